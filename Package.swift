@@ -1,0 +1,69 @@
+// swift-tools-version:6.1
+// The module layout follows ../shared/design/ARCHITECTURE.md: C shims → pure core → effects → executable.
+import PackageDescription
+
+let package = Package(
+    name: "synthstudio",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "synthstudio", targets: ["synthstudio"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries: one thin system-library module each (module map + shim header).
+        .systemLibrary(name: "CLibPNG", pkgConfig: "libpng"),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg"),
+
+        // Pure core and effects.
+        .target(name: "StudioCore"),
+        .target(name: "ImageIO", dependencies: ["StudioCore", "CLibPNG", "CTurboJPEG"]),
+        .target(
+            name: "Datasets",
+            dependencies: ["StudioCore", "ImageIO", .product(name: "Yams", package: "Yams")]
+        ),
+
+        // The executable: argument parsing, then calls into the modules.
+        .executableTarget(
+            name: "synthstudio",
+            dependencies: [
+                "StudioCore", "ImageIO", "Datasets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+
+        // Benchmarks are programs that print figures (`make bench`), never timed tests.
+        .executableTarget(
+            name: "synthstudio-bench",
+            dependencies: ["StudioCore", "ImageIO", "Datasets"],
+            path: "Benchmarks/synthstudio-bench"
+        ),
+
+        // Tests mirror the modules one to one; shared helpers live in TestSupport.
+        .target(name: "TestSupport", dependencies: ["StudioCore", "ImageIO"], path: "Tests/TestSupport"),
+        .testTarget(name: "StudioCoreTests", dependencies: ["StudioCore", "TestSupport"]),
+        .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "StudioCore", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "DatasetsTests",
+            dependencies: ["Datasets", "ImageIO", "StudioCore", "TestSupport"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "synthstudioTests",
+            dependencies: ["StudioCore", "TestSupport"]
+        ),
+    ]
+)
+
+// The strict settings of STYLE.md, on every Swift target.
+for target in package.targets where [.executable, .test, .regular].contains(target.type) {
+    var settings = target.swiftSettings ?? []
+    settings.append(.swiftLanguageMode(.v6))
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,107 @@
+internal import CTurboJPEG
+internal import StudioCore
+
+/// JPEG decoding through TurboJPEG, which returns errors as codes, never by longjmp.
+///
+/// Grayscale files decode to `.gray`, everything else to `.rgb` (CMYK and YCCK are converted).
+/// Decoding stops at the first warning, so a file cut short is an error rather than a picture with
+/// a grey bottom half.
+enum JPEGCodec {
+    static func decode(_ bytes: [UInt8], limits: DecodeLimits) throws(ImageIOError) -> Image {
+        let handle = try Decompressor()
+        let header = try handle.header(bytes)
+        try limits.check(width: header.width, height: header.height)
+        let flags = cturbojpeg_flag_accuratedct() | cturbojpeg_flag_stoponwarning()
+        if header.isGray {
+            var samples = [UInt8](repeating: 0, count: header.width * header.height)
+            try handle.decompress(bytes, into: &samples, width: header.width, height: header.height, format: TJPF_GRAY, flags: flags)
+            return Image(width: header.width, height: header.height, layout: .gray, pixels: .eight(samples))
+        }
+        if header.isCMYK {
+            var cmyk = [UInt8](repeating: 0, count: header.width * header.height * 4)
+            try handle.decompress(bytes, into: &cmyk, width: header.width, height: header.height, format: TJPF_CMYK, flags: flags)
+            // Adobe writes CMYK inverted (0 = full ink), which libjpeg passes through unchanged.
+            var rgb = [UInt8](repeating: 0, count: header.width * header.height * 3)
+            for p in 0..<(header.width * header.height) {
+                let k = UInt16(cmyk[p * 4 + 3])
+                for c in 0..<3 { rgb[p * 3 + c] = UInt8((UInt16(cmyk[p * 4 + c]) * k + 127) / 255) }
+            }
+            return Image(width: header.width, height: header.height, layout: .rgb, pixels: .eight(rgb))
+        }
+        var samples = [UInt8](repeating: 0, count: header.width * header.height * 3)
+        try handle.decompress(bytes, into: &samples, width: header.width, height: header.height, format: TJPF_RGB, flags: flags)
+        return Image(width: header.width, height: header.height, layout: .rgb, pixels: .eight(samples))
+    }
+
+    /// Width and height from the frame header; `prefix` need only reach the SOF marker.
+    static func probe(_ prefix: [UInt8]) throws(ImageIOError) -> ImageInfo {
+        let header = try Decompressor().header(prefix)
+        return ImageInfo(format: .jpeg, width: header.width, height: header.height, layout: header.isGray ? .gray : .rgb, depth: .eight)
+    }
+}
+
+/// Owns one TurboJPEG decompressor handle and releases it in `deinit`.
+private final class Decompressor {
+    struct Header {
+        var width: Int
+        var height: Int
+        var isGray: Bool
+        var isCMYK: Bool
+    }
+
+    private let handle: tjhandle
+
+    init() throws(ImageIOError) {
+        guard let handle = tjInitDecompress() else {
+            throw ImageIOError(.unreadable, path: nil, "TurboJPEG: cannot create a decompressor")
+        }
+        self.handle = handle
+    }
+
+    deinit { tjDestroy(handle) }
+
+    func header(_ bytes: [UInt8]) throws(ImageIOError) -> Header {
+        var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = -1, colorspace: Int32 = -1
+        let status = bytes.withUnsafeBufferPointer {
+            tjDecompressHeader3(handle, $0.baseAddress, UInt($0.count), &width, &height, &subsampling, &colorspace)
+        }
+        try check(status)
+        // tjDecompressHeader3 can succeed without a frame header (a tables-only stream, or data cut
+        // before the SOF marker): then width and height stay zero (INTEROP.md item 12).
+        guard width > 0, height > 0 else {
+            throw ImageIOError(.truncated, path: nil, "JPEG ends before its frame header")
+        }
+        return Header(
+            width: Int(width), height: Int(height),
+            isGray: colorspace == Int32(TJCS_GRAY.rawValue),
+            isCMYK: colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue)
+        )
+    }
+
+    func decompress(
+        _ bytes: [UInt8], into out: inout [UInt8], width: Int, height: Int, format: TJPF, flags: Int32
+    ) throws(ImageIOError) {
+        let status = out.withUnsafeMutableBufferPointer { target in
+            bytes.withUnsafeBufferPointer {
+                tjDecompress2(handle, $0.baseAddress, UInt($0.count), target.baseAddress, Int32(width), 0, Int32(height), format.rawValue, flags)
+            }
+        }
+        try check(status)
+    }
+
+    /// The one funnel from a TurboJPEG status to an error.
+    private func check(_ status: Int32) throws(ImageIOError) {
+        guard status != 0 else { return }
+        let message = String(cString: tjGetErrorStr2(handle))
+        let lower = message.lowercased()
+        let code: ImageIOError.Code
+        if lower.contains("premature end") || lower.contains("end of") || lower.contains("truncat") {
+            code = .truncated
+        } else if lower.contains("not a jpeg") || lower.contains("unsupported") || lower.contains("bogus") || lower.contains("invalid") {
+            code = lower.contains("unsupported") ? .unsupported : .corrupt
+        } else {
+            code = .corrupt
+        }
+        throw ImageIOError(code, path: nil, "JPEG: \(message)")
+    }
+}

@@ -1,0 +1,169 @@
+internal import CLibPNG
+internal import StudioCore
+
+/// PNG through libpng's simplified API (`png_image_*`), which reports failure through its return
+/// value and `png_image.message` instead of longjmp (INTEROP.md item 6).
+///
+/// Decoding keeps what the file holds: gray, gray+alpha, RGB or RGBA; palette images are expanded
+/// to RGB (RGBA when they carry transparency). Sixteen-bit files without alpha are returned with
+/// 16-bit samples, unchanged (masks, depth maps); sixteen-bit files with alpha are returned as 8-bit,
+/// because the simplified API only gives premultiplied alpha at 16 bits. Sixteen-bit samples are
+/// linear light: exact file values when the file has no `gAMA` or says gamma 1.0 (our own masks
+/// and depth maps, OpenCV's files), converted when it declares another gamma.
+enum PNGCodec {
+    static func decode(_ bytes: [UInt8], limits: DecodeLimits) throws(ImageIOError) -> Image {
+        // Check the size from IHDR ourselves first: libpng would read on towards IDAT before
+        // saying anything, and a forged header must cost nothing.
+        let header = try probe(Array(bytes.prefix(33)))
+        try limits.check(width: header.width, height: header.height)
+        var image = png_image()
+        image.version = clibpng_image_version()
+        let began = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
+        guard began != 0 else { throw failure(&image, reading: true) }
+        do {
+            try limits.check(width: Int(image.width), height: Int(image.height))
+        } catch {
+            png_image_free(&image)
+            throw error
+        }
+        let source = image.format
+        let shape = outputShape(
+            alpha: source & clibpng_format_flag_alpha() != 0,
+            color: source & clibpng_format_flag_color() != 0,
+            sixteen: source & clibpng_format_flag_linear() != 0
+        )
+        image.format = libpngFormat(shape.layout, shape.depth)
+        let width = Int(image.width), height = Int(image.height)
+        let count = width * height * shape.layout.channels
+        switch shape.depth {
+        case .eight:
+            var samples = [UInt8](repeating: 0, count: count)
+            let ok = samples.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }
+            guard ok != 0 else { throw failure(&image, reading: true) }
+            return Image(width: width, height: height, layout: shape.layout, pixels: .eight(samples))
+        case .sixteen:
+            var samples = [UInt16](repeating: 0, count: count)
+            let ok = samples.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, 0, nil) }
+            guard ok != 0 else { throw failure(&image, reading: true) }
+            return Image(width: width, height: height, layout: shape.layout, pixels: .sixteen(samples))
+        }
+    }
+
+    static func encode(_ source: Image) throws(ImageIOError) -> [UInt8] {
+        guard source.width > 0, source.height > 0 else {
+            throw ImageIOError(.writeFailed, path: nil, "cannot write an empty \(source.width)×\(source.height) PNG")
+        }
+        var image = png_image()
+        image.version = clibpng_image_version()
+        image.width = UInt32(source.width)
+        image.height = UInt32(source.height)
+        image.format = libpngFormat(source.layout, source.depth)
+        var size = clibpng_image_png_size_max(&image)
+        var out = [UInt8](repeating: 0, count: size)
+        let ok: Int32
+        switch source.pixels {
+        case .eight(let samples):
+            ok = out.withUnsafeMutableBytes { memory in
+                samples.withUnsafeBytes { png_image_write_to_memory(&image, memory.baseAddress, &size, 0, $0.baseAddress, 0, nil) }
+            }
+        case .sixteen(let samples):
+            ok = out.withUnsafeMutableBytes { memory in
+                samples.withUnsafeBytes { png_image_write_to_memory(&image, memory.baseAddress, &size, 0, $0.baseAddress, 0, nil) }
+            }
+        }
+        guard ok != 0 else { throw failure(&image, reading: false) }
+        out.removeSubrange(size...)
+        return out
+    }
+
+    /// Width, height and output shape from the signature and IHDR chunk alone (and a `tRNS` chunk,
+    /// when it comes before the first `IDAT` within `prefix`).
+    static func probe(_ prefix: [UInt8]) throws(ImageIOError) -> ImageInfo {
+        guard prefix.count >= 33 else { throw ImageIOError(.truncated, path: nil, "PNG ends inside its header") }
+        guard readUInt32(prefix, 8) == 13, Array(prefix[12..<16]) == Array("IHDR".utf8) else {
+            throw ImageIOError(.corrupt, path: nil, "PNG does not start with an IHDR chunk")
+        }
+        guard crc32(prefix[12..<29]) == readUInt32(prefix, 29) else {
+            throw ImageIOError(.corrupt, path: nil, "PNG IHDR chunk has a bad CRC")
+        }
+        let width = Int(readUInt32(prefix, 16)), height = Int(readUInt32(prefix, 20))
+        let bitDepth = prefix[24], colorType = prefix[25]
+        guard width > 0, height > 0, width <= 0x7FFF_FFFF, height <= 0x7FFF_FFFF else {
+            throw ImageIOError(.corrupt, path: nil, "PNG header gives an impossible size \(width)×\(height)")
+        }
+        guard [0, 2, 3, 4, 6].contains(colorType), [1, 2, 4, 8, 16].contains(bitDepth) else {
+            throw ImageIOError(.corrupt, path: nil, "PNG header has colour type \(colorType) with bit depth \(bitDepth)")
+        }
+        var hasTransparency = false
+        var offset = 33
+        while offset + 8 <= prefix.count {
+            let length = Int(readUInt32(prefix, offset))
+            let type = String(decoding: prefix[(offset + 4)..<(offset + 8)], as: UTF8.self)
+            if type == "IDAT" { break }
+            if type == "tRNS" { hasTransparency = true; break }
+            offset += 12 + length
+        }
+        let shape = outputShape(
+            alpha: colorType == 4 || colorType == 6 || hasTransparency,
+            color: colorType == 2 || colorType == 3 || colorType == 6,
+            sixteen: bitDepth == 16
+        )
+        return ImageInfo(format: .png, width: width, height: height, layout: shape.layout, depth: shape.depth)
+    }
+
+    /// The one mapping from what a file holds to what the decoder returns, shared by decode and probe.
+    private static func outputShape(alpha: Bool, color: Bool, sixteen: Bool) -> (layout: PixelLayout, depth: BitDepth) {
+        let layout: PixelLayout = color ? (alpha ? .rgba : .rgb) : (alpha ? .grayAlpha : .gray)
+        return (layout, sixteen && !alpha ? .sixteen : .eight)
+    }
+
+    private static func libpngFormat(_ layout: PixelLayout, _ depth: BitDepth) -> UInt32 {
+        switch (layout, depth) {
+        case (.gray, .eight): clibpng_format_gray()
+        case (.grayAlpha, .eight): clibpng_format_ga()
+        case (.rgb, .eight): clibpng_format_rgb()
+        case (.rgba, .eight): clibpng_format_rgba()
+        case (.gray, .sixteen): clibpng_format_linear_y()
+        case (.grayAlpha, .sixteen): clibpng_format_linear_y_alpha()
+        case (.rgb, .sixteen): clibpng_format_linear_rgb()
+        case (.rgba, .sixteen): clibpng_format_linear_rgb_alpha()
+        }
+    }
+
+    /// The one funnel from a failed `png_image` call to an error; frees libpng's state.
+    private static func failure(_ image: inout png_image, reading: Bool) -> ImageIOError {
+        let message = withUnsafeBytes(of: image.message) { raw in
+            String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        }
+        png_image_free(&image)
+        guard reading else { return ImageIOError(.writeFailed, path: nil, "libpng: \(message)") }
+        let lower = message.lowercased()
+        let code: ImageIOError.Code
+        if lower.contains("crc") || lower.contains("bad") || lower.contains("invalid") || lower.contains("incorrect") {
+            code = .corrupt
+        } else if lower.contains("end") || lower.contains("eof") || lower.contains("truncat") || lower.contains("too short")
+            || lower.contains("not enough") {
+            code = .truncated
+        } else {
+            code = .corrupt
+        }
+        return ImageIOError(code, path: nil, "PNG: \(message)")
+    }
+
+    private static func readUInt32(_ bytes: [UInt8], _ offset: Int) -> UInt32 {
+        UInt32(bytes[offset]) << 24 | UInt32(bytes[offset + 1]) << 16 | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
+    }
+
+    private static let crcTable: [UInt32] = (0..<256).map { n -> UInt32 in
+        var c = UInt32(n)
+        for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
+        return c
+    }
+
+    /// CRC-32 as PNG chunks use it (ISO 3309).
+    static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var c: UInt32 = 0xFFFF_FFFF
+        for b in bytes { c = crcTable[Int((c ^ UInt32(b)) & 0xFF)] ^ (c >> 8) }
+        return c ^ 0xFFFF_FFFF
+    }
+}

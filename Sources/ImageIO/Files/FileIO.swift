@@ -1,0 +1,122 @@
+internal import Glibc
+
+/// Every file system call ImageIO (and the modules above it) makes goes through here, so errors are
+/// reported one way: an `ImageIOError` naming the path and what the system said.
+public enum FileIO {
+    /// The whole file, refusing files larger than `limit` bytes before reading them.
+    public static func read(_ path: String, limit: Int = 1 << 31) throws(ImageIOError) -> [UInt8] {
+        let fd = try open(path)
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw systemError(.unreadable, path, "cannot stat") }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw ImageIOError(.unreadable, path: path, "not a regular file")
+        }
+        let size = Int(info.st_size)
+        guard size <= limit else {
+            throw ImageIOError(.tooLarge, path: path, "file of \(size) bytes exceeds the limit of \(limit) bytes")
+        }
+        var bytes = [UInt8](repeating: 0, count: size)
+        let got = try readFully(fd, into: &bytes, count: size, path: path)
+        if got < size { bytes.removeSubrange(got...) }
+        return bytes
+    }
+
+    /// At most the first `count` bytes of the file (fewer when it is shorter).
+    public static func readPrefix(_ path: String, count: Int) throws(ImageIOError) -> [UInt8] {
+        let fd = try open(path)
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        let got = try readFully(fd, into: &bytes, count: count, path: path)
+        if got < count { bytes.removeSubrange(got...) }
+        return bytes
+    }
+
+    /// Writes `bytes` to `path` atomically: into a temporary file beside it, flushed to disk, then
+    /// renamed over the target. A process killed at any moment leaves the old file or the new one,
+    /// never half of either; on failure the temporary file is removed.
+    public static func writeAtomically(_ bytes: some Collection<UInt8>, to path: String) throws(ImageIOError) {
+        let directory = parentDirectory(of: path)
+        let base = lastComponent(of: path)
+        var template = Array("\(directory)/.\(base).tmp-XXXXXX".utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw systemError(.writeFailed, path, "cannot create a temporary file in \(directory)") }
+        let tempPath = String(cString: template.map { UInt8(bitPattern: $0) })
+        var ok = false
+        defer {
+            if !ok { unlink(tempPath) }
+        }
+        // mkstemp creates 0600; give the file the mode a plain create would have.
+        let mask = umask(0)
+        umask(mask)
+        fchmod(fd, 0o666 & ~mask)
+        let contiguous = Array(bytes)
+        var offset = 0
+        while offset < contiguous.count {
+            let n = contiguous.withUnsafeBytes { write(fd, $0.baseAddress! + offset, contiguous.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let error = systemError(.writeFailed, path, "cannot write")
+                close(fd)
+                throw error
+            }
+            offset += n
+        }
+        guard fsync(fd) == 0 else {
+            let error = systemError(.writeFailed, path, "cannot flush")
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw systemError(.writeFailed, path, "cannot close") }
+        guard rename(tempPath, path) == 0 else { throw systemError(.writeFailed, path, "cannot rename into place") }
+        ok = true
+    }
+
+    /// Creates a directory and its parents (like `mkdir -p`).
+    public static func createDirectory(_ path: String) throws(ImageIOError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            if mkdir(current, 0o777) != 0 && errno != EEXIST {
+                throw systemError(.writeFailed, current, "cannot create directory")
+            }
+        }
+    }
+
+    /// The folder part of a path (`"."` when it has none).
+    public static func parentDirectory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// The last component of a path.
+    public static func lastComponent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return path }
+        return String(path[path.index(after: slash)...])
+    }
+
+    private static func open(_ path: String) throws(ImageIOError) -> Int32 {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw systemError(.unreadable, path, "cannot open") }
+        return fd
+    }
+
+    private static func readFully(_ fd: Int32, into bytes: inout [UInt8], count: Int, path: String) throws(ImageIOError) -> Int {
+        var got = 0
+        while got < count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + got, count - got) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw systemError(.unreadable, path, "cannot read")
+            }
+            if n == 0 { break }
+            got += n
+        }
+        return got
+    }
+
+    /// The one place a C `errno` becomes an error.
+    static func systemError(_ code: ImageIOError.Code, _ path: String, _ what: String) -> ImageIOError {
+        ImageIOError(code, path: path, "\(what): \(String(cString: strerror(errno)))")
+    }
+}

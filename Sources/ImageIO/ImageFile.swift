@@ -1,0 +1,92 @@
+public import StudioCore
+
+/// Reading, probing and writing image files: the entry point other modules use.
+///
+/// The format is recognised from the first bytes, never from the extension, when reading; it is
+/// taken from the extension when writing. Every error names the file.
+public enum ImageFile {
+    /// Bytes read for a header-only probe. PNG and PNM headers sit in the first 33 bytes; JPEG's
+    /// frame header usually within the first kilobyte, later when a large EXIF block comes first,
+    /// so the probe reads further only when it must.
+    static let probeSizes = [4096, 65_536, 1 << 20]
+
+    /// Decodes the image at `path`.
+    public static func read(_ path: String, limits: DecodeLimits = .standard) throws(ImageIOError) -> Image {
+        let bytes = try FileIO.read(path)
+        do {
+            return try decode(bytes, limits: limits)
+        } catch {
+            throw error.at(path)
+        }
+    }
+
+    /// Decodes an image held in memory.
+    public static func decode(_ bytes: [UInt8], limits: DecodeLimits = .standard) throws(ImageIOError) -> Image {
+        switch try format(of: bytes) {
+        case .png: try PNGCodec.decode(bytes, limits: limits)
+        case .jpeg: try JPEGCodec.decode(bytes, limits: limits)
+        case .pnm: try PNMCodec.decode(bytes, limits: limits)
+        }
+    }
+
+    /// Width, height and shape from the header alone, reading as few bytes as the format needs.
+    /// The size is checked against `limits` like a decode would.
+    public static func probe(_ path: String, limits: DecodeLimits = .standard) throws(ImageIOError) -> ImageInfo {
+        do throws(ImageIOError) {
+            for (attempt, size) in probeSizes.enumerated() {
+                let prefix = try FileIO.readPrefix(path, count: size)
+                let isWholeFile = prefix.count < size
+                do throws(ImageIOError) {
+                    let info = try probe(bytes: prefix)
+                    try limits.check(width: info.width, height: info.height)
+                    return info
+                } catch {
+                    if error.code == .truncated && !isWholeFile && attempt + 1 < probeSizes.count { continue }
+                    throw error
+                }
+            }
+            throw ImageIOError(.corrupt, path: path, "no image header in the first \(probeSizes.last!) bytes")
+        } catch {
+            throw error.path == nil ? error.at(path) : error
+        }
+    }
+
+    /// Width, height and shape from leading bytes of an image.
+    public static func probe(bytes: [UInt8]) throws(ImageIOError) -> ImageInfo {
+        switch try format(of: bytes) {
+        case .png: try PNGCodec.probe(bytes)
+        case .jpeg: try JPEGCodec.probe(bytes)
+        case .pnm: try PNMCodec.probe(bytes)
+        }
+    }
+
+    /// Encodes `image` in the format named by `path`'s extension and writes it atomically.
+    public static func write(_ image: Image, to path: String) throws(ImageIOError) {
+        let ext = path.split(separator: ".").count > 1 ? String(path.split(separator: ".").last!) : ""
+        guard let format = ImageFormat(pathExtension: ext) else {
+            throw ImageIOError(.unsupported, path: path, "cannot tell the image format from the extension \"\(ext)\" (use .png, .pgm or .ppm)")
+        }
+        do {
+            try FileIO.writeAtomically(try encode(image, as: format), to: path)
+        } catch {
+            throw error.path == nil ? error.at(path) : error
+        }
+    }
+
+    /// Encodes `image` in memory.
+    public static func encode(_ image: Image, as format: ImageFormat) throws(ImageIOError) -> [UInt8] {
+        switch format {
+        case .png: try PNGCodec.encode(image)
+        case .pnm: try PNMCodec.encode(image)
+        case .jpeg: throw ImageIOError(.unsupported, path: nil, "JPEG writing is not supported; write PNG")
+        }
+    }
+
+    private static func format(of bytes: [UInt8]) throws(ImageIOError) -> ImageFormat {
+        guard !bytes.isEmpty else { throw ImageIOError(.empty, path: nil, "the file is empty") }
+        guard let format = ImageFormat.sniff(bytes) else {
+            throw ImageIOError(.unknownFormat, path: nil, "not a PNG, JPEG or PNM image")
+        }
+        return format
+    }
+}

@@ -1,0 +1,31 @@
+/// A small, fast, splittable pseudo-random generator (SplitMix64).
+///
+/// Streams are derived, never shared: `RandomStream(seed: s).derived(i)` gives image *i* of job seed
+/// *s* its own stream, so results do not depend on thread count or on how a job is split.
+public struct RandomStream: RandomNumberGenerator, Sendable, Hashable {
+    public private(set) var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return Self.mix(state)
+    }
+
+    /// A new independent stream for `index` (an image, a pixel, a sample), leaving this one untouched.
+    public func derived(_ index: UInt64) -> RandomStream {
+        RandomStream(seed: Self.mix(state ^ Self.mix(index &+ 0xD1B5_4A32_D192_ED03)))
+    }
+
+    /// A uniform float in [0, 1).
+    public mutating func nextUnit() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
