@@ -72,6 +72,84 @@ public enum FileIO {
         ok = true
     }
 
+    /// One entry of a directory, with symbolic links followed for the kind and identity.
+    public struct Entry: Sendable, Hashable {
+        public enum Kind: Sendable, Hashable { case file, directory, other, broken }
+        public let name: String
+        public let kind: Kind
+        /// Device and inode of what the entry points at, so a walker can notice a loop of links.
+        public let identity: FileIdentity?
+        /// Size in bytes and modification time (nanoseconds since 1970) for regular files.
+        public let size: Int
+        public let modified: Int64
+        public let isSymbolicLink: Bool
+    }
+
+    /// Device and inode: the same for every path that reaches one file or folder.
+    public struct FileIdentity: Sendable, Hashable {
+        public let device: UInt64
+        public let inode: UInt64
+    }
+
+    /// The entries of a directory (without `.` and `..`), sorted by name (byte order).
+    public static func list(_ path: String) throws(ImageIOError) -> [Entry] {
+        guard let dir = opendir(path) else { throw systemError(.unreadable, path, "cannot list the folder") }
+        defer { closedir(dir) }
+        var entries: [Entry] = []
+        while let raw = readdir(dir) {
+            let name = withUnsafeBytes(of: raw.pointee.d_name) { bytes in
+                String(decoding: bytes.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name == "." || name == ".." { continue }
+            let full = path.hasSuffix("/") ? path + name : "\(path)/\(name)"
+            var linkInfo = stat()
+            let isLink = lstat(full, &linkInfo) == 0 && (linkInfo.st_mode & S_IFMT) == S_IFLNK
+            var info = stat()
+            guard stat(full, &info) == 0 else {
+                entries.append(Entry(name: name, kind: .broken, identity: nil, size: 0, modified: 0, isSymbolicLink: isLink))
+                continue
+            }
+            let kind: Entry.Kind
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: kind = .file
+            case S_IFDIR: kind = .directory
+            default: kind = .other
+            }
+            entries.append(Entry(
+                name: name, kind: kind,
+                identity: FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)),
+                size: Int(info.st_size),
+                modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+                isSymbolicLink: isLink
+            ))
+        }
+        return entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+    }
+
+    /// Identity of a file or folder (links followed), or `nil` when it does not exist.
+    public static func identity(_ path: String) -> FileIdentity? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+    }
+
+    /// Whether a path exists and is a regular file (links followed).
+    public static func isFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Whether a path exists and is a directory (links followed).
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Copies a file atomically (read whole, write beside the target, rename).
+    public static func copy(_ source: String, to target: String) throws(ImageIOError) {
+        try writeAtomically(try read(source), to: target)
+    }
+
     /// Creates a directory and its parents (like `mkdir -p`).
     public static func createDirectory(_ path: String) throws(ImageIOError) {
         var current = path.hasPrefix("/") ? "" : "."

@@ -1,0 +1,45 @@
+internal import Foundation
+internal import ImageIO
+
+/// `provenance.jsonl` beside a synthetic dataset: one JSON object per image, with at least
+/// `file_name` (relative to the image folder, as in the annotation file).
+enum ProvenanceFile {
+    static let name = "provenance.jsonl"
+
+    /// Lines by `file_name`; an absent file gives an empty map. Every line must be a JSON object
+    /// with a string `file_name`.
+    static func read(root: String) throws(DatasetsError) -> [String: String] {
+        let path = "\(root)/\(name)"
+        guard FileIO.isFile(path) else { return [:] }
+        var out: [String: String] = [:]
+        for (index, line) in try DatasetPaths.readText(path).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+            guard let object, let fileName = object["file_name"] as? String else {
+                throw DatasetsError(.syntax, path: path, at: ":\(index + 1)", "expected a JSON object with a string \"file_name\"")
+            }
+            out[fileName] = text
+        }
+        return out
+    }
+
+    /// Writes the provenance of every sample that has one, keyed by its exported file name.
+    static func write(_ lines: [(fileName: String, provenance: String)], root: String) throws(DatasetsError) {
+        guard !lines.isEmpty else { return }
+        var text = ""
+        for (fileName, provenance) in lines {
+            // Re-key the stored object to the exported name, keeping every other field.
+            if var object = (try? JSONSerialization.jsonObject(with: Data(provenance.utf8))) as? [String: Any] {
+                object["file_name"] = fileName
+                if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
+                    text += String(decoding: data, as: UTF8.self) + "\n"
+                    continue
+                }
+            }
+            text += JSONValue.object([("file_name", .string(fileName)), ("provenance", .string(provenance))]).serialized() + "\n"
+        }
+        try DatasetPaths.writeAtomically(text, to: "\(root)/\(name)")
+    }
+}
+

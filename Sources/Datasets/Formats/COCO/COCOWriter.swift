@@ -1,0 +1,75 @@
+internal import ImageIO
+internal import StudioCore
+
+/// Writes a dataset in SynthStudio's COCO layout: `annotations.json` + `images/` (+ `provenance.jsonl`).
+///
+/// Images are copied byte for byte; every file is written atomically, the annotation file last,
+/// so a reader never sees labels for an image that is not there yet.
+public enum COCOWriter {
+    public static let annotationFile = "annotations.json"
+    public static let imageFolder = "images"
+
+    /// Writes `dataset` into `directory` (created if needed). Returns notes about what the format
+    /// could not hold.
+    @discardableResult
+    public static func write(_ dataset: Dataset, to directory: String) throws(DatasetsError) -> [String] {
+        try DatasetPaths.createDirectory("\(directory)/\(imageFolder)")
+        var names = ExportNames()
+        var images: [JSONValue] = []
+        var annotations: [JSONValue] = []
+        var provenance: [(fileName: String, provenance: String)] = []
+        var boxless = 0
+        for (index, sample) in dataset.samples.enumerated() {
+            let fileName = names.name(for: sample)
+            try DatasetPaths.copy(dataset.imagePath(of: sample), to: "\(directory)/\(imageFolder)/\(fileName)")
+            var image: [(String, JSONValue)] = [
+                ("id", .int(index + 1)), ("file_name", .string(fileName)), ("width", .int(sample.width)), ("height", .int(sample.height)),
+            ]
+            if let split = sample.split { image.append(("split", .string(split))) }
+            if !sample.attributes.isEmpty { image.append(("attributes", attributesJSON(sample.attributes))) }
+            images.append(.object(image))
+            if let line = sample.provenance { provenance.append((fileName, line)) }
+            for annotation in sample.annotations {
+                var object: [(String, JSONValue)] = [
+                    ("id", .int(annotations.count + 1)), ("image_id", .int(index + 1)), ("category_id", .int(annotation.categoryID)),
+                ]
+                if let box = annotation.box {
+                    object.append(("bbox", .array([.double(box.x), .double(box.y), .double(box.width), .double(box.height)])))
+                } else {
+                    boxless += 1
+                }
+                object.append(("area", .double(annotation.area)))
+                object.append(("iscrowd", .int(annotation.isCrowd ? 1 : 0)))
+                switch annotation.mask {
+                case .polygons(let polygons)?:
+                    object.append(("segmentation", .array(polygons.map { .array($0.map { .double($0) }) })))
+                case .rle(let rle)?:
+                    object.append(("segmentation", .object([
+                        ("size", .array([.int(rle.height), .int(rle.width)])), ("counts", .string(rle.compressedCounts)),
+                    ])))
+                case nil: break
+                }
+                if !annotation.attributes.isEmpty { object.append(("attributes", attributesJSON(annotation.attributes))) }
+                annotations.append(.object(object))
+            }
+        }
+        let categories: [JSONValue] = dataset.categories.map { category in
+            var object: [(String, JSONValue)] = [("id", .int(category.id)), ("name", .string(category.name))]
+            if let s = category.supercategory { object.append(("supercategory", .string(s))) }
+            return .object(object)
+        }
+        let document = JSONValue.object([
+            ("info", .object([("description", .string(dataset.name)), ("origin", .string(dataset.origin.rawValue)), ("writer", .string("synthstudio"))])),
+            ("images", .array(images)),
+            ("annotations", .array(annotations)),
+            ("categories", .array(categories)),
+        ])
+        try ProvenanceFile.write(provenance, root: directory)
+        try DatasetPaths.writeAtomically(document.serialized() + "\n", to: "\(directory)/\(annotationFile)")
+        return boxless > 0 ? ["\(boxless) image-level label(s) have no box; COCO keeps them as annotations without \"bbox\""] : []
+    }
+
+    static func attributesJSON(_ attributes: [String: String]) -> JSONValue {
+        .object(attributes.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+    }
+}

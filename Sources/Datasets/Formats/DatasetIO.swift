@@ -1,0 +1,70 @@
+internal import ImageIO
+
+/// Reading and writing datasets in any supported format: the entry point other modules use.
+public enum DatasetIO {
+    /// Reads the dataset in `root`, detecting its format unless `format` is given.
+    ///
+    /// `origin` defaults to what the folder says: `synthetic` when it holds a `provenance.jsonl` or
+    /// our COCO writer marked it so, else `real`. Provenance lines are attached to their samples.
+    public static func read(_ root: String, name: String? = nil, format: DatasetFormat? = nil, origin: Origin? = nil) throws(DatasetsError) -> Dataset {
+        let root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        let layout = try format == nil ? DatasetLayout.detect(root) : DatasetLayout.forced(format!, root: root)
+        var categories: [Category] = []
+        var samples: [Sample] = []
+        var problems: [DatasetsError] = []
+        switch layout {
+        case .coco(let files):
+            for file in files {
+                let part = try COCOReader.read(file: file.json, imageDirectory: file.imageDirectory, root: root, split: file.split)
+                categories = try merge(categories, part.categories, file: file.json)
+                samples += part.samples
+            }
+        case .yolo:
+            (categories, samples, problems) = try YOLOReader.read(root: root)
+        case .voc:
+            (categories, samples, problems) = try VOCReader.read(root: root)
+        case .imageFolder:
+            (categories, samples, problems) = try ImageFolderFormat.read(root: root)
+        }
+        let provenance = try ProvenanceFile.read(root: root)
+        let resolvedOrigin = origin ?? (provenance.isEmpty ? .real : .synthetic)
+        for i in samples.indices {
+            samples[i].origin = resolvedOrigin
+            samples[i].provenance = provenance[samples[i].fileName] ?? provenance[samples[i].path]
+        }
+        return Dataset(
+            name: name ?? FileIO.lastComponent(of: root), root: root, format: layout.format, origin: resolvedOrigin,
+            categories: categories, samples: samples, problems: problems
+        )
+    }
+
+    /// Writes `dataset` into `directory` as `format`. The folder must be new or empty, so nothing
+    /// already there is overwritten. Returns notes about what the format could not hold.
+    @discardableResult
+    public static func write(_ dataset: Dataset, as format: DatasetFormat, to directory: String) throws(DatasetsError) -> [String] {
+        if FileIO.isDirectory(directory), !((try? FileIO.list(directory)) ?? []).isEmpty {
+            throw DatasetsError(.writeFailed, path: directory, "the folder is not empty; choose a new one so nothing is overwritten")
+        }
+        if FileIO.isFile(directory) { throw DatasetsError(.writeFailed, path: directory, "is a file") }
+        try DatasetPaths.createDirectory(directory)
+        switch format {
+        case .coco: return try COCOWriter.write(dataset, to: directory)
+        case .yolo: return try YOLOWriter.write(dataset, to: directory)
+        case .imageFolder: return try ImageFolderFormat.write(dataset, to: directory)
+        case .voc: throw DatasetsError(.writeFailed, path: directory, "Pascal VOC is read-only here; write coco, yolo or imagefolder")
+        }
+    }
+
+    /// Categories of several COCO files of one dataset (train and val) must agree.
+    private static func merge(_ a: [Category], _ b: [Category], file: String) throws(DatasetsError) -> [Category] {
+        guard !a.isEmpty else { return b }
+        var byID = Dictionary(uniqueKeysWithValues: a.map { ($0.id, $0) })
+        for category in b {
+            if let existing = byID[category.id], existing.name != category.name {
+                throw DatasetsError(.invalidValue, path: file, "category \(category.id) is \"\(category.name)\" here but \"\(existing.name)\" in another split")
+            }
+            byID[category.id] = category
+        }
+        return byID.values.sorted { $0.id < $1.id }
+    }
+}

@@ -1,0 +1,140 @@
+internal import ImageIO
+internal import StudioCore
+
+/// One folder per class, as torchvision's `ImageFolder` reads it: `root/<class>/**/<image>`, or
+/// with splits, `root/<split>/<class>/**/<image>` when every top-level folder is a split name.
+///
+/// Categories are the class folders sorted by name, numbered from 0 (torchvision's order). Each image
+/// gets one image-level annotation of its class. Folder names are kept exactly, control characters
+/// included; they are escaped only when printed.
+public enum ImageFolderFormat {
+    static let splitNames: Set<String> = ["train", "val", "valid", "validation", "test"]
+
+    public static func read(root: String) throws(DatasetsError) -> (categories: [Category], samples: [Sample], problems: [DatasetsError]) {
+        var problems: [DatasetsError] = []
+        let top = try directories(root)
+        let hasSplits = !top.isEmpty && top.allSatisfy { splitNames.contains($0.lowercased()) }
+        let groups: [(split: String?, folder: String)] = hasSplits ? top.map { ($0, "\(root)/\($0)") } : [(nil, root)]
+        var classNames: Set<String> = []
+        var found: [(split: String?, className: String, images: [String])] = []
+        for group in groups {
+            for className in try directories(group.folder) {
+                classNames.insert(className)
+                let images = try DatasetPaths.images(under: "\(group.folder)/\(className)", root: root, problems: &problems)
+                found.append((group.split, className, images))
+            }
+        }
+        let categories = classNames.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.enumerated().map { Category(id: $0.offset, name: $0.element) }
+        let idOf = Dictionary(uniqueKeysWithValues: categories.map { ($0.name, $0.id) })
+        var samples: [Sample] = []
+        for entry in found {
+            for relative in entry.images {
+                let size = DatasetPaths.probeSize("\(root)/\(relative)", problems: &problems)
+                samples.append(Sample(
+                    path: relative, width: size.width, height: size.height, split: entry.split.map(normalizedSplit),
+                    annotations: [Annotation(categoryID: idOf[entry.className]!)]
+                ))
+            }
+        }
+        return (categories, samples, problems)
+    }
+
+    /// Writes `root/<class>/<image>` (or `root/<split>/<class>/<image>` when samples have splits).
+    /// Samples with boxes are cropped, one image per box, as classifier training wants; samples
+    /// with only image-level labels are copied byte for byte.
+    @discardableResult
+    public static func write(_ dataset: Dataset, to directory: String) throws(DatasetsError) -> [String] {
+        let names = dataset.categoriesByID
+        let useSplits = dataset.samples.contains { $0.split != nil }
+        var exportNames = ExportNames()
+        var crops = 0, unlabelled = 0
+        var provenance: [(fileName: String, provenance: String)] = []
+        for sample in dataset.samples {
+            if sample.annotations.isEmpty { unlabelled += 1 }
+            let source = dataset.imagePath(of: sample)
+            var decoded: Image?
+            for (index, annotation) in sample.annotations.enumerated() {
+                let className = folderName(names[annotation.categoryID]?.name ?? "category-\(annotation.categoryID)")
+                let folder = useSplits ? "\(folderName(sample.split ?? "train"))/\(className)" : className
+                try DatasetPaths.createDirectory("\(directory)/\(folder)")
+                if let box = annotation.box {
+                    if decoded == nil {
+                        do { decoded = try ImageFile.read(source) } catch { throw DatasetsError(.unreadable, path: source, error.message) }
+                    }
+                    var cropSample = sample
+                    cropSample.path = "\(sample.stem)_\(index).png"
+                    let name = exportNames.name(for: cropSample, in: folder)
+                    do {
+                        try ImageFile.write(crop(decoded!, to: box), to: "\(directory)/\(name)")
+                    } catch {
+                        throw DatasetsError(.writeFailed, path: "\(directory)/\(name)", error.message)
+                    }
+                    crops += 1
+                    if let line = sample.provenance { provenance.append((name, line)) }
+                } else {
+                    let name = exportNames.name(for: sample, in: folder)
+                    try DatasetPaths.copy(source, to: "\(directory)/\(name)")
+                    if let line = sample.provenance { provenance.append((name, line)) }
+                }
+            }
+        }
+        try ProvenanceFile.write(provenance, root: directory)
+        var notes: [String] = []
+        if crops > 0 { notes.append("\(crops) box(es) were cropped into their class folders") }
+        if unlabelled > 0 { notes.append("\(unlabelled) image(s) without labels have no class folder and were left out") }
+        return notes
+    }
+
+    /// The pixels of `box` (rounded outward, clipped to the image); at least 1×1.
+    static func crop(_ image: Image, to box: BoundingBox) -> Image {
+        let x0 = max(0, min(image.width - 1, Int(box.x.rounded(.down))))
+        let y0 = max(0, min(image.height - 1, Int(box.y.rounded(.down))))
+        let x1 = max(x0 + 1, min(image.width, Int(box.maxX.rounded(.up))))
+        let y1 = max(y0 + 1, min(image.height, Int(box.maxY.rounded(.up))))
+        let c = image.layout.channels
+        let rowLength = (x1 - x0) * c
+        func rows<T>(_ s: [T]) -> [T] {
+            var out: [T] = []
+            out.reserveCapacity(rowLength * (y1 - y0))
+            for y in y0..<y1 {
+                let start = (y * image.width + x0) * c
+                out.append(contentsOf: s[start..<(start + rowLength)])
+            }
+            return out
+        }
+        let pixels: PixelBuffer
+        switch image.pixels {
+        case .eight(let s): pixels = .eight(rows(s))
+        case .sixteen(let s): pixels = .sixteen(rows(s))
+        }
+        return Image(width: x1 - x0, height: y1 - y0, layout: image.layout, pixels: pixels)
+    }
+
+    /// A class or split name as one safe folder name: `/` and NUL cannot be in a file name, and
+    /// `.`/`..` would mean something else.
+    static func folderName(_ name: String) -> String {
+        let cleaned = name.replacingSlashes()
+        return cleaned.isEmpty || cleaned == "." || cleaned == ".." ? "_\(cleaned)" : cleaned
+    }
+
+    private static func normalizedSplit(_ name: String) -> String {
+        switch name.lowercased() {
+        case "valid", "validation": "val"
+        default: name.lowercased()
+        }
+    }
+
+    private static func directories(_ path: String) throws(DatasetsError) -> [String] {
+        do {
+            return try FileIO.list(path).filter { $0.kind == .directory && !$0.name.hasPrefix(".") }.map(\.name)
+        } catch {
+            throw DatasetsError(.unreadable, path: path, error.message)
+        }
+    }
+}
+
+extension String {
+    fileprivate func replacingSlashes() -> String {
+        String(unicodeScalars.map { $0 == "/" || $0 == "\0" ? "_" : Character($0) })
+    }
+}

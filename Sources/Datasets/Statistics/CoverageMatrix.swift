@@ -1,0 +1,166 @@
+/// One of the two things a coverage matrix counts along: the class, where the data came from, or
+/// any attribute (`weather`, `lighting`, …).
+public enum CoverageAxis: Sendable, Hashable, CustomStringConvertible {
+    case category
+    case split
+    case origin
+    case dataset
+    case attribute(String)
+
+    /// `category`, `split`, `origin`, `dataset`, or any other word as an attribute key.
+    public init(_ name: String) {
+        switch name {
+        case "category", "class": self = .category
+        case "split": self = .split
+        case "origin": self = .origin
+        case "dataset": self = .dataset
+        default: self = .attribute(name)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .category: "category"
+        case .split: "split"
+        case .origin: "origin"
+        case .dataset: "dataset"
+        case .attribute(let key): key
+        }
+    }
+
+    /// The label a value takes when an annotation has no value on this axis.
+    public static let unset = "(unset)"
+}
+
+/// What the coverage matrix should hold: the axes, values expected on them (so an empty column
+/// still shows), and targets per cell.
+public struct CoverageSpec: Sendable, Hashable {
+    public var rows: CoverageAxis
+    /// `nil` gives a single column, `all`.
+    public var columns: CoverageAxis?
+    /// Values that must appear on an axis even with no data (`weather: [sunny, …, snow]`).
+    public var expectedValues: [String: [String]]
+    /// Annotations wanted in each cell, unless overridden.
+    public var defaultTarget: Int
+    /// Overrides by row label (`"7": 120`) or by cell (`"pedestrian/snow": 200`).
+    public var targets: [String: Int]
+
+    public init(rows: CoverageAxis = .category, columns: CoverageAxis? = nil, expectedValues: [String: [String]] = [:], defaultTarget: Int = 0, targets: [String: Int] = [:]) {
+        self.rows = rows
+        self.columns = columns
+        self.expectedValues = expectedValues
+        self.defaultTarget = defaultTarget
+        self.targets = targets
+    }
+
+    /// The target of a cell: the cell override, else the row override, else the default.
+    public func target(row: String, column: String) -> Int {
+        targets["\(row)/\(column)"] ?? targets[row] ?? defaultTarget
+    }
+}
+
+/// The class × condition matrix: for every cell, annotations from real and synthetic data, the
+/// target, and what is missing.
+public struct CoverageMatrix: Sendable, Hashable {
+    public struct Cell: Sendable, Hashable {
+        public let row: String
+        public let column: String
+        public let real: Int
+        public let synthetic: Int
+        public let target: Int
+
+        public var total: Int { real + synthetic }
+        /// How many more annotations the cell needs to reach its target.
+        public var deficit: Int { max(0, target - total) }
+    }
+
+    public let spec: CoverageSpec
+    public let rowLabels: [String]
+    public let columnLabels: [String]
+    /// `cells[r][c]` for `rowLabels[r]`, `columnLabels[c]`.
+    public let cells: [[Cell]]
+
+    /// Counts the annotations of `datasets` into the cells of `spec`.
+    public init(_ datasets: [Dataset], spec: CoverageSpec) {
+        var counts: [Key: (real: Int, synthetic: Int)] = [:]
+        var rowOrder = Ordered(spec.rows, spec.expectedValues, datasets)
+        var columnOrder = spec.columns.map { Ordered($0, spec.expectedValues, datasets) }
+        for dataset in datasets {
+            let names = dataset.categoriesByID
+            for sample in dataset.samples {
+                for annotation in sample.annotations {
+                    let r = Self.value(of: spec.rows, annotation, sample, dataset, names)
+                    let c = spec.columns.map { Self.value(of: $0, annotation, sample, dataset, names) } ?? "all"
+                    rowOrder.add(r)
+                    columnOrder?.add(c)
+                    let key = Key(row: r, column: c)
+                    if sample.origin == .synthetic { counts[key, default: (0, 0)].synthetic += 1 } else { counts[key, default: (0, 0)].real += 1 }
+                }
+            }
+        }
+        let rows = rowOrder.labels, columns = columnOrder?.labels ?? ["all"]
+        self.spec = spec
+        rowLabels = rows
+        columnLabels = columns
+        cells = rows.map { r in
+            columns.map { c in
+                let n = counts[Key(row: r, column: c)] ?? (0, 0)
+                return Cell(row: r, column: c, real: n.real, synthetic: n.synthetic, target: spec.target(row: r, column: c))
+            }
+        }
+    }
+
+    /// Cells short of their target, largest deficit first (ties: fewest annotations, then order).
+    public func gaps(limit: Int = .max) -> [Cell] {
+        Array(cells.joined().filter { $0.deficit > 0 }.enumerated().sorted { a, b in
+            if a.element.deficit != b.element.deficit { return a.element.deficit > b.element.deficit }
+            if a.element.total != b.element.total { return a.element.total < b.element.total }
+            return a.offset < b.offset
+        }.map(\.element).prefix(limit))
+    }
+
+    private struct Key: Hashable {
+        let row: String
+        let column: String
+    }
+
+    /// Labels in a stable order: categories in category order, expected values in the order given,
+    /// then values seen in the data, sorted.
+    private struct Ordered {
+        var fixed: [String]
+        var seen: Set<String> = []
+        var extra: Set<String> = []
+
+        init(_ axis: CoverageAxis, _ expected: [String: [String]], _ datasets: [Dataset]) {
+            switch axis {
+            case .category:
+                var names: [String] = []
+                for dataset in datasets {
+                    for category in dataset.categories where !names.contains(category.name) { names.append(category.name) }
+                }
+                fixed = names
+            case .origin: fixed = Origin.allCases.map(\.rawValue)
+            case .dataset: fixed = datasets.map(\.name)
+            case .split: fixed = expected["split"] ?? []
+            case .attribute(let key): fixed = expected[key] ?? []
+            }
+            seen = Set(fixed)
+        }
+
+        mutating func add(_ label: String) {
+            if !seen.contains(label) { extra.insert(label) }
+        }
+
+        var labels: [String] { fixed + extra.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
+    }
+
+    private static func value(of axis: CoverageAxis, _ annotation: Annotation, _ sample: Sample, _ dataset: Dataset, _ names: [Int: Category]) -> String {
+        switch axis {
+        case .category: names[annotation.categoryID]?.name ?? "category \(annotation.categoryID)"
+        case .split: sample.split ?? CoverageAxis.unset
+        case .origin: sample.origin.rawValue
+        case .dataset: dataset.name
+        case .attribute(let key): annotation.attributes[key] ?? sample.attributes[key] ?? CoverageAxis.unset
+        }
+    }
+}

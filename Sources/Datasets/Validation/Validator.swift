@@ -1,0 +1,99 @@
+internal import Dispatch
+internal import ImageIO
+internal import StudioCore
+
+/// One thing wrong with a dataset.
+public struct ValidationIssue: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// Reading skipped something (a loop of links, a header that would not probe).
+        case readProblem = "read-problem"
+        case missingFile = "missing-file"
+        case unreadableImage = "unreadable-image"
+        /// The annotation file's width/height disagree with the image.
+        case sizeMismatch = "size-mismatch"
+        case boxOutsideImage = "box-outside-image"
+        case emptyBox = "empty-box"
+        case unknownCategory = "unknown-category"
+        case emptyClass = "empty-class"
+    }
+
+    public let kind: Kind
+    /// The file concerned (an image, a label file), or the dataset folder.
+    public let path: String
+    public let detail: String
+}
+
+/// Checks a dataset against its files.
+public enum Validator {
+    /// Every problem found. With `decodeImages`, each image is fully decoded (catching truncated
+    /// files); otherwise only its header is read. Images are checked on all cores.
+    public static func validate(_ dataset: Dataset, decodeImages: Bool = true) -> [ValidationIssue] {
+        var issues = dataset.problems.map { ValidationIssue(kind: .readProblem, path: $0.path, detail: $0.message) }
+        let known = Set(dataset.categories.map(\.id))
+
+        // Images: in parallel, results kept in sample order.
+        let samples = dataset.samples
+        let root = dataset
+        let perSample = UnsafeResults(count: samples.count)
+        DispatchQueue.concurrentPerform(iterations: samples.count) { i in
+            perSample.set(i, checkImage(samples[i], path: root.imagePath(of: samples[i]), decode: decodeImages))
+        }
+        issues += perSample.all.flatMap { $0 }
+
+        for sample in samples {
+            let path = dataset.imagePath(of: sample)
+            for (i, annotation) in sample.annotations.enumerated() {
+                if !known.contains(annotation.categoryID) {
+                    issues.append(ValidationIssue(kind: .unknownCategory, path: path, detail: "annotation \(i) has category id \(annotation.categoryID), which the dataset does not define"))
+                }
+                guard let box = annotation.box else { continue }
+                if box.width <= 0 || box.height <= 0 {
+                    issues.append(ValidationIssue(kind: .emptyBox, path: path, detail: "annotation \(i) box \(box) has no area"))
+                }
+                if sample.width > 0, sample.height > 0, !box.fits(width: sample.width, height: sample.height) {
+                    issues.append(ValidationIssue(kind: .boxOutsideImage, path: path, detail: "annotation \(i) box \(box) leaves the \(sample.width)×\(sample.height) image"))
+                }
+            }
+        }
+        for category in ClassBalance(dataset).emptyClasses {
+            issues.append(ValidationIssue(kind: .emptyClass, path: dataset.root, detail: "class \"\(category.name)\" (id \(category.id)) has no annotations"))
+        }
+        return issues
+    }
+
+    private static func checkImage(_ sample: Sample, path: String, decode: Bool) -> [ValidationIssue] {
+        guard FileIO.isFile(path) else { return [ValidationIssue(kind: .missingFile, path: path, detail: "the image file does not exist")] }
+        do {
+            let (width, height): (Int, Int)
+            if decode {
+                let image = try ImageFile.read(path)
+                (width, height) = (image.width, image.height)
+            } else {
+                let info = try ImageFile.probe(path)
+                (width, height) = (info.width, info.height)
+            }
+            if sample.width != width || sample.height != height {
+                return [ValidationIssue(kind: .sizeMismatch, path: path, detail: "labels say \(sample.width)×\(sample.height), the image is \(width)×\(height)")]
+            }
+            return []
+        } catch {
+            return [ValidationIssue(kind: .unreadableImage, path: path, detail: error.message)]
+        }
+    }
+}
+
+/// Per-index results written from `concurrentPerform`; each index is written by exactly one
+/// iteration, and read only after all have finished.
+private final class UnsafeResults: @unchecked Sendable {
+    private let storage: UnsafeMutableBufferPointer<[ValidationIssue]>
+    init(count: Int) {
+        storage = .allocate(capacity: count)
+        storage.initialize(repeating: [])
+    }
+    deinit {
+        storage.deinitialize()
+        storage.deallocate()
+    }
+    func set(_ i: Int, _ value: [ValidationIssue]) { storage[i] = value }
+    var all: [[ValidationIssue]] { Array(storage) }
+}

@@ -1,0 +1,111 @@
+internal import ImageIO
+
+/// A workspace: a folder with a `studio.yaml` naming its datasets and what coverage it wants.
+///
+/// ```yaml
+/// name: street-study
+/// datasets:
+///   - name: dashcam            # display name, unique
+///     path: real/dashcam       # relative to the workspace, or absolute
+///     format: coco             # optional: detected from the folder when absent
+///     origin: real             # real | synthetic
+///     holdout: false           # optional: held-out evaluation data, left out of coverage
+/// coverage:
+///   rows: category             # category | split | origin | dataset | any attribute key
+///   cols: weather
+///   values:                    # values that must show even when no data has them yet
+///     weather: [sunny, cloudy, hazy, rain, snow]
+///   target: 100                # annotations wanted per cell
+///   targets:                   # overrides by row ("pedestrian") or cell ("pedestrian/snow")
+///     pedestrian/snow: 200
+/// ```
+public struct Workspace: Sendable, Hashable {
+    public struct Entry: Sendable, Hashable {
+        public var name: String
+        /// As written in `studio.yaml`.
+        public var path: String
+        public var format: DatasetFormat?
+        public var origin: Origin
+        public var holdout: Bool
+    }
+
+    public static let fileName = "studio.yaml"
+
+    /// The workspace folder.
+    public let root: String
+    public var name: String
+    public var datasets: [Entry]
+    public var coverage: CoverageSpec
+
+    /// Whether `path` is a workspace folder (holds a `studio.yaml`).
+    public static func isWorkspace(_ path: String) -> Bool { FileIO.isFile("\(path)/\(fileName)") }
+
+    /// Reads `root/studio.yaml`. Unknown keys and wrong types are errors naming the line.
+    public static func load(_ root: String) throws(DatasetsError) -> Workspace {
+        let root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        let file = "\(root)/\(fileName)"
+        let yaml = try YAMLFields.parse(try DatasetPaths.readText(file), file: file)
+        let top = try yaml.dictionary(allowed: ["name", "datasets", "coverage"])
+        let name = try top["name"]?.string() ?? FileIO.lastComponent(of: root)
+        var entries: [Entry] = []
+        for item in try top["datasets"]?.sequence() ?? [] {
+            let fields = try item.dictionary(allowed: ["name", "path", "format", "origin", "holdout"])
+            guard let path = fields["path"] else { throw item.error("a dataset needs a \"path\"") }
+            guard let origin = fields["origin"] else { throw item.error("a dataset needs an \"origin\" (real or synthetic)") }
+            let pathText = try path.string()
+            let entry = Entry(
+                name: try fields["name"]?.string() ?? FileIO.lastComponent(of: pathText),
+                path: pathText,
+                format: try fields["format"].map { f throws(DatasetsError) in try f.choice(DatasetFormat.self, expected: DatasetFormat.allCases) },
+                origin: try origin.choice(Origin.self, expected: Origin.allCases),
+                holdout: try fields["holdout"]?.bool() ?? false
+            )
+            guard !entries.contains(where: { $0.name == entry.name }) else {
+                throw item.error("two datasets are named \"\(entry.name)\"", code: .invalidValue)
+            }
+            entries.append(entry)
+        }
+        let coverage = try top["coverage"].map { c throws(DatasetsError) in try readCoverage(c) } ?? CoverageSpec()
+        return Workspace(root: root, name: name, datasets: entries, coverage: coverage)
+    }
+
+    /// The folder of a dataset entry.
+    public func path(of entry: Entry) -> String {
+        entry.path.hasPrefix("/") ? entry.path : "\(root)/\(entry.path)"
+    }
+
+    /// Reads one dataset of the workspace.
+    public func load(_ entry: Entry) throws(DatasetsError) -> Dataset {
+        try DatasetIO.read(path(of: entry), name: entry.name, format: entry.format, origin: entry.origin)
+    }
+
+    /// Reads every dataset, in the order `studio.yaml` lists them.
+    public func loadAll() throws(DatasetsError) -> [Dataset] {
+        var out: [Dataset] = []
+        for entry in datasets { out.append(try load(entry)) }
+        return out
+    }
+
+    private static func readCoverage(_ yaml: YAMLFields) throws(DatasetsError) -> CoverageSpec {
+        let fields = try yaml.dictionary(allowed: ["rows", "cols", "values", "target", "targets"])
+        var spec = CoverageSpec()
+        if let rows = fields["rows"] { spec.rows = CoverageAxis(try rows.string()) }
+        if let cols = fields["cols"] { spec.columns = CoverageAxis(try cols.string()) }
+        if let values = fields["values"] {
+            for (key, list) in try values.mapping() {
+                spec.expectedValues[key] = try list.sequence().map { v throws(DatasetsError) in try v.string() }
+            }
+        }
+        if let target = fields["target"] { spec.defaultTarget = try nonNegative(target) }
+        if let targets = fields["targets"] {
+            for (key, value) in try targets.mapping() { spec.targets[key] = try nonNegative(value) }
+        }
+        return spec
+    }
+
+    private static func nonNegative(_ yaml: YAMLFields) throws(DatasetsError) -> Int {
+        let n = try yaml.int()
+        guard n >= 0 else { throw yaml.error("a target cannot be negative (\(n))", code: .invalidValue) }
+        return n
+    }
+}
