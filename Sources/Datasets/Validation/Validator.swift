@@ -21,6 +21,12 @@ public struct ValidationIssue: Sendable, Hashable {
     /// The file concerned (an image, a label file), or the dataset folder.
     public let path: String
     public let detail: String
+
+    public init(kind: Kind, path: String, detail: String) {
+        self.kind = kind
+        self.path = path
+        self.detail = detail
+    }
 }
 
 /// Checks a dataset against its files.

@@ -1,0 +1,43 @@
+# SynthStudio — `make run` and `make test` do all the set-up on a fresh Debian machine.
+
+# The system packages every build needs, in one place. Later modules add theirs here.
+APT_PACKAGES := libncursesw5-dev libpng-dev libturbojpeg0-dev libxml2
+# Tools the benchmarks compare against or use (installed by `make bench` only).
+BENCH_APT_PACKAGES := imagemagick
+
+SWIFT ?= swift
+WORKSPACE ?= sample-data
+RELEASE_BIN := .build/release/synthstudio
+
+.PHONY: run test build release bench deps bench-deps clean lint
+
+run: deps release
+	$(RELEASE_BIN) $(WORKSPACE)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product synthstudio
+
+bench: deps bench-deps
+	$(SWIFT) build -c release --product synthstudio-bench
+	.build/release/synthstudio-bench
+
+# Installs the missing Debian packages: with apt-get as root, with sudo when it is available
+# without a password, otherwise prints the exact command to run and stops.
+deps:
+	@scripts/ensure-packages.sh $(APT_PACKAGES)
+
+bench-deps:
+	@scripts/ensure-packages.sh $(BENCH_APT_PACKAGES)
+
+lint:
+	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift
+
+clean:
+	rm -rf .build

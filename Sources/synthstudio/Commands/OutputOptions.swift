@@ -1,0 +1,87 @@
+import ArgumentParser
+import Datasets
+import Foundation
+import StudioCore
+
+/// Options every command that prints for people shares.
+struct OutputOptions: ParsableArguments {
+    @Option(help: "Colour theme: dark, light, high-contrast, or a path to a theme YAML file.")
+    var theme: String = "dark"
+
+    @Option(help: "Colour: auto (when printing to a terminal, unless NO_COLOR is set), always, never.")
+    var color: ColorChoice = .auto
+
+    enum ColorChoice: String, ExpressibleByArgument, CaseIterable {
+        case auto, always, never
+    }
+
+    func styler() throws -> Styler {
+        let environment = ProcessInfo.processInfo.environment
+        let depth: ColorDepth
+        switch color {
+        case .never: depth = .none
+        case .always: depth = ColorDepth.detect(environment: environment.filter { $0.key != "NO_COLOR" }, isTerminal: true) == .none ? .ansi16 : ColorDepth.detect(environment: environment.filter { $0.key != "NO_COLOR" }, isTerminal: true)
+        case .auto: depth = ColorDepth.detect(environment: environment, isTerminal: isatty(STDOUT_FILENO) == 1)
+        }
+        let theme: Theme
+        do {
+            theme = try Theme.load(self.theme)
+        } catch {
+            // The default theme is built in; only an explicitly named theme that is missing is an error.
+            guard self.theme == "dark" else { throw CLIError(error) }
+            theme = Theme.fallback
+        }
+        return Styler(theme: theme, depth: depth, unicode: Styler.localeIsUTF8())
+    }
+}
+
+/// An error printed as one clear line on stderr, with exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ error: any Error) { description = "\(error)" }
+    init(message: String) { description = message }
+}
+
+/// Runs `body`, turning our module errors into a one-line message and exit status 1.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as DatasetsError {
+        throw fail(error.description)
+    } catch let error as CLIError {
+        throw fail(error.description)
+    } catch {
+        throw error
+    }
+}
+
+private func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data("synthstudio: error: \(message)\n".utf8))
+    return ExitCode(1)
+}
+
+/// Prints to standard output.
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+}
+
+/// What a PATH argument names: a workspace (folder with studio.yaml) or a single dataset folder.
+enum Target {
+    case workspace(Workspace)
+    case dataset(Dataset)
+
+    static func open(_ path: String) throws -> Target {
+        if Workspace.isWorkspace(path) { return .workspace(try Workspace.load(path)) }
+        return .dataset(try DatasetIO.read(path))
+    }
+
+    /// The datasets with their workspace entries (nil for a lone dataset).
+    func datasets() throws -> [(Dataset, Workspace.Entry?)] {
+        switch self {
+        case .workspace(let workspace):
+            return try workspace.datasets.map { entry in (try workspace.load(entry), entry) }
+        case .dataset(let dataset):
+            return [(dataset, nil)]
+        }
+    }
+}

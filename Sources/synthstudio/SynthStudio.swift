@@ -1,0 +1,14 @@
+import ArgumentParser
+
+@main
+struct SynthStudio: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "synthstudio",
+        abstract: "A terminal studio for computer-vision training data: see what your datasets miss, then fill the gaps.",
+        version: version,
+        subcommands: [Open.self, Stats.self, Coverage.self, Validate.self, Convert.self],
+        defaultSubcommand: Open.self
+    )
+}
