@@ -26,6 +26,21 @@ enum DatasetPaths {
         return parts.joined(separator: "/")
     }
 
+    /// `path` with `.` components and `x/..` pairs removed, lexically (links are not resolved).
+    static func normalized(_ path: String) -> String {
+        var parts: [Substring] = []
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if component == "." { continue }
+            if component == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+                continue
+            }
+            parts.append(component)
+        }
+        let joined = parts.joined(separator: "/")
+        return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
     /// `path` relative to `root` when it lies under it (else `path` unchanged).
     static func relative(_ path: String, to root: String) -> String {
         if path == root { return "" }

@@ -7,7 +7,7 @@ public enum DatasetIO {
     /// `origin` defaults to what the folder says: `synthetic` when it holds a `provenance.jsonl` or
     /// our COCO writer marked it so, else `real`. Provenance lines are attached to their samples.
     public static func read(_ root: String, name: String? = nil, format: DatasetFormat? = nil, origin: Origin? = nil) throws(DatasetsError) -> Dataset {
-        let root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        let root = DatasetPaths.normalized(root)
         let layout = try format == nil ? DatasetLayout.detect(root) : DatasetLayout.forced(format!, root: root)
         var categories: [Category] = []
         var samples: [Sample] = []

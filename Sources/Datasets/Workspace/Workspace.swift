@@ -42,7 +42,7 @@ public struct Workspace: Sendable, Hashable {
 
     /// Reads `root/studio.yaml`. Unknown keys and wrong types are errors naming the line.
     public static func load(_ root: String) throws(DatasetsError) -> Workspace {
-        let root = root.count > 1 && root.hasSuffix("/") ? String(root.dropLast()) : root
+        let root = DatasetPaths.normalized(root)
         let file = "\(root)/\(fileName)"
         let yaml = try YAMLFields.parse(try DatasetPaths.readText(file), file: file)
         let top = try yaml.dictionary(allowed: ["name", "datasets", "coverage"])
@@ -71,7 +71,7 @@ public struct Workspace: Sendable, Hashable {
 
     /// The folder of a dataset entry.
     public func path(of entry: Entry) -> String {
-        entry.path.hasPrefix("/") ? entry.path : "\(root)/\(entry.path)"
+        DatasetPaths.normalized(entry.path.hasPrefix("/") ? entry.path : "\(root)/\(entry.path)")
     }
 
     /// Reads one dataset of the workspace.

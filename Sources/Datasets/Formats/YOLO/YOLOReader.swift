@@ -29,7 +29,7 @@ public enum YOLOReader {
         if let pathField = fields["path"], !pathField.isNull {
             let declared = try pathField.string()
             let candidate = declared.hasPrefix("/") ? declared : "\(root)/\(declared)"
-            if FileIO.isDirectory(candidate) { base = candidate }
+            if FileIO.isDirectory(candidate) { base = DatasetPaths.normalized(candidate) }
         }
 
         var samples: [Sample] = []
@@ -39,7 +39,7 @@ public enum YOLOReader {
             guard let field = fields[key], !field.isNull else { continue }
             let entries = field.isSequence ? try field.sequence().map { e throws(DatasetsError) in try e.string() } : [try field.string()]
             for entry in entries {
-                let location = entry.hasPrefix("/") ? entry : "\(base)/\(entry)"
+                let location = DatasetPaths.normalized(entry.hasPrefix("/") ? entry : "\(base)/\(entry)")
                 let images = try imageList(location, root: root, field: field, problems: &problems)
                 for relative in images where seen.insert(relative).inserted {
                     samples.append(try readSample(relative, root: root, split: key, classCount: categories.count, problems: &problems))

@@ -1,0 +1,90 @@
+import Datasets
+import Testing
+import TestSupport
+
+@Suite("Workspace (studio.yaml)")
+struct WorkspaceTests {
+    @Test("the sample workspace: two digit datasets, class 7 is the gap")
+    func sampleData() throws {
+        let root = "\(fixtures)/../../../sample-data"
+        let workspace = try Workspace.load(root)
+        #expect(workspace.name == "sample-data")
+        #expect(workspace.datasets.map(\.name) == ["digits", "digits-holdout"])
+        #expect(workspace.datasets.map(\.holdout) == [false, true])
+        let datasets = try workspace.loadAll()
+        let digits = ClassBalance(datasets[0])
+        #expect(digits.rows.map(\.category.name) == (0...9).map(String.init))
+        #expect(digits.rows[7].annotations == 15)
+        #expect(digits.rows.filter { $0.category.name != "7" }.allSatisfy { (120...130).contains($0.annotations) })
+        // 30 % of the 1,797 images held out (stratified); the rest minus the 7s cut to 15.
+        #expect(datasets[1].samples.count == 540)
+        #expect(ClassBalance(datasets[1]).rows[7].annotations == 54)
+        #expect(datasets[0].samples.count == 1147)
+        let matrix = CoverageMatrix([datasets[0]], spec: workspace.coverage)
+        #expect(matrix.gaps().map(\.row) == ["7"])
+        #expect(matrix.gaps().first?.deficit == 85)
+    }
+
+    @Test("a full studio.yaml is read")
+    func full() throws {
+        let dir = TemporaryDirectory()
+        dir.write("studio.yaml", """
+            name: street
+            datasets:
+              - name: dashcam
+                path: real/dashcam
+                format: coco
+                origin: real
+              - path: /data/street-synth
+                origin: synthetic
+            coverage:
+              rows: category
+              cols: weather
+              values:
+                weather: [sunny, cloudy, hazy, rain, snow]
+              target: 100
+              targets:
+                pedestrian/snow: 200
+                car: 50
+            """)
+        let workspace = try Workspace.load(dir.path)
+        #expect(workspace.datasets[1].name == "street-synth")
+        #expect(workspace.datasets[1].format == nil)
+        #expect(workspace.path(of: workspace.datasets[0]) == "\(dir.path)/real/dashcam")
+        #expect(workspace.path(of: workspace.datasets[1]) == "/data/street-synth")
+        #expect(workspace.coverage.columns == .attribute("weather"))
+        #expect(workspace.coverage.target(row: "pedestrian", column: "snow") == 200)
+        #expect(workspace.coverage.target(row: "car", column: "rain") == 50)
+        #expect(workspace.coverage.target(row: "bus", column: "rain") == 100)
+    }
+
+    @Test("unknown keys and wrong types are errors naming the line", arguments: [
+        ("name: x\ndatasest: []\n", ":2", "unknown key \"datasest\""),
+        ("datasets:\n  - path: a\n    origin: fake\n", ":3", "expected \"real\" or \"synthetic\""),
+        ("datasets:\n  - path: a\n", ":2", "needs an \"origin\""),
+        ("datasets:\n  - path: a\n    origin: real\n    colour: red\n", ":4", "unknown key \"colour\""),
+        ("datasets: yes\n", ":1", "expected a list"),
+        ("coverage:\n  target: lots\n", ":2", "expected an integer"),
+        ("coverage:\n  target: -5\n", ":2", "cannot be negative"),
+        ("datasets:\n  - path: a\n    origin: real\n    holdout: maybe\n", ":4", "expected true or false"),
+        ("datasets:\n  - path: a\n    origin: real\n  - path: b/a\n    origin: real\n", ":4", "two datasets are named \"a\""),
+        ("name: [unclosed\n", ":2", "not valid YAML"),
+        ("datasets:\n  - path: a\n    origin: real\n    format: tfrecord\n", ":4", "expected \"imagefolder\""),
+    ])
+    func badYAML(text: String, line: String, message: String) {
+        let dir = TemporaryDirectory()
+        dir.write("studio.yaml", text)
+        let error = #expect(throws: DatasetsError.self) { try Workspace.load(dir.path) }
+        #expect(error?.path == "\(dir.path)/studio.yaml")
+        #expect(error?.location?.hasPrefix(line) == true, "\(String(describing: error))")
+        #expect(error?.description.contains(message) == true, "\(String(describing: error))")
+    }
+
+    @Test("an empty studio.yaml is an empty workspace; a missing one is an error")
+    func emptyAndMissing() throws {
+        let dir = TemporaryDirectory()
+        dir.write("ws/studio.yaml", "")
+        #expect(try Workspace.load("\(dir.path)/ws").datasets.isEmpty)
+        #expect(throws: DatasetsError.self) { try Workspace.load(dir.path) }
+    }
+}
