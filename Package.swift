@@ -53,7 +53,7 @@ let package = Package(
         ),
         .testTarget(
             name: "synthstudioTests",
-            dependencies: ["StudioCore", "TestSupport"]
+            dependencies: ["synthstudio", "StudioCore", "ImageIO", "TestSupport"]
         ),
     ]
 )

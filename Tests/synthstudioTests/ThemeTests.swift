@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+@testable import synthstudio
+
+@Suite("Themes")
+struct ThemeTests {
+    static let folder = "\(CLIRunner.repository)/themes"
+
+    @Test("every theme file defines every role; the built-in fallback equals themes/dark.yaml")
+    func files() throws {
+        for name in Theme.builtInNames {
+            let theme = try Theme.load("\(Self.folder)/\(name).yaml")
+            #expect(theme.name == name)
+            #expect(theme.colors.count == Theme.Role.allCases.count)
+        }
+        #expect(try Theme.load("\(Self.folder)/dark.yaml") == Theme.fallback)
+    }
+
+    @Test("a bad theme is an error naming the line")
+    func bad() {
+        let cases = [
+            "colors:\n  text: red\n": ":2",
+            "colors:\n  sparkle: \"#ffffff\"\n": ":2",
+            "colours: {}\n": ":1",
+        ]
+        for (text, line) in cases {
+            let error = #expect(throws: (any Error).self) { try Theme.parse(text, file: "t.yaml") }
+            #expect("\(String(describing: error))".contains("t.yaml\(line)"), "\(text)")
+        }
+    }
+
+    @Test("colour depth follows NO_COLOR, TERM and COLORTERM")
+    func depth() {
+        #expect(ColorDepth.detect(environment: ["TERM": "xterm-256color", "NO_COLOR": "1"], isTerminal: true) == .none)
+        #expect(ColorDepth.detect(environment: ["TERM": "xterm-256color"], isTerminal: false) == .none)
+        #expect(ColorDepth.detect(environment: ["TERM": "xterm-256color"], isTerminal: true) == .ansi256)
+        #expect(ColorDepth.detect(environment: ["TERM": "xterm", "COLORTERM": "truecolor"], isTerminal: true) == .truecolor)
+        #expect(ColorDepth.detect(environment: ["TERM": "linux"], isTerminal: true) == .ansi16)
+        #expect(ColorDepth.detect(environment: ["TERM": "dumb"], isTerminal: true) == .none)
+        #expect(Styler.nearest256(Theme.RGB(hex: "#ff0000")!) == 196)
+        #expect(Styler.nearest256(Theme.RGB(hex: "#808080")!) == 244)
+        #expect(Styler.nearest16(Theme.RGB(hex: "#ff5f5f")!) == "91")
+    }
+
+    @Test("bars are drawn in eighths, or with # without Unicode")
+    func bars() {
+        let plain = Styler(theme: .fallback, depth: .none, unicode: true)
+        #expect(plain.bar(0.5, width: 4) == "██  ")
+        #expect(plain.bar(1.0 / 16, width: 4) == "▎   ")
+        #expect(plain.bar(2, width: 2) == "██")
+        #expect(Styler(theme: .fallback, depth: .none, unicode: false).bar(0.5, width: 4) == "##  ")
+    }
+}
