@@ -35,6 +35,7 @@ deps:
 
 bench-deps:
 	@scripts/ensure-packages.sh $(BENCH_APT_PACKAGES)
+	@python3 -c "import PIL" 2>/dev/null || python3 -m pip install --quiet pillow
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift

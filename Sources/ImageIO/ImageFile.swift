@@ -64,7 +64,8 @@ public enum ImageFile {
     public static func write(_ image: Image, to path: String) throws(ImageIOError) {
         let ext = path.split(separator: ".").count > 1 ? String(path.split(separator: ".").last!) : ""
         guard let format = ImageFormat(pathExtension: ext) else {
-            throw ImageIOError(.unsupported, path: path, "cannot tell the image format from the extension \"\(ext)\" (use .png, .pgm or .ppm)")
+            throw ImageIOError(
+                .unsupported, path: path, "cannot tell the image format from the extension \"\(ext)\" (use .png, .pgm or .ppm)")
         }
         do {
             try FileIO.writeAtomically(try encode(image, as: format), to: path)

@@ -2,8 +2,8 @@ import Datasets
 import Foundation
 import ImageIO
 import StudioCore
-import Testing
 import TestSupport
+import Testing
 
 @Suite("COCO")
 struct COCOTests {
@@ -70,7 +70,10 @@ struct COCOTests {
     func fiftyOneLayout() throws {
         let dir = TemporaryDirectory()
         try ImageFile.write(TestImages.pattern(width: 10, height: 8, layout: .rgb), to: dir.file("data/0001.png"))
-        dir.write("labels.json", #"{"info": {}, "categories": [{"id": 1, "name": "cat"}], "images": [{"id": 1, "file_name": "0001.png", "width": 10, "height": 8}], "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 3, 3], "area": 9, "iscrowd": 0}]}"#)
+        dir.write(
+            "labels.json",
+            #"{"info": {}, "categories": [{"id": 1, "name": "cat"}], "images": [{"id": 1, "file_name": "0001.png", "width": 10, "height": 8}], "annotations": [{"id": 1, "image_id": 1, "category_id": 1, "bbox": [1, 1, 3, 3], "area": 9, "iscrowd": 0}]}"#
+        )
         let dataset = try DatasetIO.read(dir.path)
         #expect(dataset.samples.first?.path == "data/0001.png")
         #expect(dataset.annotationCount == 1)
@@ -91,29 +94,39 @@ struct COCOTests {
     @Test("annotations pointing at unknown images or categories are all listed in one error")
     func unknownReferences() {
         let dir = TemporaryDirectory()
-        dir.write("annotations.json", #"{"categories": [{"id": 1, "name": "a"}], "images": [{"id": 1, "file_name": "x.png", "width": 4, "height": 4}], "annotations": [{"image_id": 1, "category_id": 1, "bbox": [0,0,1,1]}, {"image_id": 42, "category_id": 1, "bbox": [0,0,1,1]}, {"image_id": 1, "category_id": 9, "bbox": [0,0,1,1]}]}"#)
+        dir.write(
+            "annotations.json",
+            #"{"categories": [{"id": 1, "name": "a"}], "images": [{"id": 1, "file_name": "x.png", "width": 4, "height": 4}], "annotations": [{"image_id": 1, "category_id": 1, "bbox": [0,0,1,1]}, {"image_id": 42, "category_id": 1, "bbox": [0,0,1,1]}, {"image_id": 1, "category_id": 9, "bbox": [0,0,1,1]}]}"#
+        )
         let error = #expect(throws: DatasetsError.self) { try DatasetIO.read(dir.path) }
         #expect(error?.code == .invalidValue)
         #expect(error?.message.contains("annotations[1] points at image 42") == true)
         #expect(error?.message.contains("annotations[2] has category 9") == true)
     }
 
-    @Test("a box with a negative or NaN size is refused", arguments: [
-        (#"[0, 0, -3, 2]"#, DatasetsError.Code.invalidValue),
-        (#"[0, 0, NaN, 2]"#, .syntax),  // Python's json.dump writes NaN, which is not JSON
-        (#"[0, 0, "NaN", 2]"#, .schema),
-        (#"[0, 0, 2]"#, .schema),
-        (#"[0, 0, 1e400, 2]"#, .syntax),  // out of Double range: Foundation refuses it
-    ])
+    @Test(
+        "a box with a negative or NaN size is refused",
+        arguments: [
+            (#"[0, 0, -3, 2]"#, DatasetsError.Code.invalidValue),
+            (#"[0, 0, NaN, 2]"#, .syntax),  // Python's json.dump writes NaN, which is not JSON
+            (#"[0, 0, "NaN", 2]"#, .schema),
+            (#"[0, 0, 2]"#, .schema),
+            (#"[0, 0, 1e400, 2]"#, .syntax),  // out of Double range: Foundation refuses it
+        ])
     func badBox(box: String, code: DatasetsError.Code) {
         let dir = TemporaryDirectory()
-        dir.write("annotations.json", #"{"categories": [{"id": 1, "name": "a"}], "images": [{"id": 1, "file_name": "x.png", "width": 4, "height": 4}], "annotations": [{"id": 5, "image_id": 1, "category_id": 1, "bbox": "# + box + "}]}")
+        dir.write(
+            "annotations.json",
+            #"{"categories": [{"id": 1, "name": "a"}], "images": [{"id": 1, "file_name": "x.png", "width": 4, "height": 4}], "annotations": [{"id": 5, "image_id": 1, "category_id": 1, "bbox": "#
+                + box + "}]}")
         let error = #expect(throws: DatasetsError.self) { try DatasetIO.read(dir.path) }
         #expect(error?.code == code)
         if code != .syntax { #expect(error?.location == "annotations[0].bbox") }
     }
 
-    @Test("a file_name that escapes the dataset folder is refused", arguments: ["../../etc/passwd", "/etc/passwd", "a/../../../x.png", "..", "images/../../../x.png"])
+    @Test(
+        "a file_name that escapes the dataset folder is refused",
+        arguments: ["../../etc/passwd", "/etc/passwd", "a/../../../x.png", "..", "images/../../../x.png"])
     func escapingPath(name: String) {
         let dir = TemporaryDirectory()
         dir.write("annotations.json", #"{"categories": [], "images": [{"id": 1, "file_name": "\#(name)", "width": 4, "height": 4}]}"#)
@@ -129,8 +142,14 @@ struct COCOTests {
             (#"{"images": [{"id": "1", "file_name": "a.png", "width": 1, "height": 1}], "categories": []}"#, "images[0].id"),
             (#"{"images": [{"id": 1, "file_name": "a.png", "width": 1.5, "height": 1}], "categories": []}"#, "images[0].width"),
             (#"{"images": [], "categories": [{"id": 1, "name": "a"}, {"id": 1, "name": "b"}]}"#, "categories[1].id"),
-            (#"{"images": [{"id": 1, "file_name": "a.png", "width": 2, "height": 2}], "categories": [{"id": 1, "name": "a"}], "annotations": [{"image_id": 1, "category_id": 1, "segmentation": {"size": [2, 2], "counts": [1, 2]}}]}"#, "annotations[0].segmentation.counts"),
-            (#"{"images": [{"id": 1, "file_name": "a.png", "width": 2, "height": 2}], "categories": [{"id": 1, "name": "a"}], "annotations": [{"image_id": 1, "category_id": 1, "segmentation": [[1, 2, 3]]}]}"#, "annotations[0].segmentation[0]"),
+            (
+                #"{"images": [{"id": 1, "file_name": "a.png", "width": 2, "height": 2}], "categories": [{"id": 1, "name": "a"}], "annotations": [{"image_id": 1, "category_id": 1, "segmentation": {"size": [2, 2], "counts": [1, 2]}}]}"#,
+                "annotations[0].segmentation.counts"
+            ),
+            (
+                #"{"images": [{"id": 1, "file_name": "a.png", "width": 2, "height": 2}], "categories": [{"id": 1, "name": "a"}], "annotations": [{"image_id": 1, "category_id": 1, "segmentation": [[1, 2, 3]]}]}"#,
+                "annotations[0].segmentation[0]"
+            ),
             ("{\"images\": [\n{\"id\": 1,\n]}", ":3"),
             ("[1, 2]", nil),
         ]

@@ -2,8 +2,8 @@ import Datasets
 import Foundation
 import ImageIO
 import StudioCore
-import Testing
 import TestSupport
+import Testing
 
 @Suite("ImageFolder")
 struct ImageFolderTests {
@@ -15,7 +15,8 @@ struct ImageFolderTests {
         for i in 0..<6 {
             let path = "src/\(i).png"
             try ImageFile.write(TestImages.pattern(width: 6, height: 4, layout: .rgb, seed: UInt64(i)), to: dir.file(path))
-            samples.append(Sample(path: path, width: 6, height: 4, split: i < 4 ? "train" : "val", annotations: [Annotation(categoryID: i % 3)]))
+            samples.append(
+                Sample(path: path, width: 6, height: 4, split: i < 4 ? "train" : "val", annotations: [Annotation(categoryID: i % 3)]))
         }
         let original = Dataset(name: "pets", root: dir.path, format: .imageFolder, origin: .real, categories: categories, samples: samples)
         try DatasetIO.write(original, as: .imageFolder, to: "\(dir.path)/out")
@@ -97,6 +98,7 @@ struct ImageFolderTests {
         #expect(dataset.samples.count == 2)
         #expect(dataset.problems.count == 1)  // empty.png has no header; cut.png's header is intact
         let issues = Validator.validate(dataset)
-        #expect(issues.filter { $0.kind == .unreadableImage }.map { FileIO.lastComponent(of: $0.path) }.sorted() == ["cut.png", "empty.png"])
+        #expect(
+            issues.filter { $0.kind == .unreadableImage }.map { FileIO.lastComponent(of: $0.path) }.sorted() == ["cut.png", "empty.png"])
     }
 }

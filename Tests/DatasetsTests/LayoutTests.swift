@@ -1,8 +1,8 @@
 import Datasets
 import ImageIO
 import StudioCore
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Format detection")
 struct LayoutTests {

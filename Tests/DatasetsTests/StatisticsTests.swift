@@ -13,13 +13,17 @@ struct StatisticsTests {
                 annotations: ids.map { Annotation(categoryID: $0, attributes: annotationWeather.map { ["weather": $0] } ?? [:]) }
             )
         }
-        let real = Dataset(name: "real", root: "/r", format: .coco, origin: .real, categories: categories, samples: [
-            sample("sunny", [1, 1, 2]), sample("sunny", [2]), sample("snow", [2]), sample(nil, [1]),
-            sample("sunny", [1], annotationWeather: "snow"),  // annotation-level attribute wins
-        ])
-        var synthetic = Dataset(name: "synth", root: "/s", format: .coco, origin: .synthetic, categories: categories, samples: [
-            sample("snow", [1, 1]), sample("fog", [2]),
-        ])
+        let real = Dataset(
+            name: "real", root: "/r", format: .coco, origin: .real, categories: categories,
+            samples: [
+                sample("sunny", [1, 1, 2]), sample("sunny", [2]), sample("snow", [2]), sample(nil, [1]),
+                sample("sunny", [1], annotationWeather: "snow"),  // annotation-level attribute wins
+            ])
+        var synthetic = Dataset(
+            name: "synth", root: "/s", format: .coco, origin: .synthetic, categories: categories,
+            samples: [
+                sample("snow", [1, 1]), sample("fog", [2]),
+            ])
         for i in synthetic.samples.indices { synthetic.samples[i].origin = .synthetic }
         return [real, synthetic]
     }

@@ -22,16 +22,19 @@ func makeRichDataset(in dir: TemporaryDirectory) throws -> Dataset {
         var mask = [UInt8](repeating: 0, count: image.width * 30)
         for y in 5..<12 { for x in 3..<9 { mask[y * image.width + x] = 1 } }
         let rle = RunLengthMask(rowMajor: mask, width: image.width, height: 30)
-        samples.append(Sample(
-            path: path, width: image.width, height: 30, split: i < 3 ? "train" : "val",
-            provenance: i == 1 ? #"{"file_name":"img1.png","job":"j1","seed":7}"# : nil,
-            attributes: ["weather": i % 2 == 0 ? "snow" : "sunny", "lighting": "night"],
-            annotations: [
-                Annotation(categoryID: 1, box: BoundingBox(x: 1.5, y: 2.25, width: 10, height: 12.5), attributes: ["occluded": "true"]),
-                Annotation(categoryID: 3, box: BoundingBox(x: 3, y: 5, width: 6, height: 7), mask: .rle(rle)),
-                Annotation(categoryID: 7, box: BoundingBox(x: 20, y: 10, width: 8, height: 8), mask: .polygons([[20, 10, 28, 10, 28, 18, 20, 18]]), isCrowd: i == 2),
-            ]
-        ))
+        samples.append(
+            Sample(
+                path: path, width: image.width, height: 30, split: i < 3 ? "train" : "val",
+                provenance: i == 1 ? #"{"file_name":"img1.png","job":"j1","seed":7}"# : nil,
+                attributes: ["weather": i % 2 == 0 ? "snow" : "sunny", "lighting": "night"],
+                annotations: [
+                    Annotation(categoryID: 1, box: BoundingBox(x: 1.5, y: 2.25, width: 10, height: 12.5), attributes: ["occluded": "true"]),
+                    Annotation(categoryID: 3, box: BoundingBox(x: 3, y: 5, width: 6, height: 7), mask: .rle(rle)),
+                    Annotation(
+                        categoryID: 7, box: BoundingBox(x: 20, y: 10, width: 8, height: 8),
+                        mask: .polygons([[20, 10, 28, 10, 28, 18, 20, 18]]), isCrowd: i == 2),
+                ]
+            ))
     }
     return Dataset(name: "rich", root: dir.path, format: .coco, origin: .synthetic, categories: categories, samples: samples)
 }

@@ -1,7 +1,7 @@
 import Datasets
 import StudioCore
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Pascal VOC")
 struct VOCTests {
@@ -30,13 +30,18 @@ struct VOCTests {
         #expect(coco.samples.flatMap { $0.annotations.compactMap(\.box) } == voc.samples.flatMap { $0.annotations.compactMap(\.box) })
     }
 
-    @Test("broken XML and a filename escaping the folder are errors naming the file", arguments: [
-        ("<annotation><filename>a.jpg</filename><object><name>x</name>", "syntax"),
-        ("<annotation><filename>../../../etc/passwd</filename></annotation>", "unsafePath"),
-        ("<notvoc/>", "schema"),
-        ("<annotation><filename>a.jpg</filename><object><name>x</name><bndbox><xmin>5</xmin><ymin>1</ymin><xmax>2</xmax><ymax>4</ymax></bndbox></object></annotation>", "invalidValue"),
-        ("<annotation><filename>a.jpg</filename><object><name>x</name><bndbox><xmin>a</xmin></bndbox></object></annotation>", "schema"),
-    ])
+    @Test(
+        "broken XML and a filename escaping the folder are errors naming the file",
+        arguments: [
+            ("<annotation><filename>a.jpg</filename><object><name>x</name>", "syntax"),
+            ("<annotation><filename>../../../etc/passwd</filename></annotation>", "unsafePath"),
+            ("<notvoc/>", "schema"),
+            (
+                "<annotation><filename>a.jpg</filename><object><name>x</name><bndbox><xmin>5</xmin><ymin>1</ymin><xmax>2</xmax><ymax>4</ymax></bndbox></object></annotation>",
+                "invalidValue"
+            ),
+            ("<annotation><filename>a.jpg</filename><object><name>x</name><bndbox><xmin>a</xmin></bndbox></object></annotation>", "schema"),
+        ])
     func broken(xml: String, code: String) {
         let dir = TemporaryDirectory()
         dir.write("Annotations/a.xml", xml)

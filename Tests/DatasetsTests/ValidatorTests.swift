@@ -1,8 +1,8 @@
 import Datasets
 import ImageIO
 import StudioCore
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Validation")
 struct ValidatorTests {
@@ -11,14 +11,19 @@ struct ValidatorTests {
         let dir = TemporaryDirectory()
         try ImageFile.write(TestImages.pattern(width: 10, height: 10, layout: .gray), to: dir.file("images/a.png"))
         try ImageFile.write(TestImages.pattern(width: 12, height: 10, layout: .gray), to: dir.file("images/b.png"))
-        let dataset = Dataset(name: "d", root: dir.path, format: .coco, origin: .real, categories: [Category(id: 1, name: "a"), Category(id: 2, name: "empty")], samples: [
-            Sample(path: "images/a.png", width: 10, height: 10, annotations: [
-                Annotation(categoryID: 1, box: BoundingBox(x: 5, y: 5, width: 10, height: 2)),
-                Annotation(categoryID: 9, box: BoundingBox(x: 0, y: 0, width: 0, height: 2)),
-            ]),
-            Sample(path: "images/b.png", width: 10, height: 10),
-            Sample(path: "images/gone.png", width: 10, height: 10),
-        ])
+        let dataset = Dataset(
+            name: "d", root: dir.path, format: .coco, origin: .real,
+            categories: [Category(id: 1, name: "a"), Category(id: 2, name: "empty")],
+            samples: [
+                Sample(
+                    path: "images/a.png", width: 10, height: 10,
+                    annotations: [
+                        Annotation(categoryID: 1, box: BoundingBox(x: 5, y: 5, width: 10, height: 2)),
+                        Annotation(categoryID: 9, box: BoundingBox(x: 0, y: 0, width: 0, height: 2)),
+                    ]),
+                Sample(path: "images/b.png", width: 10, height: 10),
+                Sample(path: "images/gone.png", width: 10, height: 10),
+            ])
         let issues = Validator.validate(dataset)
         let kinds = Set(issues.map(\.kind))
         #expect(kinds == [.boxOutsideImage, .unknownCategory, .emptyBox, .sizeMismatch, .missingFile, .emptyClass])

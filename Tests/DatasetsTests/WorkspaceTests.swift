@@ -1,6 +1,6 @@
 import Datasets
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Workspace (studio.yaml)")
 struct WorkspaceTests {
@@ -28,7 +28,9 @@ struct WorkspaceTests {
     @Test("a full studio.yaml is read")
     func full() throws {
         let dir = TemporaryDirectory()
-        dir.write("studio.yaml", """
+        dir.write(
+            "studio.yaml",
+            """
             name: street
             datasets:
               - name: dashcam
@@ -58,19 +60,21 @@ struct WorkspaceTests {
         #expect(workspace.coverage.target(row: "bus", column: "rain") == 100)
     }
 
-    @Test("unknown keys and wrong types are errors naming the line", arguments: [
-        ("name: x\ndatasest: []\n", ":2", "unknown key \"datasest\""),
-        ("datasets:\n  - path: a\n    origin: fake\n", ":3", "expected \"real\" or \"synthetic\""),
-        ("datasets:\n  - path: a\n", ":2", "needs an \"origin\""),
-        ("datasets:\n  - path: a\n    origin: real\n    colour: red\n", ":4", "unknown key \"colour\""),
-        ("datasets: yes\n", ":1", "expected a list"),
-        ("coverage:\n  target: lots\n", ":2", "expected an integer"),
-        ("coverage:\n  target: -5\n", ":2", "cannot be negative"),
-        ("datasets:\n  - path: a\n    origin: real\n    holdout: maybe\n", ":4", "expected true or false"),
-        ("datasets:\n  - path: a\n    origin: real\n  - path: b/a\n    origin: real\n", ":4", "two datasets are named \"a\""),
-        ("name: [unclosed\n", ":2", "not valid YAML"),
-        ("datasets:\n  - path: a\n    origin: real\n    format: tfrecord\n", ":4", "expected \"imagefolder\""),
-    ])
+    @Test(
+        "unknown keys and wrong types are errors naming the line",
+        arguments: [
+            ("name: x\ndatasest: []\n", ":2", "unknown key \"datasest\""),
+            ("datasets:\n  - path: a\n    origin: fake\n", ":3", "expected \"real\" or \"synthetic\""),
+            ("datasets:\n  - path: a\n", ":2", "needs an \"origin\""),
+            ("datasets:\n  - path: a\n    origin: real\n    colour: red\n", ":4", "unknown key \"colour\""),
+            ("datasets: yes\n", ":1", "expected a list"),
+            ("coverage:\n  target: lots\n", ":2", "expected an integer"),
+            ("coverage:\n  target: -5\n", ":2", "cannot be negative"),
+            ("datasets:\n  - path: a\n    origin: real\n    holdout: maybe\n", ":4", "expected true or false"),
+            ("datasets:\n  - path: a\n    origin: real\n  - path: b/a\n    origin: real\n", ":4", "two datasets are named \"a\""),
+            ("name: [unclosed\n", ":2", "not valid YAML"),
+            ("datasets:\n  - path: a\n    origin: real\n    format: tfrecord\n", ":4", "expected \"imagefolder\""),
+        ])
     func badYAML(text: String, line: String, message: String) {
         let dir = TemporaryDirectory()
         dir.write("studio.yaml", text)

@@ -2,8 +2,8 @@ import Datasets
 import Foundation
 import ImageIO
 import StudioCore
-import Testing
 import TestSupport
+import Testing
 
 @Suite("YOLO")
 struct YOLOTests {
@@ -48,7 +48,8 @@ struct YOLOTests {
         // b.png has no label file: a background image.
         dir.write("labels/val/c.txt", "1 0.25 0.5 0.5 1.0\n")
         dir.write("val.txt", "./images/val/c.png\n")
-        dir.write("data.yaml", "path: /somewhere/else/on/another/machine\ntrain: images/train\nval: val.txt\nnames:\n  0: person\n  1: bicycle\n")
+        dir.write(
+            "data.yaml", "path: /somewhere/else/on/another/machine\ntrain: images/train\nval: val.txt\nnames:\n  0: person\n  1: bicycle\n")
         let dataset = try DatasetIO.read(dir.path)
         #expect(dataset.samples.map(\.path) == ["images/train/a.png", "images/train/b.png", "images/val/c.png"])
         #expect(dataset.samples.map(\.split) == ["train", "train", "val"])
@@ -71,14 +72,16 @@ struct YOLOTests {
         #expect(error?.message.contains("found 4") == true)
     }
 
-    @Test("bad label lines are errors", arguments: [
-        "2 0.5 0.5 0.1 0.1",  // class index out of range (two names)
-        "-1 0.5 0.5 0.1 0.1",
-        "x 0.5 0.5 0.1 0.1",
-        "0 0.5 0.5 -0.1 0.1",
-        "0 0.5 0.5 nan 0.1",
-        "0 0.5 0.5 0.1 0.1 0.9",  // six values: neither a box nor a polygon
-    ])
+    @Test(
+        "bad label lines are errors",
+        arguments: [
+            "2 0.5 0.5 0.1 0.1",  // class index out of range (two names)
+            "-1 0.5 0.5 0.1 0.1",
+            "x 0.5 0.5 0.1 0.1",
+            "0 0.5 0.5 -0.1 0.1",
+            "0 0.5 0.5 nan 0.1",
+            "0 0.5 0.5 0.1 0.1 0.9",  // six values: neither a box nor a polygon
+        ])
     func badLine(line: String) throws {
         let dir = try Self.minimal(labels: line + "\n")
         let error = #expect(throws: DatasetsError.self) { try DatasetIO.read(dir.path) }
@@ -94,7 +97,10 @@ struct YOLOTests {
 
     @Test("data.yaml problems: missing names, nc disagreeing, a gap in indices, no splits")
     func badYAML() throws {
-        for yaml in ["train: images/train\n", "train: images/train\nnc: 3\nnames: [a, b]\n", "train: images/train\nnames: {0: a, 2: b}\n", "names: [a]\n", "names: [a\n"] {
+        for yaml in [
+            "train: images/train\n", "train: images/train\nnc: 3\nnames: [a, b]\n", "train: images/train\nnames: {0: a, 2: b}\n",
+            "names: [a]\n", "names: [a\n",
+        ] {
             let dir = try Self.minimal(labels: "", yaml: yaml)
             let error = #expect(throws: DatasetsError.self, "\(yaml)") { try DatasetIO.read(dir.path) }
             #expect(error?.path.hasSuffix("data.yaml") == true, "\(yaml)")

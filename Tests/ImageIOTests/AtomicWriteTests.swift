@@ -1,7 +1,7 @@
 import ImageIO
 import StudioCore
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Atomic writes")
 struct AtomicWriteTests {

@@ -1,7 +1,7 @@
 import ImageIO
 import StudioCore
-import Testing
 import TestSupport
+import Testing
 
 @Suite("JPEG")
 struct JPEGTests {
@@ -15,7 +15,9 @@ struct JPEGTests {
         let rgb = image.rgb8()
         let center = (107 * 320 + 155) * 3
         #expect(Int(rgb[center]) > Int(rgb[center + 2]) + 40)
-        #expect(try ImageFile.probe("\(Self.photos)/flower.jpg") == ImageInfo(format: .jpeg, width: 320, height: 214, layout: .rgb, depth: .eight))
+        #expect(
+            try ImageFile.probe("\(Self.photos)/flower.jpg")
+                == ImageInfo(format: .jpeg, width: 320, height: 214, layout: .rgb, depth: .eight))
     }
 
     @Test("a grayscale JPEG decodes to gray")

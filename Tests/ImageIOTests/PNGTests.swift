@@ -1,8 +1,8 @@
 import Foundation
 import ImageIO
 import StudioCore
-import Testing
 import TestSupport
+import Testing
 
 @Suite("PNG")
 struct PNGTests {

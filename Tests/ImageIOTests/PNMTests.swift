@@ -1,7 +1,7 @@
 import ImageIO
 import StudioCore
-import Testing
 import TestSupport
+import Testing
 
 @Suite("PNM")
 struct PNMTests {
@@ -20,15 +20,17 @@ struct PNMTests {
         #expect(image.pixels == .eight([0, 255]))
     }
 
-    @Test("bad PNM files are errors", arguments: [
-        "P5\n2 2\n255\n\u{0}",  // truncated pixels
-        "P5\n2",  // truncated header
-        "P5\nx 2\n255\n",  // not a number
-        "P5\n0 2\n255\n",  // empty size
-        "P5\n2 2\n70000\n",  // maxval out of range
-        "P3\n1 1\n255\n0 0 0",  // ASCII pixmap: unsupported
-        "P6\n99999999999 1\n255\n",  // absurd number
-    ])
+    @Test(
+        "bad PNM files are errors",
+        arguments: [
+            "P5\n2 2\n255\n\u{0}",  // truncated pixels
+            "P5\n2",  // truncated header
+            "P5\nx 2\n255\n",  // not a number
+            "P5\n0 2\n255\n",  // empty size
+            "P5\n2 2\n70000\n",  // maxval out of range
+            "P3\n1 1\n255\n0 0 0",  // ASCII pixmap: unsupported
+            "P6\n99999999999 1\n255\n",  // absurd number
+        ])
     func bad(text: String) {
         #expect(throws: ImageIOError.self) { try ImageFile.decode(Array(text.utf8)) }
     }

@@ -8,9 +8,13 @@ public enum TestImages {
         let count = width * height * layout.channels
         switch depth {
         case .eight:
-            return Image(width: width, height: height, layout: layout, pixels: .eight((0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) }))
+            return Image(
+                width: width, height: height, layout: layout, pixels: .eight((0..<count).map { _ in UInt8(truncatingIfNeeded: rng.next()) })
+            )
         case .sixteen:
-            return Image(width: width, height: height, layout: layout, pixels: .sixteen((0..<count).map { _ in UInt16(truncatingIfNeeded: rng.next()) }))
+            return Image(
+                width: width, height: height, layout: layout,
+                pixels: .sixteen((0..<count).map { _ in UInt16(truncatingIfNeeded: rng.next()) }))
         }
     }
 

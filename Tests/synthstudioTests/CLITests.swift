@@ -1,8 +1,8 @@
 import Foundation
 import ImageIO
 import StudioCore
-import Testing
 import TestSupport
+import Testing
 
 @Suite("synthstudio command line", .serialized)
 struct CLITests {
@@ -49,7 +49,9 @@ struct CLITests {
         #expect(gaps[0]["row"] as? String == "7" && gaps[0]["deficit"] as? Int == 85 && gaps[0]["real"] as? Int == 15)
         let cells = try #require(json["cells"] as? [[String: Any]])
         #expect(cells.count == 10)  // the holdout is not counted
-        let byAttribute = try CLIRunner.json(["coverage", "Tests/DatasetsTests/Fixtures/voc-mini", "--rows", "category", "--cols", "difficult", "--target", "1", "--json"])
+        let byAttribute = try CLIRunner.json([
+            "coverage", "Tests/DatasetsTests/Fixtures/voc-mini", "--rows", "category", "--cols", "difficult", "--target", "1", "--json",
+        ])
         #expect(byAttribute["col_labels"] as? [String] == ["0", "1"])
     }
 
@@ -66,7 +68,10 @@ struct CLITests {
         #expect(try CLIRunner.run(["validate", "Tests/DatasetsTests/Fixtures/coco-photos"]).status == 0)
         let dir = TemporaryDirectory()
         try ImageFile.write(TestImages.pattern(width: 10, height: 10, layout: .gray), to: dir.file("images/a.png"))
-        dir.write("annotations.json", #"{"images": [{"id": 1, "file_name": "a.png", "width": 10, "height": 10}, {"id": 2, "file_name": "gone.png", "width": 5, "height": 5}], "categories": [{"id": 1, "name": "x"}, {"id": 2, "name": "unused"}], "annotations": [{"image_id": 1, "category_id": 1, "bbox": [8, 8, 5, 5]}]}"#)
+        dir.write(
+            "annotations.json",
+            #"{"images": [{"id": 1, "file_name": "a.png", "width": 10, "height": 10}, {"id": 2, "file_name": "gone.png", "width": 5, "height": 5}], "categories": [{"id": 1, "name": "x"}, {"id": 2, "name": "unused"}], "annotations": [{"image_id": 1, "category_id": 1, "bbox": [8, 8, 5, 5]}]}"#
+        )
         let result = try CLIRunner.run(["validate", dir.path, "--json"])
         #expect(result.status == 1)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
@@ -108,9 +113,14 @@ struct CLITests {
     func controlCharacters() throws {
         let dir = TemporaryDirectory()
         try ImageFile.write(TestImages.pattern(width: 4, height: 4, layout: .gray), to: dir.file("evil\u{1B}]0;pwned\u{07}/a\u{9B}2J.png"))
-        for arguments in [["stats", dir.path, "--color", "never"], ["stats", dir.path, "--json"], ["coverage", dir.path, "--color", "never"], ["validate", dir.path]] {
+        for arguments in [
+            ["stats", dir.path, "--color", "never"], ["stats", dir.path, "--json"], ["coverage", dir.path, "--color", "never"],
+            ["validate", dir.path],
+        ] {
             let result = try CLIRunner.run(arguments)
-            #expect(!result.stdout.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) }, "\(arguments)")
+            #expect(
+                !result.stdout.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" || (0x7F...0x9F).contains($0.value) }, "\(arguments)"
+            )
             if arguments[0] != "validate" { #expect(result.stdout.contains("evil"), "\(arguments)") }
         }
     }
@@ -120,7 +130,9 @@ struct CLITests {
         #expect(!(try CLIRunner.run(["stats", "sample-data"]).stdout.contains("\u{1B}[")))
         let always = try CLIRunner.run(["stats", "sample-data", "--color", "always"], environment: ["TERM": "xterm-256color"])
         #expect(always.stdout.contains("\u{1B}[38;5;"))
-        let truecolor = try CLIRunner.run(["stats", "sample-data", "--color", "always", "--theme", "high-contrast"], environment: ["TERM": "xterm", "COLORTERM": "truecolor"])
+        let truecolor = try CLIRunner.run(
+            ["stats", "sample-data", "--color", "always", "--theme", "high-contrast"],
+            environment: ["TERM": "xterm", "COLORTERM": "truecolor"])
         // Okabe–Ito vermillion marks the gap.
         #expect(truecolor.stdout.contains("\u{1B}[38;2;213;94;0m"))
         for theme in ["dark", "light", "high-contrast", "themes/light.yaml"] {

@@ -7,7 +7,8 @@ enum DatasetPaths {
     static func contained(_ name: String, under base: String, root: String, file: String, field: String) throws(DatasetsError) -> String {
         guard !name.isEmpty else { throw DatasetsError(.invalidValue, path: file, at: field, "file name is empty") }
         guard !name.hasPrefix("/"), !name.contains("\0") else {
-            throw DatasetsError(.unsafePath, path: file, at: field, "file name \"\(name)\" is absolute; it must stay inside the dataset folder")
+            throw DatasetsError(
+                .unsafePath, path: file, at: field, "file name \"\(name)\" is absolute; it must stay inside the dataset folder")
         }
         let baseParts = relative(base, to: root).split(separator: "/").map(String.init)
         var parts = baseParts
@@ -80,7 +81,8 @@ enum DatasetPaths {
                 out.append(relative(full, to: root))
             case .directory:
                 guard let id = entry.identity, visited.insert(id).inserted else {
-                    problems.append(DatasetsError(.unreadable, path: full, "skipped: this folder was already visited (a loop of symbolic links)"))
+                    problems.append(
+                        DatasetsError(.unreadable, path: full, "skipped: this folder was already visited (a loop of symbolic links)"))
                     continue
                 }
                 try walk(full, root: root, visited: &visited, out: &out, problems: &problems)

@@ -42,4 +42,3 @@ enum ProvenanceFile {
         try DatasetPaths.writeAtomically(text, to: "\(root)/\(name)")
     }
 }
-

@@ -6,7 +6,9 @@ public enum DatasetIO {
     ///
     /// `origin` defaults to what the folder says: `synthetic` when it holds a `provenance.jsonl` or
     /// our COCO writer marked it so, else `real`. Provenance lines are attached to their samples.
-    public static func read(_ root: String, name: String? = nil, format: DatasetFormat? = nil, origin: Origin? = nil) throws(DatasetsError) -> Dataset {
+    public static func read(_ root: String, name: String? = nil, format: DatasetFormat? = nil, origin: Origin? = nil) throws(DatasetsError)
+        -> Dataset
+    {
         let root = DatasetPaths.normalized(root)
         let layout = try format == nil ? DatasetLayout.detect(root) : DatasetLayout.forced(format!, root: root)
         var categories: [Category] = []
@@ -61,7 +63,9 @@ public enum DatasetIO {
         var byID = Dictionary(uniqueKeysWithValues: a.map { ($0.id, $0) })
         for category in b {
             if let existing = byID[category.id], existing.name != category.name {
-                throw DatasetsError(.invalidValue, path: file, "category \(category.id) is \"\(category.name)\" here but \"\(existing.name)\" in another split")
+                throw DatasetsError(
+                    .invalidValue, path: file,
+                    "category \(category.id) is \"\(category.name)\" here but \"\(existing.name)\" in another split")
             }
             byID[category.id] = category
         }

@@ -37,15 +37,20 @@ public enum DatasetLayout: Sendable, Hashable {
             return .coco([COCOFile(json: "\(root)/labels.json", imageDirectory: "\(root)/data", split: nil)])
         }
         if FileIO.isFile("\(root)/\(COCOWriter.annotationFile)") {
-            return .coco([COCOFile(json: "\(root)/\(COCOWriter.annotationFile)", imageDirectory: "\(root)/\(COCOWriter.imageFolder)", split: nil)])
+            return .coco([
+                COCOFile(json: "\(root)/\(COCOWriter.annotationFile)", imageDirectory: "\(root)/\(COCOWriter.imageFolder)", split: nil)
+            ])
         }
         if FileIO.isDirectory("\(root)/annotations") {
-            let files = ((try? FileIO.list("\(root)/annotations")) ?? []).map(\.name).filter { $0.hasPrefix("instances_") && $0.hasSuffix(".json") }
+            let files = ((try? FileIO.list("\(root)/annotations")) ?? []).map(\.name).filter {
+                $0.hasPrefix("instances_") && $0.hasSuffix(".json")
+            }
             if !files.isEmpty {
-                return .coco(files.map { name in
-                    let folder = String(name.dropFirst("instances_".count).dropLast(".json".count))
-                    return COCOFile(json: "\(root)/annotations/\(name)", imageDirectory: "\(root)/\(folder)", split: splitName(folder))
-                })
+                return .coco(
+                    files.map { name in
+                        let folder = String(name.dropFirst("instances_".count).dropLast(".json".count))
+                        return COCOFile(json: "\(root)/annotations/\(name)", imageDirectory: "\(root)/\(folder)", split: splitName(folder))
+                    })
             }
         }
         if FileIO.isDirectory("\(root)/Annotations") { return .voc }
@@ -66,7 +71,8 @@ public enum DatasetLayout: Sendable, Hashable {
         case .coco:
             let detected = try detect(root)
             guard case .coco = detected else {
-                throw DatasetsError(.unknownFormat, path: root, "no COCO annotation file (labels.json, annotations.json or annotations/instances_*.json)")
+                throw DatasetsError(
+                    .unknownFormat, path: root, "no COCO annotation file (labels.json, annotations.json or annotations/instances_*.json)")
             }
             return detected
         }

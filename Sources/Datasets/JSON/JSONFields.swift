@@ -14,7 +14,8 @@ struct JSONFields {
         do {
             object = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
         } catch {
-            throw DatasetsError(.syntax, path: file, at: Self.lineOfCharacter(in: bytes, error: error), "not valid JSON (\(Self.describe(error)))")
+            throw DatasetsError(
+                .syntax, path: file, at: Self.lineOfCharacter(in: bytes, error: error), "not valid JSON (\(Self.describe(error)))")
         }
         guard let dict = object as? [String: Any] else {
             throw DatasetsError(.schema, path: file, "the top level is not a JSON object")
@@ -57,7 +58,9 @@ struct JSONFields {
 
     func double(_ key: String) throws(DatasetsError) -> Double {
         guard let raw = values[key] else { throw error(key, "missing") }
-        guard let number = raw as? NSNumber, !Self.isBool(number) else { throw error(key, "expected a number, found \(Self.describeValue(raw))") }
+        guard let number = raw as? NSNumber, !Self.isBool(number) else {
+            throw error(key, "expected a number, found \(Self.describeValue(raw))")
+        }
         return number.doubleValue
     }
 
@@ -144,4 +147,3 @@ struct JSONFields {
         return ns.localizedDescription
     }
 }
-

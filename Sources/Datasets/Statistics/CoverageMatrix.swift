@@ -45,7 +45,10 @@ public struct CoverageSpec: Sendable, Hashable {
     /// Overrides by row label (`"7": 120`) or by cell (`"pedestrian/snow": 200`).
     public var targets: [String: Int]
 
-    public init(rows: CoverageAxis = .category, columns: CoverageAxis? = nil, expectedValues: [String: [String]] = [:], defaultTarget: Int = 0, targets: [String: Int] = [:]) {
+    public init(
+        rows: CoverageAxis = .category, columns: CoverageAxis? = nil, expectedValues: [String: [String]] = [:], defaultTarget: Int = 0,
+        targets: [String: Int] = [:]
+    ) {
         self.rows = rows
         self.columns = columns
         self.expectedValues = expectedValues
@@ -94,7 +97,11 @@ public struct CoverageMatrix: Sendable, Hashable {
                     rowOrder.add(r)
                     columnOrder?.add(c)
                     let key = Key(row: r, column: c)
-                    if sample.origin == .synthetic { counts[key, default: (0, 0)].synthetic += 1 } else { counts[key, default: (0, 0)].real += 1 }
+                    if sample.origin == .synthetic {
+                        counts[key, default: (0, 0)].synthetic += 1
+                    } else {
+                        counts[key, default: (0, 0)].real += 1
+                    }
                 }
             }
         }
@@ -112,11 +119,12 @@ public struct CoverageMatrix: Sendable, Hashable {
 
     /// Cells short of their target, largest deficit first (ties: fewest annotations, then order).
     public func gaps(limit: Int = .max) -> [Cell] {
-        Array(cells.joined().filter { $0.deficit > 0 }.enumerated().sorted { a, b in
-            if a.element.deficit != b.element.deficit { return a.element.deficit > b.element.deficit }
-            if a.element.total != b.element.total { return a.element.total < b.element.total }
-            return a.offset < b.offset
-        }.map(\.element).prefix(limit))
+        Array(
+            cells.joined().filter { $0.deficit > 0 }.enumerated().sorted { a, b in
+                if a.element.deficit != b.element.deficit { return a.element.deficit > b.element.deficit }
+                if a.element.total != b.element.total { return a.element.total < b.element.total }
+                return a.offset < b.offset
+            }.map(\.element).prefix(limit))
     }
 
     private struct Key: Hashable {
@@ -154,7 +162,9 @@ public struct CoverageMatrix: Sendable, Hashable {
         var labels: [String] { fixed + extra.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
     }
 
-    private static func value(of axis: CoverageAxis, _ annotation: Annotation, _ sample: Sample, _ dataset: Dataset, _ names: [Int: Category]) -> String {
+    private static func value(
+        of axis: CoverageAxis, _ annotation: Annotation, _ sample: Sample, _ dataset: Dataset, _ names: [Int: Category]
+    ) -> String {
         switch axis {
         case .category: names[annotation.categoryID]?.name ?? "category \(annotation.categoryID)"
         case .split: sample.split ?? CoverageAxis.unset

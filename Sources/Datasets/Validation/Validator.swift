@@ -50,19 +50,27 @@ public enum Validator {
             let path = dataset.imagePath(of: sample)
             for (i, annotation) in sample.annotations.enumerated() {
                 if !known.contains(annotation.categoryID) {
-                    issues.append(ValidationIssue(kind: .unknownCategory, path: path, detail: "annotation \(i) has category id \(annotation.categoryID), which the dataset does not define"))
+                    issues.append(
+                        ValidationIssue(
+                            kind: .unknownCategory, path: path,
+                            detail: "annotation \(i) has category id \(annotation.categoryID), which the dataset does not define"))
                 }
                 guard let box = annotation.box else { continue }
                 if box.width <= 0 || box.height <= 0 {
                     issues.append(ValidationIssue(kind: .emptyBox, path: path, detail: "annotation \(i) box \(box) has no area"))
                 }
                 if sample.width > 0, sample.height > 0, !box.fits(width: sample.width, height: sample.height) {
-                    issues.append(ValidationIssue(kind: .boxOutsideImage, path: path, detail: "annotation \(i) box \(box) leaves the \(sample.width)×\(sample.height) image"))
+                    issues.append(
+                        ValidationIssue(
+                            kind: .boxOutsideImage, path: path,
+                            detail: "annotation \(i) box \(box) leaves the \(sample.width)×\(sample.height) image"))
                 }
             }
         }
         for category in ClassBalance(dataset).emptyClasses {
-            issues.append(ValidationIssue(kind: .emptyClass, path: dataset.root, detail: "class \"\(category.name)\" (id \(category.id)) has no annotations"))
+            issues.append(
+                ValidationIssue(
+                    kind: .emptyClass, path: dataset.root, detail: "class \"\(category.name)\" (id \(category.id)) has no annotations"))
         }
         return issues
     }
@@ -79,7 +87,11 @@ public enum Validator {
                 (width, height) = (info.width, info.height)
             }
             if sample.width != width || sample.height != height {
-                return [ValidationIssue(kind: .sizeMismatch, path: path, detail: "labels say \(sample.width)×\(sample.height), the image is \(width)×\(height)")]
+                return [
+                    ValidationIssue(
+                        kind: .sizeMismatch, path: path,
+                        detail: "labels say \(sample.width)×\(sample.height), the image is \(width)×\(height)")
+                ]
             }
             return []
         } catch {

@@ -56,7 +56,9 @@ public struct Workspace: Sendable, Hashable {
             let entry = Entry(
                 name: try fields["name"]?.string() ?? FileIO.lastComponent(of: pathText),
                 path: pathText,
-                format: try fields["format"].map { f throws(DatasetsError) in try f.choice(DatasetFormat.self, expected: DatasetFormat.allCases) },
+                format: try fields["format"].map { f throws(DatasetsError) in
+                    try f.choice(DatasetFormat.self, expected: DatasetFormat.allCases)
+                },
                 origin: try origin.choice(Origin.self, expected: Origin.allCases),
                 holdout: try fields["holdout"]?.bool() ?? false
             )

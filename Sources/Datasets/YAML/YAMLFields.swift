@@ -88,7 +88,8 @@ package struct YAMLFields {
     package func choice<T: RawRepresentable>(_ type: T.Type, expected: [T]) throws(DatasetsError) -> T where T.RawValue == String {
         let raw = try string()
         guard let value = T(rawValue: raw) else {
-            throw error("expected \(expected.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")), found \"\(raw)\"", code: .invalidValue)
+            throw error(
+                "expected \(expected.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")), found \"\(raw)\"", code: .invalidValue)
         }
         return value
     }

@@ -83,7 +83,8 @@ private final class Decompressor {
     ) throws(ImageIOError) {
         let status = out.withUnsafeMutableBufferPointer { target in
             bytes.withUnsafeBufferPointer {
-                tjDecompress2(handle, $0.baseAddress, UInt($0.count), target.baseAddress, Int32(width), 0, Int32(height), format.rawValue, flags)
+                tjDecompress2(
+                    handle, $0.baseAddress, UInt($0.count), target.baseAddress, Int32(width), 0, Int32(height), format.rawValue, flags)
             }
         }
         try check(status)

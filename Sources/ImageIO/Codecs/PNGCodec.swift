@@ -142,7 +142,8 @@ enum PNGCodec {
         if lower.contains("crc") || lower.contains("bad") || lower.contains("invalid") || lower.contains("incorrect") {
             code = .corrupt
         } else if lower.contains("end") || lower.contains("eof") || lower.contains("truncat") || lower.contains("too short")
-            || lower.contains("not enough") {
+            || lower.contains("not enough")
+        {
             code = .truncated
         } else {
             code = .corrupt

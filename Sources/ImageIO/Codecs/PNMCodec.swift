@@ -25,7 +25,8 @@ enum PNMCodec {
         let count = header.width * header.height * header.layout.channels
         let bytesPerSample = header.depth == .sixteen ? 2 : 1
         guard bytes.count - header.dataOffset >= count * bytesPerSample else {
-            throw ImageIOError(.truncated, path: nil, "PNM ends after \(bytes.count - header.dataOffset) of \(count * bytesPerSample) pixel bytes")
+            throw ImageIOError(
+                .truncated, path: nil, "PNM ends after \(bytes.count - header.dataOffset) of \(count * bytesPerSample) pixel bytes")
         }
         let maxval = header.maxval
         switch header.depth {
@@ -80,7 +81,8 @@ enum PNMCodec {
         }
         let magic = bytes[1]
         guard magic == UInt8(ascii: "5") || magic == UInt8(ascii: "6") else {
-            throw ImageIOError(.unsupported, path: nil, "PNM type P\(Character(Unicode.Scalar(magic))) is not supported (only binary P5 and P6)")
+            throw ImageIOError(
+                .unsupported, path: nil, "PNM type P\(Character(Unicode.Scalar(magic))) is not supported (only binary P5 and P6)")
         }
         var offset = 2
         var fields: [Int] = []

@@ -115,13 +115,14 @@ public enum FileIO {
             case S_IFDIR: kind = .directory
             default: kind = .other
             }
-            entries.append(Entry(
-                name: name, kind: kind,
-                identity: FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)),
-                size: Int(info.st_size),
-                modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
-                isSymbolicLink: isLink
-            ))
+            entries.append(
+                Entry(
+                    name: name, kind: kind,
+                    identity: FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)),
+                    size: Int(info.st_size),
+                    modified: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec),
+                    isSymbolicLink: isLink
+                ))
         }
         return entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
     }

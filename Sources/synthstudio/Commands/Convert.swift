@@ -29,7 +29,9 @@ struct Convert: ParsableCommand {
         try reportingErrors {
             let dataset = try DatasetIO.read(source, format: from)
             let notes = try DatasetIO.write(dataset, as: to, to: out)
-            emit("wrote \(grouped(dataset.samples.count)) images, \(grouped(dataset.annotationCount)) annotations as \(to.rawValue) to \(out.terminalSafe)")
+            emit(
+                "wrote \(grouped(dataset.samples.count)) images, \(grouped(dataset.annotationCount)) annotations as \(to.rawValue) to \(out.terminalSafe)"
+            )
             for note in notes { emit("note: \(note.terminalSafe)") }
         }
     }

@@ -53,7 +53,9 @@ struct Coverage: ParsableCommand {
                 emit(CoverageReport.json(matrix, gaps: gaps).pretty())
             } else {
                 let style = try output.styler()
-                emit(CoverageReport.text(matrix, style: style) + "\n" + CoverageReport.gapsText(matrix.gaps(limit: gaps), matrix: matrix, style: style))
+                emit(
+                    CoverageReport.text(matrix, style: style) + "\n"
+                        + CoverageReport.gapsText(matrix.gaps(limit: gaps), matrix: matrix, style: style))
             }
         }
     }
@@ -81,16 +83,23 @@ enum CoverageReport {
     /// Each cell reads `real+synthetic/target` with a shade from empty (·) to full (█) of its target;
     /// cells short of target are marked `!`.
     static func text(_ matrix: CoverageMatrix, style: Styler) -> String {
-        let rowWidth = min(24, max(matrix.spec.rows.description.count, matrix.rowLabels.map { $0.terminalSafe.unicodeScalars.count }.max() ?? 4))
+        let rowWidth = min(
+            24, max(matrix.spec.rows.description.count, matrix.rowLabels.map { $0.terminalSafe.unicodeScalars.count }.max() ?? 4))
         let cellTexts = matrix.cells.map { $0.map(cellText) }
-        let colWidth = max(8, min(24, max(
-            matrix.columnLabels.map { $0.terminalSafe.unicodeScalars.count }.max() ?? 0,
-            cellTexts.joined().map { $0.unicodeScalars.count }.max() ?? 0
-        )))
+        let colWidth = max(
+            8,
+            min(
+                24,
+                max(
+                    matrix.columnLabels.map { $0.terminalSafe.unicodeScalars.count }.max() ?? 0,
+                    cellTexts.joined().map { $0.unicodeScalars.count }.max() ?? 0
+                )))
         let shades: [String] = style.unicode ? ["·", "░", "▒", "▓", "█"] : [".", "-", "+", "*", "#"]
         var out = style.paint("Coverage: \(matrix.spec.rows) × \(matrix.spec.columns?.description ?? "all")", .heading, bold: true)
         out += style.paint("   cells: real+synthetic/target, shade = share of target, ! = short", .muted) + "\n"
-        out += pad("", rowWidth + 2) + matrix.columnLabels.map { " " + pad(String($0.terminalSafe.unicodeScalars.prefix(colWidth)), colWidth + 2) }.joined() + "\n"
+        out +=
+            pad("", rowWidth + 2)
+            + matrix.columnLabels.map { " " + pad(String($0.terminalSafe.unicodeScalars.prefix(colWidth)), colWidth + 2) }.joined() + "\n"
         for (r, row) in matrix.cells.enumerated() {
             out += pad(String(matrix.rowLabels[r].terminalSafe.unicodeScalars.prefix(rowWidth)), rowWidth + 2)
             for (c, cell) in row.enumerated() {
@@ -106,13 +115,17 @@ enum CoverageReport {
 
     static func gapsText(_ gaps: [CoverageMatrix.Cell], matrix: CoverageMatrix, style: Styler) -> String {
         guard !gaps.isEmpty else {
-            return style.paint(matrix.spec.defaultTarget == 0 && matrix.spec.targets.isEmpty ? "No targets set (coverage: target in studio.yaml, or --target).\n" : "Every cell meets its target.\n", .muted)
+            return style.paint(
+                matrix.spec.defaultTarget == 0 && matrix.spec.targets.isEmpty
+                    ? "No targets set (coverage: target in studio.yaml, or --target).\n" : "Every cell meets its target.\n", .muted)
         }
         var out = style.paint("Largest gaps", .heading, bold: true) + "\n"
         for cell in gaps {
             let place = matrix.spec.columns == nil ? cell.row.terminalSafe : "\(cell.row.terminalSafe) × \(cell.column.terminalSafe)"
             out += "  " + style.paint("−\(grouped(cell.deficit))", .gap) + "  \(place)"
-            out += style.paint("  (have \(grouped(cell.real)) real + \(grouped(cell.synthetic)) synthetic of \(grouped(cell.target)))", .muted) + "\n"
+            out +=
+                style.paint("  (have \(grouped(cell.real)) real + \(grouped(cell.synthetic)) synthetic of \(grouped(cell.target)))", .muted)
+                + "\n"
         }
         return out
     }

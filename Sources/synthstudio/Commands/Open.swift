@@ -17,7 +17,10 @@ struct Open: ParsableCommand {
     func run() throws {
         try reportingErrors {
             guard Workspace.isWorkspace(workspace) else {
-                throw CLIError(message: "\(workspace.terminalSafe) is not a workspace (no studio.yaml); try `synthstudio stats \(workspace.terminalSafe)` for a dataset folder")
+                throw CLIError(
+                    message:
+                        "\(workspace.terminalSafe) is not a workspace (no studio.yaml); try `synthstudio stats \(workspace.terminalSafe)` for a dataset folder"
+                )
             }
             let ws = try Workspace.load(workspace)
             let loaded = try ws.datasets.map { entry in (try ws.load(entry), Optional(entry)) }

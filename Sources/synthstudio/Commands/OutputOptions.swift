@@ -20,7 +20,10 @@ struct OutputOptions: ParsableArguments {
         let depth: ColorDepth
         switch color {
         case .never: depth = .none
-        case .always: depth = ColorDepth.detect(environment: environment.filter { $0.key != "NO_COLOR" }, isTerminal: true) == .none ? .ansi16 : ColorDepth.detect(environment: environment.filter { $0.key != "NO_COLOR" }, isTerminal: true)
+        case .always:
+            depth =
+                ColorDepth.detect(environment: environment.filter { $0.key != "NO_COLOR" }, isTerminal: true) == .none
+                ? .ansi16 : ColorDepth.detect(environment: environment.filter { $0.key != "NO_COLOR" }, isTerminal: true)
         case .auto: depth = ColorDepth.detect(environment: environment, isTerminal: isatty(STDOUT_FILENO) == 1)
         }
         let theme: Theme

@@ -39,22 +39,30 @@ struct Stats: ParsableCommand {
 /// The statistics of a workspace, as JSON and as a table with bars.
 enum StatsReport {
     static func json(_ datasets: [Dataset], entries: [Workspace.Entry?]) -> JSONValue {
-        .object([("datasets", .array(zip(datasets, entries).map { dataset, entry in
-            let balance = ClassBalance(dataset)
-            var members: [(String, JSONValue)] = [
-                ("name", .string(dataset.name)),
-                ("origin", .string(dataset.origin.rawValue)),
-                ("format", .string(dataset.format.rawValue)),
-                ("path", .string(dataset.root)),
-                ("images", .int(dataset.samples.count)),
-                ("annotations", .int(dataset.annotationCount)),
-                ("classes", .object(balance.rows.map { ($0.category.name, .int($0.annotations)) })),
-            ]
-            if let ratio = balance.imbalanceRatio { members.append(("imbalance_ratio", .double((ratio * 100).rounded() / 100))) }
-            if entry?.holdout == true { members.append(("holdout", .bool(true))) }
-            if !dataset.problems.isEmpty { members.append(("problems", .int(dataset.problems.count))) }
-            return .object(members)
-        }))])
+        .object([
+            (
+                "datasets",
+                .array(
+                    zip(datasets, entries).map { dataset, entry in
+                        let balance = ClassBalance(dataset)
+                        var members: [(String, JSONValue)] = [
+                            ("name", .string(dataset.name)),
+                            ("origin", .string(dataset.origin.rawValue)),
+                            ("format", .string(dataset.format.rawValue)),
+                            ("path", .string(dataset.root)),
+                            ("images", .int(dataset.samples.count)),
+                            ("annotations", .int(dataset.annotationCount)),
+                            ("classes", .object(balance.rows.map { ($0.category.name, .int($0.annotations)) })),
+                        ]
+                        if let ratio = balance.imbalanceRatio {
+                            members.append(("imbalance_ratio", .double((ratio * 100).rounded() / 100)))
+                        }
+                        if entry?.holdout == true { members.append(("holdout", .bool(true))) }
+                        if !dataset.problems.isEmpty { members.append(("problems", .int(dataset.problems.count))) }
+                        return .object(members)
+                    })
+            )
+        ])
     }
 
     static func text(_ datasets: [(Dataset, Workspace.Entry?)], workspace: Workspace?, style: Styler) -> String {
@@ -72,8 +80,12 @@ enum StatsReport {
             let originRole: Theme.Role = dataset.origin == .real ? .real : .synthetic
             out += "\n" + style.paint(dataset.name.terminalSafe, .heading, bold: true) + "  "
             out += style.paint(dataset.origin.rawValue, originRole) + (entry?.holdout == true ? style.paint(" (holdout)", .muted) : "")
-            out += style.paint("  \(dataset.format.rawValue) · \(grouped(dataset.samples.count)) images · \(grouped(dataset.annotationCount)) annotations · \(balance.rows.count) classes", .muted)
-            if let ratio = balance.imbalanceRatio { out += style.paint(String(format: " · imbalance %.1f×", ratio), ratio > 3 ? .warning : .muted) }
+            out += style.paint(
+                "  \(dataset.format.rawValue) · \(grouped(dataset.samples.count)) images · \(grouped(dataset.annotationCount)) annotations · \(balance.rows.count) classes",
+                .muted)
+            if let ratio = balance.imbalanceRatio {
+                out += style.paint(String(format: " · imbalance %.1f×", ratio), ratio > 3 ? .warning : .muted)
+            }
             out += "\n"
             let nameWidth = min(24, max(5, balance.rows.map { $0.category.name.terminalSafe.unicodeScalars.count }.max() ?? 5))
             let maxCount = max(1, balance.rows.map(\.annotations).max() ?? 1)
@@ -81,7 +93,9 @@ enum StatsReport {
             for row in balance.rows {
                 let name = String(row.category.name.terminalSafe.unicodeScalars.prefix(nameWidth))
                 let short = perClassTarget.map { row.annotations < $0 && entry?.holdout != true } ?? false
-                out += "  " + pad(name, nameWidth) + "  " + style.bar(Double(row.annotations) / Double(maxCount), width: 30, role: short ? .gap : originRole)
+                out +=
+                    "  " + pad(name, nameWidth) + "  "
+                    + style.bar(Double(row.annotations) / Double(maxCount), width: 30, role: short ? .gap : originRole)
                 out += " " + pad(grouped(row.annotations), countWidth, right: true)
                 if short, let target = perClassTarget {
                     out += style.paint("  ◀ under target \(grouped(target)) (−\(grouped(target - row.annotations)))", .gap)
@@ -91,7 +105,8 @@ enum StatsReport {
                 out += "\n"
             }
             if !dataset.problems.isEmpty {
-                out += style.paint("  \(dataset.problems.count) file(s) skipped while reading; run `synthstudio validate` for details\n", .warning)
+                out += style.paint(
+                    "  \(dataset.problems.count) file(s) skipped while reading; run `synthstudio validate` for details\n", .warning)
             }
         }
         return out

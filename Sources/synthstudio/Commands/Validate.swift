@@ -30,7 +30,11 @@ struct Validate: ParsableCommand {
                 loaded = try DatasetIO.read(dataset, format: format)
             } catch let error as DatasetsError {
                 // A dataset that cannot be read at all is the first thing to report.
-                report([ValidationIssue(kind: .readProblem, path: error.path, detail: error.location.map { "\($0): \(error.message)" } ?? error.message)], dataset: nil)
+                report(
+                    [
+                        ValidationIssue(
+                            kind: .readProblem, path: error.path, detail: error.location.map { "\($0): \(error.message)" } ?? error.message)
+                    ], dataset: nil)
                 throw ExitCode(1)
             }
             let issues = Validator.validate(loaded, decodeImages: !headersOnly)
@@ -47,21 +51,31 @@ struct Validate: ParsableCommand {
                 let n = issues.filter { $0.kind == kind }.count
                 if n > 0 { counts.append((kind.rawValue, .int(n))) }
             }
-            emit(JSONValue.object([
-                ("dataset", .string(dataset)),
-                ("format", loaded.map { .string($0.format.rawValue) } ?? .null),
-                ("images", loaded.map { .int($0.samples.count) } ?? .null),
-                ("valid", .bool(issues.isEmpty)),
-                ("counts", .object(counts)),
-                ("issues", .array(issues.map { .object([("kind", .string($0.kind.rawValue)), ("path", .string($0.path)), ("detail", .string($0.detail))]) })),
-            ]).pretty())
+            emit(
+                JSONValue.object([
+                    ("dataset", .string(dataset)),
+                    ("format", loaded.map { .string($0.format.rawValue) } ?? .null),
+                    ("images", loaded.map { .int($0.samples.count) } ?? .null),
+                    ("valid", .bool(issues.isEmpty)),
+                    ("counts", .object(counts)),
+                    (
+                        "issues",
+                        .array(
+                            issues.map {
+                                .object([("kind", .string($0.kind.rawValue)), ("path", .string($0.path)), ("detail", .string($0.detail))])
+                            })
+                    ),
+                ]).pretty())
             return
         }
         let style = (try? output.styler()) ?? Styler(theme: .fallback, depth: .none, unicode: false)
         var out = ""
         if let loaded {
             out += style.paint("\(loaded.name.terminalSafe)", .heading, bold: true)
-            out += style.paint("  \(loaded.format.rawValue) · \(grouped(loaded.samples.count)) images · \(grouped(loaded.annotationCount)) annotations", .muted) + "\n"
+            out +=
+                style.paint(
+                    "  \(loaded.format.rawValue) · \(grouped(loaded.samples.count)) images · \(grouped(loaded.annotationCount)) annotations",
+                    .muted) + "\n"
         }
         if issues.isEmpty {
             out += style.paint("✓ no problems found", .good)
@@ -78,4 +92,3 @@ struct Validate: ParsableCommand {
         emit(out)
     }
 }
-

@@ -54,7 +54,8 @@ struct Styler: Sendable {
 
     /// Whether the locale's character set is UTF-8.
     static func localeIsUTF8(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
-        let value = environment["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 }
+        let value =
+            environment["LC_ALL"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["LC_CTYPE"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["LANG"] ?? ""
         let lower = value.lowercased()
@@ -83,7 +84,8 @@ struct Styler: Sendable {
         ]
         let best = palette.indices.min { a, b in
             let pa = palette[a], pb = palette[b]
-            return sq(pa.0 - Int(c.r)) + sq(pa.1 - Int(c.g)) + sq(pa.2 - Int(c.b)) < sq(pb.0 - Int(c.r)) + sq(pb.1 - Int(c.g)) + sq(pb.2 - Int(c.b))
+            return sq(pa.0 - Int(c.r)) + sq(pa.1 - Int(c.g)) + sq(pa.2 - Int(c.b)) < sq(pb.0 - Int(c.r)) + sq(pb.1 - Int(c.g))
+                + sq(pb.2 - Int(c.b))
         }!
         return best < 8 ? "\(30 + best)" : "\(90 + best - 8)"
     }

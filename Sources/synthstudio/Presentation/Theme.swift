@@ -37,7 +37,9 @@ struct Theme: Sendable, Hashable {
         var colors: [Role: RGB] = [:]
         for (key, value) in try colorsField.mapping(allowed: Set(Role.allCases.map(\.rawValue))) {
             let text = try value.string()
-            guard let rgb = RGB(hex: text) else { throw value.error("expected a colour as \"#rrggbb\", found \"\(text)\"", code: .invalidValue) }
+            guard let rgb = RGB(hex: text) else {
+                throw value.error("expected a colour as \"#rrggbb\", found \"\(text)\"", code: .invalidValue)
+            }
             colors[Role(rawValue: key)!] = rgb
         }
         let missing = Role.allCases.filter { colors[$0] == nil }.map(\.rawValue)
@@ -52,12 +54,18 @@ struct Theme: Sendable, Hashable {
         let file: String
         if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") {
             file = nameOrPath
-        } else if let found = searchFolders().map({ "\($0)/\(nameOrPath).yaml" }).first(where: { FileManager.default.fileExists(atPath: $0) }) {
+        } else if let found = searchFolders().map({ "\($0)/\(nameOrPath).yaml" }).first(where: {
+            FileManager.default.fileExists(atPath: $0)
+        }) {
             file = found
         } else {
-            throw DatasetsError(.unreadable, path: "\(nameOrPath).yaml", "no such theme in \(searchFolders().joined(separator: ", ")) (built in: \(builtInNames.joined(separator: ", ")))")
+            throw DatasetsError(
+                .unreadable, path: "\(nameOrPath).yaml",
+                "no such theme in \(searchFolders().joined(separator: ", ")) (built in: \(builtInNames.joined(separator: ", ")))")
         }
-        guard let data = FileManager.default.contents(atPath: file) else { throw DatasetsError(.unreadable, path: file, "cannot read the theme") }
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw DatasetsError(.unreadable, path: file, "cannot read the theme")
+        }
         return try parse(String(decoding: data, as: UTF8.self), file: file)
     }
 
@@ -75,11 +83,13 @@ struct Theme: Sendable, Hashable {
 
     /// The default when no theme file can be found: the same colours as themes/dark.yaml
     /// (a test keeps the two equal).
-    static let fallback = Theme(name: "dark", colors: [
-        .text: RGB(hex: "#d0d0d0")!, .muted: RGB(hex: "#7a7a7a")!, .heading: RGB(hex: "#ffffff")!, .accent: RGB(hex: "#5fafff")!,
-        .real: RGB(hex: "#5fafff")!, .synthetic: RGB(hex: "#ffaf5f")!, .good: RGB(hex: "#5fd787")!, .warning: RGB(hex: "#ffd75f")!,
-        .error: RGB(hex: "#ff5f5f")!, .bar: RGB(hex: "#5fafff")!, .gap: RGB(hex: "#ff5f5f")!,
-    ])
+    static let fallback = Theme(
+        name: "dark",
+        colors: [
+            .text: RGB(hex: "#d0d0d0")!, .muted: RGB(hex: "#7a7a7a")!, .heading: RGB(hex: "#ffffff")!, .accent: RGB(hex: "#5fafff")!,
+            .real: RGB(hex: "#5fafff")!, .synthetic: RGB(hex: "#ffaf5f")!, .good: RGB(hex: "#5fd787")!, .warning: RGB(hex: "#ffd75f")!,
+            .error: RGB(hex: "#ff5f5f")!, .bar: RGB(hex: "#5fafff")!, .gap: RGB(hex: "#ff5f5f")!,
+        ])
 }
 
 private func FileIO_stem(_ path: String) -> String {

@@ -14,7 +14,9 @@ public enum COCOReader {
     ///   - imageDirectory: the folder `file_name`s are relative to.
     ///   - root: the dataset folder; sample paths are made relative to it and may not leave it.
     ///   - split: the split every image of this file belongs to, unless an image says otherwise.
-    public static func read(file: String, imageDirectory: String, root: String, split: String?) throws(DatasetsError) -> (categories: [Category], samples: [Sample]) {
+    public static func read(file: String, imageDirectory: String, root: String, split: String?) throws(DatasetsError) -> (
+        categories: [Category], samples: [Sample]
+    ) {
         let json = try JSONFields.parse(try DatasetPaths.read(file), file: file)
         let imageObjects = try json.objects("images")
         let annotationObjects = json.has("annotations") ? try json.objects("annotations") : []
@@ -44,13 +46,16 @@ public enum COCOReader {
                 path = alternative
             }
             let width = try object.int("width"), height = try object.int("height")
-            guard width >= 0, height >= 0 else { throw object.error("width", "image size \(width)×\(height) is negative", code: .invalidValue) }
+            guard width >= 0, height >= 0 else {
+                throw object.error("width", "image size \(width)×\(height) is negative", code: .invalidValue)
+            }
             indexOfImage[id] = samples.count
-            samples.append(Sample(
-                path: path, width: width, height: height,
-                split: try object.optionalString("split") ?? split,
-                attributes: try object.attributes("attributes")
-            ))
+            samples.append(
+                Sample(
+                    path: path, width: width, height: height,
+                    split: try object.optionalString("split") ?? split,
+                    attributes: try object.attributes("attributes")
+                ))
         }
 
         var unknown: [String] = []
@@ -67,7 +72,9 @@ public enum COCOReader {
             var box: BoundingBox?
             if object.has("bbox") {
                 let numbers = try object.numbers("bbox")
-                guard numbers.count == 4 else { throw object.error("bbox", "expected 4 numbers [x, y, width, height], found \(numbers.count)") }
+                guard numbers.count == 4 else {
+                    throw object.error("bbox", "expected 4 numbers [x, y, width, height], found \(numbers.count)")
+                }
                 let candidate = BoundingBox(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3])
                 guard candidate.isWellFormed else {
                     throw object.error("bbox", "box \(candidate) has a negative or non-finite size", code: .invalidValue)
@@ -78,9 +85,10 @@ public enum COCOReader {
             let mask = try readMask(object, width: sample.width, height: sample.height)
             if box == nil { box = mask?.boundingBox }
             let crowd = try object.optionalInt("iscrowd") ?? 0
-            samples[sampleIndex].annotations.append(Annotation(
-                categoryID: categoryID, box: box, mask: mask, isCrowd: crowd != 0, attributes: try object.attributes("attributes")
-            ))
+            samples[sampleIndex].annotations.append(
+                Annotation(
+                    categoryID: categoryID, box: box, mask: mask, isCrowd: crowd != 0, attributes: try object.attributes("attributes")
+                ))
         }
         if !unknown.isEmpty {
             let shown = unknown.prefix(10).joined(separator: "; ")
@@ -97,9 +105,12 @@ public enum COCOReader {
             if polygons.isEmpty { return nil }
             var out: [[Double]] = []
             for (i, polygon) in polygons.enumerated() {
-                let numbers = try JSONFields.numbers(polygon, error: object.error("segmentation[\(i)]", "expected a polygon [x0, y0, x1, y1, …]"))
+                let numbers = try JSONFields.numbers(
+                    polygon, error: object.error("segmentation[\(i)]", "expected a polygon [x0, y0, x1, y1, …]"))
                 guard numbers.count >= 6, numbers.count % 2 == 0, numbers.allSatisfy(\.isFinite) else {
-                    throw object.error("segmentation[\(i)]", "a polygon needs an even number (at least 6) of finite coordinates, found \(numbers.count)", code: .invalidValue)
+                    throw object.error(
+                        "segmentation[\(i)]", "a polygon needs an even number (at least 6) of finite coordinates, found \(numbers.count)",
+                        code: .invalidValue)
                 }
                 out.append(numbers)
             }
@@ -108,7 +119,9 @@ public enum COCOReader {
         guard raw is [String: Any] else { throw object.error("segmentation", "expected polygons or an RLE object") }
         let rle = JSONFields(values: raw as! [String: Any], file: object.file, field: object.path("segmentation"))
         let size = try rle.numbers("size")
-        guard size.count == 2, size.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }) else { throw rle.error("size", "expected [height, width]") }
+        guard size.count == 2, size.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }) else {
+            throw rle.error("size", "expected [height, width]")
+        }
         let (h, w) = (Int(size[0]), Int(size[1]))
         let text = rle.values["counts"] as? String
         let counts = text == nil ? try rle.numbers("counts") : []

@@ -44,9 +44,13 @@ public enum COCOWriter {
                 case .polygons(let polygons)?:
                     object.append(("segmentation", .array(polygons.map { .array($0.map { .double($0) }) })))
                 case .rle(let rle)?:
-                    object.append(("segmentation", .object([
-                        ("size", .array([.int(rle.height), .int(rle.width)])), ("counts", .string(rle.compressedCounts)),
-                    ])))
+                    object.append(
+                        (
+                            "segmentation",
+                            .object([
+                                ("size", .array([.int(rle.height), .int(rle.width)])), ("counts", .string(rle.compressedCounts)),
+                            ])
+                        ))
                 case nil: break
                 }
                 if !annotation.attributes.isEmpty { object.append(("attributes", attributesJSON(annotation.attributes))) }
@@ -59,7 +63,13 @@ public enum COCOWriter {
             return .object(object)
         }
         let document = JSONValue.object([
-            ("info", .object([("description", .string(dataset.name)), ("origin", .string(dataset.origin.rawValue)), ("writer", .string("synthstudio"))])),
+            (
+                "info",
+                .object([
+                    ("description", .string(dataset.name)), ("origin", .string(dataset.origin.rawValue)),
+                    ("writer", .string("synthstudio")),
+                ])
+            ),
             ("images", .array(images)),
             ("annotations", .array(annotations)),
             ("categories", .array(categories)),

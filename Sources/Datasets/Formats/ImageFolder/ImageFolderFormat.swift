@@ -24,16 +24,19 @@ public enum ImageFolderFormat {
                 found.append((group.split, className, images))
             }
         }
-        let categories = classNames.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.enumerated().map { Category(id: $0.offset, name: $0.element) }
+        let categories = classNames.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.enumerated().map {
+            Category(id: $0.offset, name: $0.element)
+        }
         let idOf = Dictionary(uniqueKeysWithValues: categories.map { ($0.name, $0.id) })
         var samples: [Sample] = []
         for entry in found {
             for relative in entry.images {
                 let size = DatasetPaths.probeSize("\(root)/\(relative)", problems: &problems)
-                samples.append(Sample(
-                    path: relative, width: size.width, height: size.height, split: entry.split.map(normalizedSplit),
-                    annotations: [Annotation(categoryID: idOf[entry.className]!)]
-                ))
+                samples.append(
+                    Sample(
+                        path: relative, width: size.width, height: size.height, split: entry.split.map(normalizedSplit),
+                        annotations: [Annotation(categoryID: idOf[entry.className]!)]
+                    ))
             }
         }
         return (categories, samples, problems)

@@ -30,7 +30,8 @@ public enum VOCReader {
             guard let fileName = tree.child("filename")?.text, !fileName.isEmpty else {
                 throw DatasetsError(.schema, path: path, at: "annotation.filename", "missing")
             }
-            let relative = try DatasetPaths.contained(fileName, under: "\(root)/JPEGImages", root: root, file: path, field: "annotation.filename")
+            let relative = try DatasetPaths.contained(
+                fileName, under: "\(root)/JPEGImages", root: root, file: path, field: "annotation.filename")
             var width = Int(tree.child("size")?.child("width")?.text ?? "") ?? 0
             var height = Int(tree.child("size")?.child("height")?.text ?? "") ?? 0
             if width <= 0 || height <= 0 {
@@ -119,7 +120,10 @@ struct XMLTree {
         var stack: [XMLTree] = []
         var root: XMLTree?
 
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             stack.append(XMLTree(name: name, text: "", elements: []))
         }
 

@@ -70,7 +70,9 @@ public enum YOLOReader {
     }
 
     /// Images of one split entry: a folder (searched recursively) or a `.txt` file listing images.
-    private static func imageList(_ location: String, root: String, field: YAMLFields, problems: inout [DatasetsError]) throws(DatasetsError) -> [String] {
+    private static func imageList(_ location: String, root: String, field: YAMLFields, problems: inout [DatasetsError])
+        throws(DatasetsError) -> [String]
+    {
         if FileIO.isDirectory(location) {
             return try DatasetPaths.images(under: location, root: root, problems: &problems)
         }
@@ -88,7 +90,9 @@ public enum YOLOReader {
         throw field.error("\(location) is neither a folder of images nor a .txt list of images", code: .unreadable)
     }
 
-    private static func readSample(_ relative: String, root: String, split: String, classCount: Int, problems: inout [DatasetsError]) throws(DatasetsError) -> Sample {
+    private static func readSample(_ relative: String, root: String, split: String, classCount: Int, problems: inout [DatasetsError])
+        throws(DatasetsError) -> Sample
+    {
         let size = DatasetPaths.probeSize("\(root)/\(relative)", problems: &problems)
         var sample = Sample(path: relative, width: size.width, height: size.height, split: split)
         let labelPath = "\(root)/\(labelPath(forImage: relative))"
@@ -100,7 +104,9 @@ public enum YOLOReader {
             let where_ = ":\(i + 1)"
             func fail(_ message: String) -> DatasetsError { DatasetsError(.invalidValue, path: labelPath, at: where_, message) }
             guard let cls = Int(tokens[0]) else { throw fail("class \"\(tokens[0])\" is not an integer") }
-            guard cls >= 0, cls < classCount else { throw fail("class \(cls) is outside the \(classCount) names of data.yaml (0…\(classCount - 1))") }
+            guard cls >= 0, cls < classCount else {
+                throw fail("class \(cls) is outside the \(classCount) names of data.yaml (0…\(classCount - 1))")
+            }
             var numbers: [Double] = []
             for token in tokens.dropFirst() {
                 guard let v = Double(token), v.isFinite else { throw fail("\"\(token)\" is not a number") }
@@ -110,7 +116,9 @@ public enum YOLOReader {
             if numbers.count == 4 {
                 let (cx, cy, bw, bh) = (numbers[0], numbers[1], numbers[2], numbers[3])
                 guard bw >= 0, bh >= 0 else { throw fail("box has a negative size") }
-                sample.annotations.append(Annotation(categoryID: cls, box: BoundingBox(x: (cx - bw / 2) * w, y: (cy - bh / 2) * h, width: bw * w, height: bh * h)))
+                sample.annotations.append(
+                    Annotation(categoryID: cls, box: BoundingBox(x: (cx - bw / 2) * w, y: (cy - bh / 2) * h, width: bw * w, height: bh * h))
+                )
             } else if numbers.count >= 6, numbers.count % 2 == 0 {
                 let polygon = numbers.enumerated().map { $0.offset % 2 == 0 ? $0.element * w : $0.element * h }
                 let mask = Mask.polygons([polygon])

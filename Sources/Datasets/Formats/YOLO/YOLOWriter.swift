@@ -55,7 +55,9 @@ public enum YOLOWriter {
         var notes: [String] = []
         if boxless > 0 { notes.append("\(boxless) label(s) without a box were left out: YOLO detection labels need boxes") }
         let odd = splits.filter { !["train", "val", "test"].contains($0) }
-        if !odd.isEmpty { notes.append("split(s) \(odd.joined(separator: ", ")) have no data.yaml key; their images are under images/ but not listed") }
+        if !odd.isEmpty {
+            notes.append("split(s) \(odd.joined(separator: ", ")) have no data.yaml key; their images are under images/ but not listed")
+        }
         return notes
     }
 
@@ -71,7 +73,10 @@ public enum YOLOWriter {
 
     /// Split names become folder names: keep them to one safe path component.
     private static func sanitizedSplit(_ split: String) -> String {
-        let cleaned = String(split.unicodeScalars.map { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_" })
+        let cleaned = String(
+            split.unicodeScalars.map {
+                $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_" ? Character($0) : "_"
+            })
         return cleaned.isEmpty ? "train" : cleaned
     }
 }
