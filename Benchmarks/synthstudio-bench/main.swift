@@ -54,7 +54,7 @@ if !FileManager.default.fileExists(atPath: "\(folder)/.complete") {
         try ImageFile.write(
             Image(width: width, height: height, layout: .rgb, pixels: .eight(pixels)), to: String(format: "%@/images/%05d.png", folder, i))
     }
-    FileManager.default.createFile(atPath: "\(folder)/.complete", contents: nil)
+    _ = FileManager.default.createFile(atPath: "\(folder)/.complete", contents: nil)
 }
 let paths = (try FileIO.list("\(folder)/images")).map { "\(folder)/images/\($0.name)" }
 precondition(paths.count == imageCount, "expected \(imageCount) images in \(folder)")

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// A fresh directory under the system's temporary folder, removed when the value is released.
 public final class TemporaryDirectory: Sendable {
@@ -24,7 +24,7 @@ public final class TemporaryDirectory: Sendable {
     @discardableResult
     public func write(_ relative: String, _ bytes: [UInt8]) -> String {
         let full = file(relative)
-        FileManager.default.createFile(atPath: full, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: full, contents: Data(bytes))
         return full
     }
 

@@ -1,4 +1,4 @@
-public import StudioCore
+internal import StudioCore
 
 /// A dataset read from disk into the one model every format maps to.
 ///

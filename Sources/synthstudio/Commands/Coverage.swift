@@ -99,7 +99,7 @@ enum CoverageReport {
         out += style.paint("   cells: real+synthetic/target, shade = share of target, ! = short", .muted) + "\n"
         out +=
             pad("", rowWidth + 2)
-            + matrix.columnLabels.map { " " + pad(String($0.terminalSafe.unicodeScalars.prefix(colWidth)), colWidth + 2) }.joined() + "\n"
+            + matrix.columnLabels.map { "   " + pad(String($0.terminalSafe.unicodeScalars.prefix(colWidth)), colWidth) }.joined() + "\n"
         for (r, row) in matrix.cells.enumerated() {
             out += pad(String(matrix.rowLabels[r].terminalSafe.unicodeScalars.prefix(rowWidth)), rowWidth + 2)
             for (c, cell) in row.enumerated() {

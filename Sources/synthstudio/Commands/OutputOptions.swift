@@ -63,9 +63,14 @@ private func fail(_ message: String) -> ExitCode {
     return ExitCode(1)
 }
 
-/// Prints to standard output.
+/// Prints to standard output, without trailing spaces on any line.
 func emit(_ text: String) {
-    FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+        line.reversed().drop(while: { $0 == " " }).reversed()
+    }
+    var joined = lines.map { String($0) }.joined(separator: "\n")
+    if !joined.hasSuffix("\n") { joined += "\n" }
+    FileHandle.standardOutput.write(Data(joined.utf8))
 }
 
 /// What a PATH argument names: a workspace (folder with studio.yaml) or a single dataset folder.

@@ -1,5 +1,5 @@
 internal import ImageIO
-public import StudioCore
+internal import StudioCore
 
 /// Reads COCO instances JSON: images, annotations (boxes, polygons, RLE masks, `iscrowd`),
 /// categories, and image- and annotation-level `attributes` objects.
