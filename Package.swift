@@ -2,6 +2,10 @@
 // The module layout follows ../shared/design/ARCHITECTURE.md: C shims → pure core → effects → executable.
 import PackageDescription
 
+/// Pixel-crunching modules are compiled with optimization in debug builds too: unoptimized they
+/// run 20–50× slower, which would make the test suite (which encodes real photos) crawl.
+let optimizedEvenInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "synthstudio",
     platforms: [.macOS(.v15)],
@@ -20,6 +24,7 @@ let package = Package(
         // Pure core and effects.
         .target(name: "StudioCore"),
         .target(name: "ImageIO", dependencies: ["StudioCore", "CLibPNG", "CTurboJPEG"]),
+        .target(name: "TerminalGraphics", dependencies: ["StudioCore"], swiftSettings: optimizedEvenInDebug),
         .target(
             name: "Datasets",
             dependencies: ["StudioCore", "ImageIO", .product(name: "Yams", package: "Yams")]
@@ -29,7 +34,7 @@ let package = Package(
         .executableTarget(
             name: "synthstudio",
             dependencies: [
-                "StudioCore", "ImageIO", "Datasets",
+                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -38,13 +43,18 @@ let package = Package(
         // Benchmarks are programs that print figures (`make bench`), never timed tests.
         .executableTarget(
             name: "synthstudio-bench",
-            dependencies: ["StudioCore", "ImageIO", "Datasets"],
+            dependencies: ["StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "TestSupport"],
             path: "Benchmarks/synthstudio-bench"
         ),
 
         // Tests mirror the modules one to one; shared helpers live in TestSupport.
         .target(name: "TestSupport", dependencies: ["StudioCore", "ImageIO"], path: "Tests/TestSupport"),
         .testTarget(name: "StudioCoreTests", dependencies: ["StudioCore", "TestSupport"]),
+        .testTarget(
+            name: "TerminalGraphicsTests",
+            dependencies: ["TerminalGraphics", "StudioCore", "ImageIO", "TestSupport"],
+            exclude: ["Golden"]
+        ),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "StudioCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "DatasetsTests",

@@ -7,7 +7,17 @@ import ImageIO
 import StudioCore
 
 let arguments = CommandLine.arguments.dropFirst()
-let imageCount = arguments.first.flatMap(Int.init) ?? 10_000
+if arguments.first == "graphics" {
+    try GraphicsBench(synthstudio: arguments.dropFirst().first ?? ".build/release/synthstudio", scratch: ".build/bench-data/graphics").run()
+    exit(0)
+}
+if arguments.first == "profile-sixel" {
+    try profileSixel(arguments.dropFirst().first ?? "Tests/DatasetsTests/Fixtures/coco-photos/val2017/china.jpg")
+    if arguments.contains("nearest") { profileNearest() }
+    exit(0)
+}
+// `probe [COUNT]`: header-only probing (the default section).
+let imageCount = arguments.dropFirst().first.flatMap(Int.init) ?? 10_000
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds

@@ -1,4 +1,5 @@
 import Foundation
+import TerminalGraphics
 import Testing
 
 @testable import synthstudio
@@ -30,17 +31,14 @@ struct ThemeTests {
         }
     }
 
-    @Test("colour depth follows NO_COLOR, TERM and COLORTERM")
+    @Test("CLI colour follows NO_COLOR, TERM and COLORTERM, and is off when not a terminal")
     func depth() {
-        #expect(ColorDepth.detect(environment: ["TERM": "xterm-256color", "NO_COLOR": "1"], isTerminal: true) == .none)
-        #expect(ColorDepth.detect(environment: ["TERM": "xterm-256color"], isTerminal: false) == .none)
-        #expect(ColorDepth.detect(environment: ["TERM": "xterm-256color"], isTerminal: true) == .ansi256)
-        #expect(ColorDepth.detect(environment: ["TERM": "xterm", "COLORTERM": "truecolor"], isTerminal: true) == .truecolor)
-        #expect(ColorDepth.detect(environment: ["TERM": "linux"], isTerminal: true) == .ansi16)
-        #expect(ColorDepth.detect(environment: ["TERM": "dumb"], isTerminal: true) == .none)
-        #expect(Styler.nearest256(Theme.RGB(hex: "#ff0000")!) == 196)
-        #expect(Styler.nearest256(Theme.RGB(hex: "#808080")!) == 244)
-        #expect(Styler.nearest16(Theme.RGB(hex: "#ff5f5f")!) == "91")
+        #expect(outputColors(environment: ["TERM": "xterm-256color", "NO_COLOR": "1"], isTerminal: true) == .none)
+        #expect(outputColors(environment: ["TERM": "xterm-256color"], isTerminal: false) == .none)
+        #expect(outputColors(environment: ["TERM": "xterm-256color"], isTerminal: true) == .palette256)
+        #expect(outputColors(environment: ["TERM": "xterm", "COLORTERM": "truecolor"], isTerminal: true) == .truecolor)
+        #expect(outputColors(environment: ["TERM": "linux"], isTerminal: true) == .palette16)
+        #expect(outputColors(environment: ["TERM": "dumb"], isTerminal: true) == .none)
     }
 
     @Test("bars are drawn in eighths, or with # without Unicode")

@@ -1,4 +1,3 @@
-internal import Dispatch
 internal import ImageIO
 internal import StudioCore
 
@@ -39,12 +38,9 @@ public enum Validator {
 
         // Images: in parallel, results kept in sample order.
         let samples = dataset.samples
-        let root = dataset
-        let perSample = UnsafeResults(count: samples.count)
-        DispatchQueue.concurrentPerform(iterations: samples.count) { i in
-            perSample.set(i, checkImage(samples[i], path: root.imagePath(of: samples[i]), decode: decodeImages))
-        }
-        issues += perSample.all.flatMap { $0 }
+        issues += Parallel.map(samples.count) { i in
+            checkImage(samples[i], path: dataset.imagePath(of: samples[i]), decode: decodeImages)
+        }.flatMap { $0 }
 
         for sample in samples {
             let path = dataset.imagePath(of: sample)
@@ -98,20 +94,4 @@ public enum Validator {
             return [ValidationIssue(kind: .unreadableImage, path: path, detail: error.message)]
         }
     }
-}
-
-/// Per-index results written from `concurrentPerform`; each index is written by exactly one
-/// iteration, and read only after all have finished.
-private final class UnsafeResults: @unchecked Sendable {
-    private let storage: UnsafeMutableBufferPointer<[ValidationIssue]>
-    init(count: Int) {
-        storage = .allocate(capacity: count)
-        storage.initialize(repeating: [])
-    }
-    deinit {
-        storage.deinitialize()
-        storage.deallocate()
-    }
-    func set(_ i: Int, _ value: [ValidationIssue]) { storage[i] = value }
-    var all: [[ValidationIssue]] { Array(storage) }
 }

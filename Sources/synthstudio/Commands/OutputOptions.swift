@@ -1,7 +1,9 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import ImageIO
 import StudioCore
+import TerminalGraphics
 
 /// Options every command that prints for people shares.
 struct OutputOptions: ParsableArguments {
@@ -17,14 +19,13 @@ struct OutputOptions: ParsableArguments {
 
     func styler() throws -> Styler {
         let environment = ProcessInfo.processInfo.environment
-        let depth: ColorDepth
+        let depth: ColorMode
         switch color {
         case .never: depth = .none
         case .always:
-            depth =
-                ColorDepth.detect(environment: environment.filter { $0.key != "NO_COLOR" }, isTerminal: true) == .none
-                ? .ansi16 : ColorDepth.detect(environment: environment.filter { $0.key != "NO_COLOR" }, isTerminal: true)
-        case .auto: depth = ColorDepth.detect(environment: environment, isTerminal: isatty(STDOUT_FILENO) == 1)
+            let detected = outputColors(environment: environment.filter { $0.key != "NO_COLOR" }, isTerminal: true)
+            depth = detected == .none ? .palette16 : detected
+        case .auto: depth = outputColors(environment: environment, isTerminal: isatty(STDOUT_FILENO) == 1)
         }
         let theme: Theme
         do {
@@ -50,6 +51,8 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as DatasetsError {
+        throw fail(error.description)
+    } catch let error as ImageIOError {
         throw fail(error.description)
     } catch let error as CLIError {
         throw fail(error.description)

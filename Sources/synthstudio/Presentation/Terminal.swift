@@ -1,39 +1,24 @@
 import Foundation
 import StudioCore
+import TerminalGraphics
 
-/// How many colours the output can use.
-enum ColorDepth: String, Sendable, CaseIterable {
-    case none, ansi16 = "16", ansi256 = "256", truecolor = "true"
-
-    /// `NO_COLOR` (any value) and a non-terminal stdout turn colour off; `COLORTERM` says truecolor;
-    /// `TERM` with `256color` gives 256; any other terminal gets 16.
-    static func detect(environment: [String: String] = ProcessInfo.processInfo.environment, isTerminal: Bool) -> ColorDepth {
-        if environment["NO_COLOR"].map({ !$0.isEmpty }) == true { return .none }
-        guard isTerminal else { return .none }
-        let term = environment["TERM"] ?? ""
-        if term.isEmpty || term == "dumb" { return .none }
-        if let colorterm = environment["COLORTERM"], colorterm == "truecolor" || colorterm == "24bit" { return .truecolor }
-        if term.contains("256color") || term.contains("direct") { return .ansi256 }
-        return .ansi16
-    }
+/// Colour for CLI output: `Capabilities.colors` (NO_COLOR, COLORTERM, TERM), and none when
+/// standard output is not a terminal.
+func outputColors(environment: [String: String] = ProcessInfo.processInfo.environment, isTerminal: Bool) -> ColorMode {
+    isTerminal ? Capabilities.colors(environment: environment) : .none
 }
 
 /// Text styled by theme role for the chosen colour depth.
 struct Styler: Sendable {
     let theme: Theme
-    let depth: ColorDepth
+    let depth: ColorMode
     /// Whether block characters can be drawn (a UTF-8 locale); else ASCII.
     let unicode: Bool
 
     func paint(_ text: String, _ role: Theme.Role, bold: Bool = false) -> String {
         guard depth != .none, let rgb = theme.colors[role] else { return text }
         var codes: [String] = bold ? ["1"] : []
-        switch depth {
-        case .truecolor: codes.append("38;2;\(rgb.r);\(rgb.g);\(rgb.b)")
-        case .ansi256: codes.append("38;5;\(Self.nearest256(rgb))")
-        case .ansi16: codes.append(Self.nearest16(rgb))
-        case .none: break
-        }
+        codes.append(ANSIColors.sgr(r: Int(rgb.r), g: Int(rgb.g), b: Int(rgb.b), mode: depth, background: false))
         return "\u{1B}[\(codes.joined(separator: ";"))m\(text)\u{1B}[0m"
     }
 
@@ -63,35 +48,7 @@ struct Styler: Sendable {
         // prettiness, not information, if they are not.
         return value.isEmpty || lower.contains("utf-8") || lower.contains("utf8") || lower == "c.utf-8"
     }
-
-    static func nearest256(_ c: Theme.RGB) -> Int {
-        func level(_ v: UInt8) -> Int { v < 48 ? 0 : v < 115 ? 1 : (Int(v) - 35) / 40 }
-        let (r, g, b) = (level(c.r), level(c.g), level(c.b))
-        let steps = [0, 95, 135, 175, 215, 255]
-        let cube = 16 + 36 * r + 6 * g + b
-        let cubeError = sq(steps[r] - Int(c.r)) + sq(steps[g] - Int(c.g)) + sq(steps[b] - Int(c.b))
-        let gray = (Int(c.r) + Int(c.g) + Int(c.b)) / 3
-        let grayIndex = max(0, min(23, (gray - 8 + 5) / 10))
-        let grayValue = 8 + grayIndex * 10
-        let grayError = sq(grayValue - Int(c.r)) + sq(grayValue - Int(c.g)) + sq(grayValue - Int(c.b))
-        return grayError < cubeError ? 232 + grayIndex : cube
-    }
-
-    static func nearest16(_ c: Theme.RGB) -> String {
-        let palette: [(Int, Int, Int)] = [
-            (0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205), (229, 229, 229),
-            (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255), (255, 0, 255), (0, 255, 255), (255, 255, 255),
-        ]
-        let best = palette.indices.min { a, b in
-            let pa = palette[a], pb = palette[b]
-            return sq(pa.0 - Int(c.r)) + sq(pa.1 - Int(c.g)) + sq(pa.2 - Int(c.b)) < sq(pb.0 - Int(c.r)) + sq(pb.1 - Int(c.g))
-                + sq(pb.2 - Int(c.b))
-        }!
-        return best < 8 ? "\(30 + best)" : "\(90 + best - 8)"
-    }
 }
-
-private func sq(_ v: Int) -> Int { v * v }
 
 /// Pads to a display width, counting each Unicode scalar of a terminal-safe string as one cell
 /// (dataset names are escaped before they get here).

@@ -1,0 +1,98 @@
+public import StudioCore
+
+/// An annotation to draw over a preview: a box in the source image's pixels and its label.
+public struct OverlayBox: Sendable, Hashable {
+    public var box: BoundingBox
+    public var label: String
+
+    public init(box: BoundingBox, label: String) {
+        self.box = box
+        self.label = label
+    }
+
+    /// The Okabe–Ito palette (distinct for colour-blind readers); a label keeps its colour.
+    static let palette: [SIMD3<Float>] = [
+        SIMD3(230, 159, 0), SIMD3(86, 180, 233), SIMD3(0, 158, 115), SIMD3(240, 228, 66),
+        SIMD3(0, 114, 178), SIMD3(213, 94, 0), SIMD3(204, 121, 167),
+    ]
+
+    var color: SIMD3<Float> {
+        var hash: UInt32 = 2_166_136_261
+        for b in label.utf8 { hash = (hash ^ UInt32(b)) &* 16_777_619 }
+        return Self.palette[Int(hash % UInt32(Self.palette.count))]
+    }
+
+    /// Label text that is safe in pixels and in cells: printable ASCII, other characters as `?`.
+    var printableLabel: String {
+        String(label.unicodeScalars.map { (0x20...0x7E).contains($0.value) ? Character($0) : "?" })
+    }
+
+    /// The box scaled from a `sourceWidth`-wide image to a canvas `scale` times as large.
+    func scaled(x sx: Double, y sy: Double) -> (x0: Int, y0: Int, x1: Int, y1: Int) {
+        (
+            Int((box.x * sx).rounded(.down)), Int((box.y * sy).rounded(.down)), Int((box.maxX * sx).rounded(.up)) - 1,
+            Int((box.maxY * sy).rounded(.up)) - 1
+        )
+    }
+}
+
+extension Canvas {
+    /// The canvas with box outlines (and, with `labels`, their names in the 6×10 font) drawn on.
+    /// Boxes are in the pixels of a `sourceWidth × sourceHeight` image this canvas was resized from.
+    public func drawing(_ boxes: [OverlayBox], sourceWidth: Int, sourceHeight: Int, labels: Bool) -> Canvas {
+        guard !boxes.isEmpty, width > 0, height > 0, sourceWidth > 0, sourceHeight > 0 else { return self }
+        var out = self
+        let sx = Double(width) / Double(sourceWidth), sy = Double(height) / Double(sourceHeight)
+        let thickness = max(1, min(width, height) / 160)
+        for overlay in boxes where overlay.box.isWellFormed {
+            let (x0, y0, x1, y1) = overlay.scaled(x: sx, y: sy)
+            let color = overlay.color
+            for t in 0..<thickness {
+                out.line(x0, y0 + t, x1, y0 + t, color)
+                out.line(x0, y1 - t, x1, y1 - t, color)
+                out.line(x0 + t, y0, x0 + t, y1, color)
+                out.line(x1 - t, y0, x1 - t, y1, color)
+            }
+            guard labels else { continue }
+            let text = overlay.printableLabel
+            let labelWidth = text.unicodeScalars.count * FixedFont.width + 2
+            let labelHeight = FixedFont.height + 1
+            let top = y0 - labelHeight >= 0 ? y0 - labelHeight : y0 + thickness
+            let left = max(0, min(x0, width - labelWidth))
+            let ink: SIMD3<Float> = (color * SIMD3(0.299, 0.587, 0.114)).sum() > 140 ? .zero : SIMD3(repeating: 255)
+            out.fill(left, top, labelWidth, labelHeight, color)
+            for (i, scalar) in text.unicodeScalars.enumerated() {
+                let glyph = FixedFont.glyph(scalar)
+                for gy in 0..<FixedFont.height {
+                    for gx in 0..<FixedFont.width where FixedFont.ink(glyph, x: gx, y: gy) {
+                        out.set(left + 1 + i * FixedFont.width + gx, top + gy, ink)
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    mutating func set(_ x: Int, _ y: Int, _ c: SIMD3<Float>) {
+        guard x >= 0, y >= 0, x < width, y < height else { return }
+        let p = y * width + x
+        rgb[p * 3] = c.x
+        rgb[p * 3 + 1] = c.y
+        rgb[p * 3 + 2] = c.z
+        alpha[p] = 1
+    }
+
+    mutating func line(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, _ c: SIMD3<Float>) {
+        if y0 == y1 {
+            for x in max(0, min(x0, x1))...max(0, min(width - 1, max(x0, x1))) { set(x, y0, c) }
+        } else {
+            for y in max(0, min(y0, y1))...max(0, min(height - 1, max(y0, y1))) { set(x0, y, c) }
+        }
+    }
+
+    mutating func fill(_ x: Int, _ y: Int, _ w: Int, _ h: Int, _ c: SIMD3<Float>) {
+        for yy in y..<(y + h) {
+            for xx in x..<(x + w) { set(xx, yy, c) }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+public import StudioCore
+
+/// How a preview is drawn.
+public enum GraphicsMode: Sendable, Hashable {
+    case sixel
+    case blocks(BlockSymbols)
+    case ascii
+
+    /// `sixel`, `blocks` (all block elements), `half`, `sextant` or `ascii`.
+    public init?(name: String) {
+        switch name {
+        case "sixel": self = .sixel
+        case "blocks", "block": self = .blocks(.block)
+        case "half": self = .blocks(.half)
+        case "sextant": self = .blocks(.sextant)
+        case "ascii": self = .ascii
+        default: return nil
+        }
+    }
+}
+
+/// The size of one terminal cell in pixels.
+public struct CellSize: Sendable, Hashable {
+    public var width: Int
+    public var height: Int
+
+    public init(width: Int, height: Int) {
+        self.width = max(1, width)
+        self.height = max(1, height)
+    }
+
+    /// What most terminals use when they will not say: 10 × 20.
+    public static let fallback = CellSize(width: 10, height: 20)
+}
+
+/// Everything that decides what a preview looks like.
+public struct PreviewOptions: Sendable {
+    public var mode: GraphicsMode
+    public var colors: ColorMode
+    /// Output width: in pixels for sixel (cells × cell width otherwise), in columns for text modes.
+    public var width: Width
+    /// The largest height in cell rows (the screen, or a pane); `nil` for no limit.
+    public var maxRows: Int?
+    public var cell: CellSize
+    public var dithering: Dithering
+    public var boxes: [OverlayBox]
+    /// The terminal's background, for blending partly transparent pixels.
+    public var background: (Float, Float, Float)
+
+    public enum Width: Sendable, Hashable {
+        case pixels(Int)
+        case columns(Int)
+    }
+
+    public init(
+        mode: GraphicsMode, colors: ColorMode = .truecolor, width: Width = .columns(80), maxRows: Int? = nil,
+        cell: CellSize = .fallback, dithering: Dithering = .floydSteinberg, boxes: [OverlayBox] = [],
+        background: (Float, Float, Float) = (0, 0, 0)
+    ) {
+        self.mode = mode
+        self.colors = colors
+        self.width = width
+        self.maxRows = maxRows
+        self.cell = cell
+        self.dithering = dithering
+        self.boxes = boxes
+        self.background = background
+    }
+}
+
+/// The pipeline: image → canvas → resample (aspect-correct for the cell size) → overlays → encoder.
+public enum Preview {
+    /// Bytes to write to the terminal (sixel DCS, or text with SGR colours).
+    public static func render(_ image: Image, options: PreviewOptions) -> [UInt8] {
+        switch options.mode {
+        case .sixel:
+            guard let canvas = sixelCanvas(image, options: options) else { return [] }
+            return SixelEncoder(dithering: options.dithering, background: options.background).encode(canvas)
+        case .blocks, .ascii:
+            guard let grid = cells(image, options: options) else { return [] }
+            return grid.ansiBytes(colors: options.colors)
+        }
+    }
+
+    /// The resized canvas, boxes and labels drawn, that the sixel encoder receives.
+    public static func sixelCanvas(_ image: Image, options: PreviewOptions) -> Canvas? {
+        guard image.width > 0, image.height > 0 else { return nil }
+        let requested: Int
+        switch options.width {
+        case .pixels(let n): requested = n
+        case .columns(let n): requested = n * options.cell.width
+        }
+        var width = max(1, requested)
+        var height = max(1, Int((Double(image.height) * Double(width) / Double(image.width)).rounded()))
+        if let rows = options.maxRows, height > rows * options.cell.height {
+            height = max(1, rows * options.cell.height)
+            width = max(1, Int((Double(image.width) * Double(height) / Double(image.height)).rounded()))
+        }
+        return Canvas(image).resized(width: width, height: height)
+            .drawing(options.boxes, sourceWidth: image.width, sourceHeight: image.height, labels: true)
+    }
+
+    /// The cell grid of a text-mode preview, with box outlines drawn in and labels written as text.
+    public static func cells(_ image: Image, options: PreviewOptions) -> CellGrid? {
+        guard image.width > 0, image.height > 0 else { return nil }
+        let (sx, sy): (Int, Int)
+        switch options.mode {
+        case .blocks(let symbols): (sx, sy) = symbols.subpixels
+        case .ascii, .sixel: (sx, sy) = (1, 1)
+        }
+        var columns: Int
+        switch options.width {
+        case .columns(let n): columns = max(1, n)
+        case .pixels(let n): columns = max(1, n / options.cell.width)
+        }
+        // Rows so that the picture keeps its aspect on cells of the given size.
+        let aspect = Double(image.height) / Double(image.width) * Double(options.cell.width) / Double(options.cell.height)
+        var rows = max(1, Int((Double(columns) * aspect).rounded()))
+        if let maxRows = options.maxRows, rows > maxRows {
+            rows = max(1, maxRows)
+            columns = max(1, Int((Double(rows) / aspect).rounded()))
+        }
+        var canvas = Canvas(image)
+        if !canvas.isOpaque { canvas = canvas.flattened(over: options.background) }
+        canvas = canvas.resized(width: columns * sx, height: rows * sy)
+            .drawing(options.boxes, sourceWidth: image.width, sourceHeight: image.height, labels: false)
+        var grid: CellGrid
+        switch options.mode {
+        case .blocks(let symbols): grid = BlockEncoder(symbols: symbols, colors: options.colors).encode(canvas)
+        case .ascii, .sixel: grid = ASCIIEncoder(colors: options.colors).encode(canvas)
+        }
+        // Labels as real characters at each box's top-left cell (above the box when there is room).
+        for overlay in options.boxes where overlay.box.isWellFormed {
+            let column = Int(overlay.box.x / Double(image.width) * Double(grid.columns))
+            let boxRow = Int(overlay.box.y / Double(image.height) * Double(grid.rows))
+            let c = SIMD3<UInt8>(overlay.color)
+            let ink: SIMD3<UInt8> = (overlay.color * SIMD3(0.299, 0.587, 0.114)).sum() > 140 ? SIMD3(0, 0, 0) : SIMD3(255, 255, 255)
+            let row = boxRow > 0 ? boxRow - 1 : boxRow
+            if options.colors == .none {
+                grid.write("[\(overlay.printableLabel)]", column: column, row: row, foreground: nil, background: nil)
+            } else {
+                grid.write(overlay.printableLabel, column: column, row: row, foreground: ink, background: c)
+            }
+        }
+        return grid
+    }
+}
