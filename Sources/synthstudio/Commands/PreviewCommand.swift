@@ -67,14 +67,11 @@ struct PreviewCommand: ParsableCommand {
                     requested = .columns(columns)
                 }
             }
-            var options = PreviewOptions(
+            let options = PreviewOptions(
                 mode: capabilities.graphics, colors: colors ?? Capabilities.colors(environment: environment), width: requested,
                 maxRows: stdoutIsTerminal && width == nil && cols == nil ? capabilities.rows.map { max(1, $0 - 2) } : nil,
                 cell: capabilities.cell, dithering: dither, boxes: overlays
             )
-            if case .blocks = options.mode, options.colors == .none, colors == nil {
-                options.colors = .none
-            }
             var bytes = Preview.render(decoded, options: options)
             if capabilities.graphics == .sixel && capabilities.tmuxPassthrough { bytes = TmuxPassthrough.wrap(bytes) }
             if capabilities.graphics == .sixel { bytes += Array("\n".utf8) }
