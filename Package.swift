@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // C libraries: one thin system-library module each (module map + shim header).
@@ -30,11 +31,16 @@ let package = Package(
             dependencies: ["StudioCore", "ImageIO", .product(name: "Yams", package: "Yams")]
         ),
 
+        .target(
+            name: "Catalog",
+            dependencies: ["Datasets", "StudioCore", "ImageIO", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+
         // The executable: argument parsing, then calls into the modules.
         .executableTarget(
             name: "synthstudio",
             dependencies: [
-                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics",
+                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -43,7 +49,7 @@ let package = Package(
         // Benchmarks are programs that print figures (`make bench`), never timed tests.
         .executableTarget(
             name: "synthstudio-bench",
-            dependencies: ["StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "TestSupport"],
+            dependencies: ["StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "TestSupport"],
             path: "Benchmarks/synthstudio-bench"
         ),
 
@@ -55,6 +61,7 @@ let package = Package(
             dependencies: ["TerminalGraphics", "StudioCore", "ImageIO", "TestSupport"],
             exclude: ["Golden"]
         ),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Datasets", "StudioCore", "ImageIO", "TestSupport"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "StudioCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "DatasetsTests",

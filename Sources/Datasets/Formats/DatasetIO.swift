@@ -6,9 +6,11 @@ public enum DatasetIO {
     ///
     /// `origin` defaults to what the folder says: `synthetic` when it holds a `provenance.jsonl` or
     /// our COCO writer marked it so, else `real`. Provenance lines are attached to their samples.
-    public static func read(_ root: String, name: String? = nil, format: DatasetFormat? = nil, origin: Origin? = nil) throws(DatasetsError)
-        -> Dataset
-    {
+    ///
+    /// `prober` carries image sizes already known (the catalog's), so unchanged files are not read again.
+    public static func read(
+        _ root: String, name: String? = nil, format: DatasetFormat? = nil, origin: Origin? = nil, prober: ImageProber = ImageProber()
+    ) throws(DatasetsError) -> Dataset {
         let root = DatasetPaths.normalized(root)
         let layout = try format == nil ? DatasetLayout.detect(root) : DatasetLayout.forced(format!, root: root)
         var categories: [Category] = []
@@ -22,11 +24,11 @@ public enum DatasetIO {
                 samples += part.samples
             }
         case .yolo:
-            (categories, samples, problems) = try YOLOReader.read(root: root)
+            (categories, samples, problems) = try YOLOReader.read(root: root, prober: prober)
         case .voc:
             (categories, samples, problems) = try VOCReader.read(root: root)
         case .imageFolder:
-            (categories, samples, problems) = try ImageFolderFormat.read(root: root)
+            (categories, samples, problems) = try ImageFolderFormat.read(root: root, prober: prober)
         }
         let provenance = try ProvenanceFile.read(root: root)
         let resolvedOrigin = origin ?? (provenance.isEmpty ? .real : .synthetic)

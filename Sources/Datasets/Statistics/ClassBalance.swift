@@ -6,6 +6,12 @@ public struct ClassBalance: Sendable, Hashable {
         public let annotations: Int
         /// Images with at least one annotation of this class.
         public let images: Int
+
+        public init(category: Category, annotations: Int, images: Int) {
+            self.category = category
+            self.annotations = annotations
+            self.images = images
+        }
     }
 
     public let dataset: String
@@ -23,6 +29,13 @@ public struct ClassBalance: Sendable, Hashable {
 
     /// Classes without a single annotation.
     public var emptyClasses: [Category] { rows.filter { $0.annotations == 0 }.map(\.category) }
+
+    /// A balance counted elsewhere (the catalog's index).
+    public init(dataset: String, origin: Origin, rows: [Row]) {
+        self.dataset = dataset
+        self.origin = origin
+        self.rows = rows
+    }
 
     /// Counts the annotations of `dataset` per class.
     public init(_ dataset: Dataset) {

@@ -85,24 +85,48 @@ public struct CoverageMatrix: Sendable, Hashable {
 
     /// Counts the annotations of `datasets` into the cells of `spec`.
     public init(_ datasets: [Dataset], spec: CoverageSpec) {
-        var counts: [Key: (real: Int, synthetic: Int)] = [:]
-        var rowOrder = Ordered(spec.rows, spec.expectedValues, datasets)
-        var columnOrder = spec.columns.map { Ordered($0, spec.expectedValues, datasets) }
+        var counts: [CoverageCount] = []
+        var index: [CoverageCount.Key: Int] = [:]
+        var categoryNames: [String] = []
         for dataset in datasets {
             let names = dataset.categoriesByID
+            for category in dataset.categories where !categoryNames.contains(category.name) { categoryNames.append(category.name) }
             for sample in dataset.samples {
                 for annotation in sample.annotations {
-                    let r = Self.value(of: spec.rows, annotation, sample, dataset, names)
-                    let c = spec.columns.map { Self.value(of: $0, annotation, sample, dataset, names) } ?? "all"
-                    rowOrder.add(r)
-                    columnOrder?.add(c)
-                    let key = Key(row: r, column: c)
-                    if sample.origin == .synthetic {
-                        counts[key, default: (0, 0)].synthetic += 1
+                    let key = CoverageCount.Key(
+                        row: spec.rows.value(annotation, sample, dataset, names),
+                        column: spec.columns.map { $0.value(annotation, sample, dataset, names) } ?? "all",
+                        origin: sample.origin
+                    )
+                    if let i = index[key] {
+                        counts[i].count += 1
                     } else {
-                        counts[key, default: (0, 0)].real += 1
+                        index[key] = counts.count
+                        counts.append(CoverageCount(row: key.row, column: key.column, origin: key.origin, count: 1))
                     }
                 }
+            }
+        }
+        self.init(counts: counts, spec: spec, categoryNames: categoryNames, datasetNames: datasets.map(\.name))
+    }
+
+    /// Assembles the matrix from counts made elsewhere (the catalog's index), so both routes give
+    /// the same rows, columns and order.
+    /// - Parameters:
+    ///   - categoryNames: every category, in display order (rows or columns that have no data yet).
+    ///   - datasetNames: every dataset counted, in order.
+    public init(counts: [CoverageCount], spec: CoverageSpec, categoryNames: [String], datasetNames: [String]) {
+        var rowOrder = Ordered(spec.rows, spec.expectedValues, categoryNames, datasetNames)
+        var columnOrder = spec.columns.map { Ordered($0, spec.expectedValues, categoryNames, datasetNames) }
+        var totals: [CoverageCount.Key: (real: Int, synthetic: Int)] = [:]
+        for c in counts {
+            rowOrder.add(c.row)
+            columnOrder?.add(c.column)
+            let key = CoverageCount.Key(row: c.row, column: c.column, origin: .real)
+            if c.origin == .synthetic {
+                totals[key, default: (0, 0)].synthetic += c.count
+            } else {
+                totals[key, default: (0, 0)].real += c.count
             }
         }
         let rows = rowOrder.labels, columns = columnOrder?.labels ?? ["all"]
@@ -111,7 +135,7 @@ public struct CoverageMatrix: Sendable, Hashable {
         columnLabels = columns
         cells = rows.map { r in
             columns.map { c in
-                let n = counts[Key(row: r, column: c)] ?? (0, 0)
+                let n = totals[CoverageCount.Key(row: r, column: c, origin: .real)] ?? (0, 0)
                 return Cell(row: r, column: c, real: n.real, synthetic: n.synthetic, target: spec.target(row: r, column: c))
             }
         }
@@ -127,11 +151,6 @@ public struct CoverageMatrix: Sendable, Hashable {
             }.map(\.element).prefix(limit))
     }
 
-    private struct Key: Hashable {
-        let row: String
-        let column: String
-    }
-
     /// Labels in a stable order: categories in category order, expected values in the order given,
     /// then values seen in the data, sorted.
     private struct Ordered {
@@ -139,16 +158,11 @@ public struct CoverageMatrix: Sendable, Hashable {
         var seen: Set<String> = []
         var extra: Set<String> = []
 
-        init(_ axis: CoverageAxis, _ expected: [String: [String]], _ datasets: [Dataset]) {
+        init(_ axis: CoverageAxis, _ expected: [String: [String]], _ categoryNames: [String], _ datasetNames: [String]) {
             switch axis {
-            case .category:
-                var names: [String] = []
-                for dataset in datasets {
-                    for category in dataset.categories where !names.contains(category.name) { names.append(category.name) }
-                }
-                fixed = names
+            case .category: fixed = categoryNames
             case .origin: fixed = Origin.allCases.map(\.rawValue)
-            case .dataset: fixed = datasets.map(\.name)
+            case .dataset: fixed = datasetNames
             case .split: fixed = expected["split"] ?? []
             case .attribute(let key): fixed = expected[key] ?? []
             }
@@ -161,11 +175,34 @@ public struct CoverageMatrix: Sendable, Hashable {
 
         var labels: [String] { fixed + extra.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } }
     }
+}
 
-    private static func value(
-        of axis: CoverageAxis, _ annotation: Annotation, _ sample: Sample, _ dataset: Dataset, _ names: [Int: Category]
-    ) -> String {
-        switch axis {
+/// Annotations counted in one cell from one origin.
+public struct CoverageCount: Sendable, Hashable {
+    public var row: String
+    public var column: String
+    public var origin: Origin
+    public var count: Int
+
+    public init(row: String, column: String, origin: Origin, count: Int) {
+        self.row = row
+        self.column = column
+        self.origin = origin
+        self.count = count
+    }
+
+    struct Key: Hashable {
+        let row: String
+        let column: String
+        let origin: Origin
+    }
+}
+
+extension CoverageAxis {
+    /// The value an annotation has on this axis (an attribute missing on the annotation falls back
+    /// to the image's, then to `unset`).
+    package func value(_ annotation: Annotation, _ sample: Sample, _ dataset: Dataset, _ names: [Int: Category]) -> String {
+        switch self {
         case .category: names[annotation.categoryID]?.name ?? "category \(annotation.categoryID)"
         case .split: sample.split ?? CoverageAxis.unset
         case .origin: sample.origin.rawValue

@@ -76,9 +76,9 @@ public struct Workspace: Sendable, Hashable {
         DatasetPaths.normalized(entry.path.hasPrefix("/") ? entry.path : "\(root)/\(entry.path)")
     }
 
-    /// Reads one dataset of the workspace.
-    public func load(_ entry: Entry) throws(DatasetsError) -> Dataset {
-        try DatasetIO.read(path(of: entry), name: entry.name, format: entry.format, origin: entry.origin)
+    /// Reads one dataset of the workspace (`prober`: image sizes already known, see `ImageProber`).
+    public func load(_ entry: Entry, prober: ImageProber = ImageProber()) throws(DatasetsError) -> Dataset {
+        try DatasetIO.read(path(of: entry), name: entry.name, format: entry.format, origin: entry.origin, prober: prober)
     }
 
     /// Reads every dataset, in the order `studio.yaml` lists them.

@@ -134,6 +134,14 @@ public enum FileIO {
         return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 
+    /// Size in bytes and modification time (nanoseconds since 1970) of a regular file, links
+    /// followed; `nil` when it is missing or not a regular file.
+    public static func status(_ path: String) -> (size: Int, modified: Int64)? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return (Int(info.st_size), Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    }
+
     /// Whether a path exists and is a regular file (links followed).
     public static func isFile(_ path: String) -> Bool {
         var info = stat()

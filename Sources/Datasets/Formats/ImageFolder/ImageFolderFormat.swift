@@ -10,7 +10,9 @@ internal import StudioCore
 public enum ImageFolderFormat {
     static let splitNames: Set<String> = ["train", "val", "valid", "validation", "test"]
 
-    public static func read(root: String) throws(DatasetsError) -> (categories: [Category], samples: [Sample], problems: [DatasetsError]) {
+    public static func read(root: String, prober: ImageProber = ImageProber()) throws(DatasetsError) -> (
+        categories: [Category], samples: [Sample], problems: [DatasetsError]
+    ) {
         var problems: [DatasetsError] = []
         let top = try directories(root)
         let hasSplits = !top.isEmpty && top.allSatisfy { splitNames.contains($0.lowercased()) }
@@ -28,16 +30,16 @@ public enum ImageFolderFormat {
             Category(id: $0.offset, name: $0.element)
         }
         let idOf = Dictionary(uniqueKeysWithValues: categories.map { ($0.name, $0.id) })
+        let all = found.flatMap { entry in entry.images.map { (entry, $0) } }
+        let sizes = prober.sizes(of: all.map { "\(root)/\($0.1)" }, problems: &problems)
         var samples: [Sample] = []
-        for entry in found {
-            for relative in entry.images {
-                let size = DatasetPaths.probeSize("\(root)/\(relative)", problems: &problems)
-                samples.append(
-                    Sample(
-                        path: relative, width: size.width, height: size.height, split: entry.split.map(normalizedSplit),
-                        annotations: [Annotation(categoryID: idOf[entry.className]!)]
-                    ))
-            }
+        samples.reserveCapacity(all.count)
+        for ((entry, relative), size) in zip(all, sizes) {
+            samples.append(
+                Sample(
+                    path: relative, width: size.width, height: size.height, split: entry.split.map(normalizedSplit),
+                    annotations: [Annotation(categoryID: idOf[entry.className]!)]
+                ))
         }
         return (categories, samples, problems)
     }

@@ -12,7 +12,9 @@ public enum YOLOReader {
     static let yamlNames = ["data.yaml", "dataset.yaml"]
     static let splitKeys = ["train", "val", "test"]
 
-    public static func read(root: String) throws(DatasetsError) -> (categories: [Category], samples: [Sample], problems: [DatasetsError]) {
+    public static func read(root: String, prober: ImageProber = ImageProber()) throws(DatasetsError) -> (
+        categories: [Category], samples: [Sample], problems: [DatasetsError]
+    ) {
         guard let yamlName = yamlNames.first(where: { FileIO.isFile("\(root)/\($0)") }) else {
             throw DatasetsError(.unreadable, path: root, "no data.yaml in the folder")
         }
@@ -32,19 +34,23 @@ public enum YOLOReader {
             if FileIO.isDirectory(candidate) { base = DatasetPaths.normalized(candidate) }
         }
 
-        var samples: [Sample] = []
         var problems: [DatasetsError] = []
         var seen: Set<String> = []
+        var listed: [(relative: String, split: String)] = []
         for key in splitKeys {
             guard let field = fields[key], !field.isNull else { continue }
             let entries = field.isSequence ? try field.sequence().map { e throws(DatasetsError) in try e.string() } : [try field.string()]
             for entry in entries {
                 let location = DatasetPaths.normalized(entry.hasPrefix("/") ? entry : "\(base)/\(entry)")
                 let images = try imageList(location, root: root, field: field, problems: &problems)
-                for relative in images where seen.insert(relative).inserted {
-                    samples.append(try readSample(relative, root: root, split: key, classCount: categories.count, problems: &problems))
-                }
+                for relative in images where seen.insert(relative).inserted { listed.append((relative, key)) }
             }
+        }
+        let sizes = prober.sizes(of: listed.map { "\(root)/\($0.relative)" }, problems: &problems)
+        var samples: [Sample] = []
+        samples.reserveCapacity(listed.count)
+        for (item, size) in zip(listed, sizes) {
+            samples.append(try readSample(item.relative, root: root, split: item.split, size: size, classCount: categories.count))
         }
         if samples.isEmpty && !splitKeys.contains(where: { fields[$0] != nil }) {
             throw yaml.error("no \"train\", \"val\" or \"test\" entry names the images")
@@ -90,10 +96,9 @@ public enum YOLOReader {
         throw field.error("\(location) is neither a folder of images nor a .txt list of images", code: .unreadable)
     }
 
-    private static func readSample(_ relative: String, root: String, split: String, classCount: Int, problems: inout [DatasetsError])
+    private static func readSample(_ relative: String, root: String, split: String, size: (width: Int, height: Int), classCount: Int)
         throws(DatasetsError) -> Sample
     {
-        let size = DatasetPaths.probeSize("\(root)/\(relative)", problems: &problems)
         var sample = Sample(path: relative, width: size.width, height: size.height, split: split)
         let labelPath = "\(root)/\(labelPath(forImage: relative))"
         guard FileIO.isFile(labelPath) else { return sample }  // an image without labels is a background image

@@ -1,0 +1,171 @@
+import Catalog
+import Datasets
+import Foundation
+import ImageIO
+import StudioCore
+import TestSupport
+import Testing
+
+@Suite("Catalog", .serialized)
+struct CatalogTests {
+    /// A workspace with a real ImageFolder and a synthetic COCO dataset whose annotations carry
+    /// weather and lighting attributes (image- and annotation-level).
+    static func workspace() throws -> TemporaryDirectory {
+        let dir = TemporaryDirectory("catalog")
+        for (i, cls) in ["cat", "cat", "cat", "dog"].enumerated() {
+            try ImageFile.write(
+                TestImages.pattern(width: 8 + i, height: 6, layout: .rgb, seed: UInt64(i)), to: dir.file("real/pets/\(cls)/\(i).png"))
+        }
+        var samples: [Sample] = []
+        let weathers = ["sunny", "snow", "rain", "snow", "sunny", "sunny"]
+        for (i, weather) in weathers.enumerated() {
+            let path = "src/\(i).png"
+            try ImageFile.write(TestImages.pattern(width: 20, height: 10, layout: .rgb, seed: UInt64(10 + i)), to: dir.file(path))
+            var annotations = [
+                Annotation(categoryID: 1, box: BoundingBox(x: 1, y: 1, width: 4, height: 4)),
+                Annotation(categoryID: 2, box: BoundingBox(x: 6, y: 2, width: 5, height: 3)),
+            ]
+            if i == 0 { annotations[1].attributes["weather"] = "hazy" }  // annotation-level wins
+            samples.append(
+                Sample(
+                    path: path, width: 20, height: 10, split: i < 4 ? "train" : "val", origin: .synthetic,
+                    provenance: #"{"file_name":"\#(i).png","seed":\#(i)}"#,
+                    attributes: ["weather": weather, "lighting": i % 2 == 0 ? "day" : "night"], annotations: annotations))
+        }
+        let street = Dataset(
+            name: "street", root: dir.path, format: .coco, origin: .synthetic,
+            categories: [Category(id: 1, name: "pedestrian"), Category(id: 2, name: "car"), Category(id: 3, name: "bus")], samples: samples)
+        try DatasetIO.write(street, as: .coco, to: "\(dir.path)/synthetic/street")
+        try FileManager.default.removeItem(atPath: "\(dir.path)/src")
+        dir.write(
+            "studio.yaml",
+            """
+            name: test
+            datasets:
+              - name: pets
+                path: real/pets
+                origin: real
+              - name: street
+                path: synthetic/street
+                origin: synthetic
+            coverage:
+              rows: category
+              cols: weather
+              values: {weather: [sunny, cloudy, hazy, rain, snow]}
+              target: 3
+            """)
+        return dir
+    }
+
+    @Test("the index answers exactly what reading the files gives: balance and coverage over any axes")
+    func agreesWithFiles() throws {
+        let dir = try Self.workspace()
+        let workspace = try Workspace.load(dir.path)
+        let catalog = try Catalog.open(workspace: dir.path)
+        #expect(catalog.recovery == nil)
+        let report = try catalog.refresh(workspace)
+        #expect(report.entries.map(\.action) == [.indexed, .indexed])
+        let datasets = try workspace.loadAll()
+        #expect(try catalog.datasets().map(\.name) == ["pets", "street"])
+        #expect(try catalog.datasets().map(\.images) == [4, 6])
+        for dataset in datasets {
+            #expect(try catalog.classBalance(dataset: dataset.name) == ClassBalance(dataset))
+        }
+        let specs = [
+            workspace.coverage,
+            CoverageSpec(rows: .attribute("weather"), columns: .category, defaultTarget: 2),
+            CoverageSpec(rows: .attribute("lighting"), columns: .attribute("weather")),
+            CoverageSpec(rows: .category, columns: .split, targets: ["car": 5]),
+            CoverageSpec(rows: .dataset, columns: .origin),
+            CoverageSpec(rows: .category),
+        ]
+        for spec in specs {
+            #expect(
+                try catalog.coverage(spec) == CoverageMatrix(datasets, spec: spec), "\(spec.rows) × \(String(describing: spec.columns))")
+        }
+        let matrix = try catalog.coverage(workspace.coverage)
+        #expect(matrix.columnLabels == ["sunny", "cloudy", "hazy", "rain", "snow", "(unset)"])
+        let hazyCar = matrix.cells[matrix.rowLabels.firstIndex(of: "car")!][2]
+        #expect(hazyCar.synthetic == 1 && hazyCar.deficit == 2)
+    }
+
+    @Test("samples of a cell, paged")
+    func cellSamples() throws {
+        let dir = try Self.workspace()
+        let catalog = try Catalog.open(workspace: dir.path)
+        _ = try catalog.refresh(try Workspace.load(dir.path))
+        let snowCars = try catalog.samples(SampleFilter(conditions: [(.category, "car"), (.attribute("weather"), "snow")]))
+        #expect(snowCars.map(\.path) == ["images/1.png", "images/3.png"])
+        #expect(snowCars.allSatisfy { $0.origin == .synthetic && $0.provenance != nil })
+        let hazy = try catalog.samples(SampleFilter(conditions: [(.attribute("weather"), "hazy")]))
+        #expect(hazy.map(\.path) == ["images/0.png"])
+        let page1 = try catalog.samples(SampleFilter(datasets: ["street"]), offset: 0, limit: 4)
+        let page2 = try catalog.samples(SampleFilter(datasets: ["street"]), offset: 4, limit: 4)
+        #expect(page1.count == 4 && page2.count == 2)
+        #expect(Set(page1.map(\.id)).isDisjoint(with: page2.map(\.id)))
+        #expect(try catalog.samples(SampleFilter(conditions: [(.category, "cat"), (.split, CoverageAxis.unset)])).count == 3)
+    }
+
+    @Test("refresh is incremental: unchanged datasets are not read, a touched one re-probes only what changed")
+    func incremental() throws {
+        let dir = try Self.workspace()
+        let workspace = try Workspace.load(dir.path)
+        let catalog = try Catalog.open(workspace: dir.path)
+        _ = try catalog.refresh(workspace)
+        let again = try catalog.refresh(workspace)
+        #expect(again.entries.map(\.action) == [.unchanged, .unchanged])
+        // Replace one image of the ImageFolder with a bigger one.
+        try ImageFile.write(TestImages.pattern(width: 30, height: 30, layout: .gray), to: "\(dir.path)/real/pets/dog/3.png")
+        let changed = try catalog.refresh(workspace)
+        #expect(changed.entries.map(\.action) == [.indexed, .unchanged])
+        #expect(changed.entries[0].probed == 1)
+        #expect(try catalog.samples(SampleFilter(datasets: ["pets"], conditions: [(.category, "dog")])).first?.width == 30)
+        // A new image in a new class folder.
+        try ImageFile.write(TestImages.pattern(width: 5, height: 5, layout: .gray), to: dir.file("real/pets/emu/9.png"))
+        let added = try catalog.refresh(workspace)
+        #expect(added.entries[0].probed == 1)
+        #expect(try catalog.classBalance(dataset: "pets").rows.map(\.category.name) == ["cat", "dog", "emu"])
+        // A dataset dropped from studio.yaml leaves the index.
+        var fewer = workspace
+        fewer.datasets.removeLast()
+        let removed = try catalog.refresh(fewer)
+        #expect(removed.entries.last?.action == .removed)
+        #expect(try catalog.datasets().map(\.name) == ["pets"])
+    }
+
+    @Test("reopening keeps the index; a corrupted or deleted catalog is rebuilt and says job history was lost")
+    func recovery() throws {
+        let dir = try Self.workspace()
+        let workspace = try Workspace.load(dir.path)
+        do {
+            let catalog = try Catalog.open(workspace: dir.path)
+            _ = try catalog.refresh(workspace)
+        }
+        let reopened = try Catalog.open(workspace: dir.path)
+        #expect(reopened.recovery == nil)
+        #expect(try reopened.refresh(workspace).entries.map(\.action) == [.unchanged, .unchanged])
+
+        let path = Catalog.path(workspace: dir.path)
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        try Data(repeating: 0x5A, count: 8192).write(to: URL(fileURLWithPath: path))
+        let rebuilt = try Catalog.open(workspace: dir.path)
+        #expect(rebuilt.recovery?.contains("job history is lost") == true)
+        #expect(try rebuilt.refresh(workspace).entries.map(\.action) == [.indexed, .indexed])
+        #expect(try rebuilt.classBalance(dataset: "street").rows.map(\.annotations) == [6, 6, 0])
+        #expect(dir.list(".studio").contains { $0.hasPrefix("catalog.sqlite.corrupt-") })
+    }
+
+    @Test("a dataset that cannot be read is a clear error naming it; the rest of the index is kept")
+    func badDataset() throws {
+        let dir = try Self.workspace()
+        let workspace = try Workspace.load(dir.path)
+        let catalog = try Catalog.open(workspace: dir.path)
+        _ = try catalog.refresh(workspace)
+        dir.write("synthetic/street/annotations.json", "{ not json")
+        let error = #expect(throws: CatalogError.self) { try catalog.refresh(workspace) }
+        #expect(error?.message.contains("dataset street") == true)
+        #expect(try catalog.datasets().map(\.name) == ["pets", "street"])
+        #expect(try catalog.classBalance(dataset: "street").rows.map(\.annotations) == [6, 6, 0])
+        #expect(throws: CatalogError.self) { try catalog.classBalance(dataset: "nope") }
+    }
+}
