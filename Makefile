@@ -33,6 +33,7 @@ bench: deps bench-deps
 	$(SWIFT) build $(RELEASE_FLAGS) --product synthstudio-bench
 	.build/release/synthstudio-bench probe
 	.build/release/synthstudio-bench graphics
+	.build/release/synthstudio-bench catalog
 
 # Installs the missing Debian packages: with apt-get as root, with sudo when it is available
 # without a password, otherwise prints the exact command to run and stops.

@@ -7,6 +7,11 @@ import ImageIO
 import StudioCore
 
 let arguments = CommandLine.arguments.dropFirst()
+if arguments.first == "catalog" {
+    let images = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
+    try CatalogBench(images: images, perImage: 10, folder: ".build/bench-data/catalog-\(images)").run()
+    exit(0)
+}
 if arguments.first == "graphics" {
     try GraphicsBench(synthstudio: arguments.dropFirst().first ?? ".build/release/synthstudio", scratch: ".build/bench-data/graphics").run()
     exit(0)

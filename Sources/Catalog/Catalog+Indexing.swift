@@ -26,6 +26,10 @@ public struct RefreshReport: Sendable {
     }
 
     public var entries: [Entry] = []
+
+    public init(entries: [Entry] = []) {
+        self.entries = entries
+    }
 }
 
 extension Catalog {

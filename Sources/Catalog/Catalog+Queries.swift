@@ -153,40 +153,54 @@ extension Catalog {
         }
     }
 
-    /// Samples matching `filter`, in index order, one page at a time.
+    /// Samples matching `filter`, in index order, one page at a time. Samples are walked in id
+    /// order and each is tested with one indexed `EXISTS` over its own annotations, so a page
+    /// costs about as much as the samples it skips, never a scan of every annotation.
     public func samples(_ filter: SampleFilter, offset: Int = 0, limit: Int = 100) throws(CatalogError) -> [SampleRow] {
         try read { db in
-            var clauses: [String] = []
+            var sampleClauses: [String] = []
+            var annotationClauses: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
             if let datasets = filter.datasets {
-                clauses.append("d.name IN (\(datasets.map { _ in "?" }.joined(separator: ",")))")
+                sampleClauses.append("d.name IN (\(datasets.map { _ in "?" }.joined(separator: ",")))")
                 arguments += datasets
             }
+            var annotationArguments: [any DatabaseValueConvertible] = []
             for condition in filter.conditions {
                 switch condition.axis {
-                case .category: clauses.append("a.category = ?")
-                case .split: clauses.append("COALESCE(s.split, '\(CoverageAxis.unset)') = ?")
-                case .origin: clauses.append("s.origin = ?")
-                case .dataset: clauses.append("d.name = ?")
+                case .split:
+                    sampleClauses.append("COALESCE(s.split, '\(CoverageAxis.unset)') = ?")
+                    arguments.append(condition.value)
+                case .origin:
+                    sampleClauses.append("s.origin = ?")
+                    arguments.append(condition.value)
+                case .dataset:
+                    sampleClauses.append("d.name = ?")
+                    arguments.append(condition.value)
+                case .category:
+                    annotationClauses.append("a.category = ?")
+                    annotationArguments.append(condition.value)
                 case .attribute(let key):
-                    clauses.append(
+                    annotationClauses.append(
                         """
                         COALESCE((SELECT value FROM annotation_attributes WHERE annotation_id = a.id AND key = ?),
                                  (SELECT value FROM sample_attributes WHERE sample_id = s.id AND key = ?), '\(CoverageAxis.unset)') = ?
                         """)
-                    arguments += [key, key]
+                    annotationArguments += [key, key, condition.value]
                 }
-                arguments.append(condition.value)
             }
-            let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-            // Without conditions on annotations, images without annotations are listed too.
-            let join = filter.conditions.isEmpty ? "LEFT JOIN" : "JOIN"
+            if !annotationClauses.isEmpty {
+                sampleClauses.append(
+                    "EXISTS (SELECT 1 FROM annotations a WHERE a.sample_id = s.id AND \(annotationClauses.joined(separator: " AND ")))")
+                arguments += annotationArguments
+            }
+            let whereClause = sampleClauses.isEmpty ? "" : "WHERE " + sampleClauses.joined(separator: " AND ")
             arguments += [limit, offset]
             return try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT DISTINCT s.id, d.name, s.path, s.width, s.height, s.split, s.origin, s.provenance
-                    FROM samples s JOIN datasets d ON d.id = s.dataset_id \(join) annotations a ON a.sample_id = s.id
+                    SELECT s.id, d.name, s.path, s.width, s.height, s.split, s.origin, s.provenance
+                    FROM samples s JOIN datasets d ON d.id = s.dataset_id
                     \(whereClause) ORDER BY s.id LIMIT ? OFFSET ?
                     """, arguments: StatementArguments(arguments)
             ).map { row in

@@ -1,4 +1,4 @@
-public import Datasets
+internal import Datasets
 internal import Foundation
 internal import GRDB
 internal import ImageIO

@@ -140,3 +140,25 @@ struct CLITests {
         }
     }
 }
+
+@Suite("synthstudio index", .serialized)
+struct IndexCLITests {
+    @Test("index builds the catalog, then finds everything unchanged; a broken catalog is rebuilt with a warning")
+    func index() throws {
+        let dir = TemporaryDirectory()
+        try FileManager.default.copyItem(atPath: "\(CLIRunner.repository)/sample-data", toPath: "\(dir.path)/ws")
+        let first = try CLIRunner.json(["index", "\(dir.path)/ws", "--json"])
+        let entries = try #require(first["datasets"] as? [[String: Any]])
+        #expect(entries.map { $0["action"] as? String } == ["indexed", "indexed"])
+        #expect(entries.map { $0["probed"] as? Int } == [1147, 540])
+        let second = try CLIRunner.run(["index", "\(dir.path)/ws"])
+        #expect(second.stdout.contains("digits: unchanged"))
+        try Data("not a database".utf8).write(to: URL(fileURLWithPath: "\(dir.path)/ws/.studio/catalog.sqlite"))
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: "\(dir.path)/ws/.studio/catalog.sqlite\(suffix)") }
+        let rebuilt = try CLIRunner.run(["index", "\(dir.path)/ws"])
+        #expect(rebuilt.status == 0)
+        #expect(rebuilt.stderr.contains("job history is lost"))
+        #expect(rebuilt.stdout.contains("digits: indexed"))
+        #expect(try CLIRunner.run(["index", dir.path]).status == 1)  // not a workspace
+    }
+}

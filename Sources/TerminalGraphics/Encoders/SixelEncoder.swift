@@ -61,7 +61,9 @@ public struct SixelEncoder: Sendable {
         let bands = (height + 5) / 6
         let parts = bands >= 8 ? 2 : 1
         let chunks = Parallel.map(parts) { part in
-            writeBands((bands * part / parts)..<(bands * (part + 1) / parts), indices: indices, colors: palette.count, width: width, height: height)
+            writeBands(
+                (bands * part / parts)..<(bands * (part + 1) / parts), indices: indices, colors: palette.count, width: width, height: height
+            )
         }
         for (part, chunk) in chunks.enumerated() {
             if part > 0 { out.append("-") }

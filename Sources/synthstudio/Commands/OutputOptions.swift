@@ -1,4 +1,5 @@
 import ArgumentParser
+import Catalog
 import Datasets
 import Foundation
 import ImageIO
@@ -51,6 +52,8 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as DatasetsError {
+        throw fail(error.description)
+    } catch let error as CatalogError {
         throw fail(error.description)
     } catch let error as ImageIOError {
         throw fail(error.description)
