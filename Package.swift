@@ -36,6 +36,8 @@ let package = Package(
             dependencies: ["Datasets", "StudioCore", "ImageIO", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
+        .target(name: "Engine", dependencies: ["Datasets", "Catalog", "ImageIO", "StudioCore"]),
+
         // The executable: argument parsing, then calls into the modules.
         .executableTarget(
             name: "synthstudio",
@@ -61,6 +63,7 @@ let package = Package(
             dependencies: ["TerminalGraphics", "StudioCore", "ImageIO", "TestSupport"],
             exclude: ["Golden"]
         ),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Datasets", "ImageIO", "StudioCore", "TestSupport"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Datasets", "StudioCore", "ImageIO", "TestSupport"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "StudioCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(

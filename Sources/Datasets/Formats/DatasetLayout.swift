@@ -24,22 +24,23 @@ public enum DatasetLayout: Sendable, Hashable {
         }
     }
 
-    /// Recognises, in order: YOLO (`data.yaml`), COCO as FiftyOne exports it (`labels.json` +
-    /// `data/`), as we write it (`annotations.json` + `images/`), as COCO ships it
+    /// Recognises, in order: COCO as we write it (`annotations.json` + `images/`, which synthetic
+    /// datasets carry beside their YOLO labels — COCO holds more), YOLO (`data.yaml`), COCO as
+    /// FiftyOne exports it (`labels.json` + `data/`), as COCO ships it
     /// (`annotations/instances_<split>.json` + `<split>/`), Pascal VOC (`Annotations/*.xml`),
     /// and last ImageFolder (sub-folders of images).
     public static func detect(_ root: String) throws(DatasetsError) -> DatasetLayout {
         guard FileIO.isDirectory(root) else {
             throw DatasetsError(.unreadable, path: root, FileIO.isFile(root) ? "is a file; a dataset is a folder" : "no such folder")
         }
-        if YOLOReader.yamlNames.contains(where: { FileIO.isFile("\(root)/\($0)") }) { return .yolo }
-        if FileIO.isFile("\(root)/labels.json") {
-            return .coco([COCOFile(json: "\(root)/labels.json", imageDirectory: "\(root)/data", split: nil)])
-        }
         if FileIO.isFile("\(root)/\(COCOWriter.annotationFile)") {
             return .coco([
                 COCOFile(json: "\(root)/\(COCOWriter.annotationFile)", imageDirectory: "\(root)/\(COCOWriter.imageFolder)", split: nil)
             ])
+        }
+        if YOLOReader.yamlNames.contains(where: { FileIO.isFile("\(root)/\($0)") }) { return .yolo }
+        if FileIO.isFile("\(root)/labels.json") {
+            return .coco([COCOFile(json: "\(root)/labels.json", imageDirectory: "\(root)/data", split: nil)])
         }
         if FileIO.isDirectory("\(root)/annotations") {
             let files = ((try? FileIO.list("\(root)/annotations")) ?? []).map(\.name).filter {

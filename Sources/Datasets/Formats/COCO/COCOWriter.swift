@@ -15,13 +15,27 @@ public enum COCOWriter {
     public static func write(_ dataset: Dataset, to directory: String) throws(DatasetsError) -> [String] {
         try DatasetPaths.createDirectory("\(directory)/\(imageFolder)")
         var names = ExportNames()
+        var fileNames: [String] = []
+        for sample in dataset.samples {
+            let fileName = names.name(for: sample)
+            try DatasetPaths.copy(dataset.imagePath(of: sample), to: "\(directory)/\(imageFolder)/\(fileName)")
+            fileNames.append(fileName)
+        }
+        return try writeAnnotations(dataset, fileNames: fileNames, to: directory)
+    }
+
+    /// Writes `annotations.json` (and `provenance.jsonl`) for images already in `directory/images/`
+    /// under `fileNames` (one per sample, in order). Both files are replaced atomically, the
+    /// annotation file last: a reader sees the old dataset or the new one, whole.
+    @discardableResult
+    public static func writeAnnotations(_ dataset: Dataset, fileNames: [String], to directory: String) throws(DatasetsError) -> [String] {
+        precondition(fileNames.count == dataset.samples.count, "one file name per sample")
         var images: [JSONValue] = []
         var annotations: [JSONValue] = []
         var provenance: [(fileName: String, provenance: String)] = []
         var boxless = 0
         for (index, sample) in dataset.samples.enumerated() {
-            let fileName = names.name(for: sample)
-            try DatasetPaths.copy(dataset.imagePath(of: sample), to: "\(directory)/\(imageFolder)/\(fileName)")
+            let fileName = fileNames[index]
             var image: [(String, JSONValue)] = [
                 ("id", .int(index + 1)), ("file_name", .string(fileName)), ("width", .int(sample.width)), ("height", .int(sample.height)),
             ]

@@ -31,18 +31,33 @@ public enum YOLOWriter {
                     boxless += 1
                     continue
                 }
-                let values = [(box.x + box.width / 2) / w, (box.y + box.height / 2) / h, box.width / w, box.height / h]
-                lines += "\(cls) " + values.map(format6).joined(separator: " ") + "\n"
+                lines += line(cls, box, width: w, height: h)
             }
             try DatasetPaths.writeAtomically(lines, to: "\(directory)/\(YOLOReader.labelPath(forImage: imageName))")
         }
         try ProvenanceFile.write(provenance, root: directory)
-        var pairs: [(Node, Node)] = [("path", ".")]
+        var folders: [(key: String, folder: String)] = []
         for split in splits.sorted(by: { order($0) < order($1) }) {
             let key = ["train", "val", "test"].contains(split) ? split : "train"
-            if pairs.contains(where: { $0.0 == Node(key) }) { continue }
-            pairs.append((Node(key), Node("images/\(split)")))
+            if !folders.contains(where: { $0.key == key }) { folders.append((key, "images/\(split)")) }
         }
+        try writeDataYAML(categories: categories, folders: folders, to: directory)
+        var notes: [String] = []
+        if boxless > 0 { notes.append("\(boxless) label(s) without a box were left out: YOLO detection labels need boxes") }
+        let odd = splits.filter { !["train", "val", "test"].contains($0) }
+        if !odd.isEmpty {
+            notes.append("split(s) \(odd.joined(separator: ", ")) have no data.yaml key; their images are under images/ but not listed")
+        }
+        return notes
+    }
+
+    /// Writes `data.yaml` atomically: `path: .`, a key per split folder, `nc` and `names`
+    /// (`categories` in class-index order).
+    public static func writeDataYAML(categories: [Category], folders: [(key: String, folder: String)], to directory: String)
+        throws(DatasetsError)
+    {
+        var pairs: [(Node, Node)] = [("path", ".")]
+        for (key, folder) in folders { pairs.append((Node(key), Node(folder))) }
         pairs.append(("nc", Node(String(categories.count), Tag(.int))))
         pairs.append(("names", Node(categories.enumerated().map { (Node(String($0.offset), Tag(.int)), Node($0.element.name)) })))
         let yaml: String
@@ -52,14 +67,24 @@ public enum YOLOWriter {
             throw DatasetsError(.writeFailed, path: "\(directory)/data.yaml", "cannot write YAML: \(error)")
         }
         try DatasetPaths.writeAtomically(yaml, to: "\(directory)/data.yaml")
-        var notes: [String] = []
-        if boxless > 0 { notes.append("\(boxless) label(s) without a box were left out: YOLO detection labels need boxes") }
-        let odd = splits.filter { !["train", "val", "test"].contains($0) }
-        if !odd.isEmpty {
-            notes.append("split(s) \(odd.joined(separator: ", ")) have no data.yaml key; their images are under images/ but not listed")
-        }
-        return notes
     }
+
+    /// One label line: `class cx cy w h`, normalized, six decimals.
+    static func line(_ cls: Int, _ box: BoundingBox, width w: Double, height h: Double) -> String {
+        let values = [(box.x + box.width / 2) / w, (box.y + box.height / 2) / h, box.width / w, box.height / h]
+        return "\(cls) " + values.map(format6).joined(separator: " ") + "\n"
+    }
+
+    /// The label file of one sample, classes numbered by `indexOf` (category id → class index).
+    public static func labelText(_ sample: Sample, indexOf: [Int: Int]) -> String {
+        let (w, h) = (Double(max(sample.width, 1)), Double(max(sample.height, 1)))
+        return sample.annotations.compactMap { a in
+            a.box.flatMap { box in indexOf[a.categoryID].map { line($0, box, width: w, height: h) } }
+        }.joined()
+    }
+
+    /// The YOLO label path of an image path (`images/x.png` → `labels/x.txt`).
+    public static func labelPath(forImage relative: String) -> String { YOLOReader.labelPath(forImage: relative) }
 
     private static func format6(_ v: Double) -> String {
         let scaled = (v * 1_000_000).rounded()

@@ -1,0 +1,103 @@
+public import Datasets
+internal import Foundation
+internal import ImageIO
+internal import StudioCore
+
+/// Moves whole units from a staging folder into a synthetic dataset
+/// (`annotations.json` + `images/` + `labels/` + `data.yaml` + `provenance.jsonl`).
+///
+/// Order, for a process that can be killed at any instant: images are renamed into `images/`,
+/// then YOLO labels and `data.yaml`, then `provenance.jsonl`, then `annotations.json` — each
+/// file replaced atomically, the COCO file last. Killed before the end, the dataset is still
+/// valid (the old annotation file, plus image files it does not reference yet); the units that
+/// were not yet referenced are committed again on resume, byte for byte the same.
+public struct DatasetCommitter: Sendable {
+    /// The dataset folder.
+    public let root: String
+
+    public init(root: String) {
+        self.root = root
+    }
+
+    /// Commits the complete units in `units` (folders), in index order; returns their indices.
+    /// The unit folders are removed once committed.
+    @discardableResult
+    public func commit(units folders: [String]) throws(EngineError) -> [Int] {
+        var units: [(folder: String, unit: GeneratedUnit)] = []
+        for folder in folders { units.append((folder, try GeneratedUnit.read(folder: folder))) }
+        units.sort { $0.unit.index < $1.unit.index }
+        guard !units.isEmpty else { return [] }
+        var dataset = try existing()
+        do {
+            try FileIO.createDirectory("\(root)/\(COCOWriter.imageFolder)")
+            try FileIO.createDirectory("\(root)/labels")
+        } catch {
+            throw EngineError(.commitFailed, "cannot create \(root): \(error.message)")
+        }
+        var idOf = Dictionary(uniqueKeysWithValues: dataset.categories.map { ($0.name, $0.id) })
+        var byPath = Dictionary(uniqueKeysWithValues: dataset.samples.enumerated().map { ($1.path, $0) })
+        for (folder, unit) in units {
+            let path = "\(COCOWriter.imageFolder)/\(unit.name)"
+            if rename("\(folder)/\(unit.imageFile)", "\(root)/\(path)") != 0 {
+                throw EngineError(
+                    .commitFailed, "cannot move \(folder)/\(unit.imageFile) into \(root): \(String(cString: strerror(errno)))")
+            }
+            var annotations: [Annotation] = []
+            for (category, annotation) in unit.annotations {
+                if idOf[category] == nil {
+                    let id = (dataset.categories.map(\.id).max() ?? 0) + 1
+                    dataset.categories.append(Category(id: id, name: category))
+                    idOf[category] = id
+                }
+                var a = annotation
+                a.categoryID = idOf[category]!
+                annotations.append(a)
+            }
+            let sample = Sample(
+                path: path, width: unit.width, height: unit.height, origin: .synthetic, provenance: unit.provenance,
+                attributes: unit.attributes, annotations: annotations)
+            if let i = byPath[path] {
+                dataset.samples[i] = sample
+            } else {
+                byPath[path] = dataset.samples.count
+                dataset.samples.append(sample)
+            }
+        }
+        dataset.samples.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        try writeFiles(dataset, newPaths: Set(units.map { "\(COCOWriter.imageFolder)/\($0.unit.name)" }))
+        for (folder, _) in units { try? FileManager.default.removeItem(atPath: folder) }
+        return units.map(\.unit.index)
+    }
+
+    /// The dataset as committed so far (empty when the folder has no annotation file yet).
+    public func existing() throws(EngineError) -> Dataset {
+        guard FileManager.default.fileExists(atPath: "\(root)/\(COCOWriter.annotationFile)") else {
+            return Dataset(name: FileIO.lastComponent(of: root), root: root, format: .coco, origin: .synthetic)
+        }
+        do {
+            return try DatasetIO.read(root, format: .coco, origin: .synthetic)
+        } catch {
+            throw EngineError(.commitFailed, "the dataset \(root) cannot be read: \(error.description)")
+        }
+    }
+
+    private func writeFiles(_ dataset: Dataset, newPaths: Set<String>) throws(EngineError) {
+        let categories = dataset.categories.sorted { $0.id < $1.id }
+        let indexOf = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1.id, $0) })
+        do {
+            for sample in dataset.samples where newPaths.contains(sample.path) {
+                try FileIO.writeAtomically(
+                    Array(YOLOWriter.labelText(sample, indexOf: indexOf).utf8), to: "\(root)/\(YOLOWriter.labelPath(forImage: sample.path))"
+                )
+            }
+            try YOLOWriter.writeDataYAML(categories: categories, folders: [("train", COCOWriter.imageFolder)], to: root)
+            try COCOWriter.writeAnnotations(dataset, fileNames: dataset.samples.map(\.fileName), to: root)
+        } catch let error as ImageIOError {
+            throw EngineError(.commitFailed, "cannot write \(error.path ?? root): \(error.message)")
+        } catch let error as DatasetsError {
+            throw EngineError(.commitFailed, error.description)
+        } catch {
+            throw EngineError(.commitFailed, "\(error)")
+        }
+    }
+}

@@ -1,0 +1,128 @@
+public import Datasets
+internal import Foundation
+internal import ImageIO
+public import StudioCore
+
+/// One whole output of a job: an image with its labels and provenance, written by a worker into
+/// `<staging>/<unit>/` as `image.<ext>` and `unit.json`. `unit.json` is written last (atomically),
+/// so a unit folder with a `unit.json` is complete; anything else is a partial unit to redo.
+public struct GeneratedUnit: Sendable, Hashable {
+    /// The unit's index within its job (also its seed stream: deterministic outputs).
+    public var index: Int
+    /// The file name the image takes in the dataset (`images/<name>`), unique and deterministic.
+    public var name: String
+    public var width: Int
+    public var height: Int
+    public var attributes: [String: String]
+    /// Annotations with categories by name.
+    public var annotations: [(category: String, annotation: Annotation)]
+    /// One JSON object: job, recipe, seed, index, every drawn parameter.
+    public var provenance: String
+
+    public init(
+        index: Int, name: String, width: Int, height: Int, attributes: [String: String],
+        annotations: [(category: String, annotation: Annotation)], provenance: String
+    ) {
+        self.index = index
+        self.name = name
+        self.width = width
+        self.height = height
+        self.attributes = attributes
+        self.annotations = annotations
+        self.provenance = provenance
+    }
+
+    public static func == (a: GeneratedUnit, b: GeneratedUnit) -> Bool { a.json() == b.json() }
+    public func hash(into hasher: inout Hasher) { hasher.combine(json()) }
+
+    static let manifest = "unit.json"
+
+    /// Writes the image and then the manifest into `folder` (created), each atomically.
+    public func write(image: Image, to folder: String) throws(EngineError) {
+        do {
+            try FileIO.createDirectory(folder)
+            try ImageFile.write(image, to: "\(folder)/\(imageFile)")
+            try FileIO.writeAtomically(Array(json().utf8), to: "\(folder)/\(Self.manifest)")
+        } catch {
+            throw EngineError(.commitFailed, "cannot write unit \(index) in \(folder): \(error.message)")
+        }
+    }
+
+    /// The image's file inside the unit folder.
+    var imageFile: String {
+        let ext = name.split(separator: ".").last.map(String.init) ?? "png"
+        return "image.\(ext)"
+    }
+
+    func json() -> String {
+        let annotations: [JSONValue] = self.annotations.map { item in
+            var members: [(String, JSONValue)] = [("category", .string(item.category))]
+            if let box = item.annotation.box {
+                members.append(("bbox", .array([.double(box.x), .double(box.y), .double(box.width), .double(box.height)])))
+            }
+            if case .rle(let rle)? = item.annotation.mask {
+                members.append(
+                    (
+                        "segmentation",
+                        .object([("size", .array([.int(rle.height), .int(rle.width)])), ("counts", .string(rle.compressedCounts))])
+                    ))
+            }
+            members.append(("iscrowd", .int(item.annotation.isCrowd ? 1 : 0)))
+            if !item.annotation.attributes.isEmpty {
+                members.append(
+                    ("attributes", .object(item.annotation.attributes.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
+            }
+            return .object(members)
+        }
+        return JSONValue.object([
+            ("index", .int(index)), ("name", .string(name)), ("width", .int(width)), ("height", .int(height)),
+            ("attributes", .object(attributes.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+            ("annotations", .array(annotations)), ("provenance", .string(provenance)),
+        ]).serialized() + "\n"
+    }
+
+    /// Reads a complete unit folder; a missing manifest or image, or a manifest that does not
+    /// parse, is `badUnit`.
+    public static func read(folder: String) throws(EngineError) -> GeneratedUnit {
+        let path = "\(folder)/\(manifest)"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EngineError(.badUnit, "\(folder): no \(manifest) (an unfinished unit)")
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+            let index = object["index"] as? Int, let name = object["name"] as? String, let width = object["width"] as? Int,
+            let height = object["height"] as? Int, let attributes = object["attributes"] as? [String: String],
+            let items = object["annotations"] as? [[String: Any]], let provenance = object["provenance"] as? String
+        else { throw EngineError(.badUnit, "\(path): not a unit manifest") }
+        guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
+            throw EngineError(.badUnit, "\(path): bad image name \"\(name)\"")
+        }
+        var annotations: [(String, Annotation)] = []
+        for item in items {
+            guard let category = item["category"] as? String else { throw EngineError(.badUnit, "\(path): an annotation has no category") }
+            var annotation = Annotation(
+                categoryID: 0, isCrowd: (item["iscrowd"] as? Int ?? 0) != 0, attributes: item["attributes"] as? [String: String] ?? [:])
+            if let b = item["bbox"] as? [Double], b.count == 4 {
+                let box = BoundingBox(x: b[0], y: b[1], width: b[2], height: b[3])
+                guard box.isWellFormed else { throw EngineError(.badUnit, "\(path): box \(box) is not well formed") }
+                annotation.box = box
+            }
+            if let seg = item["segmentation"] as? [String: Any], let size = seg["size"] as? [Int], size.count == 2,
+                let counts = seg["counts"] as? String
+            {
+                do throws(RunLengthMask.Invalid) {
+                    annotation.mask = .rle(try RunLengthMask(height: size[0], width: size[1], compressed: counts))
+                } catch {
+                    throw EngineError(.badUnit, "\(path): \(error.description)")
+                }
+            }
+            annotations.append((category, annotation))
+        }
+        let unit = GeneratedUnit(
+            index: index, name: name, width: width, height: height, attributes: attributes, annotations: annotations, provenance: provenance
+        )
+        guard FileManager.default.fileExists(atPath: "\(folder)/\(unit.imageFile)") else {
+            throw EngineError(.badUnit, "\(folder): the image is missing")
+        }
+        return unit
+    }
+}

@@ -1,0 +1,79 @@
+internal import Datasets
+internal import Foundation
+
+/// One line a worker writes on stdout: newline-delimited JSON, one event per line.
+///
+/// `{"event":"started","total":100}`, `{"event":"progress","done":3,"total":100,"rate":1.5}`,
+/// `{"event":"artifact","index":2,"unit":"2"}` (a whole unit is ready in the staging folder),
+/// `{"event":"log","message":"…"}`, `{"event":"finished"}`, `{"event":"failed","message":"…"}`.
+public enum JobEvent: Sendable, Hashable {
+    case started(total: Int)
+    case progress(done: Int, total: Int, rate: Double)
+    case artifact(index: Int, unit: String)
+    case log(String)
+    case finished
+    case failed(String)
+
+    /// The event as one line of JSON, with its newline.
+    public func line() -> String {
+        let members: [(String, JSONValue)]
+        switch self {
+        case .started(let total): members = [("event", .string("started")), ("total", .int(total))]
+        case .progress(let done, let total, let rate):
+            members = [
+                ("event", .string("progress")), ("done", .int(done)), ("total", .int(total)),
+                ("rate", .double(rate.isFinite ? (rate * 1000).rounded() / 1000 : 0)),
+            ]
+        case .artifact(let index, let unit): members = [("event", .string("artifact")), ("index", .int(index)), ("unit", .string(unit))]
+        case .log(let message): members = [("event", .string("log")), ("message", .string(message))]
+        case .finished: members = [("event", .string("finished"))]
+        case .failed(let message): members = [("event", .string("failed")), ("message", .string(message))]
+        }
+        return JSONValue.object(members).serialized() + "\n"
+    }
+
+    /// Parses one line; anything else is a protocol violation (the supervisor then fails the job
+    /// with the worker's stderr tail).
+    public static func parse(_ line: some StringProtocol) throws(EngineError) -> JobEvent {
+        let text = String(line)
+        func bad(_ why: String) -> EngineError {
+            let shown = text.count > 120 ? String(text.prefix(120)) + "…" : text
+            return EngineError(.protocolViolation, "worker wrote \"\(shown)\": \(why)")
+        }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+            throw bad("not a JSON object")
+        }
+        guard let kind = object["event"] as? String else { throw bad("no \"event\"") }
+        func int(_ key: String) throws(EngineError) -> Int {
+            guard let number = object[key] as? NSNumber, String(cString: number.objCType) != "c", let n = Int(exactly: number.doubleValue),
+                n >= 0
+            else {
+                throw bad("\"\(key)\" must be a non-negative integer")
+            }
+            return n
+        }
+        func string(_ key: String) throws(EngineError) -> String {
+            guard let s = object[key] as? String else { throw bad("\"\(key)\" must be a string") }
+            return s
+        }
+        switch kind {
+        case "started": return .started(total: try int("total"))
+        case "progress":
+            let done = try int("done"), total = try int("total")
+            guard let rate = (object["rate"] as? NSNumber)?.doubleValue, rate.isFinite, rate >= 0 else {
+                throw bad("\"rate\" must be a number")
+            }
+            return .progress(done: done, total: total, rate: rate)
+        case "artifact":
+            let unit = try string("unit")
+            guard !unit.isEmpty, !unit.contains("/"), unit != ".", unit != ".." else {
+                throw bad("\"unit\" must name one folder of the staging area")
+            }
+            return .artifact(index: try int("index"), unit: unit)
+        case "log": return .log(try string("message"))
+        case "finished": return .finished
+        case "failed": return .failed(try string("message"))
+        default: throw bad("unknown event \"\(kind)\"")
+        }
+    }
+}
