@@ -42,7 +42,7 @@ let package = Package(
         .executableTarget(
             name: "synthstudio",
             dependencies: [
-                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog",
+                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Engine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -63,7 +63,8 @@ let package = Package(
             dependencies: ["TerminalGraphics", "StudioCore", "ImageIO", "TestSupport"],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Datasets", "ImageIO", "StudioCore", "TestSupport"]),
+        .testTarget(
+            name: "EngineTests", dependencies: ["Engine", "Catalog", "Datasets", "ImageIO", "StudioCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Datasets", "StudioCore", "ImageIO", "TestSupport"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "StudioCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(

@@ -8,7 +8,9 @@ struct SynthStudio: ParsableCommand {
         commandName: "synthstudio",
         abstract: "A terminal studio for computer-vision training data: see what your datasets miss, then fill the gaps.",
         version: version,
-        subcommands: [Open.self, Stats.self, Coverage.self, Validate.self, Convert.self, PreviewCommand.self, Index.self],
+        subcommands: [
+            Open.self, Stats.self, Coverage.self, Validate.self, Convert.self, PreviewCommand.self, Index.self, Jobs.self, Worker.self,
+        ],
         defaultSubcommand: Open.self
     )
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Datasets
+import Engine
 import Foundation
 import ImageIO
 import StudioCore
@@ -52,6 +53,8 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as DatasetsError {
+        throw fail(error.description)
+    } catch let error as EngineError {
         throw fail(error.description)
     } catch let error as CatalogError {
         throw fail(error.description)

@@ -1,0 +1,171 @@
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+@Suite("synthstudio jobs", .serialized)
+struct JobsCLITests {
+    static let script = "\(CLIRunner.repository)/Tests/EngineTests/Fixtures/external-job.sh"
+
+    static func workspace() -> TemporaryDirectory {
+        let dir = TemporaryDirectory("jobs")
+        dir.write(
+            "studio.yaml", "name: jobs\n# generated data goes below\ndatasets:\n  - name: digits\n    path: real/digits\n    origin: real\n"
+        )
+        try? FileManager.default.createDirectory(atPath: "\(dir.path)/real/digits/3", withIntermediateDirectories: true)
+        try? FileManager.default.copyItem(
+            atPath: "\(CLIRunner.repository)/Tests/EngineTests/Fixtures/digit.png", toPath: "\(dir.path)/real/digits/3/a.png")
+        return dir
+    }
+
+    static func start(
+        _ dir: TemporaryDirectory, count: Int, seed: Int = 3, dataset: String = "gen", slow: String? = nil, command: [String]? = nil
+    ) throws -> String {
+        let result = try CLIRunner.run(
+            ["jobs", "start", "external", "--workspace", dir.path, "--dataset", dataset, "--count", "\(count)", "--seed", "\(seed)", "--"]
+                + (command ?? ["sh", script]),
+            environment: slow.map { ["SLOW": $0] } ?? [:])
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func show(_ dir: TemporaryDirectory, _ id: String) throws -> [String: Any] {
+        try CLIRunner.json(["jobs", "show", id, "--workspace", dir.path, "--json"])
+    }
+
+    static func files(_ root: String) throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        for path in (try? FileManager.default.subpathsOfDirectory(atPath: root)) ?? [] {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: "\(root)/\(path)", isDirectory: &isDirectory), !isDirectory.boolValue {
+                out[path] = FileManager.default.contents(atPath: "\(root)/\(path)")
+            }
+        }
+        return out
+    }
+
+    @Test("an external job runs in the background, commits its units and adds the dataset to studio.yaml")
+    func external() throws {
+        let dir = Self.workspace()
+        let id = try Self.start(dir, count: 6)
+        let waited = try CLIRunner.run(["jobs", "wait", id, "--workspace", dir.path])
+        #expect(waited.status == 0 && waited.stdout.contains("succeeded"))
+        let job = try Self.show(dir, id)
+        #expect(
+            job["state"] as? String == "succeeded" && job["done"] as? Int == 6 && job["total"] as? Int == 6
+                && job["dataset"] as? String == "gen")
+        let yaml = try String(contentsOfFile: "\(dir.path)/studio.yaml", encoding: .utf8)
+        #expect(yaml.contains("# generated data goes below") && yaml.contains("path: \"synthetic/gen\""))
+        let stats = try CLIRunner.json(["stats", dir.path, "--json"])
+        let gen = try #require((stats["datasets"] as? [[String: Any]])?.first { $0["name"] as? String == "gen" })
+        #expect(gen["origin"] as? String == "synthetic" && gen["images"] as? Int == 6)
+        let index = try CLIRunner.run(["index", dir.path])
+        #expect(index.stdout.contains("gen: unchanged"))  // the job kept the catalog in step with the files
+        #expect(try CLIRunner.run(["validate", "\(dir.path)/synthetic/gen"]).status == 0)
+    }
+
+    @Test("killed with SIGKILL at different points, then resumed: the same bytes as an uninterrupted run", arguments: [1, 3, 6])
+    func killAndResume(after units: Int) throws {
+        let reference = Self.workspace()
+        let refID = try Self.start(reference, count: 8, seed: 11)
+        _ = try CLIRunner.run(["jobs", "wait", refID, "--workspace", reference.path])
+
+        let dir = Self.workspace()
+        let id = try Self.start(dir, count: 8, seed: 11, slow: "0.15")
+        // Wait until the worker has made `units` units, then kill it without warning.
+        var pid: Int32?
+        for _ in 0..<200 {
+            let job = try Self.show(dir, id)
+            let stderr = (try? String(contentsOfFile: "\(dir.path)/.studio/jobs/\(id)/stderr.log", encoding: .utf8)) ?? ""
+            if let p = job["pid"] as? Int, stderr.split(separator: "\n").count >= units {
+                pid = Int32(p)
+                break
+            }
+            usleep(20_000)
+        }
+        let victim = try #require(pid)
+        // The worker is `sh` (exec'd by synthstudio worker): kill it the hard way.
+        kill(victim, SIGKILL)
+        _ = try CLIRunner.run(["jobs", "wait", id, "--workspace", dir.path])
+        let killed = try Self.show(dir, id)
+        #expect(["failed", "interrupted"].contains(killed["state"] as? String ?? ""))
+        // Whatever was committed is a valid dataset.
+        if FileManager.default.fileExists(atPath: "\(dir.path)/synthetic/gen/annotations.json") {
+            #expect(try CLIRunner.run(["validate", "\(dir.path)/synthetic/gen", "--headers-only"]).status == 0)
+        }
+        let resumed = try CLIRunner.run(["jobs", "resume", id, "--workspace", dir.path])
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let waited = try CLIRunner.run(["jobs", "wait", id, "--workspace", dir.path])
+        let log = try CLIRunner.run(["jobs", "log", id, "--workspace", dir.path]).stdout
+        #expect(waited.stdout.contains("succeeded"), "\(log)")
+        let resumedFiles = try Self.files("\(dir.path)/synthetic/gen")
+        let referenceFiles = try Self.files("\(reference.path)/synthetic/gen")
+        #expect(resumedFiles == referenceFiles)
+        #expect(try CLIRunner.run(["index", dir.path]).stdout.contains("gen: unchanged"))
+    }
+
+    @Test("cancel stops the worker and keeps its finished units; resume completes the job")
+    func cancel() throws {
+        let dir = Self.workspace()
+        let id = try Self.start(dir, count: 30, slow: "0.1")
+        for _ in 0..<100 {
+            if try Self.show(dir, id)["pid"] is Int { break }
+            usleep(20_000)
+        }
+        usleep(300_000)
+        let cancelled = try CLIRunner.run(["jobs", "cancel", id, "--workspace", dir.path, "--grace", "1"])
+        #expect(cancelled.status == 0)
+        _ = try CLIRunner.run(["jobs", "wait", id, "--workspace", dir.path])
+        let job = try Self.show(dir, id)
+        #expect(job["state"] as? String == "cancelled")
+        #expect((job["done"] as? Int ?? 99) < 30)
+        _ = try CLIRunner.run(["jobs", "resume", id, "--workspace", dir.path])
+        #expect(try CLIRunner.run(["jobs", "wait", id, "--workspace", dir.path]).status == 0)
+        #expect(try Self.show(dir, id)["done"] as? Int == 30)
+    }
+
+    @Test("a worker that prints garbage or crashes is failed, with its stderr tail in the log")
+    func badWorkers() throws {
+        let dir = Self.workspace()
+        let garbage = try Self.start(dir, count: 2, command: ["sh", "-c", "echo 'I am not JSON'; echo 'trouble ahead' >&2"])
+        #expect(try CLIRunner.run(["jobs", "wait", garbage, "--workspace", dir.path]).status == 1)
+        let log = try CLIRunner.run(["jobs", "log", garbage, "--workspace", dir.path]).stdout
+        #expect(log.contains("not a JSON object") && log.contains("trouble ahead"))
+        let crash = try Self.start(
+            dir, count: 2, dataset: "other",
+            command: ["sh", "-c", "echo '{\"event\":\"started\",\"total\":2}'; echo 'segfault, sort of' >&2; exit 3"])
+        #expect(try CLIRunner.run(["jobs", "wait", crash, "--workspace", dir.path]).status == 1)
+        #expect(try Self.show(dir, crash)["exit_status"] as? Int == 3)
+        #expect(try CLIRunner.run(["jobs", "log", crash, "--workspace", dir.path]).stdout.contains("segfault, sort of"))
+    }
+
+    @Test("bad requests: a real dataset, an unknown kind, a render job without the renderer")
+    func refusals() throws {
+        let dir = Self.workspace()
+        let real = try CLIRunner.run([
+            "jobs", "start", "external", "--workspace", dir.path, "--dataset", "digits", "--count", "2", "--", "true",
+        ])
+        #expect(real.status == 1 && real.stderr.contains("is real"))
+        #expect(try CLIRunner.run(["jobs", "start", "paint", "--workspace", dir.path, "--dataset", "x"]).status == 1)
+        let render = try CLIRunner.run([
+            "jobs", "start", "render", "--workspace", dir.path, "--dataset", "street", "--recipe", "scenes/street.yaml", "--count", "2",
+        ])
+        #expect(render.status == 0)
+        let id = render.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try CLIRunner.run(["jobs", "wait", id, "--workspace", dir.path]).status == 1)
+        #expect(try CLIRunner.run(["jobs", "log", id, "--workspace", dir.path]).stdout.contains("renderer"))
+    }
+
+    @Test("two jobs on one dataset run one after the other and both land")
+    func serialized() throws {
+        let dir = Self.workspace()
+        let first = try Self.start(dir, count: 3, seed: 1, slow: "0.05")
+        let second = try Self.start(dir, count: 3, seed: 2, slow: "0.05")
+        #expect(try CLIRunner.run(["jobs", "wait", second, "--workspace", dir.path]).status == 0)
+        #expect(try CLIRunner.run(["jobs", "wait", first, "--workspace", dir.path]).status == 0)
+        let stats = try CLIRunner.json(["stats", "\(dir.path)/synthetic/gen", "--json"])
+        #expect((stats["datasets"] as? [[String: Any]])?.first?["images"] as? Int == 6)
+        let list = try CLIRunner.run(["jobs", "list", "--workspace", dir.path]).stdout
+        #expect(list.split(separator: "\n").count == 2 && list.contains("succeeded"))
+    }
+}
