@@ -169,3 +169,40 @@ struct JobsCLITests {
         #expect(list.split(separator: "\n").count == 2 && list.contains("succeeded"))
     }
 }
+
+@Suite("synthstudio dataset merge", .serialized)
+struct MergeCLITests {
+    @Test("shards k/n of a job, merged, equal one run of the whole job, byte for byte")
+    func shardsEqualOneRun() throws {
+        let whole = JobsCLITests.workspace()
+        let id = try JobsCLITests.start(whole, count: 9, seed: 5)
+        #expect(try CLIRunner.run(["jobs", "wait", id, "--workspace", whole.path]).status == 0)
+        var shardFolders: [String] = []
+        var workspaces: [TemporaryDirectory] = []
+        for k in 0..<3 {
+            let ws = JobsCLITests.workspace()
+            let result = try CLIRunner.run([
+                "jobs", "start", "external", "--workspace", ws.path, "--dataset", "gen", "--count", "9", "--seed", "5", "--shard", "\(k)/3",
+                "--",
+                "sh", JobsCLITests.script,
+            ])
+            let shardID = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(try CLIRunner.run(["jobs", "wait", shardID, "--workspace", ws.path]).status == 0)
+            #expect(
+                try CLIRunner.json(["stats", "\(ws.path)/synthetic/gen", "--json"])["datasets"].map {
+                    ($0 as? [[String: Any]])?.first?["images"] as? Int
+                } == 3)
+            workspaces.append(ws)
+            shardFolders.append("\(ws.path)/synthetic/gen")
+        }
+        let out = TemporaryDirectory("merged")
+        let merged = try CLIRunner.run(["dataset", "merge", "--out", "\(out.path)/gen"] + shardFolders)
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(try JobsCLITests.files("\(out.path)/gen") == JobsCLITests.files("\(whole.path)/synthetic/gen"))
+        let again = try CLIRunner.run(["dataset", "merge", "--out", "\(out.path)/gen"] + shardFolders)
+        #expect(again.status == 1 && again.stderr.contains("not empty"))
+        let overlap = try CLIRunner.run(["dataset", "merge", "--out", "\(out.path)/x", shardFolders[0], shardFolders[0]])
+        #expect(overlap.status == 1 && overlap.stderr.contains("never overlap"))
+        #expect(workspaces.count == 3)
+    }
+}

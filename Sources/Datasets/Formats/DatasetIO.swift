@@ -59,6 +59,15 @@ public enum DatasetIO {
         }
     }
 
+    /// Writes bytes to a file atomically (the funnel other modules use for dataset files).
+    public static func writeFile(_ bytes: [UInt8], to path: String) throws(DatasetsError) {
+        do {
+            try FileIO.writeAtomically(bytes, to: path)
+        } catch {
+            throw DatasetsError(.writeFailed, path: path, error.message)
+        }
+    }
+
     /// Categories of several COCO files of one dataset (train and val) must agree.
     private static func merge(_ a: [Category], _ b: [Category], file: String) throws(DatasetsError) -> [Category] {
         guard !a.isEmpty else { return b }
