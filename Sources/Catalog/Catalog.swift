@@ -39,7 +39,10 @@ public final class Catalog: Sendable {
             pool = try Self.connect(path)
             recovery = nil
         } catch {
-            guard existed else { throw CatalogError(.unavailable, "cannot create the catalog \(path): \(error)") }
+            // Only a damaged file is replaced; a full disk or a lock is reported, never "repaired".
+            guard existed, Self.isDamage(error) else {
+                throw CatalogError(.unavailable, "cannot open the catalog \(path): \(Self.describe(error))")
+            }
             let aside = "\(path).corrupt-\(Int(Date().timeIntervalSince1970))"
             for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
                 try? FileManager.default.moveItem(atPath: path + suffix, toPath: aside + suffix)
@@ -65,6 +68,12 @@ public final class Catalog: Sendable {
         // Touch every table, so a damaged file is found now rather than halfway through a query.
         _ = try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM datasets") }
         return pool
+    }
+
+    /// Whether SQLite found the file is not a database or is corrupt (or our schema check failed).
+    static func isDamage(_ error: any Error) -> Bool {
+        guard let db = error as? DatabaseError else { return false }
+        return db.resultCode == .SQLITE_CORRUPT || db.resultCode == .SQLITE_NOTADB || db.resultCode == .SQLITE_SCHEMA
     }
 
     static func describe(_ error: any Error) -> String {

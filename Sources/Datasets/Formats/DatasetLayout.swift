@@ -70,6 +70,12 @@ public enum DatasetLayout: Sendable, Hashable {
         case .voc: return .voc
         case .imageFolder: return .imageFolder
         case .coco:
+            // A synthetic dataset being filled has images before its first annotation file: empty.
+            let names = ((try? FileIO.list(root)) ?? []).map(\.name).filter { !$0.hasPrefix(".") }
+            if !FileIO.isFile("\(root)/\(COCOWriter.annotationFile)"), names.allSatisfy({ ["images", "labels", "data.yaml"].contains($0) })
+            {
+                return .coco([])
+            }
             let detected = try detect(root)
             guard case .coco = detected else {
                 throw DatasetsError(

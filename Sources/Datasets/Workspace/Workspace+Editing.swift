@@ -6,7 +6,7 @@ extension Workspace {
     /// The entry is inserted as text at the end of the `datasets:` list (or a new list is
     /// appended), so the user's comments and layout survive; the result is read back and, if it
     /// does not parse, the file is left as it was.
-    public func adding(name: String, path: String, origin: Origin) throws(DatasetsError) -> Workspace {
+    public func adding(name: String, path: String, origin: Origin, format: DatasetFormat? = nil) throws(DatasetsError) -> Workspace {
         guard !datasets.contains(where: { $0.name == name }) else { return self }
         let file = "\(root)/\(Self.fileName)"
         let original = try DatasetPaths.readText(file)
@@ -26,11 +26,13 @@ extension Workspace {
                 end += 1
             }
             while end > start + 1, lines[end - 1].trimmingSpaces().isEmpty { end -= 1 }
-            let entry = ["\(indent)- name: \(quoted(name))", "\(indent)  path: \(quoted(path))", "\(indent)  origin: \(origin.rawValue)"]
+            var entry = ["\(indent)- name: \(quoted(name))", "\(indent)  path: \(quoted(path))", "\(indent)  origin: \(origin.rawValue)"]
+            if let format { entry.append("\(indent)  format: \(format.rawValue)") }
             if lines[start].trimmingSpaces() != "datasets:" { lines[start] = "datasets:" }  // `datasets: []`
             lines.insert(contentsOf: entry, at: end)
         } else {
             lines += ["datasets:", "  - name: \(quoted(name))", "    path: \(quoted(path))", "    origin: \(origin.rawValue)"]
+            if let format { lines.append("    format: \(format.rawValue)") }
         }
         try DatasetPaths.writeAtomically(lines.joined(separator: "\n") + "\n", to: file)
         do {
