@@ -53,7 +53,7 @@ public final class Catalog: Sendable {
                 throw CatalogError(.unavailable, "cannot create the catalog \(path): \(error)")
             }
             recovery =
-                "the catalog was unreadable (\(Self.describe(error))); it was moved to \(aside) and will be rebuilt from the files — job history is lost"
+                "the catalog was unreadable (\(Self.describe(error))); it was moved to \(aside) and will be rebuilt from the files — job history is lost (the jobs commands restore what .studio/jobs still holds)"
         }
     }
 

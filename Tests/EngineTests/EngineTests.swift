@@ -154,3 +154,29 @@ struct CommitTests {
         #expect(try Self.files("\(pieces.path)/d") == Self.files("\(whole.path)/d"))
     }
 }
+
+@Suite("Interrupted commits")
+struct InterruptedCommitTests {
+    @Test("a commit that moved the images but died before the labels is finished by the next commit")
+    func imagesAlreadyMoved() throws {
+        let whole = TemporaryDirectory()
+        try DatasetCommitter(root: "\(whole.path)/d").commit(units: try CommitTests.stage(0..<4, in: "\(whole.path)/staging"))
+
+        let dir = TemporaryDirectory()
+        let committer = DatasetCommitter(root: "\(dir.path)/d")
+        try committer.commit(units: try CommitTests.stage(0..<2, in: "\(dir.path)/staging"))
+        // Units 2 and 3 staged; their images moved into the dataset; then the process died
+        // (disk full, kill -9) before any label or annotation file was written.
+        let staged = try CommitTests.stage(2..<4, in: "\(dir.path)/staging")
+        for (i, folder) in zip(2..<4, staged) {
+            #expect(rename("\(folder)/image.png", "\(dir.path)/d/images/\(String(format: "s7-%06d.png", i))") == 0)
+        }
+        #expect(try DatasetIO.read("\(dir.path)/d").samples.count == 2)
+        try committer.commit(units: staged)
+        #expect(try CommitTests.files("\(dir.path)/d") == CommitTests.files("\(whole.path)/d"))
+        // A unit whose image is nowhere is still refused.
+        let lost = try CommitTests.stage([9], in: "\(dir.path)/staging")[0]
+        try FileManager.default.removeItem(atPath: "\(lost)/image.png")
+        #expect((#expect(throws: EngineError.self) { try committer.commit(units: [lost]) })?.code == .badUnit)
+    }
+}

@@ -156,6 +156,30 @@ struct JobsCLITests {
         #expect(try CLIRunner.run(["jobs", "log", id, "--workspace", dir.path]).stdout.contains("renderer"))
     }
 
+    @Test("with --max-jobs 2, jobs on two datasets run at the same time; a third waits its turn")
+    func concurrency() throws {
+        let dir = Self.workspace()
+        var ids: [String] = []
+        for name in ["a", "b", "c"] {
+            let result = try CLIRunner.run(
+                [
+                    "jobs", "start", "external", "--workspace", dir.path, "--dataset", name, "--count", "8", "--max-jobs", "2", "--", "sh",
+                    Self.script,
+                ],
+                environment: ["SLOW": "0.1"])
+            ids.append(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        var mostRunning = 0
+        for _ in 0..<150 {
+            let states = try ids.map { try Self.show(dir, $0)["state"] as? String ?? "" }
+            mostRunning = max(mostRunning, states.filter { $0 == "running" }.count)
+            if states.allSatisfy({ $0 == "succeeded" }) { break }
+            usleep(30_000)
+        }
+        #expect(mostRunning == 2)
+        for id in ids { #expect(try CLIRunner.run(["jobs", "wait", id, "--workspace", dir.path]).status == 0) }
+    }
+
     @Test("two jobs on one dataset run one after the other and both land")
     func serialized() throws {
         let dir = Self.workspace()
@@ -204,5 +228,87 @@ struct MergeCLITests {
         let overlap = try CLIRunner.run(["dataset", "merge", "--out", "\(out.path)/x", shardFolders[0], shardFolders[0]])
         #expect(overlap.status == 1 && overlap.stderr.contains("never overlap"))
         #expect(workspaces.count == 3)
+    }
+}
+
+@Suite("jobs on a full disk", .serialized)
+struct FullDiskTests {
+    /// Mounts a 4 MiB tmpfs (root only); nil where that is not allowed.
+    static func smallDisk() -> String? {
+        guard getuid() == 0 else { return nil }
+        let path = "/tmp/synthstudio-full-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        guard system("mount -t tmpfs -o size=4m tmpfs \(path) 2>/dev/null") == 0 else {
+            try? FileManager.default.removeItem(atPath: path)
+            return nil
+        }
+        return path
+    }
+
+    static let canMount: Bool = {
+        guard let disk = smallDisk() else { return false }
+        _ = system("umount \(disk)")
+        try? FileManager.default.removeItem(atPath: disk)
+        return true
+    }()
+
+    @Test(
+        "a full disk fails the job clearly, corrupts nothing, and resume finishes it once there is space",
+        .enabled(if: FullDiskTests.canMount))
+    func fullDisk() throws {
+        let disk = try #require(Self.smallDisk())
+        defer {
+            _ = system("fuser -k -m \(disk) >/dev/null 2>&1; umount -l \(disk) 2>/dev/null")
+            try? FileManager.default.removeItem(atPath: disk)
+        }
+        let root = "\(disk)/ws"
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try "name: full\ndatasets: []\n".write(toFile: "\(root)/studio.yaml", atomically: true, encoding: .utf8)
+        let start = try CLIRunner.run(
+            [
+                "jobs", "start", "external", "--workspace", root, "--dataset", "gen", "--count", "60", "--seed", "1", "--", "sh",
+                JobsCLITests.script,
+            ],
+            environment: ["SLOW": "0.02"])
+        #expect(start.status == 0, "\(start.stderr)")
+        let id = start.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        usleep(150_000)
+        // Take all the space but 4 KiB while the job runs.
+        _ = system("dd if=/dev/zero of=\(disk)/filler bs=1k count=$(( $(df --output=avail -k \(disk) | tail -1) - 4 )) 2>/dev/null")
+        let waited = try CLIRunner.run(["jobs", "wait", id, "--workspace", root])
+        #expect(waited.status == 1)
+        #expect(
+            waited.stderr.contains("disk is full") || waited.stdout.contains("failed") || waited.stdout.contains("interrupted"),
+            "\(waited.stdout) \(waited.stderr)")
+        try FileManager.default.removeItem(atPath: "\(disk)/filler")
+        let state = try CLIRunner.json(["jobs", "show", id, "--workspace", root, "--json"])["state"] as? String
+        #expect(["failed", "interrupted", "queued"].contains(state ?? ""), "\(String(describing: state))")
+        #expect(try CLIRunner.run(["validate", "\(root)/synthetic/gen", "--format", "coco", "--headers-only"]).status == 0)
+        if state != "queued" { #expect(try CLIRunner.run(["jobs", "resume", id, "--workspace", root]).status == 0) }
+        let finished = try CLIRunner.run(["jobs", "wait", id, "--workspace", root])
+        #expect(finished.status == 0, "\(finished.stdout) \(finished.stderr)")
+        let images = try CLIRunner.json(["stats", "\(root)/synthetic/gen", "--json"])["datasets"].flatMap {
+            ($0 as? [[String: Any]])?.first?["images"] as? Int
+        }
+        #expect(images == 60)
+        #expect(try CLIRunner.run(["validate", "\(root)/synthetic/gen"]).status == 0)
+    }
+}
+
+@Suite("jobs after the catalog is lost", .serialized)
+struct JobHistoryTests {
+    @Test("a corrupted catalog is rebuilt and the jobs are restored from .studio/jobs")
+    func restore() throws {
+        let dir = JobsCLITests.workspace()
+        let id = try JobsCLITests.start(dir, count: 4)
+        #expect(try CLIRunner.run(["jobs", "wait", id, "--workspace", dir.path]).status == 0)
+        let catalog = "\(dir.path)/.studio/catalog.sqlite"
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: catalog + suffix) }
+        try Data(repeating: 7, count: 4096).write(to: URL(fileURLWithPath: catalog))
+        let list = try CLIRunner.run(["jobs", "list", "--workspace", dir.path])
+        #expect(list.stderr.contains("1 job(s) restored"))
+        #expect(list.stdout.contains(id) && list.stdout.contains("succeeded"))
+        let job = try JobsCLITests.show(dir, id)
+        #expect(job["done"] as? Int == 4)
     }
 }

@@ -38,9 +38,14 @@ public struct DatasetCommitter: Sendable {
         var byPath = Dictionary(uniqueKeysWithValues: dataset.samples.enumerated().map { ($1.path, $0) })
         for (folder, unit) in units {
             let path = "\(COCOWriter.imageFolder)/\(unit.name)"
-            if rename("\(folder)/\(unit.imageFile)", "\(root)/\(path)") != 0 {
-                throw EngineError(
-                    .commitFailed, "cannot move \(folder)/\(unit.imageFile) into \(root): \(String(cString: strerror(errno)))")
+            let staged = "\(folder)/\(unit.imageFile)"
+            if FileManager.default.fileExists(atPath: staged) {
+                if rename(staged, "\(root)/\(path)") != 0 {
+                    throw EngineError(.commitFailed, "cannot move \(staged) into \(root): \(String(cString: strerror(errno)))")
+                }
+            } else if !FileManager.default.fileExists(atPath: "\(root)/\(path)") {
+                // Neither staged nor moved by an earlier, interrupted commit.
+                throw EngineError(.badUnit, "\(folder): the image is missing")
             }
             var annotations: [Annotation] = []
             for (category, annotation) in unit.annotations {

@@ -81,8 +81,9 @@ public struct GeneratedUnit: Sendable, Hashable {
         ]).serialized() + "\n"
     }
 
-    /// Reads a complete unit folder; a missing manifest or image, or a manifest that does not
-    /// parse, is `badUnit`.
+    /// Reads a complete unit folder; a missing manifest or a manifest that does not parse is
+    /// `badUnit`. (The image may already have been moved into the dataset by a commit that was
+    /// interrupted; the committer checks.)
     public static func read(folder: String) throws(EngineError) -> GeneratedUnit {
         let path = "\(folder)/\(manifest)"
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -120,9 +121,6 @@ public struct GeneratedUnit: Sendable, Hashable {
         let unit = GeneratedUnit(
             index: index, name: name, width: width, height: height, attributes: attributes, annotations: annotations, provenance: provenance
         )
-        guard FileManager.default.fileExists(atPath: "\(folder)/\(unit.imageFile)") else {
-            throw EngineError(.badUnit, "\(folder): the image is missing")
-        }
         return unit
     }
 }

@@ -54,6 +54,35 @@ public struct JobStore: Sendable {
         try catalogDo { try catalog.appendJobEvent(id, kind: event.kind, body: String(line.dropLast())) }
     }
 
+    /// Puts back into the catalog the jobs it lost (a rebuilt catalog) from their folders:
+    /// spec, last event and committed units. Returns how many were restored.
+    @discardableResult
+    public func restoreFromFolders() throws(EngineError) -> Int {
+        let jobsFolder = "\(root)/.studio/jobs"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: jobsFolder) else { return 0 }
+        let known = Set(try records().map(\.id))
+        var restored = 0
+        for id in names.sorted() where !known.contains(id) {
+            guard let spec = try? spec(id) else { continue }
+            let events = (try? String(contentsOfFile: "\(folder(id))/events.ndjson", encoding: .utf8)) ?? ""
+            let last = events.split(separator: "\n").last.flatMap { try? JobEvent.parse($0) }
+            let state: JobState =
+                switch last {
+                case .finished?: .succeeded
+                case .failed?: .failed
+                default: .interrupted
+                }
+            let committed = ((try? String(contentsOfFile: "\(folder(id))/committed.txt", encoding: .utf8)) ?? "").split(separator: "\n")
+                .count
+            try catalogDo {
+                try catalog.insertJob(id: spec.id, kind: spec.kind.rawValue, dataset: spec.dataset, spec: spec.json(), total: spec.count)
+            }
+            try update(id, state: state, done: committed)
+            restored += 1
+        }
+        return restored
+    }
+
     public func job(_ id: String) throws(EngineError) -> JobRecord? { try records(id: id).first }
 
     public func all() throws(EngineError) -> [JobRecord] { try records() }

@@ -19,7 +19,13 @@ struct Jobs: ParsableCommand {
         func open() throws -> (Workspace, JobStore) {
             let ws = try Workspace.load(workspace)
             let catalog = try Catalog.open(workspace: ws.root)
-            return (ws, JobStore(catalog: catalog, root: ws.root))
+            let store = JobStore(catalog: catalog, root: ws.root)
+            if catalog.recovery != nil {
+                let restored = try store.restoreFromFolders()
+                FileHandle.standardError.write(
+                    Data("synthstudio: warning: the catalog was rebuilt; \(restored) job(s) restored from .studio/jobs\n".utf8))
+            }
+            return (ws, store)
         }
     }
 
