@@ -1,7 +1,7 @@
 # SynthStudio — `make run` and `make test` do all the set-up on a fresh Debian machine.
 
 # The system packages every build needs, in one place. Later modules add theirs here.
-APT_PACKAGES := libncursesw5-dev libpng-dev libturbojpeg0-dev libsqlite3-dev libxml2
+APT_PACKAGES := libncursesw5-dev libpng-dev libturbojpeg0-dev libsqlite3-dev libxml2 libembree-dev
 # Tools the benchmarks compare against or use (installed by `make bench` only).
 BENCH_APT_PACKAGES := imagemagick libsixel-bin chafa
 
@@ -34,6 +34,7 @@ bench: deps bench-deps
 	.build/release/synthstudio-bench probe
 	.build/release/synthstudio-bench graphics
 	.build/release/synthstudio-bench catalog
+	.build/release/synthstudio-bench render
 
 # Installs the missing Debian packages: with apt-get as root, with sudo when it is available
 # without a password, otherwise prints the exact command to run and stops.

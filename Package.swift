@@ -21,11 +21,13 @@ let package = Package(
         // C libraries: one thin system-library module each (module map + shim header).
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng"),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg"),
+        .systemLibrary(name: "CEmbree"),
 
         // Pure core and effects.
         .target(name: "StudioCore"),
         .target(name: "ImageIO", dependencies: ["StudioCore", "CLibPNG", "CTurboJPEG"]),
         .target(name: "TerminalGraphics", dependencies: ["StudioCore"], swiftSettings: optimizedEvenInDebug),
+        .target(name: "Rendering", dependencies: ["StudioCore", "CEmbree"], swiftSettings: optimizedEvenInDebug),
         .target(
             name: "Datasets",
             dependencies: ["StudioCore", "ImageIO", .product(name: "Yams", package: "Yams")]
@@ -36,13 +38,13 @@ let package = Package(
             dependencies: ["Datasets", "StudioCore", "ImageIO", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
-        .target(name: "Engine", dependencies: ["Datasets", "Catalog", "ImageIO", "StudioCore"]),
+        .target(name: "Engine", dependencies: ["Datasets", "Catalog", "ImageIO", "StudioCore", "Rendering"]),
 
         // The executable: argument parsing, then calls into the modules.
         .executableTarget(
             name: "synthstudio",
             dependencies: [
-                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Engine",
+                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Engine", "Rendering",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -51,7 +53,7 @@ let package = Package(
         // Benchmarks are programs that print figures (`make bench`), never timed tests.
         .executableTarget(
             name: "synthstudio-bench",
-            dependencies: ["StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "TestSupport"],
+            dependencies: ["StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Rendering", "TestSupport"],
             path: "Benchmarks/synthstudio-bench"
         ),
 
@@ -65,6 +67,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EngineTests", dependencies: ["Engine", "Catalog", "Datasets", "ImageIO", "StudioCore", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "StudioCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Datasets", "StudioCore", "ImageIO", "TestSupport"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "StudioCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(

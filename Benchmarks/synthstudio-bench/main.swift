@@ -7,6 +7,10 @@ import ImageIO
 import StudioCore
 
 let arguments = CommandLine.arguments.dropFirst()
+if arguments.first == "render" {
+    renderBench(images: arguments.dropFirst().first.flatMap(Int.init) ?? 30)
+    exit(0)
+}
 if arguments.first == "catalog" {
     let images = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
     try CatalogBench(images: images, perImage: 10, folder: ".build/bench-data/catalog-\(images)").run()

@@ -44,6 +44,21 @@ struct JobsCLITests {
         return out
     }
 
+    @Test("a render job renders into the workspace; the coverage matrix counts its images")
+    func renderJob() throws {
+        let dir = Self.workspace()
+        let start = try CLIRunner.run([
+            "jobs", "start", "render", "--workspace", dir.path, "--dataset", "street", "--recipe",
+            "\(CLIRunner.repository)/sample-data/scenes/street.yaml",
+            "--count", "3", "--seed", "4", "--set", "weather=snow",
+        ])
+        let id = start.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try CLIRunner.run(["jobs", "wait", id, "--workspace", dir.path]).status == 0)
+        let coverage = try CLIRunner.json(["coverage", dir.path, "--rows", "category", "--cols", "weather", "--json"])
+        let cells = try #require(coverage["cells"] as? [[String: Any]])
+        #expect(cells.contains { $0["col"] as? String == "snow" && ($0["synthetic"] as? Int ?? 0) > 0 })
+    }
+
     @Test("an external job runs in the background, commits its units and adds the dataset to studio.yaml")
     func external() throws {
         let dir = Self.workspace()
@@ -139,7 +154,7 @@ struct JobsCLITests {
         #expect(try CLIRunner.run(["jobs", "log", crash, "--workspace", dir.path]).stdout.contains("segfault, sort of"))
     }
 
-    @Test("bad requests: a real dataset, an unknown kind, a render job without the renderer")
+    @Test("bad requests: a real dataset, an unknown kind, a missing recipe, a GAN job before the GAN exists")
     func refusals() throws {
         let dir = Self.workspace()
         let real = try CLIRunner.run([
@@ -147,13 +162,15 @@ struct JobsCLITests {
         ])
         #expect(real.status == 1 && real.stderr.contains("is real"))
         #expect(try CLIRunner.run(["jobs", "start", "paint", "--workspace", dir.path, "--dataset", "x"]).status == 1)
-        let render = try CLIRunner.run([
-            "jobs", "start", "render", "--workspace", dir.path, "--dataset", "street", "--recipe", "scenes/street.yaml", "--count", "2",
+        let missing = try CLIRunner.run([
+            "jobs", "start", "render", "--workspace", dir.path, "--dataset", "street", "--recipe", "nope/street.yaml", "--count", "2",
         ])
-        #expect(render.status == 0)
-        let id = render.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(missing.status == 1 && missing.stderr.contains("no recipe"))
+        let gan = try CLIRunner.run(["jobs", "start", "gan-sample", "--workspace", dir.path, "--dataset", "sevens", "--count", "2"])
+        #expect(gan.status == 0)
+        let id = gan.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try CLIRunner.run(["jobs", "wait", id, "--workspace", dir.path]).status == 1)
-        #expect(try CLIRunner.run(["jobs", "log", id, "--workspace", dir.path]).stdout.contains("renderer"))
+        #expect(try CLIRunner.run(["jobs", "log", id, "--workspace", dir.path]).stdout.contains("GAN"))
     }
 
     @Test("with --max-jobs 2, jobs on two datasets run at the same time; a third waits its turn")
@@ -310,5 +327,78 @@ struct JobHistoryTests {
         #expect(list.stdout.contains(id) && list.stdout.contains("succeeded"))
         let job = try JobsCLITests.show(dir, id)
         #expect(job["done"] as? Int == 4)
+    }
+}
+
+@Suite("synthstudio render", .serialized)
+struct RenderCLITests {
+    static let recipe = "sample-data/scenes/street.yaml"
+
+    static func render(_ out: String, _ extra: [String]) throws -> CLIRunner.Result {
+        try CLIRunner.run(["render", "--recipe", recipe, "--out", out, "--size", "80x60", "--spp", "1"] + extra)
+    }
+
+    @Test("a small render: COCO with RLE masks whose boxes are their masks' bounds, YOLO, 16-bit masks and depth, provenance")
+    func dataset() throws {
+        let dir = TemporaryDirectory()
+        let result = try Self.render("\(dir.path)/street", ["--count", "4", "--seed", "3"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let coco =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/street/annotations.json")))
+            as! [String: Any]
+        let annotations = coco["annotations"] as! [[String: Any]]
+        #expect(!annotations.isEmpty)
+        let stats = try CLIRunner.json(["stats", "\(dir.path)/street", "--json"])
+        #expect((stats["datasets"] as? [[String: Any]])?.first?["origin"] as? String == "synthetic")
+        #expect(try CLIRunner.run(["validate", "\(dir.path)/street"]).status == 0)
+        for sub in ["masks", "depth", "labels"] {
+            #expect((try? FileManager.default.contentsOfDirectory(atPath: "\(dir.path)/street/\(sub)"))?.count == 4)
+        }
+        let provenance = try String(contentsOfFile: "\(dir.path)/street/provenance.jsonl", encoding: .utf8)
+        #expect(provenance.split(separator: "\n").count == 4 && provenance.contains("\"weather\""))
+    }
+
+    @Test("shards merged equal one run; an interrupted run continues to the same bytes")
+    func shardsAndResume() throws {
+        // Every dataset folder is called "street" (its name is in annotations.json).
+        let whole = TemporaryDirectory(), a = TemporaryDirectory(), b = TemporaryDirectory(), merged = TemporaryDirectory(),
+            resumed = TemporaryDirectory()
+        #expect(try Self.render("\(whole.path)/street", ["--count", "5", "--seed", "8"]).status == 0)
+        #expect(try Self.render("\(a.path)/street", ["--count", "5", "--seed", "8", "--shard", "0/2"]).status == 0)
+        #expect(try Self.render("\(b.path)/street", ["--count", "5", "--seed", "8", "--shard", "1/2"]).status == 0)
+        #expect(
+            try CLIRunner.run(["dataset", "merge", "--out", "\(merged.path)/street", "\(a.path)/street", "\(b.path)/street"]).status == 0)
+        #expect(try JobsCLITests.files("\(merged.path)/street") == JobsCLITests.files("\(whole.path)/street"))
+        #expect(try Self.render("\(resumed.path)/street", ["--count", "2", "--seed", "8"]).status == 0)
+        #expect(try Self.render("\(resumed.path)/street", ["--count", "5", "--seed", "8"]).status == 0)
+        #expect(try JobsCLITests.files("\(resumed.path)/street") == JobsCLITests.files("\(whole.path)/street"))
+        let pinned = try Self.render("\(whole.path)/snow", ["--count", "2", "--seed", "8", "--set", "weather=snow"])
+        #expect(pinned.status == 0)
+        #expect(
+            try String(contentsOfFile: "\(whole.path)/snow/provenance.jsonl", encoding: .utf8).components(
+                separatedBy: "\"weather\":\"snow\""
+            ).count == 3)
+    }
+
+    @Test("bad recipes and arguments are clear errors naming the line")
+    func badInput() throws {
+        let dir = TemporaryDirectory()
+        let cases: [(String, String)] = [
+            ("size: [320, 240]\ncolour: red\n", ":2"),
+            ("parameters:\n  weather: {choice: {sunny: 1, snow: -2}}\n", ":2"),
+            ("size: [320, 0]\n", ":1"),
+            ("parameters:\n  wind: 3\n", ":2"),
+            ("parameters:\n  fov: {uniform: [60, 40]}\n", ":2"),
+        ]
+        for (text, line) in cases {
+            let path = dir.write("recipe.yaml", text)
+            let result = try CLIRunner.run(["render", "--recipe", path, "--out", "\(dir.path)/out", "--count", "1"])
+            #expect(result.status == 1 && result.stderr.contains("recipe.yaml\(line)"), "\(text): \(result.stderr)")
+        }
+        #expect(try CLIRunner.run(["render", "--out", "\(dir.path)/o", "--count", "0"]).status != 0)
+        #expect(try CLIRunner.run(["render", "--out", "\(dir.path)/o", "--count", "1", "--size", "5x5"]).status == 1)
+        #expect(
+            try CLIRunner.run(["render", "--out", "\(dir.path)/o", "--count", "1", "--set", "weather=fog", "--size", "40x30", "--spp", "1"])
+                .status == 1)
     }
 }

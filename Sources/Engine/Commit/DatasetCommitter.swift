@@ -47,6 +47,13 @@ public struct DatasetCommitter: Sendable {
                 // Neither staged nor moved by an earlier, interrupted commit.
                 throw EngineError(.badUnit, "\(folder): the image is missing")
             }
+            for (extraFolder, file) in unit.extras.sorted(by: { $0.key < $1.key }) {
+                let target = "\(root)/\(extraFolder)/\(unit.name)"
+                try? FileManager.default.createDirectory(atPath: "\(root)/\(extraFolder)", withIntermediateDirectories: true)
+                if FileManager.default.fileExists(atPath: "\(folder)/\(file)"), rename("\(folder)/\(file)", target) != 0 {
+                    throw EngineError(.commitFailed, "cannot move \(folder)/\(file) into \(root): \(String(cString: strerror(errno)))")
+                }
+            }
             var annotations: [Annotation] = []
             for (category, annotation) in unit.annotations {
                 if idOf[category] == nil {

@@ -13,7 +13,7 @@ public enum DatasetMerger {
         if let existing = try? FileManager.default.contentsOfDirectory(atPath: output), !existing.isEmpty {
             throw EngineError(.commitFailed, "\(output) is not empty; merge into a new folder so nothing is overwritten")
         }
-        var entries: [(sample: Sample, source: String, names: [Int: Category])] = []
+        var entries: [(sample: Sample, source: String, names: [Int: Category], shard: String)] = []
         var seen: [String: String] = [:]
         for shard in shards {
             let dataset: Dataset
@@ -28,7 +28,7 @@ public enum DatasetMerger {
                     throw EngineError(.commitFailed, "\(sample.path) is in both \(other) and \(shard): shards of one job never overlap")
                 }
                 seen[sample.path] = shard
-                entries.append((sample, dataset.imagePath(of: sample), names))
+                entries.append((sample, dataset.imagePath(of: sample), names, dataset.root))
             }
         }
         entries.sort { $0.sample.path.utf8.lexicographicallyPrecedes($1.sample.path.utf8) }
@@ -61,6 +61,13 @@ public enum DatasetMerger {
             for (entry, sample) in zip(entries, samples) {
                 let data = FileManager.default.contents(atPath: entry.source) ?? Data()
                 try DatasetIO.writeFile(Array(data), to: "\(output)/\(sample.path)")
+                // Per-image extras beside the images (masks/, depth/): same name, same folder.
+                for folder in extraFolders(entry.shard) {
+                    let source = "\(entry.shard)/\(folder)/\(sample.fileName)"
+                    guard let extra = FileManager.default.contents(atPath: source) else { continue }
+                    try? FileManager.default.createDirectory(atPath: "\(output)/\(folder)", withIntermediateDirectories: true)
+                    try DatasetIO.writeFile(Array(extra), to: "\(output)/\(folder)/\(sample.fileName)")
+                }
                 try DatasetIO.writeFile(
                     Array(YOLOWriter.labelText(sample, indexOf: indexOf).utf8),
                     to: "\(output)/\(YOLOWriter.labelPath(forImage: sample.path))")
@@ -71,5 +78,14 @@ public enum DatasetMerger {
             throw EngineError(.commitFailed, error.description)
         }
         return samples.count
+    }
+
+    /// Folders of a dataset that hold one file per image besides `images/` and `labels/`.
+    private static func extraFolders(_ root: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).filter { name in
+            var isDirectory: ObjCBool = false
+            return !name.hasPrefix(".") && !["images", "labels"].contains(name)
+                && FileManager.default.fileExists(atPath: "\(root)/\(name)", isDirectory: &isDirectory) && isDirectory.boolValue
+        }.sorted()
     }
 }

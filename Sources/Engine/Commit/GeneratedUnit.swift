@@ -18,6 +18,9 @@ public struct GeneratedUnit: Sendable, Hashable {
     public var annotations: [(category: String, annotation: Annotation)]
     /// One JSON object: job, recipe, seed, index, every drawn parameter.
     public var provenance: String
+    /// More files of the unit: dataset folder → file in the unit folder (`masks` → `mask.png`
+    /// lands as `masks/<name>`, `depth` → `depth.png` as `depth/<name>`).
+    public var extras: [String: String] = [:]
 
     public init(
         index: Int, name: String, width: Int, height: Int, attributes: [String: String],
@@ -78,6 +81,7 @@ public struct GeneratedUnit: Sendable, Hashable {
             ("index", .int(index)), ("name", .string(name)), ("width", .int(width)), ("height", .int(height)),
             ("attributes", .object(attributes.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
             ("annotations", .array(annotations)), ("provenance", .string(provenance)),
+            ("extras", .object(extras.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
         ]).serialized() + "\n"
     }
 
@@ -118,9 +122,19 @@ public struct GeneratedUnit: Sendable, Hashable {
             }
             annotations.append((category, annotation))
         }
-        let unit = GeneratedUnit(
+        var unit = GeneratedUnit(
             index: index, name: name, width: width, height: height, attributes: attributes, annotations: annotations, provenance: provenance
         )
+        if let extras = object["extras"] as? [String: String] {
+            for (folder, file) in extras {
+                guard !folder.isEmpty, !folder.contains("/"), !folder.hasPrefix("."), !file.contains("/"),
+                    !["images", "labels"].contains(folder)
+                else {
+                    throw EngineError(.badUnit, "\(path): bad extra \(folder) → \(file)")
+                }
+            }
+            unit.extras = extras
+        }
         return unit
     }
 }

@@ -78,13 +78,7 @@ struct Jobs: ParsableCommand {
                     )
                 }
                 var (ws, store) = try location.open()
-                var pinned: [String: String] = [:]
-                for item in parameters {
-                    guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
-                        throw CLIError(message: "--set \(item.terminalSafe): expected key=value")
-                    }
-                    pinned[String(item[..<eq])] = String(item[item.index(after: eq)...])
-                }
+                let pinned = try parsePins(parameters)
                 if let name = dataset {
                     if let entry = ws.datasets.first(where: { $0.name == name }) {
                         guard entry.origin == .synthetic else {
@@ -94,9 +88,16 @@ struct Jobs: ParsableCommand {
                         ws = try ws.adding(name: name, path: "synthetic/\(name)", origin: .synthetic, format: .coco)
                     }
                 }
+                // The worker runs elsewhere: give it the recipe's absolute path.
+                let recipePath = recipe.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
+                if let recipePath {
+                    guard FileManager.default.fileExists(atPath: recipePath) else {
+                        throw CLIError(message: "no recipe at \(recipePath.terminalSafe)")
+                    }
+                }
                 let id = Self.newID()
                 let spec = try JobSpec(
-                    id: id, kind: kind, dataset: dataset, count: count, seed: seed, parameters: pinned, recipe: recipe,
+                    id: id, kind: kind, dataset: dataset, count: count, seed: seed, parameters: pinned, recipe: recipePath,
                     command: command.isEmpty ? nil : command, shard: try shard.map { try JobSpec.parseShard($0) } ?? .whole)
                 try store.add(spec)
                 try Supervisor.ensureRunning(workspace: ws.root, executable: executablePath(), limit: maxJobs)

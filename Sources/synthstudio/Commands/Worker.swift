@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Rendering
 
 /// The child process a job runs in. Not for people: the supervisor starts it.
 struct Worker: ParsableCommand {
@@ -41,9 +42,35 @@ struct Worker: ParsableCommand {
             execvp(argv[0], &cArgs)
             emitEvent(.failed("cannot run \(argv[0]): \(String(cString: strerror(errno)))"))
             throw ExitCode(127)
-        case .render, .ganTrain, .ganSample, .evaluate:
-            let issue = job.kind == .render ? "the renderer (issue 4)" : "the GAN (issue 5)"
-            emitEvent(.failed("\(job.kind.rawValue) jobs need \(issue), which this build does not have yet"))
+        case .render:
+            do {
+                guard let path = job.recipe, let data = FileManager.default.contents(atPath: path) else {
+                    throw EngineError(.invalidSpec, "cannot read the recipe \(job.recipe ?? "(none)")")
+                }
+                let recipe = try Recipe.parse(String(decoding: data, as: UTF8.self), file: path)
+                let render = RenderJob(
+                    recipe: recipe, recipeName: (path as NSString).lastPathComponent, seed: job.seed, count: job.count,
+                    pinned: job.parameters,
+                    shard: job.shard)
+                let doneText = (try? String(contentsOfFile: done, encoding: .utf8)) ?? ""
+                let pending = render.pending(done: Set(doneText.split(separator: "\n").compactMap { Int($0) }))
+                emitEvent(.started(total: job.count))
+                let start = Date()
+                for (n, index) in pending.enumerated() {
+                    try render.render(index, into: "\(staging)/\(index)")
+                    emitEvent(.artifact(index: index, unit: String(index)))
+                    emitEvent(
+                        .progress(
+                            done: job.count - pending.count + n + 1, total: job.count,
+                            rate: Double(n + 1) / max(1e-3, Date().timeIntervalSince(start))))
+                }
+                emitEvent(.finished)
+            } catch let error as EngineError {
+                emitEvent(.failed(error.message))
+                throw ExitCode(1)
+            }
+        case .ganTrain, .ganSample, .evaluate:
+            emitEvent(.failed("\(job.kind.rawValue) jobs need the GAN (issue 5), which this build does not have yet"))
             throw ExitCode(2)
         }
     }

@@ -1,0 +1,164 @@
+internal import Datasets
+internal import Foundation
+public import Rendering
+public import StudioCore
+
+/// A scene recipe: image size, samples, label thresholds, and a distribution per parameter.
+public struct Recipe: Sendable {
+    public enum Distribution: Sendable, Hashable {
+        case constant(String)
+        case uniform(Double, Double)
+        case normal(mean: Double, std: Double)
+        /// Values with non-negative weights (not all zero).
+        case choice([(String, Double)])
+
+        public static func == (a: Distribution, b: Distribution) -> Bool { "\(a)" == "\(b)" }
+        public func hash(into hasher: inout Hasher) { hasher.combine("\(self)") }
+
+        /// One value, drawn with `random`.
+        func draw(_ random: inout RandomStream) -> String {
+            switch self {
+            case .constant(let v): return v
+            case .uniform(let lo, let hi): return String(lo + (hi - lo) * random.nextUnit())
+            case .normal(let mean, let std):
+                // Box–Muller.
+                let u1 = max(1e-12, random.nextUnit()), u2 = random.nextUnit()
+                return String(mean + std * (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2))
+            case .choice(let options):
+                let total = options.reduce(0) { $0 + $1.1 }
+                var pick = random.nextUnit() * total
+                for (value, weight) in options {
+                    pick -= weight
+                    if pick < 0 { return value }
+                }
+                return options.last!.0
+            }
+        }
+    }
+
+    public var width: Int
+    public var height: Int
+    public var samplesPerPixel: Int
+    public var minArea: Int
+    public var minVisibility: Double
+    public var parameters: [String: Distribution]
+
+    /// Parameters a recipe may set, with what each must be.
+    static let known: [String: String] = [
+        "time_of_day": "day, dusk or night", "weather": "sunny, cloudy, hazy, rain or snow", "camera_height": "metres",
+        "camera_pitch": "degrees", "fov": "degrees", "pedestrians": "a count", "cars": "a count", "glass_facades": "a share 0…1",
+        "sun_azimuth": "degrees", "sun_elevation": "degrees",
+    ]
+
+    /// Parses a recipe; unknown keys, negative weights, impossible sizes are errors naming the line.
+    public static func parse(_ text: String, file: String) throws(EngineError) -> Recipe {
+        do throws(DatasetsError) {
+            let yaml = try YAMLFields.parse(text, file: file)
+            let top = try yaml.dictionary(allowed: ["size", "samples_per_pixel", "min_area", "min_visibility", "parameters"])
+            var recipe = Recipe(width: 320, height: 240, samplesPerPixel: 4, minArea: 30, minVisibility: 0.15, parameters: [:])
+            if let size = top["size"] {
+                let values = try size.sequence()
+                guard values.count == 2 else { throw size.error("size is [width, height]") }
+                recipe.width = try values[0].int()
+                recipe.height = try values[1].int()
+                guard (8...4096).contains(recipe.width), (8...4096).contains(recipe.height) else {
+                    throw size.error(
+                        "an image of \(recipe.width)×\(recipe.height) is impossible (8…4096 on each side)", code: .invalidValue)
+                }
+            }
+            if let spp = top["samples_per_pixel"] {
+                recipe.samplesPerPixel = try spp.int()
+                guard (1...256).contains(recipe.samplesPerPixel) else {
+                    throw spp.error("samples_per_pixel must be 1…256", code: .invalidValue)
+                }
+            }
+            if let area = top["min_area"] { recipe.minArea = max(0, try area.int()) }
+            if let visibility = top["min_visibility"] { recipe.minVisibility = try visibility.double() }
+            for (name, field) in try top["parameters"]?.mapping(allowed: Set(known.keys)) ?? [] {
+                recipe.parameters[name] = try distribution(field)
+            }
+            return recipe
+        } catch {
+            throw EngineError(.invalidSpec, error.description)
+        }
+    }
+
+    private static func distribution(_ field: YAMLFields) throws(DatasetsError) -> Distribution {
+        guard field.isMapping else { return .constant(try field.string()) }
+        let members = try field.mapping(allowed: ["uniform", "normal", "choice"])
+        guard members.count == 1, let (kind, value) = members.first.map({ ($0.key, $0.value) }) else {
+            throw field.error("give one of uniform, normal or choice")
+        }
+        switch kind {
+        case "uniform":
+            let bounds = try value.sequence()
+            guard bounds.count == 2 else { throw value.error("uniform is [low, high]") }
+            let (lo, hi) = (try bounds[0].double(), try bounds[1].double())
+            guard lo <= hi else { throw value.error("uniform needs low ≤ high", code: .invalidValue) }
+            return .uniform(lo, hi)
+        case "normal":
+            let fields = try value.dictionary(allowed: ["mean", "std"])
+            guard let mean = fields["mean"], let std = fields["std"] else { throw value.error("normal needs mean and std") }
+            let s = try std.double()
+            guard s >= 0 else { throw std.error("std cannot be negative", code: .invalidValue) }
+            return .normal(mean: try mean.double(), std: s)
+        default:
+            var options: [(String, Double)] = []
+            for (name, weight) in try value.mapping() {
+                let w = try weight.double()
+                guard w >= 0 else { throw weight.error("weight \(w) of \(name) is negative", code: .invalidValue) }
+                options.append((name, w))
+            }
+            guard options.contains(where: { $0.1 > 0 }) else { throw value.error("choice needs a positive weight", code: .invalidValue) }
+            return .choice(options)
+        }
+    }
+
+    /// The parameters of one image: every distribution drawn in a fixed order from `random`,
+    /// then `pinned` values (`--set`) replacing theirs. Drawing everything keeps the stream
+    /// identical whether or not a value is pinned.
+    public func draw(_ random: inout RandomStream, pinned: [String: String]) throws(EngineError) -> (SceneParameters, [String: String]) {
+        var values: [String: String] = [:]
+        for name in Self.known.keys.sorted() {
+            let drawn = parameters[name]?.draw(&random)
+            if let drawn { values[name] = drawn }
+        }
+        for (name, value) in pinned {
+            guard Self.known[name] != nil else {
+                throw EngineError(
+                    .invalidSpec, "--set \(name): unknown parameter (expected one of \(Self.known.keys.sorted().joined(separator: ", ")))")
+            }
+            values[name] = value
+        }
+        var p = SceneParameters()
+        func number(_ name: String) throws(EngineError) -> Float? {
+            guard let text = values[name] else { return nil }
+            guard let v = Float(text), v.isFinite else {
+                throw EngineError(.invalidSpec, "\(name) = \(text) is not a number (\(Self.known[name]!))")
+            }
+            return v
+        }
+        if let t = values["time_of_day"] {
+            guard let v = SceneParameters.TimeOfDay(rawValue: t) else {
+                throw EngineError(.invalidSpec, "time_of_day = \(t): expected \(Self.known["time_of_day"]!)")
+            }
+            p.timeOfDay = v
+        }
+        if let w = values["weather"] {
+            guard let v = SceneParameters.Weather(rawValue: w) else {
+                throw EngineError(.invalidSpec, "weather = \(w): expected \(Self.known["weather"]!)")
+            }
+            p.weather = v
+        }
+        if let v = try number("camera_height") { p.cameraHeight = max(0.3, v) }
+        if let v = try number("camera_pitch") { p.cameraPitch = v }
+        if let v = try number("fov") { p.fieldOfView = max(10, min(120, v)) }
+        if let v = try number("pedestrians") { p.pedestrians = max(0, Int(v.rounded())) }
+        if let v = try number("cars") { p.cars = max(0, Int(v.rounded())) }
+        if let v = try number("glass_facades") { p.glassFacades = max(0, min(1, v)) }
+        if let v = try number("sun_azimuth") { p.sunAzimuth = v }
+        if let v = try number("sun_elevation") { p.sunElevation = v }
+        let recorded = values.mapValues { Double($0).map { String(Double(Int(($0 * 1000).rounded())) / 1000) } ?? $0 }
+        return (p, recorded)
+    }
+}

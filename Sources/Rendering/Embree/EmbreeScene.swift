@@ -1,0 +1,102 @@
+internal import CEmbree
+
+/// The process's one Embree device (created on first use, never released: it lives as long as
+/// the process, as Embree intends).
+final class EmbreeDevice: @unchecked Sendable {
+    static let shared = EmbreeDevice()
+    let handle: RTCDevice
+
+    private init() {
+        guard let device = rtcNewDevice(nil) else { fatalError("Embree: cannot create a device") }
+        handle = device
+    }
+}
+
+/// A ray's first hit.
+struct Hit {
+    /// Which mesh (the order meshes were added).
+    var mesh: Int
+    var distance: Float
+    /// Unit geometric normal, facing the ray's origin.
+    var normal: SIMD3<Float>
+}
+
+/// Owns one committed Embree scene of triangle meshes; released in `deinit`. Safe to query from
+/// many threads once committed.
+final class EmbreeScene: @unchecked Sendable {
+    private let scene: RTCScene
+
+    /// Builds and commits a scene from meshes (vertices in world space, triangles as indices).
+    init(meshes: [Mesh]) {
+        let device = EmbreeDevice.shared.handle
+        scene = rtcNewScene(device)!
+        for mesh in meshes {
+            let geometry = rtcNewGeometry(device, RTC_GEOMETRY_TYPE_TRIANGLE)!
+            let vertices = rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_VERTEX, 0, RTC_FORMAT_FLOAT3, 12, mesh.vertices.count)!
+                .bindMemory(to: Float.self, capacity: mesh.vertices.count * 3)
+            for (i, v) in mesh.vertices.enumerated() {
+                vertices[i * 3] = v.x
+                vertices[i * 3 + 1] = v.y
+                vertices[i * 3 + 2] = v.z
+            }
+            let indices = rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_INDEX, 0, RTC_FORMAT_UINT3, 12, mesh.triangles.count)!
+                .bindMemory(to: UInt32.self, capacity: mesh.triangles.count * 3)
+            for (i, t) in mesh.triangles.enumerated() {
+                indices[i * 3] = t.x
+                indices[i * 3 + 1] = t.y
+                indices[i * 3 + 2] = t.z
+            }
+            rtcCommitGeometry(geometry)
+            rtcAttachGeometry(scene, geometry)
+            rtcReleaseGeometry(geometry)
+        }
+        rtcCommitScene(scene)
+    }
+
+    deinit { rtcReleaseScene(scene) }
+
+    /// The first hit along the ray within `(near, far)`, or nil.
+    func intersect(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, near: Float = 1e-3, far: Float = .infinity) -> Hit? {
+        var context = RTCIntersectContext()
+        rtcInitIntersectContext(&context)
+        var rayhit = RTCRayHit()
+        rayhit.ray.org_x = origin.x
+        rayhit.ray.org_y = origin.y
+        rayhit.ray.org_z = origin.z
+        rayhit.ray.dir_x = direction.x
+        rayhit.ray.dir_y = direction.y
+        rayhit.ray.dir_z = direction.z
+        rayhit.ray.tnear = near
+        rayhit.ray.tfar = far
+        rayhit.ray.mask = 0xFFFF_FFFF
+        rayhit.ray.flags = 0
+        rayhit.hit.geomID = cembree_invalid_geometry_id()
+        rayhit.hit.instID = cembree_invalid_geometry_id()
+        rtcIntersect1(scene, &context, &rayhit)
+        guard rayhit.hit.geomID != cembree_invalid_geometry_id() else { return nil }
+        var n = SIMD3<Float>(rayhit.hit.Ng_x, rayhit.hit.Ng_y, rayhit.hit.Ng_z)
+        let length = (n * n).sum().squareRoot()
+        n = length > 0 ? n / length : SIMD3(0, 1, 0)
+        if (n * direction).sum() > 0 { n = -n }
+        return Hit(mesh: Int(rayhit.hit.geomID), distance: rayhit.ray.tfar, normal: n)
+    }
+
+    /// Whether anything lies along the ray within `(near, far)`.
+    func occluded(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, near: Float = 1e-3, far: Float = .infinity) -> Bool {
+        var context = RTCIntersectContext()
+        rtcInitIntersectContext(&context)
+        var ray = RTCRay()
+        ray.org_x = origin.x
+        ray.org_y = origin.y
+        ray.org_z = origin.z
+        ray.dir_x = direction.x
+        ray.dir_y = direction.y
+        ray.dir_z = direction.z
+        ray.tnear = near
+        ray.tfar = far
+        ray.mask = 0xFFFF_FFFF
+        ray.flags = 0
+        rtcOccluded1(scene, &context, &ray)
+        return ray.tfar < 0
+    }
+}

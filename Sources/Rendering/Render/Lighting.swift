@@ -1,0 +1,105 @@
+internal import Glibc
+internal import StudioCore
+
+/// Sun, sky and fog for a time of day and a weather.
+struct Lighting: Sendable {
+    let sunDirection: SIMD3<Float>
+    let sunIntensity: SIMD3<Float>
+    let sunSpread: Float
+    let ambient: SIMD3<Float>
+    let horizon: SIMD3<Float>
+    let zenith: SIMD3<Float>
+    let fogDensity: Float
+    let fogColor: SIMD3<Float>
+    let exposure: Float
+
+    init(_ p: SceneParameters) {
+        let elevation = (p.timeOfDay == .day ? p.sunElevation : (p.timeOfDay == .dusk ? 6 : -20)) * .pi / 180
+        let azimuth = p.sunAzimuth * .pi / 180
+        sunDirection = SIMD3(sinf(azimuth) * cosf(elevation), sinf(elevation), cosf(azimuth) * cosf(elevation))
+        var sun: SIMD3<Float>, sky: SIMD3<Float>, horizonColor: SIMD3<Float>, zenithColor: SIMD3<Float>
+        switch p.timeOfDay {
+        case .day:
+            sun = SIMD3(3.2, 3.0, 2.7); sky = SIMD3(0.55, 0.62, 0.75); horizonColor = SIMD3(0.75, 0.82, 0.92);
+            zenithColor = SIMD3(0.25, 0.45, 0.85)
+        case .dusk:
+            sun = SIMD3(2.2, 1.2, 0.5); sky = SIMD3(0.35, 0.3, 0.35); horizonColor = SIMD3(0.95, 0.55, 0.3);
+            zenithColor = SIMD3(0.2, 0.2, 0.45)
+        case .night:
+            sun = .zero; sky = SIMD3(0.02, 0.025, 0.04); horizonColor = SIMD3(0.03, 0.035, 0.06); zenithColor = SIMD3(0.005, 0.008, 0.02)
+        }
+        var spread: Float = 0.03, density: Float = 0.002
+        switch p.weather {
+        case .sunny: break
+        case .cloudy:
+            sun *= 0.25; sky *= 1.25; spread = 0.8; density = 0.006
+            horizonColor = SIMD3(repeating: horizonColor.max() * 0.75); zenithColor = SIMD3(repeating: zenithColor.max() * 0.7)
+        case .hazy:
+            sun *= 0.5; sky *= 1.2; spread = 0.3; density = 0.035
+        case .rain:
+            sun *= 0.1; sky *= 0.9; spread = 1; density = 0.015
+            horizonColor = SIMD3(repeating: horizonColor.max() * 0.55); zenithColor = SIMD3(repeating: zenithColor.max() * 0.45)
+        case .snow:
+            sun *= 0.2; sky *= 1.3; spread = 1; density = 0.02
+            horizonColor = SIMD3(repeating: horizonColor.max() * 0.8); zenithColor = SIMD3(repeating: zenithColor.max() * 0.75)
+        }
+        sunIntensity = sun
+        sunSpread = spread
+        ambient = sky
+        horizon = horizonColor
+        zenith = zenithColor
+        fogDensity = density
+        fogColor = p.timeOfDay == .night ? horizonColor * 1.5 : horizonColor
+        exposure = p.timeOfDay == .night ? 1.2 : (p.timeOfDay == .dusk ? 1.1 : 0.9)
+    }
+
+    /// The sky's colour in a direction: a gradient from horizon to zenith, the sun's disc by day.
+    func sky(_ d: SIMD3<Float>) -> SIMD3<Float> {
+        let t = max(0, d.y)
+        var color = horizon * (1 - t) + zenith * t
+        let toSun = (d * sunDirection).sum()
+        if sunIntensity.max() > 0.5, toSun > 0.9995 { color += sunIntensity * 3 }
+        return color
+    }
+
+    /// Exponential fog towards the fog colour with distance.
+    func fog(_ color: SIMD3<Float>, distance: Float, direction: SIMD3<Float>) -> SIMD3<Float> {
+        let f = expf(-fogDensity * distance)
+        return color * f + fogColor * (1 - f)
+    }
+}
+
+/// Rain streaks and snowflakes drawn over the image (deterministic from the image's stream).
+enum Weather {
+    static func overlay(_ rgb: inout [UInt8], width: Int, height: Int, parameters: SceneParameters, stream: RandomStream) {
+        var random = stream
+        switch parameters.weather {
+        case .rain:
+            for _ in 0..<(width * height / 180) {
+                let x0 = Float(random.nextUnit()) * Float(width), y0 = Float(random.nextUnit()) * Float(height)
+                let length = 6 + Float(random.nextUnit()) * 10
+                for k in 0..<Int(length) {
+                    let x = Int(x0 + Float(k) * 0.25), y = Int(y0 + Float(k))
+                    guard x >= 0, x < width, y >= 0, y < height else { continue }
+                    blend(&rgb, (y * width + x) * 3, toward: 210, amount: 0.35)
+                }
+            }
+        case .snow:
+            for _ in 0..<(width * height / 120) {
+                let x = Int(random.nextUnit() * Double(width)), y = Int(random.nextUnit() * Double(height))
+                let big = random.nextUnit() < 0.25
+                for (dx, dy) in big ? [(0, 0), (1, 0), (0, 1), (1, 1)] : [(0, 0)] {
+                    let px = x + dx, py = y + dy
+                    guard px < width, py < height else { continue }
+                    blend(&rgb, (py * width + px) * 3, toward: 245, amount: 0.85)
+                }
+            }
+        default:
+            break
+        }
+    }
+
+    private static func blend(_ rgb: inout [UInt8], _ at: Int, toward value: Float, amount: Float) {
+        for c in 0..<3 { rgb[at + c] = UInt8(Float(rgb[at + c]) * (1 - amount) + value * amount) }
+    }
+}

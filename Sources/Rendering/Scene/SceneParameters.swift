@@ -1,0 +1,49 @@
+/// Everything drawn for one image: the recipe's distributions, sampled, plus pinned values.
+public struct SceneParameters: Sendable, Hashable {
+    public enum TimeOfDay: String, Sendable, Hashable, CaseIterable { case day, dusk, night }
+    public enum Weather: String, Sendable, Hashable, CaseIterable { case sunny, cloudy, hazy, rain, snow }
+
+    public var timeOfDay: TimeOfDay
+    public var weather: Weather
+    /// Metres above the road.
+    public var cameraHeight: Float
+    /// Degrees below the horizon.
+    public var cameraPitch: Float
+    /// Vertical field of view, degrees.
+    public var fieldOfView: Float
+    public var pedestrians: Int
+    public var cars: Int
+    /// Share of building facades that are shop glass (reflective).
+    public var glassFacades: Float
+    /// Degrees; azimuth 0 = sun ahead, 90 = from the right.
+    public var sunAzimuth: Float
+    public var sunElevation: Float
+
+    public init(
+        timeOfDay: TimeOfDay = .day, weather: Weather = .sunny, cameraHeight: Float = 1.6, cameraPitch: Float = 4, fieldOfView: Float = 55,
+        pedestrians: Int = 6, cars: Int = 4, glassFacades: Float = 0.5, sunAzimuth: Float = 60, sunElevation: Float = 40
+    ) {
+        self.timeOfDay = timeOfDay
+        self.weather = weather
+        self.cameraHeight = cameraHeight
+        self.cameraPitch = cameraPitch
+        self.fieldOfView = fieldOfView
+        self.pedestrians = pedestrians
+        self.cars = cars
+        self.glassFacades = glassFacades
+        self.sunAzimuth = sunAzimuth
+        self.sunElevation = sunElevation
+    }
+
+    /// The values as image attributes (`weather`, `lighting`, `time_of_day`, …).
+    public var attributes: [String: String] {
+        [
+            "weather": weather.rawValue, "time_of_day": timeOfDay.rawValue,
+            "lighting": timeOfDay == .night ? "night" : (timeOfDay == .dusk ? "dusk" : "day"),
+            "camera_height": String(format1(cameraHeight)), "camera_pitch": String(format1(cameraPitch)),
+            "fov": String(format1(fieldOfView)),
+        ]
+    }
+
+    private func format1(_ v: Float) -> String { String(Float(Int((v * 10).rounded())) / 10) }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Datasets
+import Engine
+import Foundation
+import Rendering
+import StudioCore
+import TerminalGraphics
+
+struct Render: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Render annotated street scenes into a synthetic dataset (COCO + YOLO + masks + depth + provenance).",
+        discussion: """
+            Image i of seed s is the same in every run: --shard k/n renders the indices ≡ k mod n \
+            (merge the shards with `synthstudio dataset merge`), and running again into the same \
+            --out continues where an interrupted run stopped.
+            """
+    )
+
+    @Option(help: "The scene recipe (YAML).")
+    var recipe: String = "sample-data/scenes/street.yaml"
+
+    @Option(help: "Images to render.")
+    var count: Int
+
+    @Option(help: "Seed.")
+    var seed: UInt64 = 1
+
+    @Option(help: "The dataset folder to write (created; an existing one is continued).")
+    var out: String
+
+    @Option(name: .customLong("set"), help: "Pin a parameter: --set weather=snow (repeatable).")
+    var parameters: [String] = []
+
+    @Option(help: "Render only shard k of n: --shard 0/4.")
+    var shard: String?
+
+    @Option(help: "Samples per pixel (default: the recipe's).")
+    var spp: Int?
+
+    @Option(help: "Image size WxH (default: the recipe's).")
+    var size: String?
+
+    func validate() throws {
+        if count < 1 { throw ValidationError("--count must be at least 1") }
+        if let spp, !(1...256).contains(spp) { throw ValidationError("--spp must be 1…256") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let job = try makeJob()
+            let committer = DatasetCommitter(root: out)
+            let staging = "\(out)/.staging"
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+            // Units finished by an interrupted run: commit them; images already in: skip them.
+            let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? []).map { "\(staging)/\($0)" }
+            let complete = leftovers.filter { FileManager.default.fileExists(atPath: "\($0)/unit.json") }
+            for folder in leftovers where !complete.contains(folder) { try? FileManager.default.removeItem(atPath: folder) }
+            try committer.commit(units: complete)
+            let existing = Set(((try? FileManager.default.contentsOfDirectory(atPath: "\(out)/images")) ?? []))
+            let pending = job.pending(done: Set((0..<count).filter { existing.contains(job.name($0)) }))
+            let progress = ProgressReporter(label: "render", total: pending.count)
+            var batch: [String] = []
+            var last = Date()
+            for (n, index) in pending.enumerated() {
+                let folder = "\(staging)/\(index)"
+                try job.render(index, into: folder)
+                batch.append(folder)
+                if Date().timeIntervalSince(last) > 1 || n == pending.count - 1 {
+                    try committer.commit(units: batch)
+                    batch.removeAll()
+                    last = Date()
+                }
+                progress.update(done: n + 1)
+            }
+            progress.finish(done: pending.count)
+            try? FileManager.default.removeItem(atPath: staging)
+        }
+    }
+
+    func makeJob() throws -> RenderJob {
+        guard let data = FileManager.default.contents(atPath: recipe) else {
+            throw CLIError(message: "cannot read the recipe \(recipe.terminalSafe)")
+        }
+        var parsed = try Recipe.parse(String(decoding: data, as: UTF8.self), file: recipe)
+        if let spp { parsed.samplesPerPixel = spp }
+        if let size {
+            let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, (8...4096).contains(parts[0]), (8...4096).contains(parts[1]) else {
+                throw CLIError(message: "--size \(size.terminalSafe): expected WxH, each 8…4096")
+            }
+            (parsed.width, parsed.height) = (parts[0], parts[1])
+        }
+        let pinned = try parsePins(parameters)
+        return RenderJob(
+            recipe: parsed, recipeName: (recipe as NSString).lastPathComponent, seed: seed, count: count, pinned: pinned,
+            shard: try shard.map { try JobSpec.parseShard($0) } ?? .whole)
+    }
+}
