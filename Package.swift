@@ -66,7 +66,8 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(
-            name: "EngineTests", dependencies: ["Engine", "Catalog", "Datasets", "ImageIO", "StudioCore", "TestSupport"], exclude: ["Fixtures"]),
+            name: "EngineTests", dependencies: ["Engine", "Catalog", "Datasets", "ImageIO", "StudioCore", "TestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "StudioCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Datasets", "StudioCore", "ImageIO", "TestSupport"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "StudioCore", "TestSupport"], exclude: ["Fixtures"]),

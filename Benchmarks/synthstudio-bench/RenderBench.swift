@@ -17,6 +17,9 @@ func renderBench(images: Int) {
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     print("\nRenderer: \(images) street scenes at 320×240, 4 samples per pixel, \(ProcessInfo.processInfo.activeProcessorCount) cores")
-    print(String(format: "  %.1f images/s   %.2f M primary rays/s   (%.2f s; shadow and reflection rays not counted)", Double(images) / seconds, Double(rays) / seconds / 1e6, seconds))
+    print(
+        String(
+            format: "  %.1f images/s   %.2f M primary rays/s   (%.2f s; shadow and reflection rays not counted)", Double(images) / seconds,
+            Double(rays) / seconds / 1e6, seconds))
     print("  Blender Cycles comparison: not run (see the issue 4 note)")
 }

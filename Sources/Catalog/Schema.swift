@@ -3,9 +3,6 @@ internal import GRDB
 /// The catalog's tables. Everything but `jobs` and `job_events` is a cache of the files and can be
 /// rebuilt from them.
 enum Schema {
-    /// Bumped when the cached tables change shape: an older catalog is then rebuilt, keeping jobs.
-    static let version = 1
-
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

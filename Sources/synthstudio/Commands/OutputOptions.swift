@@ -107,7 +107,9 @@ enum Target {
 func parsePins(_ items: [String]) throws -> [String: String] {
     var pinned: [String: String] = [:]
     for item in items {
-        guard let eq = item.firstIndex(of: "="), eq != item.startIndex else { throw CLIError(message: "--set \(item.terminalSafe): expected key=value") }
+        guard let eq = item.firstIndex(of: "="), eq != item.startIndex else {
+            throw CLIError(message: "--set \(item.terminalSafe): expected key=value")
+        }
         pinned[String(item[..<eq])] = String(item[item.index(after: eq)...])
     }
     return pinned
