@@ -13,6 +13,8 @@ public struct RenderOutput: Sendable {
     public let depth: [UInt16]
     /// Instance ids to their labels.
     public let objects: [Int: RenderedObject]
+    /// Rays traced for the picture: primary, shadow and reflection.
+    public let rays: Int
 }
 
 /// A labelled object as it appears in one image.
@@ -44,9 +46,6 @@ public struct StreetRenderer: Sendable {
         self.samplesPerPixel = max(1, samplesPerPixel)
     }
 
-    /// Rays traced by the last `render` calls (for rays-per-second figures).
-    public static func rays(of output: RenderOutput, samplesPerPixel: Int) -> Int { output.width * output.height * samplesPerPixel }
-
     public func render(_ parameters: SceneParameters, stream: RandomStream) -> RenderOutput {
         var placement = stream.derived(1)
         let scene = StreetScene(parameters, random: &placement)
@@ -71,6 +70,7 @@ public struct StreetRenderer: Sendable {
         var rgb = [UInt8](repeating: 0, count: width * height * 3)
         var instances = [UInt16](repeating: 0, count: width * height)
         var depth = [UInt16](repeating: 0, count: width * height)
+        let rays = rows.reduce(0) { $0 + $1.rays }
         for (y, row) in rows.enumerated() {
             for x in 0..<width {
                 let p = y * width + x
@@ -101,7 +101,33 @@ public struct StreetRenderer: Sendable {
             objects[id]?.visibility = silhouette > 0 ? min(1, Double(shown) / Double(silhouette)) : 1
         }
         Weather.overlay(&rgb, width: width, height: height, parameters: parameters, stream: stream.derived(3))
-        return RenderOutput(width: width, height: height, rgb: rgb, instances: instances, depth: depth, objects: objects)
+        return RenderOutput(width: width, height: height, rgb: rgb, instances: instances, depth: depth, objects: objects, rays: rays)
+    }
+
+    /// Embree alone on the scene of `parameters`: the same camera rays (`samplesPerPixel` per
+    /// pixel), intersected and nothing else, on all cores. Returns (rays, seconds) for the bench.
+    package func embreeAlone(_ parameters: SceneParameters, stream: RandomStream) -> (rays: Int, seconds: Double) {
+        var placement = stream.derived(1)
+        let scene = StreetScene(parameters, random: &placement)
+        let embree = EmbreeScene(meshes: scene.objects.map(\.mesh))
+        let camera = Camera(parameters, width: width, height: height)
+        var start = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
+        let hits = Parallel.map(height) { y -> Int in
+            var count = 0
+            for x in 0..<width {
+                for s in 0..<samplesPerPixel {
+                    let ray = camera.ray(x: Float(x) + Float(s) / Float(samplesPerPixel), y: Float(y) + 0.5)
+                    if embree.intersect(ray.origin, ray.direction) != nil { count += 1 }
+                }
+            }
+            return count
+        }.reduce(0, +)
+        var end = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &end)
+        _ = hits
+        let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
+        return (width * height * samplesPerPixel, seconds)
     }
 
     struct Context: Sendable {
@@ -117,6 +143,7 @@ public struct StreetRenderer: Sendable {
         var rgb: [UInt8]
         var instances: [UInt16]
         var depth: [UInt16]
+        var rays = 0
     }
 
     private func trace(row y: Int, _ ctx: Context, _ stream: RandomStream) -> Row {
@@ -132,7 +159,7 @@ public struct StreetRenderer: Sendable {
                 let ray = ctx.camera.ray(x: Float(x) + jitter.x, y: Float(y) + jitter.y)
                 var label = Label()
                 sum += withUnsafeMutablePointer(to: &label) { pointer in
-                    shade(ray.origin, ray.direction, ctx, &random, depth: 0, label: s == 0 ? pointer : nil)
+                    shade(ray.origin, ray.direction, ctx, &random, depth: 0, label: s == 0 ? pointer : nil, rays: &row.rays)
                 }
                 if s == 0 {
                     row.instances[x] = UInt16(label.instance)
@@ -163,8 +190,9 @@ public struct StreetRenderer: Sendable {
     /// Radiance along a ray; fills `label` with what the primary ray (or its mirror) shows.
     private func shade(
         _ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ random: inout RandomStream, depth: Int,
-        label: UnsafeMutablePointer<Label>?
+        label: UnsafeMutablePointer<Label>?, rays: inout Int
     ) -> SIMD3<Float> {
+        rays += 1
         guard let hit = ctx.embree.intersect(origin, direction) else {
             return ctx.light.sky(direction)
         }
@@ -180,12 +208,13 @@ public struct StreetRenderer: Sendable {
         case .emissive(let c):
             color = c
         case .diffuse(let albedo):
-            color = albedo * direct(point, n, ctx, &random)
+            color = albedo * direct(point, n, ctx, &random, rays: &rays)
         case .road(let albedo, let wet):
-            color = albedo * direct(point, n, ctx, &random)
+            color = albedo * direct(point, n, ctx, &random, rays: &rays)
             if wet > 0, depth < 2 {
                 let reflected = direction - 2 * (direction * n).sum() * n
-                color = color * (1 - wet) + wet * shade(point + n * 1e-3, reflected, ctx, &random, depth: depth + 1, label: nil)
+                color =
+                    color * (1 - wet) + wet * shade(point + n * 1e-3, reflected, ctx, &random, depth: depth + 1, label: nil, rays: &rays)
             }
         case .glass(let interior):
             let cosine = max(0, -(direction * n).sum())
@@ -193,13 +222,14 @@ public struct StreetRenderer: Sendable {
             var mirrored = SIMD3<Float>.zero
             if depth < 2 {
                 let reflected = direction - 2 * (direction * n).sum() * n
+                if depth == 0, let label { rays += 1 }
                 if depth == 0, let label, let mirrorHit = ctx.embree.intersect(point + n * 1e-3, reflected),
                     ctx.scene.objects[mirrorHit.mesh].label == "pedestrian"
                 {
                     // Seen in the glass: a reflection of that pedestrian, labelled as such.
                     label.pointee.instance = ctx.firstReflection + ctx.instanceOf[mirrorHit.mesh] - 1
                 }
-                mirrored = shade(point + n * 1e-3, reflected, ctx, &random, depth: depth + 1, label: nil)
+                mirrored = shade(point + n * 1e-3, reflected, ctx, &random, depth: depth + 1, label: nil, rays: &rays)
             }
             color = fresnel * mirrored + (1 - fresnel) * interior * ctx.light.ambient * 2
         }
@@ -207,7 +237,9 @@ public struct StreetRenderer: Sendable {
     }
 
     /// Sun (with a soft shadow), sky light, and nearby point lights (with hard shadows).
-    private func direct(_ point: SIMD3<Float>, _ n: SIMD3<Float>, _ ctx: Context, _ random: inout RandomStream) -> SIMD3<Float> {
+    private func direct(_ point: SIMD3<Float>, _ n: SIMD3<Float>, _ ctx: Context, _ random: inout RandomStream, rays: inout Int) -> SIMD3<
+        Float
+    > {
         let light = ctx.light
         var sum = light.ambient * (0.6 + 0.4 * max(0, n.y))
         if light.sunIntensity.max() > 0 {
@@ -218,6 +250,7 @@ public struct StreetRenderer: Sendable {
             var toSun = light.sunDirection + jitter
             toSun /= (toSun * toSun).sum().squareRoot()
             let cosine = (n * toSun).sum()
+            if cosine > 0 { rays += 1 }
             if cosine > 0, !ctx.embree.occluded(point + n * 2e-3, toSun) { sum += light.sunIntensity * cosine }
         }
         for lamp in ctx.scene.lights {
@@ -227,6 +260,7 @@ public struct StreetRenderer: Sendable {
             let d = d2.squareRoot()
             toLamp /= d
             let cosine = (n * toLamp).sum()
+            if cosine > 0 { rays += 1 }
             if cosine > 0, !ctx.embree.occluded(point + n * 2e-3, toLamp, far: d - 0.3) { sum += lamp.color * cosine / (d2 + 1) }
         }
         return sum
