@@ -222,7 +222,7 @@ public struct StreetRenderer: Sendable {
             var mirrored = SIMD3<Float>.zero
             if depth < 2 {
                 let reflected = direction - 2 * (direction * n).sum() * n
-                if depth == 0, let label { rays += 1 }
+                if depth == 0, label != nil { rays += 1 }
                 if depth == 0, let label, let mirrorHit = ctx.embree.intersect(point + n * 1e-3, reflected),
                     ctx.scene.objects[mirrorHit.mesh].label == "pedestrian"
                 {
