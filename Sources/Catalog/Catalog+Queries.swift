@@ -93,7 +93,9 @@ extension Catalog {
     public func coverage(_ spec: CoverageSpec, datasets names: [String]? = nil) throws(CatalogError) -> CoverageMatrix {
         try read { db in
             let all = try Row.fetchAll(db, sql: "SELECT id, name, holdout FROM datasets ORDER BY id")
-            let chosen = all.filter { row in names.map { $0.contains(row["name"] as String) } ?? !(row["holdout"] as Bool) }
+            let chosen = all.filter { row in
+                (names ?? spec.datasets).map { $0.contains(row["name"] as String) } ?? !(row["holdout"] as Bool)
+            }
             let ids = chosen.map { $0["id"] as Int64 }
             let rowsAxis = spec.rows.description
             let colsAxis = spec.columns?.description

@@ -4,13 +4,15 @@ import Testing
 
 @Suite("Workspace (studio.yaml)")
 struct WorkspaceTests {
-    @Test("the sample workspace: two digit datasets, class 7 is the gap")
+    @Test("the sample workspace: two digit datasets (class 7 is the gap) and a rendered street dataset")
     func sampleData() throws {
         let root = "\(fixtures)/../../../sample-data"
         let workspace = try Workspace.load(root)
         #expect(workspace.name == "sample-data")
-        #expect(workspace.datasets.map(\.name) == ["digits", "digits-holdout"])
-        #expect(workspace.datasets.map(\.holdout) == [false, true])
+        #expect(workspace.datasets.map(\.name) == ["digits", "digits-holdout", "street"])
+        #expect(workspace.datasets.map(\.holdout) == [false, true, false])
+        #expect(workspace.coverageViews.map(\.name) == ["digits", "street"])
+        #expect(workspace.coverageView("street")?.datasets == ["street"])
         let datasets = try workspace.loadAll()
         let digits = ClassBalance(datasets[0])
         #expect(digits.rows.map(\.category.name) == (0...9).map(String.init))
@@ -74,6 +76,8 @@ struct WorkspaceTests {
             ("datasets:\n  - path: a\n    origin: real\n  - path: b/a\n    origin: real\n", ":4", "two datasets are named \"a\""),
             ("name: [unclosed\n", ":2", "not valid YAML"),
             ("datasets:\n  - path: a\n    origin: real\n    format: tfrecord\n", ":4", "expected \"imagefolder\""),
+            ("datasets:\n  - path: a\n    origin: real\ncoverage:\n  - name: v\n    datasets: [b]\n", ":6", "no dataset named \"b\""),
+            ("coverage:\n  - rows: category\n    colour: red\n", ":3", "unknown key \"colour\""),
         ])
     func badYAML(text: String, line: String, message: String) {
         let dir = TemporaryDirectory()

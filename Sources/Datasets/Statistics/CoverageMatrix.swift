@@ -44,6 +44,10 @@ public struct CoverageSpec: Sendable, Hashable {
     public var defaultTarget: Int
     /// Overrides by row label (`"7": 120`) or by cell (`"pedestrian/snow": 200`).
     public var targets: [String: Int]
+    /// The view's name in `studio.yaml` (a workspace can declare several).
+    public var name: String?
+    /// The datasets this view counts; `nil` counts every dataset that is not a holdout.
+    public var datasets: [String]?
 
     public init(
         rows: CoverageAxis = .category, columns: CoverageAxis? = nil, expectedValues: [String: [String]] = [:], defaultTarget: Int = 0,
@@ -55,6 +59,9 @@ public struct CoverageSpec: Sendable, Hashable {
         self.defaultTarget = defaultTarget
         self.targets = targets
     }
+
+    /// Whether this view counts a dataset (named in `datasets`, or any non-holdout when unset).
+    public func counts(_ name: String, holdout: Bool) -> Bool { datasets.map { $0.contains(name) } ?? !holdout }
 
     /// The target of a cell: the cell override, else the row override, else the default.
     public func target(row: String, column: String) -> Int {

@@ -35,7 +35,17 @@ public struct Workspace: Sendable, Hashable {
     public let root: String
     public var name: String
     public var datasets: [Entry]
-    public var coverage: CoverageSpec
+    /// Coverage views: `coverage:` is one view, or a list of named views (each may name the
+    /// datasets it counts). The first is the default.
+    public var coverageViews: [CoverageSpec]
+    /// The default coverage view.
+    public var coverage: CoverageSpec {
+        get { coverageViews.first ?? CoverageSpec() }
+        set { if coverageViews.isEmpty { coverageViews = [newValue] } else { coverageViews[0] = newValue } }
+    }
+
+    /// The view named `name`.
+    public func coverageView(_ name: String) -> CoverageSpec? { coverageViews.first { $0.name == name } }
 
     /// Whether `path` is a workspace folder (holds a `studio.yaml`).
     public static func isWorkspace(_ path: String) -> Bool { FileIO.isFile("\(path)/\(fileName)") }
@@ -67,8 +77,15 @@ public struct Workspace: Sendable, Hashable {
             }
             entries.append(entry)
         }
-        let coverage = try top["coverage"].map { c throws(DatasetsError) in try readCoverage(c) } ?? CoverageSpec()
-        return Workspace(root: root, name: name, datasets: entries, coverage: coverage)
+        var views: [CoverageSpec] = []
+        if let coverage = top["coverage"] {
+            if coverage.isSequence {
+                for item in try coverage.sequence() { views.append(try readCoverage(item, datasets: entries.map(\.name))) }
+            } else {
+                views.append(try readCoverage(coverage, datasets: entries.map(\.name)))
+            }
+        }
+        return Workspace(root: root, name: name, datasets: entries, coverageViews: views.isEmpty ? [CoverageSpec()] : views)
     }
 
     /// The folder of a dataset entry.
@@ -88,9 +105,19 @@ public struct Workspace: Sendable, Hashable {
         return out
     }
 
-    private static func readCoverage(_ yaml: YAMLFields) throws(DatasetsError) -> CoverageSpec {
-        let fields = try yaml.dictionary(allowed: ["rows", "cols", "values", "target", "targets"])
+    private static func readCoverage(_ yaml: YAMLFields, datasets known: [String]) throws(DatasetsError) -> CoverageSpec {
+        let fields = try yaml.dictionary(allowed: ["name", "datasets", "rows", "cols", "values", "target", "targets"])
         var spec = CoverageSpec()
+        if let name = fields["name"] { spec.name = try name.string() }
+        if let list = fields["datasets"] {
+            var names: [String] = []
+            for item in try list.sequence() {
+                let name = try item.string()
+                guard known.contains(name) else { throw item.error("no dataset named \"\(name)\" in this workspace", code: .invalidValue) }
+                names.append(name)
+            }
+            spec.datasets = names
+        }
         if let rows = fields["rows"] { spec.rows = CoverageAxis(try rows.string()) }
         if let cols = fields["cols"] { spec.columns = CoverageAxis(try cols.string()) }
         if let values = fields["values"] {

@@ -26,6 +26,9 @@ struct Coverage: ParsableCommand {
     @Option(help: "Annotations wanted per cell (default: the workspace's target).")
     var target: Int?
 
+    @Option(help: "A coverage view named in studio.yaml (default: the first).")
+    var view: String?
+
     @Option(help: "How many of the largest gaps to list.")
     var gaps: Int = 10
 
@@ -43,11 +46,23 @@ struct Coverage: ParsableCommand {
         try reportingErrors {
             let opened = try Target.open(path)
             var spec = CoverageSpec()
-            if case .workspace(let workspace) = opened { spec = workspace.coverage }
+            if case .workspace(let workspace) = opened {
+                if let view {
+                    guard let named = workspace.coverageView(view) else {
+                        throw CLIError(
+                            message:
+                                "no coverage view \(view.terminalSafe) in studio.yaml (views: \(workspace.coverageViews.compactMap(\.name).joined(separator: ", ")))"
+                        )
+                    }
+                    spec = named
+                } else {
+                    spec = workspace.coverage
+                }
+            }
             if let rows { spec.rows = CoverageAxis(rows) }
             if let cols { spec.columns = CoverageAxis(cols) }
             if let target { spec.defaultTarget = target }
-            let datasets = try opened.datasets().filter { $0.1?.holdout != true }.map(\.0)
+            let datasets = try opened.datasets().filter { spec.counts($0.0.name, holdout: $0.1?.holdout == true) }.map(\.0)
             let matrix = CoverageMatrix(datasets, spec: spec)
             if json {
                 emit(CoverageReport.json(matrix, gaps: gaps).pretty())

@@ -26,11 +26,14 @@ struct Open: ParsableCommand {
             let loaded = try ws.datasets.map { entry in (try ws.load(entry), Optional(entry)) }
             let style = try output.styler()
             var text = StatsReport.text(loaded, workspace: ws, style: style)
-            let counted = loaded.filter { $0.1?.holdout != true }.map(\.0)
-            let matrix = CoverageMatrix(counted, spec: ws.coverage)
-            let gaps = matrix.gaps(limit: 5)
-            if !gaps.isEmpty {
-                text += "\n" + CoverageReport.gapsText(gaps, matrix: matrix, style: style)
+            for view in ws.coverageViews {
+                let counted = loaded.filter { view.counts($0.0.name, holdout: $0.1?.holdout == true) }.map(\.0)
+                let matrix = CoverageMatrix(counted, spec: view)
+                let gaps = matrix.gaps(limit: 5)
+                if !gaps.isEmpty {
+                    if let name = view.name { text += "\n" + style.paint("View \(name.terminalSafe)", .muted) }
+                    text += "\n" + CoverageReport.gapsText(gaps, matrix: matrix, style: style)
+                }
             }
             emit(text)
         }

@@ -71,11 +71,14 @@ enum StatsReport {
             out += style.paint("Workspace \(workspace.name.terminalSafe)", .heading, bold: true)
             out += style.paint("  \(datasets.count) dataset(s) · \(workspace.root.terminalSafe)", .muted) + "\n"
         }
-        let perClassTarget: Int? = {
-            guard let spec = workspace?.coverage, spec.rows == .category, spec.columns == nil, spec.defaultTarget > 0 else { return nil }
-            return spec.defaultTarget
-        }()
+        // A per-class target: a view of category alone that counts this dataset.
+        func perClassTarget(_ name: String, holdout: Bool) -> Int? {
+            workspace?.coverageViews.first {
+                $0.rows == .category && $0.columns == nil && $0.defaultTarget > 0 && $0.counts(name, holdout: holdout)
+            }?.defaultTarget
+        }
         for (dataset, entry) in datasets {
+            let perClassTarget = perClassTarget(dataset.name, holdout: entry?.holdout == true)
             let balance = ClassBalance(dataset)
             let originRole: Theme.Role = dataset.origin == .real ? .real : .synthetic
             out += "\n" + style.paint(dataset.name.terminalSafe, .heading, bold: true) + "  "
