@@ -3,7 +3,7 @@
 # The system packages every build needs, in one place. Later modules add theirs here.
 APT_PACKAGES := libncursesw5-dev libpng-dev libturbojpeg0-dev libsqlite3-dev libxml2 libembree-dev
 # Tools the benchmarks compare against or use (installed by `make bench` only).
-BENCH_APT_PACKAGES := imagemagick libsixel-bin chafa
+BENCH_APT_PACKAGES := imagemagick libsixel-bin chafa blender
 
 SWIFT ?= swift
 WORKSPACE ?= sample-data

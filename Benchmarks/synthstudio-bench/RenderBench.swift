@@ -32,5 +32,38 @@ func renderBench(images: Int) {
         String(
             format: "  Embree alone          %6.2f M rays/s  (rtcIntersect1 on the same scenes' camera rays)  → renderer at %.0f %% of it",
             alone / 1e6, rate / alone * 100))
-    print("  Blender Cycles: not compared in this build (not installed by `make bench`)")
+    cyclesPeer(ours: Double(images) / seconds)
+}
+
+/// Blender 3.4 Cycles on the CPU rendering a similar street (Benchmarks/peers/cycles_street.py)
+/// at the same size and samples per pixel, timed inside Blender (start-up excluded).
+func cyclesPeer(ours: Double) {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/blender") else {
+        print("  Blender Cycles: not installed (apt-get install blender)")
+        return
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/blender")
+    process.arguments = [
+        "--background", "--factory-startup", "--python", "Benchmarks/peers/cycles_street.py", "--", "6", NSTemporaryDirectory(),
+    ]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return }
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("CYCLES_RESULT ") }),
+        let json = try? JSONSerialization.jsonObject(with: Data(line.dropFirst("CYCLES_RESULT ".count).utf8)) as? [String: Any],
+        let n = json["images"] as? Int, let s = json["seconds"] as? Double
+    else {
+        print("  Blender Cycles: no result")
+        return
+    }
+    let cycles = Double(n) / s
+    print(
+        String(
+            format:
+                "  Blender Cycles (CPU)  %6.1f images/s  (same size and spp, one scene re-rendered, BVH reused)  → synthstudio %.1f× its images/s",
+            cycles, ours / cycles))
 }
