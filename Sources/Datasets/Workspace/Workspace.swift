@@ -39,10 +39,7 @@ public struct Workspace: Sendable, Hashable {
     /// datasets it counts). The first is the default.
     public var coverageViews: [CoverageSpec]
     /// The default coverage view.
-    public var coverage: CoverageSpec {
-        get { coverageViews.first ?? CoverageSpec() }
-        set { if coverageViews.isEmpty { coverageViews = [newValue] } else { coverageViews[0] = newValue } }
-    }
+    public var coverage: CoverageSpec { coverageViews.first ?? CoverageSpec() }
 
     /// The view named `name`.
     public func coverageView(_ name: String) -> CoverageSpec? { coverageViews.first { $0.name == name } }

@@ -77,3 +77,17 @@ public enum JobEvent: Sendable, Hashable {
         }
     }
 }
+
+extension JobEvent {
+    /// The event's name as written in its line.
+    public var kind: String {
+        switch self {
+        case .started: "started"
+        case .progress: "progress"
+        case .artifact: "artifact"
+        case .log: "log"
+        case .finished: "finished"
+        case .failed: "failed"
+        }
+    }
+}

@@ -50,6 +50,14 @@ public struct Recipe: Sendable {
         "sun_azimuth": "degrees", "sun_elevation": "degrees",
     ]
 
+    /// Reads and parses the recipe file at `path`.
+    public static func load(_ path: String) throws(EngineError) -> Recipe {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw EngineError(.invalidSpec, "cannot read the recipe \(path)")
+        }
+        return try parse(String(decoding: data, as: UTF8.self), file: path)
+    }
+
     /// Parses a recipe; unknown keys, negative weights, impossible sizes are errors naming the line.
     public static func parse(_ text: String, file: String) throws(EngineError) -> Recipe {
         do throws(DatasetsError) {

@@ -113,11 +113,4 @@ enum ChildProcess {
         if !buffer.isEmpty { body(String(decoding: buffer, as: UTF8.self)) }
         close(fd)
     }
-
-    /// The path of the running executable.
-    static func currentExecutable() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        return n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
-    }
 }

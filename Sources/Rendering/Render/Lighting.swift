@@ -63,7 +63,7 @@ struct Lighting: Sendable {
     }
 
     /// Exponential fog towards the fog colour with distance.
-    func fog(_ color: SIMD3<Float>, distance: Float, direction: SIMD3<Float>) -> SIMD3<Float> {
+    func fog(_ color: SIMD3<Float>, distance: Float) -> SIMD3<Float> {
         let f = expf(-fogDensity * distance)
         return color * f + fogColor * (1 - f)
     }

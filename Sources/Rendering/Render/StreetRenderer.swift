@@ -233,7 +233,7 @@ public struct StreetRenderer: Sendable {
             }
             color = fresnel * mirrored + (1 - fresnel) * interior * ctx.light.ambient * 2
         }
-        return ctx.light.fog(color, distance: hit.distance, direction: direction)
+        return ctx.light.fog(color, distance: hit.distance)
     }
 
     /// Sun (with a soft shadow), sky light, and nearby point lights (with hard shadows).

@@ -78,10 +78,7 @@ struct Render: ParsableCommand {
     }
 
     func makeJob() throws -> RenderJob {
-        guard let data = FileManager.default.contents(atPath: recipe) else {
-            throw CLIError(message: "cannot read the recipe \(recipe.terminalSafe)")
-        }
-        var parsed = try Recipe.parse(String(decoding: data, as: UTF8.self), file: recipe)
+        var parsed = try Recipe.load(recipe)
         if let spp { parsed.samplesPerPixel = spp }
         if let size {
             let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }

@@ -44,10 +44,8 @@ struct Worker: ParsableCommand {
             throw ExitCode(127)
         case .render:
             do {
-                guard let path = job.recipe, let data = FileManager.default.contents(atPath: path) else {
-                    throw EngineError(.invalidSpec, "cannot read the recipe \(job.recipe ?? "(none)")")
-                }
-                let recipe = try Recipe.parse(String(decoding: data, as: UTF8.self), file: path)
+                guard let path = job.recipe else { throw EngineError(.invalidSpec, "a render job needs a recipe") }
+                let recipe = try Recipe.load(path)
                 let render = RenderJob(
                     recipe: recipe, recipeName: (path as NSString).lastPathComponent, seed: job.seed, count: job.count,
                     pinned: job.parameters,
