@@ -22,12 +22,14 @@ let package = Package(
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng"),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg"),
         .systemLibrary(name: "CEmbree"),
+        .systemLibrary(name: "COneDNN"),
 
         // Pure core and effects.
         .target(name: "StudioCore"),
         .target(name: "ImageIO", dependencies: ["StudioCore", "CLibPNG", "CTurboJPEG"]),
         .target(name: "TerminalGraphics", dependencies: ["StudioCore"], swiftSettings: optimizedEvenInDebug),
         .target(name: "Rendering", dependencies: ["StudioCore", "CEmbree"], swiftSettings: optimizedEvenInDebug),
+        .target(name: "NeuralNet", dependencies: ["StudioCore", "COneDNN"], swiftSettings: optimizedEvenInDebug),
         .target(
             name: "Datasets",
             dependencies: ["StudioCore", "ImageIO", .product(name: "Yams", package: "Yams")]
@@ -68,6 +70,7 @@ let package = Package(
         .testTarget(
             name: "EngineTests", dependencies: ["Engine", "Catalog", "Datasets", "ImageIO", "StudioCore", "TestSupport"],
             exclude: ["Fixtures"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "StudioCore"], exclude: ["Fixtures"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "StudioCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Datasets", "StudioCore", "ImageIO", "TestSupport"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "StudioCore", "TestSupport"], exclude: ["Fixtures"]),

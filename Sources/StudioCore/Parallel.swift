@@ -35,3 +35,16 @@ private final class Slots<T>: @unchecked Sendable {
 
     func collect() -> [T] { (0..<count).map { storage[$0]! } }
 }
+
+extension Parallel {
+    /// `body(0) … body(count - 1)`, run concurrently; for loops that write disjoint parts of a
+    /// buffer they own. Each index is run by exactly one iteration.
+    public static func forEach(_ count: Int, _ body: (Int) -> Void) {
+        guard count > 0 else { return }
+        if count == 1 { return body(0) }
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: count) { i in body(i) }
+        }
+    }
+}

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    internal import Glibc
+#elseif canImport(Darwin)
+    internal import Darwin
+#endif
+
 /// A small, fast, splittable pseudo-random generator (SplitMix64).
 ///
 /// Streams are derived, never shared: `RandomStream(seed: s).derived(i)` gives image *i* of job seed
@@ -27,5 +33,15 @@ public struct RandomStream: RandomNumberGenerator, Sendable, Hashable {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+extension RandomStream {
+    /// A standard normal value (Box–Muller; one uniform pair per value, so the stream advances by
+    /// exactly two draws each call).
+    public mutating func nextNormal() -> Double {
+        let u1 = 1 - nextUnit()  // (0, 1]: log never sees zero
+        let u2 = nextUnit()
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 }

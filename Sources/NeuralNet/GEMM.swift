@@ -1,0 +1,41 @@
+internal import COneDNN
+
+/// Row-major single-precision matrix products through oneDNN's JIT SGEMM (INTEROP.md item 11):
+/// `C = alpha · op(A) · op(B) + beta · C` with `op(A)` m×k and `op(B)` k×n.
+enum GEMM {
+    static func multiply(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        precondition(m > 0 && n > 0 && k > 0, "empty product")
+        let status = dnnl_sgemm(
+            flag(transposeA), flag(transposeB), Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb), beta,
+            c, Int64(ldc))
+        precondition(status == dnnl_success, "dnnl_sgemm failed: \(String(cString: dnnl_status2str(status)))")
+    }
+
+    /// `C (m×n) = alpha · op(A) · op(B) + beta · C` on whole arrays, leading dimensions implied.
+    static func multiply(
+        _ a: [Float], _ b: [Float], transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0, into c: inout [Float]
+    ) {
+        precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "matrix sizes do not match")
+        guard m > 0, n > 0 else { return }
+        if k == 0 {
+            for i in 0..<(m * n) { c[i] *= beta }
+            return
+        }
+        a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                c.withUnsafeMutableBufferPointer { c in
+                    multiply(
+                        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+                        a: a.baseAddress!, lda: transposeA ? m : k, b: b.baseAddress!, ldb: transposeB ? k : n,
+                        beta: beta, c: c.baseAddress!, ldc: n)
+                }
+            }
+        }
+    }
+
+    private static func flag(_ transpose: Bool) -> CChar { CChar(UInt8(ascii: transpose ? "T" : "N")) }
+}
