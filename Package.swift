@@ -40,13 +40,15 @@ let package = Package(
             dependencies: ["Datasets", "StudioCore", "ImageIO", .product(name: "GRDB", package: "GRDB.swift")]
         ),
 
-        .target(name: "Engine", dependencies: ["Datasets", "Catalog", "ImageIO", "StudioCore", "Rendering"]),
+        .target(
+            name: "GAN", dependencies: ["NeuralNet", "Datasets", "ImageIO", "StudioCore"], swiftSettings: optimizedEvenInDebug),
+        .target(name: "Engine", dependencies: ["Datasets", "Catalog", "ImageIO", "StudioCore", "Rendering", "GAN"]),
 
         // The executable: argument parsing, then calls into the modules.
         .executableTarget(
             name: "synthstudio",
             dependencies: [
-                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Engine", "Rendering",
+                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Engine", "Rendering", "GAN", "NeuralNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -71,6 +73,7 @@ let package = Package(
             name: "EngineTests", dependencies: ["Engine", "Catalog", "Datasets", "ImageIO", "StudioCore", "TestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "StudioCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "GANTests", dependencies: ["GAN", "NeuralNet", "Datasets", "ImageIO", "StudioCore", "TestSupport"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "StudioCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Datasets", "StudioCore", "ImageIO", "TestSupport"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "StudioCore", "TestSupport"], exclude: ["Fixtures"]),

@@ -10,6 +10,9 @@ public final class Conv2d: Layer {
     public let padding: Int
     public let weight: Parameter
     public let bias: Parameter?
+    /// Off for a first layer whose input needs no gradient (real images): backward then skips
+    /// the input's GEMM and col2im and returns an empty tensor.
+    public var computesInputGradient = true
     private var geometry: ConvolutionGeometry?
     private var columns: [Float] = []
 
@@ -51,6 +54,7 @@ public final class Conv2d: Layer {
             gradientCN, columns, transposeB: true, m: outChannels, n: g.rows, k: g.columns, beta: 1,
             into: &weight.gradient.storage)
         if let bias { accumulateBiasGradient(gradientCN, into: &bias.gradient.storage, plane: g.columns) }
+        guard computesInputGradient else { return Tensor(shape: [0]) }
         var columnsGradient = [Float](repeating: 0, count: g.rows * g.columns)
         GEMM.multiply(
             weight.value.storage, gradientCN, transposeA: true, m: g.rows, n: g.columns, k: outChannels,

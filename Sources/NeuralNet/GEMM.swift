@@ -1,4 +1,8 @@
 internal import COneDNN
+#if canImport(Glibc)
+    internal import Glibc
+#endif
+internal import StudioCore
 
 /// Row-major single-precision matrix products through oneDNN's JIT SGEMM (INTEROP.md item 11):
 /// `C = alpha · op(A) · op(B) + beta · C` with `op(A)` m×k and `op(B)` k×n.
@@ -9,6 +13,33 @@ enum GEMM {
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
         precondition(m > 0 && n > 0 && k > 0, "empty product")
+        // Split the longer side of C into `parts` fixed blocks, one single-threaded SGEMM each: the
+        // blocks do not depend on scheduling, so results are the same run after run.
+        let parts = m * n * k >= 1 << 18 ? threads : 1
+        nonisolated(unsafe) let (a, b, c) = (a, b, c)
+        Parallel.forEach(parts) { part in
+            omp_set_num_threads(1)
+            if n >= m {
+                let (start, end) = (n * part / parts, n * (part + 1) / parts)
+                guard end > start else { return }
+                let bBlock = transposeB ? b + start * ldb : b + start
+                call(transposeA, transposeB, m, end - start, k, alpha, a, lda, bBlock, ldb, beta, c + start, ldc)
+            } else {
+                let (start, end) = (m * part / parts, m * (part + 1) / parts)
+                guard end > start else { return }
+                let aBlock = transposeA ? a + start : a + start * lda
+                call(transposeA, transposeB, end - start, n, k, alpha, aBlock, lda, b, ldb, beta, c + start * ldc, ldc)
+            }
+        }
+    }
+
+    /// Threads a large product is split over.
+    static let threads = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    private static func call(
+        _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int,
+        _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    ) {
         let status = dnnl_sgemm(
             flag(transposeA), flag(transposeB), Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb), beta,
             c, Int64(ldc))

@@ -20,34 +20,39 @@ struct ConvolutionGeometry: Equatable, Sendable {
     var rows: Int { channels * kernel * kernel }
     var columns: Int { batch * outputHeight * outputWidth }
 
-    /// Unfolds `image` (NCHW) into the `rows × columns` column matrix.
+    /// The grid positions `o` whose tap `k` lands inside `0..<size`: `o·stride − padding + k`.
+    private func validRange(_ k: Int, size: Int, grid: Int) -> Range<Int> {
+        // o ≥ ceil((padding − k) / stride) and o ≤ floor((size − 1 + padding − k) / stride).
+        let lowNumerator = padding - k
+        let low = lowNumerator <= 0 ? 0 : (lowNumerator + stride - 1) / stride
+        let highNumerator = size - 1 + padding - k
+        let high = highNumerator < 0 ? -1 : min(grid - 1, highNumerator / stride)
+        return low <= high ? low..<(high + 1) : 0..<0
+    }
+
+    /// Unfolds `image` (NCHW) into the `rows × columns` column matrix. Rows are filled in
+    /// parallel; taps outside the image stay zero.
     func unfold(_ image: [Float]) -> [Float] {
         precondition(image.count == batch * channels * height * width, "image size does not match the geometry")
         var columnsMatrix = [Float](repeating: 0, count: rows * columns)
         let (oh, ow, plane) = (outputHeight, outputWidth, outputHeight * outputWidth)
         image.withUnsafeBufferPointer { src in
             columnsMatrix.withUnsafeMutableBufferPointer { dst in
-                nonisolated(unsafe) let src = src
-                nonisolated(unsafe) let dst = dst
+                nonisolated(unsafe) let src = src.baseAddress!
+                nonisolated(unsafe) let dst = dst.baseAddress!
                 Parallel.forEach(rows) { row in
                     let c = row / (kernel * kernel)
                     let ky = (row / kernel) % kernel
                     let kx = row % kernel
+                    let ys = validRange(ky, size: height, grid: oh)
+                    let xs = validRange(kx, size: width, grid: ow)
                     for n in 0..<batch {
-                        let image = (n * channels + c) * height * width
-                        var out = row * columns + n * plane
-                        for oy in 0..<oh {
-                            let y = oy * stride - padding + ky
-                            guard y >= 0, y < height else {
-                                out += ow
-                                continue
-                            }
-                            let line = image + y * width
-                            for ox in 0..<ow {
-                                let x = ox * stride - padding + kx
-                                if x >= 0, x < width { dst[out] = src[line + x] }
-                                out += 1
-                            }
+                        let image = src + (n * channels + c) * height * width
+                        let out = dst + row * columns + n * plane
+                        for oy in ys {
+                            let line = image + (oy * stride - padding + ky) * width - padding + kx
+                            let target = out + oy * ow
+                            for ox in xs { target[ox] = line[ox * stride] }
                         }
                     }
                 }
@@ -57,36 +62,29 @@ struct ConvolutionGeometry: Equatable, Sendable {
     }
 
     /// Folds a column matrix back into an NCHW image, summing where windows overlap (the adjoint
-    /// of `unfold`). Channels are summed in parallel, each in a fixed order, so the result does
-    /// not depend on the number of threads.
+    /// of `unfold`). Each (image, channel) plane is summed by one thread in a fixed order, so the
+    /// result does not depend on the number of threads.
     func fold(_ columnsMatrix: [Float]) -> [Float] {
         precondition(columnsMatrix.count == rows * columns, "column matrix size does not match the geometry")
         var image = [Float](repeating: 0, count: batch * channels * height * width)
         let (oh, ow, plane) = (outputHeight, outputWidth, outputHeight * outputWidth)
         columnsMatrix.withUnsafeBufferPointer { src in
             image.withUnsafeMutableBufferPointer { dst in
-                nonisolated(unsafe) let src = src
-                nonisolated(unsafe) let dst = dst
-                Parallel.forEach(channels) { c in
+                nonisolated(unsafe) let src = src.baseAddress!
+                nonisolated(unsafe) let dst = dst.baseAddress!
+                Parallel.forEach(batch * channels) { item in
+                    let (n, c) = (item / channels, item % channels)
+                    let target = dst + item * height * width
                     for ky in 0..<kernel {
+                        let ys = validRange(ky, size: height, grid: oh)
                         for kx in 0..<kernel {
+                            let xs = validRange(kx, size: width, grid: ow)
                             let row = (c * kernel + ky) * kernel + kx
-                            for n in 0..<batch {
-                                let image = (n * channels + c) * height * width
-                                var from = row * columns + n * plane
-                                for oy in 0..<oh {
-                                    let y = oy * stride - padding + ky
-                                    guard y >= 0, y < height else {
-                                        from += ow
-                                        continue
-                                    }
-                                    let line = image + y * width
-                                    for ox in 0..<ow {
-                                        let x = ox * stride - padding + kx
-                                        if x >= 0, x < width { dst[line + x] += src[from] }
-                                        from += 1
-                                    }
-                                }
+                            let from = src + row * columns + n * plane
+                            for oy in ys {
+                                let line = target + (oy * stride - padding + ky) * width - padding + kx
+                                let source = from + oy * ow
+                                for ox in xs { line[ox * stride] += source[ox] }
                             }
                         }
                     }

@@ -36,49 +36,63 @@ public final class BatchNorm2d: Layer {
         let count = batch * plane
         shape = input.shape
         trainedForward = training
-        var output = [Float](repeating: 0, count: input.count)
-        normalized = [Float](repeating: 0, count: input.count)
-        inverseDeviation = [Float](repeating: 0, count: channels)
         if training {
             precondition(count > 1, "BatchNorm in training needs more than one value per channel")
             batchesTracked.value.storage[0] += 1
         }
-        let stats: [(mean: Float, variance: Float)] = input.storage.withUnsafeBufferPointer { x in
-            nonisolated(unsafe) let x = x
-            return Parallel.map(channels) { c in
-                guard training else { return (runningMean.value.storage[c], runningVariance.value.storage[c]) }
-                var sum: Double = 0
-                var squares: Double = 0
-                for n in 0..<batch {
-                    let start = (n * channels + c) * plane
-                    for p in 0..<plane {
-                        let v = Double(x[start + p])
-                        sum += v
-                        squares += v * v
+        var output = [Float](repeating: 0, count: input.count)
+        var normalized = [Float](repeating: 0, count: input.count)
+        let (channels, epsilon) = (self.channels, self.epsilon)
+        let (scales, shifts) = (weight.value.storage, bias.value.storage)
+        let (runningMeans, runningVariances) = (runningMean.value.storage, runningVariance.value.storage)
+        // One channel per task: statistics in double, then normalize; each task writes only its
+        // channel's values, in a fixed order.
+        let stats: [(mean: Float, variance: Float, inverse: Float)] = input.storage.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                normalized.withUnsafeMutableBufferPointer { h in
+                    nonisolated(unsafe) let (x, y, h) = (x.baseAddress!, y.baseAddress!, h.baseAddress!)
+                    return Parallel.map(channels) { c in
+                        var mean = runningMeans[c]
+                        var variance = runningVariances[c]
+                        if training {
+                            var sum: Double = 0
+                            var squares: Double = 0
+                            for n in 0..<batch {
+                                let values = x + (n * channels + c) * plane
+                                var s: Float = 0
+                                var q: Float = 0
+                                for p in 0..<plane {
+                                    s += values[p]
+                                    q += values[p] * values[p]
+                                }
+                                sum += Double(s)
+                                squares += Double(q)
+                            }
+                            let m = sum / Double(count)
+                            mean = Float(m)
+                            variance = Float(max(squares / Double(count) - m * m, 0))
+                        }
+                        let inverse = 1 / (variance + epsilon).squareRoot()
+                        let (scale, shift) = (scales[c], shifts[c])
+                        for n in 0..<batch {
+                            let start = (n * channels + c) * plane
+                            for p in start..<(start + plane) {
+                                let v = (x[p] - mean) * inverse
+                                h[p] = v
+                                y[p] = v * scale + shift
+                            }
+                        }
+                        return (mean, variance, inverse)
                     }
                 }
-                let mean = sum / Double(count)
-                return (Float(mean), Float(max(squares / Double(count) - mean * mean, 0)))
             }
         }
-        for c in 0..<channels {
-            let (mean, variance) = stats[c]
-            let inverse = 1 / (variance + epsilon).squareRoot()
-            inverseDeviation[c] = inverse
-            let (scale, shift) = (weight.value.storage[c], bias.value.storage[c])
-            input.storage.withUnsafeBufferPointer { x in
-                for n in 0..<batch {
-                    let start = (n * channels + c) * plane
-                    for p in start..<(start + plane) {
-                        let h = (x[p] - mean) * inverse
-                        normalized[p] = h
-                        output[p] = h * scale + shift
-                    }
-                }
-            }
-            if training {
-                let unbiased = variance * Float(count) / Float(count - 1)
-                runningMean.value.storage[c] = (1 - momentum) * runningMean.value.storage[c] + momentum * mean
+        inverseDeviation = stats.map(\.inverse)
+        self.normalized = normalized
+        if training {
+            for c in 0..<channels {
+                let unbiased = stats[c].variance * Float(count) / Float(count - 1)
+                runningMean.value.storage[c] = (1 - momentum) * runningMean.value.storage[c] + momentum * stats[c].mean
                 runningVariance.value.storage[c] = (1 - momentum) * runningVariance.value.storage[c] + momentum * unbiased
             }
         }
@@ -89,33 +103,38 @@ public final class BatchNorm2d: Layer {
         let batch = shape[0]
         let plane = shape.dropFirst(2).reduce(1, *)
         let count = Float(batch * plane)
+        let channels = self.channels
+        let trained = trainedForward
+        let scales = zip(weight.value.storage, inverseDeviation).map { $0 * $1 }
         var input = [Float](repeating: 0, count: gradient.count)
+        let sums: [(gradient: Float, dot: Float)] = gradient.storage.withUnsafeBufferPointer { dy in
+            normalized.withUnsafeBufferPointer { h in
+                input.withUnsafeMutableBufferPointer { dx in
+                    nonisolated(unsafe) let (dy, h, dx) = (dy.baseAddress!, h.baseAddress!, dx.baseAddress!)
+                    return Parallel.map(channels) { c in
+                        var gradientSum: Float = 0
+                        var dotNormalized: Float = 0
+                        for n in 0..<batch {
+                            let start = (n * channels + c) * plane
+                            for p in start..<(start + plane) {
+                                gradientSum += dy[p]
+                                dotNormalized += dy[p] * h[p]
+                            }
+                        }
+                        let scale = scales[c]
+                        let (meanGradient, meanDot) = trained ? (gradientSum / count, dotNormalized / count) : (0, 0)
+                        for n in 0..<batch {
+                            let start = (n * channels + c) * plane
+                            for p in start..<(start + plane) { dx[p] = scale * (dy[p] - meanGradient - h[p] * meanDot) }
+                        }
+                        return (gradientSum, dotNormalized)
+                    }
+                }
+            }
+        }
         for c in 0..<channels {
-            var gradientSum: Float = 0
-            var dotNormalized: Float = 0
-            gradient.storage.withUnsafeBufferPointer { dy in
-                for n in 0..<batch {
-                    let start = (n * channels + c) * plane
-                    for p in start..<(start + plane) {
-                        gradientSum += dy[p]
-                        dotNormalized += dy[p] * normalized[p]
-                    }
-                }
-            }
-            weight.gradient.storage[c] += dotNormalized
-            bias.gradient.storage[c] += gradientSum
-            let scale = weight.value.storage[c] * inverseDeviation[c]
-            gradient.storage.withUnsafeBufferPointer { dy in
-                for n in 0..<batch {
-                    let start = (n * channels + c) * plane
-                    for p in start..<(start + plane) {
-                        input[p] =
-                            trainedForward
-                            ? scale * (dy[p] - gradientSum / count - normalized[p] * dotNormalized / count)
-                            : scale * dy[p]
-                    }
-                }
-            }
+            weight.gradient.storage[c] += sums[c].dot
+            bias.gradient.storage[c] += sums[c].gradient
         }
         return Tensor(shape: shape, storage: input)
     }

@@ -11,12 +11,36 @@ internal import StudioCore
 /// file replaced atomically, the COCO file last. Killed before the end, the dataset is still
 /// valid (the old annotation file, plus image files it does not reference yet); the units that
 /// were not yet referenced are committed again on resume, byte for byte the same.
+///
+/// With the `.imageFolder` layout (GAN samples: one class per image) images go to
+/// `<class>/<name>` and `provenance.jsonl` is the only other file, rewritten last.
 public struct DatasetCommitter: Sendable {
+    public enum Layout: Sendable {
+        /// `images/` + `annotations.json` + YOLO `labels/` + `data.yaml`.
+        case coco
+        /// `<class>/<image>`, each unit's first annotation naming its class.
+        case imageFolder
+    }
+
     /// The dataset folder.
     public let root: String
+    public let layout: Layout
 
-    public init(root: String) {
+    public init(root: String, layout: Layout = .coco) {
         self.root = root
+        self.layout = layout
+    }
+
+    /// Where a unit's image lands, relative to the dataset root.
+    func path(of unit: GeneratedUnit) throws(EngineError) -> String {
+        switch layout {
+        case .coco: return "\(COCOWriter.imageFolder)/\(unit.name)"
+        case .imageFolder:
+            guard let category = unit.annotations.first?.category else {
+                throw EngineError(.badUnit, "unit \(unit.index) has no class, which an ImageFolder needs")
+            }
+            return "\(ImageFolderFormat.folderName(category))/\(unit.name)"
+        }
     }
 
     /// Commits the complete units in `units` (folders), in index order; returns their indices.
@@ -29,17 +53,23 @@ public struct DatasetCommitter: Sendable {
         guard !units.isEmpty else { return [] }
         var dataset = try existing()
         do {
-            try FileIO.createDirectory("\(root)/\(COCOWriter.imageFolder)")
-            try FileIO.createDirectory("\(root)/labels")
+            try FileIO.createDirectory(root)
+            if layout == .coco {
+                try FileIO.createDirectory("\(root)/\(COCOWriter.imageFolder)")
+                try FileIO.createDirectory("\(root)/labels")
+            }
         } catch {
             throw EngineError(.commitFailed, "cannot create \(root): \(error.message)")
         }
         var idOf = Dictionary(uniqueKeysWithValues: dataset.categories.map { ($0.name, $0.id) })
         var byPath = Dictionary(uniqueKeysWithValues: dataset.samples.enumerated().map { ($1.path, $0) })
+        var newPaths: Set<String> = []
         for (folder, unit) in units {
-            let path = "\(COCOWriter.imageFolder)/\(unit.name)"
+            let path = try path(of: unit)
+            newPaths.insert(path)
             let staged = "\(folder)/\(unit.imageFile)"
             if FileManager.default.fileExists(atPath: staged) {
+                try? FileManager.default.createDirectory(atPath: FileIO.parentDirectory(of: "\(root)/\(path)"), withIntermediateDirectories: true)
                 if rename(staged, "\(root)/\(path)") != 0 {
                     throw EngineError(.commitFailed, "cannot move \(staged) into \(root): \(String(cString: strerror(errno)))")
                 }
@@ -76,18 +106,21 @@ public struct DatasetCommitter: Sendable {
             }
         }
         dataset.samples.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-        try writeFiles(dataset, newPaths: Set(units.map { "\(COCOWriter.imageFolder)/\($0.unit.name)" }))
+        try writeFiles(dataset, newPaths: newPaths)
         for (folder, _) in units { try? FileManager.default.removeItem(atPath: folder) }
         return units.map(\.unit.index)
     }
 
     /// The dataset as committed so far (empty when the folder has no annotation file yet).
     public func existing() throws(EngineError) -> Dataset {
-        guard FileManager.default.fileExists(atPath: "\(root)/\(COCOWriter.annotationFile)") else {
-            return Dataset(name: FileIO.lastComponent(of: root), root: root, format: .coco, origin: .synthetic)
+        let format: DatasetFormat = layout == .coco ? .coco : .imageFolder
+        let started =
+            layout == .coco ? FileManager.default.fileExists(atPath: "\(root)/\(COCOWriter.annotationFile)") : FileIO.isDirectory(root)
+        guard started else {
+            return Dataset(name: FileIO.lastComponent(of: root), root: root, format: format, origin: .synthetic)
         }
         do {
-            return try DatasetIO.read(root, format: .coco, origin: .synthetic)
+            return try DatasetIO.read(root, format: format, origin: .synthetic)
         } catch {
             throw EngineError(.commitFailed, "the dataset \(root) cannot be read: \(error.description)")
         }
@@ -97,6 +130,10 @@ public struct DatasetCommitter: Sendable {
         let categories = dataset.categories.sorted { $0.id < $1.id }
         let indexOf = Dictionary(uniqueKeysWithValues: categories.enumerated().map { ($1.id, $0) })
         do {
+            if layout == .imageFolder {
+                try ImageFolderFormat.writeProvenance(dataset, to: root)
+                return
+            }
             for sample in dataset.samples where newPaths.contains(sample.path) {
                 try FileIO.writeAtomically(
                     Array(YOLOWriter.labelText(sample, indexOf: indexOf).utf8), to: "\(root)/\(YOLOWriter.labelPath(forImage: sample.path))"

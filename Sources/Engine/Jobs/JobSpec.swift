@@ -1,4 +1,4 @@
-internal import Datasets
+public import Datasets
 internal import Foundation
 
 /// What a job does, written to `.studio/jobs/<id>/spec.json` and handed to its worker.
@@ -16,6 +16,11 @@ public struct JobSpec: Sendable, Hashable {
 
         /// Whether the job writes images into a synthetic dataset.
         public var writesDataset: Bool { self == .render || self == .ganSample || self == .external }
+
+        /// How the job's dataset is laid out: GAN samples are one class per image (an ImageFolder),
+        /// everything else COCO + YOLO.
+        public var datasetFormat: DatasetFormat { self == .ganSample ? .imageFolder : .coco }
+        public var commitLayout: DatasetCommitter.Layout { self == .ganSample ? .imageFolder : .coco }
     }
 
     /// Which part of a job a run covers: indices `i` with `i % count == index`.

@@ -6,7 +6,7 @@ internal import Glibc
 /// output goes to a file or a pipe it prints a plain line every `plainInterval` seconds (and at the
 /// end), so logs stay readable. Time is passed in, so the formatting is a pure function.
 public struct ProgressBar: Sendable {
-    public let label: String
+    public var label: String
     public let total: Int
     public let isTerminal: Bool
     /// Width of the whole line in columns (the terminal's width).
@@ -94,6 +94,9 @@ public final class ProgressReporter {
         let columns = terminal && ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 80
         bar = ProgressBar(label: label, total: total, isTerminal: terminal, width: columns - 1, start: Self.now())
     }
+
+    /// Changes the label (a training run shows its losses there).
+    public func relabel(_ label: String) { bar.label = label }
 
     public func update(done: Int) {
         if let text = bar.update(done: done, now: Self.now()) { Self.write(text) }

@@ -85,7 +85,7 @@ struct Jobs: ParsableCommand {
                             throw CLIError(message: "dataset \(name.terminalSafe) is real; jobs only ever write into synthetic datasets")
                         }
                     } else if kind.writesDataset {
-                        ws = try ws.adding(name: name, path: "synthetic/\(name)", origin: .synthetic, format: .coco)
+                        ws = try ws.adding(name: name, path: "synthetic/\(name)", origin: .synthetic, format: kind.datasetFormat)
                     }
                 }
                 // The worker runs elsewhere: give it the recipe's absolute path.

@@ -3,6 +3,7 @@ import Catalog
 import Datasets
 import Engine
 import Foundation
+import GAN
 import ImageIO
 import StudioCore
 import TerminalGraphics
@@ -59,6 +60,8 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as CatalogError {
         throw fail(error.description)
     } catch let error as ImageIOError {
+        throw fail(error.description)
+    } catch let error as GANError {
         throw fail(error.description)
     } catch let error as CLIError {
         throw fail(error.description)

@@ -48,32 +48,9 @@ struct Render: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let job = try makeJob()
-            let committer = DatasetCommitter(root: out)
-            let staging = "\(out)/.staging"
-            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
-            // Units finished by an interrupted run: commit them; images already in: skip them.
-            let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? []).map { "\(staging)/\($0)" }
-            let complete = leftovers.filter { FileManager.default.fileExists(atPath: "\($0)/unit.json") }
-            for folder in leftovers where !complete.contains(folder) { try? FileManager.default.removeItem(atPath: folder) }
-            try committer.commit(units: complete)
-            let existing = Set(((try? FileManager.default.contentsOfDirectory(atPath: "\(out)/images")) ?? []))
-            let pending = job.pending(done: Set((0..<count).filter { existing.contains(job.name($0)) }))
-            let progress = ProgressReporter(label: "render", total: pending.count)
-            var batch: [String] = []
-            var last = Date()
-            for (n, index) in pending.enumerated() {
-                let folder = "\(staging)/\(index)"
-                try job.render(index, into: folder)
-                batch.append(folder)
-                if Date().timeIntervalSince(last) > 1 || n == pending.count - 1 {
-                    try committer.commit(units: batch)
-                    batch.removeAll()
-                    last = Date()
-                }
-                progress.update(done: n + 1)
-            }
-            progress.finish(done: pending.count)
-            try? FileManager.default.removeItem(atPath: staging)
+            try runUnitsLocally(
+                out: out, layout: .coco, label: "render", name: job.name, pending: job.pending(done:),
+                generate: { index, folder in try job.render(index, into: folder) })
         }
     }
 

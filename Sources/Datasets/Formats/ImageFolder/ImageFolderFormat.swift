@@ -90,6 +90,12 @@ public enum ImageFolderFormat {
         return notes
     }
 
+    /// Rewrites `provenance.jsonl` for the samples that have provenance, keyed by their paths
+    /// (how a synthetic ImageFolder records where each image came from).
+    public static func writeProvenance(_ dataset: Dataset, to root: String) throws(DatasetsError) {
+        try ProvenanceFile.write(dataset.samples.compactMap { s in s.provenance.map { (s.path, $0) } }, root: root)
+    }
+
     /// The pixels of `box` (rounded outward, clipped to the image); at least 1×1.
     static func crop(_ image: Image, to box: BoundingBox) -> Image {
         let x0 = max(0, min(image.width - 1, Int(box.x.rounded(.down))))
@@ -117,7 +123,7 @@ public enum ImageFolderFormat {
 
     /// A class or split name as one safe folder name: `/` and NUL cannot be in a file name, and
     /// `.`/`..` would mean something else.
-    static func folderName(_ name: String) -> String {
+    public static func folderName(_ name: String) -> String {
         let cleaned = name.replacingSlashes()
         return cleaned.isEmpty || cleaned == "." || cleaned == ".." ? "_\(cleaned)" : cleaned
     }

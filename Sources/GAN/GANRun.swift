@@ -1,0 +1,355 @@
+public import Datasets
+internal import Foundation
+internal import ImageIO
+public import NeuralNet
+public import StudioCore
+
+/// How a GAN is trained; recorded in `run.json` so `--resume` continues with the same settings.
+public struct GANSettings: Sendable, Equatable {
+    public enum LossKind: String, Sendable, CaseIterable {
+        /// Non-saturating BCE with logits (DCGAN).
+        case bce
+        case hinge
+    }
+
+    public var batch = 64
+    public var steps = 2000
+    public var seed: UInt64 = 1
+    public var loss = LossKind.bce
+    public var learningRate: Float = 2e-4
+    public var beta1: Float = 0.5
+    public var beta2: Float = 0.999
+    public var augment = DiffAugment(DiffAugment.Operation.allCases)
+    /// Steps between checkpoints (and sample grids).
+    public var checkpointEvery = 250
+
+    public init() {}
+
+    public func validate() throws(GANError) {
+        guard batch >= 2 else { throw GANError("--batch must be at least 2 (batch norm needs two images)") }
+        guard batch <= 4096 else { throw GANError("--batch \(batch) is too large (at most 4096)") }
+        guard steps >= 1 else { throw GANError("--steps must be at least 1") }
+        guard checkpointEvery >= 1 else { throw GANError("the checkpoint interval must be at least 1") }
+        guard learningRate > 0, learningRate.isFinite else { throw GANError("the learning rate must be positive") }
+    }
+}
+
+/// A run folder: `run.json` (architecture, settings, classes, the dataset it learns from),
+/// `checkpoint.safetensors` (the latest state, replaced atomically), `samples/step-NNNNNN.png`
+/// (a fixed-noise grid per checkpoint: one row per class).
+public struct GANRunInfo: Sendable, Equatable {
+    public static let format = "synthstudio-gan-run/1"
+    public var architecture: GANArchitecture
+    public var settings: GANSettings
+    public var classes: [String]
+    public var datasetRoot: String
+    public var imageCount: Int
+    public var nativeWidth: Int
+    public var nativeHeight: Int
+
+    public init(
+        architecture: GANArchitecture, settings: GANSettings, classes: [String], datasetRoot: String, imageCount: Int, nativeWidth: Int,
+        nativeHeight: Int
+    ) {
+        self.architecture = architecture
+        self.settings = settings
+        self.classes = classes
+        self.datasetRoot = datasetRoot
+        self.imageCount = imageCount
+        self.nativeWidth = nativeWidth
+        self.nativeHeight = nativeHeight
+    }
+
+    public static func path(_ run: String) -> String { "\(run)/run.json" }
+    public static func checkpointPath(_ run: String) -> String { "\(run)/checkpoint.safetensors" }
+
+    public func json() -> JSONValue {
+        let a = architecture
+        let s = settings
+        return .object([
+            ("format", .string(Self.format)),
+            (
+                "architecture",
+                .object([
+                    ("kind", .string("conditional-dcgan")), ("resolution", .int(a.resolution)), ("channels", .int(a.channels)),
+                    ("classes", .int(a.classes)), ("latent", .int(a.latent)), ("embedding", .int(a.embedding)), ("ngf", .int(a.ngf)),
+                    ("ndf", .int(a.ndf)), ("discriminator", .string("projection")),
+                ])
+            ),
+            (
+                "training",
+                .object([
+                    ("batch", .int(s.batch)), ("steps", .int(s.steps)), ("seed", .string(String(s.seed))), ("loss", .string(s.loss.rawValue)),
+                    ("learning_rate", .double(Double(s.learningRate))), ("beta1", .double(Double(s.beta1))),
+                    ("beta2", .double(Double(s.beta2))), ("augment", .array(s.augment.operations.map { .string($0.rawValue) })),
+                    ("checkpoint_every", .int(s.checkpointEvery)),
+                ])
+            ),
+            ("classes", .array(classes.map { .string($0) })),
+            (
+                "dataset",
+                .object([
+                    ("root", .string(datasetRoot)), ("images", .int(imageCount)), ("native_width", .int(nativeWidth)),
+                    ("native_height", .int(nativeHeight)),
+                ])
+            ),
+        ])
+    }
+
+    public func write(run: String) throws(GANError) {
+        do {
+            try FileIO.createDirectory(run)
+            try FileIO.writeAtomically(Array((json().pretty() + "\n").utf8), to: Self.path(run))
+        } catch {
+            throw GANError("cannot write \(Self.path(run).terminalSafe): \(error.message)")
+        }
+    }
+
+    public static func read(run: String) throws(GANError) -> GANRunInfo {
+        let path = path(run)
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(path, limit: 1 << 20) } catch { throw GANError("\(run.terminalSafe) is not a GAN run: \(error.message)") }
+        func fail(_ what: String) -> GANError { GANError("\(path.terminalSafe): \(what)") }
+        guard let root = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else { throw fail("not a JSON object") }
+        guard root["format"] as? String == format else { throw fail("format is not \(format)") }
+        guard let a = root["architecture"] as? [String: Any], let t = root["training"] as? [String: Any],
+            let d = root["dataset"] as? [String: Any], let classes = root["classes"] as? [String]
+        else { throw fail("architecture, training, dataset or classes missing") }
+        func int(_ o: [String: Any], _ key: String) throws(GANError) -> Int {
+            guard let n = o[key] as? NSNumber, Double(n.intValue) == n.doubleValue else { throw fail("\(key) must be an integer") }
+            return n.intValue
+        }
+        func float(_ o: [String: Any], _ key: String) throws(GANError) -> Float {
+            guard let n = o[key] as? NSNumber else { throw fail("\(key) must be a number") }
+            return n.floatValue
+        }
+        let architecture = GANArchitecture(
+            resolution: try int(a, "resolution"), channels: try int(a, "channels"), classes: try int(a, "classes"),
+            latent: try int(a, "latent"), embedding: try int(a, "embedding"), ngf: try int(a, "ngf"), ndf: try int(a, "ndf"))
+        try architecture.validate()
+        guard architecture.classes == classes.count else { throw fail("classes lists \(classes.count) names for \(architecture.classes) classes") }
+        var settings = GANSettings()
+        settings.batch = try int(t, "batch")
+        settings.steps = try int(t, "steps")
+        guard let seedText = t["seed"] as? String, let seed = UInt64(seedText) else { throw fail("seed must be a decimal string") }
+        settings.seed = seed
+        guard let loss = (t["loss"] as? String).flatMap(GANSettings.LossKind.init) else { throw fail("loss must be bce or hinge") }
+        settings.loss = loss
+        settings.learningRate = try float(t, "learning_rate")
+        settings.beta1 = try float(t, "beta1")
+        settings.beta2 = try float(t, "beta2")
+        let operations = (t["augment"] as? [String])?.map(DiffAugment.Operation.init)
+        guard let operations, operations.allSatisfy({ $0 != nil }) else { throw fail("augment must list color, translation, cutout") }
+        settings.augment = DiffAugment(operations.compactMap { $0 })
+        settings.checkpointEvery = try int(t, "checkpoint_every")
+        try settings.validate()
+        guard let datasetRoot = d["root"] as? String else { throw fail("dataset.root missing") }
+        return GANRunInfo(
+            architecture: architecture, settings: settings, classes: classes, datasetRoot: datasetRoot, imageCount: try int(d, "images"),
+            nativeWidth: try int(d, "native_width"), nativeHeight: try int(d, "native_height"))
+    }
+}
+
+/// The generator and discriminator of a run with their optimizers and random stream: everything
+/// a checkpoint holds, so training resumes bit for bit.
+public final class GANModel {
+    public let info: GANRunInfo
+    public let generator: Generator
+    public let discriminator: Discriminator
+    let generatorOptimizer: Adam
+    let discriminatorOptimizer: Adam
+    /// Draws batches, labels, noise and augmentations, in that order, step after step.
+    var random: RandomStream
+    public private(set) var step = 0
+
+    public init(info: GANRunInfo) {
+        self.info = info
+        var initial = RandomStream(seed: info.settings.seed).derived(1)
+        generator = Generator(info.architecture, random: &initial)
+        discriminator = Discriminator(info.architecture, random: &initial)
+        let s = info.settings
+        generatorOptimizer = Adam(generator.parameters, learningRate: s.learningRate, beta1: s.beta1, beta2: s.beta2)
+        discriminatorOptimizer = Adam(discriminator.parameters, learningRate: s.learningRate, beta1: s.beta1, beta2: s.beta2)
+        random = RandomStream(seed: info.settings.seed).derived(2)
+    }
+
+    /// Losses of one training step.
+    public struct StepLosses: Sendable {
+        public var discriminator: Float
+        public var generator: Float
+    }
+
+    /// One discriminator update then one generator update on a class-balanced batch: classes
+    /// drawn uniformly, so a class with 15 images is learned as much as one with 150.
+    public func trainStep(on data: TrainingSet) -> StepLosses {
+        let s = info.settings
+        let a = info.architecture
+        let labels = (0..<s.batch).map { _ in Int(random.next() % UInt64(a.classes)) }
+        let indices = labels.map { data.byClass[$0][Int(random.next() % UInt64(data.byClass[$0].count))] }
+        let real = data.images.gathering(indices)
+        let noise = Tensor(shape: [s.batch, a.latent], storage: (0..<(s.batch * a.latent)).map { _ in Float(random.nextNormal()) })
+        let fake = generator.forward(noise: noise, labels: labels, training: true)
+
+        discriminatorOptimizer.zeroGradients()
+        var discriminatorLoss: Float = 0
+        for (images, isReal) in [(real, true), (fake, false)] {
+            let plan = s.augment.plan(batch: s.batch, resolution: a.resolution, random: &random)
+            let logits = discriminator.forward(s.augment.apply(images, plan), labels: labels, training: true)
+            let loss =
+                s.loss == .bce
+                ? Loss.binaryCrossEntropyWithLogits(logits, target: isReal ? 1 : 0) : Loss.hingeDiscriminator(logits, real: isReal)
+            discriminatorLoss += loss.value
+            _ = discriminator.backward(loss.gradient, imageGradient: false)
+        }
+        discriminatorOptimizer.update()
+
+        generatorOptimizer.zeroGradients()
+        let plan = s.augment.plan(batch: s.batch, resolution: a.resolution, random: &random)
+        let logits = discriminator.forward(s.augment.apply(fake, plan), labels: labels, training: true)
+        let loss = s.loss == .bce ? Loss.binaryCrossEntropyWithLogits(logits, target: 1) : Loss.hingeGenerator(logits)
+        generator.backward(s.augment.backward(discriminator.backward(loss.gradient), plan))
+        generatorOptimizer.update()
+        step += 1
+        return StepLosses(discriminator: discriminatorLoss, generator: loss.value)
+    }
+
+    /// Images of the given classes from the given noise, in evaluation mode (running statistics).
+    public func generate(noise: Tensor, labels: [Int]) -> Tensor {
+        generator.forward(noise: noise, labels: labels, training: false)
+    }
+
+    // MARK: Checkpoints
+
+    /// Every tensor of the state under its checkpoint name.
+    private var namedState: [(name: String, parameter: Parameter, dtype: SafeTensors.DType)] {
+        func entries(_ prefix: String, _ list: [(name: String, parameter: Parameter)]) -> [(String, Parameter, SafeTensors.DType)] {
+            list.map { ("\(prefix).\($0.name)", $0.parameter, $0.name.hasSuffix("num_batches_tracked") ? .i64 : .f32) }
+        }
+        return entries("generator", generator.parameters + generator.buffers)
+            + entries("discriminator", discriminator.parameters + discriminator.buffers)
+    }
+
+    /// Adam's moments: (checkpoint name, optimizer, parameter index, first or second moment).
+    private var optimizerSlots: [(name: String, optimizer: Adam, index: Int, first: Bool)] {
+        [("generator", generatorOptimizer), ("discriminator", discriminatorOptimizer)].flatMap { prefix, optimizer in
+            optimizer.parameters.enumerated().flatMap { i, entry in
+                [
+                    ("optimizer.\(prefix).\(entry.name).exp_avg", optimizer, i, true),
+                    ("optimizer.\(prefix).\(entry.name).exp_avg_sq", optimizer, i, false),
+                ]
+            }
+        }
+    }
+
+    private static func moment(_ slot: (name: String, optimizer: Adam, index: Int, first: Bool)) -> Tensor {
+        slot.first ? slot.optimizer.firstMoments[slot.index] : slot.optimizer.secondMoments[slot.index]
+    }
+
+    /// The checkpoint's bytes: weights (PyTorch names, loadable with `safetensors.torch`),
+    /// optimizer moments, and in the metadata the step, Adam's step and the random stream.
+    public func checkpoint() -> [UInt8] {
+        var entries = namedState.map { SafeTensors.Entry(name: $0.name, tensor: $0.parameter.value, dtype: $0.dtype) }
+        entries += optimizerSlots.map { SafeTensors.Entry(name: $0.name, tensor: Self.moment($0)) }
+        return SafeTensors.encode(
+            entries,
+            metadata: [
+                ("format", GANRunInfo.format), ("step", String(step)), ("random_state", String(random.state)),
+                ("generator_adam_step", String(generatorOptimizer.step)),
+                ("discriminator_adam_step", String(discriminatorOptimizer.step)),
+                ("architecture", info.json().serialized()),
+            ])
+    }
+
+    /// Restores a checkpoint, refusing one whose tensors do not fit these networks.
+    public func restore(_ bytes: [UInt8]) throws(GANError) {
+        let decoded: (entries: [SafeTensors.Entry], metadata: [String: String])
+        do { decoded = try SafeTensors.decode(bytes) } catch { throw GANError("the checkpoint is damaged: \(error.description)") }
+        let byName = Dictionary(decoded.entries.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
+        func tensor(_ name: String, like expected: Tensor) throws(GANError) -> Tensor {
+            guard let found = byName[name] else {
+                throw GANError("the checkpoint has no \(name.terminalSafe): it was written for another architecture")
+            }
+            guard found.shape == expected.shape else {
+                throw GANError(
+                    "the checkpoint's \(name.terminalSafe) has shape \(found.shape), this run expects \(expected.shape): it was written for another architecture"
+                )
+            }
+            return found
+        }
+        guard let step = decoded.metadata["step"].flatMap(Int.init), let state = decoded.metadata["random_state"].flatMap(UInt64.init),
+            let generatorStep = decoded.metadata["generator_adam_step"].flatMap(Int.init),
+            let discriminatorStep = decoded.metadata["discriminator_adam_step"].flatMap(Int.init)
+        else { throw GANError("the checkpoint lacks its step or random state (not written by synthstudio gan train)") }
+        // Check everything before changing anything.
+        let states = try namedState.map { entry throws(GANError) in (entry.parameter, try tensor(entry.name, like: entry.parameter.value)) }
+        let moments = try optimizerSlots.map { slot throws(GANError) in (slot, try tensor(slot.name, like: Self.moment(slot))) }
+        for (parameter, value) in states { parameter.value = value }
+        for (slot, value) in moments {
+            if slot.first { slot.optimizer.firstMoments[slot.index] = value } else { slot.optimizer.secondMoments[slot.index] = value }
+        }
+        self.step = step
+        random = RandomStream(seed: state)
+        generatorOptimizer.step = generatorStep
+        discriminatorOptimizer.step = discriminatorStep
+    }
+
+    /// Loads a run folder's latest checkpoint.
+    public static func load(run: String) throws(GANError) -> GANModel {
+        let info = try GANRunInfo.read(run: run)
+        let model = GANModel(info: info)
+        let path = GANRunInfo.checkpointPath(run)
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(path) } catch { throw GANError("cannot read the checkpoint \(path.terminalSafe): \(error.message)") }
+        try model.restore(bytes)
+        return model
+    }
+
+    /// Writes the checkpoint and this step's sample grid into the run folder, each atomically.
+    public func save(run: String) throws(GANError) {
+        do {
+            try FileIO.createDirectory("\(run)/samples")
+            try FileIO.writeAtomically(checkpoint(), to: GANRunInfo.checkpointPath(run))
+            try ImageFile.write(sampleGrid(), to: "\(run)/samples/" + String(format: "step-%06d.png", step))
+        } catch {
+            throw GANError("cannot write the checkpoint into \(run.terminalSafe): \(error.message)")
+        }
+    }
+
+    /// One row per class, eight columns of fixed noise (the same noise in every row, so rows
+    /// differ by class alone), upscaled to at least 32 px per cell.
+    public func sampleGrid(columns: Int = 8) -> Image {
+        let a = info.architecture
+        var fixed = RandomStream(seed: info.settings.seed).derived(3)
+        let noise = (0..<(columns * a.latent)).map { _ in Float(fixed.nextNormal()) }
+        let labels = (0..<a.classes).flatMap { Array(repeating: $0, count: columns) }
+        let images = generate(
+            noise: Tensor(shape: [labels.count, a.latent], storage: (0..<a.classes).flatMap { _ in noise }), labels: labels)
+        return GridImage.make(images, columns: columns, scale: max(1, 32 / a.resolution))
+    }
+}
+
+/// Tiles of `(N, C, R, R)` images in [-1, 1] as one 8-bit picture with 2-px gaps.
+enum GridImage {
+    static func make(_ images: Tensor, columns: Int, scale: Int) -> Image {
+        let (n, c, r) = (images.shape[0], images.shape[1], images.shape[2])
+        let rows = (n + columns - 1) / columns
+        let cell = r * scale + 2
+        let (width, height) = (columns * cell + 2, rows * cell + 2)
+        var pixels = [UInt8](repeating: 40, count: width * height * c)
+        for i in 0..<n {
+            let (ox, oy) = ((i % columns) * cell + 2, (i / columns) * cell + 2)
+            for y in 0..<(r * scale) {
+                for x in 0..<(r * scale) {
+                    for ch in 0..<c {
+                        let v = images.storage[((i * c + ch) * r + y / scale) * r + x / scale]
+                        pixels[((oy + y) * width + ox + x) * c + ch] = toByte(v)
+                    }
+                }
+            }
+        }
+        return Image(width: width, height: height, layout: c == 3 ? .rgb : .gray, pixels: .eight(pixels))
+    }
+
+    /// [-1, 1] → 0…255, rounded.
+    static func toByte(_ v: Float) -> UInt8 { UInt8(max(0, min(255, ((v + 1) * 127.5).rounded()))) }
+}

@@ -1,0 +1,157 @@
+import Datasets
+import Foundation
+import GAN
+import ImageIO
+import NeuralNet
+import StudioCore
+import TestSupport
+import Testing
+
+/// A tiny ImageFolder: `bars` (horizontal stripes) and `columns` (vertical), 8×8 gray, with a
+/// little per-image variation.
+func tinyDataset(in folder: TemporaryDirectory, perClass: Int = 6, size: Int = 8, layout: PixelLayout = .gray) -> String {
+    for (c, name) in ["bars", "columns"].enumerated() {
+        for i in 0..<perClass {
+            var pixels = [UInt8](repeating: 0, count: size * size * layout.channels)
+            for y in 0..<size {
+                for x in 0..<size {
+                    let on = c == 0 ? (y + i) % 3 == 0 : (x + i) % 3 == 0
+                    for ch in 0..<layout.channels { pixels[(y * size + x) * layout.channels + ch] = on ? 230 : UInt8(10 * i) }
+                }
+            }
+            try! ImageFile.write(
+                Image(width: size, height: size, layout: layout, pixels: .eight(pixels)), to: folder.file("data/\(name)/\(i).png"))
+        }
+    }
+    return "\(folder.path)/data"
+}
+
+func tinyInfo(_ data: TrainingSet, steps: Int = 4) -> GANRunInfo {
+    var settings = GANSettings()
+    settings.batch = 4
+    settings.steps = steps
+    settings.seed = 5
+    return GANRunInfo(
+        architecture: GANArchitecture(resolution: 16, channels: data.channels, classes: data.classes.count, latent: 8, embedding: 4, ngf: 8, ndf: 8),
+        settings: settings, classes: data.classes, datasetRoot: data.root, imageCount: data.count, nativeWidth: data.nativeWidth,
+        nativeHeight: data.nativeHeight)
+}
+
+@Suite struct TrainingTests {
+    @Test func tinyRunTrainsAndWritesCheckpointAndGrid() throws {
+        let folder = TemporaryDirectory()
+        let data = try TrainingSet(dataset: DatasetIO.read(tinyDataset(in: folder)), resolution: 16)
+        #expect(data.classes == ["bars", "columns"])
+        #expect(data.images.shape == [12, 1, 16, 16])
+        let model = GANModel(info: tinyInfo(data))
+        let before = model.generator.parameters[1].parameter.value
+        for _ in 0..<4 {
+            let losses = model.trainStep(on: data)
+            #expect(losses.discriminator.isFinite && losses.generator.isFinite)
+        }
+        #expect(model.generator.parameters[1].parameter.value != before, "the generator learned something")
+        let run = "\(folder.path)/run"
+        try model.info.write(run: run)
+        try model.save(run: run)
+        let grid = try ImageFile.read("\(run)/samples/step-000004.png")
+        // Two rows of eight 32-px cells with 2-px gaps.
+        #expect(grid.width == 8 * 34 + 2 && grid.height == 2 * 34 + 2)
+        let reloaded = try GANModel.load(run: run)
+        #expect(reloaded.step == 4)
+        #expect(reloaded.info == model.info)
+        #expect(reloaded.checkpoint() == model.checkpoint(), "checkpoint round trip is exact")
+    }
+
+    @Test func resumeEqualsUninterruptedTraining() throws {
+        let folder = TemporaryDirectory()
+        let data = try TrainingSet(dataset: DatasetIO.read(tinyDataset(in: folder)), resolution: 16)
+        let straight = GANModel(info: tinyInfo(data))
+        for _ in 0..<6 { _ = straight.trainStep(on: data) }
+
+        let first = GANModel(info: tinyInfo(data))
+        for _ in 0..<3 { _ = first.trainStep(on: data) }
+        let saved = first.checkpoint()
+        let resumed = GANModel(info: tinyInfo(data))
+        try resumed.restore(saved)
+        for _ in 0..<3 { _ = resumed.trainStep(on: data) }
+        #expect(resumed.checkpoint() == straight.checkpoint(), "weights, moments, statistics, step and random state all equal")
+    }
+
+    @Test func damagedAndForeignCheckpointsAreRefused() throws {
+        let folder = TemporaryDirectory()
+        let data = try TrainingSet(dataset: DatasetIO.read(tinyDataset(in: folder)), resolution: 16)
+        let model = GANModel(info: tinyInfo(data))
+        let bytes = model.checkpoint()
+        let fresh = GANModel(info: tinyInfo(data))
+        #expect(throws: GANError.self) { try fresh.restore(Array(bytes.prefix(bytes.count / 2))) }
+        #expect(throws: GANError.self) { try fresh.restore([]) }
+        var other = tinyInfo(data)
+        other.architecture.ngf = 16
+        let error = #expect(throws: GANError.self) { try GANModel(info: other).restore(bytes) }
+        #expect(error?.description.contains("another architecture") == true)
+        // Nothing was changed by the refused restore.
+        #expect(fresh.checkpoint() == GANModel(info: tinyInfo(data)).checkpoint())
+    }
+
+    @Test func datasetsAGANCannotLearnFromAreRefused() throws {
+        let folder = TemporaryDirectory()
+        // One image.
+        try ImageFile.write(TestImages.pattern(width: 8, height: 8, layout: .gray), to: folder.file("one/a/0.png"))
+        var error = #expect(throws: GANError.self) { try TrainingSet(dataset: DatasetIO.read("\(folder.path)/one"), resolution: 16) }
+        #expect(error?.description.contains("at least 2") == true)
+        // Mixed sizes.
+        try ImageFile.write(TestImages.pattern(width: 8, height: 8, layout: .gray), to: folder.file("sizes/a/0.png"))
+        try ImageFile.write(TestImages.pattern(width: 9, height: 8, layout: .gray), to: folder.file("sizes/a/1.png"))
+        error = #expect(throws: GANError.self) { try TrainingSet(dataset: DatasetIO.read("\(folder.path)/sizes"), resolution: 16) }
+        #expect(error?.description.contains("mixed sizes") == true)
+        // Mixed channel counts.
+        try ImageFile.write(TestImages.pattern(width: 8, height: 8, layout: .gray), to: folder.file("channels/a/0.png"))
+        try ImageFile.write(TestImages.pattern(width: 8, height: 8, layout: .rgb), to: folder.file("channels/a/1.png"))
+        error = #expect(throws: GANError.self) { try TrainingSet(dataset: DatasetIO.read("\(folder.path)/channels"), resolution: 16) }
+        #expect(error?.description.contains("mixed channel counts") == true)
+        // A class with no images.
+        let root = tinyDataset(in: folder)
+        try FileManager.default.createDirectory(atPath: "\(root)/empty", withIntermediateDirectories: true)
+        error = #expect(throws: GANError.self) { try TrainingSet(dataset: DatasetIO.read(root), resolution: 16) }
+        #expect(error?.description.contains("class empty has no images") == true)
+        // An unsupported resolution.
+        #expect(throws: GANError.self) { try TrainingSet(dataset: DatasetIO.read(root), resolution: 24) }
+    }
+
+    @Test func colorImagesTrainWithThreeChannels() throws {
+        let folder = TemporaryDirectory()
+        let data = try TrainingSet(dataset: DatasetIO.read(tinyDataset(in: folder, layout: .rgba)), resolution: 16)
+        #expect(data.channels == 3)
+        let model = GANModel(info: tinyInfo(data))
+        _ = model.trainStep(on: data)
+        #expect(model.sampleGrid().layout == .rgb)
+    }
+}
+
+@Suite struct FeatureStatisticsTests {
+    @Test func frechetDistanceOfKnownGaussians() {
+        // Same covariance, means 3 apart along one axis: FD = 9. Identical sets: FD = 0.
+        var random = RandomStream(seed: 1)
+        let n = 4000
+        let a = Tensor(shape: [n, 2], storage: (0..<(2 * n)).map { _ in Float(random.nextNormal()) })
+        let b = Tensor(shape: [n, 2], storage: a.storage.enumerated().map { $0.offset % 2 == 0 ? $0.element + 3 : $0.element })
+        #expect(abs(FeatureStatistics.frechetDistance(a, b) - 9) < 1e-3)
+        #expect(FeatureStatistics.frechetDistance(a, a) < 1e-6)
+        // Scaled by 2: FD = tr(Σ) + tr(4Σ) − 2 tr(2Σ) = tr(Σ) ≈ 2.
+        let c = a.scaled(by: 2)
+        #expect(abs(FeatureStatistics.frechetDistance(a, c) - 2) < 0.15)
+    }
+
+    @Test func precisionAndRecallSeparateModeDropping() {
+        // Real: two clusters. Generated: only one of them → precision high, recall about half.
+        var random = RandomStream(seed: 2)
+        var real: [Float] = []
+        for i in 0..<200 { real += [Float(random.nextNormal()) * 0.1 + (i % 2 == 0 ? 0 : 10), Float(random.nextNormal()) * 0.1] }
+        var fake: [Float] = []
+        for _ in 0..<100 { fake += [Float(random.nextNormal()) * 0.1, Float(random.nextNormal()) * 0.1] }
+        let (precision, recall) = FeatureStatistics.precisionRecall(
+            real: Tensor(shape: [200, 2], storage: real), generated: Tensor(shape: [100, 2], storage: fake), k: 3)
+        #expect(precision > 0.9)
+        #expect(recall > 0.35 && recall < 0.6)
+    }
+}
