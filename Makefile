@@ -35,6 +35,7 @@ bench: deps bench-deps
 	.build/release/synthstudio-bench graphics
 	.build/release/synthstudio-bench catalog
 	.build/release/synthstudio-bench render
+	.build/release/synthstudio-bench gan
 
 # Installs the missing Debian packages: with apt-get as root, with sudo when it is available
 # without a password, otherwise prints the exact command to run and stops.
@@ -44,6 +45,10 @@ deps:
 bench-deps:
 	@scripts/ensure-packages.sh $(BENCH_APT_PACKAGES)
 	@python3 -c "import PIL" 2>/dev/null || python3 -m pip install --quiet pillow
+	@# PyTorch (CPU build: a local wheel when the machine has one, else PyTorch's CPU index) for the GAN peer.
+	@python3 -c "import torch" 2>/dev/null || { wheel=$$(ls /opt/wheels/torch-*cpu*.whl 2>/dev/null | head -1); \
+		python3 -m pip install --quiet $${wheel:-torch --index-url https://download.pytorch.org/whl/cpu}; }
+	@python3 -c "import safetensors" 2>/dev/null || python3 -m pip install --quiet safetensors
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift

@@ -57,7 +57,9 @@ let package = Package(
         // Benchmarks are programs that print figures (`make bench`), never timed tests.
         .executableTarget(
             name: "synthstudio-bench",
-            dependencies: ["StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Rendering", "TestSupport"],
+            dependencies: [
+                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Rendering", "GAN", "TestSupport",
+            ],
             path: "Benchmarks/synthstudio-bench"
         ),
 

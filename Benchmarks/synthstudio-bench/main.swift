@@ -11,6 +11,10 @@ if arguments.first == "render" {
     renderBench(images: arguments.dropFirst().first.flatMap(Int.init) ?? 30)
     exit(0)
 }
+if arguments.first == "gan" {
+    try ganBench(steps: arguments.dropFirst().first.flatMap(Int.init) ?? 30)
+    exit(0)
+}
 if arguments.first == "catalog" {
     let images = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
     try CatalogBench(images: images, perImage: 10, folder: ".build/bench-data/catalog-\(images)").run()

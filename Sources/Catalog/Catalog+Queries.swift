@@ -94,7 +94,7 @@ extension Catalog {
         try read { db in
             let all = try Row.fetchAll(db, sql: "SELECT id, name, holdout FROM datasets ORDER BY id")
             let chosen = all.filter { row in
-                (names ?? spec.datasets).map { $0.contains(row["name"] as String) } ?? !(row["holdout"] as Bool)
+                names.map { $0.contains(row["name"] as String) } ?? spec.counts(row["name"] as String, holdout: row["holdout"] as Bool)
             }
             let ids = chosen.map { $0["id"] as Int64 }
             let rowsAxis = spec.rows.description

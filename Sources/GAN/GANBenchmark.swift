@@ -19,7 +19,7 @@ public enum GANBenchmark {
             imageCount: settings.batch, nativeWidth: architecture.resolution, nativeHeight: architecture.resolution)
         let model = GANModel(info: info)
         var random = RandomStream(seed: 99)
-        let count = settings.batch * 2
+        let count = max(settings.batch, architecture.classes) * 2
         let side = architecture.resolution
         let images = Tensor(
             shape: [count, architecture.channels, side, side],

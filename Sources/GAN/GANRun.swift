@@ -19,7 +19,10 @@ public struct GANSettings: Sendable, Equatable {
     public var learningRate: Float = 2e-4
     public var beta1: Float = 0.5
     public var beta2: Float = 0.999
-    public var augment = DiffAugment(DiffAugment.Operation.allCases)
+    /// Off by default: on the sample digits (1,147 images, 15 of class 7) every DiffAugment
+    /// policy tried made the discriminator too weak and the generator collapse to one image per
+    /// class; it is there for classes of a few dozen images where the discriminator memorizes.
+    public var augment = DiffAugment([])
     /// Steps between checkpoints (and sample grids).
     public var checkpointEvery = 250
 
@@ -61,6 +64,21 @@ public struct GANRunInfo: Sendable, Equatable {
     }
 
     public static func path(_ run: String) -> String { "\(run)/run.json" }
+
+    /// The shortest decimal that reads back as the same Float (2e-4, not 0.000199999994…).
+    static func decimal(_ value: Float) -> Double { Double("\(value)") ?? Double(value) }
+
+    static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+
+    /// `target` as seen from `folder` (`../../real/digits`), or nil when they share nothing but `/`.
+    static func relative(from folder: String, to target: String) -> String? {
+        let a = folder.split(separator: "/"), b = target.split(separator: "/")
+        var common = 0
+        while common < min(a.count, b.count), a[common] == b[common] { common += 1 }
+        guard common > 0 else { return nil }
+        let parts = Array(repeating: "..", count: a.count - common) + b[common...].map(String.init)
+        return parts.isEmpty ? "." : parts.joined(separator: "/")
+    }
     public static func checkpointPath(_ run: String) -> String { "\(run)/checkpoint.safetensors" }
 
     public func json() -> JSONValue {
@@ -80,8 +98,8 @@ public struct GANRunInfo: Sendable, Equatable {
                 "training",
                 .object([
                     ("batch", .int(s.batch)), ("steps", .int(s.steps)), ("seed", .string(String(s.seed))), ("loss", .string(s.loss.rawValue)),
-                    ("learning_rate", .double(Double(s.learningRate))), ("beta1", .double(Double(s.beta1))),
-                    ("beta2", .double(Double(s.beta2))), ("augment", .array(s.augment.operations.map { .string($0.rawValue) })),
+                    ("learning_rate", .double(Self.decimal(s.learningRate))), ("beta1", .double(Self.decimal(s.beta1))),
+                    ("beta2", .double(Self.decimal(s.beta2))), ("augment", .array(s.augment.operations.map { .string($0.rawValue) })),
                     ("checkpoint_every", .int(s.checkpointEvery)),
                 ])
             ),
@@ -89,17 +107,23 @@ public struct GANRunInfo: Sendable, Equatable {
             (
                 "dataset",
                 .object([
-                    ("root", .string(datasetRoot)), ("images", .int(imageCount)), ("native_width", .int(nativeWidth)),
+                    ("root", .string(relativeRoot ?? datasetRoot)), ("images", .int(imageCount)), ("native_width", .int(nativeWidth)),
                     ("native_height", .int(nativeHeight)),
                 ])
             ),
         ])
     }
 
+    /// Set while writing: the dataset's path relative to the run folder, so a workspace that is
+    /// moved or cloned elsewhere keeps its runs pointing at their data.
+    private var relativeRoot: String?
+
     public func write(run: String) throws(GANError) {
+        var copy = self
+        copy.relativeRoot = Self.relative(from: Self.absolute(run), to: Self.absolute(datasetRoot))
         do {
             try FileIO.createDirectory(run)
-            try FileIO.writeAtomically(Array((json().pretty() + "\n").utf8), to: Self.path(run))
+            try FileIO.writeAtomically(Array((copy.json().pretty() + "\n").utf8), to: Self.path(run))
         } catch {
             throw GANError("cannot write \(Self.path(run).terminalSafe): \(error.message)")
         }
@@ -143,7 +167,8 @@ public struct GANRunInfo: Sendable, Equatable {
         settings.augment = DiffAugment(operations.compactMap { $0 })
         settings.checkpointEvery = try int(t, "checkpoint_every")
         try settings.validate()
-        guard let datasetRoot = d["root"] as? String else { throw fail("dataset.root missing") }
+        guard let written = d["root"] as? String else { throw fail("dataset.root missing") }
+        let datasetRoot = written.hasPrefix("/") || written.isEmpty ? written : absolute("\(run)/\(written)")
         return GANRunInfo(
             architecture: architecture, settings: settings, classes: classes, datasetRoot: datasetRoot, imageCount: try int(d, "images"),
             nativeWidth: try int(d, "native_width"), nativeHeight: try int(d, "native_height"))

@@ -46,7 +46,8 @@ public struct CoverageSpec: Sendable, Hashable {
     public var targets: [String: Int]
     /// The view's name in `studio.yaml` (a workspace can declare several).
     public var name: String?
-    /// The datasets this view counts; `nil` counts every dataset that is not a holdout.
+    /// The datasets this view counts, by name or `*` pattern (`digits-*` takes in the synthetic
+    /// datasets jobs add later); `nil` counts every dataset that is not a holdout.
     public var datasets: [String]?
 
     public init(
@@ -61,7 +62,24 @@ public struct CoverageSpec: Sendable, Hashable {
     }
 
     /// Whether this view counts a dataset (named in `datasets`, or any non-holdout when unset).
-    public func counts(_ name: String, holdout: Bool) -> Bool { datasets.map { $0.contains(name) } ?? !holdout }
+    public func counts(_ name: String, holdout: Bool) -> Bool {
+        datasets.map { patterns in patterns.contains { Self.matches($0, name) } } ?? !holdout
+    }
+
+    /// Whether `name` matches `pattern`, where `*` stands for any run of characters.
+    public static func matches(_ pattern: String, _ name: String) -> Bool {
+        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count > 1 else { return pattern == name }
+        var rest = Substring(name)
+        guard rest.hasPrefix(parts[0]) else { return false }
+        rest = rest.dropFirst(parts[0].count)
+        for part in parts.dropFirst().dropLast() {
+            guard !part.isEmpty else { continue }
+            guard let range = rest.firstRange(of: part) else { return false }
+            rest = rest[range.upperBound...]
+        }
+        return rest.hasSuffix(parts.last!)
+    }
 
     /// The target of a cell: the cell override, else the row override, else the default.
     public func target(row: String, column: String) -> Int {

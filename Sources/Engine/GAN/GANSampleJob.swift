@@ -36,7 +36,7 @@ public struct GANSampleJob {
     }
 
     /// The file name of unit `index`.
-    public func name(_ index: Int) -> String { String(format: "gan-s%llu-%06d.png", seed, index) }
+    public func name(_ index: Int) -> String { String(format: "gan-c%d-s%llu-%06d.png", classIndex, seed, index) }
 
     /// Generates unit `index` into `folder` (image, then the manifest).
     public func generate(_ index: Int, into folder: String) throws(EngineError) {

@@ -21,6 +21,17 @@ public struct JobSpec: Sendable, Hashable {
         /// everything else COCO + YOLO.
         public var datasetFormat: DatasetFormat { self == .ganSample ? .imageFolder : .coco }
         public var commitLayout: DatasetCommitter.Layout { self == .ganSample ? .imageFolder : .coco }
+
+        /// Parameters that name files or datasets (resolved against the workspace when the job is
+        /// queued, so the worker finds them wherever it runs), and which of them are required.
+        public var pathParameters: [String] {
+            switch self {
+            case .ganTrain: ["data", "run"]
+            case .ganSample: ["run"]
+            case .evaluate: ["real", "synthetic", "holdout"]
+            case .render, .external: []
+            }
+        }
     }
 
     /// Which part of a job a run covers: indices `i` with `i % count == index`.

@@ -64,8 +64,11 @@ struct GANTrain: ParsableCommand {
     @Option(help: "Discriminator width.")
     var ndf: Int = 64
 
-    @Option(help: "DiffAugment operations, comma-separated (color,translation,cutout), or none.")
-    var augment: String = "color,translation,cutout"
+    @Option(
+        help: ArgumentHelp(
+            "DiffAugment operations, comma-separated (color,translation,cutout), or none.",
+            discussion: "For classes of a few dozen images where the discriminator memorizes; on the digits it hurt (see docs/GAN.md)."))
+    var augment: String = "none"
 
     @Option(help: "Steps between checkpoints and sample grids.")
     var checkpointEvery: Int = 250
@@ -73,7 +76,12 @@ struct GANTrain: ParsableCommand {
     @Flag(help: "Continue the run in --out from its checkpoint.")
     var resume = false
 
-    func run() throws {
+    func run() throws { _ = try execute(onStep: nil) }
+
+    /// Trains; `onStep` is called after every step (the job worker reports progress through it).
+    /// False when stopped by a signal before the last step (the checkpoint is written).
+    @discardableResult
+    func execute(onStep: ((_ step: Int, _ total: Int, _ rate: Double) -> Void)?) throws -> Bool {
         try reportingErrors {
             let model: GANModel
             let data: TrainingSet
@@ -121,16 +129,18 @@ struct GANTrain: ParsableCommand {
                 model = GANModel(info: info)
                 target = settings.steps
             }
-            try train(model, on: data, steps: target)
+            return try train(model, on: data, steps: target, onStep: onStep)
         }
     }
 
-    private func train(_ model: GANModel, on data: TrainingSet, steps: Int) throws {
+    private func train(
+        _ model: GANModel, on data: TrainingSet, steps: Int, onStep: ((_ step: Int, _ total: Int, _ rate: Double) -> Void)?
+    ) throws -> Bool {
         let settings = model.info.settings
         let first = model.step
         guard first < steps else {
             emit("the run is already at step \(first) of \(steps); pass a larger --steps to continue")
-            return
+            return true
         }
         installStopHandlers()
         let progress = ProgressReporter(label: "gan", total: steps - first)
@@ -140,16 +150,19 @@ struct GANTrain: ParsableCommand {
             let rate = Double((model.step - first) * settings.batch) / max(1e-3, Date().timeIntervalSince(start))
             progress.relabel(String(format: "step %d  D %.3f  G %.3f  %.0f img/s", model.step, losses.discriminator, losses.generator, rate))
             progress.update(done: model.step - first)
+            onStep?(model.step, steps, Double(model.step - first) / max(1e-3, Date().timeIntervalSince(start)))
             if model.step % settings.checkpointEvery == 0 || model.step == steps { try model.save(run: out) }
         }
         if stopWasRequested() {
             try model.save(run: out)
             progress.finish(done: model.step - first)
-            emit("stopped at step \(model.step); checkpoint written. Continue with: synthstudio gan train --out \(out.terminalSafe) --resume")
-            return
+            FileHandle.standardError.write(
+                Data("stopped at step \(model.step); checkpoint written. Continue with: synthstudio gan train --out \(out.terminalSafe) --resume\n".utf8))
+            return false
         }
         progress.finish(done: model.step - first)
-        emit("trained to step \(model.step); checkpoint and samples in \(out.terminalSafe)")
+        FileHandle.standardError.write(Data("trained to step \(model.step); checkpoint and samples in \(out.terminalSafe)\n".utf8))
+        return true
     }
 }
 

@@ -78,7 +78,18 @@ struct Jobs: ParsableCommand {
                     )
                 }
                 var (ws, store) = try location.open()
-                let pinned = try parsePins(parameters)
+                var pinned = try parsePins(parameters)
+                // Paths and dataset names become absolute paths: the worker may run anywhere.
+                for key in kind.pathParameters {
+                    guard let value = pinned[key] else {
+                        throw CLIError(message: "a \(kind.rawValue) job needs --set \(key)=… (one of: \(kind.pathParameters.joined(separator: ", ")))")
+                    }
+                    if let entry = ws.datasets.first(where: { $0.name == value }) {
+                        pinned[key] = ws.path(of: entry)
+                    } else {
+                        pinned[key] = value.hasPrefix("/") ? value : URL(fileURLWithPath: "\(ws.root)/\(value)").standardizedFileURL.path
+                    }
+                }
                 if let name = dataset {
                     if let entry = ws.datasets.first(where: { $0.name == name }) {
                         guard entry.origin == .synthetic else {

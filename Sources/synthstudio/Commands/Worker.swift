@@ -1,6 +1,8 @@
 import ArgumentParser
 import Engine
+import Datasets
 import Foundation
+import GAN
 import Rendering
 
 /// The child process a job runs in. Not for people: the supervisor starts it.
@@ -43,37 +45,96 @@ struct Worker: ParsableCommand {
             emitEvent(.failed("cannot run \(argv[0]): \(String(cString: strerror(errno)))"))
             throw ExitCode(127)
         case .render:
-            do {
+            try reportingFailure {
                 guard let path = job.recipe else { throw EngineError(.invalidSpec, "a render job needs a recipe") }
-                let recipe = try Recipe.load(path)
                 let render = RenderJob(
-                    recipe: recipe, recipeName: (path as NSString).lastPathComponent, seed: job.seed, count: job.count,
-                    pinned: job.parameters,
-                    shard: job.shard)
-                let doneText = (try? String(contentsOfFile: done, encoding: .utf8)) ?? ""
-                let pending = render.pending(done: Set(doneText.split(separator: "\n").compactMap { Int($0) }))
-                emitEvent(.started(total: job.count))
-                let start = Date()
-                for (n, index) in pending.enumerated() {
-                    try render.render(index, into: "\(staging)/\(index)")
-                    emitEvent(.artifact(index: index, unit: String(index)))
-                    emitEvent(
-                        .progress(
-                            done: job.count - pending.count + n + 1, total: job.count,
-                            rate: Double(n + 1) / max(1e-3, Date().timeIntervalSince(start))))
-                }
-                emitEvent(.finished)
-            } catch let error as EngineError {
-                emitEvent(.failed(error.message))
-                throw ExitCode(1)
+                    recipe: try Recipe.load(path), recipeName: (path as NSString).lastPathComponent, seed: job.seed, count: job.count,
+                    pinned: job.parameters, shard: job.shard)
+                try produceUnits(job, pending: render.pending(done:)) { index in try render.render(index, into: "\(staging)/\(index)") }
             }
-        case .ganTrain, .ganSample, .evaluate:
-            emitEvent(.failed("\(job.kind.rawValue) jobs need the GAN (issue 5), which this build does not have yet"))
-            throw ExitCode(2)
+        case .ganSample:
+            try reportingFailure {
+                let sampler = try GANSampleJob(
+                    run: job.parameters["run"] ?? "", className: job.parameters["class"] ?? "", seed: job.seed, count: job.count,
+                    shard: job.shard)
+                try produceUnits(job, pending: sampler.pending(done:)) { index in try sampler.generate(index, into: "\(staging)/\(index)") }
+            }
+        case .ganTrain:
+            try reportingFailure {
+                guard let run = job.parameters["run"], let data = job.parameters["data"] else {
+                    throw EngineError(.invalidSpec, "a gan-train job needs the parameters run and data")
+                }
+                // The job's count is the number of training steps; resuming a job resumes the run.
+                var arguments = ["--out", run, "--steps", String(job.count), "--seed", String(job.seed)]
+                if FileManager.default.fileExists(atPath: GANRunInfo.path(run)) {
+                    arguments.append("--resume")
+                } else {
+                    arguments += ["--data", data]
+                    for key in ["resolution", "batch", "loss", "augment", "ngf", "ndf"] {
+                        if let value = job.parameters[key] { arguments += ["--\(key)", value] }
+                    }
+                }
+                emitEvent(.started(total: job.count))
+                let completed = try GANTrain.parse(arguments).execute { step, total, rate in
+                    Worker.emit(.progress(done: step, total: total, rate: rate))
+                }
+                // Stopped by the supervisor (cancel): the checkpoint is written; resuming continues.
+                guard completed else { throw ExitCode(130) }
+                emitEvent(.finished)
+            }
+        case .evaluate:
+            try reportingFailure {
+                emitEvent(.started(total: 1))
+                let report = try Evaluation.run(
+                    real: DatasetIO.read(job.parameters["real"] ?? ""), synthetic: DatasetIO.read(job.parameters["synthetic"] ?? ""),
+                    holdout: DatasetIO.read(job.parameters["holdout"] ?? ""), seed: job.seed,
+                    progress: { Worker.emit(.log($0)) })
+                for line in Evaluate.text(report).split(separator: "\n", omittingEmptySubsequences: false) { emitEvent(.log(String(line))) }
+                emitEvent(.progress(done: 1, total: 1, rate: 0))
+                emitEvent(.finished)
+            }
         }
     }
 
-    private func emitEvent(_ event: JobEvent) {
+    /// Runs the pending units of a job that writes a dataset, reporting each as it lands in staging.
+    private func produceUnits(_ job: JobSpec, pending: (Set<Int>) -> [Int], generate: (Int) throws -> Void) throws {
+        let doneText = (try? String(contentsOfFile: done, encoding: .utf8)) ?? ""
+        let todo = pending(Set(doneText.split(separator: "\n").compactMap { Int($0) }))
+        emitEvent(.started(total: job.count))
+        let start = Date()
+        for (n, index) in todo.enumerated() {
+            try generate(index)
+            emitEvent(.artifact(index: index, unit: String(index)))
+            emitEvent(
+                .progress(
+                    done: job.count - todo.count + n + 1, total: job.count,
+                    rate: Double(n + 1) / max(1e-3, Date().timeIntervalSince(start))))
+        }
+        emitEvent(.finished)
+    }
+
+    /// Turns errors into a `failed` event (the runner shows its message) and exit status 1.
+    private func reportingFailure(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as EngineError {
+            emitEvent(.failed(error.message))
+            throw ExitCode(1)
+        } catch let error as GANError {
+            emitEvent(.failed(error.description))
+            throw ExitCode(1)
+        } catch let error as DatasetsError {
+            emitEvent(.failed(error.description))
+            throw ExitCode(1)
+        } catch let error as CLIError {
+            emitEvent(.failed(error.description))
+            throw ExitCode(1)
+        }
+    }
+
+    private func emitEvent(_ event: JobEvent) { Self.emit(event) }
+
+    static func emit(_ event: JobEvent) {
         FileHandle.standardOutput.write(Data(event.line().utf8))
     }
 }

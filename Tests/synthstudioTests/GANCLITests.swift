@@ -1,0 +1,116 @@
+import Foundation
+import ImageIO
+import StudioCore
+import TestSupport
+import Testing
+
+@Suite("synthstudio gan and evaluate", .serialized)
+struct GANCLITests {
+    /// A workspace with two classes of 8×8 stripes (real) and a holdout with the same classes.
+    static func workspace() throws -> TemporaryDirectory {
+        let dir = TemporaryDirectory("gan")
+        dir.write(
+            "studio.yaml",
+            """
+            name: gan
+            datasets:
+              - name: shapes
+                path: real/shapes
+                origin: real
+              - name: shapes-holdout
+                path: real/holdout
+                origin: real
+                holdout: true
+            coverage:
+              - name: shapes
+                datasets: [shapes, shapes-*]
+                rows: category
+                target: 10
+
+            """)
+        for (folder, count) in [("real/shapes", 6), ("real/holdout", 3)] {
+            for (c, name) in ["bars", "columns"].enumerated() {
+                for i in 0..<count {
+                    var pixels = [UInt8](repeating: UInt8(8 * i), count: 64)
+                    for p in 0..<64 where (c == 0 ? p / 8 : p % 8) % 3 == i % 3 { pixels[p] = 240 }
+                    try ImageFile.write(
+                        Image(width: 8, height: 8, layout: .gray, pixels: .eight(pixels)), to: dir.file("\(folder)/\(name)/\(i).png"))
+                }
+            }
+        }
+        return dir
+    }
+
+    static let tiny = ["--resolution", "16", "--batch", "4", "--ngf", "8", "--ndf", "8", "--checkpoint-every", "2"]
+
+    @Test func trainResumeSampleAndEvaluate() throws {
+        let dir = try Self.workspace()
+        let run = "\(dir.path)/models/shapes"
+        var result = try CLIRunner.run(["gan", "train", "--data", "\(dir.path)/real/shapes", "--out", run, "--steps", "2"] + Self.tiny)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(run)/samples/step-000002.png"))
+        let runJSON = try String(contentsOfFile: "\(run)/run.json", encoding: .utf8)
+        #expect(runJSON.contains("\"root\": \"../../real/shapes\""), "the dataset is recorded relative to the run")
+        // A second train into the same folder without --resume is refused; with it, continues.
+        result = try CLIRunner.run(["gan", "train", "--data", "\(dir.path)/real/shapes", "--out", run] + Self.tiny)
+        #expect(result.status == 1 && result.stderr.contains("already holds a run"))
+        result = try CLIRunner.run(["gan", "train", "--out", run, "--resume", "--steps", "4"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(FileManager.default.fileExists(atPath: "\(run)/samples/step-000004.png"))
+
+        // Samples: an ImageFolder at the data's native 8×8, with provenance; continuing is a no-op.
+        let out = "\(dir.path)/synthetic/shapes-gan"
+        for _ in 0..<2 {
+            result = try CLIRunner.run(["gan", "sample", "--run", run, "--class", "columns", "--count", "5", "--out", out])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: "\(out)/columns").sorted()
+        #expect(files.count == 5 && files[0] == "gan-c1-s1-000000.png")
+        let image = try ImageFile.read("\(out)/columns/\(files[0])")
+        #expect(image.width == 8 && image.height == 8 && image.layout == .gray)
+        let provenance = try String(contentsOfFile: "\(out)/provenance.jsonl", encoding: .utf8).split(separator: "\n")
+        #expect(provenance.count == 5 && provenance[0].contains("\"checkpoint_step\":4") && provenance[0].contains("\"class\":\"columns\""))
+        let stats = try CLIRunner.json(["stats", out, "--json"])
+        #expect("\(stats)".contains("synthetic"))
+        result = try CLIRunner.run(["gan", "sample", "--run", run, "--class", "circles", "--count", "1", "--out", out])
+        #expect(result.status == 1 && result.stderr.contains("no class circles"))
+
+        // Evaluation report with the fields the issue names.
+        let report = try CLIRunner.json([
+            "evaluate", "--real", "\(dir.path)/real/shapes", "--synthetic", out, "--holdout", "\(dir.path)/real/holdout", "--steps", "5",
+            "--json",
+        ])
+        for key in ["trtr_accuracy", "tstr_accuracy", "combined_accuracy", "per_class_recall", "frechet_distance", "precision", "recall"] {
+            #expect(report[key] != nil, "\(key)")
+        }
+        let recall = report["per_class_recall"] as? [String: Any]
+        #expect((recall?["real_only"] as? [String: Any])?.keys.sorted() == ["bars", "columns"])
+        #expect((recall?["combined"] as? [String: Any])?.keys.sorted() == ["bars", "columns"])
+    }
+
+    @Test func ganSampleJobLandsAnImageFolderThatTheCoverageViewCounts() throws {
+        let dir = try Self.workspace()
+        let result = try CLIRunner.run(
+            ["gan", "train", "--data", "\(dir.path)/real/shapes", "--out", "\(dir.path)/models/shapes", "--steps", "2"] + Self.tiny)
+        #expect(result.status == 0, "\(result.stderr)")
+        let before = try CLIRunner.json(["coverage", dir.path, "--view", "shapes", "--json"])
+        let started = try CLIRunner.run([
+            "jobs", "start", "gan-sample", "--workspace", dir.path, "--dataset", "shapes-gan", "--count", "4", "--set",
+            "run=models/shapes", "--set", "class=bars",
+        ])
+        #expect(started.status == 0, "\(started.stderr)")
+        let id = started.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try CLIRunner.run(["jobs", "wait", id, "--workspace", dir.path]).status == 0)
+        let studio = try String(contentsOfFile: "\(dir.path)/studio.yaml", encoding: .utf8)
+        #expect(studio.contains("shapes-gan") && studio.contains("format: imagefolder"))
+        let after = try CLIRunner.json(["coverage", dir.path, "--view", "shapes", "--json"])
+        #expect("\(before)" != "\(after)", "the view counts shapes-gan through its shapes-* pattern")
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: "\(dir.path)/synthetic/shapes-gan/bars").count == 4)
+    }
+
+    @Test func benchPrintsTheFieldsItPromises() throws {
+        let report = try CLIRunner.json(["gan", "bench", "--resolution", "16", "--ngf", "8", "--ndf", "8", "--batch", "4", "--steps", "2", "--json"])
+        #expect(report["step_ms_median"] is Double && report["generator_images_per_s"] is Double)
+    }
+}
