@@ -23,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg"),
         .systemLibrary(name: "CEmbree"),
         .systemLibrary(name: "COneDNN"),
+        .systemLibrary(name: "CNCursesW"),
 
         // Pure core and effects.
         .target(name: "StudioCore"),
@@ -44,11 +45,15 @@ let package = Package(
             name: "GAN", dependencies: ["NeuralNet", "Datasets", "ImageIO", "StudioCore"], swiftSettings: optimizedEvenInDebug),
         .target(name: "Engine", dependencies: ["Datasets", "Catalog", "ImageIO", "StudioCore", "Rendering", "GAN"]),
 
+        .target(
+            name: "TUI",
+            dependencies: ["Datasets", "Catalog", "Engine", "GAN", "TerminalGraphics", "ImageIO", "StudioCore", "CNCursesW"]),
+
         // The executable: argument parsing, then calls into the modules.
         .executableTarget(
             name: "synthstudio",
             dependencies: [
-                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Engine", "Rendering", "GAN", "NeuralNet",
+                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Engine", "Rendering", "GAN", "NeuralNet", "TUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -76,6 +81,7 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "StudioCore"], exclude: ["Fixtures"]),
         .testTarget(name: "GANTests", dependencies: ["GAN", "NeuralNet", "Datasets", "ImageIO", "StudioCore", "TestSupport"]),
+        .testTarget(name: "TUITests", dependencies: ["TUI", "Datasets", "Catalog", "Engine", "StudioCore", "TestSupport"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "StudioCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Datasets", "StudioCore", "ImageIO", "TestSupport"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "StudioCore", "TestSupport"], exclude: ["Fixtures"]),

@@ -1,4 +1,5 @@
 import Foundation
+import TUI
 import ImageIO
 import StudioCore
 import TestSupport

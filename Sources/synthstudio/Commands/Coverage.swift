@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import TUI
 import StudioCore
 
 struct Coverage: ParsableCommand {

@@ -3,6 +3,7 @@ import Catalog
 import Datasets
 import Engine
 import Foundation
+import TUI
 import StudioCore
 import TerminalGraphics
 
@@ -77,49 +78,13 @@ struct Jobs: ParsableCommand {
                             "unknown job kind \(kind.terminalSafe) (expected \(JobSpec.Kind.allCases.map(\.rawValue).joined(separator: ", ")))"
                     )
                 }
-                var (ws, store) = try location.open()
-                var pinned = try parsePins(parameters)
-                // Paths and dataset names become absolute paths: the worker may run anywhere.
-                for key in kind.pathParameters {
-                    guard let value = pinned[key] else {
-                        throw CLIError(message: "a \(kind.rawValue) job needs --set \(key)=… (one of: \(kind.pathParameters.joined(separator: ", ")))")
-                    }
-                    if let entry = ws.datasets.first(where: { $0.name == value }) {
-                        pinned[key] = ws.path(of: entry)
-                    } else {
-                        pinned[key] = value.hasPrefix("/") ? value : URL(fileURLWithPath: "\(ws.root)/\(value)").standardizedFileURL.path
-                    }
-                }
-                if let name = dataset {
-                    if let entry = ws.datasets.first(where: { $0.name == name }) {
-                        guard entry.origin == .synthetic else {
-                            throw CLIError(message: "dataset \(name.terminalSafe) is real; jobs only ever write into synthetic datasets")
-                        }
-                    } else if kind.writesDataset {
-                        ws = try ws.adding(name: name, path: "synthetic/\(name)", origin: .synthetic, format: kind.datasetFormat)
-                    }
-                }
-                // The worker runs elsewhere: give it the recipe's absolute path.
-                let recipePath = recipe.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
-                if let recipePath {
-                    guard FileManager.default.fileExists(atPath: recipePath) else {
-                        throw CLIError(message: "no recipe at \(recipePath.terminalSafe)")
-                    }
-                }
-                let id = Self.newID()
-                let spec = try JobSpec(
-                    id: id, kind: kind, dataset: dataset, count: count, seed: seed, parameters: pinned, recipe: recipePath,
+                let (ws, store) = try location.open()
+                let request = JobControl.Request(
+                    kind: kind, dataset: dataset, count: count, seed: seed, parameters: try parsePins(parameters), recipe: recipe,
                     command: command.isEmpty ? nil : command, shard: try shard.map { try JobSpec.parseShard($0) } ?? .whole)
-                try store.add(spec)
-                try Supervisor.ensureRunning(workspace: ws.root, executable: executablePath(), limit: maxJobs)
+                let (id, _) = try JobControl(store: store, executable: executablePath()).queue(request, in: ws, limit: maxJobs)
                 emit(id)
             }
-        }
-
-        /// Sortable and unique: time, then random bits.
-        static func newID() -> String {
-            let time = Int(Date().timeIntervalSince1970 * 1000)
-            return "j\(String(time, radix: 36))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
         }
     }
 
@@ -210,14 +175,11 @@ struct Jobs: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let (_, store) = try location.open()
-                guard let job = try store.job(id) else { throw CLIError(message: "no job \(id.terminalSafe)") }
-                guard !job.state.isFinal else {
-                    emit("\(id) already \(job.state.rawValue)")
-                    return
+                if try JobControl(store: store, executable: executablePath()).cancel(id, grace: grace) {
+                    emit("\(id) cancelled")
+                } else {
+                    emit("\(id) already \(try store.job(id)?.state.rawValue ?? "ended")")
                 }
-                try store.update(id, state: .cancelled)
-                if let pid = job.pid { Supervisor.terminateWorker(pid, grace: grace) }
-                emit("\(id) cancelled")
             }
         }
     }
@@ -231,13 +193,7 @@ struct Jobs: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let (ws, store) = try location.open()
-                if !Supervisor.isRunning(workspace: ws.root) { try Supervisor.reap(store) }
-                guard let job = try store.job(id) else { throw CLIError(message: "no job \(id.terminalSafe)") }
-                guard job.state != .succeeded, job.state != .running, job.state != .queued else {
-                    throw CLIError(message: "\(id) is \(job.state.rawValue); only cancelled, failed or interrupted jobs resume")
-                }
-                try store.update(id, state: .queued)
-                try Supervisor.ensureRunning(workspace: ws.root, executable: executablePath(), limit: 1)
+                try JobControl(store: store, executable: executablePath()).resume(id, workspace: ws.root)
                 emit(id)
             }
         }
@@ -251,12 +207,8 @@ struct Jobs: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let (_, store) = try location.open()
-                let events = try store.catalog.jobEvents(id)
-                var text = events.map { "\($0.body.terminalSafe)\n" }.joined()
-                if let stderr = try? String(contentsOfFile: "\(store.folder(id))/stderr.log", encoding: .utf8), !stderr.isEmpty {
-                    text += "--- stderr\n" + stderr.split(separator: "\n").suffix(40).map { "\(String($0).terminalSafe)\n" }.joined()
-                }
-                emit(text.isEmpty ? "no events for \(id.terminalSafe)" : text)
+                let lines = try JobControl(store: store, executable: executablePath()).log(id)
+                emit(lines.isEmpty ? "no events for \(id.terminalSafe)" : lines.joined(separator: "\n"))
             }
         }
     }

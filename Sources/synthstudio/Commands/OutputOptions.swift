@@ -3,6 +3,7 @@ import Catalog
 import Datasets
 import Engine
 import Foundation
+import TUI
 import GAN
 import ImageIO
 import StudioCore

@@ -1,4 +1,5 @@
 import Foundation
+import TUI
 import StudioCore
 import TerminalGraphics
 

@@ -1,25 +1,23 @@
-import Datasets
-import Foundation
-import Yams
+public import Datasets
+internal import Foundation
 
 /// Colours by role, read from `themes/<name>.yaml`.
 ///
-/// Lives in the executable until the TUI module lands and takes ownership of themes
-/// (see docs/DESIGN-NOTES.md).
-struct Theme: Sendable, Hashable {
+/// Owned by the TUI module; the CLI's coloured output uses the same themes.
+public struct Theme: Sendable, Hashable {
     /// The roles every theme defines.
-    enum Role: String, CaseIterable, Sendable {
+    public enum Role: String, CaseIterable, Sendable {
         case text, muted, heading, accent, real, synthetic, good, warning, error, bar, gap
     }
 
-    var name: String
-    var colors: [Role: RGB]
+    public var name: String
+    public var colors: [Role: RGB]
 
-    struct RGB: Sendable, Hashable {
-        var r: UInt8, g: UInt8, b: UInt8
+    public struct RGB: Sendable, Hashable {
+        public var r: UInt8, g: UInt8, b: UInt8
 
         /// `#rrggbb`.
-        init?(hex: String) {
+        public init?(hex: String) {
             guard hex.count == 7, hex.hasPrefix("#"), let v = UInt32(hex.dropFirst(), radix: 16) else { return nil }
             r = UInt8(v >> 16)
             g = UInt8(v >> 8 & 0xFF)
@@ -27,10 +25,10 @@ struct Theme: Sendable, Hashable {
         }
     }
 
-    static let builtInNames = ["dark", "light", "high-contrast"]
+    public static let builtInNames = ["dark", "light", "high-contrast"]
 
     /// Parses a theme file; unknown roles, missing roles and bad colours are errors naming the line.
-    static func parse(_ text: String, file: String) throws(DatasetsError) -> Theme {
+    public static func parse(_ text: String, file: String) throws(DatasetsError) -> Theme {
         let yaml = try YAMLFields.parse(text, file: file)
         let top = try yaml.dictionary(allowed: ["name", "description", "colors"])
         guard let colorsField = top["colors"] else { throw yaml.error("missing \"colors\"") }
@@ -50,7 +48,7 @@ struct Theme: Sendable, Hashable {
     /// Finds a theme by name or path: a path to a `.yaml` file, else `<name>.yaml` in the first
     /// themes folder that has it (`$SYNTHSTUDIO_THEMES`, `<prefix>/share/synthstudio/themes`, the
     /// source checkout's `themes/`).
-    static func load(_ nameOrPath: String) throws(DatasetsError) -> Theme {
+    public static func load(_ nameOrPath: String) throws(DatasetsError) -> Theme {
         let file: String
         if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") {
             file = nameOrPath
@@ -69,7 +67,7 @@ struct Theme: Sendable, Hashable {
         return try parse(String(decoding: data, as: UTF8.self), file: file)
     }
 
-    static func searchFolders() -> [String] {
+    public static func searchFolders() -> [String] {
         var folders: [String] = []
         if let env = ProcessInfo.processInfo.environment["SYNTHSTUDIO_THEMES"], !env.isEmpty { folders.append(env) }
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -83,7 +81,7 @@ struct Theme: Sendable, Hashable {
 
     /// The default when no theme file can be found: the same colours as themes/dark.yaml
     /// (a test keeps the two equal).
-    static let fallback = Theme(
+    public static let fallback = Theme(
         name: "dark",
         colors: [
             .text: RGB(hex: "#d0d0d0")!, .muted: RGB(hex: "#7a7a7a")!, .heading: RGB(hex: "#ffffff")!, .accent: RGB(hex: "#5fafff")!,

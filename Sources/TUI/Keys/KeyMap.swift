@@ -1,0 +1,94 @@
+/// The screens, numbered as the keys that open them.
+public enum Screen: Int, CaseIterable, Sendable {
+    case browse = 1, balance, coverage, jobs, train
+
+    public var title: String {
+        switch self {
+        case .browse: "Browse"
+        case .balance: "Balance"
+        case .coverage: "Coverage"
+        case .jobs: "Jobs"
+        case .train: "Train"
+        }
+    }
+}
+
+/// What a key does. The dispatcher and the help overlay both read `KeyMap.bindings`, so the help
+/// can never disagree with the keys.
+public enum Action: Hashable, Sendable {
+    case quit, help, back, command, refresh
+    case show(Screen), nextScreen, previousScreen
+    case up, down, left, right, pageUp, pageDown, top, bottom
+    case open, focusNext
+    case filter, nextMatch, previousMatch
+    case fill, nextView
+    case cycleGraphics, toggleGrid
+    case cancelJob, resumeJob, openLog
+}
+
+public struct Binding: Sendable {
+    public let keys: [Key]
+    public let action: Action
+    public let help: String
+    /// The screens where the binding applies; empty for everywhere.
+    public let screens: Set<Screen>
+
+    init(_ keys: [Key], _ action: Action, _ help: String, on screens: Set<Screen> = []) {
+        self.keys = keys
+        self.action = action
+        self.help = help
+        self.screens = screens
+    }
+}
+
+public enum KeyMap {
+    public static let bindings: [Binding] = [
+        Binding([.character("?")], .help, "this help"),
+        Binding([.character("q")], .quit, "quit (asks first while jobs run)"),
+        Binding([.escape], .back, "back: close a panel, clear a filter"),
+        Binding([.character(":")], .command, "command line (Tab completes)"),
+        Binding([.character("1")], .show(.browse), "Browse: datasets, samples, preview"),
+        Binding([.character("2")], .show(.balance), "Balance: class counts, real and synthetic"),
+        Binding([.character("3")], .show(.coverage), "Coverage: class × condition gaps"),
+        Binding([.character("4")], .show(.jobs), "Jobs: generation in the background"),
+        Binding([.character("5")], .show(.train), "Train: GAN runs, losses, samples"),
+        Binding([.tab], .nextScreen, "next screen"),
+        Binding([.backTab], .previousScreen, "previous screen"),
+        Binding([.character("j"), .down, .wheelDown], .down, "down"),
+        Binding([.character("k"), .up, .wheelUp], .up, "up"),
+        Binding([.character("h"), .left], .left, "left"),
+        Binding([.character("l"), .right], .right, "right"),
+        Binding([.pageDown, .control("d")], .pageDown, "page down"),
+        Binding([.pageUp, .control("u")], .pageUp, "page up"),
+        Binding([.character("g"), .home], .top, "first"),
+        Binding([.character("G"), .end], .bottom, "last"),
+        Binding([.control("l")], .refresh, "redraw and re-read the catalog"),
+        Binding([.character("/")], .filter, "filter samples by class", on: [.browse]),
+        Binding([.character("n")], .nextMatch, "next sample of the filter's class", on: [.browse]),
+        Binding([.character("N")], .previousMatch, "previous sample of the filter's class", on: [.browse]),
+        Binding([.enter], .focusNext, "datasets → samples", on: [.browse]),
+        Binding([.character("v")], .toggleGrid, "thumbnail grid on/off", on: [.browse]),
+        Binding([.character("t")], .cycleGraphics, "preview: sixel → blocks → ASCII", on: [.browse, .train]),
+        Binding([.enter], .open, "open the cell's samples in Browse", on: [.coverage]),
+        Binding([.character("f")], .fill, "fill the gap: a prefilled generation job", on: [.coverage]),
+        Binding([.character("v")], .nextView, "next coverage view (axes)", on: [.coverage]),
+        Binding([.character("c")], .cancelJob, "cancel the job", on: [.jobs]),
+        Binding([.character("r")], .resumeJob, "resume the job", on: [.jobs]),
+        Binding([.character("L"), .enter], .openLog, "show the job's log", on: [.jobs]),
+    ]
+
+    /// The action of `key` on `screen`: a screen's own binding first, then the global one.
+    public static func action(for key: Key, on screen: Screen) -> Action? {
+        if let own = bindings.first(where: { $0.screens.contains(screen) && $0.keys.contains(key) }) { return own.action }
+        return bindings.first { $0.screens.isEmpty && $0.keys.contains(key) }?.action
+    }
+
+    /// The help overlay's lines for `screen`: its own keys, then the global ones.
+    public static func helpLines(for screen: Screen) -> [(keys: String, help: String)] {
+        let own = bindings.filter { $0.screens.contains(screen) }
+        let global = bindings.filter(\.screens.isEmpty)
+        return (own + global).map { binding in
+            (binding.keys.filter { !["wheel↑", "wheel↓"].contains($0.label) }.map(\.label).joined(separator: " "), binding.help)
+        }
+    }
+}
