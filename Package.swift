@@ -81,7 +81,9 @@ let package = Package(
             exclude: ["Fixtures"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "StudioCore"], exclude: ["Fixtures"]),
         .testTarget(name: "GANTests", dependencies: ["GAN", "NeuralNet", "Datasets", "ImageIO", "StudioCore", "TestSupport"]),
-        .testTarget(name: "TUITests", dependencies: ["TUI", "Datasets", "Catalog", "Engine", "StudioCore", "TestSupport"]),
+        .testTarget(
+            name: "TUITests",
+            dependencies: ["TUI", "Datasets", "Catalog", "Engine", "ImageIO", "StudioCore", "TerminalGraphics", "TestSupport"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "StudioCore"]),
         .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Datasets", "StudioCore", "ImageIO", "TestSupport"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "StudioCore", "TestSupport"], exclude: ["Fixtures"]),

@@ -17,7 +17,9 @@ func ganBench(steps: Int) throws {
             String(
                 format: "  %d px  synthstudio            step %7.1f ms (median)   generator %7.0f images/s", resolution, ourStep,
                 ours.generatorImagesPerSecond))
-        let arguments = ["Benchmarks/peers/dcgan_torch.py", "--threads", "2", "--steps", String(steps), "--resolution", String(resolution), "--json"]
+        let arguments = [
+            "Benchmarks/peers/dcgan_torch.py", "--threads", "2", "--steps", String(steps), "--resolution", String(resolution), "--json",
+        ]
         guard let text = peer("python3", arguments),
             let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
             let torchStep = object["step_ms_median"] as? Double, let torchRate = object["generator_images_per_s"] as? Double

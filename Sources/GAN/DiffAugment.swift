@@ -38,7 +38,8 @@ public struct DiffAugment: Sendable, Equatable {
             case .translation:
                 let limit = max(1, resolution / 8)
                 for _ in 0..<batch {
-                    plan.shifts.append((Int(random.next() % UInt64(2 * limit + 1)) - limit, Int(random.next() % UInt64(2 * limit + 1)) - limit))
+                    plan.shifts.append(
+                        (Int(random.next() % UInt64(2 * limit + 1)) - limit, Int(random.next() % UInt64(2 * limit + 1)) - limit))
                 }
             case .cutout:
                 plan.cutoutSize = resolution / 2

@@ -35,7 +35,8 @@ public enum Evaluation {
         let synthetic = try LabelledImages(dataset: syntheticDataset, side: side, classes: real.classes)
         let holdout = try LabelledImages(dataset: holdoutDataset, side: side, classes: real.classes)
         guard synthetic.channels == real.channels, holdout.channels == real.channels else {
-            throw GANError("the datasets differ in channels (real \(real.channels), synthetic \(synthetic.channels), holdout \(holdout.channels))")
+            throw GANError(
+                "the datasets differ in channels (real \(real.channels), synthetic \(synthetic.channels), holdout \(holdout.channels))")
         }
         let classCount = real.classes.count
         progress("training on real images")

@@ -97,7 +97,8 @@ public struct GANRunInfo: Sendable, Equatable {
             (
                 "training",
                 .object([
-                    ("batch", .int(s.batch)), ("steps", .int(s.steps)), ("seed", .string(String(s.seed))), ("loss", .string(s.loss.rawValue)),
+                    ("batch", .int(s.batch)), ("steps", .int(s.steps)), ("seed", .string(String(s.seed))),
+                    ("loss", .string(s.loss.rawValue)),
                     ("learning_rate", .double(Self.decimal(s.learningRate))), ("beta1", .double(Self.decimal(s.beta1))),
                     ("beta2", .double(Self.decimal(s.beta2))), ("augment", .array(s.augment.operations.map { .string($0.rawValue) })),
                     ("checkpoint_every", .int(s.checkpointEvery)),
@@ -132,7 +133,9 @@ public struct GANRunInfo: Sendable, Equatable {
     public static func read(run: String) throws(GANError) -> GANRunInfo {
         let path = path(run)
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(path, limit: 1 << 20) } catch { throw GANError("\(run.terminalSafe) is not a GAN run: \(error.message)") }
+        do { bytes = try FileIO.read(path, limit: 1 << 20) } catch {
+            throw GANError("\(run.terminalSafe) is not a GAN run: \(error.message)")
+        }
         func fail(_ what: String) -> GANError { GANError("\(path.terminalSafe): \(what)") }
         guard let root = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else { throw fail("not a JSON object") }
         guard root["format"] as? String == format else { throw fail("format is not \(format)") }
@@ -151,7 +154,9 @@ public struct GANRunInfo: Sendable, Equatable {
             resolution: try int(a, "resolution"), channels: try int(a, "channels"), classes: try int(a, "classes"),
             latent: try int(a, "latent"), embedding: try int(a, "embedding"), ngf: try int(a, "ngf"), ndf: try int(a, "ndf"))
         try architecture.validate()
-        guard architecture.classes == classes.count else { throw fail("classes lists \(classes.count) names for \(architecture.classes) classes") }
+        guard architecture.classes == classes.count else {
+            throw fail("classes lists \(classes.count) names for \(architecture.classes) classes")
+        }
         var settings = GANSettings()
         settings.batch = try int(t, "batch")
         settings.steps = try int(t, "steps")

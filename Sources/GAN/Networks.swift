@@ -75,7 +75,8 @@ public final class Generator {
             joined += noise.storage[row * architecture.latent..<(row + 1) * architecture.latent]
             joined += code.storage[row * architecture.embedding..<(row + 1) * architecture.embedding]
         }
-        return net.forward(Tensor(shape: [labels.count, architecture.latent + architecture.embedding], storage: joined), training: training)
+        return net.forward(
+            Tensor(shape: [labels.count, architecture.latent + architecture.embedding], storage: joined), training: training)
     }
 
     /// Backward from the gradient of the images; accumulates into every parameter, embedding included.

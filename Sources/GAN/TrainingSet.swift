@@ -26,7 +26,8 @@ public struct TrainingSet: Sendable {
         }
         guard dataset.samples.count >= 2 else {
             throw GANError(
-                "\(dataset.root.terminalSafe) has \(dataset.samples.count) image(s); a GAN needs at least 2 (and learns well from dozens per class)")
+                "\(dataset.root.terminalSafe) has \(dataset.samples.count) image(s); a GAN needs at least 2 (and learns well from dozens per class)"
+            )
         }
         let loaded = try LabelledImages(dataset: dataset, side: resolution)
         var byClass = [[Int]](repeating: [], count: loaded.classes.count)

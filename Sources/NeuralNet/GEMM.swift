@@ -1,8 +1,9 @@
 internal import COneDNN
+internal import StudioCore
+
 #if canImport(Glibc)
     internal import Glibc
 #endif
-internal import StudioCore
 
 /// Row-major single-precision matrix products through oneDNN's JIT SGEMM (INTEROP.md item 11):
 /// `C = alpha · op(A) · op(B) + beta · C` with `op(A)` m×k and `op(B)` k×n.
@@ -48,7 +49,8 @@ enum GEMM {
 
     /// `C (m×n) = alpha · op(A) · op(B) + beta · C` on whole arrays, leading dimensions implied.
     static func multiply(
-        _ a: [Float], _ b: [Float], transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0, into c: inout [Float]
+        _ a: [Float], _ b: [Float], transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int, alpha: Float = 1,
+        beta: Float = 0, into c: inout [Float]
     ) {
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n, "matrix sizes do not match")
         guard m > 0, n > 0 else { return }

@@ -88,7 +88,9 @@ public enum SafeTensors {
         var ranges: [(Int, Int)] = []
         for (name, value) in header {
             if name == "__metadata__" {
-                guard let fields = value as? [String: String] else { throw NeuralNetError("safetensors __metadata__ must map strings to strings") }
+                guard let fields = value as? [String: String] else {
+                    throw NeuralNetError("safetensors __metadata__ must map strings to strings")
+                }
                 metadata = fields
                 continue
             }
@@ -101,7 +103,9 @@ public enum SafeTensors {
             guard let dtype = DType(rawValue: dtypeName) else {
                 throw NeuralNetError("safetensors entry \(quoted(name)) has dtype \(quoted(dtypeName)); only F32 and I64 are read")
             }
-            guard shape.allSatisfy({ $0 >= 0 && $0 < 1 << 31 }) else { throw NeuralNetError("safetensors entry \(quoted(name)) has a bad shape") }
+            guard shape.allSatisfy({ $0 >= 0 && $0 < 1 << 31 }) else {
+                throw NeuralNetError("safetensors entry \(quoted(name)) has a bad shape")
+            }
             let (begin, end) = (offsets[0], offsets[1])
             let elements = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
             guard begin >= 0, end >= begin, end <= bytes.count - dataStart, end - begin == elements * dtype.size else {

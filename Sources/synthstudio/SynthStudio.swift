@@ -9,7 +9,8 @@ struct SynthStudio: ParsableCommand {
         abstract: "A terminal studio for computer-vision training data: see what your datasets miss, then fill the gaps.",
         version: version,
         subcommands: [
-            Open.self, Stats.self, Coverage.self, Validate.self, Convert.self, PreviewCommand.self, Index.self, Render.self, GANCommand.self, Evaluate.self, Jobs.self,
+            Open.self, Stats.self, Coverage.self, Validate.self, Convert.self, PreviewCommand.self, Index.self, Render.self,
+            GANCommand.self, Evaluate.self, Jobs.self,
             DatasetCommand.self,
             Worker.self,
         ],

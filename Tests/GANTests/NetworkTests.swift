@@ -42,7 +42,8 @@ import Testing
                 p.value.storage[i] -= 2 * step
                 let numeric = (plus - loss(images)) / (2 * step)
                 p.value.storage[i] += step
-                #expect(abs(numeric - gradient.storage[i]) < 2e-2 * max(1, abs(numeric)), "\(name)[\(i)]: \(gradient.storage[i]) vs \(numeric)")
+                #expect(
+                    abs(numeric - gradient.storage[i]) < 2e-2 * max(1, abs(numeric)), "\(name)[\(i)]: \(gradient.storage[i]) vs \(numeric)")
             }
         }
     }

@@ -32,7 +32,8 @@ func tinyInfo(_ data: TrainingSet, steps: Int = 4) -> GANRunInfo {
     settings.steps = steps
     settings.seed = 5
     return GANRunInfo(
-        architecture: GANArchitecture(resolution: 16, channels: data.channels, classes: data.classes.count, latent: 8, embedding: 4, ngf: 8, ndf: 8),
+        architecture: GANArchitecture(
+            resolution: 16, channels: data.channels, classes: data.classes.count, latent: 8, embedding: 4, ngf: 8, ndf: 8),
         settings: settings, classes: data.classes, datasetRoot: data.root, imageCount: data.count, nativeWidth: data.nativeWidth,
         nativeHeight: data.nativeHeight)
 }

@@ -29,7 +29,8 @@ func expectClose(
         Issue.record("no reference for \(what)", sourceLocation: sourceLocation)
         return
     }
-    #expect(actual.count == expected.count, "\(what): \(actual.count) values, PyTorch has \(expected.count)", sourceLocation: sourceLocation)
+    #expect(
+        actual.count == expected.count, "\(what): \(actual.count) values, PyTorch has \(expected.count)", sourceLocation: sourceLocation)
     let scale = max(expected.map(abs).max() ?? 1, 1)
     let worst = zip(actual, expected).map { abs(Double($0) - $1) }.max() ?? 0
     #expect(worst / scale < tolerance, "\(what): off by \(worst)", sourceLocation: sourceLocation)

@@ -1,7 +1,7 @@
 import Foundation
-import TUI
 import ImageIO
 import StudioCore
+import TUI
 import TestSupport
 import Testing
 

@@ -110,7 +110,9 @@ struct GANCLITests {
     }
 
     @Test func benchPrintsTheFieldsItPromises() throws {
-        let report = try CLIRunner.json(["gan", "bench", "--resolution", "16", "--ngf", "8", "--ndf", "8", "--batch", "4", "--steps", "2", "--json"])
+        let report = try CLIRunner.json([
+            "gan", "bench", "--resolution", "16", "--ngf", "8", "--ndf", "8", "--batch", "4", "--steps", "2", "--json",
+        ])
         #expect(report["step_ms_median"] is Double && report["generator_images_per_s"] is Double)
     }
 }

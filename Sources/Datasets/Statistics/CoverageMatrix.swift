@@ -62,8 +62,9 @@ public struct CoverageSpec: Sendable, Hashable {
     }
 
     /// Whether this view counts a dataset (named in `datasets`, or any non-holdout when unset).
+    /// A holdout is counted only when named exactly, never through a pattern.
     public func counts(_ name: String, holdout: Bool) -> Bool {
-        datasets.map { patterns in patterns.contains { Self.matches($0, name) } } ?? !holdout
+        datasets.map { patterns in patterns.contains { $0 == name || (!holdout && Self.matches($0, name)) } } ?? !holdout
     }
 
     /// Whether `name` matches `pattern`, where `*` stands for any run of characters.

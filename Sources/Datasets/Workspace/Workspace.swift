@@ -110,7 +110,9 @@ public struct Workspace: Sendable, Hashable {
             var names: [String] = []
             for item in try list.sequence() {
                 let name = try item.string()
-                guard known.contains(name) || name.contains("*") else { throw item.error("no dataset named \"\(name)\" in this workspace", code: .invalidValue) }
+                guard known.contains(name) || name.contains("*") else {
+                    throw item.error("no dataset named \"\(name)\" in this workspace", code: .invalidValue)
+                }
                 names.append(name)
             }
             spec.datasets = names

@@ -69,7 +69,8 @@ public struct DatasetCommitter: Sendable {
             newPaths.insert(path)
             let staged = "\(folder)/\(unit.imageFile)"
             if FileManager.default.fileExists(atPath: staged) {
-                try? FileManager.default.createDirectory(atPath: FileIO.parentDirectory(of: "\(root)/\(path)"), withIntermediateDirectories: true)
+                try? FileManager.default.createDirectory(
+                    atPath: FileIO.parentDirectory(of: "\(root)/\(path)"), withIntermediateDirectories: true)
                 if rename(staged, "\(root)/\(path)") != 0 {
                     throw EngineError(.commitFailed, "cannot move \(staged) into \(root): \(String(cString: strerror(errno)))")
                 }

@@ -25,7 +25,8 @@ public struct GANSampleJob {
         guard let classIndex = model.info.classes.firstIndex(of: className) else {
             throw EngineError(
                 .invalidSpec,
-                "the run has no class \(className.terminalSafe); it knows \(model.info.classes.map(\.terminalSafe).joined(separator: ", "))")
+                "the run has no class \(className.terminalSafe); it knows \(model.info.classes.map(\.terminalSafe).joined(separator: ", "))"
+            )
         }
         self.run = run
         self.className = className

@@ -1,5 +1,5 @@
-public import Datasets
 internal import Catalog
+public import Datasets
 internal import Foundation
 internal import StudioCore
 
@@ -45,7 +45,8 @@ public struct JobControl: Sendable {
 
     /// Queues `request`, adding its dataset to `studio.yaml` when new, and makes sure the
     /// workspace's supervisor runs. Returns the job id and the workspace as now on disk.
-    public func queue(_ request: Request, in workspace: Workspace, limit: Int = 1) throws(EngineError) -> (id: String, workspace: Workspace) {
+    public func queue(_ request: Request, in workspace: Workspace, limit: Int = 1) throws(EngineError) -> (id: String, workspace: Workspace)
+    {
         var ws = workspace
         var parameters = request.parameters
         for key in request.kind.pathParameters {

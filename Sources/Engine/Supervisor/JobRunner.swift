@@ -30,7 +30,9 @@ public struct JobRunner: Sendable {
         let folder = store.folder(id)
         let staging = "\(folder)/staging"
         try? FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
-        let committer = spec.dataset.map { DatasetCommitter(root: Self.datasetFolder($0, workspace: workspace.root), layout: spec.kind.commitLayout) }
+        let committer = spec.dataset.map {
+            DatasetCommitter(root: Self.datasetFolder($0, workspace: workspace.root), layout: spec.kind.commitLayout)
+        }
         var committed = readCommitted(folder)
 
         // Units finished before an interruption are kept; half-written ones are dropped.

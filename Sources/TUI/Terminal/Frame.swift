@@ -56,7 +56,8 @@ public struct Frame: Sendable, Equatable {
         let end = min(width, limit.map { x + $0 } ?? width)
         for character in text {
             guard column < end else { break }
-            let safe: Character = character.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) } ? "?" : character
+            let safe: Character =
+                character.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) } ? "?" : character
             if column >= 0 { cells[y * width + column] = Cell(character: safe, style: style) }
             column += 1
         }

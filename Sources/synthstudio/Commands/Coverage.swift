@@ -1,8 +1,8 @@
 import ArgumentParser
 import Datasets
 import Foundation
-import TUI
 import StudioCore
+import TUI
 
 struct Coverage: ParsableCommand {
     static let configuration = CommandConfiguration(

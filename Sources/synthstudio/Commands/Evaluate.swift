@@ -41,7 +41,8 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let report = try Evaluation.run(
-                real: DatasetIO.read(real), synthetic: DatasetIO.read(synthetic), holdout: DatasetIO.read(holdout), seed: seed, steps: steps,
+                real: DatasetIO.read(real), synthetic: DatasetIO.read(synthetic), holdout: DatasetIO.read(holdout), seed: seed,
+                steps: steps,
                 progress: { stage in
                     if !json { FileHandle.standardError.write(Data("evaluate: \(stage)…\n".utf8)) }
                 })
@@ -65,7 +66,10 @@ struct Evaluate: ParsableCommand {
             ),
             ("frechet_distance", .double(rounded(r.frechetDistance))), ("precision", .double(rounded(r.precision))),
             ("recall", .double(rounded(r.recall))), ("synthetic_classes", .array(r.syntheticClasses.map { .string($0) })),
-            ("images", .object([("real", .int(r.counts.real)), ("synthetic", .int(r.counts.synthetic)), ("holdout", .int(r.counts.holdout))])),
+            (
+                "images",
+                .object([("real", .int(r.counts.real)), ("synthetic", .int(r.counts.synthetic)), ("holdout", .int(r.counts.holdout))])
+            ),
         ])
     }
 

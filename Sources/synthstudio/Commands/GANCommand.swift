@@ -145,24 +145,55 @@ struct GANTrain: ParsableCommand {
         installStopHandlers()
         let progress = ProgressReporter(label: "gan", total: steps - first)
         let start = Date()
+        var sums = (discriminator: 0.0, generator: 0.0, count: 0)
         while model.step < steps, !stopWasRequested() {
             let losses = model.trainStep(on: data)
+            sums = (sums.discriminator + Double(losses.discriminator), sums.generator + Double(losses.generator), sums.count + 1)
             let rate = Double((model.step - first) * settings.batch) / max(1e-3, Date().timeIntervalSince(start))
-            progress.relabel(String(format: "step %d  D %.3f  G %.3f  %.0f img/s", model.step, losses.discriminator, losses.generator, rate))
+            progress.relabel(
+                String(format: "step %d  D %.3f  G %.3f  %.0f img/s", model.step, losses.discriminator, losses.generator, rate))
             progress.update(done: model.step - first)
             onStep?(model.step, steps, Double(model.step - first) / max(1e-3, Date().timeIntervalSince(start)))
-            if model.step % settings.checkpointEvery == 0 || model.step == steps { try model.save(run: out) }
+            if model.step % settings.checkpointEvery == 0 || model.step == steps {
+                try model.save(run: out)
+                try appendLossLine(step: model.step, sums)
+                sums = (0, 0, 0)
+            }
         }
         if stopWasRequested() {
             try model.save(run: out)
+            try appendLossLine(step: model.step, sums)
             progress.finish(done: model.step - first)
             FileHandle.standardError.write(
-                Data("stopped at step \(model.step); checkpoint written. Continue with: synthstudio gan train --out \(out.terminalSafe) --resume\n".utf8))
+                Data(
+                    "stopped at step \(model.step); checkpoint written. Continue with: synthstudio gan train --out \(out.terminalSafe) --resume\n"
+                        .utf8))
             return false
         }
         progress.finish(done: model.step - first)
         FileHandle.standardError.write(Data("trained to step \(model.step); checkpoint and samples in \(out.terminalSafe)\n".utf8))
         return true
+    }
+}
+
+extension GANTrain {
+    /// One line of `RUN/log.jsonl` per checkpoint: the mean losses since the last one (the Train
+    /// screen draws them). Appended with one write, so a line is never half there.
+    func appendLossLine(step: Int, _ sums: (discriminator: Double, generator: Double, count: Int)) throws {
+        guard sums.count > 0 else { return }
+        let line =
+            JSONValue.object([
+                ("step", .int(step)), ("discriminator", .double((sums.discriminator / Double(sums.count) * 1e4).rounded() / 1e4)),
+                ("generator", .double((sums.generator / Double(sums.count) * 1e4).rounded() / 1e4)),
+            ]).serialized() + "\n"
+        let path = "\(out)/log.jsonl"
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard fd >= 0 else { throw CLIError(message: "cannot write \(path.terminalSafe): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let bytes = Array(line.utf8)
+        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+            throw CLIError(message: "cannot write \(path.terminalSafe): \(String(cString: strerror(errno)))")
+        }
     }
 }
 
@@ -213,7 +244,8 @@ struct GANSample: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let job = try GANSampleJob(
-                run: runFolder, className: className, seed: seed, count: count, shard: try shard.map { try JobSpec.parseShard($0) } ?? .whole)
+                run: runFolder, className: className, seed: seed, count: count,
+                shard: try shard.map { try JobSpec.parseShard($0) } ?? .whole)
             try runUnitsLocally(
                 out: out, layout: .imageFolder, label: "sample", name: job.name, pending: job.pending(done:),
                 generate: { index, folder in try job.generate(index, into: folder) })
@@ -262,7 +294,8 @@ struct GANBench: ParsableCommand {
             } else {
                 emit(
                     String(
-                        format: "DCGAN %d px, %d channel(s), ngf %d, ndf %d, batch %d: training step %.1f ms (median of %d), generator %.0f images/s",
+                        format:
+                            "DCGAN %d px, %d channel(s), ngf %d, ndf %d, batch %d: training step %.1f ms (median of %d), generator %.0f images/s",
                         resolution, channels, ngf, ndf, batch, result.stepMilliseconds.median, steps, result.generatorImagesPerSecond))
             }
         }

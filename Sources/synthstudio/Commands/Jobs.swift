@@ -3,8 +3,8 @@ import Catalog
 import Datasets
 import Engine
 import Foundation
-import TUI
 import StudioCore
+import TUI
 import TerminalGraphics
 
 struct Jobs: ParsableCommand {

@@ -1,12 +1,21 @@
 import ArgumentParser
 import Datasets
+import Foundation
 import StudioCore
+import TUI
+import TerminalGraphics
+import Yams
 
 struct Open: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "open",
         abstract: "Open a workspace (the default command).",
-        discussion: "Until the studio's terminal UI lands, this prints the workspace's class balance and largest coverage gaps."
+        discussion: """
+            On a terminal this opens the studio (the ncurses UI: ? shows the keys). With --print, or \
+            when output is not a terminal, it prints the workspace's class balance and largest \
+            coverage gaps instead. The theme comes from --theme, else `theme:` in \
+            $XDG_CONFIG_HOME/synthstudio/config.yaml (~/.config/…), else dark.
+            """
     )
 
     @Argument(help: "A workspace folder (with studio.yaml). Default: the current folder.")
@@ -14,7 +23,22 @@ struct Open: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
+    @Option(help: "Preview mode in the studio: sixel, blocks or ascii (default: detected).")
+    var graphics: String?
+
+    @Flag(help: "Print statistics and gaps instead of opening the studio.")
+    var print = false
+
+    func validate() throws {
+        if let graphics, AppState.Graphics(rawValue: graphics) == nil {
+            throw ValidationError("--graphics must be sixel, blocks or ascii")
+        }
+    }
+
     func run() throws {
+        if !print, isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 {
+            return try openStudio()
+        }
         try reportingErrors {
             guard Workspace.isWorkspace(workspace) else {
                 throw CLIError(
@@ -37,5 +61,36 @@ struct Open: ParsableCommand {
             }
             emit(text)
         }
+    }
+
+    private func openStudio() throws {
+        try reportingErrors {
+            guard Workspace.isWorkspace(workspace) else {
+                throw CLIError(message: "\(workspace.terminalSafe) is not a workspace (no studio.yaml)")
+            }
+            let config = UserConfig.load()
+            var options = output
+            if options.theme == "dark", let theme = config.theme { options.theme = theme }
+            let style = try options.styler()
+            let colors = output.color == .never ? ColorMode.none : Capabilities.colors(environment: ProcessInfo.processInfo.environment)
+            try Studio.run(
+                Studio.Options(
+                    workspace: workspace, theme: style.theme, colors: colors,
+                    graphics: (graphics ?? config.graphics).flatMap(AppState.Graphics.init(rawValue:)), executable: executablePath()))
+        }
+    }
+}
+
+/// `$XDG_CONFIG_HOME/synthstudio/config.yaml` (else `~/.config/…`): `theme:` and `graphics:`.
+struct UserConfig {
+    var theme: String?
+    var graphics: String?
+
+    static func load(environment: [String: String] = ProcessInfo.processInfo.environment) -> UserConfig {
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(environment["HOME"] ?? "")/.config"
+        guard let text = try? String(contentsOfFile: "\(base)/synthstudio/config.yaml", encoding: .utf8),
+            let yaml = try? Yams.load(yaml: text) as? [String: Any]
+        else { return UserConfig() }
+        return UserConfig(theme: yaml["theme"] as? String, graphics: yaml["graphics"] as? String)
     }
 }

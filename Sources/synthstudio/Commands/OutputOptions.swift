@@ -3,10 +3,10 @@ import Catalog
 import Datasets
 import Engine
 import Foundation
-import TUI
 import GAN
 import ImageIO
 import StudioCore
+import TUI
 import TerminalGraphics
 
 /// Options every command that prints for people shares.
@@ -61,6 +61,8 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as CatalogError {
         throw fail(error.description)
     } catch let error as ImageIOError {
+        throw fail(error.description)
+    } catch let error as TUIError {
         throw fail(error.description)
     } catch let error as GANError {
         throw fail(error.description)

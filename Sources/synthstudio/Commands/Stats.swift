@@ -1,8 +1,8 @@
 import ArgumentParser
 import Datasets
 import Foundation
-import TUI
 import StudioCore
+import TUI
 
 struct Stats: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Datasets
 import Foundation
 import StudioCore
+import TUI
 import TerminalGraphics
 
 struct Validate: ParsableCommand {

@@ -1,6 +1,6 @@
 import Foundation
-import TUI
 import StudioCore
+import TUI
 import TerminalGraphics
 
 /// Colour for CLI output: `Capabilities.colors` (NO_COLOR, COLORTERM, TERM), and none when

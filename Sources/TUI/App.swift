@@ -1,0 +1,509 @@
+internal import Catalog
+internal import Datasets
+internal import Engine
+public import Foundation
+internal import StudioCore
+public import TerminalGraphics
+
+/// The studio: state, data and previews, turned into frames; keys turned into actions. Knows
+/// nothing of ncurses — `run(on:)` takes a terminal, and tests drive `handle` and `compose`.
+public final class App {
+    public private(set) var state = AppState()
+    let data: StudioData
+    let previews: PreviewService
+    /// This executable, started as the job supervisor.
+    let executable: String
+    private var samples: [SampleRow] = []
+    private var samplesOffset = 0
+    private var samplesKey = ""
+    private var detail: (id: Int64, detail: SampleDetail?)?
+    private var logTail: (id: String, lines: [String], time: Double)?
+    private var tabRanges: [(Screen, Range<Int>)] = []
+    private let indexing = IndexingFlag()
+    private var lastPoll = 0.0
+    private var jobSignature = ""
+    /// The graphics modes this terminal can show, in `t` order.
+    let graphicsModes: [AppState.Graphics]
+
+    public init(
+        data: StudioData, colors: ColorMode, graphics: AppState.Graphics, sixelAvailable: Bool, executable: String,
+        cell: CellSize = .fallback
+    ) {
+        self.data = data
+        self.executable = executable
+        previews = PreviewService(colors: colors, cell: cell)
+        graphicsModes = AppState.Graphics.allCases.filter { $0 != .sixel || sixelAvailable }
+        state.graphics = graphics
+        data.reload()
+    }
+
+    /// Re-indexes in the background; the next `poll` reloads what the screens show.
+    public func startIndexing() {
+        state.status = "indexing…"
+        let data = self.data, flag = indexing
+        flag.set(nil)
+        DispatchQueue.global(qos: .userInitiated).async { flag.set(data.refreshIndex()) }
+    }
+
+    /// Work that finished off the UI thread, and jobs every second. True when the screen changed.
+    public func poll(now: Double = Date().timeIntervalSince1970) -> Bool {
+        var changed = previews.take()
+        if let report = indexing.take() {
+            data.reload()
+            samplesKey = ""
+            state.status = report
+            changed = true
+        }
+        if now - lastPoll >= 1 {
+            lastPoll = now
+            data.reloadJobs()
+            let signature = data.jobs.map { "\($0.id):\($0.state.rawValue):\($0.done)" }.joined(separator: ",")
+            if signature != jobSignature {
+                // A job moved: its commits are in the catalog already (the runner refreshes it).
+                jobSignature = signature
+                data.reload()
+                samplesKey = ""
+                logTail = nil
+                changed = true
+            }
+        }
+        return changed
+    }
+
+    // MARK: Keys
+
+    public func handle(_ key: Key) {
+        if case .click(let x, let y) = key { return click(x: x, y: y) }
+        if key == .resize { return }
+        if let overlay = state.overlay { return handle(key, in: overlay) }
+        if key == .control("c") { return requestQuit(confirm: false) }
+        guard let action = KeyMap.action(for: key, on: state.screen) else { return }
+        perform(action)
+    }
+
+    private func handle(_ key: Key, in overlay: AppState.Overlay) {
+        switch overlay {
+        case .help:
+            if key == .escape || key == .character("?") || key == .character("q") { state.overlay = nil }
+        case .confirmQuit:
+            if key == .character("y") || key == .character("q") { state.quitting = true }
+            if key == .character("n") || key == .escape { state.overlay = nil }
+        case .jobForm(var draft):
+            switch key {
+            case .enter: queue(draft)
+            case .escape: state.overlay = nil
+            case .character("+"), .character("="), .right, .up: draft.request.count += draft.request.count >= 100 ? 10 : 1
+            case .character("-"), .left, .down: draft.request.count = max(1, draft.request.count - (draft.request.count > 100 ? 10 : 1))
+            default: break
+            }
+            if case .jobForm = state.overlay { state.overlay = .jobForm(draft) }
+        case .log(let title, let lines, let scroll):
+            switch key {
+            case .escape, .character("q"), .enter: state.overlay = nil
+            case .character("j"), .down: state.overlay = .log(title: title, lines: lines, scroll: min(max(0, lines.count - 1), scroll + 1))
+            case .character("k"), .up: state.overlay = .log(title: title, lines: lines, scroll: max(0, scroll - 1))
+            default: break
+            }
+        case .command(let text), .filter(let text):
+            let isFilter: Bool
+            if case .filter = overlay { isFilter = true } else { isFilter = false }
+            switch key {
+            case .escape: state.overlay = nil
+            case .enter:
+                state.overlay = nil
+                isFilter ? applyFilter(text) : runCommand(text)
+            case .backspace: state.overlay = isFilter ? .filter(String(text.dropLast())) : .command(String(text.dropLast()))
+            case .tab where !isFilter: state.overlay = .command(Self.complete(text))
+            case .character(let c): state.overlay = isFilter ? .filter(text + String(c)) : .command(text + String(c))
+            default: break
+            }
+        }
+    }
+
+    public func perform(_ action: Action) {
+        switch action {
+        case .quit: requestQuit(confirm: true)
+        case .help: state.overlay = .help
+        case .back:
+            if state.classFilter != nil || state.cellFilter != nil {
+                state.classFilter = nil
+                state.cellFilter = nil
+                state.sampleIndex = 0
+                state.status = "filter cleared"
+            } else if state.grid {
+                state.grid = false
+            } else if state.focus == .samples {
+                state.focus = .datasets
+            }
+        case .command: state.overlay = .command("")
+        case .refresh: startIndexing()
+        case .show(let screen): state.screen = screen
+        case .nextScreen: state.screen = Screen(rawValue: state.screen.rawValue % Screen.allCases.count + 1)!
+        case .previousScreen:
+            state.screen = Screen(rawValue: (state.screen.rawValue + Screen.allCases.count - 2) % Screen.allCases.count + 1)!
+        case .up, .down, .left, .right, .pageUp, .pageDown, .top, .bottom: move(action)
+        case .focusNext:
+            state.focus = .samples
+            state.sampleIndex = 0
+        case .open: openCell()
+        case .filter: state.overlay = .filter("")
+        case .nextMatch, .previousMatch: move(action == .nextMatch ? .down : .up)
+        case .fill: fill()
+        case .nextView:
+            state.viewIndex = data.coverage.isEmpty ? 0 : (state.viewIndex + 1) % data.coverage.count
+            state.cursor = nil
+        case .cycleGraphics:
+            let i = graphicsModes.firstIndex(of: state.graphics) ?? 0
+            state.graphics = graphicsModes[(i + 1) % graphicsModes.count]
+            state.status = "preview: \(state.graphics.rawValue)"
+        case .toggleGrid:
+            state.grid.toggle()
+            state.focus = .samples
+        case .cancelJob, .resumeJob, .openLog: jobAction(action)
+        }
+    }
+
+    private func requestQuit(confirm: Bool) {
+        let running = data.jobs.filter { $0.state == .running || $0.state == .queued }.count
+        if confirm, running > 0 { state.overlay = .confirmQuit(running: running) } else { state.quitting = true }
+    }
+
+    private func click(x: Int, y: Int) {
+        state.overlay = nil
+        if y == 0, let hit = tabRanges.first(where: { $0.1.contains(x) }) {
+            state.screen = hit.0
+            return
+        }
+        if state.screen == .browse, y >= 2 {
+            if x < BrowseView.datasetWidth {
+                state.focus = .datasets
+            } else if x < BrowseView.datasetWidth + BrowseView.sampleWidth {
+                state.focus = .samples
+            }
+        }
+    }
+
+    private func move(_ action: Action) {
+        let step: Int
+        switch action {
+        case .up: step = -1
+        case .down: step = 1
+        case .pageUp: step = -10
+        case .pageDown: step = 10
+        case .top: step = Int.min / 2
+        case .bottom: step = Int.max / 2
+        case .left: step = -1
+        case .right: step = 1
+        default: step = 0
+        }
+        switch state.screen {
+        case .browse:
+            if state.grid, action == .up || action == .down {
+                state.sampleIndex = (state.sampleIndex + step * lastGridColumns).clamped(to: sampleTotal())
+            } else if state.focus == .datasets, action != .left, action != .right {
+                state.datasetIndex = (state.datasetIndex &+ step).clamped(to: data.datasets.count)
+                state.sampleIndex = 0
+                state.classFilter = nil
+                state.cellFilter = nil
+            } else if state.focus == .samples || state.grid {
+                if action == .left, !state.grid { state.focus = .datasets; return }
+                state.sampleIndex = (state.sampleIndex &+ step).clamped(to: sampleTotal())
+            } else if action == .right {
+                state.focus = .samples
+            }
+        case .balance: state.balanceScroll = max(0, state.balanceScroll &+ (action == .left || action == .right ? 0 : step))
+        case .coverage:
+            guard let matrix = data.coverage[safe: state.viewIndex] else { return }
+            var cursor = state.cursor ?? CoverageView.largestDeficit(matrix)
+            if action == .left || action == .right {
+                cursor.column = (cursor.column + step).clamped(to: matrix.columnLabels.count)
+            } else {
+                cursor.row = (cursor.row &+ step).clamped(to: matrix.rowLabels.count)
+            }
+            state.cursor = cursor
+        case .jobs: state.jobIndex = (state.jobIndex &+ step).clamped(to: data.jobs.count)
+        case .train: state.runIndex = (state.runIndex &+ step).clamped(to: data.runs.count)
+        }
+    }
+
+    private var lastGridColumns = 1
+
+    // MARK: Browse data
+
+    private var orderedDatasets: [DatasetSummary] { BrowseView.ordered(data.datasets) }
+
+    /// How many samples the current list has (from counts the catalog keeps, never a scan).
+    private func sampleTotal() -> Int {
+        if state.cellFilter != nil { return samplesOffset + samples.count }
+        guard let d = orderedDatasets[safe: state.datasetIndex] else { return 0 }
+        if let c = state.classFilter { return data.balances[d.name]?.rows.first { $0.category.name == c }?.images ?? 0 }
+        return d.images
+    }
+
+    /// Keeps a window of samples around the cursor loaded (pages of 200 from the catalog).
+    private func loadSamples() {
+        let key = "\(state.datasetIndex)|\(state.classFilter ?? "")|\(state.cellFilter.map { "\($0.view)|\($0.row)|\($0.column)" } ?? "")"
+        let page = 200
+        let wantedOffset = max(0, state.sampleIndex - page / 2) / 50 * 50
+        guard
+            key != samplesKey || state.sampleIndex < samplesOffset
+                || state.sampleIndex >= samplesOffset + samples.count - 1 && samples.count == page
+        else { return }
+        samplesKey = key
+        samplesOffset = wantedOffset
+        if let cell = state.cellFilter, let matrix = data.coverage[safe: cell.view],
+            let found = matrix.cells.joined().first(where: { $0.row == cell.row && $0.column == cell.column })
+        {
+            samples = data.samples(in: found, of: matrix, offset: wantedOffset, limit: page)
+        } else if let d = orderedDatasets[safe: state.datasetIndex] {
+            samples = data.samples(dataset: d.name, category: state.classFilter, offset: wantedOffset, limit: page)
+        } else {
+            samples = []
+        }
+    }
+
+    private func applyFilter(_ text: String) {
+        let name = text.trimmingCharacters(in: .whitespaces)
+        guard !name.isEmpty else {
+            state.classFilter = nil
+            return
+        }
+        state.classFilter = name
+        state.cellFilter = nil
+        state.sampleIndex = 0
+        state.focus = .samples
+        state.status = "class \(name.terminalSafe): \(sampleTotal()) sample(s)"
+    }
+
+    // MARK: Coverage → jobs
+
+    private func openCell() {
+        guard let matrix = data.coverage[safe: state.viewIndex] else { return }
+        let cursor = state.cursor ?? CoverageView.largestDeficit(matrix)
+        guard let cell = matrix.cells[safe: cursor.row]?[safe: cursor.column] else { return }
+        state.cellFilter = (state.viewIndex, cell.row, cell.column)
+        state.classFilter = nil
+        state.sampleIndex = 0
+        state.focus = .samples
+        state.screen = .browse
+        samplesKey = ""
+    }
+
+    /// Prefills a job for the cursor's cell: the renderer with the cell's conditions pinned when
+    /// the view counts rendered data and the axes are recipe parameters, else a GAN run trained on
+    /// one of the view's datasets for the cell's class. Count = the deficit.
+    func fill() {
+        guard let matrix = data.coverage[safe: state.viewIndex] else { return }
+        let cursor = state.cursor ?? CoverageView.largestDeficit(matrix)
+        guard let cell = matrix.cells[safe: cursor.row]?[safe: cursor.column] else { return }
+        guard cell.deficit > 0 else {
+            state.status = "\(cell.row.terminalSafe) × \(cell.column.terminalSafe) is not short"
+            return
+        }
+        let key = AppState.cellKey(view: state.viewIndex, row: cell.row, column: cell.column)
+        state.cursor = cursor  // stays on this cell when it is no longer the largest deficit
+        let spec = matrix.spec
+        let counted = data.workspace.datasets.filter { spec.counts($0.name, holdout: $0.holdout) }
+        var pins: [String: String] = [:]
+        let axes: [(CoverageAxis?, String)] = [(spec.rows, cell.row), (spec.columns, cell.column)]
+        for case (.attribute(let name)?, let value) in axes { pins[name] = value }
+        let seed = UInt64(Date().timeIntervalSince1970)
+        // Rendered data in the view and a recipe in the workspace: render with the conditions pinned.
+        let recipes = ((try? FileManager.default.contentsOfDirectory(atPath: "\(data.workspace.root)/scenes")) ?? []).filter {
+            $0.hasSuffix(".yaml")
+        }.sorted()
+        let cocoNames = Set(data.datasets.filter { $0.format == .coco }.map(\.name))
+        if let rendered = counted.first(where: { $0.origin == .synthetic && cocoNames.contains($0.name) }),
+            let recipe = recipes.first, !pins.isEmpty
+        {
+            let request = JobControl.Request(
+                kind: .render, dataset: rendered.name, count: cell.deficit, seed: seed, parameters: pins,
+                recipe: "\(data.workspace.root)/scenes/\(recipe)")
+            state.overlay = .jobForm(
+                JobDraft(
+                    request: request, cellKey: key,
+                    description: "render \(cell.row.terminalSafe) × \(cell.column.terminalSafe) (\(cell.deficit) short)"))
+            return
+        }
+        // A class of a dataset a GAN was trained on.
+        let className = spec.rows == .category ? cell.row : (spec.columns == .category ? cell.column : nil)
+        if let className {
+            for entry in counted where entry.origin == .real {
+                let root = data.workspace.path(of: entry)
+                if let run = data.runs.first(where: {
+                    URL(fileURLWithPath: $0.datasetRoot).standardizedFileURL.path == root && $0.classes.contains(className)
+                }) {
+                    let request = JobControl.Request(
+                        kind: .ganSample, dataset: "\(entry.name)-gan", count: cell.deficit, seed: seed,
+                        parameters: ["run": "models/\(run.name)", "class": className])
+                    state.overlay = .jobForm(
+                        JobDraft(request: request, cellKey: key, description: "GAN class \(className.terminalSafe) (\(cell.deficit) short)")
+                    )
+                    return
+                }
+            }
+        }
+        state.status =
+            "no generator for this cell: train a GAN on its dataset (gan train --out models/NAME) or add a scene recipe in scenes/"
+    }
+
+    private func queue(_ draft: JobDraft) {
+        state.overlay = nil
+        do {
+            let (id, _) = try data.jobControl(executable: executable).queue(draft.request, in: data.workspace)
+            if let matrix = data.coverage[safe: state.viewIndex],
+                let cell = matrix.cells.joined().first(where: {
+                    AppState.cellKey(view: state.viewIndex, row: $0.row, column: $0.column) == draft.cellKey
+                })
+            {
+                state.before[draft.cellKey] = cell.total
+            }
+            state.status = "queued \(id) (\(draft.request.kind.rawValue), \(draft.request.count))"
+            data.reload()
+        } catch {
+            state.status = "cannot queue: \(error.message)"
+        }
+    }
+
+    private func jobAction(_ action: Action) {
+        guard let job = data.jobs[safe: state.jobIndex] else { return }
+        let control = data.jobControl(executable: executable)
+        do {
+            switch action {
+            case .cancelJob:
+                state.status = try control.cancel(job.id, grace: 2) ? "cancelled \(job.id)" : "\(job.id) already \(job.state.rawValue)"
+            case .resumeJob:
+                try control.resume(job.id, workspace: data.workspace.root)
+                state.status = "resumed \(job.id)"
+            default:
+                state.overlay = .log(title: "Log · \(job.id) · Esc closes", lines: try control.log(job.id, stderrLines: 200), scroll: 0)
+            }
+        } catch {
+            state.status = error.message
+        }
+        data.reloadJobs()
+    }
+
+    // MARK: Command line
+
+    static let commands = ["quit", "browse", "balance", "coverage", "jobs", "train", "filter ", "index", "graphics ", "help"]
+
+    static func complete(_ text: String) -> String {
+        let matches = commands.filter { $0.hasPrefix(text) }
+        guard let first = matches.first else { return text }
+        if matches.count == 1 { return first }
+        var prefix = first
+        for m in matches { while !m.hasPrefix(prefix) { prefix.removeLast() } }
+        return prefix
+    }
+
+    private func runCommand(_ text: String) {
+        let words = text.split(separator: " ").map(String.init)
+        switch words.first ?? "" {
+        case "q", "quit": requestQuit(confirm: true)
+        case "browse": state.screen = .browse
+        case "balance": state.screen = .balance
+        case "coverage": state.screen = .coverage
+        case "jobs": state.screen = .jobs
+        case "train": state.screen = .train
+        case "help": state.overlay = .help
+        case "index": startIndexing()
+        case "filter":
+            state.screen = .browse
+            applyFilter(words.dropFirst().joined(separator: " "))
+        case "graphics":
+            if let mode = words.dropFirst().first.flatMap(AppState.Graphics.init(rawValue:)), graphicsModes.contains(mode) {
+                state.graphics = mode
+            } else {
+                state.status = "graphics: one of \(graphicsModes.map(\.rawValue).joined(separator: ", "))"
+            }
+        case "": break
+        default: state.status = "unknown command \(text.terminalSafe) (Tab completes)"
+        }
+    }
+
+    // MARK: Drawing
+
+    /// The screen for the current state, the previews it wants, and where a sixel image goes.
+    public func compose(width: Int, height: Int) -> (frame: Frame, sixel: SixelPlacementInfo?) {
+        guard width >= Chrome.minimumWidth, height >= Chrome.minimumHeight else {
+            return (Chrome.tooSmall(width: width, height: height), nil)
+        }
+        var frame = Frame(width: width, height: height)
+        tabRanges = Chrome.tabs(&frame, state: state, workspace: data.workspace.name)
+        let (top, bottom) = (1, height - 1)
+        var wanted: [PreviewService.Request] = []
+        var sixel: SixelPlacement?
+        switch state.screen {
+        case .browse:
+            state.datasetIndex = state.datasetIndex.clamped(to: data.datasets.count)
+            loadSamples()
+            if let sample = samples[safe: state.sampleIndex - samplesOffset], detail?.id != sample.id {
+                detail = (sample.id, data.detail(sample))
+            }
+            let view = BrowseView(
+                datasets: data.datasets, balances: data.balances, samples: samples, offset: samplesOffset, total: sampleTotal(),
+                detail: detail?.detail, previews: previews, previewPath: { [data] in data.imagePath($0) })
+            (wanted, sixel) = view.draw(&frame, state: state, top: top, bottom: bottom)
+            lastGridColumns = BrowseView.gridLayout(width: width - BrowseView.datasetWidth, height: bottom - top).columns
+        case .balance:
+            let target = data.workspace.coverageViews.first { $0.rows == .category && $0.columns == nil }.map {
+                ($0.defaultTarget, $0.targets)
+            }
+            BalanceView(datasets: data.datasets, balances: data.balances, target: target).draw(
+                &frame, state: state, top: top, bottom: bottom)
+        case .coverage:
+            state.viewIndex = state.viewIndex.clamped(to: data.coverage.count)
+            CoverageView(matrices: data.coverage).draw(&frame, state: state, top: top, bottom: bottom)
+        case .jobs:
+            state.jobIndex = state.jobIndex.clamped(to: data.jobs.count)
+            if let job = data.jobs[safe: state.jobIndex], logTail?.id != job.id || Date().timeIntervalSince1970 - (logTail?.time ?? 0) > 2 {
+                let lines = (try? data.jobControl(executable: executable).log(job.id, stderrLines: 10)) ?? []
+                logTail = (job.id, lines, Date().timeIntervalSince1970)
+            }
+            JobsView(jobs: data.jobs, logTail: logTail?.lines ?? []).draw(&frame, state: state, top: top, bottom: bottom)
+        case .train:
+            state.runIndex = state.runIndex.clamped(to: data.runs.count)
+            wanted = TrainView(runs: data.runs, previews: previews).draw(&frame, state: state, top: top, bottom: bottom)
+        }
+        Chrome.status(&frame, state: state, jobs: data.jobs)
+        Chrome.overlay(&frame, state: state)
+        previews.want(wanted)
+        // No sixel under an overlay: the panel would be drawn over by the image.
+        let info = state.overlay == nil ? sixel.map { SixelPlacementInfo(x: $0.x, y: $0.y, bytes: $0.bytes) } : nil
+        return (frame, info)
+    }
+}
+
+/// Where to write a sixel image after the cells are drawn.
+public struct SixelPlacementInfo: Equatable, Sendable {
+    public var x: Int
+    public var y: Int
+    public var bytes: [UInt8]
+}
+
+/// The background indexer's report, handed to the UI thread.
+final class IndexingFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var report: String?
+
+    func set(_ value: String?) {
+        lock.lock()
+        report = value
+        lock.unlock()
+    }
+
+    func take() -> String? {
+        lock.lock()
+        defer {
+            report = nil
+            lock.unlock()
+        }
+        return report
+    }
+}
+
+extension Error {
+    /// The message of our error types (their descriptions), for the status line.
+    var message: String { String(describing: self) }
+}

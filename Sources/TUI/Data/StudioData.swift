@@ -1,0 +1,125 @@
+public import Catalog
+public import Datasets
+public import Engine
+internal import Foundation
+internal import GAN
+internal import StudioCore
+
+/// What the screens show, read from the catalog (a few small queries, milliseconds even on large
+/// workspaces) and from `models/`. `reload()` re-reads everything; the UI calls it after the
+/// background index refresh and whenever a job commits.
+public final class StudioData: @unchecked Sendable {
+    public private(set) var workspace: Workspace
+    public let catalog: Catalog
+    let jobStore: JobStore
+    public private(set) var datasets: [DatasetSummary] = []
+    public private(set) var balances: [String: ClassBalance] = [:]
+    public private(set) var coverage: [CoverageMatrix] = []
+    public private(set) var jobs: [JobRecord] = []
+    public private(set) var runs: [RunSummary] = []
+
+    /// A GAN run in `models/` with the losses it logged.
+    public struct RunSummary: Sendable {
+        public let name: String
+        public let folder: String
+        public let datasetRoot: String
+        public let classes: [String]
+        public let step: Int
+        public let steps: Int
+        /// `(step, discriminator, generator)` per checkpoint, from `log.jsonl`.
+        public let losses: [(step: Int, discriminator: Double, generator: Double)]
+        public let latestGrid: String?
+    }
+
+    public init(workspace root: String) throws(TUIError) {
+        do {
+            workspace = try Workspace.load(root)
+            catalog = try Catalog.open(workspace: workspace.root)
+        } catch let error as DatasetsError {
+            throw TUIError(error.description)
+        } catch {
+            throw TUIError("\(error)")
+        }
+        jobStore = JobStore(catalog: catalog, root: workspace.root)
+    }
+
+    /// Brings the catalog up to date with the files (slow on big workspaces: run it off the UI
+    /// thread — it touches only the catalog, which is safe across threads, never this object's
+    /// state). Returns a short report for the status line.
+    public func refreshIndex() -> String {
+        do {
+            let report = try catalog.refresh(Workspace.load(workspace.root))
+            return "indexed: \(report.entries.filter { $0.action == .indexed }.count) dataset(s) read"
+        } catch let error as DatasetsError {
+            return "index: \(error.description)"
+        } catch {
+            return "index: \(error)"
+        }
+    }
+
+    /// Re-reads the screens' data from the catalog and the run folders.
+    public func reload() {
+        if let ws = try? Workspace.load(workspace.root) { workspace = ws }
+        datasets = (try? catalog.datasets()) ?? []
+        var balances: [String: ClassBalance] = [:]
+        for d in datasets { balances[d.name] = try? catalog.classBalance(dataset: d.name) }
+        self.balances = balances
+        coverage = workspace.coverageViews.compactMap { try? catalog.coverage($0) }
+        reloadJobs()
+        runs = Self.readRuns(workspace.root)
+    }
+
+    public func reloadJobs() {
+        if !Supervisor.isRunning(workspace: workspace.root) { try? Supervisor.reap(jobStore) }
+        jobs = ((try? jobStore.all()) ?? []).sorted { $0.created > $1.created }
+    }
+
+    /// A page of samples of `dataset`, optionally of one class.
+    public func samples(dataset: String, category: String?, offset: Int, limit: Int) -> [SampleRow] {
+        let filter = SampleFilter(datasets: [dataset], conditions: category.map { [(.category, $0)] } ?? [])
+        return (try? catalog.samples(filter, offset: offset, limit: limit)) ?? []
+    }
+
+    /// Samples of one coverage cell, across the view's datasets.
+    public func samples(in cell: CoverageMatrix.Cell, of matrix: CoverageMatrix, offset: Int, limit: Int) -> [SampleRow] {
+        var conditions: [(axis: CoverageAxis, value: String)] = [(matrix.spec.rows, cell.row)]
+        if let columns = matrix.spec.columns { conditions.append((columns, cell.column)) }
+        let names = datasets.filter { matrix.spec.counts($0.name, holdout: $0.holdout) }.map(\.name)
+        return (try? catalog.samples(SampleFilter(datasets: names, conditions: conditions), offset: offset, limit: limit)) ?? []
+    }
+
+    public func detail(_ sample: SampleRow) -> SampleDetail? { try? catalog.detail(sample: sample.id) }
+
+    /// The absolute path of a sample's image.
+    public func imagePath(_ sample: SampleRow) -> String? {
+        guard let entry = workspace.datasets.first(where: { $0.name == sample.dataset }) else { return nil }
+        return "\(workspace.path(of: entry))/\(sample.path)"
+    }
+
+    public func jobControl(executable: String) -> JobControl { JobControl(store: jobStore, executable: executable) }
+
+    static func readRuns(_ root: String) -> [RunSummary] {
+        let models = "\(root)/models"
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: models)) ?? []).sorted()
+        return names.compactMap { name in
+            let folder = "\(models)/\(name)"
+            guard let info = try? GANRunInfo.read(run: folder) else { return nil }
+            var losses: [(Int, Double, Double)] = []
+            if let text = try? String(contentsOfFile: "\(folder)/log.jsonl", encoding: .utf8) {
+                for line in text.split(separator: "\n") {
+                    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                        let step = object["step"] as? Int, let d = object["discriminator"] as? Double,
+                        let g = object["generator"] as? Double
+                    else { continue }
+                    losses.append((step, d, g))
+                }
+            }
+            let grids = ((try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/samples")) ?? []).filter { $0.hasSuffix(".png") }
+                .sorted()
+            let step = grids.last.flatMap { Int($0.dropFirst(5).prefix(6)) } ?? 0
+            return RunSummary(
+                name: name, folder: folder, datasetRoot: info.datasetRoot, classes: info.classes, step: step, steps: info.settings.steps,
+                losses: losses, latestGrid: grids.last.map { "\(folder)/samples/\($0)" })
+        }
+    }
+}

@@ -1,0 +1,125 @@
+internal import Foundation
+internal import ImageIO
+internal import StudioCore
+public import TerminalGraphics
+
+/// Decodes and encodes previews off the UI thread. The UI asks for what is on screen now
+/// (`want`); requests no longer wanted are dropped before they start, finished ones are kept in
+/// a small cache, and `take()` hands the UI what finished since it last looked.
+public final class PreviewService: @unchecked Sendable {
+    /// One preview: the image file, the box it must fit in (cells), and how to draw it.
+    public struct Request: Hashable, Sendable {
+        public var path: String
+        public var columns: Int
+        public var rows: Int
+        public var mode: Mode
+        public var boxes: [OverlayBox]
+
+        public enum Mode: Hashable, Sendable {
+            case blocks, ascii, sixel
+        }
+
+        public init(path: String, columns: Int, rows: Int, mode: Mode, boxes: [OverlayBox] = []) {
+            self.path = path
+            self.columns = columns
+            self.rows = rows
+            self.mode = mode
+            self.boxes = boxes
+        }
+    }
+
+    public enum Result: Sendable {
+        case cells(CellGrid)
+        /// Sixel bytes and the size they cover, in cells.
+        case sixel([UInt8], columns: Int, rows: Int)
+        case failed(String)
+    }
+
+    private let lock = NSLock()
+    private var wanted: [Request] = []
+    private var cache: [Request: Result] = [:]
+    private var order: [Request] = []
+    private var fresh = false
+    private var busy = false
+    private let queue = DispatchQueue(label: "synthstudio.previews", qos: .userInitiated)
+    private let colors: ColorMode
+    private let cell: CellSize
+    private let capacity: Int
+
+    public init(colors: ColorMode, cell: CellSize = .fallback, capacity: Int = 200) {
+        self.colors = colors
+        self.cell = cell
+        self.capacity = capacity
+    }
+
+    /// The cached result of `request`, if done.
+    public func result(_ request: Request) -> Result? {
+        lock.lock()
+        defer { lock.unlock() }
+        return cache[request]
+    }
+
+    /// Replaces what is wanted (in priority order) and starts working on it.
+    public func want(_ requests: [Request]) {
+        lock.lock()
+        wanted = requests.filter { cache[$0] == nil }
+        let start = !busy && !wanted.isEmpty
+        if start { busy = true }
+        lock.unlock()
+        if start { queue.async { self.work() } }
+    }
+
+    /// Whether anything finished since the last call.
+    public func take() -> Bool {
+        lock.lock()
+        defer {
+            fresh = false
+            lock.unlock()
+        }
+        return fresh
+    }
+
+    private func work() {
+        while true {
+            lock.lock()
+            guard !wanted.isEmpty else {
+                busy = false
+                lock.unlock()
+                return
+            }
+            let request = wanted.removeFirst()
+            lock.unlock()
+            let result = render(request)
+            lock.lock()
+            cache[request] = result
+            order.append(request)
+            if order.count > capacity { cache[order.removeFirst()] = nil }
+            fresh = true
+            lock.unlock()
+        }
+    }
+
+    func render(_ request: Request) -> Result {
+        let image: Image
+        do {
+            image = try ImageFile.read(request.path)
+        } catch {
+            return .failed(error.message)
+        }
+        switch request.mode {
+        case .sixel:
+            let options = PreviewOptions(
+                mode: .sixel, colors: colors, width: .columns(request.columns), maxRows: request.rows, cell: cell, boxes: request.boxes)
+            guard let canvas = Preview.sixelCanvas(image, options: options) else { return .failed("empty image") }
+            let bytes = SixelEncoder(dithering: .floydSteinberg, background: (0, 0, 0)).encode(canvas)
+            return .sixel(
+                bytes, columns: (canvas.width + cell.width - 1) / cell.width, rows: (canvas.height + cell.height - 1) / cell.height)
+        case .blocks, .ascii:
+            let options = PreviewOptions(
+                mode: request.mode == .blocks ? .blocks(.half) : .ascii, colors: colors == .none ? .none : .truecolor,
+                width: .columns(request.columns), maxRows: request.rows, cell: cell, boxes: request.boxes)
+            guard let grid = Preview.cells(image, options: options) else { return .failed("empty image") }
+            return .cells(grid)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+internal import Datasets
+public import Engine
+
+/// Everything the UI remembers between key presses. Pure data: `App` changes it in response to
+/// actions and data, views read it.
+public struct AppState: Sendable {
+    public enum Overlay: Sendable {
+        case help
+        case confirmQuit(running: Int)
+        case jobForm(JobDraft)
+        case log(title: String, lines: [String], scroll: Int)
+        case command(String)
+        case filter(String)
+    }
+
+    public enum BrowseFocus: Sendable { case datasets, samples }
+
+    /// How previews are drawn; `t` cycles through the ones the terminal can show.
+    public enum Graphics: String, Sendable, CaseIterable {
+        case sixel, blocks, ascii
+    }
+
+    public var screen: Screen = .browse
+    public var overlay: Overlay?
+    public var status = ""
+    public var quitting = false
+
+    // Browse
+    public var datasetIndex = 0
+    public var sampleIndex = 0
+    public var focus = BrowseFocus.datasets
+    /// Only samples of this class (`/`).
+    public var classFilter: String?
+    /// Only samples of one coverage cell (Enter on Coverage): view index, row, column.
+    public var cellFilter: (view: Int, row: String, column: String)?
+    public var grid = false
+    public var graphics = Graphics.blocks
+
+    // Balance
+    public var balanceScroll = 0
+
+    // Coverage
+    public var viewIndex = 0
+    /// Row and column of the cursor; nil puts it on the largest deficit when the view is drawn.
+    public var cursor: (row: Int, column: Int)?
+    /// Totals of cells when a job to fill them was queued, to show before → after.
+    public var before: [String: Int] = [:]
+
+    // Jobs, Train
+    public var jobIndex = 0
+    public var runIndex = 0
+
+    public init() {}
+
+    public static func cellKey(view: Int, row: String, column: String) -> String { "\(view)\u{1F}\(row)\u{1F}\(column)" }
+}
+
+/// A generation job as the form shows it before it is queued.
+public struct JobDraft: Sendable {
+    public var request: JobControl.Request
+    /// What the job fills, for the form's title and the before → after display.
+    public var cellKey: String
+    public var description: String
+
+    public init(request: JobControl.Request, cellKey: String, description: String) {
+        self.request = request
+        self.cellKey = cellKey
+        self.description = description
+    }
+}
+
+extension Array {
+    /// The element at `index`, or nil.
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
+
+extension Int {
+    /// Clamped to `0..<count` (0 when empty).
+    func clamped(to count: Int) -> Int { count == 0 ? 0 : Swift.min(Swift.max(self, 0), count - 1) }
+}

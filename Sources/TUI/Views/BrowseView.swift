@@ -1,0 +1,216 @@
+internal import Catalog
+internal import Datasets
+internal import Foundation
+internal import StudioCore
+internal import TerminalGraphics
+
+/// Screen 1: the workspace's datasets (real and synthetic grouped, counts, a class-balance bar),
+/// the selected dataset's samples (paged from the catalog), and the selected image with its
+/// labels, metadata and provenance — or, with `v`, a grid of thumbnails.
+struct BrowseView {
+    var datasets: [DatasetSummary]
+    var balances: [String: ClassBalance]
+    /// The loaded window of samples, starting at `offset` in the filtered list.
+    var samples: [SampleRow]
+    var offset: Int
+    var total: Int
+    var detail: SampleDetail?
+    var previews: PreviewService
+    var previewPath: (SampleRow) -> String?
+
+    static let datasetWidth = 30
+    static let sampleWidth = 36
+
+    /// Datasets in display order: real first, then synthetic, holdouts last in each group.
+    static func ordered(_ datasets: [DatasetSummary]) -> [DatasetSummary] {
+        datasets.sorted { a, b in
+            if a.origin != b.origin { return a.origin == .real }
+            if a.holdout != b.holdout { return !a.holdout }
+            return a.name < b.name
+        }
+    }
+
+    /// Draws into `frame` between rows `top` and `bottom` (exclusive); returns the previews to
+    /// ask for and, in sixel mode, where the sixel image goes.
+    func draw(_ frame: inout Frame, state: AppState, top: Int, bottom: Int) -> (wanted: [PreviewService.Request], sixel: SixelPlacement?) {
+        let height = bottom - top
+        let ordered = Self.ordered(datasets)
+        // Datasets.
+        frame.box(
+            x: 0, y: top, width: Self.datasetWidth, height: height, title: "Datasets",
+            style: Frame.Style(state.focus == .datasets ? .accent : .muted))
+        var y = top + 1
+        var lastOrigin: Origin?
+        for (i, d) in ordered.enumerated() where y < bottom - 1 {
+            if d.origin != lastOrigin {
+                frame.put(
+                    d.origin == .real ? "real" : "synthetic", x: 2, y: y,
+                    style: Frame.Style(d.origin == .real ? .real : .synthetic, bold: true))
+                lastOrigin = d.origin
+                y += 1
+                if y >= bottom - 1 { break }
+            }
+            let selected = i == state.datasetIndex
+            let style = Frame.Style(selected ? .heading : .text, bold: selected, reverse: selected && state.focus == .datasets)
+            let name = d.name.terminalSafe + (d.holdout ? " (holdout)" : "")
+            frame.fill(x: 1, y: y, width: Self.datasetWidth - 2, height: 1, style: style)
+            frame.put(name, x: 2, y: y, style: style, limit: Self.datasetWidth - 11)
+            frame.put(String(d.images).leftPadded(7), x: Self.datasetWidth - 9, y: y, style: style)
+            y += 1
+            // A small bar per class: how even the classes are.
+            if let balance = balances[d.name], y < bottom - 1 {
+                let counts = balance.rows.map(\.images)
+                let most = max(1, counts.max() ?? 1)
+                let levels: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+                let spark = String(counts.prefix(Self.datasetWidth - 6).map { levels[min(7, $0 * 8 / (most + 1))] })
+                frame.put(spark, x: 4, y: y, style: Frame.Style(d.origin == .real ? .real : .synthetic))
+                if let ratio = balance.imbalanceRatio, ratio >= 1.5 {
+                    frame.put(String(format: "%.0f:1", ratio), x: Self.datasetWidth - 7, y: y, style: Frame.Style(.warning))
+                }
+                y += 1
+            }
+        }
+        if state.grid { return drawGrid(&frame, state: state, top: top, bottom: bottom) }
+        // Samples.
+        let x0 = Self.datasetWidth
+        var title = "Samples \(state.sampleIndex + (total > 0 ? 1 : 0))/\(total)"
+        if let c = state.classFilter { title += " · class \(c.terminalSafe)" }
+        if let cell = state.cellFilter { title += " · \(cell.row.terminalSafe) × \(cell.column.terminalSafe)" }
+        frame.box(
+            x: x0, y: top, width: Self.sampleWidth, height: height, title: title,
+            style: Frame.Style(state.focus == .samples ? .accent : .muted))
+        let rows = height - 2
+        let first = max(0, state.sampleIndex - rows / 2)
+        for (i, index) in (first..<min(total, first + rows)).enumerated() {
+            guard let sample = samples[safe: index - offset] else { continue }
+            let selected = index == state.sampleIndex
+            let style = Frame.Style(selected ? .heading : .text, bold: selected, reverse: selected && state.focus == .samples)
+            frame.fill(x: x0 + 1, y: top + 1 + i, width: Self.sampleWidth - 2, height: 1, style: style)
+            let mark = sample.origin == .synthetic ? "◆ " : "  "
+            frame.put(mark, x: x0 + 1, y: top + 1 + i, style: Frame.Style(.synthetic, reverse: style.reverse))
+            frame.put(sample.path.terminalSafe, x: x0 + 3, y: top + 1 + i, style: style, limit: Self.sampleWidth - 5)
+        }
+        if total == 0 { frame.put("no samples", x: x0 + 2, y: top + 1, style: Frame.Style(.muted)) }
+        // Preview and metadata.
+        let px = x0 + Self.sampleWidth
+        let pw = frame.width - px
+        guard pw > 10, let sample = samples[safe: state.sampleIndex - offset] else { return ([], nil) }
+        frame.box(x: px, y: top, width: pw, height: height, title: "Preview · \(state.graphics.rawValue)", style: Frame.Style(.muted))
+        var info: [(String, String, Theme.Role)] = [
+            ("file", sample.path.terminalSafe, .text), ("size", "\(sample.width)×\(sample.height)", .text),
+            ("origin", sample.origin == .real ? "real" : "synthetic", sample.origin == .real ? .real : .synthetic),
+        ]
+        if let split = sample.split { info.append(("split", split.terminalSafe, .text)) }
+        if let detail {
+            let classes = Dictionary(grouping: detail.labels, by: \.category).map { "\($0.key.terminalSafe)×\($0.value.count)" }.sorted()
+            info.append(("labels", classes.joined(separator: " "), .accent))
+            for (k, v) in detail.attributes.sorted(by: { $0.key < $1.key }).prefix(6) {
+                info.append((k.terminalSafe, v.terminalSafe, .muted))
+            }
+        }
+        if let provenance = sample.provenance { info.append(("made by", Self.provenanceSummary(provenance), .synthetic)) }
+        let infoTop = bottom - 1 - info.count
+        for (i, (k, v, role)) in info.enumerated() {
+            frame.put(k, x: px + 2, y: infoTop + i, style: Frame.Style(.muted), limit: 9)
+            frame.put(v, x: px + 11, y: infoTop + i, style: Frame.Style(role), limit: pw - 13)
+        }
+        let previewRows = max(1, infoTop - top - 2)
+        guard let path = previewPath(sample) else { return ([], nil) }
+        let boxes = (detail?.labels ?? []).compactMap { label in label.box.map { OverlayBox(box: $0, label: label.category) } }
+        let request = PreviewService.Request(
+            path: path, columns: pw - 4, rows: previewRows, mode: Self.mode(state.graphics), boxes: boxes)
+        let placement = Self.place(previews.result(request), in: &frame, x: px + 2, y: top + 1, columns: pw - 4, rows: previewRows)
+        return ([request], placement)
+    }
+
+    static func mode(_ graphics: AppState.Graphics) -> PreviewService.Request.Mode {
+        switch graphics {
+        case .sixel: .sixel
+        case .blocks: .blocks
+        case .ascii: .ascii
+        }
+    }
+
+    /// Puts a finished preview's cells into the frame (or reserves the sixel's area).
+    static func place(_ result: PreviewService.Result?, in frame: inout Frame, x: Int, y: Int, columns: Int, rows: Int) -> SixelPlacement? {
+        switch result {
+        case nil:
+            frame.put("decoding…", x: x, y: y, style: Frame.Style(.muted))
+        case .failed(let message):
+            frame.put("cannot show: \(message.terminalSafe)", x: x, y: y, style: Frame.Style(.error), limit: columns)
+        case .cells(let grid):
+            for row in 0..<min(rows, grid.rows) {
+                for column in 0..<min(columns, grid.columns) {
+                    let cell = grid[column, row]
+                    frame[x + column, y + row] = Frame.Cell(
+                        character: Character(cell.character), style: Frame.Style(foreground: cell.foreground, background: cell.background))
+                }
+            }
+        case .sixel(let bytes, let c, let r):
+            return SixelPlacement(x: x, y: y, columns: c, rows: r, bytes: bytes)
+        }
+        return nil
+    }
+
+    /// `gan run models/digits step 3000 · class 7` or `render street.yaml seed 7 #12`.
+    static func provenanceSummary(_ text: String) -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return "synthetic" }
+        if object["generator"] as? String == "gan" {
+            let run = (object["run"] as? String).map { FileIOName.short($0) } ?? "?"
+            return "GAN \(run) step \(object["checkpoint_step"] ?? "?") seed \(object["seed"] ?? "?") #\(object["index"] ?? "?")"
+                .terminalSafe
+        }
+        if let recipe = object["recipe"] as? String {
+            return "render \(recipe) seed \(object["seed"] ?? "?") #\(object["index"] ?? "?")".terminalSafe
+        }
+        return "synthetic"
+    }
+
+    /// The thumbnail grid: as many as fit, each with its class under it.
+    private func drawGrid(_ frame: inout Frame, state: AppState, top: Int, bottom: Int) -> ([PreviewService.Request], SixelPlacement?) {
+        let x0 = Self.datasetWidth
+        let layout = Self.gridLayout(width: frame.width - x0, height: bottom - top)
+        frame.box(
+            x: x0, y: top, width: frame.width - x0, height: bottom - top, title: "Thumbnails \(state.sampleIndex + 1)/\(total) · hjkl",
+            style: Frame.Style(.accent))
+        let perPage = layout.columns * layout.rows
+        let first = perPage > 0 ? state.sampleIndex / perPage * perPage : 0
+        var wanted: [PreviewService.Request] = []
+        for slot in 0..<perPage {
+            let index = first + slot
+            guard index < total, let sample = samples[safe: index - offset], let path = previewPath(sample) else { continue }
+            let cx = x0 + 1 + (slot % layout.columns) * (layout.cellWidth + 1)
+            let cy = top + 1 + (slot / layout.columns) * (layout.cellHeight + 1)
+            let request = PreviewService.Request(
+                path: path, columns: layout.cellWidth, rows: layout.cellHeight - 1, mode: state.graphics == .ascii ? .ascii : .blocks)
+            wanted.append(request)
+            _ = Self.place(previews.result(request), in: &frame, x: cx, y: cy, columns: layout.cellWidth, rows: layout.cellHeight - 1)
+            let selected = index == state.sampleIndex
+            let label = sample.path.split(separator: "/").dropLast().last.map(String.init) ?? sample.path
+            frame.put(
+                selected ? "▶" + label.terminalSafe : " " + label.terminalSafe, x: cx, y: cy + layout.cellHeight - 1,
+                style: Frame.Style(selected ? .accent : .muted, bold: selected, reverse: selected), limit: layout.cellWidth)
+        }
+        // The selected one first: it is what the user looks at.
+        if let i = wanted.indices.first(where: { first + $0 == state.sampleIndex }) { wanted.insert(wanted.remove(at: i), at: 0) }
+        return (wanted, nil)
+    }
+
+    static func gridLayout(width: Int, height: Int) -> (columns: Int, rows: Int, cellWidth: Int, cellHeight: Int) {
+        let cellWidth = 12, cellHeight = 7
+        return (max(1, (width - 2) / (cellWidth + 1)), max(1, (height - 2) / (cellHeight + 1)), cellWidth, cellHeight)
+    }
+}
+
+/// Where a sixel image goes once ncurses has drawn the cells around it.
+struct SixelPlacement: Equatable {
+    var x: Int
+    var y: Int
+    var columns: Int
+    var rows: Int
+    var bytes: [UInt8]
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

@@ -1,0 +1,123 @@
+internal import Catalog
+internal import Engine
+internal import StudioCore
+
+/// The parts around every screen: the tab line on top, the status line at the bottom, overlays.
+enum Chrome {
+    static let minimumWidth = 60
+    static let minimumHeight = 16
+
+    /// `SynthStudio · sample-data   1 Browse  2 Balance …`; the current screen reversed.
+    static func tabs(_ frame: inout Frame, state: AppState, workspace: String) -> [(Screen, Range<Int>)] {
+        frame.fill(x: 0, y: 0, width: frame.width, height: 1, style: Frame.Style(.heading, reverse: true))
+        var x = frame.put(" SynthStudio · \(workspace.terminalSafe) ", x: 0, y: 0, style: Frame.Style(.heading, bold: true, reverse: true))
+        var ranges: [(Screen, Range<Int>)] = []
+        for screen in Screen.allCases {
+            let label = " \(screen.rawValue) \(screen.title) "
+            let start = x + 1
+            x = frame.put(label, x: start, y: 0, style: Frame.Style(.accent, bold: screen == state.screen, reverse: screen != state.screen))
+            ranges.append((screen, start..<x))
+        }
+        return ranges
+    }
+
+    /// Running jobs (on every screen), the last message, and the help hint.
+    static func status(_ frame: inout Frame, state: AppState, jobs: [JobRecord]) {
+        let y = frame.height - 1
+        frame.fill(x: 0, y: y, width: frame.width, height: 1, style: Frame.Style(.muted, reverse: true))
+        let running = jobs.filter { $0.state == .running }
+        let queued = jobs.filter { $0.state == .queued }.count
+        var x = 0
+        if !running.isEmpty {
+            let parts = running.prefix(2).map { job in
+                "\(job.kind.rawValue) \((job.dataset ?? "").terminalSafe) \(job.done)/\(job.total)"
+            }
+            x = frame.put(" ⏵ " + parts.joined(separator: ", "), x: 0, y: y, style: Frame.Style(.synthetic, bold: true, reverse: true))
+        }
+        if queued > 0 { x = frame.put("  +\(queued) queued", x: x, y: y, style: Frame.Style(.muted, reverse: true)) }
+        let hint = " ? help  q quit "
+        frame.put("  " + state.status, x: x, y: y, style: Frame.Style(.text, reverse: true), limit: max(0, frame.width - x - hint.count))
+        frame.put(hint, x: frame.width - hint.count, y: y, style: Frame.Style(.muted, reverse: true))
+    }
+
+    static func tooSmall(width: Int, height: Int) -> Frame {
+        var frame = Frame(width: width, height: height)
+        let lines = ["Terminal too small", "\(width)×\(height); SynthStudio needs \(minimumWidth)×\(minimumHeight)", "q quits"]
+        for (i, line) in lines.enumerated() {
+            frame.put(
+                line, x: max(0, (width - line.count) / 2), y: max(0, height / 2 - 1) + i,
+                style: Frame.Style(i == 0 ? .warning : .text, bold: i == 0))
+        }
+        return frame
+    }
+
+    /// A centred panel; returns its inner rectangle.
+    static func panel(_ frame: inout Frame, width: Int, height: Int, title: String) -> (x: Int, y: Int, width: Int, height: Int) {
+        let w = min(width, frame.width - 4), h = min(height, frame.height - 2)
+        let x = (frame.width - w) / 2, y = max(1, (frame.height - h) / 2)
+        frame.fill(x: x, y: y, width: w, height: h)
+        frame.box(x: x, y: y, width: w, height: h, title: title, style: Frame.Style(.accent))
+        return (x + 2, y + 1, w - 4, h - 2)
+    }
+
+    static func overlay(_ frame: inout Frame, state: AppState) {
+        guard let overlay = state.overlay else { return }
+        switch overlay {
+        case .help:
+            let lines = KeyMap.helpLines(for: state.screen)
+            let inner = panel(&frame, width: 64, height: lines.count + 4, title: "Keys — \(state.screen.title)")
+            for (i, line) in lines.enumerated() where i < inner.height - 1 {
+                frame.put(line.keys, x: inner.x, y: inner.y + i, style: Frame.Style(.accent, bold: true), limit: 16)
+                frame.put(line.help, x: inner.x + 17, y: inner.y + i, limit: inner.width - 17)
+            }
+            frame.put("Esc or ? closes", x: inner.x, y: inner.y + inner.height - 1, style: Frame.Style(.muted))
+        case .confirmQuit(let running):
+            let inner = panel(&frame, width: 56, height: 6, title: "Quit?")
+            frame.put("\(running) job(s) running; they go on in the background.", x: inner.x, y: inner.y, limit: inner.width)
+            frame.put("y quit   n stay", x: inner.x, y: inner.y + 2, style: Frame.Style(.accent, bold: true))
+        case .jobForm(let draft):
+            let inner = panel(&frame, width: 66, height: 12, title: "Fill the gap")
+            let r = draft.request
+            var rows = [
+                ("what", draft.description), ("job", r.kind.rawValue), ("into", (r.dataset ?? "").terminalSafe),
+                ("count", "\(r.count)  (+/− to change)"),
+                ("seed", "\(r.seed)"),
+            ]
+            for (key, value) in r.parameters.sorted(by: { $0.key < $1.key }) {
+                rows.append((key.terminalSafe, FileIOName.short(value).terminalSafe))
+            }
+            for (i, (key, value)) in rows.enumerated() where i < inner.height - 2 {
+                frame.put(key, x: inner.x, y: inner.y + i, style: Frame.Style(.muted), limit: 8)
+                frame.put(value, x: inner.x + 9, y: inner.y + i, limit: inner.width - 9)
+            }
+            frame.put(
+                "Enter queue the job   Esc cancel", x: inner.x, y: inner.y + inner.height - 1, style: Frame.Style(.accent, bold: true))
+        case .log(let title, let lines, let scroll):
+            let inner = panel(&frame, width: frame.width - 4, height: frame.height - 2, title: title)
+            for (i, line) in lines.dropFirst(scroll).prefix(inner.height).enumerated() {
+                frame.put(line, x: inner.x, y: inner.y + i, limit: inner.width)
+            }
+        case .command(let text):
+            frame.fill(x: 0, y: frame.height - 1, width: frame.width, height: 1)
+            frame.put(":" + text + "▏", x: 0, y: frame.height - 1, style: Frame.Style(.accent, bold: true))
+        case .filter(let text):
+            frame.fill(x: 0, y: frame.height - 1, width: frame.width, height: 1)
+            frame.put("/" + text + "▏", x: 0, y: frame.height - 1, style: Frame.Style(.accent, bold: true))
+        }
+    }
+
+    /// A horizontal bar of eighths, `width` cells for 1.0.
+    static func bar(_ fraction: Double, width: Int) -> String {
+        let eighths = Int((max(0, min(1, fraction)) * Double(width) * 8).rounded())
+        let full = eighths / 8, rest = eighths % 8
+        return String(repeating: "█", count: full) + (rest > 0 ? ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"][rest] : "")
+    }
+}
+
+/// Paths as the form shows them: the last two components.
+enum FileIOName {
+    static func short(_ path: String) -> String {
+        guard path.hasPrefix("/") else { return path }
+        return path.split(separator: "/").suffix(2).joined(separator: "/")
+    }
+}

@@ -1,0 +1,84 @@
+internal import Datasets
+internal import StudioCore
+
+/// Screen 3: the class × condition matrix. Each cell shows `have/target` as a number *and* a
+/// shade (never colour alone), deficits are marked `▼`, and the cursor starts on the largest
+/// deficit. A cell being filled by a queued job shows `before→now`.
+struct CoverageView {
+    var matrices: [CoverageMatrix]
+
+    /// The cursor on the largest deficit of `matrix` (or the first cell).
+    static func largestDeficit(_ matrix: CoverageMatrix) -> (row: Int, column: Int) {
+        guard let gap = matrix.gaps(limit: 1).first,
+            let r = matrix.rowLabels.firstIndex(of: gap.row), let c = matrix.columnLabels.firstIndex(of: gap.column)
+        else { return (0, 0) }
+        return (r, c)
+    }
+
+    static func shade(_ fraction: Double) -> String {
+        switch fraction {
+        case ..<0.25: "░░"
+        case ..<0.5: "▒░"
+        case ..<0.75: "▒▒"
+        case ..<1: "▓▒"
+        default: "██"
+        }
+    }
+
+    func draw(_ frame: inout Frame, state: AppState, top: Int, bottom: Int) {
+        guard let matrix = matrices[safe: state.viewIndex] else {
+            frame.put("No coverage views: add `coverage:` to studio.yaml.", x: 2, y: top + 1, style: Frame.Style(.muted))
+            return
+        }
+        let spec = matrix.spec
+        let name = spec.name.map { "\($0.terminalSafe): " } ?? ""
+        let axes = spec.columns.map { "\(spec.rows) × \($0)" } ?? spec.rows.description
+        let title = "Coverage · \(name)\(axes) · view \(state.viewIndex + 1)/\(matrices.count) (v)"
+        frame.box(x: 0, y: top, width: frame.width, height: bottom - top, title: title, style: Frame.Style(.muted))
+        let cursor = state.cursor ?? Self.largestDeficit(matrix)
+        let labelWidth = min(18, max(6, (matrix.rowLabels.map { $0.terminalSafe.count }.max() ?? 6) + 1))
+        let cellWidth = max(11, min(16, (matrix.columnLabels.map { $0.terminalSafe.count }.max() ?? 8) + 2))
+        let visibleColumns = max(1, (frame.width - labelWidth - 4) / cellWidth)
+        let firstColumn = max(0, cursor.column - visibleColumns + 1)
+        let visibleRows = max(1, bottom - top - 6)
+        let firstRow = max(0, cursor.row - visibleRows + 1)
+        // Column headers.
+        for (i, column) in matrix.columnLabels.enumerated().dropFirst(firstColumn).prefix(visibleColumns) {
+            let x = 2 + labelWidth + (i - firstColumn) * cellWidth
+            frame.put(
+                column.terminalSafe, x: x, y: top + 1, style: Frame.Style(.heading, bold: true, underline: i == cursor.column),
+                limit: cellWidth - 1)
+        }
+        for (r, rowLabel) in matrix.rowLabels.enumerated().dropFirst(firstRow).prefix(visibleRows) {
+            let y = top + 2 + (r - firstRow)
+            frame.put(rowLabel.terminalSafe, x: 2, y: y, style: Frame.Style(.heading, bold: r == cursor.row), limit: labelWidth - 1)
+            for (c, cell) in matrix.cells[r].enumerated().dropFirst(firstColumn).prefix(visibleColumns) {
+                let x = 2 + labelWidth + (c - firstColumn) * cellWidth
+                let selected = r == cursor.row && c == cursor.column
+                let fraction = cell.target > 0 ? Double(cell.total) / Double(cell.target) : 1
+                let key = AppState.cellKey(view: state.viewIndex, row: cell.row, column: cell.column)
+                var text: String
+                if let before = state.before[key], before != cell.total {
+                    text = "\(before)→\(cell.total)"
+                } else {
+                    text = cell.target > 0 ? "\(cell.total)/\(cell.target)" : "\(cell.total)"
+                }
+                text = Self.shade(fraction) + " " + text + (cell.deficit > 0 ? "▼" : "")
+                let role: Theme.Role = cell.deficit > 0 ? .gap : (cell.target > 0 ? .good : .text)
+                frame.put(
+                    text, x: x, y: y, style: Frame.Style(role, bold: cell.deficit > 0 || selected, reverse: selected), limit: cellWidth - 1)
+            }
+        }
+        // The cursor cell in words, and the keys.
+        if let cell = matrix.cells[safe: cursor.row]?[safe: cursor.column] {
+            let where_ = spec.columns == nil ? cell.row.terminalSafe : "\(cell.row.terminalSafe) × \(cell.column.terminalSafe)"
+            var words = "\(where_): \(cell.real) real + \(cell.synthetic) synthetic = \(cell.total)"
+            if cell.target > 0 { words += cell.deficit > 0 ? " of \(cell.target) — \(cell.deficit) short" : " of \(cell.target) ✓" }
+            frame.put(words, x: 2, y: bottom - 3, style: Frame.Style(cell.deficit > 0 ? .gap : .text, bold: true), limit: frame.width - 4)
+        }
+        let gaps = matrix.gaps()
+        frame.put(
+            "\(gaps.count) cell(s) short, \(gaps.reduce(0) { $0 + $1.deficit }) in all · f fill the gap · Enter its samples · hjkl move",
+            x: 2, y: bottom - 2, style: Frame.Style(.muted), limit: frame.width - 4)
+    }
+}

@@ -1,0 +1,185 @@
+import Datasets
+import Engine
+import Foundation
+import ImageIO
+import StudioCore
+import TerminalGraphics
+import TestSupport
+import Testing
+
+@testable import TUI
+
+/// A workspace of 8×8 gray images in three classes, one short of its target, plus a holdout.
+func tinyWorkspace(extraClass: String? = nil) throws -> TemporaryDirectory {
+    let dir = TemporaryDirectory("tui")
+    dir.write(
+        "studio.yaml",
+        """
+        name: tiny
+        datasets:
+          - name: shapes
+            path: real/shapes
+            origin: real
+          - name: shapes-holdout
+            path: real/holdout
+            origin: real
+            holdout: true
+        coverage:
+          - name: shapes
+            datasets: [shapes, shapes-*]
+            rows: category
+            target: 5
+
+        """)
+    var classes = ["a": 6, "b": 6, "c": 2]
+    if let extraClass { classes[extraClass] = 1 }
+    for (name, count) in classes {
+        for i in 0..<count {
+            try ImageFile.write(
+                TestImages.pattern(width: 8, height: 8, layout: .gray, seed: UInt64(i + 1)), to: dir.file("real/shapes/\(name)/\(i).png"))
+        }
+        try ImageFile.write(TestImages.pattern(width: 8, height: 8, layout: .gray), to: dir.file("real/holdout/\(name)/0.png"))
+    }
+    return dir
+}
+
+func openApp(_ dir: TemporaryDirectory) throws -> App {
+    let data = try StudioData(workspace: dir.path)
+    _ = data.refreshIndex()
+    data.reload()
+    return App(data: data, colors: .none, graphics: .ascii, sixelAvailable: false, executable: "/bin/false")
+}
+
+@Suite struct AppTests {
+    @Test func tabsStatusAndHelp() throws {
+        let app = try openApp(try tinyWorkspace())
+        var frame = app.compose(width: 120, height: 30).frame
+        #expect(frame.text(row: 0).contains("SynthStudio · tiny") && frame.text(row: 0).contains("3 Coverage"))
+        #expect(frame.text(row: 29).hasSuffix("? help  q quit"))
+        app.handle(.character("?"))
+        frame = app.compose(width: 120, height: 30).frame
+        #expect(frame.text.contains("Keys — Browse") && frame.text.contains("thumbnail grid on/off"))
+        app.handle(.escape)
+        #expect(app.state.overlay == nil)
+        app.handle(.tab)
+        #expect(app.state.screen == .balance)
+        app.handle(.backTab)
+        app.handle(.backTab)
+        #expect(app.state.screen == .train)
+    }
+
+    @Test func tooSmallSaysSoAndKeepsWorking() throws {
+        let app = try openApp(try tinyWorkspace())
+        let frame = app.compose(width: 40, height: 10).frame
+        #expect(frame.text.contains("Terminal too small") && frame.text.contains("40×10"))
+        app.handle(.character("3"))
+        #expect(app.compose(width: 120, height: 30).frame.text.contains("Coverage · shapes"))
+    }
+
+    @Test func coverageStartsOnTheLargestDeficitAndOpensItsSamples() throws {
+        let app = try openApp(try tinyWorkspace())
+        app.handle(.character("3"))
+        let text = app.compose(width: 120, height: 30).frame.text
+        #expect(text.contains("c: 2 real + 0 synthetic = 2 of 5 — 3 short"))
+        #expect(text.contains("2/5▼") && text.contains("6/5"))
+        app.handle(.enter)
+        #expect(app.state.screen == .browse && app.state.cellFilter?.row == "c")
+        let browse = app.compose(width: 120, height: 30).frame.text
+        #expect(browse.contains("Samples 1/2 · c × all"))
+        app.handle(.escape)
+        #expect(app.state.cellFilter == nil)
+    }
+
+    @Test func fillWithoutAGeneratorExplains() throws {
+        let app = try openApp(try tinyWorkspace())
+        app.handle(.character("3"))
+        _ = app.compose(width: 120, height: 30)
+        app.handle(.character("f"))
+        #expect(app.state.overlay == nil)
+        #expect(app.state.status.contains("no generator"))
+    }
+
+    @Test func fillWithARunPrefillsAGANJobForTheDeficit() throws {
+        let dir = try tinyWorkspace()
+        // A run folder is all `f` looks at: run.json naming the dataset and its classes.
+        dir.write(
+            "models/shapes/run.json",
+            """
+            {"format": "synthstudio-gan-run/1",
+             "architecture": {"resolution": 16, "channels": 1, "classes": 3, "latent": 8, "embedding": 4, "ngf": 8, "ndf": 8},
+             "training": {"batch": 4, "steps": 2, "seed": "1", "loss": "bce", "learning_rate": 0.0002, "beta1": 0.5, "beta2": 0.999,
+                          "augment": [], "checkpoint_every": 2},
+             "classes": ["a", "b", "c"],
+             "dataset": {"root": "../../real/shapes", "images": 14, "native_width": 8, "native_height": 8}}
+            """)
+        let app = try openApp(dir)
+        app.handle(.character("3"))
+        _ = app.compose(width: 120, height: 30)
+        app.handle(.character("f"))
+        guard case .jobForm(let draft)? = app.state.overlay else {
+            Issue.record("no job form: \(app.state.status)")
+            return
+        }
+        #expect(draft.request.kind == .ganSample && draft.request.count == 3 && draft.request.dataset == "shapes-gan")
+        #expect(draft.request.parameters == ["run": "models/shapes", "class": "c"])
+        app.handle(.character("+"))
+        guard case .jobForm(let bigger)? = app.state.overlay else { return }
+        #expect(bigger.request.count == 4)
+        let text = app.compose(width: 120, height: 30).frame.text
+        #expect(text.contains("Fill the gap") && text.contains("gan-sample") && text.contains("shapes-gan"))
+        app.handle(.escape)
+        #expect(app.state.overlay == nil)
+    }
+
+    @Test func namesFromDatasetsAreEscaped() throws {
+        let app = try openApp(try tinyWorkspace(extraClass: "evil\u{1B}]0;pwned\u{07}"))
+        app.handle(.character("2"))
+        let text = app.compose(width: 120, height: 30).frame.text
+        #expect(!text.contains("\u{1B}") && !text.contains("\u{07}"))
+        #expect(text.contains("evil\\u{1B}]0;pwned\\u{07}") || text.contains("evil"))
+    }
+
+    @Test func browseListsSamplesAndFiltersByClass() throws {
+        let app = try openApp(try tinyWorkspace())
+        var text = app.compose(width: 120, height: 30).frame.text
+        #expect(text.contains("shapes") && text.contains("Samples 1/14"))
+        app.handle(.enter)
+        app.handle(.character("j"))
+        #expect(app.state.focus == .samples && app.state.sampleIndex == 1)
+        app.handle(.character("/"))
+        for c in "c" { app.handle(.character(c)) }
+        app.handle(.enter)
+        text = app.compose(width: 120, height: 30).frame.text
+        #expect(text.contains("Samples 1/2 · class c") && text.contains("c/0.png"))
+        app.handle(.character("G"))
+        #expect(app.state.sampleIndex == 1)
+    }
+
+    @Test func commandLineCompletesAndRuns() throws {
+        let app = try openApp(try tinyWorkspace())
+        app.handle(.character(":"))
+        for c in "cov" { app.handle(.character(c)) }
+        app.handle(.tab)
+        guard case .command(let text)? = app.state.overlay else { return }
+        #expect(text == "coverage")
+        app.handle(.enter)
+        #expect(app.state.screen == .coverage)
+        app.handle(.character("q"))
+        #expect(app.state.quitting, "no jobs run: q quits at once")
+    }
+}
+
+@Suite struct HeadlessCursesTests {
+    @Test func framesReachNcursesCells() throws {
+        let terminal = try CursesTerminal(theme: .fallback, colors: .palette256, headless: true)
+        defer { terminal.close() }
+        #expect(terminal.size == (80, 24))
+        var frame = Frame(width: 80, height: 24)
+        frame.put("héllo ▒█ wörld", x: 3, y: 2, style: Frame.Style(.accent, bold: true))
+        frame.box(x: 0, y: 5, width: 10, height: 3, title: nil)
+        terminal.draw(frame)
+        let row = (3..<17).compactMap { terminal.character(x: $0, y: 2) }
+        #expect(String(row) == "héllo ▒█ wörld")
+        #expect(terminal.character(x: 0, y: 5) == "┌")
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// The studio end to end: the real binary in a real terminal (tmux), keys sent, the screen read
+/// back with `capture-pane` — the whole loop on sample-data's digits: open Coverage, the cursor is
+/// on the class-7 gap, `f` prefills a GAN job, Enter queues it, the count rises.
+@Suite("studio in tmux", .serialized)
+struct StudioTmuxTests {
+    final class Tmux {
+        let socket = "synthstudio-test-\(UUID().uuidString.prefix(8))"
+        let session = "s"
+
+        /// Runs `tmux -L socket ARGS` and returns its output. Spawned with posix_spawn and reaped
+        /// with waitpid: Foundation's Process watches for exit through a descriptor the child
+        /// inherits, and the tmux server that `new-session` starts keeps it open forever.
+        @discardableResult
+        func run(_ arguments: [String]) -> String {
+            let output = "\(NSTemporaryDirectory())/tmux-out-\(UUID().uuidString)"
+            defer { unlink(output) }
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            let argv = ["/usr/bin/tmux", "-L", socket] + arguments
+            var cArguments = argv.map { strdup($0) } + [nil]
+            defer { for p in cArguments { free(p) } }
+            // The test runner blocks some signals; tmux and the studio must not inherit that.
+            var attributes = posix_spawnattr_t()
+            posix_spawnattr_init(&attributes)
+            defer { posix_spawnattr_destroy(&attributes) }
+            var empty = sigset_t()
+            sigemptyset(&empty)
+            posix_spawnattr_setsigmask(&attributes, &empty)
+            posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+            var pid: pid_t = 0
+            guard posix_spawn(&pid, argv[0], &actions, &attributes, &cArguments, environ) == 0 else { return "" }
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        }
+
+        /// Starts `command` in a detached session; its exit status lands in `statusFile`.
+        func start(_ command: String, width: Int, height: Int, statusFile: String) {
+            run([
+                "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)",
+                "\(command); echo $? > \(statusFile); sleep 30",
+            ])
+        }
+
+        /// The command's exit status once it has ended (nil after `timeout` seconds).
+        func exitStatus(_ statusFile: String, timeout: Double = 10) -> String? {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if let text = try? String(contentsOfFile: statusFile, encoding: .utf8), text.hasSuffix("\n") {
+                    return text.trimmingCharacters(in: .whitespacesAndNewlines)
+                }
+                usleep(100_000)
+            }
+            return nil
+        }
+
+        func screen() -> String { run(["capture-pane", "-p", "-t", session]) }
+
+        /// Waits until the screen shows `text` (or fails after `timeout` seconds).
+        func waitFor(_ text: String, timeout: Double = 20) -> Bool {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if screen().contains(text) { return true }
+                usleep(100_000)
+            }
+            return false
+        }
+
+        func keys(_ keys: String...) { run(["send-keys", "-t", session] + keys) }
+
+        deinit { run(["kill-server"]) }
+    }
+
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") }
+
+    /// sample-data's digits, its GAN run, and a studio.yaml with the digits view only.
+    static func workspace() throws -> TemporaryDirectory {
+        let dir = TemporaryDirectory("studio")
+        let sample = "\(CLIRunner.repository)/sample-data"
+        try FileManager.default.createDirectory(atPath: "\(dir.path)/real", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(sample)/real/digits", toPath: "\(dir.path)/real/digits")
+        try FileManager.default.createDirectory(atPath: "\(dir.path)/models", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(sample)/models/digits", toPath: "\(dir.path)/models/digits")
+        dir.write(
+            "studio.yaml",
+            """
+            name: studio-test
+            datasets:
+              - name: digits
+                path: real/digits
+                origin: real
+            coverage:
+              - name: digits
+                datasets: [digits, digits-*]
+                rows: category
+                target: 100
+
+            """)
+        return dir
+    }
+
+    @Test(.enabled(if: available, "needs tmux (make test installs it)"))
+    func fillTheClass7GapWithOneKey() throws {
+        let dir = try Self.workspace()
+        let tmux = Tmux()
+        tmux.start("\(CLIRunner.binary) \(dir.path)", width: 160, height: 48, statusFile: "\(dir.path)/exit-status")
+        #expect(tmux.waitFor("1 Browse"), "\(tmux.screen())")
+        #expect(tmux.waitFor("indexed"), "the background index finished")
+        tmux.keys("3")
+        #expect(tmux.waitFor("7: 15 real + 0 synthetic = 15 of 100 — 85 short"), "\(tmux.screen())")
+        tmux.keys("?")
+        #expect(tmux.waitFor("fill the gap: a prefilled generation job"))
+        tmux.keys("Escape")
+        tmux.keys("f")
+        #expect(tmux.waitFor("Fill the gap"), "\(tmux.screen())")
+        #expect(tmux.screen().contains("GAN class 7 (85 short)"))
+        tmux.keys("Enter")
+        #expect(tmux.waitFor("15→100", timeout: 60), "\(tmux.screen())")
+        tmux.keys("4")
+        #expect(tmux.waitFor("succeeded  gan-sample digits-gan"), "\(tmux.screen())")
+        tmux.keys("q")
+        #expect(tmux.exitStatus("\(dir.path)/exit-status") == "0", "the studio exited cleanly")
+        #expect(tmux.run(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("0"), "and left the alternate screen")
+        let studio = try String(contentsOfFile: "\(dir.path)/studio.yaml", encoding: .utf8)
+        #expect(studio.contains("digits-gan"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir.path)/synthetic/digits-gan/7").count == 85)
+    }
+
+    @Test(.enabled(if: available, "needs tmux (make test installs it)"))
+    func resizeBelowTheMinimumAndBackAndSigtermRestoreTheTerminal() throws {
+        let dir = try Self.workspace()
+        let tmux = Tmux()
+        tmux.start("\(CLIRunner.binary) \(dir.path)", width: 100, height: 30, statusFile: "\(dir.path)/exit-status")
+        #expect(tmux.waitFor("1 Browse"))
+        tmux.run(["resize-window", "-t", tmux.session, "-x", "40", "-y", "10"])
+        #expect(tmux.waitFor("Terminal too small"), "\(tmux.screen())")
+        tmux.run(["resize-window", "-t", tmux.session, "-x", "120", "-y", "40"])
+        #expect(tmux.waitFor("1 Browse"), "\(tmux.screen())")
+        // SIGTERM from outside: the studio restores the terminal and exits.
+        let shell = tmux.run(["display-message", "-p", "-t", tmux.session, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let child = (try? String(contentsOfFile: "/proc/\(shell)/task/\(shell)/children", encoding: .utf8))?
+            .split(separator: " ").first.flatMap { Int32($0) }
+        #expect(child != nil, "the studio runs under the pane's shell")
+        if let child { kill(child, SIGTERM) }
+        #expect(tmux.exitStatus("\(dir.path)/exit-status") != nil, "the studio ended on SIGTERM")
+        #expect(tmux.run(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("0"), "and left the alternate screen")
+    }
+}
