@@ -63,7 +63,7 @@ let package = Package(
         .executableTarget(
             name: "synthstudio-bench",
             dependencies: [
-                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Rendering", "GAN", "TestSupport",
+                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Rendering", "GAN", "TUI", "TestSupport",
             ],
             path: "Benchmarks/synthstudio-bench"
         ),

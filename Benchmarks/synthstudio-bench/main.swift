@@ -15,6 +15,10 @@ if arguments.first == "gan" {
     try ganBench(steps: arguments.dropFirst().first.flatMap(Int.init) ?? 30)
     exit(0)
 }
+if arguments.first == "tui" {
+    try tuiBench(images: arguments.dropFirst().first.flatMap(Int.init) ?? 100_000)
+    exit(0)
+}
 if arguments.first == "catalog" {
     let images = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
     try CatalogBench(images: images, perImage: 10, folder: ".build/bench-data/catalog-\(images)").run()
