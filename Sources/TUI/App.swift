@@ -19,7 +19,7 @@ public final class App {
     private var detail: (id: Int64, detail: SampleDetail?)?
     private var logTail: (id: String, lines: [String], time: Double)?
     private var tabRanges: [(Screen, Range<Int>)] = []
-    private let indexing = IndexingFlag()
+    private let indexing = LockedValue<String>()
     private var lastPoll = 0.0
     private var jobSignature = ""
     /// The graphics modes this terminal can show, in `t` order.
@@ -48,9 +48,16 @@ public final class App {
     /// Work that finished off the UI thread, and jobs every second. True when the screen changed.
     public func poll(now: Double = Date().timeIntervalSince1970) -> Bool {
         var changed = previews.take()
+        if let page = sampleBox.take(), page.key == samplesKey {
+            samples = page.rows
+            samplesOffset = page.offset
+            samplesLoading = "\(page.key)@\(page.offset)" != requestedSamples
+            changed = true
+        }
         if let report = indexing.take() {
             data.reload()
             samplesKey = ""
+            requestedSamples = ""
             state.status = report
             changed = true
         }
@@ -63,6 +70,7 @@ public final class App {
                 jobSignature = signature
                 data.reload()
                 samplesKey = ""
+                requestedSamples = ""
                 logTail = nil
                 changed = true
             }
@@ -160,6 +168,7 @@ public final class App {
             state.grid.toggle()
             state.focus = .samples
         case .cancelJob, .resumeJob, .openLog: jobAction(action)
+        case .trainMore: trainMore()
         }
     }
 
@@ -240,27 +249,45 @@ public final class App {
         return d.images
     }
 
-    /// Keeps a window of samples around the cursor loaded (pages of 200 from the catalog).
+    /// Keeps a window of samples around the cursor loaded: pages of 200 queried from the catalog
+    /// on a background queue (a deep page or a rare filter can take a tenth of a second on 100,000
+    /// images); `poll` installs the rows when they arrive. Until then the list says "loading…".
     private func loadSamples() {
         let key = "\(state.datasetIndex)|\(state.classFilter ?? "")|\(state.cellFilter.map { "\($0.view)|\($0.row)|\($0.column)" } ?? "")"
         let page = 200
         let wantedOffset = max(0, state.sampleIndex - page / 2) / 50 * 50
-        guard
-            key != samplesKey || state.sampleIndex < samplesOffset
-                || state.sampleIndex >= samplesOffset + samples.count - 1 && samples.count == page
-        else { return }
-        samplesKey = key
-        samplesOffset = wantedOffset
+        let loaded =
+            key == samplesKey && state.sampleIndex >= samplesOffset
+            && (state.sampleIndex < samplesOffset + samples.count - 1 || samples.count < page)
+        guard !loaded, requestedSamples != "\(key)@\(wantedOffset)" else { return }
+        if key != samplesKey {
+            samples = []
+            samplesKey = key
+            samplesOffset = wantedOffset
+        }
+        requestedSamples = "\(key)@\(wantedOffset)"
+        samplesLoading = true
+        let query: @Sendable () -> [SampleRow]
         if let cell = state.cellFilter, let matrix = data.coverage[safe: cell.view],
             let found = matrix.cells.joined().first(where: { $0.row == cell.row && $0.column == cell.column })
         {
-            samples = data.samples(in: found, of: matrix, offset: wantedOffset, limit: page)
-        } else if let d = orderedDatasets[safe: state.datasetIndex] {
-            samples = data.samples(dataset: d.name, category: state.classFilter, offset: wantedOffset, limit: page)
+            query = data.sampleQuery(in: found, of: matrix, offset: wantedOffset, limit: page)
+        } else if let d = orderedDatasets[safe: state.datasetIndex], sampleTotal() > 0 {
+            query = data.sampleQuery(dataset: d.name, category: state.classFilter, offset: wantedOffset, limit: page)
         } else {
             samples = []
+            samplesLoading = false
+            return
         }
+        let box = sampleBox, tag = (key, wantedOffset)
+        sampleQueue.async { box.set((tag.0, tag.1, query())) }
     }
+
+    private var requestedSamples = ""
+    /// A page of samples is being read.
+    public private(set) var samplesLoading = false
+    private let sampleQueue = DispatchQueue(label: "synthstudio.samples", qos: .userInitiated)
+    private let sampleBox = LockedValue<(key: String, offset: Int, rows: [SampleRow])>()
 
     private func applyFilter(_ text: String) {
         let name = text.trimmingCharacters(in: .whitespaces)
@@ -286,7 +313,6 @@ public final class App {
         state.sampleIndex = 0
         state.focus = .samples
         state.screen = .browse
-        samplesKey = ""
     }
 
     /// Prefills a job for the cursor's cell: the renderer with the cell's conditions pinned when
@@ -365,6 +391,41 @@ public final class App {
         }
     }
 
+    /// Continues the selected run for 1,000 more steps (a gan-train job resumes a run that exists).
+    private func trainMore() {
+        guard let run = data.runs[safe: state.runIndex] else {
+            state.status = "no run selected; :train DATASET starts one"
+            return
+        }
+        queueTraining(data: run.datasetRoot, run: "models/\(run.name)", steps: max(run.step, run.steps) + 1000, resolution: nil)
+    }
+
+    /// Starts a GAN run on a real dataset of the workspace, into `models/<dataset>`, at the
+    /// smallest resolution (16/32/64) that holds its images.
+    private func startTraining(dataset name: String) {
+        guard let entry = data.workspace.datasets.first(where: { $0.name == name }), entry.origin == .real else {
+            state.status = "no real dataset \(name.terminalSafe) in this workspace"
+            return
+        }
+        let side = data.samples(dataset: name, category: nil, offset: 0, limit: 1).first.map { max($0.width, $0.height) } ?? 32
+        let resolution = side <= 16 ? 16 : (side <= 32 ? 32 : 64)
+        queueTraining(data: name, run: "models/\(name)", steps: 3000, resolution: resolution)
+    }
+
+    private func queueTraining(data dataset: String, run: String, steps: Int, resolution: Int?) {
+        var parameters = ["data": dataset, "run": run]
+        if let resolution { parameters["resolution"] = String(resolution) }
+        let request = JobControl.Request(
+            kind: .ganTrain, dataset: nil, count: steps, seed: 1, parameters: parameters)
+        do {
+            let (id, _) = try data.jobControl(executable: executable).queue(request, in: data.workspace)
+            state.status = "queued \(id): gan-train \(run.terminalSafe) to step \(steps)"
+            data.reloadJobs()
+        } catch {
+            state.status = "cannot queue: \(error.message)"
+        }
+    }
+
     private func jobAction(_ action: Action) {
         guard let job = data.jobs[safe: state.jobIndex] else { return }
         let control = data.jobControl(executable: executable)
@@ -386,7 +447,7 @@ public final class App {
 
     // MARK: Command line
 
-    static let commands = ["quit", "browse", "balance", "coverage", "jobs", "train", "filter ", "index", "graphics ", "help"]
+    static let commands = ["quit", "browse", "balance", "coverage", "jobs", "train", "train ", "filter ", "index", "graphics ", "help"]
 
     static func complete(_ text: String) -> String {
         let matches = commands.filter { $0.hasPrefix(text) }
@@ -405,6 +466,7 @@ public final class App {
         case "balance": state.screen = .balance
         case "coverage": state.screen = .coverage
         case "jobs": state.screen = .jobs
+        case "train" where words.count > 1: startTraining(dataset: words[1])
         case "train": state.screen = .train
         case "help": state.overlay = .help
         case "index": startIndexing()
@@ -443,7 +505,7 @@ public final class App {
             }
             let view = BrowseView(
                 datasets: data.datasets, balances: data.balances, samples: samples, offset: samplesOffset, total: sampleTotal(),
-                detail: detail?.detail, previews: previews, previewPath: { [data] in data.imagePath($0) })
+                detail: detail?.detail, loading: samplesLoading, previews: previews, previewPath: { [data] in data.imagePath($0) })
             (wanted, sixel) = view.draw(&frame, state: state, top: top, bottom: bottom)
             lastGridColumns = BrowseView.gridLayout(width: width - BrowseView.datasetWidth, height: bottom - top).columns
         case .balance:
@@ -482,24 +544,25 @@ public struct SixelPlacementInfo: Equatable, Sendable {
     public var bytes: [UInt8]
 }
 
-/// The background indexer's report, handed to the UI thread.
-final class IndexingFlag: @unchecked Sendable {
+/// A value handed from a background queue to the UI thread (the indexer's report, a page of
+/// samples): `set` there, `take` here.
+final class LockedValue<Value>: @unchecked Sendable {
     private let lock = NSLock()
-    private var report: String?
+    private var value: Value?
 
-    func set(_ value: String?) {
+    func set(_ newValue: Value?) {
         lock.lock()
-        report = value
+        value = newValue
         lock.unlock()
     }
 
-    func take() -> String? {
+    func take() -> Value? {
         lock.lock()
         defer {
-            report = nil
+            value = nil
             lock.unlock()
         }
-        return report
+        return value
     }
 }
 

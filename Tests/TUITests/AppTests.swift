@@ -50,6 +50,18 @@ func openApp(_ dir: TemporaryDirectory) throws -> App {
     return App(data: data, colors: .none, graphics: .ascii, sixelAvailable: false, executable: "/bin/false")
 }
 
+/// Composes until the background sample query has landed (at most 5 s), then the frame's text.
+func settledText(_ app: App, width: Int = 120, height: Int = 30) -> String {
+    let deadline = Date().addingTimeInterval(5)
+    var text = app.compose(width: width, height: height).frame.text
+    while app.samplesLoading, Date() < deadline {
+        usleep(10_000)
+        _ = app.poll()
+        text = app.compose(width: width, height: height).frame.text
+    }
+    return text
+}
+
 @Suite struct AppTests {
     @Test func tabsStatusAndHelp() throws {
         let app = try openApp(try tinyWorkspace())
@@ -84,8 +96,8 @@ func openApp(_ dir: TemporaryDirectory) throws -> App {
         #expect(text.contains("2/5▼") && text.contains("6/5"))
         app.handle(.enter)
         #expect(app.state.screen == .browse && app.state.cellFilter?.row == "c")
-        let browse = app.compose(width: 120, height: 30).frame.text
-        #expect(browse.contains("Samples 1/2 · c × all"))
+        let browse = settledText(app)
+        #expect(browse.contains("Samples 1/2 · c × all") && browse.contains("c/1.png"), "\(browse)")
         app.handle(.escape)
         #expect(app.state.cellFilter == nil)
     }
@@ -141,15 +153,15 @@ func openApp(_ dir: TemporaryDirectory) throws -> App {
 
     @Test func browseListsSamplesAndFiltersByClass() throws {
         let app = try openApp(try tinyWorkspace())
-        var text = app.compose(width: 120, height: 30).frame.text
-        #expect(text.contains("shapes") && text.contains("Samples 1/14"))
+        var text = settledText(app)
+        #expect(text.contains("shapes") && text.contains("Samples 1/14") && text.contains("a/0.png"))
         app.handle(.enter)
         app.handle(.character("j"))
         #expect(app.state.focus == .samples && app.state.sampleIndex == 1)
         app.handle(.character("/"))
         for c in "c" { app.handle(.character(c)) }
         app.handle(.enter)
-        text = app.compose(width: 120, height: 30).frame.text
+        text = settledText(app)
         #expect(text.contains("Samples 1/2 · class c") && text.contains("c/0.png"))
         app.handle(.character("G"))
         #expect(app.state.sampleIndex == 1)

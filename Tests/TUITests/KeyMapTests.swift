@@ -68,5 +68,11 @@ import Testing
         #expect(frame.text(row: 3) == "└──────────┘")
         frame.fill(x: 1, y: 1, width: 3, height: 1, "#")
         #expect(frame.text(row: 1) == "│###       │")
+        // Rectangles partly or wholly outside, or of negative size, draw what is inside.
+        frame.fill(x: 10, y: 2, width: 50, height: 50, "*")
+        frame.fill(x: 5, y: 3, width: -4, height: 2, "!")
+        frame.fill(x: -3, y: -3, width: 2, height: 2, "!")
+        #expect(frame.text(row: 2) == "│         **")
+        #expect(!frame.text.contains("!"))
     }
 }

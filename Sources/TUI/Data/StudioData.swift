@@ -76,16 +76,25 @@ public final class StudioData: @unchecked Sendable {
 
     /// A page of samples of `dataset`, optionally of one class.
     public func samples(dataset: String, category: String?, offset: Int, limit: Int) -> [SampleRow] {
-        let filter = SampleFilter(datasets: [dataset], conditions: category.map { [(.category, $0)] } ?? [])
-        return (try? catalog.samples(filter, offset: offset, limit: limit)) ?? []
+        sampleQuery(dataset: dataset, category: category, offset: offset, limit: limit)()
     }
 
-    /// Samples of one coverage cell, across the view's datasets.
-    public func samples(in cell: CoverageMatrix.Cell, of matrix: CoverageMatrix, offset: Int, limit: Int) -> [SampleRow] {
+    /// The same page as a query to run on another thread (it touches only the catalog).
+    public func sampleQuery(dataset: String, category: String?, offset: Int, limit: Int) -> @Sendable () -> [SampleRow] {
+        let filter = SampleFilter(datasets: [dataset], conditions: category.map { [(.category, $0)] } ?? [])
+        let catalog = self.catalog
+        return { (try? catalog.samples(filter, offset: offset, limit: limit)) ?? [] }
+    }
+
+    /// Samples of one coverage cell across the view's datasets, as a query for another thread.
+    public func sampleQuery(in cell: CoverageMatrix.Cell, of matrix: CoverageMatrix, offset: Int, limit: Int) -> @Sendable () -> [SampleRow]
+    {
         var conditions: [(axis: CoverageAxis, value: String)] = [(matrix.spec.rows, cell.row)]
         if let columns = matrix.spec.columns { conditions.append((columns, cell.column)) }
         let names = datasets.filter { matrix.spec.counts($0.name, holdout: $0.holdout) }.map(\.name)
-        return (try? catalog.samples(SampleFilter(datasets: names, conditions: conditions), offset: offset, limit: limit)) ?? []
+        let filter = SampleFilter(datasets: names, conditions: conditions)
+        let catalog = self.catalog
+        return { (try? catalog.samples(filter, offset: offset, limit: limit)) ?? [] }
     }
 
     public func detail(_ sample: SampleRow) -> SampleDetail? { try? catalog.detail(sample: sample.id) }

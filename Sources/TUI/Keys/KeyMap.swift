@@ -24,6 +24,7 @@ public enum Action: Hashable, Sendable {
     case fill, nextView
     case cycleGraphics, toggleGrid
     case cancelJob, resumeJob, openLog
+    case trainMore
 }
 
 public struct Binding: Sendable {
@@ -75,6 +76,7 @@ public enum KeyMap {
         Binding([.character("c")], .cancelJob, "cancel the job", on: [.jobs]),
         Binding([.character("r")], .resumeJob, "resume the job", on: [.jobs]),
         Binding([.character("L"), .enter], .openLog, "show the job's log", on: [.jobs]),
+        Binding([.character("s")], .trainMore, "train the run 1,000 steps more (a gan-train job)", on: [.train]),
     ]
 
     /// The action of `key` on `screen`: a screen's own binding first, then the global one.

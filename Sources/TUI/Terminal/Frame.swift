@@ -66,8 +66,10 @@ public struct Frame: Sendable, Equatable {
 
     /// Fills a rectangle with one character and style.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, _ character: Character = " ", style: Style = .text) {
-        for row in max(0, y)..<min(height, y + h) {
-            for column in max(0, x)..<min(width, x + w) { cells[row * width + column] = Cell(character: character, style: style) }
+        let rows = max(0, y)..<max(max(0, y), min(height, y + h))
+        let columns = max(0, x)..<max(max(0, x), min(width, x + w))
+        for row in rows {
+            for column in columns { cells[row * width + column] = Cell(character: character, style: style) }
         }
     }
 

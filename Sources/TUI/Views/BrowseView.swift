@@ -15,6 +15,8 @@ struct BrowseView {
     var offset: Int
     var total: Int
     var detail: SampleDetail?
+    /// A page is being read: say so rather than "no samples".
+    var loading: Bool
     var previews: PreviewService
     var previewPath: (SampleRow) -> String?
 
@@ -90,7 +92,9 @@ struct BrowseView {
             frame.put(mark, x: x0 + 1, y: top + 1 + i, style: Frame.Style(.synthetic, reverse: style.reverse))
             frame.put(sample.path.terminalSafe, x: x0 + 3, y: top + 1 + i, style: style, limit: Self.sampleWidth - 5)
         }
-        if total == 0 { frame.put("no samples", x: x0 + 2, y: top + 1, style: Frame.Style(.muted)) }
+        if samples.isEmpty {
+            frame.put(loading ? "loading…" : "no samples", x: x0 + 2, y: top + 1, style: Frame.Style(.muted))
+        }
         // Preview and metadata.
         let px = x0 + Self.sampleWidth
         let pw = frame.width - px

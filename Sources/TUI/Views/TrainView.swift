@@ -26,7 +26,7 @@ struct TrainView {
 
     func draw(_ frame: inout Frame, state: AppState, top: Int, bottom: Int) -> [PreviewService.Request] {
         let listWidth = 28
-        frame.box(x: 0, y: top, width: listWidth, height: bottom - top, title: "GAN runs (models/)", style: Frame.Style(.muted))
+        frame.box(x: 0, y: top, width: listWidth, height: bottom - top, title: "GAN runs · s train more", style: Frame.Style(.muted))
         guard !runs.isEmpty else {
             frame.put("No runs yet.", x: 2, y: top + 1, style: Frame.Style(.muted))
             frame.put(
