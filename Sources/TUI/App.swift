@@ -245,7 +245,11 @@ public final class App {
     private func sampleTotal() -> Int {
         if state.cellFilter != nil { return samplesOffset + samples.count }
         guard let d = orderedDatasets[safe: state.datasetIndex] else { return 0 }
-        if let c = state.classFilter { return data.balances[d.name]?.rows.first { $0.category.name == c }?.images ?? 0 }
+        if let c = state.classFilter {
+            // key=value filters are counted as pages arrive; a class's count is in the catalog.
+            if Self.condition(c) != nil { return samplesOffset + samples.count }
+            return data.balances[d.name]?.rows.first { $0.category.name == c }?.images ?? 0
+        }
         return d.images
     }
 
@@ -272,8 +276,9 @@ public final class App {
             let found = matrix.cells.joined().first(where: { $0.row == cell.row && $0.column == cell.column })
         {
             query = data.sampleQuery(in: found, of: matrix, offset: wantedOffset, limit: page)
-        } else if let d = orderedDatasets[safe: state.datasetIndex], sampleTotal() > 0 {
-            query = data.sampleQuery(dataset: d.name, category: state.classFilter, offset: wantedOffset, limit: page)
+        } else if let d = orderedDatasets[safe: state.datasetIndex], sampleTotal() > 0 || state.classFilter.flatMap(Self.condition) != nil {
+            let conditions = state.classFilter.map { Self.condition($0).map { [$0] } ?? [(.category, $0)] } ?? []
+            query = data.sampleQuery(dataset: d.name, conditions: conditions, offset: wantedOffset, limit: page)
         } else {
             samples = []
             samplesLoading = false
@@ -289,6 +294,14 @@ public final class App {
     private let sampleQueue = DispatchQueue(label: "synthstudio.samples", qos: .userInitiated)
     private let sampleBox = LockedValue<(key: String, offset: Int, rows: [SampleRow])>()
 
+    /// `weather=snow`, `origin=synthetic`, `split=val` as a catalog condition (nil for a class name).
+    static func condition(_ text: String) -> (axis: CoverageAxis, value: String)? {
+        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else { return nil }
+        let key = text[..<equals].trimmingCharacters(in: .whitespaces)
+        let value = text[text.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        return (CoverageAxis(key), value)
+    }
+
     private func applyFilter(_ text: String) {
         let name = text.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else {
@@ -299,7 +312,8 @@ public final class App {
         state.cellFilter = nil
         state.sampleIndex = 0
         state.focus = .samples
-        state.status = "class \(name.terminalSafe): \(sampleTotal()) sample(s)"
+        state.status =
+            Self.condition(name) == nil ? "class \(name.terminalSafe): \(sampleTotal()) sample(s)" : "filter \(name.terminalSafe)"
     }
 
     // MARK: Coverage → jobs

@@ -165,6 +165,17 @@ func settledText(_ app: App, width: Int = 120, height: Int = 30) -> String {
         #expect(text.contains("Samples 1/2 · class c") && text.contains("c/0.png"))
         app.handle(.character("G"))
         #expect(app.state.sampleIndex == 1)
+        // key=value filters go to the catalog as conditions.
+        app.handle(.character("/"))
+        for c in "origin=real" { app.handle(.character(c)) }
+        app.handle(.enter)
+        text = settledText(app)
+        #expect(text.contains("Samples 1/") && text.contains("origin=real") && text.contains("a/0.png"), "\(text)")
+        app.handle(.character("/"))
+        for c in "weather=snow" { app.handle(.character(c)) }
+        app.handle(.enter)
+        text = settledText(app)
+        #expect(text.contains("no samples"), "no image has weather=snow")
     }
 
     @Test func commandLineCompletesAndRuns() throws {

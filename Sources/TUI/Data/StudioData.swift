@@ -81,7 +81,14 @@ public final class StudioData: @unchecked Sendable {
 
     /// The same page as a query to run on another thread (it touches only the catalog).
     public func sampleQuery(dataset: String, category: String?, offset: Int, limit: Int) -> @Sendable () -> [SampleRow] {
-        let filter = SampleFilter(datasets: [dataset], conditions: category.map { [(.category, $0)] } ?? [])
+        sampleQuery(dataset: dataset, conditions: category.map { [(.category, $0)] } ?? [], offset: offset, limit: limit)
+    }
+
+    /// Samples of `dataset` with an annotation meeting every condition (`weather=snow`, …).
+    public func sampleQuery(
+        dataset: String, conditions: [(axis: CoverageAxis, value: String)], offset: Int, limit: Int
+    ) -> @Sendable () -> [SampleRow] {
+        let filter = SampleFilter(datasets: [dataset], conditions: conditions)
         let catalog = self.catalog
         return { (try? catalog.samples(filter, offset: offset, limit: limit)) ?? [] }
     }

@@ -64,7 +64,7 @@ public enum KeyMap {
         Binding([.character("g"), .home], .top, "first"),
         Binding([.character("G"), .end], .bottom, "last"),
         Binding([.control("l")], .refresh, "redraw and re-read the catalog"),
-        Binding([.character("/")], .filter, "filter samples by class", on: [.browse]),
+        Binding([.character("/")], .filter, "filter samples: a class, or weather=snow, origin=synthetic…", on: [.browse]),
         Binding([.character("n")], .nextMatch, "next sample of the filter's class", on: [.browse]),
         Binding([.character("N")], .previousMatch, "previous sample of the filter's class", on: [.browse]),
         Binding([.enter], .focusNext, "datasets → samples", on: [.browse]),

@@ -76,7 +76,7 @@ struct BrowseView {
         // Samples.
         let x0 = Self.datasetWidth
         var title = "Samples \(state.sampleIndex + (total > 0 ? 1 : 0))/\(total)"
-        if let c = state.classFilter { title += " · class \(c.terminalSafe)" }
+        if let c = state.classFilter { title += c.contains("=") ? " · \(c.terminalSafe)" : " · class \(c.terminalSafe)" }
         if let cell = state.cellFilter { title += " · \(cell.row.terminalSafe) × \(cell.column.terminalSafe)" }
         frame.box(
             x: x0, y: top, width: Self.sampleWidth, height: height, title: title,
