@@ -83,6 +83,7 @@ enum Chrome {
                 ("count", "\(r.count)  (+/− to change)"),
                 ("seed", "\(r.seed)"),
             ]
+            if let recipe = r.recipe { rows.append(("recipe", FileIOName.short(recipe).terminalSafe)) }
             for (key, value) in r.parameters.sorted(by: { $0.key < $1.key }) {
                 rows.append((key.terminalSafe, FileIOName.short(value).terminalSafe))
             }
