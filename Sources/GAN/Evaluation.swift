@@ -36,6 +36,7 @@ public enum Evaluation {
         let holdout = try LabelledImages(dataset: holdoutDataset, side: side, classes: real.classes)
         guard synthetic.channels == real.channels, holdout.channels == real.channels else {
             throw GANError(
+                .data,
                 "the datasets differ in channels (real \(real.channels), synthetic \(synthetic.channels), holdout \(holdout.channels))")
         }
         let classCount = real.classes.count

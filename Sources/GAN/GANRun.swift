@@ -29,11 +29,11 @@ public struct GANSettings: Sendable, Equatable {
     public init() {}
 
     public func validate() throws(GANError) {
-        guard batch >= 2 else { throw GANError("--batch must be at least 2 (batch norm needs two images)") }
-        guard batch <= 4096 else { throw GANError("--batch \(batch) is too large (at most 4096)") }
-        guard steps >= 1 else { throw GANError("--steps must be at least 1") }
-        guard checkpointEvery >= 1 else { throw GANError("the checkpoint interval must be at least 1") }
-        guard learningRate > 0, learningRate.isFinite else { throw GANError("the learning rate must be positive") }
+        guard batch >= 2 else { throw GANError(.settings, "--batch must be at least 2 (batch norm needs two images)") }
+        guard batch <= 4096 else { throw GANError(.settings, "--batch \(batch) is too large (at most 4096)") }
+        guard steps >= 1 else { throw GANError(.settings, "--steps must be at least 1") }
+        guard checkpointEvery >= 1 else { throw GANError(.settings, "the checkpoint interval must be at least 1") }
+        guard learningRate > 0, learningRate.isFinite else { throw GANError(.settings, "the learning rate must be positive") }
     }
 }
 
@@ -126,7 +126,7 @@ public struct GANRunInfo: Sendable, Equatable {
             try FileIO.createDirectory(run)
             try FileIO.writeAtomically(Array((copy.json().pretty() + "\n").utf8), to: Self.path(run))
         } catch {
-            throw GANError("cannot write \(Self.path(run).terminalSafe): \(error.message)")
+            throw GANError(.io, "cannot write \(Self.path(run).terminalSafe): \(error.message)")
         }
     }
 
@@ -134,9 +134,9 @@ public struct GANRunInfo: Sendable, Equatable {
         let path = path(run)
         let bytes: [UInt8]
         do { bytes = try FileIO.read(path, limit: 1 << 20) } catch {
-            throw GANError("\(run.terminalSafe) is not a GAN run: \(error.message)")
+            throw GANError(.checkpoint, "\(run.terminalSafe) is not a GAN run: \(error.message)")
         }
-        func fail(_ what: String) -> GANError { GANError("\(path.terminalSafe): \(what)") }
+        func fail(_ what: String) -> GANError { GANError(.checkpoint, "\(path.terminalSafe): \(what)") }
         guard let root = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else { throw fail("not a JSON object") }
         guard root["format"] as? String == format else { throw fail("format is not \(format)") }
         guard let a = root["architecture"] as? [String: Any], let t = root["training"] as? [String: Any],
@@ -293,14 +293,17 @@ public final class GANModel {
     /// Restores a checkpoint, refusing one whose tensors do not fit these networks.
     public func restore(_ bytes: [UInt8]) throws(GANError) {
         let decoded: (entries: [SafeTensors.Entry], metadata: [String: String])
-        do { decoded = try SafeTensors.decode(bytes) } catch { throw GANError("the checkpoint is damaged: \(error.description)") }
+        do { decoded = try SafeTensors.decode(bytes) } catch {
+            throw GANError(.checkpoint, "the checkpoint is damaged: \(error.description)")
+        }
         let byName = Dictionary(decoded.entries.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
         func tensor(_ name: String, like expected: Tensor) throws(GANError) -> Tensor {
             guard let found = byName[name] else {
-                throw GANError("the checkpoint has no \(name.terminalSafe): it was written for another architecture")
+                throw GANError(.checkpoint, "the checkpoint has no \(name.terminalSafe): it was written for another architecture")
             }
             guard found.shape == expected.shape else {
                 throw GANError(
+                    .checkpoint,
                     "the checkpoint's \(name.terminalSafe) has shape \(found.shape), this run expects \(expected.shape): it was written for another architecture"
                 )
             }
@@ -309,7 +312,7 @@ public final class GANModel {
         guard let step = decoded.metadata["step"].flatMap(Int.init), let state = decoded.metadata["random_state"].flatMap(UInt64.init),
             let generatorStep = decoded.metadata["generator_adam_step"].flatMap(Int.init),
             let discriminatorStep = decoded.metadata["discriminator_adam_step"].flatMap(Int.init)
-        else { throw GANError("the checkpoint lacks its step or random state (not written by synthstudio gan train)") }
+        else { throw GANError(.checkpoint, "the checkpoint lacks its step or random state (not written by synthstudio gan train)") }
         // Check everything before changing anything.
         let states = try namedState.map { entry throws(GANError) in (entry.parameter, try tensor(entry.name, like: entry.parameter.value)) }
         let moments = try optimizerSlots.map { slot throws(GANError) in (slot, try tensor(slot.name, like: Self.moment(slot))) }
@@ -329,7 +332,9 @@ public final class GANModel {
         let model = GANModel(info: info)
         let path = GANRunInfo.checkpointPath(run)
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(path) } catch { throw GANError("cannot read the checkpoint \(path.terminalSafe): \(error.message)") }
+        do { bytes = try FileIO.read(path) } catch {
+            throw GANError(.io, "cannot read the checkpoint \(path.terminalSafe): \(error.message)")
+        }
         try model.restore(bytes)
         return model
     }
@@ -341,7 +346,7 @@ public final class GANModel {
             try FileIO.writeAtomically(checkpoint(), to: GANRunInfo.checkpointPath(run))
             try ImageFile.write(sampleGrid(), to: "\(run)/samples/" + String(format: "step-%06d.png", step))
         } catch {
-            throw GANError("cannot write the checkpoint into \(run.terminalSafe): \(error.message)")
+            throw GANError(.io, "cannot write the checkpoint into \(run.terminalSafe): \(error.message)")
         }
     }
 

@@ -31,11 +31,11 @@ public struct GANArchitecture: Sendable, Equatable {
     var levels: Int { Self.resolutions.firstIndex(of: resolution).map { $0 + 2 } ?? 0 }
 
     public func validate() throws(GANError) {
-        guard Self.resolutions.contains(resolution) else { throw GANError("resolution \(resolution) is not one of 16, 32, 64") }
-        guard channels == 1 || channels == 3 else { throw GANError("images must have 1 or 3 channels, not \(channels)") }
-        guard classes >= 1 else { throw GANError("the dataset has no classes") }
+        guard Self.resolutions.contains(resolution) else { throw GANError(.settings, "resolution \(resolution) is not one of 16, 32, 64") }
+        guard channels == 1 || channels == 3 else { throw GANError(.settings, "images must have 1 or 3 channels, not \(channels)") }
+        guard classes >= 1 else { throw GANError(.data, "the dataset has no classes") }
         guard (1...4096).contains(latent), (1...4096).contains(embedding), (1...1024).contains(ngf), (1...1024).contains(ndf) else {
-            throw GANError("latent, embedding, ngf and ndf must be between 1 and 1024–4096")
+            throw GANError(.settings, "latent, embedding, ngf and ndf must be between 1 and 1024–4096")
         }
     }
 }
@@ -194,6 +194,23 @@ public final class Discriminator {
 
 /// What went wrong in GAN training, sampling or evaluation, in words for the user.
 public struct GANError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// The dataset cannot be learned from: too few images, mixed sizes or channels, a class
+        /// without images, an image without a class, an unreadable image.
+        case data
+        /// An impossible architecture or training setting.
+        case settings
+        /// A run folder or checkpoint that is damaged, foreign, or from another architecture.
+        case checkpoint
+        /// Reading or writing the run folder failed.
+        case io
+    }
+
+    public let code: Code
     public var description: String
-    public init(_ description: String) { self.description = description }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
 }

@@ -22,10 +22,11 @@ public struct TrainingSet: Sendable {
 
     public init(dataset: Dataset, resolution: Int) throws(GANError) {
         guard GANArchitecture.resolutions.contains(resolution) else {
-            throw GANError("resolution \(resolution) is not one of 16, 32, 64")
+            throw GANError(.settings, "resolution \(resolution) is not one of 16, 32, 64")
         }
         guard dataset.samples.count >= 2 else {
             throw GANError(
+                .data,
                 "\(dataset.root.terminalSafe) has \(dataset.samples.count) image(s); a GAN needs at least 2 (and learns well from dozens per class)"
             )
         }
@@ -33,7 +34,8 @@ public struct TrainingSet: Sendable {
         var byClass = [[Int]](repeating: [], count: loaded.classes.count)
         for (i, label) in loaded.labels.enumerated() { byClass[label].append(i) }
         if let empty = byClass.firstIndex(where: \.isEmpty) {
-            throw GANError("class \(loaded.classes[empty].terminalSafe) has no images; remove its folder or add images before training")
+            throw GANError(
+                .data, "class \(loaded.classes[empty].terminalSafe) has no images; remove its folder or add images before training")
         }
         root = dataset.root
         classes = loaded.classes
@@ -81,22 +83,24 @@ public struct LabelledImages: Sendable {
         let classes = fixed ?? categories.map(\.name)
         let indexOfName = Dictionary(classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let nameOfID = Dictionary(categories.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        guard let first = dataset.samples.first else { throw GANError("\(dataset.root.terminalSafe) has no images") }
+        guard let first = dataset.samples.first else { throw GANError(.data, "\(dataset.root.terminalSafe) has no images") }
         var labels: [Int] = []
         for sample in dataset.samples {
             let ids = Set(sample.annotations.map(\.categoryID))
             guard ids.count == 1, let name = nameOfID[ids.first!] else {
                 throw GANError(
+                    .data,
                     "\(sample.path.terminalSafe) has \(ids.isEmpty ? "no class" : "\(ids.count) classes"); this needs one class per image (an ImageFolder or image-level labels)"
                 )
             }
             guard let label = indexOfName[name] else {
-                throw GANError("\(sample.path.terminalSafe) is of class \(name.terminalSafe), which the real data does not have")
+                throw GANError(.data, "\(sample.path.terminalSafe) is of class \(name.terminalSafe), which the real data does not have")
             }
             labels.append(label)
         }
         for sample in dataset.samples where sample.width != first.width || sample.height != first.height {
             throw GANError(
+                .data,
                 "images have mixed sizes: \(first.path.terminalSafe) is \(first.width)×\(first.height), \(sample.path.terminalSafe) is \(sample.width)×\(sample.height); resize them to one size first"
             )
         }
@@ -108,12 +112,13 @@ public struct LabelledImages: Sendable {
         for (path, result) in zip(paths, decoded) {
             switch result {
             case .success(let image): images.append(image)
-            case .failure(let error): throw GANError("cannot read \(path.terminalSafe): \(error.message)")
+            case .failure(let error): throw GANError(.data, "cannot read \(path.terminalSafe): \(error.message)")
             }
         }
         let channels = images[0].layout.isColor ? 3 : 1
         for (path, image) in zip(paths, images) where (image.layout.isColor ? 3 : 1) != channels {
             throw GANError(
+                .data,
                 "images have mixed channel counts: \(paths[0].terminalSafe) is \(images[0].layout), \(path.terminalSafe) is \(image.layout); convert them to one first"
             )
         }

@@ -1,9 +1,19 @@
 internal import Foundation
 
-/// An error in NeuralNet's inputs: a checkpoint that cannot be read or does not fit the model.
+/// An error in NeuralNet's inputs: a tensor file that cannot be read.
 public struct NeuralNetError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// Not a well-formed safetensors file (header, dtype, shape or byte ranges).
+        case safetensors
+    }
+
+    public let code: Code
     public var description: String
-    public init(_ description: String) { self.description = description }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
 }
 
 /// The safetensors format (https://huggingface.co/docs/safetensors): an 8-byte little-endian
@@ -73,23 +83,24 @@ public enum SafeTensors {
     /// The tensors (in file order) and metadata of a safetensors file, checked: header length,
     /// JSON, dtypes, shapes against byte ranges, ranges inside the data and covering it exactly.
     public static func decode(_ bytes: [UInt8]) throws(NeuralNetError) -> (entries: [Entry], metadata: [String: String]) {
-        guard bytes.count >= 8 else { throw NeuralNetError("not a safetensors file: \(bytes.count) bytes") }
+        guard bytes.count >= 8 else { throw NeuralNetError(.safetensors, "not a safetensors file: \(bytes.count) bytes") }
         let headerLength = bytes[0..<8].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
         guard headerLength <= UInt64(bytes.count - 8), headerLength <= 100_000_000 else {
-            throw NeuralNetError("not a safetensors file: header length \(headerLength) exceeds the file (\(bytes.count) bytes)")
+            throw NeuralNetError(
+                .safetensors, "not a safetensors file: header length \(headerLength) exceeds the file (\(bytes.count) bytes)")
         }
         let dataStart = 8 + Int(headerLength)
         guard
             let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart])),
             let header = object as? [String: Any]
-        else { throw NeuralNetError("safetensors header is not a JSON object") }
+        else { throw NeuralNetError(.safetensors, "safetensors header is not a JSON object") }
         var metadata: [String: String] = [:]
         var entries: [(start: Int, entry: Entry)] = []
         var ranges: [(Int, Int)] = []
         for (name, value) in header {
             if name == "__metadata__" {
                 guard let fields = value as? [String: String] else {
-                    throw NeuralNetError("safetensors __metadata__ must map strings to strings")
+                    throw NeuralNetError(.safetensors, "safetensors __metadata__ must map strings to strings")
                 }
                 metadata = fields
                 continue
@@ -99,17 +110,19 @@ public enum SafeTensors {
                 let shape = (fields["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
                 let offsets = (fields["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
                 offsets.count == 2, shape.count == (fields["shape"] as? [Any])?.count
-            else { throw NeuralNetError("safetensors entry \(quoted(name)) lacks dtype, shape or data_offsets") }
+            else { throw NeuralNetError(.safetensors, "safetensors entry \(quoted(name)) lacks dtype, shape or data_offsets") }
             guard let dtype = DType(rawValue: dtypeName) else {
-                throw NeuralNetError("safetensors entry \(quoted(name)) has dtype \(quoted(dtypeName)); only F32 and I64 are read")
+                throw NeuralNetError(
+                    .safetensors, "safetensors entry \(quoted(name)) has dtype \(quoted(dtypeName)); only F32 and I64 are read")
             }
             guard shape.allSatisfy({ $0 >= 0 && $0 < 1 << 31 }) else {
-                throw NeuralNetError("safetensors entry \(quoted(name)) has a bad shape")
+                throw NeuralNetError(.safetensors, "safetensors entry \(quoted(name)) has a bad shape")
             }
             let (begin, end) = (offsets[0], offsets[1])
             let elements = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
             guard begin >= 0, end >= begin, end <= bytes.count - dataStart, end - begin == elements * dtype.size else {
                 throw NeuralNetError(
+                    .safetensors,
                     "safetensors entry \(quoted(name)): bytes \(begin)..<\(end) do not hold shape \(shape) of \(dtypeName) inside the file")
             }
             ranges.append((begin, end))
@@ -125,11 +138,12 @@ public enum SafeTensors {
         ranges.sort { $0.0 < $1.0 }
         var expected = 0
         for (begin, end) in ranges {
-            guard begin == expected else { throw NeuralNetError("safetensors data ranges overlap or leave gaps") }
+            guard begin == expected else { throw NeuralNetError(.safetensors, "safetensors data ranges overlap or leave gaps") }
             expected = end
         }
         guard expected == bytes.count - dataStart else {
-            throw NeuralNetError("safetensors file has \(bytes.count - dataStart - expected) bytes after its last tensor (or is cut short)")
+            throw NeuralNetError(
+                .safetensors, "safetensors file has \(bytes.count - dataStart - expected) bytes after its last tensor (or is cut short)")
         }
         return (entries.sorted { $0.start < $1.start }.map(\.entry), metadata)
     }

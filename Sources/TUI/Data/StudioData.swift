@@ -36,9 +36,9 @@ public final class StudioData: @unchecked Sendable {
             workspace = try Workspace.load(root)
             catalog = try Catalog.open(workspace: workspace.root)
         } catch let error as DatasetsError {
-            throw TUIError(error.description)
+            throw TUIError(.workspace, error.description)
         } catch {
-            throw TUIError("\(error)")
+            throw TUIError(.workspace, "\(error)")
         }
         jobStore = JobStore(catalog: catalog, root: workspace.root)
     }

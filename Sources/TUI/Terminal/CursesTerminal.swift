@@ -32,7 +32,7 @@ final class CursesTerminal {
             input = fdopen(dup(STDIN_FILENO), "r")
         }
         guard let screen = newterm(term, output, input) else {
-            throw TUIError("this terminal (TERM=\(term.terminalSafe)) is unknown to ncurses; try TERM=xterm-256color")
+            throw TUIError(.terminal, "this terminal (TERM=\(term.terminalSafe)) is unknown to ncurses; try TERM=xterm-256color")
         }
         self.screen = screen
         window = cncursesw_stdscr()!
@@ -228,6 +228,16 @@ final class CursesTerminal {
 
 /// A TUI failure in words (a terminal ncurses does not know, a workspace that cannot open).
 public struct TUIError: Error, CustomStringConvertible, Sendable {
+    public enum Code: String, Sendable {
+        case terminal
+        case workspace
+    }
+
+    public let code: Code
     public var description: String
-    public init(_ description: String) { self.description = description }
+
+    public init(_ code: Code, _ description: String) {
+        self.code = code
+        self.description = description
+    }
 }
