@@ -193,15 +193,24 @@ final class CursesTerminal {
     private func attributes(_ style: Frame.Style) -> attr_t {
         var a = cncursesw_normal()
         if style.bold { a |= cncursesw_bold() }
-        if style.reverse || (colors == .none && style.role == .gap) { a |= cncursesw_reverse() }
+        // With colours, reverse rows get explicit colours in `pair` (A_REVERSE would paint the
+        // text in the terminal's own background: invisible on a light terminal with a dark theme).
+        let colored = colors != .none && has_colors()
+        if (style.reverse && !colored) || (!colored && style.role == .gap) { a |= cncursesw_reverse() }
         if style.underline { a |= cncursesw_underline() }
         return a
     }
 
     private func pair(_ style: Frame.Style) -> Int16 {
         guard colors != .none, has_colors() else { return 0 }
-        let foreground = style.foreground.map { colorNumber($0) } ?? colorNumber(theme.colors[style.role])
-        let background = style.background.map { colorNumber($0) } ?? -1
+        var foreground = style.foreground.map { colorNumber($0) } ?? colorNumber(theme.colors[style.role])
+        var background = style.background.map { colorNumber($0) } ?? -1
+        if style.reverse, style.background == nil, let rgb = theme.colors[style.role] {
+            // The role's colour as the background, black or white text on it, whichever reads.
+            let luminance = 0.2126 * Double(rgb.r) + 0.7152 * Double(rgb.g) + 0.0722 * Double(rgb.b)
+            background = foreground
+            foreground = colorNumber(luminance > 128 ? SIMD3<UInt8>(0, 0, 0) : SIMD3<UInt8>(255, 255, 255))
+        }
         let key = Int64(foreground) << 32 | Int64(UInt32(bitPattern: background))
         if let known = pairs[key] { return known }
         guard Int(nextPair) < min(Int(cncursesw_color_pairs()), Int(Int16.max)) else { return 0 }
