@@ -1,6 +1,7 @@
 import Foundation
 import TUI
 import TerminalGraphics
+import TestSupport
 import Testing
 
 @testable import synthstudio
@@ -49,5 +50,20 @@ struct ThemeTests {
         #expect(plain.bar(1.0 / 16, width: 4) == "▎   ")
         #expect(plain.bar(2, width: 2) == "██")
         #expect(Styler(theme: .fallback, depth: .none, unicode: false).bar(0.5, width: 4) == "##  ")
+    }
+}
+
+@Suite struct UserConfigTests {
+    @Test func readsThemeAndGraphicsAndRefusesBrokenFiles() throws {
+        let dir = TemporaryDirectory("config")
+        let environment = ["XDG_CONFIG_HOME": dir.path, "HOME": "/nonexistent"]
+        #expect(try UserConfig.load(environment: environment) == UserConfig(), "no file: no settings")
+        dir.write("synthstudio/config.yaml", "theme: light\ngraphics: ascii\n")
+        #expect(try UserConfig.load(environment: environment) == UserConfig(theme: "light", graphics: "ascii"))
+        for broken in ["theme: [a, b]\n", "colour: red\n", "- a list\n", "theme: \"unterminated\n"] {
+            dir.write("synthstudio/config.yaml", broken)
+            #expect(throws: (any Error).self, "\(broken)") { try UserConfig.load(environment: environment) }
+        }
+        #expect(UserConfig.path(environment: ["HOME": "/home/x"]) == "/home/x/.config/synthstudio/config.yaml")
     }
 }

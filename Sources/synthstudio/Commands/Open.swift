@@ -30,7 +30,7 @@ struct Open: ParsableCommand {
     var print = false
 
     func validate() throws {
-        if let graphics, AppState.Graphics(rawValue: graphics) == nil {
+        if let graphics = graphics ?? (try? UserConfig.load())?.graphics, AppState.Graphics(rawValue: graphics) == nil {
             throw ValidationError("--graphics must be sixel, blocks or ascii")
         }
     }
@@ -68,7 +68,7 @@ struct Open: ParsableCommand {
             guard Workspace.isWorkspace(workspace) else {
                 throw CLIError(message: "\(workspace.terminalSafe) is not a workspace (no studio.yaml)")
             }
-            let config = UserConfig.load()
+            let config = try UserConfig.load()
             var options = output
             if options.theme == "dark", let theme = config.theme { options.theme = theme }
             let style = try options.styler()
@@ -82,15 +82,32 @@ struct Open: ParsableCommand {
 }
 
 /// `$XDG_CONFIG_HOME/synthstudio/config.yaml` (else `~/.config/…`): `theme:` and `graphics:`.
-struct UserConfig {
+/// No file is no settings; a file that is not a mapping of those keys is an error naming it.
+struct UserConfig: Equatable {
     var theme: String?
     var graphics: String?
 
-    static func load(environment: [String: String] = ProcessInfo.processInfo.environment) -> UserConfig {
+    static func path(environment: [String: String]) -> String {
         let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "\(environment["HOME"] ?? "")/.config"
-        guard let text = try? String(contentsOfFile: "\(base)/synthstudio/config.yaml", encoding: .utf8),
-            let yaml = try? Yams.load(yaml: text) as? [String: Any]
-        else { return UserConfig() }
-        return UserConfig(theme: yaml["theme"] as? String, graphics: yaml["graphics"] as? String)
+        return "\(base)/synthstudio/config.yaml"
+    }
+
+    static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> UserConfig {
+        let path = path(environment: environment)
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return UserConfig() }
+        let parsed: Any?
+        do { parsed = try Yams.load(yaml: text) } catch { throw CLIError(message: "\(path.terminalSafe): not YAML (\(error))") }
+        guard let yaml = (parsed ?? [String: Any]()) as? [String: Any] else {
+            throw CLIError(message: "\(path.terminalSafe): expected a mapping with theme: and graphics:")
+        }
+        if let unknown = yaml.keys.sorted().first(where: { !["theme", "graphics"].contains($0) }) {
+            throw CLIError(message: "\(path.terminalSafe): unknown key \(unknown.terminalSafe) (expected theme, graphics)")
+        }
+        func string(_ key: String) throws -> String? {
+            guard let value = yaml[key] else { return nil }
+            guard let text = value as? String else { throw CLIError(message: "\(path.terminalSafe): \(key) must be a string") }
+            return text
+        }
+        return UserConfig(theme: try string("theme"), graphics: try string("graphics"))
     }
 }
