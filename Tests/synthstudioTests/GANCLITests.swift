@@ -49,6 +49,11 @@ struct GANCLITests {
         var result = try CLIRunner.run(["gan", "train", "--data", "\(dir.path)/real/shapes", "--out", run, "--steps", "2"] + Self.tiny)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(FileManager.default.fileExists(atPath: "\(run)/samples/step-000002.png"))
+        #expect(
+            FileManager.default.fileExists(atPath: "\(run)/samples/step-000000.png"),
+            "a checkpoint at step 0, so a run killed early resumes")
+        let log = try String(contentsOfFile: "\(run)/log.jsonl", encoding: .utf8)
+        #expect(log.contains("\"step\":2") && log.contains("\"discriminator\""))
         let runJSON = try String(contentsOfFile: "\(run)/run.json", encoding: .utf8)
         #expect(runJSON.contains("\"root\": \"../../real/shapes\""), "the dataset is recorded relative to the run")
         // A second train into the same folder without --resume is refused; with it, continues.

@@ -127,6 +127,9 @@ struct GANTrain: ParsableCommand {
                     nativeWidth: data.nativeWidth, nativeHeight: data.nativeHeight)
                 try info.write(run: out)
                 model = GANModel(info: info)
+                // A checkpoint at step 0 at once: a run killed before its first checkpoint can
+                // still be resumed, never left as a run.json without weights.
+                try model.save(run: out)
                 target = settings.steps
             }
             return try train(model, on: data, steps: target, onStep: onStep)
