@@ -405,6 +405,20 @@ public final class App {
         }
     }
 
+    /// A coverage view over any two axes (`category`, `split`, `origin`, `dataset` or an attribute
+    /// such as `weather`), counting the datasets the current view counts, with no target.
+    private func addView(rows: String, columns: String?) {
+        var spec = CoverageSpec(rows: CoverageAxis(rows), columns: columns.map { CoverageAxis($0) })
+        spec.name = columns.map { "\(rows) × \($0)" } ?? rows
+        spec.datasets = data.coverage[safe: state.viewIndex]?.spec.datasets
+        data.extraViews.append(spec)
+        data.reload()
+        state.screen = .coverage
+        state.viewIndex = max(0, data.coverage.count - 1)
+        state.cursor = nil
+        state.status = "view \(spec.name!.terminalSafe) (not saved; add it to studio.yaml to keep it)"
+    }
+
     /// Continues the selected run for 1,000 more steps (a gan-train job resumes a run that exists).
     private func trainMore() {
         guard let run = data.runs[safe: state.runIndex] else {
@@ -461,7 +475,9 @@ public final class App {
 
     // MARK: Command line
 
-    static let commands = ["quit", "browse", "balance", "coverage", "jobs", "train", "train ", "filter ", "index", "graphics ", "help"]
+    static let commands = [
+        "quit", "browse", "balance", "coverage", "axes ", "jobs", "train", "train ", "filter ", "index", "graphics ", "help",
+    ]
 
     static func complete(_ text: String) -> String {
         let matches = commands.filter { $0.hasPrefix(text) }
@@ -480,6 +496,7 @@ public final class App {
         case "balance": state.screen = .balance
         case "coverage": state.screen = .coverage
         case "jobs": state.screen = .jobs
+        case "axes" where words.count > 1: addView(rows: words[1], columns: words.dropFirst(2).first)
         case "train" where words.count > 1: startTraining(dataset: words[1])
         case "train": state.screen = .train
         case "help": state.overlay = .help

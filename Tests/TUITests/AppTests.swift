@@ -187,6 +187,13 @@ func settledText(_ app: App, width: Int = 120, height: Int = 30) -> String {
         #expect(text == "coverage")
         app.handle(.enter)
         #expect(app.state.screen == .coverage)
+        // Any two axes, from the command line.
+        app.handle(.character(":"))
+        for c in "axes origin category" { app.handle(.character(c)) }
+        app.handle(.enter)
+        let view = app.compose(width: 120, height: 30).frame.text
+        #expect(view.contains("Coverage · origin × category: origin × category") && view.contains("view 2/2"), "\(view)")
+        #expect(view.contains("real") && view.contains("6"))
         app.handle(.character("q"))
         #expect(app.state.quitting, "no jobs run: q quits at once")
     }

@@ -15,6 +15,8 @@ public final class StudioData: @unchecked Sendable {
     public private(set) var datasets: [DatasetSummary] = []
     public private(set) var balances: [String: ClassBalance] = [:]
     public private(set) var coverage: [CoverageMatrix] = []
+    /// Views made in the studio (`:axes weather lighting`), after the workspace's own; not saved.
+    public var extraViews: [CoverageSpec] = []
     public private(set) var jobs: [JobRecord] = []
     public private(set) var runs: [RunSummary] = []
 
@@ -64,7 +66,7 @@ public final class StudioData: @unchecked Sendable {
         var balances: [String: ClassBalance] = [:]
         for d in datasets { balances[d.name] = try? catalog.classBalance(dataset: d.name) }
         self.balances = balances
-        coverage = workspace.coverageViews.compactMap { try? catalog.coverage($0) }
+        coverage = (workspace.coverageViews + extraViews).compactMap { try? catalog.coverage($0) }
         reloadJobs()
         runs = Self.readRuns(workspace.root)
     }

@@ -72,7 +72,7 @@ public enum KeyMap {
         Binding([.character("t")], .cycleGraphics, "preview: sixel → blocks → ASCII", on: [.browse, .train]),
         Binding([.enter], .open, "open the cell's samples in Browse", on: [.coverage]),
         Binding([.character("f")], .fill, "fill the gap: a prefilled generation job", on: [.coverage]),
-        Binding([.character("v")], .nextView, "next coverage view (axes)", on: [.coverage]),
+        Binding([.character("v")], .nextView, "next coverage view; :axes ROWS [COLS] makes one", on: [.coverage]),
         Binding([.character("c")], .cancelJob, "cancel the job", on: [.jobs]),
         Binding([.character("r")], .resumeJob, "resume the job", on: [.jobs]),
         Binding([.character("L"), .enter], .openLog, "show the job's log", on: [.jobs]),
