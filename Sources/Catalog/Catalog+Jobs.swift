@@ -92,12 +92,19 @@ extension Catalog {
         }
     }
 
-    /// A job's events in order: (time, kind, JSON line).
-    public func jobEvents(_ id: String) throws(CatalogError) -> [(time: Double, kind: String, body: String)] {
+    /// A job's events in order: (time, kind, JSON line); with `last`, only the newest that many
+    /// (a long job logs thousands; a screen shows a dozen).
+    public func jobEvents(_ id: String, last: Int? = nil) throws(CatalogError) -> [(time: Double, kind: String, body: String)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT time, kind, body FROM job_events WHERE job_id = ? ORDER BY seq", arguments: [id]).map {
-                ($0[0], $0[1], $0[2])
+            let rows: [Row]
+            if let last {
+                rows = try Row.fetchAll(
+                    db, sql: "SELECT time, kind, body FROM job_events WHERE job_id = ? ORDER BY seq DESC LIMIT ?", arguments: [id, last]
+                ).reversed()
+            } else {
+                rows = try Row.fetchAll(db, sql: "SELECT time, kind, body FROM job_events WHERE job_id = ? ORDER BY seq", arguments: [id])
             }
+            return rows.map { ($0[0], $0[1], $0[2]) }
         }
     }
 }

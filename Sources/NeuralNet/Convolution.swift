@@ -25,9 +25,9 @@ public final class Conv2d: Layer {
         self.kernel = kernel
         self.stride = stride
         self.padding = padding
-        let bound = 1 / Float(inChannels * kernel * kernel).squareRoot()
-        weight = Parameter(Initializer.uniform([outChannels, inChannels, kernel, kernel], bound: bound, random: &random))
-        self.bias = bias ? Parameter(Initializer.uniform([outChannels], bound: bound, random: &random)) : nil
+        (weight, self.bias) = Initializer.weightAndBias(
+            [outChannels, inChannels, kernel, kernel], fanIn: inChannels * kernel * kernel, outputs: outChannels, bias: bias,
+            random: &random)
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
@@ -62,9 +62,7 @@ public final class Conv2d: Layer {
         return Tensor(shape: [g.batch, inChannels, g.height, g.width], storage: g.fold(columnsGradient))
     }
 
-    public var parameters: [(name: String, parameter: Parameter)] {
-        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
-    }
+    public var parameters: [(name: String, parameter: Parameter)] { Initializer.named(weight: weight, bias: bias) }
 }
 
 /// `torch.nn.ConvTranspose2d` with square kernels: weight `(in, out, k, k)`, optional bias
@@ -90,9 +88,9 @@ public final class ConvTranspose2d: Layer {
         self.stride = stride
         self.padding = padding
         // PyTorch computes fan-in from weight.size(1) · k · k for transposed convolutions too.
-        let bound = 1 / Float(outChannels * kernel * kernel).squareRoot()
-        weight = Parameter(Initializer.uniform([inChannels, outChannels, kernel, kernel], bound: bound, random: &random))
-        self.bias = bias ? Parameter(Initializer.uniform([outChannels], bound: bound, random: &random)) : nil
+        (weight, self.bias) = Initializer.weightAndBias(
+            [inChannels, outChannels, kernel, kernel], fanIn: outChannels * kernel * kernel, outputs: outChannels, bias: bias,
+            random: &random)
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
@@ -134,9 +132,7 @@ public final class ConvTranspose2d: Layer {
             storage: Layout.swapOuter(inputGradientCN, inChannels, g.batch, plane: plane))
     }
 
-    public var parameters: [(name: String, parameter: Parameter)] {
-        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
-    }
+    public var parameters: [(name: String, parameter: Parameter)] { Initializer.named(weight: weight, bias: bias) }
 }
 
 /// Adds `bias[c]` to every value of channel `c` in a `(batch, channels, plane)` array.

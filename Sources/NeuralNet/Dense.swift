@@ -11,9 +11,8 @@ public final class Linear: Layer {
     public init(_ inFeatures: Int, _ outFeatures: Int, bias: Bool = true, random: inout RandomStream) {
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
-        let bound = 1 / Float(inFeatures).squareRoot()
-        weight = Parameter(Initializer.uniform([outFeatures, inFeatures], bound: bound, random: &random))
-        self.bias = bias ? Parameter(Initializer.uniform([outFeatures], bound: bound, random: &random)) : nil
+        (weight, self.bias) = Initializer.weightAndBias(
+            [outFeatures, inFeatures], fanIn: inFeatures, outputs: outFeatures, bias: bias, random: &random)
     }
 
     public func forward(_ input: Tensor, training: Bool) -> Tensor {
@@ -43,9 +42,7 @@ public final class Linear: Layer {
         return Tensor(shape: input.shape, storage: inputGradient)
     }
 
-    public var parameters: [(name: String, parameter: Parameter)] {
-        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
-    }
+    public var parameters: [(name: String, parameter: Parameter)] { Initializer.named(weight: weight, bias: bias) }
 }
 
 /// `torch.nn.Embedding`: a row of `weight (count, dimension)` per label.

@@ -80,6 +80,21 @@ enum Initializer {
         return Tensor(shape: shape, storage: values)
     }
 
+    /// PyTorch's default weight and bias for a layer with `fanIn` inputs per output: both
+    /// uniform in ±1/√fanIn; the bias has `outputs` values, or is absent.
+    static func weightAndBias(
+        _ shape: [Int], fanIn: Int, outputs: Int, bias: Bool, random: inout RandomStream
+    ) -> (weight: Parameter, bias: Parameter?) {
+        let bound = 1 / Float(fanIn).squareRoot()
+        let weight = Parameter(uniform(shape, bound: bound, random: &random))
+        return (weight, bias ? Parameter(uniform([outputs], bound: bound, random: &random)) : nil)
+    }
+
+    /// `weight` and, when present, `bias`, under PyTorch's names.
+    static func named(weight: Parameter, bias: Parameter?) -> [(name: String, parameter: Parameter)] {
+        [("weight", weight)] + (bias.map { [("bias", $0)] } ?? [])
+    }
+
     /// Uniform values in ±bound (PyTorch's Kaiming-uniform default for conv and linear layers
     /// with a = √5 gives bound = 1/√fanIn).
     static func uniform(_ shape: [Int], bound: Float, random: inout RandomStream) -> Tensor {

@@ -68,7 +68,7 @@ public final class App {
             if signature != jobSignature {
                 // A job moved: its commits are in the catalog already (the runner refreshes it).
                 jobSignature = signature
-                data.reload()
+                data.reload(runs: data.jobs.contains { $0.kind == .ganTrain })
                 samplesKey = ""
                 requestedSamples = ""
                 logTail = nil
@@ -551,7 +551,7 @@ public final class App {
         case .jobs:
             state.jobIndex = state.jobIndex.clamped(to: data.jobs.count)
             if let job = data.jobs[safe: state.jobIndex], logTail?.id != job.id || Date().timeIntervalSince1970 - (logTail?.time ?? 0) > 2 {
-                let lines = (try? data.jobControl(executable: executable).log(job.id, stderrLines: 10)) ?? []
+                let lines = (try? data.jobControl(executable: executable).log(job.id, events: 60, stderrLines: 10)) ?? []
                 logTail = (job.id, lines, Date().timeIntervalSince1970)
             }
             JobsView(jobs: data.jobs, logTail: logTail?.lines ?? []).draw(&frame, state: state, top: top, bottom: bottom)

@@ -109,10 +109,15 @@ public struct JobControl: Sendable {
         try Supervisor.ensureRunning(workspace: root, executable: executable, limit: 1)
     }
 
-    /// A job's events and the tail of its worker's stderr, escaped for the terminal.
-    public func log(_ id: String, stderrLines: Int = 40) throws(EngineError) -> [String] {
+    /// A job's events (the newest `events`, or all) and the tail of its worker's stderr, escaped
+    /// for the terminal.
+    public func log(_ id: String, events limit: Int? = nil, stderrLines: Int = 40) throws(EngineError) -> [String] {
         let events: [String]
-        do { events = try store.catalog.jobEvents(id).map { $0.body.terminalSafe } } catch { throw EngineError(.invalidSpec, "\(error)") }
+        do {
+            events = try store.catalog.jobEvents(id, last: limit).map { $0.body.terminalSafe }
+        } catch {
+            throw EngineError(.invalidSpec, "\(error)")
+        }
         var lines = events
         if let stderr = try? String(contentsOfFile: "\(store.folder(id))/stderr.log", encoding: .utf8), !stderr.isEmpty {
             lines.append("--- stderr")

@@ -59,8 +59,9 @@ public final class StudioData: @unchecked Sendable {
         }
     }
 
-    /// Re-reads the screens' data from the catalog and the run folders.
-    public func reload() {
+    /// Re-reads the screens' data from the catalog and, unless `runs` is false, the run folders
+    /// (files on disk: skipped when no training job could have changed them).
+    public func reload(runs readRuns: Bool = true) {
         if let ws = try? Workspace.load(workspace.root) { workspace = ws }
         datasets = (try? catalog.datasets()) ?? []
         var balances: [String: ClassBalance] = [:]
@@ -68,7 +69,7 @@ public final class StudioData: @unchecked Sendable {
         self.balances = balances
         coverage = (workspace.coverageViews + extraViews).compactMap { try? catalog.coverage($0) }
         reloadJobs()
-        runs = Self.readRuns(workspace.root)
+        if readRuns { runs = Self.readRuns(workspace.root) }
     }
 
     public func reloadJobs() {
