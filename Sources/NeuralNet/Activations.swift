@@ -12,7 +12,11 @@ struct ElementwiseCache {
     mutating func forward(_ x: Tensor, _ apply: (Float) -> Float) -> Tensor {
         shape = x.shape
         input = x.storage
-        output = x.storage.map(apply)
+        output = x.storage.withUnsafeBufferPointer { x in
+            filled(x.count) { y in
+                for i in 0..<x.count { y[i] = apply(x[i]) }
+            }
+        }
         return Tensor(shape: shape, storage: output)
     }
 

@@ -58,13 +58,7 @@ public final class BatchNorm2d: Layer {
                             var sum: Double = 0
                             var squares: Double = 0
                             for n in 0..<batch {
-                                let values = x + (n * channels + c) * plane
-                                var s: Float = 0
-                                var q: Float = 0
-                                for p in 0..<plane {
-                                    s += values[p]
-                                    q += values[p] * values[p]
-                                }
+                                let (s, q) = Reduction.sums(x + (n * channels + c) * plane, plane)
                                 sum += Double(s)
                                 squares += Double(q)
                             }
@@ -116,10 +110,9 @@ public final class BatchNorm2d: Layer {
                         var dotNormalized: Float = 0
                         for n in 0..<batch {
                             let start = (n * channels + c) * plane
-                            for p in start..<(start + plane) {
-                                gradientSum += dy[p]
-                                dotNormalized += dy[p] * h[p]
-                            }
+                            let (s, d) = Reduction.sums(dy + start, plane, dot: h + start)
+                            gradientSum += s
+                            dotNormalized += d
                         }
                         let scale = scales[c]
                         let (meanGradient, meanDot) = trained ? (gradientSum / count, dotNormalized / count) : (0, 0)
@@ -143,5 +136,31 @@ public final class BatchNorm2d: Layer {
 
     public var buffers: [(name: String, parameter: Parameter)] {
         [("running_mean", runningMean), ("running_var", runningVariance), ("num_batches_tracked", batchesTracked)]
+    }
+}
+
+/// Sums in eight interleaved lanes, so the loops vectorise (one running float sum cannot: each
+/// addition waits for the last). The order is fixed, so results repeat bit for bit.
+enum Reduction {
+    /// `(Σ a, Σ a·b)` over `count` values; `b` defaults to `a` (sum and sum of squares).
+    static func sums(_ a: UnsafePointer<Float>, _ count: Int, dot b: UnsafePointer<Float>? = nil) -> (Float, Float) {
+        let b = b ?? a
+        var sum = SIMD8<Float>()
+        var dot = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            let x = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+            let y = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            sum += x
+            dot += x * y
+            i += 8
+        }
+        var (s, d) = (sum.sum(), dot.sum())
+        while i < count {
+            s += a[i]
+            d += a[i] * b[i]
+            i += 1
+        }
+        return (s, d)
     }
 }

@@ -29,19 +29,27 @@ import Testing
         }
     }
 
-    @Test func convolutions() {
+    @Test(arguments: ConvolutionImplementation.allCases) func convolutions(_ implementation: ConvolutionImplementation) {
         var random = RandomStream(seed: 1)
+        func conv(_ layer: Conv2d) -> Conv2d {
+            layer.implementation = implementation
+            return layer
+        }
+        func convT(_ layer: ConvTranspose2d) -> ConvTranspose2d {
+            layer.implementation = implementation
+            return layer
+        }
         check(
-            Conv2d(3, 4, kernel: 3, stride: 1, padding: 1, random: &random), case: "conv_k3_s1_p1",
+            conv(Conv2d(3, 4, kernel: 3, stride: 1, padding: 1, random: &random)), case: "conv_k3_s1_p1",
             input: formula([2, 3, 5, 5], 0.11, 0.3), parameters: ["weight": (0.37, 0.1), "bias": (0.5, 0.2)])
         check(
-            Conv2d(2, 3, kernel: 4, stride: 2, padding: 1, bias: false, random: &random), case: "conv_k4_s2_p1",
+            conv(Conv2d(2, 3, kernel: 4, stride: 2, padding: 1, bias: false, random: &random)), case: "conv_k4_s2_p1",
             input: formula([2, 2, 8, 8], 0.13, 0.4), parameters: ["weight": (0.29, 0.6)])
         check(
-            ConvTranspose2d(3, 2, kernel: 4, stride: 2, padding: 1, random: &random), case: "convt_k4_s2_p1",
+            convT(ConvTranspose2d(3, 2, kernel: 4, stride: 2, padding: 1, random: &random)), case: "convt_k4_s2_p1",
             input: formula([2, 3, 4, 4], 0.17, 0.5), parameters: ["weight": (0.31, 0.2), "bias": (0.7, 0.1)])
         check(
-            ConvTranspose2d(5, 3, kernel: 4, stride: 1, padding: 0, bias: false, random: &random),
+            convT(ConvTranspose2d(5, 3, kernel: 4, stride: 1, padding: 0, bias: false, random: &random)),
             case: "convt_k4_s1_p0", input: formula([2, 5, 1, 1], 0.19, 0.8), parameters: ["weight": (0.41, 0.3)])
     }
 
@@ -92,13 +100,19 @@ import Testing
 
 /// Every layer's backward pass against central differences.
 @Suite struct GradientCheckTests {
-    @Test func convolutionLayers() {
+    @Test(arguments: ConvolutionImplementation.allCases) func convolutionLayers(_ implementation: ConvolutionImplementation) {
         var random = RandomStream(seed: 3)
-        checkGradients(of: Conv2d(2, 3, kernel: 3, padding: 1, random: &random), input: formula([2, 2, 5, 5], 0.3, 0.2))
-        checkGradients(of: Conv2d(2, 3, kernel: 4, stride: 2, padding: 1, random: &random), input: formula([2, 2, 6, 6], 0.7, 0.1))
-        checkGradients(
-            of: ConvTranspose2d(3, 2, kernel: 4, stride: 2, padding: 1, random: &random), input: formula([2, 3, 3, 3], 0.5, 0.4))
-        checkGradients(of: ConvTranspose2d(4, 2, kernel: 4, random: &random), input: formula([3, 4, 1, 1], 0.9, 0.3))
+        let layers: [(any Layer, Tensor)] = [
+            (Conv2d(2, 3, kernel: 3, padding: 1, random: &random), formula([2, 2, 5, 5], 0.3, 0.2)),
+            (Conv2d(2, 3, kernel: 4, stride: 2, padding: 1, random: &random), formula([2, 2, 6, 6], 0.7, 0.1)),
+            (ConvTranspose2d(3, 2, kernel: 4, stride: 2, padding: 1, random: &random), formula([2, 3, 3, 3], 0.5, 0.4)),
+            (ConvTranspose2d(4, 2, kernel: 4, random: &random), formula([3, 4, 1, 1], 0.9, 0.3)),
+        ]
+        for (layer, input) in layers {
+            (layer as? Conv2d)?.implementation = implementation
+            (layer as? ConvTranspose2d)?.implementation = implementation
+            checkGradients(of: layer, input: input)
+        }
     }
 
     @Test func normalizationDenseAndPooling() {
