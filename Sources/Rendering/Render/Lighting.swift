@@ -62,11 +62,9 @@ struct Lighting: Sendable {
         return color
     }
 
-    /// Exponential fog towards the fog colour with distance.
-    func fog(_ color: SIMD3<Float>, distance: Float) -> SIMD3<Float> {
-        let f = expf(-fogDensity * distance)
-        return color * f + fogColor * (1 - f)
-    }
+    /// Exponential fog: the share of a colour that survives `distance` metres (the rest is the
+    /// fog colour).
+    func transmittance(_ distance: Float) -> Float { expf(-fogDensity * distance) }
 }
 
 /// Rain streaks and snowflakes drawn over the image (deterministic from the image's stream).

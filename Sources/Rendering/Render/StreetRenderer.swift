@@ -105,29 +105,42 @@ public struct StreetRenderer: Sendable {
     }
 
     /// Embree alone on the scene of `parameters`: the same camera rays (`samplesPerPixel` per
-    /// pixel), intersected and nothing else, on all cores. Returns (rays, seconds) for the bench.
-    package func embreeAlone(_ parameters: SceneParameters, stream: RandomStream) -> (rays: Int, seconds: Double) {
+    /// pixel), intersected and nothing else, on all cores — one `rtcIntersect1` call per ray, and
+    /// each row as one coherent stream (`rtcIntersect1M`, what the renderer uses). Returns the
+    /// ray count and the seconds of each way, for the bench.
+    package func embreeAlone(_ parameters: SceneParameters, stream: RandomStream) -> (rays: Int, single: Double, streamed: Double) {
         var placement = stream.derived(1)
         let scene = StreetScene(parameters, random: &placement)
         let embree = EmbreeScene(meshes: scene.objects.map(\.mesh))
         let camera = Camera(parameters, width: width, height: height)
-        var start = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &start)
-        let hits = Parallel.map(height) { y -> Int in
-            var count = 0
+        func rays(_ y: Int) -> RayBatch {
+            var batch = RayBatch()
             for x in 0..<width {
                 for s in 0..<samplesPerPixel {
                     let ray = camera.ray(x: Float(x) + Float(s) / Float(samplesPerPixel), y: Float(y) + 0.5)
-                    if embree.intersect(ray.origin, ray.direction) != nil { count += 1 }
+                    batch.append(ray.origin, ray.direction)
                 }
             }
-            return count
-        }.reduce(0, +)
-        var end = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &end)
-        _ = hits
-        let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
-        return (width * height * samplesPerPixel, seconds)
+            return batch
+        }
+        let rows = (0..<height).map(rays)
+        func seconds(_ trace: (RayBatch) -> Int) -> Double {
+            var start = timespec(), end = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &start)
+            let hits = Parallel.map(height) { y in trace(rows[y]) }.reduce(0, +)
+            clock_gettime(CLOCK_MONOTONIC, &end)
+            precondition(hits >= 0)
+            return Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
+        }
+        let single = seconds { batch in
+            (0..<batch.count).reduce(0) { $0 + (embree.intersect(batch.origin($1), batch.direction($1)) != nil ? 1 : 0) }
+        }
+        let streamed = seconds { batch in
+            var batch = batch
+            embree.intersect(&batch)
+            return (0..<batch.count).reduce(0) { $0 + (batch.hit($1) != nil ? 1 : 0) }
+        }
+        return (width * height * samplesPerPixel, single, streamed)
     }
 
     struct Context: Sendable {
@@ -137,6 +150,31 @@ public struct StreetRenderer: Sendable {
         let camera: Camera
         let instanceOf: [Int]
         let firstReflection: Int
+        /// Per mesh, read per ray: copied out of `scene.objects` so a hit does not copy (and
+        /// retain) an object's mesh arrays and label.
+        let materials: [Material]
+        let isPedestrian: [Bool]
+        /// The least a light must add to be worth a shadow ray (a lamp 25 m away adds well
+        /// under 1 % of what the sky does at night), and per lamp the squared distance within
+        /// which it can: `color.max() / (d² + 1) > visibleLight`.
+        let visibleLight: Float
+        let lampReach: [Float]
+
+        init(
+            scene: StreetScene, embree: EmbreeScene, light: Lighting, camera: Camera, instanceOf: [Int], firstReflection: Int
+        ) {
+            self.scene = scene
+            self.embree = embree
+            self.light = light
+            self.camera = camera
+            self.instanceOf = instanceOf
+            self.firstReflection = firstReflection
+            materials = scene.objects.map(\.material)
+            let visible = max(0.004, light.ambient.max() * 0.15)
+            visibleLight = visible
+            lampReach = scene.lights.map { $0.color.max() / visible - 1 }
+            isPedestrian = scene.objects.map { $0.label == "pedestrian" }
+        }
     }
 
     struct Row {
@@ -146,31 +184,99 @@ public struct StreetRenderer: Sendable {
         var rays = 0
     }
 
+    /// A row as a wavefront: every camera ray of the row in one coherent Embree stream, then
+    /// the mirror rays their hits spawn (shop glass, wet road) as a second and third stream, and
+    /// all shadow rays as a last one. A ray carries the weight its sample's colour gets (Fresnel,
+    /// wetness and fog along the way), so the streams add up to what tracing each path to the
+    /// end would give. Each pixel draws its random numbers from its own stream in a fixed order,
+    /// so threads and batching never change an image.
     private func trace(row y: Int, _ ctx: Context, _ stream: RandomStream) -> Row {
         var row = Row(
             rgb: [UInt8](repeating: 0, count: width * 3), instances: [UInt16](repeating: 0, count: width),
             depth: [UInt16](repeating: 0, count: width))
+        let spp = samplesPerPixel
+        var randoms = (0..<width).map { x in stream.derived(UInt64(y * width + x)) }
+        var wave = Wave(capacity: width * spp)
         for x in 0..<width {
-            var random = stream.derived(UInt64(y * width + x))
-            var sum = SIMD3<Float>.zero
-            for s in 0..<samplesPerPixel {
+            for s in 0..<spp {
                 // Sample 0 at the pixel centre: it also makes the labels.
-                let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : SIMD2(Float(random.nextUnit()), Float(random.nextUnit()))
+                let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : SIMD2(Float(randoms[x].nextUnit()), Float(randoms[x].nextUnit()))
                 let ray = ctx.camera.ray(x: Float(x) + jitter.x, y: Float(y) + jitter.y)
-                var label = Label()
-                sum += withUnsafeMutablePointer(to: &label) { pointer in
-                    shade(ray.origin, ray.direction, ctx, &random, depth: 0, label: s == 0 ? pointer : nil, rays: &row.rays)
+                wave.append(ray.origin, ray.direction, sample: x * spp + s, weight: SIMD3(repeating: 1), labels: s == 0)
+            }
+        }
+        var radiance = [SIMD3<Float>](repeating: .zero, count: width * spp)
+        // Sun rays apart from lamp rays: parallel rays make full packets.
+        var shadows = [Shadows(capacity: width * spp), Shadows(capacity: width * spp)]
+        let light = ctx.light
+        for depth in 0...2 where wave.rays.count > 0 {
+            ctx.embree.intersect(&wave.rays)
+            row.rays += wave.rays.count
+            var next = Wave(capacity: wave.rays.count)
+            for k in 0..<wave.rays.count {
+                let i = wave.sample[k]
+                let x = i / spp
+                let weight = wave.weight[k]
+                let direction = wave.rays.direction(k)
+                guard let hit = wave.rays.hit(k) else {
+                    radiance[i] += weight * light.sky(direction)
+                    continue
                 }
-                if s == 0 {
-                    row.instances[x] = UInt16(label.instance)
-                    row.depth[x] =
-                        label.distance > 0
-                        ? UInt16(min(65535, (label.distance * ctx.camera.forwardCosine(ray.direction) * 1000).rounded())) : 0
+                if wave.labels[k] {
+                    if depth == 0 {
+                        row.instances[x] = UInt16(ctx.instanceOf[hit.mesh])
+                        row.depth[x] = UInt16(min(65535, (hit.distance * ctx.camera.forwardCosine(direction) * 1000).rounded()))
+                    } else if ctx.isPedestrian[hit.mesh] {
+                        // Seen in the glass: a reflection of that pedestrian, labelled as such.
+                        row.instances[x] = UInt16(ctx.firstReflection + ctx.instanceOf[hit.mesh] - 1)
+                    }
+                }
+                let point = wave.rays.origin(k) + direction * hit.distance
+                let n = hit.normal
+                let mirror = point + n * 1e-3
+                let reflected = direction - 2 * (direction * n).sum() * n
+                // Fog: colour · t + fog colour · (1 − t) along this segment.
+                let t = light.transmittance(hit.distance)
+                radiance[i] += weight * (1 - t) * light.fogColor
+                let seen = weight * t
+                switch ctx.materials[hit.mesh] {
+                case .emissive(let c):
+                    radiance[i] += seen * c
+                case .diffuse(let albedo):
+                    radiance[i] +=
+                        lightSamples(point, n, ctx, &randoms[x]) { origin, toLight, far, contribution in
+                            shadows[far.isInfinite ? 0 : 1].append(
+                                origin, toLight, far: far, sample: i, contribution: seen * albedo * contribution)
+                        } * seen * albedo
+                case .road(let albedo, let wet):
+                    let lit = seen * albedo * (wet > 0 ? 1 - wet : 1)
+                    radiance[i] +=
+                        lightSamples(point, n, ctx, &randoms[x]) { origin, toLight, far, contribution in
+                            shadows[far.isInfinite ? 0 : 1].append(origin, toLight, far: far, sample: i, contribution: lit * contribution)
+                        } * lit
+                    if wet > 0, depth < 2 { next.append(mirror, reflected, sample: i, weight: seen * wet, labels: false) }
+                case .glass(let interior):
+                    let cosine = max(0, -(direction * n).sum())
+                    let fresnel = 0.25 + 0.75 * powf(1 - cosine, 5)
+                    radiance[i] += seen * (1 - fresnel) * interior * light.ambient * 2
+                    if depth < 2 {
+                        next.append(mirror, reflected, sample: i, weight: seen * fresnel, labels: depth == 0 && wave.labels[k])
+                    }
                 }
             }
-            var color = sum / Float(samplesPerPixel) * ctx.light.exposure
+            wave = next
+        }
+        for k in shadows.indices {
+            ctx.embree.occluded(&shadows[k].rays)
+            row.rays += shadows[k].rays.count
+            for j in 0..<shadows[k].rays.count where !shadows[k].rays.isOccluded(j) {
+                radiance[shadows[k].sample[j]] += shadows[k].contribution[j]
+            }
+        }
+        for x in 0..<width {
+            var color = radiance[(x * spp)..<((x + 1) * spp)].reduce(.zero, +) / Float(spp) * light.exposure
             // Mild sensor noise, then Reinhard tone mapping and the sRGB curve.
-            let noise = Float(random.nextUnit() - 0.5) * 0.02
+            let noise = Float(randoms[x].nextUnit() - 0.5) * 0.02
             color += SIMD3(repeating: noise) * (color + SIMD3(repeating: 0.05))
             for c in 0..<3 {
                 let v = max(0, color[c])
@@ -182,94 +288,80 @@ public struct StreetRenderer: Sendable {
         return row
     }
 
-    struct Label {
-        var instance = 0
-        var distance: Float = 0
+    /// Rays of one bounce, each with its sample, its weight in that sample's colour, and whether
+    /// its hit labels the pixel (the centre sample's camera ray, and its mirror ray in glass).
+    private struct Wave {
+        var rays = RayBatch()
+        var sample: [Int] = []
+        var weight: [SIMD3<Float>] = []
+        var labels: [Bool] = []
+
+        init(capacity: Int) {
+            rays.reserve(capacity)
+            sample.reserveCapacity(capacity)
+            weight.reserveCapacity(capacity)
+            labels.reserveCapacity(capacity)
+        }
+
+        mutating func append(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, sample i: Int, weight w: SIMD3<Float>, labels l: Bool) {
+            rays.append(origin, direction)
+            sample.append(i)
+            weight.append(w)
+            labels.append(l)
+        }
     }
 
-    /// Radiance along a ray; fills `label` with what the primary ray (or its mirror) shows.
-    private func shade(
-        _ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ random: inout RandomStream, depth: Int,
-        label: UnsafeMutablePointer<Label>?, rays: inout Int
+    /// Shadow rays with the sample each lights and what it adds when nothing blocks it.
+    private struct Shadows {
+        var rays = RayBatch()
+        var sample: [Int] = []
+        var contribution: [SIMD3<Float>] = []
+
+        init(capacity: Int) {
+            rays.reserve(capacity)
+            sample.reserveCapacity(capacity)
+            contribution.reserveCapacity(capacity)
+        }
+
+        mutating func append(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, far: Float, sample i: Int, contribution c: SIMD3<Float>) {
+            rays.append(origin, direction, far: far)
+            sample.append(i)
+            contribution.append(c)
+        }
+    }
+
+    /// The sky light at a point (returned) and the lights that may reach it, each handed to
+    /// `shadowRay` as (origin, direction, far, contribution if unblocked): the sun within its cone
+    /// (soft shadows, wider under clouds) and the point lights that would add a visible amount.
+    @inline(__always) private func lightSamples(
+        _ point: SIMD3<Float>, _ n: SIMD3<Float>, _ ctx: Context, _ random: inout RandomStream,
+        _ shadowRay: (SIMD3<Float>, SIMD3<Float>, Float, SIMD3<Float>) -> Void
     ) -> SIMD3<Float> {
-        rays += 1
-        guard let hit = ctx.embree.intersect(origin, direction) else {
-            return ctx.light.sky(direction)
-        }
-        let object = ctx.scene.objects[hit.mesh]
-        let point = origin + direction * hit.distance
-        let n = hit.normal
-        if depth == 0, let label {
-            label.pointee.instance = ctx.instanceOf[hit.mesh]
-            label.pointee.distance = hit.distance
-        }
-        var color: SIMD3<Float>
-        switch object.material {
-        case .emissive(let c):
-            color = c
-        case .diffuse(let albedo):
-            color = albedo * direct(point, n, ctx, &random, rays: &rays)
-        case .road(let albedo, let wet):
-            color = albedo * direct(point, n, ctx, &random, rays: &rays)
-            if wet > 0, depth < 2 {
-                let reflected = direction - 2 * (direction * n).sum() * n
-                color =
-                    color * (1 - wet) + wet * shade(point + n * 1e-3, reflected, ctx, &random, depth: depth + 1, label: nil, rays: &rays)
-            }
-        case .glass(let interior):
-            let cosine = max(0, -(direction * n).sum())
-            let fresnel = 0.25 + 0.75 * powf(1 - cosine, 5)
-            var mirrored = SIMD3<Float>.zero
-            if depth < 2 {
-                let reflected = direction - 2 * (direction * n).sum() * n
-                if depth == 0, label != nil { rays += 1 }
-                if depth == 0, let label, let mirrorHit = ctx.embree.intersect(point + n * 1e-3, reflected),
-                    ctx.scene.objects[mirrorHit.mesh].label == "pedestrian"
-                {
-                    // Seen in the glass: a reflection of that pedestrian, labelled as such.
-                    label.pointee.instance = ctx.firstReflection + ctx.instanceOf[mirrorHit.mesh] - 1
-                }
-                mirrored = shade(point + n * 1e-3, reflected, ctx, &random, depth: depth + 1, label: nil, rays: &rays)
-            }
-            color = fresnel * mirrored + (1 - fresnel) * interior * ctx.light.ambient * 2
-        }
-        return ctx.light.fog(color, distance: hit.distance)
-    }
-
-    /// Sun (with a soft shadow), sky light, and nearby point lights (with hard shadows).
-    private func direct(_ point: SIMD3<Float>, _ n: SIMD3<Float>, _ ctx: Context, _ random: inout RandomStream, rays: inout Int) -> SIMD3<
-        Float
-    > {
         let light = ctx.light
-        var sum = light.ambient * (0.6 + 0.4 * max(0, n.y))
+        let origin = point + n * 2e-3
         if light.sunIntensity.max() > 0 {
-            // A direction within the sun's cone: soft shadows (wider under clouds).
             let jitter =
                 SIMD3<Float>(Float(random.nextUnit()) - 0.5, Float(random.nextUnit()) - 0.5, Float(random.nextUnit()) - 0.5)
                 * light.sunSpread
             var toSun = light.sunDirection + jitter
             toSun /= (toSun * toSun).sum().squareRoot()
             let cosine = (n * toSun).sum()
-            if cosine > 0 { rays += 1 }
-            if cosine > 0, !ctx.embree.occluded(point + n * 2e-3, toSun) { sum += light.sunIntensity * cosine }
+            if cosine > 0 { shadowRay(origin, toSun, .infinity, light.sunIntensity * cosine) }
         }
-        // Point lights: a shadow ray only for those that would add a visible amount (a lamp 25 m
-        // away adds well under 1 % of what the sky does at night).
-        let visible = max(0.004, light.ambient.max() * 0.15)
-        for lamp in ctx.scene.lights {
+        let visible = ctx.visibleLight
+        for (lamp, reach) in zip(ctx.scene.lights, ctx.lampReach) {
             var toLamp = lamp.position - point
             let d2 = (toLamp * toLamp).sum()
-            guard lamp.color.max() / (d2 + 1) > visible else { continue }
+            guard d2 < reach else { continue }
             let d = d2.squareRoot()
             toLamp /= d
             let cosine = (n * toLamp).sum()
             guard cosine > 0 else { continue }
             let contribution = lamp.color * cosine / (d2 + 1)
             guard contribution.max() > visible else { continue }
-            rays += 1
-            if !ctx.embree.occluded(point + n * 2e-3, toLamp, far: d - 0.3) { sum += contribution }
+            shadowRay(origin, toLamp, d - 0.3, contribution)
         }
-        return sum
+        return light.ambient * (0.6 + 0.4 * max(0, n.y))
     }
 }
 
