@@ -6,6 +6,9 @@ struct Lighting: Sendable {
     let sunDirection: SIMD3<Float>
     let sunIntensity: SIMD3<Float>
     let sunSpread: Float
+    /// Two unit vectors perpendicular to the sun's direction and to each other: the plane its
+    /// cone of directions is sampled in.
+    let sunTangents: (SIMD3<Float>, SIMD3<Float>)
     let ambient: SIMD3<Float>
     let horizon: SIMD3<Float>
     let zenith: SIMD3<Float>
@@ -45,6 +48,15 @@ struct Lighting: Sendable {
         }
         sunIntensity = sun
         sunSpread = spread
+        let helper: SIMD3<Float> = abs(sunDirection.y) < 0.9 ? SIMD3(0, 1, 0) : SIMD3(1, 0, 0)
+        var u = SIMD3<Float>(
+            helper.y * sunDirection.z - helper.z * sunDirection.y, helper.z * sunDirection.x - helper.x * sunDirection.z,
+            helper.x * sunDirection.y - helper.y * sunDirection.x)
+        u /= (u * u).sum().squareRoot()
+        let v = SIMD3<Float>(
+            sunDirection.y * u.z - sunDirection.z * u.y, sunDirection.z * u.x - sunDirection.x * u.z,
+            sunDirection.x * u.y - sunDirection.y * u.x)
+        sunTangents = (u, v)
         ambient = sky
         horizon = horizonColor
         zenith = zenithColor
@@ -60,6 +72,15 @@ struct Lighting: Sendable {
         let toSun = (d * sunDirection).sum()
         if sunIntensity.max() > 0.5, toSun > 0.9995 { color += sunIntensity * 3 }
         return color
+    }
+
+    /// A direction towards the sun for a point `square` of the unit square: the sun's cone
+    /// (wider under clouds, for soft shadows) seen as a square of side `sunSpread` across the
+    /// sun's direction.
+    func towardsSun(_ square: SIMD2<Float>) -> SIMD3<Float> {
+        let offset = (square - 0.5) * sunSpread
+        let d = sunDirection + offset.x * sunTangents.0 + offset.y * sunTangents.1
+        return d / (d * d).sum().squareRoot()
     }
 
     /// Exponential fog: the share of a colour that survives `distance` metres (the rest is the

@@ -244,14 +244,16 @@ public struct StreetRenderer: Sendable {
                     radiance[i] += seen * c
                 case .diffuse(let albedo):
                     radiance[i] +=
-                        lightSamples(point, n, ctx, &randoms[x]) { origin, toLight, far, contribution in
+                        lightSamples(point, n, ctx, &randoms[x]) {
+                            origin, toLight, far, contribution in
                             shadows[far.isInfinite ? 0 : 1].append(
                                 origin, toLight, far: far, sample: i, contribution: seen * albedo * contribution)
                         } * seen * albedo
                 case .road(let albedo, let wet):
                     let lit = seen * albedo * (wet > 0 ? 1 - wet : 1)
                     radiance[i] +=
-                        lightSamples(point, n, ctx, &randoms[x]) { origin, toLight, far, contribution in
+                        lightSamples(point, n, ctx, &randoms[x]) {
+                            origin, toLight, far, contribution in
                             shadows[far.isInfinite ? 0 : 1].append(origin, toLight, far: far, sample: i, contribution: lit * contribution)
                         } * lit
                     if wet > 0, depth < 2 { next.append(mirror, reflected, sample: i, weight: seen * wet, labels: false) }
@@ -340,11 +342,7 @@ public struct StreetRenderer: Sendable {
         let light = ctx.light
         let origin = point + n * 2e-3
         if light.sunIntensity.max() > 0 {
-            let jitter =
-                SIMD3<Float>(Float(random.nextUnit()) - 0.5, Float(random.nextUnit()) - 0.5, Float(random.nextUnit()) - 0.5)
-                * light.sunSpread
-            var toSun = light.sunDirection + jitter
-            toSun /= (toSun * toSun).sum().squareRoot()
+            let toSun = light.towardsSun(SIMD2(Float(random.nextUnit()), Float(random.nextUnit())))
             let cosine = (n * toSun).sum()
             if cosine > 0 { shadowRay(origin, toSun, .infinity, light.sunIntensity * cosine) }
         }
