@@ -53,4 +53,19 @@ struct RenderingTests {
         }
         #expect(reflections > 0)
     }
+
+    @Test("cyclists: as many riders as asked, labelled and seen; none when the count is 0")
+    func cyclists() {
+        let renderer = StreetRenderer(width: 160, height: 120, samplesPerPixel: 1)
+        var seen = 0
+        for seed in 0..<4 {
+            let out = renderer.render(SceneParameters(pedestrians: 2, cars: 3, cyclists: 4), stream: RandomStream(seed: UInt64(seed)))
+            let riders = out.objects.filter { $0.value.label == "cyclist" }
+            #expect(riders.count == 4)
+            seen += riders.keys.filter { id in out.instances.contains(UInt16(id)) }.count
+            let none = renderer.render(SceneParameters(pedestrians: 2, cars: 3, cyclists: 0), stream: RandomStream(seed: UInt64(seed)))
+            #expect(!none.objects.values.contains { $0.label == "cyclist" })
+        }
+        #expect(seen >= 8, "most cyclists should be in view")
+    }
 }

@@ -362,6 +362,7 @@ struct RenderCLITests {
         }
         let provenance = try String(contentsOfFile: "\(dir.path)/street/provenance.jsonl", encoding: .utf8)
         #expect(provenance.split(separator: "\n").count == 4 && provenance.contains("\"weather\""))
+        #expect(provenance.contains("\"cyclists\""), "the sample recipe draws a cyclist count")
     }
 
     @Test("shards merged equal one run; an interrupted run continues to the same bytes")

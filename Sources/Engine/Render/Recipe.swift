@@ -46,7 +46,8 @@ public struct Recipe: Sendable {
     /// Parameters a recipe may set, with what each must be.
     static let known: [String: String] = [
         "time_of_day": "day, dusk or night", "weather": "sunny, cloudy, hazy, rain or snow", "camera_height": "metres",
-        "camera_pitch": "degrees", "fov": "degrees", "pedestrians": "a count", "cars": "a count", "glass_facades": "a share 0…1",
+        "camera_pitch": "degrees", "fov": "degrees", "pedestrians": "a count", "cars": "a count", "cyclists": "a count",
+        "glass_facades": "a share 0…1",
         "sun_azimuth": "degrees", "sun_elevation": "degrees",
     ]
 
@@ -163,6 +164,7 @@ public struct Recipe: Sendable {
         if let v = try number("fov") { p.fieldOfView = max(10, min(120, v)) }
         if let v = try number("pedestrians") { p.pedestrians = max(0, Int(v.rounded())) }
         if let v = try number("cars") { p.cars = max(0, Int(v.rounded())) }
+        if let v = try number("cyclists") { p.cyclists = max(0, Int(v.rounded())) }
         if let v = try number("glass_facades") { p.glassFacades = max(0, min(1, v)) }
         if let v = try number("sun_azimuth") { p.sunAzimuth = v }
         if let v = try number("sun_elevation") { p.sunElevation = v }

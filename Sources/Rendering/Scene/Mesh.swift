@@ -21,6 +21,15 @@ struct Mesh: Sendable {
         return (lo, hi)
     }
 
+    /// The mesh turned by `yaw` radians about the vertical through the origin, then moved by
+    /// `offset`: parts are built around the origin, then placed.
+    func placed(at offset: SIMD3<Float>, yaw: Float) -> Mesh {
+        let (c, s) = (Float.cosine(yaw), Float.sine(yaw))
+        var mesh = self
+        mesh.vertices = vertices.map { v in offset + SIMD3(v.x * c + v.z * s, v.y, -v.x * s + v.z * c) }
+        return mesh
+    }
+
     /// A box centred at `center` with full sizes `size`, turned by `yaw` radians about the vertical.
     static func box(center: SIMD3<Float>, size: SIMD3<Float>, yaw: Float = 0) -> Mesh {
         let h = size / 2

@@ -13,6 +13,8 @@ public struct SceneParameters: Sendable, Hashable {
     public var fieldOfView: Float
     public var pedestrians: Int
     public var cars: Int
+    /// Riders on bicycles by the kerb.
+    public var cyclists: Int
     /// Share of building facades that are shop glass (reflective).
     public var glassFacades: Float
     /// Degrees; azimuth 0 = sun ahead, 90 = from the right.
@@ -21,7 +23,7 @@ public struct SceneParameters: Sendable, Hashable {
 
     public init(
         timeOfDay: TimeOfDay = .day, weather: Weather = .sunny, cameraHeight: Float = 1.6, cameraPitch: Float = 4, fieldOfView: Float = 55,
-        pedestrians: Int = 6, cars: Int = 4, glassFacades: Float = 0.5, sunAzimuth: Float = 60, sunElevation: Float = 40
+        pedestrians: Int = 6, cars: Int = 4, cyclists: Int = 2, glassFacades: Float = 0.5, sunAzimuth: Float = 60, sunElevation: Float = 40
     ) {
         self.timeOfDay = timeOfDay
         self.weather = weather
@@ -30,6 +32,7 @@ public struct SceneParameters: Sendable, Hashable {
         self.fieldOfView = fieldOfView
         self.pedestrians = pedestrians
         self.cars = cars
+        self.cyclists = cyclists
         self.glassFacades = glassFacades
         self.sunAzimuth = sunAzimuth
         self.sunElevation = sunElevation

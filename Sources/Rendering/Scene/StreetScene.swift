@@ -32,7 +32,7 @@ struct StreetScene: Sendable {
     var lights: [PointLight] = []
     let parameters: SceneParameters
 
-    static let labels = ["pedestrian", "car", "pedestrian_reflection", "street_lamp", "traffic_sign"]
+    static let labels = ["pedestrian", "car", "cyclist", "pedestrian_reflection", "street_lamp", "traffic_sign"]
 
     init(_ p: SceneParameters, random: inout RandomStream) {
         parameters = p
@@ -113,6 +113,7 @@ struct StreetScene: Sendable {
                     material: .diffuse(random.nextUnit() < 0.5 ? SIMD3(0.8, 0.1, 0.1) : SIMD3(0.1, 0.25, 0.8))))
         }
         // Cars: two lanes, both directions, some parked by the curb.
+        var footprints: [(x: ClosedRange<Float>, z: ClosedRange<Float>)] = []
         for _ in 0..<p.cars {
             let lane = Int(random.next() % 3)
             let x: Float = lane == 0 ? -2.4 : (lane == 1 ? 2.4 : 4.0)
@@ -129,6 +130,7 @@ struct StreetScene: Sendable {
                 }
             }
             objects.append(SceneObject(label: "car", mesh: body, material: .diffuse(color)))
+            footprints.append((x: (x - width / 2)...(x + width / 2), z: (z - length / 2)...(z + length / 2)))
             if p.timeOfDay == .night, x < 0 {
                 // Oncoming cars light the road in front of them.
                 let front = SIMD3<Float>(x, 0.7, z - length / 2 - 0.05)
@@ -155,6 +157,76 @@ struct StreetScene: Sendable {
                     label: "pedestrian", mesh: Self.walker(at: base, height: height, build: build, yaw: yaw, phase: phase),
                     material: .diffuse((shirt + trousers) / 2)))
         }
+        addCyclists(p, avoiding: footprints, random: &random)
+    }
+
+    /// Cyclists ride by the kerb (oncoming on the left, ahead of the camera on the right) or,
+    /// one in four, cross the road; each moved along the road until clear of every car.
+    mutating func addCyclists(
+        _ p: SceneParameters, avoiding footprints: [(x: ClosedRange<Float>, z: ClosedRange<Float>)], random: inout RandomStream
+    ) {
+        for _ in 0..<p.cyclists {
+            let crossing = random.nextUnit() < 0.25
+            let oncoming = random.nextUnit() < 0.5
+            let x: Float =
+                crossing
+                ? -3 + 6 * Float(random.nextUnit())
+                : (oncoming ? -(3.7 + 0.5 * Float(random.nextUnit())) : 3.4 + 0.4 * Float(random.nextUnit()))
+            var z = 8 + 45 * Float(random.nextUnit())
+            let yaw: Float = crossing ? (oncoming ? -.pi / 2 : .pi / 2) : (oncoming ? .pi : 0)
+            let height = 1.55 + 0.35 * Float(random.nextUnit())
+            let phase = Float(random.nextUnit()) * 2 * .pi
+            let bike = Self.carColors[Int(random.next() % UInt64(Self.carColors.count))]
+            let clothes = Self.clothes[Int(random.next() % UInt64(Self.clothes.count))]
+            let (halfX, halfZ): (Float, Float) = crossing ? (1.2, 0.4) : (0.4, 1.2)
+            for _ in 0..<20
+            where footprints.contains(where: { $0.x.overlaps((x - halfX)...(x + halfX)) && $0.z.overlaps((z - halfZ)...(z + halfZ)) }) {
+                z += 2.5
+            }
+            objects.append(
+                SceneObject(
+                    label: "cyclist", mesh: Self.cyclist(height: height, phase: phase).placed(at: SIMD3(x, 0, z), yaw: yaw),
+                    material: .diffuse((bike + clothes) / 2)))
+        }
+    }
+
+    /// A rider on a bicycle heading along +z from the origin: two wheels, frame, fork and
+    /// handlebar; the rider leaning forward, hands on the bar, feet on pedals at crank angle
+    /// `phase`.
+    static func cyclist(height h: Float, phase: Float) -> Mesh {
+        var mesh = Mesh()
+        func box(_ center: SIMD3<Float>, _ size: SIMD3<Float>) { mesh.append(.box(center: center, size: size)) }
+        let r: Float = 0.34
+        for z: Float in [-0.52, 0.52] {
+            mesh.append(.cylinder(center: SIMD3(0, r, z), radius: r, length: 0.05, alongX: true, segments: 14))
+        }
+        box(SIMD3(0, 0.78, 0.02), SIMD3(0.05, 0.05, 0.6))  // top tube
+        box(SIMD3(0, 0.58, -0.2), SIMD3(0.05, 0.5, 0.05))  // seat tube
+        box(SIMD3(0, 0.52, 0.18), SIMD3(0.05, 0.05, 0.5))  // down tube
+        box(SIMD3(0, 0.34, -0.3), SIMD3(0.05, 0.05, 0.45))  // chain stay
+        box(SIMD3(0, 0.62, 0.5), SIMD3(0.05, 0.56, 0.05))  // fork
+        box(SIMD3(0, 0.98, 0.46), SIMD3(0.5, 0.04, 0.04))  // handlebar
+        // The rider, sized by height.
+        let k = h / 1.75
+        let hip = SIMD3<Float>(0, 0.9 + 0.08 * k, -0.2)
+        box(hip + SIMD3(0, 0.16 * k, 0.06), SIMD3(0.34 * k, 0.3 * k, 0.22 * k))  // lower torso
+        box(hip + SIMD3(0, 0.4 * k, 0.2 * k), SIMD3(0.38 * k, 0.24 * k, 0.24 * k))  // chest, leaning forward
+        let shoulder = hip + SIMD3(0, 0.5 * k, 0.26 * k)
+        mesh.append(.sphere(center: shoulder + SIMD3(0, 0.18 * k, 0.1 * k), radius: 0.11 * k, rings: 5, segments: 8))
+        for side: Float in [-1, 1] {
+            // Arms reach from the shoulders down to the bar.
+            let hand = SIMD3<Float>(side * 0.22, 0.98, 0.46)
+            let from = shoulder + SIMD3(side * 0.2 * k, 0, 0)
+            box((from + hand) / 2, SIMD3(0.08 * k, abs(from.y - hand.y) + 0.08, abs(from.z - hand.z) + 0.08))
+            // Legs: hip to knee to pedal; the pedal on a 0.17 m crank, the knee forward of both.
+            let angle = phase + (side < 0 ? 0 : .pi)
+            let pedal = SIMD3<Float>(side * 0.12, 0.34 + 0.17 * Float.sine(angle), 0.17 * Float.cosine(angle))
+            let thigh = hip + SIMD3(side * 0.1 * k, 0, 0)
+            let knee = SIMD3<Float>(side * 0.12, (thigh.y + pedal.y) / 2 + 0.08, max(thigh.z, pedal.z) + 0.18 * k)
+            box((thigh + knee) / 2, SIMD3(0.13 * k, abs(thigh.y - knee.y) + 0.1, abs(thigh.z - knee.z) + 0.1))
+            box((knee + pedal) / 2, SIMD3(0.11 * k, abs(knee.y - pedal.y) + 0.08, abs(knee.z - pedal.z) + 0.08))
+        }
+        return mesh
     }
 
     /// An articulated walking figure: torso, head, two legs and two arms swinging by `phase`.
