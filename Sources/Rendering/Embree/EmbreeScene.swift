@@ -86,56 +86,72 @@ final class EmbreeScene: @unchecked Sendable {
 
 /// Rays traced together through Embree's stream API (`rtcIntersect1M`/`rtcOccluded1M`): with the
 /// coherent flag Embree gathers neighbouring rays into SIMD packets, which is several times
-/// faster per ray than one `rtcIntersect1` call each for camera rays and sun shadow rays.
-struct RayBatch {
-    private(set) var rays: [RTCRayHit] = []
+/// faster per ray than one `rtcIntersect1` call each for camera rays and sun shadow rays. Each
+/// ray carries a `Payload` stored beside it (Embree steps over it with the entry's stride), so
+/// adding a ray is one append.
+struct RayBatch<Payload> {
+    struct Entry {
+        /// First, at offset 0: Embree reads the rays at `entries` + k · stride.
+        var rayhit: RTCRayHit
+        var payload: Payload
+    }
 
-    var count: Int { rays.count }
+    private(set) var entries: [Entry] = []
 
-    mutating func reserve(_ count: Int) { rays.reserveCapacity(count) }
+    var count: Int { entries.count }
 
-    func origin(_ i: Int) -> SIMD3<Float> { SIMD3(rays[i].ray.org_x, rays[i].ray.org_y, rays[i].ray.org_z) }
+    mutating func reserve(_ count: Int) { entries.reserveCapacity(count) }
 
-    func direction(_ i: Int) -> SIMD3<Float> { SIMD3(rays[i].ray.dir_x, rays[i].ray.dir_y, rays[i].ray.dir_z) }
+    func origin(_ i: Int) -> SIMD3<Float> {
+        let ray = entries[i].rayhit.ray
+        return SIMD3(ray.org_x, ray.org_y, ray.org_z)
+    }
 
-    mutating func append(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, near: Float = 1e-3, far: Float = .infinity) {
-        let rayhit = EmbreeScene.rayHit(origin, direction, near: near, far: far)
-        rays.append(rayhit)
+    func direction(_ i: Int) -> SIMD3<Float> {
+        let ray = entries[i].rayhit.ray
+        return SIMD3(ray.dir_x, ray.dir_y, ray.dir_z)
+    }
+
+    func payload(_ i: Int) -> Payload { entries[i].payload }
+
+    mutating func append(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, near: Float = 1e-3, far: Float = .infinity, _ payload: Payload)
+    {
+        entries.append(Entry(rayhit: EmbreeScene.rayHit(origin, direction, near: near, far: far), payload: payload))
     }
 
     /// Ray `i`'s first hit after `EmbreeScene.intersect(_:)`.
-    func hit(_ i: Int) -> Hit? { EmbreeScene.hit(rays[i]) }
+    func hit(_ i: Int) -> Hit? { EmbreeScene.hit(entries[i].rayhit) }
 
     /// Whether ray `i` was blocked, after `EmbreeScene.occluded(_:)`.
-    func isOccluded(_ i: Int) -> Bool { rays[i].ray.tfar < 0 }
+    func isOccluded(_ i: Int) -> Bool { entries[i].rayhit.ray.tfar < 0 }
 
-    fileprivate mutating func withRayHits(_ body: (UnsafeMutablePointer<RTCRayHit>, Int) -> Void) {
-        let count = rays.count
-        rays.withUnsafeMutableBufferPointer { body($0.baseAddress!, count) }
+    fileprivate mutating func withRayHits(_ body: (UnsafeMutableRawPointer, Int) -> Void) {
+        precondition(MemoryLayout<Entry>.offset(of: \.rayhit) == 0, "the ray must lead each entry")
+        let count = entries.count
+        entries.withUnsafeMutableBufferPointer { body(UnsafeMutableRawPointer($0.baseAddress!), count) }
     }
 }
 
 extension EmbreeScene {
     /// Every ray's first hit; results are read with `RayBatch.hit(_:)`.
-    func intersect(_ batch: inout RayBatch) {
+    func intersect<Payload>(_ batch: inout RayBatch<Payload>) {
         stream(&batch) { context, rays, count in
-            rtcIntersect1M(scene, context, rays, count, MemoryLayout<RTCRayHit>.stride)
+            rtcIntersect1M(
+                scene, context, rays.assumingMemoryBound(to: RTCRayHit.self), count, MemoryLayout<RayBatch<Payload>.Entry>.stride)
         }
     }
 
     /// Whether anything blocks each ray; read with `RayBatch.isOccluded(_:)`. Embree reads the
-    /// `RTCRay` at the start of each `RTCRayHit` (its first member), stepping by the stride.
-    func occluded(_ batch: inout RayBatch) {
+    /// `RTCRay` at the start of each entry (`RTCRayHit`'s first member), stepping by the stride.
+    func occluded<Payload>(_ batch: inout RayBatch<Payload>) {
         stream(&batch) { context, rays, count in
-            let firstRay = UnsafeMutableRawPointer(rays).assumingMemoryBound(to: RTCRay.self)
-            rtcOccluded1M(scene, context, firstRay, count, MemoryLayout<RTCRayHit>.stride)
+            rtcOccluded1M(scene, context, rays.assumingMemoryBound(to: RTCRay.self), count, MemoryLayout<RayBatch<Payload>.Entry>.stride)
         }
     }
 
     /// Runs a stream call over the batch with a coherent-rays context.
-    private func stream(
-        _ batch: inout RayBatch,
-        _ call: (UnsafeMutablePointer<RTCIntersectContext>, UnsafeMutablePointer<RTCRayHit>, UInt32) -> Void
+    private func stream<Payload>(
+        _ batch: inout RayBatch<Payload>, _ call: (UnsafeMutablePointer<RTCIntersectContext>, UnsafeMutableRawPointer, UInt32) -> Void
     ) {
         guard batch.count > 0 else { return }
         var context = RTCIntersectContext()

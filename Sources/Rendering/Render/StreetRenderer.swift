@@ -113,18 +113,18 @@ public struct StreetRenderer: Sendable {
         let scene = StreetScene(parameters, random: &placement)
         let embree = EmbreeScene(meshes: scene.objects.map(\.mesh))
         let camera = Camera(parameters, width: width, height: height)
-        func rays(_ y: Int) -> RayBatch {
-            var batch = RayBatch()
+        func rays(_ y: Int) -> RayBatch<Void> {
+            var batch = RayBatch<Void>()
             for x in 0..<width {
                 for s in 0..<samplesPerPixel {
                     let ray = camera.ray(x: Float(x) + Float(s) / Float(samplesPerPixel), y: Float(y) + 0.5)
-                    batch.append(ray.origin, ray.direction)
+                    batch.append(ray.origin, ray.direction, ())
                 }
             }
             return batch
         }
         let rows = (0..<height).map(rays)
-        func seconds(_ trace: (RayBatch) -> Int) -> Double {
+        func seconds(_ trace: (RayBatch<Void>) -> Int) -> Double {
             var start = timespec(), end = timespec()
             clock_gettime(CLOCK_MONOTONIC, &start)
             let hits = Parallel.map(height) { y in trace(rows[y]) }.reduce(0, +)
@@ -196,33 +196,37 @@ public struct StreetRenderer: Sendable {
             depth: [UInt16](repeating: 0, count: width))
         let spp = samplesPerPixel
         var randoms = (0..<width).map { x in stream.derived(UInt64(y * width + x)) }
-        var wave = Wave(capacity: width * spp)
+        var wave = Wave()
+        wave.reserve(width * spp)
         for x in 0..<width {
             for s in 0..<spp {
                 // Sample 0 at the pixel centre: it also makes the labels.
                 let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : SIMD2(Float(randoms[x].nextUnit()), Float(randoms[x].nextUnit()))
                 let ray = ctx.camera.ray(x: Float(x) + jitter.x, y: Float(y) + jitter.y)
-                wave.append(ray.origin, ray.direction, sample: x * spp + s, weight: SIMD3(repeating: 1), labels: s == 0)
+                wave.append(ray.origin, ray.direction, Bounce(sample: Int32(x * spp + s), labels: s == 0, weight: SIMD3(repeating: 1)))
             }
         }
         var radiance = [SIMD3<Float>](repeating: .zero, count: width * spp)
         // Sun rays apart from lamp rays: parallel rays make full packets.
-        var shadows = [Shadows(capacity: width * spp), Shadows(capacity: width * spp)]
+        var shadows = [Shadows(), Shadows()]
+        shadows[0].reserve(width * spp)
         let light = ctx.light
-        for depth in 0...2 where wave.rays.count > 0 {
-            ctx.embree.intersect(&wave.rays)
-            row.rays += wave.rays.count
-            var next = Wave(capacity: wave.rays.count)
-            for k in 0..<wave.rays.count {
-                let i = wave.sample[k]
+        for depth in 0...2 where wave.count > 0 {
+            ctx.embree.intersect(&wave)
+            row.rays += wave.count
+            var next = Wave()
+            next.reserve(wave.count)
+            for k in 0..<wave.count {
+                let bounce = wave.payload(k)
+                let i = Int(bounce.sample)
                 let x = i / spp
-                let weight = wave.weight[k]
-                let direction = wave.rays.direction(k)
-                guard let hit = wave.rays.hit(k) else {
+                let weight = bounce.weight
+                let direction = wave.direction(k)
+                guard let hit = wave.hit(k) else {
                     radiance[i] += weight * light.sky(direction)
                     continue
                 }
-                if wave.labels[k] {
+                if bounce.labels {
                     if depth == 0 {
                         row.instances[x] = UInt16(ctx.instanceOf[hit.mesh])
                         row.depth[x] = UInt16(min(65535, (hit.distance * ctx.camera.forwardCosine(direction) * 1000).rounded()))
@@ -231,7 +235,7 @@ public struct StreetRenderer: Sendable {
                         row.instances[x] = UInt16(ctx.firstReflection + ctx.instanceOf[hit.mesh] - 1)
                     }
                 }
-                let point = wave.rays.origin(k) + direction * hit.distance
+                let point = wave.origin(k) + direction * hit.distance
                 let n = hit.normal
                 let mirror = point + n * 1e-3
                 let reflected = direction - 2 * (direction * n).sum() * n
@@ -247,32 +251,35 @@ public struct StreetRenderer: Sendable {
                         lightSamples(point, n, ctx, &randoms[x]) {
                             origin, toLight, far, contribution in
                             shadows[far.isInfinite ? 0 : 1].append(
-                                origin, toLight, far: far, sample: i, contribution: seen * albedo * contribution)
+                                origin, toLight, far: far, ShadowRay(sample: Int32(i), contribution: seen * albedo * contribution))
                         } * seen * albedo
                 case .road(let albedo, let wet):
                     let lit = seen * albedo * (wet > 0 ? 1 - wet : 1)
                     radiance[i] +=
                         lightSamples(point, n, ctx, &randoms[x]) {
                             origin, toLight, far, contribution in
-                            shadows[far.isInfinite ? 0 : 1].append(origin, toLight, far: far, sample: i, contribution: lit * contribution)
+                            shadows[far.isInfinite ? 0 : 1].append(
+                                origin, toLight, far: far, ShadowRay(sample: Int32(i), contribution: lit * contribution))
                         } * lit
-                    if wet > 0, depth < 2 { next.append(mirror, reflected, sample: i, weight: seen * wet, labels: false) }
+                    if wet > 0, depth < 2 { next.append(mirror, reflected, Bounce(sample: Int32(i), labels: false, weight: seen * wet)) }
                 case .glass(let interior):
                     let cosine = max(0, -(direction * n).sum())
                     let fresnel = 0.25 + 0.75 * powf(1 - cosine, 5)
                     radiance[i] += seen * (1 - fresnel) * interior * light.ambient * 2
                     if depth < 2 {
-                        next.append(mirror, reflected, sample: i, weight: seen * fresnel, labels: depth == 0 && wave.labels[k])
+                        next.append(
+                            mirror, reflected, Bounce(sample: Int32(i), labels: depth == 0 && bounce.labels, weight: seen * fresnel))
                     }
                 }
             }
             wave = next
         }
         for k in shadows.indices {
-            ctx.embree.occluded(&shadows[k].rays)
-            row.rays += shadows[k].rays.count
-            for j in 0..<shadows[k].rays.count where !shadows[k].rays.isOccluded(j) {
-                radiance[shadows[k].sample[j]] += shadows[k].contribution[j]
+            ctx.embree.occluded(&shadows[k])
+            row.rays += shadows[k].count
+            for j in 0..<shadows[k].count where !shadows[k].isOccluded(j) {
+                let shadow = shadows[k].payload(j)
+                radiance[Int(shadow.sample)] += shadow.contribution
             }
         }
         for x in 0..<width {
@@ -292,45 +299,19 @@ public struct StreetRenderer: Sendable {
 
     /// Rays of one bounce, each with its sample, its weight in that sample's colour, and whether
     /// its hit labels the pixel (the centre sample's camera ray, and its mirror ray in glass).
-    private struct Wave {
-        var rays = RayBatch()
-        var sample: [Int] = []
-        var weight: [SIMD3<Float>] = []
-        var labels: [Bool] = []
-
-        init(capacity: Int) {
-            rays.reserve(capacity)
-            sample.reserveCapacity(capacity)
-            weight.reserveCapacity(capacity)
-            labels.reserveCapacity(capacity)
-        }
-
-        mutating func append(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, sample i: Int, weight w: SIMD3<Float>, labels l: Bool) {
-            rays.append(origin, direction)
-            sample.append(i)
-            weight.append(w)
-            labels.append(l)
-        }
+    private struct Bounce {
+        var sample: Int32
+        var labels: Bool
+        var weight: SIMD3<Float>
     }
+    private typealias Wave = RayBatch<Bounce>
 
-    /// Shadow rays with the sample each lights and what it adds when nothing blocks it.
-    private struct Shadows {
-        var rays = RayBatch()
-        var sample: [Int] = []
-        var contribution: [SIMD3<Float>] = []
-
-        init(capacity: Int) {
-            rays.reserve(capacity)
-            sample.reserveCapacity(capacity)
-            contribution.reserveCapacity(capacity)
-        }
-
-        mutating func append(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, far: Float, sample i: Int, contribution c: SIMD3<Float>) {
-            rays.append(origin, direction, far: far)
-            sample.append(i)
-            contribution.append(c)
-        }
+    /// A shadow ray's sample and what it adds when nothing blocks it.
+    private struct ShadowRay {
+        var sample: Int32
+        var contribution: SIMD3<Float>
     }
+    private typealias Shadows = RayBatch<ShadowRay>
 
     /// The sky light at a point (returned) and the lights that may reach it, each handed to
     /// `shadowRay` as (origin, direction, far, contribution if unblocked): the sun within its cone
