@@ -24,9 +24,10 @@ let package = Package(
         .systemLibrary(name: "CEmbree"),
         .systemLibrary(name: "COneDNN"),
         .systemLibrary(name: "CNCursesW"),
+        .systemLibrary(name: "CLibC"),
 
         // Pure core and effects.
-        .target(name: "StudioCore"),
+        .target(name: "StudioCore", dependencies: ["CLibC"]),
         .target(name: "ImageIO", dependencies: ["StudioCore", "CLibPNG", "CTurboJPEG"]),
         .target(name: "TerminalGraphics", dependencies: ["StudioCore"], swiftSettings: optimizedEvenInDebug),
         .target(name: "Rendering", dependencies: ["StudioCore", "CEmbree"], swiftSettings: optimizedEvenInDebug),

@@ -9,7 +9,4 @@
 // workers fight the loops NeuralNet runs between GEMMs (measured: a fifth of a training step).
 // omp.h belongs to GCC's private include folder, so the one function is declared here.
 extern void omp_set_num_threads(int);
-
-// mallopt for NeuralNet's TrainingMemory (glibc's malloc.h is not in Swift's Glibc module).
-#include <malloc.h>
 #endif

@@ -87,7 +87,7 @@ final class Classifier {
     let head: Linear
 
     init(channels: Int, classes: Int, seed: UInt64) {
-        TrainingMemory.keepFreedBuffers()
+        ProcessMemory.keepFreedBuffers()
         var random = RandomStream(seed: seed).derived(11)
         body = Sequential([
             Conv2d(channels, 32, kernel: 3, padding: 1, random: &random), BatchNorm2d(32), ReLU(),

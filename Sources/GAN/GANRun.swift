@@ -193,7 +193,7 @@ public final class GANModel {
     public private(set) var step = 0
 
     public init(info: GANRunInfo) {
-        TrainingMemory.keepFreedBuffers()
+        ProcessMemory.keepFreedBuffers()
         self.info = info
         var initial = RandomStream(seed: info.settings.seed).derived(1)
         generator = Generator(info.architecture, random: &initial)

@@ -1,5 +1,5 @@
 internal import ImageIO
-public import StudioCore
+internal import StudioCore
 
 /// Learns image sizes from headers, on all cores, without reading again the files whose size and
 /// modification time match what is already known (the catalog passes what it indexed before).

@@ -47,6 +47,8 @@ public struct StreetRenderer: Sendable {
     }
 
     public func render(_ parameters: SceneParameters, stream: RandomStream) -> RenderOutput {
+        // Every image builds and frees the same BVHs and row buffers.
+        ProcessMemory.keepFreedBuffers()
         var placement = stream.derived(1)
         let scene = StreetScene(parameters, random: &placement)
         let embree = EmbreeScene(meshes: scene.objects.map(\.mesh))
@@ -67,30 +69,25 @@ public struct StreetRenderer: Sendable {
             scene: scene, embree: embree, light: light, camera: camera, instanceOf: instanceOf, firstReflection: firstReflection)
         let pixelStream = stream.derived(2)
         let rows = Parallel.map(height) { y in trace(row: y, context, pixelStream) }
-        var rgb = [UInt8](repeating: 0, count: width * height * 3)
-        var instances = [UInt16](repeating: 0, count: width * height)
-        var depth = [UInt16](repeating: 0, count: width * height)
+        var rgb = rows.flatMap(\.rgb)
+        let instances = rows.flatMap(\.instances)
+        let depth = rows.flatMap(\.depth)
         let rays = rows.reduce(0) { $0 + $1.rays }
-        for (y, row) in rows.enumerated() {
-            for x in 0..<width {
-                let p = y * width + x
-                for c in 0..<3 { rgb[p * 3 + c] = row.rgb[x * 3 + c] }
-                instances[p] = row.instances[x]
-                depth[p] = row.depth[x]
-            }
-        }
-        for id in Set(instances) where Int(id) >= firstReflection {
-            let source = Int(id) - firstReflection + 1
-            objects[Int(id)] = RenderedObject(label: "pedestrian_reflection", reflects: source, amodal: nil)
+        var shown = [Int](repeating: 0, count: Int(instances.max() ?? 0) + 1)
+        for id in instances { shown[Int(id)] += 1 }
+        for id in firstReflection..<max(firstReflection, shown.count) where shown[id] > 0 {
+            objects[id] = RenderedObject(label: "pedestrian_reflection", reflects: id - firstReflection + 1, amodal: nil)
         }
         // Visibility: the object's own silhouette (its mesh alone, one ray per pixel of its
-        // amodal box) against the pixels that show it.
-        var visible = [Int: Int]()
-        for id in instances where id > 0 { visible[Int(id), default: 0] += 1 }
-        for (i, object) in scene.objects.enumerated() where instanceOf[i] > 0 {
+        // amodal box) against the pixels that show it; objects on all cores.
+        let measured = scene.objects.indices.filter { i in
             let id = instanceOf[i]
-            guard let box = objects[id]?.amodal, let shown = visible[id], shown > 0 else { continue }
-            let alone = EmbreeScene(meshes: [object.mesh])
+            return id > 0 && id < shown.count && shown[id] > 0 && objects[id]?.amodal != nil
+        }
+        let silhouettes = Parallel.map(measured.count) { k -> Int in
+            let i = measured[k]
+            let box = objects[instanceOf[i]]!.amodal!
+            let alone = EmbreeScene(meshes: [scene.objects[i].mesh])
             var silhouette = 0
             for y in Int(box.y)..<min(height, Int(box.maxY.rounded(.up))) {
                 for x in Int(box.x)..<min(width, Int(box.maxX.rounded(.up))) {
@@ -98,7 +95,11 @@ public struct StreetRenderer: Sendable {
                     if alone.occluded(ray.origin, ray.direction) { silhouette += 1 }
                 }
             }
-            objects[id]?.visibility = silhouette > 0 ? min(1, Double(shown) / Double(silhouette)) : 1
+            return silhouette
+        }
+        for (i, silhouette) in zip(measured, silhouettes) {
+            let id = instanceOf[i]
+            objects[id]?.visibility = silhouette > 0 ? min(1, Double(shown[id]) / Double(silhouette)) : 1
         }
         Weather.overlay(&rgb, width: width, height: height, parameters: parameters, stream: stream.derived(3))
         return RenderOutput(width: width, height: height, rgb: rgb, instances: instances, depth: depth, objects: objects, rays: rays)
