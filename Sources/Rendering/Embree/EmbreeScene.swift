@@ -100,6 +100,8 @@ struct RayBatch<Payload> {
 
     var count: Int { entries.count }
 
+    init() {}
+
     mutating func reserve(_ count: Int) { entries.reserveCapacity(count) }
 
     func origin(_ i: Int) -> SIMD3<Float> {
@@ -185,5 +187,21 @@ extension EmbreeScene {
         let direction = SIMD3<Float>(rayhit.ray.dir_x, rayhit.ray.dir_y, rayhit.ray.dir_z)
         if (n * direction).sum() > 0 { n = -n }
         return Hit(mesh: Int(rayhit.hit.geomID), distance: rayhit.ray.tfar, normal: n)
+    }
+}
+
+extension RayBatch where Payload == Void {
+    /// A batch of rays as recorded.
+    init(rays: [RTCRayHit]) { entries = rays.map { Entry(rayhit: $0, payload: ()) } }
+}
+
+/// A copy of one ray stream as a render sent it to Embree (before Embree wrote its answers).
+package struct RecordedRays: Sendable {
+    let occlusion: Bool
+    let rays: [RTCRayHit]
+
+    init<Payload>(_ batch: RayBatch<Payload>, occlusion: Bool) {
+        self.occlusion = occlusion
+        rays = batch.entries.map(\.rayhit)
     }
 }

@@ -47,6 +47,18 @@ public struct StreetRenderer: Sendable {
     }
 
     public func render(_ parameters: SceneParameters, stream: RandomStream) -> RenderOutput {
+        render(parameters, stream: stream, recording: false).output
+    }
+
+    /// The image, and a copy of every ray stream it sent to Embree (for the bench's replay).
+    package func renderRecordingRays(_ parameters: SceneParameters, stream: RandomStream) -> (RenderOutput, [RecordedRays]) {
+        let (output, streams) = render(parameters, stream: stream, recording: true)
+        return (output, streams)
+    }
+
+    private func render(_ parameters: SceneParameters, stream: RandomStream, recording: Bool) -> (
+        output: RenderOutput, streams: [RecordedRays]
+    ) {
         // Every image builds and frees the same BVHs and row buffers.
         ProcessMemory.keepFreedBuffers()
         var placement = stream.derived(1)
@@ -66,7 +78,8 @@ public struct StreetRenderer: Sendable {
         }
         let firstReflection = next
         let context = Context(
-            scene: scene, embree: embree, light: light, camera: camera, instanceOf: instanceOf, firstReflection: firstReflection)
+            scene: scene, embree: embree, light: light, camera: camera, instanceOf: instanceOf, firstReflection: firstReflection,
+            recording: recording)
         let pixelStream = stream.derived(2)
         let rows = Parallel.map(height) { y in trace(row: y, context, pixelStream) }
         var rgb = rows.flatMap(\.rgb)
@@ -102,7 +115,9 @@ public struct StreetRenderer: Sendable {
             objects[id]?.visibility = silhouette > 0 ? min(1, Double(shown[id]) / Double(silhouette)) : 1
         }
         Weather.overlay(&rgb, width: width, height: height, parameters: parameters, stream: stream.derived(3))
-        return RenderOutput(width: width, height: height, rgb: rgb, instances: instances, depth: depth, objects: objects, rays: rays)
+        let output = RenderOutput(
+            width: width, height: height, rgb: rgb, instances: instances, depth: depth, objects: objects, rays: rays)
+        return (output, rows.flatMap(\.recorded))
     }
 
     /// Embree alone on the scene of `parameters`: the same camera rays (`samplesPerPixel` per
@@ -144,6 +159,28 @@ public struct StreetRenderer: Sendable {
         return (width * height * samplesPerPixel, single, streamed)
     }
 
+    /// Embree alone on the rays a render traced: the scene of `parameters` rebuilt, and every
+    /// recorded stream sent again in the same batches (rows on all cores), nothing else. Returns
+    /// the ray count and the seconds, for the bench.
+    package func embreeReplay(_ parameters: SceneParameters, stream: RandomStream, _ recorded: [RecordedRays]) -> (
+        rays: Int, seconds: Double
+    ) {
+        var placement = stream.derived(1)
+        let embree = EmbreeScene(meshes: StreetScene(parameters, random: &placement).objects.map(\.mesh))
+        var batches = recorded.map { RayBatch<Void>(rays: $0.rays) }
+        var start = timespec(), end = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
+        batches.withUnsafeMutableBufferPointer { batches in
+            nonisolated(unsafe) let batches = batches
+            Parallel.forEach(batches.count) { i in
+                if recorded[i].occlusion { embree.occluded(&batches[i]) } else { embree.intersect(&batches[i]) }
+            }
+        }
+        clock_gettime(CLOCK_MONOTONIC, &end)
+        let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
+        return (recorded.reduce(0) { $0 + $1.rays.count }, seconds)
+    }
+
     struct Context: Sendable {
         let scene: StreetScene
         let embree: EmbreeScene
@@ -155,6 +192,8 @@ public struct StreetRenderer: Sendable {
         /// retain) an object's mesh arrays and label.
         let materials: [Material]
         let isPedestrian: [Bool]
+        /// Whether rows keep a copy of each ray stream (`renderRecordingRays`).
+        let recording: Bool
         /// The least a light must add to be worth a shadow ray (a lamp 25 m away adds well
         /// under 1 % of what the sky does at night), and per lamp the squared distance within
         /// which it can: `color.max() / (d² + 1) > visibleLight`.
@@ -162,8 +201,10 @@ public struct StreetRenderer: Sendable {
         let lampReach: [Float]
 
         init(
-            scene: StreetScene, embree: EmbreeScene, light: Lighting, camera: Camera, instanceOf: [Int], firstReflection: Int
+            scene: StreetScene, embree: EmbreeScene, light: Lighting, camera: Camera, instanceOf: [Int], firstReflection: Int,
+            recording: Bool
         ) {
+            self.recording = recording
             self.scene = scene
             self.embree = embree
             self.light = light
@@ -183,6 +224,7 @@ public struct StreetRenderer: Sendable {
         var instances: [UInt16]
         var depth: [UInt16]
         var rays = 0
+        var recorded: [RecordedRays] = []
     }
 
     /// A row as a wavefront: every camera ray of the row in one coherent Embree stream, then
@@ -213,6 +255,7 @@ public struct StreetRenderer: Sendable {
         shadows[0].reserve(width * spp)
         let light = ctx.light
         for depth in 0...2 where wave.count > 0 {
+            if ctx.recording { row.recorded.append(RecordedRays(wave, occlusion: false)) }
             ctx.embree.intersect(&wave)
             row.rays += wave.count
             var next = Wave()
@@ -276,6 +319,7 @@ public struct StreetRenderer: Sendable {
             wave = next
         }
         for k in shadows.indices {
+            if ctx.recording { row.recorded.append(RecordedRays(shadows[k], occlusion: true)) }
             ctx.embree.occluded(&shadows[k])
             row.rays += shadows[k].count
             for j in 0..<shadows[k].count where !shadows[k].isOccluded(j) {
