@@ -3,37 +3,55 @@ import GAN
 
 /// One training step of the 32×32 conditional DCGAN (ngf = ndf = 64, batch 64, 1 channel) and
 /// generator throughput, beside PyTorch on the CPU with 2 threads running the identical
-/// architecture and step (Benchmarks/peers/dcgan_torch.py), in the same run.
+/// architecture and step (Benchmarks/peers/dcgan_torch.py), in the same run. The two take turns
+/// three times and each figure is a median over the turns: a shared machine's slow minute then
+/// falls on both, not on whichever happened to run in it.
 func ganBench(steps: Int) throws {
+    let turns = 3
     var settings = GANSettings()
     settings.batch = 64
-    settings.steps = steps
-    print("\nGAN: conditional DCGAN 32×32, 1 channel, ngf = ndf = 64, batch 64, \(steps) timed steps after 3 warm-up steps")
+    settings.steps = max(5, steps / turns)
+    print(
+        "\nGAN: conditional DCGAN 32×32, 1 channel, ngf = ndf = 64, batch 64, \(turns) turns of \(settings.steps) timed steps each after 3 warm-up steps"
+    )
+    func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
     for resolution in [32, 16] {
-        let ours = try GANBenchmark.run(
-            architecture: GANArchitecture(resolution: resolution, channels: 1, classes: 10), settings: settings)
-        let ourStep = ours.stepMilliseconds.sorted()[ours.stepMilliseconds.count / 2]
+        var ourSteps: [Double] = [], ourRates: [Double] = [], torchSteps: [Double] = [], torchRates: [Double] = []
+        var torchVersion = "?"
+        for _ in 0..<turns {
+            let ours = try GANBenchmark.run(
+                architecture: GANArchitecture(resolution: resolution, channels: 1, classes: 10), settings: settings)
+            ourSteps += ours.stepMilliseconds
+            ourRates.append(ours.generatorImagesPerSecond)
+            let arguments = [
+                "Benchmarks/peers/dcgan_torch.py", "--threads", "2", "--steps", String(settings.steps), "--resolution",
+                String(resolution), "--json",
+            ]
+            if let text = peer("python3", arguments),
+                let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                let torchStep = object["step_ms_median"] as? Double, let torchRate = object["generator_images_per_s"] as? Double
+            {
+                torchSteps.append(torchStep)
+                torchRates.append(torchRate)
+                torchVersion = object["torch"] as? String ?? "?"
+            }
+        }
+        let (ourStep, ourRate) = (median(ourSteps), median(ourRates))
         print(
             String(
-                format: "  %d px  synthstudio            step %7.1f ms (median)   generator %7.0f images/s", resolution, ourStep,
-                ours.generatorImagesPerSecond))
-        let arguments = [
-            "Benchmarks/peers/dcgan_torch.py", "--threads", "2", "--steps", String(steps), "--resolution", String(resolution), "--json",
-        ]
-        guard let text = peer("python3", arguments),
-            let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
-            let torchStep = object["step_ms_median"] as? Double, let torchRate = object["generator_images_per_s"] as? Double
-        else {
+                format: "  %d px  synthstudio            step %7.1f ms (median)   generator %7.0f images/s", resolution, ourStep, ourRate))
+        guard !torchSteps.isEmpty else {
             print("  PyTorch: not available (pip install torch — a CPU wheel is enough)")
             continue
         }
+        let (torchStep, torchRate) = (median(torchSteps), median(torchRates))
         print(
             String(
-                format: "  %d px  PyTorch %@ (2 thr.)  step %7.1f ms (median)   generator %7.0f images/s", resolution,
-                (object["torch"] as? String ?? "?"), torchStep, torchRate))
+                format: "  %d px  PyTorch %@ (2 thr.)  step %7.1f ms (median)   generator %7.0f images/s", resolution, torchVersion,
+                torchStep, torchRate))
         print(
             String(
                 format: "  %d px  ratio: our step takes %.2f× PyTorch's; our generator runs at %.2f× PyTorch's rate", resolution,
-                ourStep / torchStep, ours.generatorImagesPerSecond / torchRate))
+                ourStep / torchStep, ourRate / torchRate))
     }
 }
