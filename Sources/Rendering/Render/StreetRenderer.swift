@@ -129,8 +129,8 @@ public struct StreetRenderer: Sendable {
         let scene = StreetScene(parameters, random: &placement)
         let embree = EmbreeScene(meshes: scene.objects.map(\.mesh))
         let camera = Camera(parameters, width: width, height: height)
-        func rays(_ y: Int) -> RayBatch<Void> {
-            var batch = RayBatch<Void>()
+        func rays(_ y: Int) -> HitBatch<Void> {
+            var batch = HitBatch<Void>()
             for x in 0..<width {
                 for s in 0..<samplesPerPixel {
                     let ray = camera.ray(x: Float(x) + Float(s) / Float(samplesPerPixel), y: Float(y) + 0.5)
@@ -140,7 +140,7 @@ public struct StreetRenderer: Sendable {
             return batch
         }
         let rows = (0..<height).map(rays)
-        func seconds(_ trace: (RayBatch<Void>) -> Int) -> Double {
+        func seconds(_ trace: (HitBatch<Void>) -> Int) -> Double {
             var start = timespec(), end = timespec()
             clock_gettime(CLOCK_MONOTONIC, &start)
             let hits = Parallel.map(height) { y in trace(rows[y]) }.reduce(0, +)
@@ -167,18 +167,19 @@ public struct StreetRenderer: Sendable {
     ) {
         var placement = stream.derived(1)
         let embree = EmbreeScene(meshes: StreetScene(parameters, random: &placement).objects.map(\.mesh))
-        var batches = recorded.map { RayBatch<Void>(rays: $0.rays) }
+        var batches = recorded.map { $0.replay() }
         var start = timespec(), end = timespec()
         clock_gettime(CLOCK_MONOTONIC, &start)
         batches.withUnsafeMutableBufferPointer { batches in
             nonisolated(unsafe) let batches = batches
             Parallel.forEach(batches.count) { i in
-                if recorded[i].occlusion { embree.occluded(&batches[i]) } else { embree.intersect(&batches[i]) }
+                embree.intersect(&batches[i].hits)
+                embree.occluded(&batches[i].occlusion)
             }
         }
         clock_gettime(CLOCK_MONOTONIC, &end)
         let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
-        return (recorded.reduce(0) { $0 + $1.rays.count }, seconds)
+        return (recorded.reduce(0) { $0 + $1.count }, seconds)
     }
 
     struct Context: Sendable {
@@ -255,7 +256,7 @@ public struct StreetRenderer: Sendable {
         shadows[0].reserve(width * spp)
         let light = ctx.light
         for depth in 0...2 where wave.count > 0 {
-            if ctx.recording { row.recorded.append(RecordedRays(wave, occlusion: false)) }
+            if ctx.recording { row.recorded.append(RecordedRays(wave)) }
             ctx.embree.intersect(&wave)
             row.rays += wave.count
             var next = Wave()
@@ -295,7 +296,7 @@ public struct StreetRenderer: Sendable {
                         lightSamples(point, n, ctx, &randoms[x]) {
                             origin, toLight, far, contribution in
                             shadows[far.isInfinite ? 0 : 1].append(
-                                origin, toLight, far: far, ShadowRay(sample: Int32(i), contribution: seen * albedo * contribution))
+                                origin, toLight, far: far, ShadowRay(sample: i, contribution: seen * albedo * contribution))
                         } * seen * albedo
                 case .road(let albedo, let wet):
                     let lit = seen * albedo * (wet > 0 ? 1 - wet : 1)
@@ -303,7 +304,7 @@ public struct StreetRenderer: Sendable {
                         lightSamples(point, n, ctx, &randoms[x]) {
                             origin, toLight, far, contribution in
                             shadows[far.isInfinite ? 0 : 1].append(
-                                origin, toLight, far: far, ShadowRay(sample: Int32(i), contribution: lit * contribution))
+                                origin, toLight, far: far, ShadowRay(sample: i, contribution: lit * contribution))
                         } * lit
                     if wet > 0, depth < 2 { next.append(mirror, reflected, Bounce(sample: Int32(i), labels: false, weight: seen * wet)) }
                 case .glass(let interior):
@@ -319,7 +320,7 @@ public struct StreetRenderer: Sendable {
             wave = next
         }
         for k in shadows.indices {
-            if ctx.recording { row.recorded.append(RecordedRays(shadows[k], occlusion: true)) }
+            if ctx.recording { row.recorded.append(RecordedRays(shadows[k])) }
             ctx.embree.occluded(&shadows[k])
             row.rays += shadows[k].count
             for j in 0..<shadows[k].count where !shadows[k].isOccluded(j) {
@@ -349,14 +350,22 @@ public struct StreetRenderer: Sendable {
         var labels: Bool
         var weight: SIMD3<Float>
     }
-    private typealias Wave = RayBatch<Bounce>
+    private typealias Wave = HitBatch<Bounce>
 
-    /// A shadow ray's sample and what it adds when nothing blocks it.
+    /// A shadow ray's sample and what it adds when nothing blocks it (three floats rather than
+    /// a 16-byte-aligned `SIMD3`: a shadow entry stays 64 bytes).
     private struct ShadowRay {
         var sample: Int32
-        var contribution: SIMD3<Float>
+        var red: Float, green: Float, blue: Float
+
+        init(sample: Int, contribution c: SIMD3<Float>) {
+            self.sample = Int32(sample)
+            (red, green, blue) = (c.x, c.y, c.z)
+        }
+
+        var contribution: SIMD3<Float> { SIMD3(red, green, blue) }
     }
-    private typealias Shadows = RayBatch<ShadowRay>
+    private typealias Shadows = OcclusionBatch<ShadowRay>
 
     /// The sky light at a point (returned) and the lights that may reach it, each handed to
     /// `shadowRay` as (origin, direction, far, contribution if unblocked): the sun within its cone
