@@ -347,6 +347,7 @@ public final class App {
         var pins: [String: String] = [:]
         let axes: [(CoverageAxis?, String)] = [(spec.rows, cell.row), (spec.columns, cell.column)]
         for case (.attribute(let name)?, let value) in axes { pins[name] = value }
+        let className = spec.rows == .category ? cell.row : (spec.columns == .category ? cell.column : nil)
         let seed = UInt64(Date().timeIntervalSince1970)
         // Rendered data in the view and a recipe in the workspace: render with the conditions pinned.
         let recipes = ((try? FileManager.default.contentsOfDirectory(atPath: "\(data.workspace.root)/scenes")) ?? []).filter {
@@ -354,8 +355,10 @@ public final class App {
         }.sorted()
         let cocoNames = Set(data.datasets.filter { $0.format == .coco }.map(\.name))
         if let rendered = counted.first(where: { $0.origin == .synthetic && cocoNames.contains($0.name) }),
-            let recipe = recipes.first, !pins.isEmpty
+            let recipe = recipes.first, !pins.isEmpty || className.flatMap({ Recipe.plentiful[$0] }) != nil
         {
+            // A class the renderer places a chosen number of: ask for plenty in each image.
+            if let more = className.flatMap({ Recipe.plentiful[$0] }) { pins[more.parameter] = String(more.count) }
             let request = JobControl.Request(
                 kind: .render, dataset: rendered.name, count: cell.deficit, seed: seed, parameters: pins,
                 recipe: "\(data.workspace.root)/scenes/\(recipe)")
@@ -366,7 +369,6 @@ public final class App {
             return
         }
         // A class of a dataset a GAN was trained on.
-        let className = spec.rows == .category ? cell.row : (spec.columns == .category ? cell.column : nil)
         if let className {
             for entry in counted where entry.origin == .real {
                 let root = data.workspace.path(of: entry)

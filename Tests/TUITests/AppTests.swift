@@ -143,6 +143,32 @@ func settledText(_ app: App, width: Int = 120, height: Int = 30) -> String {
         #expect(app.state.overlay == nil)
     }
 
+    /// The sample workspace's street view: its largest gap is cyclists in snow, and `f` asks
+    /// the renderer for snow with plenty of cyclists in each image.
+    @Test func fillARenderedGapPinsItsConditionsAndPlentyOfTheClass() throws {
+        let dir = TemporaryDirectory("tui-street")
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../sample-data").standardized
+        for part in ["studio.yaml", "scenes", "synthetic/street", "real"] {
+            try FileManager.default.createDirectory(
+                atPath: URL(fileURLWithPath: dir.file(part)).deletingLastPathComponent().path, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: sample.appendingPathComponent(part).path, toPath: dir.file(part))
+        }
+        let app = try openApp(dir)
+        app.handle(.character("3"))
+        _ = app.compose(width: 120, height: 30)
+        while app.state.viewIndex < app.data.coverage.count - 1, app.data.coverage[app.state.viewIndex].spec.columns == nil {
+            app.handle(.character("v"))
+        }
+        app.handle(.character("f"))
+        guard case .jobForm(let draft)? = app.state.overlay else {
+            Issue.record("no job form: \(app.state.status)")
+            return
+        }
+        #expect(draft.request.kind == .render && draft.request.dataset == "street")
+        #expect(draft.request.parameters == ["weather": "snow", "cyclists": "4"])
+        #expect(draft.request.recipe?.hasSuffix("scenes/street.yaml") == true)
+    }
+
     @Test func namesFromDatasetsAreEscaped() throws {
         let app = try openApp(try tinyWorkspace(extraClass: "evil\u{1B}]0;pwned\u{07}"))
         app.handle(.character("2"))

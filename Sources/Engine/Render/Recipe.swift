@@ -43,6 +43,13 @@ public struct Recipe: Sendable {
     public var minVisibility: Double
     public var parameters: [String: Distribution]
 
+    /// For the labelled classes a scene holds a chosen number of, the parameter that sets it and
+    /// a count that makes the class plentiful: filling a coverage gap of cyclists pins
+    /// `cyclists=4` besides the cell's conditions.
+    public static let plentiful: [String: (parameter: String, count: Int)] = [
+        "pedestrian": ("pedestrians", 10), "car": ("cars", 7), "cyclist": ("cyclists", 4),
+    ]
+
     /// Parameters a recipe may set, with what each must be.
     static let known: [String: String] = [
         "time_of_day": "day, dusk or night", "weather": "sunny, cloudy, hazy, rain or snow", "camera_height": "metres",
