@@ -13,6 +13,8 @@ public struct RefreshReport: Sendable {
         case indexed
         /// No longer in the workspace: removed from the index.
         case removed
+        /// Could not be read (`problem` says why): its previous index, if any, is kept.
+        case failed
     }
 
     public struct Entry: Sendable {
@@ -23,6 +25,8 @@ public struct RefreshReport: Sendable {
         /// Image headers actually read (the rest were known and unchanged).
         public let probed: Int
         public let seconds: Double
+        /// Why a `.failed` dataset could not be read.
+        public var problem: String? = nil
     }
 
     public var entries: [Entry] = []
@@ -30,12 +34,17 @@ public struct RefreshReport: Sendable {
     public init(entries: [Entry] = []) {
         self.entries = entries
     }
+
+    /// The datasets that could not be read, each as "dataset NAME: why".
+    public var problems: [String] { entries.compactMap { e in e.problem.map { "dataset \(e.dataset): \($0)" } } }
 }
 
 extension Catalog {
     /// Brings the index up to date with the workspace's files. A dataset whose files all have the
     /// size and modification time recorded last time is not read at all; a changed one is read
-    /// again, but image headers are probed only for new or changed images (on all cores).
+    /// again, but image headers are probed only for new or changed images (on all cores). A
+    /// dataset that cannot be read is reported (`.failed`, `RefreshReport.problems`) and keeps its
+    /// previous index; the others are indexed all the same. Throws only when the catalog fails.
     public func refresh(_ workspace: Workspace, force: Bool = false) throws(CatalogError) -> RefreshReport {
         var report = RefreshReport()
         let names = Set(workspace.datasets.map(\.name))
@@ -65,7 +74,13 @@ extension Catalog {
             do {
                 dataset = try workspace.load(entry, prober: ImageProber(known: known))
             } catch {
-                throw CatalogError(.dataset, "dataset \(entry.name): \(error.description)")
+                // One unreadable dataset (a folder gone, a broken annotations file) must not take
+                // the others down: they are indexed, this one keeps its last index.
+                report.entries.append(
+                    .init(
+                        dataset: entry.name, action: .failed, images: stored?["images"] ?? 0, annotations: stored?["annotations"] ?? 0,
+                        probed: 0, seconds: Date().timeIntervalSince(start), problem: error.description))
+                continue
             }
             let probed = dataset.samples.filter { sample in
                 guard let k = known[dataset.imagePath(of: sample)], let f = files.entries[sample.path] else { return true }

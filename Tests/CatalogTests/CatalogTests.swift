@@ -155,17 +155,25 @@ struct CatalogTests {
         #expect(dir.list(".studio").contains { $0.hasPrefix("catalog.sqlite.corrupt-") })
     }
 
-    @Test("a dataset that cannot be read is a clear error naming it; the rest of the index is kept")
+    @Test("a dataset that cannot be read is reported by name and keeps its last index; the others are indexed all the same")
     func badDataset() throws {
         let dir = try Self.workspace()
         let workspace = try Workspace.load(dir.path)
         let catalog = try Catalog.open(workspace: dir.path)
         _ = try catalog.refresh(workspace)
         dir.write("synthetic/street/annotations.json", "{ not json")
-        let error = #expect(throws: CatalogError.self) { try catalog.refresh(workspace) }
-        #expect(error?.message.contains("dataset street") == true)
+        let report = try catalog.refresh(workspace)
+        #expect(report.entries.map(\.action) == [.unchanged, .failed])
+        #expect(report.problems.count == 1 && report.problems[0].hasPrefix("dataset street: "))
         #expect(try catalog.datasets().map(\.name) == ["pets", "street"])
         #expect(try catalog.classBalance(dataset: "street").rows.map(\.annotations) == [6, 6, 0])
         #expect(throws: CatalogError.self) { try catalog.classBalance(dataset: "nope") }
+
+        // A folder gone before its first index: the next dataset is still read.
+        let fresh = try Self.workspace()
+        try FileManager.default.removeItem(atPath: fresh.file("real/pets"))
+        let first = try Catalog.open(workspace: fresh.path).refresh(try Workspace.load(fresh.path))
+        #expect(first.entries.map(\.action) == [.failed, .indexed])
+        #expect(first.problems.first?.contains("real/pets") == true)
     }
 }

@@ -46,7 +46,7 @@ public struct JobRunner: Sendable {
                     try? FileManager.default.removeItem(atPath: "\(staging)/\(name)")
                 }
             }
-            committed.formUnion(try commit(complete, with: committer, folder: folder))
+            committed.formUnion(try commit(complete, with: committer, folder: folder, dataset: spec.dataset ?? ""))
         }
         try writeDone(committed, folder: folder)
         try store.update(id, state: .running, done: committed.count, total: spec.count)
@@ -70,7 +70,7 @@ public struct JobRunner: Sendable {
                 case .artifact(_, let unit):
                     pending.append("\(staging)/\(unit)")
                     if let committer, Date().timeIntervalSince(lastCommit) >= commitInterval {
-                        committed.formUnion(try commit(pending, with: committer, folder: folder))
+                        committed.formUnion(try commit(pending, with: committer, folder: folder, dataset: spec.dataset ?? ""))
                         pending.removeAll()
                         lastCommit = Date()
                         try store.update(id, done: committed.count)
@@ -87,7 +87,7 @@ public struct JobRunner: Sendable {
         let status = ChildProcess.wait(child.pid)
         if let committer, !pending.isEmpty {
             do throws(EngineError) {
-                committed.formUnion(try commit(pending, with: committer, folder: folder))
+                committed.formUnion(try commit(pending, with: committer, folder: folder, dataset: spec.dataset ?? ""))
             } catch {
                 failure = failure ?? error.message
             }
@@ -109,7 +109,9 @@ public struct JobRunner: Sendable {
     }
 
     /// Commits units, records their indices in `committed.txt`, refreshes the catalog.
-    private func commit(_ units: [String], with committer: DatasetCommitter, folder: String) throws(EngineError) -> Set<Int> {
+    private func commit(
+        _ units: [String], with committer: DatasetCommitter, folder: String, dataset: String
+    ) throws(EngineError) -> Set<Int> {
         guard !units.isEmpty else { return [] }
         let indices = try committer.commit(units: units)
         if let handle = FileHandle(forWritingAtPath: "\(folder)/committed.txt") ?? create("\(folder)/committed.txt") {
@@ -117,10 +119,16 @@ public struct JobRunner: Sendable {
             handle.write(Data(indices.map { "\($0)\n" }.joined().utf8))
             try? handle.close()
         }
+        // Another dataset of the workspace being unreadable is not this job's failure; its own
+        // dataset being unreadable after the commit is.
+        let report: RefreshReport
         do {
-            _ = try store.catalog.refresh(workspace)
+            report = try store.catalog.refresh(workspace)
         } catch {
             throw EngineError(.commitFailed, "catalog refresh after commit: \(error.message)")
+        }
+        if let own = report.entries.first(where: { $0.dataset == dataset && $0.action == .failed }) {
+            throw EngineError(.commitFailed, "catalog refresh after commit: dataset \(dataset): \(own.problem ?? "unreadable")")
         }
         return Set(indices)
     }

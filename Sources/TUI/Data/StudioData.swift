@@ -51,6 +51,10 @@ public final class StudioData: @unchecked Sendable {
     public func refreshIndex() -> String {
         do {
             let report = try catalog.refresh(Workspace.load(workspace.root))
+            if let problem = report.problems.first {
+                let more = report.problems.count > 1 ? " (+\(report.problems.count - 1) more)" : ""
+                return "index: \(problem)\(more)"
+            }
             return "indexed: \(report.entries.filter { $0.action == .indexed }.count) dataset(s) read"
         } catch let error as DatasetsError {
             return "index: \(error.description)"

@@ -44,6 +44,7 @@ struct Index: ParsableCommand {
                                         ("name", .string(e.dataset)), ("action", .string(e.action.rawValue)), ("images", .int(e.images)),
                                         ("annotations", .int(e.annotations)), ("probed", .int(e.probed)),
                                         ("seconds", .double((e.seconds * 1000).rounded() / 1000)),
+                                        ("problem", e.problem.map { .string($0) } ?? .null),
                                     ])
                                 })
                         ),
@@ -52,6 +53,10 @@ struct Index: ParsableCommand {
                 var text = ""
                 for e in report.entries {
                     text += "\(e.dataset.terminalSafe): \(e.action.rawValue)"
+                    if e.action == .failed {
+                        text += " — \((e.problem ?? "").terminalSafe) (its last index, if any, is kept)\n"
+                        continue
+                    }
                     if e.action != .removed {
                         text += " — \(grouped(e.images)) images, \(grouped(e.annotations)) annotations"
                         if e.action == .indexed { text += ", \(grouped(e.probed)) image headers read" }
@@ -60,6 +65,9 @@ struct Index: ParsableCommand {
                     text += "\n"
                 }
                 emit(text.isEmpty ? "the workspace has no datasets" : text)
+            }
+            if !report.problems.isEmpty {
+                throw CLIError(message: "\(report.problems.count) dataset(s) could not be read: \(report.problems.joined(separator: "; "))")
             }
         }
     }
