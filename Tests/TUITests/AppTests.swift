@@ -159,6 +159,8 @@ func settledText(_ app: App, width: Int = 120, height: Int = 30) -> String {
         while app.state.viewIndex < app.data.coverage.count - 1, app.data.coverage[app.state.viewIndex].spec.columns == nil {
             app.handle(.character("v"))
         }
+        // Long class names are shown whole when the columns leave room.
+        #expect(app.compose(width: 120, height: 30).frame.text.contains("pedestrian_reflection "))
         app.handle(.character("f"))
         guard case .jobForm(let draft)? = app.state.overlay else {
             Issue.record("no job form: \(app.state.status)")

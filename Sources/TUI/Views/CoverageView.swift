@@ -36,8 +36,10 @@ struct CoverageView {
         let title = "Coverage · \(name)\(axes) · view \(state.viewIndex + 1)/\(matrices.count) (v)"
         frame.box(x: 0, y: top, width: frame.width, height: bottom - top, title: title, style: Frame.Style(.muted))
         let cursor = state.cursor ?? Self.largestDeficit(matrix)
-        let labelWidth = min(18, max(6, (matrix.rowLabels.map { $0.terminalSafe.count }.max() ?? 6) + 1))
         let cellWidth = max(11, min(16, (matrix.columnLabels.map { $0.terminalSafe.count }.max() ?? 8) + 2))
+        // Row labels get up to 18 columns, and all they need when every cell column still fits.
+        let wanted = max(6, (matrix.rowLabels.map { $0.terminalSafe.count }.max() ?? 6) + 1)
+        let labelWidth = min(wanted, max(18, frame.width - 4 - matrix.columnLabels.count * cellWidth))
         let visibleColumns = max(1, (frame.width - labelWidth - 4) / cellWidth)
         let firstColumn = max(0, cursor.column - visibleColumns + 1)
         let visibleRows = max(1, bottom - top - 6)
