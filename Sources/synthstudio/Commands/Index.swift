@@ -67,7 +67,9 @@ struct Index: ParsableCommand {
                 emit(text.isEmpty ? "the workspace has no datasets" : text)
             }
             if !report.problems.isEmpty {
-                throw CLIError(message: "\(report.problems.count) dataset(s) could not be read: \(report.problems.joined(separator: "; ").terminalSafe)")
+                throw CLIError(
+                    message:
+                        "\(report.problems.count) dataset(s) could not be read: \(report.problems.joined(separator: "; ").terminalSafe)")
             }
         }
     }
