@@ -129,7 +129,8 @@ final class ConvolutionPrimitives {
     }
 
     private func run(_ operation: Operation, _ pointers: (Part) -> [UnsafeMutableRawPointer]) {
-        guard prepare(operation) else { preconditionFailure("oneDNN has no \(operation) primitive for \(shape)") }
+        // The layer's PrimitiveCache prepared the operation before handing these primitives out.
+        precondition(parts.allSatisfy { $0.bound[operation.rawValue] != nil }, "\(operation) primitives not prepared for \(shape)")
         nonisolated(unsafe) let parts = parts
         Parallel.forEach(parts.count) { i in
             omp_set_num_threads(1)

@@ -348,6 +348,7 @@ public final class App {
         let axes: [(CoverageAxis?, String)] = [(spec.rows, cell.row), (spec.columns, cell.column)]
         for case (.attribute(let name)?, let value) in axes { pins[name] = value }
         let className = spec.rows == .category ? cell.row : (spec.columns == .category ? cell.column : nil)
+        let plenty = className.flatMap { Recipe.plentiful[$0] }
         let seed = UInt64(Date().timeIntervalSince1970)
         // Rendered data in the view and a recipe in the workspace: render with the conditions pinned.
         let recipes = ((try? FileManager.default.contentsOfDirectory(atPath: "\(data.workspace.root)/scenes")) ?? []).filter {
@@ -355,10 +356,10 @@ public final class App {
         }.sorted()
         let cocoNames = Set(data.datasets.filter { $0.format == .coco }.map(\.name))
         if let rendered = counted.first(where: { $0.origin == .synthetic && cocoNames.contains($0.name) }),
-            let recipe = recipes.first, !pins.isEmpty || className.flatMap({ Recipe.plentiful[$0] }) != nil
+            let recipe = recipes.first, !pins.isEmpty || plenty != nil
         {
             // A class the renderer places a chosen number of: ask for plenty in each image.
-            if let more = className.flatMap({ Recipe.plentiful[$0] }) { pins[more.parameter] = String(more.count) }
+            if let plenty { pins[plenty.parameter] = String(plenty.count) }
             let request = JobControl.Request(
                 kind: .render, dataset: rendered.name, count: cell.deficit, seed: seed, parameters: pins,
                 recipe: "\(data.workspace.root)/scenes/\(recipe)")

@@ -52,8 +52,8 @@ public struct StreetRenderer: Sendable {
 
     /// The image, and a copy of every ray stream it sent to Embree (for the bench's replay).
     package func renderRecordingRays(_ parameters: SceneParameters, stream: RandomStream) -> (RenderOutput, [RecordedRays]) {
-        let (output, streams) = render(parameters, stream: stream, recording: true)
-        return (output, streams)
+        let rendered = render(parameters, stream: stream, recording: true)
+        return (rendered.output, rendered.streams)
     }
 
     private func render(_ parameters: SceneParameters, stream: RandomStream, recording: Bool) -> (
