@@ -8,14 +8,8 @@ import StudioCore
 /// reflection rays) beside Embree alone intersecting the same scenes' camera rays.
 func renderBench(images: Int) {
     let renderer = StreetRenderer(width: 320, height: 240, samplesPerPixel: 4)
-    let weathers = SceneParameters.Weather.allCases, times = SceneParameters.TimeOfDay.allCases
-    func parameters(_ i: Int) -> SceneParameters {
-        SceneParameters(timeOfDay: times[i % times.count], weather: weathers[i % weathers.count], pedestrians: 6, cars: 4)
-    }
-    let start = DispatchTime.now().uptimeNanoseconds
-    var rays = 0
-    for i in 0..<images { rays += renderer.render(parameters(i), stream: RandomStream(seed: 1).derived(UInt64(i))).rays }
-    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    let parameters = benchParameters
+    let (rays, seconds) = renderOnly(renderer, images: images, parameters)
     var aloneRays = 0, singleSeconds = 0.0, streamSeconds = 0.0, replayRays = 0, replaySeconds = 0.0
     for i in 0..<images {
         let stream = RandomStream(seed: 1).derived(UInt64(i))
@@ -51,6 +45,41 @@ func renderBench(images: Int) {
                 "  Embree alone          %6.2f M rays/s  (the renderer's own streams replayed: camera, mirror and shadow rays, same batches)  → renderer at %.0f %% of it",
             replayed / 1e6, rate / replayed * 100))
     cyclesPeer(ours: Double(images) / seconds)
+}
+
+/// The bench's street scenes: every weather and time of day in turn, 6 pedestrians and 4 cars.
+func benchParameters(_ i: Int) -> SceneParameters {
+    let weathers = SceneParameters.Weather.allCases, times = SceneParameters.TimeOfDay.allCases
+    return SceneParameters(timeOfDay: times[i % times.count], weather: weathers[i % weathers.count], pedestrians: 6, cars: 4)
+}
+
+/// Renders the bench's scenes and nothing else: the rays traced and the seconds taken.
+func renderOnly(_ renderer: StreetRenderer, images: Int, _ parameters: (Int) -> SceneParameters = benchParameters) -> (
+    rays: Int, seconds: Double
+) {
+    let start = DispatchTime.now().uptimeNanoseconds
+    var rays = 0
+    for i in 0..<images { rays += renderer.render(parameters(i), stream: RandomStream(seed: 1).derived(UInt64(i))).rays }
+    return (rays, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+}
+
+/// `profile-render [N]`: the renderer alone on the bench's scenes, for `perf record`: images and
+/// rays per second overall, then for each time of day.
+func profileRender(images: Int) {
+    let renderer = StreetRenderer(width: 320, height: 240, samplesPerPixel: 4)
+    let (rays, seconds) = renderOnly(renderer, images: images)
+    print(String(format: "%.1f images/s, %.2f M rays/s", Double(images) / seconds, Double(rays) / seconds / 1e6))
+    for time in SceneParameters.TimeOfDay.allCases {
+        let (rays, seconds) = renderOnly(renderer, images: images / 3) { i in
+            var p = benchParameters(i)
+            p.timeOfDay = time
+            return p
+        }
+        print(
+            String(
+                format: "  %@: %.1f images/s, %.2f rays per sample", "\(time)", Double(images / 3) / seconds,
+                Double(rays) / Double(images / 3 * 320 * 240 * 4)))
+    }
 }
 
 /// Blender 3.4 Cycles on the CPU rendering a similar street (Benchmarks/peers/cycles_street.py)

@@ -28,6 +28,13 @@ public struct RandomStream: RandomNumberGenerator, Sendable, Hashable {
         Double(next() >> 11) * 0x1.0p-53
     }
 
+    /// Two uniform floats in [0, 1) (24 bits each) from one draw: a point of the unit square,
+    /// for sampling a pixel or a light.
+    public mutating func nextSquare() -> SIMD2<Float> {
+        let bits = next()
+        return SIMD2(Float(UInt32(truncatingIfNeeded: bits >> 40)), Float(UInt32(truncatingIfNeeded: bits >> 8) & 0xFF_FFFF)) * 0x1.0p-24
+    }
+
     static func mix(_ value: UInt64) -> UInt64 {
         var z = value
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -31,6 +31,21 @@ struct StudioCoreTests {
         }
     }
 
+    @Test("points of the unit square: in [0, 1)², the two coordinates uncorrelated, the square evenly covered")
+    func unitSquare() {
+        var random = RandomStream(seed: 11)
+        let points = (0..<40_000).map { _ in random.nextSquare() }
+        #expect(points.allSatisfy { $0.x >= 0 && $0.x < 1 && $0.y >= 0 && $0.y < 1 })
+        // Each quarter of the square gets a quarter of the points, within a few standard deviations.
+        var quarters = [Int](repeating: 0, count: 4)
+        for p in points { quarters[(p.x < 0.5 ? 0 : 1) + (p.y < 0.5 ? 0 : 2)] += 1 }
+        #expect(quarters.allSatisfy { abs($0 - 10_000) < 400 })
+        let mean = points.reduce(.zero, +) / Float(points.count)
+        let covariance = points.reduce(0) { $0 + ($1.x - mean.x) * ($1.y - mean.y) } / Float(points.count)
+        #expect(abs(covariance) < 0.002)
+        #expect(abs(mean.x - 0.5) < 0.01 && abs(mean.y - 0.5) < 0.01)
+    }
+
     @Test("boxes: well-formedness, fit and IoU")
     func boxes() {
         let box = BoundingBox(x: 10, y: 10, width: 20, height: 10)

@@ -113,6 +113,16 @@ struct RayBatch<Ray: EmbreeRay, Payload> {
         /// First, at offset 0: Embree reads the rays at `entries` + k · stride.
         var ray: Ray
         var payload: Payload
+
+        var origin: SIMD3<Float> {
+            let ray = ray.ray
+            return SIMD3(ray.org_x, ray.org_y, ray.org_z)
+        }
+
+        var direction: SIMD3<Float> {
+            let ray = ray.ray
+            return SIMD3(ray.dir_x, ray.dir_y, ray.dir_z)
+        }
     }
 
     fileprivate(set) var entries: [Entry] = []
@@ -123,15 +133,14 @@ struct RayBatch<Ray: EmbreeRay, Payload> {
 
     mutating func reserve(_ count: Int) { entries.reserveCapacity(count) }
 
-    func origin(_ i: Int) -> SIMD3<Float> {
-        let ray = entries[i].ray.ray
-        return SIMD3(ray.org_x, ray.org_y, ray.org_z)
+    /// The entries in place (rays with Embree's answers, and payloads), read without copies.
+    func withEntries<Result>(_ body: (UnsafeBufferPointer<Entry>) throws -> Result) rethrows -> Result {
+        try entries.withUnsafeBufferPointer(body)
     }
 
-    func direction(_ i: Int) -> SIMD3<Float> {
-        let ray = entries[i].ray.ray
-        return SIMD3(ray.dir_x, ray.dir_y, ray.dir_z)
-    }
+    func origin(_ i: Int) -> SIMD3<Float> { entries[i].origin }
+
+    func direction(_ i: Int) -> SIMD3<Float> { entries[i].direction }
 
     func payload(_ i: Int) -> Payload { entries[i].payload }
 
@@ -158,12 +167,22 @@ typealias OcclusionBatch<Payload> = RayBatch<RTCRay, Payload>
 
 extension RayBatch where Ray == RTCRayHit {
     /// Ray `i`'s first hit after `EmbreeScene.intersect(_:)`.
-    func hit(_ i: Int) -> Hit? { EmbreeScene.hit(entries[i].ray) }
+    func hit(_ i: Int) -> Hit? { entries[i].hit }
+}
+
+extension RayBatch.Entry where Ray == RTCRayHit {
+    /// The ray's first hit after `EmbreeScene.intersect(_:)`.
+    @inline(__always) var hit: Hit? { EmbreeScene.hit(ray) }
 }
 
 extension RayBatch where Ray == RTCRay {
     /// Whether ray `i` was blocked, after `EmbreeScene.occluded(_:)`.
-    func isOccluded(_ i: Int) -> Bool { entries[i].ray.tfar < 0 }
+    func isOccluded(_ i: Int) -> Bool { entries[i].isOccluded }
+}
+
+extension RayBatch.Entry where Ray == RTCRay {
+    /// Whether the ray was blocked, after `EmbreeScene.occluded(_:)`.
+    var isOccluded: Bool { ray.tfar < 0 }
 }
 
 extension EmbreeScene {
@@ -188,7 +207,7 @@ extension EmbreeScene {
         return context
     }
 
-    static func hit(_ rayhit: RTCRayHit) -> Hit? {
+    @inline(__always) static func hit(_ rayhit: RTCRayHit) -> Hit? {
         guard rayhit.hit.geomID != cembree_invalid_geometry_id() else { return nil }
         var n = SIMD3<Float>(rayhit.hit.Ng_x, rayhit.hit.Ng_y, rayhit.hit.Ng_z)
         let length = (n * n).sum().squareRoot()

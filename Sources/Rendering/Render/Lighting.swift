@@ -9,6 +9,10 @@ struct Lighting: Sendable {
     /// Two unit vectors perpendicular to the sun's direction and to each other: the plane its
     /// cone of directions is sampled in.
     let sunTangents: (SIMD3<Float>, SIMD3<Float>)
+    /// 256 unit directions towards the sun: its cone (wider under clouds, for soft shadows)
+    /// seen as a square of side `sunSpread` across the sun's direction, at the centres of a
+    /// 16 × 16 grid. A shadow ray picks one with eight random bits, no square root.
+    private let sunDirections: [SIMD3<Float>]
     let ambient: SIMD3<Float>
     let horizon: SIMD3<Float>
     let zenith: SIMD3<Float>
@@ -57,6 +61,12 @@ struct Lighting: Sendable {
             sunDirection.y * u.z - sunDirection.z * u.y, sunDirection.z * u.x - sunDirection.x * u.z,
             sunDirection.x * u.y - sunDirection.y * u.x)
         sunTangents = (u, v)
+        let centre = sunDirection
+        sunDirections = (0..<256).map { i in
+            let offset = ((SIMD2(Float(i % 16), Float(i / 16)) + 0.5) / 16 - 0.5) * spread
+            let d = centre + offset.x * u + offset.y * v
+            return d / (d * d).sum().squareRoot()
+        }
         ambient = sky
         horizon = horizonColor
         zenith = zenithColor
@@ -74,14 +84,11 @@ struct Lighting: Sendable {
         return color
     }
 
-    /// A direction towards the sun for a point `square` of the unit square: the sun's cone
-    /// (wider under clouds, for soft shadows) seen as a square of side `sunSpread` across the
-    /// sun's direction.
-    func towardsSun(_ square: SIMD2<Float>) -> SIMD3<Float> {
-        let offset = (square - 0.5) * sunSpread
-        let d = sunDirection + offset.x * sunTangents.0 + offset.y * sunTangents.1
-        return d / (d * d).sum().squareRoot()
-    }
+    /// One of the sun's 256 directions, chosen by the low eight bits of `bits`.
+    @inline(__always) func sunDirection(_ bits: Int) -> SIMD3<Float> { sunDirections[bits & 0xFF] }
+
+    /// The sky's light on a surface facing `n`: more from above.
+    @inline(__always) func skyLight(_ n: SIMD3<Float>) -> SIMD3<Float> { ambient * (0.6 + 0.4 * max(0, n.y)) }
 
     /// Exponential fog: the share of a colour that survives `distance` metres (the rest is the
     /// fog colour).

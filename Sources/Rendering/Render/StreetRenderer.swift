@@ -245,15 +245,13 @@ public struct StreetRenderer: Sendable {
         for x in 0..<width {
             for s in 0..<spp {
                 // Sample 0 at the pixel centre: it also makes the labels.
-                let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : SIMD2(Float(randoms[x].nextUnit()), Float(randoms[x].nextUnit()))
+                let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : randoms[x].nextSquare()
                 let ray = ctx.camera.ray(x: Float(x) + jitter.x, y: Float(y) + jitter.y)
                 wave.append(ray.origin, ray.direction, Bounce(sample: Int32(x * spp + s), labels: s == 0, weight: SIMD3(repeating: 1)))
             }
         }
         var radiance = [SIMD3<Float>](repeating: .zero, count: width * spp)
-        // Sun rays apart from lamp rays: parallel rays make full packets.
-        var shadows = [Shadows(), Shadows()]
-        shadows[0].reserve(width * spp)
+        var points = LitPoints(capacity: width * spp)
         let light = ctx.light
         for depth in 0...2 where wave.count > 0 {
             if ctx.recording { row.recorded.append(RecordedRays(wave)) }
@@ -261,73 +259,78 @@ public struct StreetRenderer: Sendable {
             row.rays += wave.count
             var next = Wave()
             next.reserve(wave.count)
-            for k in 0..<wave.count {
-                let bounce = wave.payload(k)
-                let i = Int(bounce.sample)
-                let x = i / spp
-                let weight = bounce.weight
-                let direction = wave.direction(k)
-                guard let hit = wave.hit(k) else {
-                    radiance[i] += weight * light.sky(direction)
-                    continue
-                }
-                if bounce.labels {
-                    if depth == 0 {
-                        row.instances[x] = UInt16(ctx.instanceOf[hit.mesh])
-                        row.depth[x] = UInt16(min(65535, (hit.distance * ctx.camera.forwardCosine(direction) * 1000).rounded()))
-                    } else if ctx.isPedestrian[hit.mesh] {
-                        // Seen in the glass: a reflection of that pedestrian, labelled as such.
-                        row.instances[x] = UInt16(ctx.firstReflection + ctx.instanceOf[hit.mesh] - 1)
+            wave.withEntries { entries in
+                for entry in entries {
+                    let bounce = entry.payload
+                    let i = Int(bounce.sample)
+                    let x = i / spp
+                    let weight = bounce.weight
+                    let direction = entry.direction
+                    guard let hit = entry.hit else {
+                        radiance[i] += weight * light.sky(direction)
+                        continue
                     }
-                }
-                let point = wave.origin(k) + direction * hit.distance
-                let n = hit.normal
-                let mirror = point + n * 1e-3
-                let reflected = direction - 2 * (direction * n).sum() * n
-                // Fog: colour · t + fog colour · (1 − t) along this segment.
-                let t = light.transmittance(hit.distance)
-                radiance[i] += weight * (1 - t) * light.fogColor
-                let seen = weight * t
-                switch ctx.materials[hit.mesh] {
-                case .emissive(let c):
-                    radiance[i] += seen * c
-                case .diffuse(let albedo):
-                    radiance[i] +=
-                        lightSamples(point, n, ctx, &randoms[x]) {
-                            origin, toLight, far, contribution in
-                            shadows[far.isInfinite ? 0 : 1].append(
-                                origin, toLight, far: far, ShadowRay(sample: i, contribution: seen * albedo * contribution))
-                        } * seen * albedo
-                case .road(let albedo, let wet):
-                    let lit = seen * albedo * (wet > 0 ? 1 - wet : 1)
-                    radiance[i] +=
-                        lightSamples(point, n, ctx, &randoms[x]) {
-                            origin, toLight, far, contribution in
-                            shadows[far.isInfinite ? 0 : 1].append(
-                                origin, toLight, far: far, ShadowRay(sample: i, contribution: lit * contribution))
-                        } * lit
-                    if wet > 0, depth < 2 { next.append(mirror, reflected, Bounce(sample: Int32(i), labels: false, weight: seen * wet)) }
-                case .glass(let interior):
-                    let cosine = max(0, -(direction * n).sum())
-                    let fresnel = 0.25 + 0.75 * powf(1 - cosine, 5)
-                    radiance[i] += seen * (1 - fresnel) * interior * light.ambient * 2
-                    if depth < 2 {
-                        next.append(
-                            mirror, reflected, Bounce(sample: Int32(i), labels: depth == 0 && bounce.labels, weight: seen * fresnel))
+                    if bounce.labels {
+                        if depth == 0 {
+                            row.instances[x] = UInt16(ctx.instanceOf[hit.mesh])
+                            row.depth[x] = UInt16(min(65535, hit.distance * ctx.camera.forwardCosine(direction) * 1000 + 0.5))
+                        } else if ctx.isPedestrian[hit.mesh] {
+                            // Seen in the glass: a reflection of that pedestrian, labelled as such.
+                            row.instances[x] = UInt16(ctx.firstReflection + ctx.instanceOf[hit.mesh] - 1)
+                        }
+                    }
+                    let point = entry.origin + direction * hit.distance
+                    let n = hit.normal
+                    // Fog: colour · t + fog colour · (1 − t) along this segment.
+                    let t = light.transmittance(hit.distance)
+                    var color = weight * (1 - t) * light.fogColor
+                    let seen = weight * t
+                    var mirror: SIMD3<Float>? = nil
+                    switch ctx.materials[hit.mesh] {
+                    case .emissive(let c):
+                        color += seen * c
+                    case .diffuse(let albedo):
+                        let lit = seen * albedo
+                        color += lit * light.skyLight(n)
+                        points.append(point, normal: n, albedo: lit, sample: i, pixel: x)
+                    case .road(let albedo, let wet):
+                        let lit = seen * albedo * (1 - wet)
+                        color += lit * light.skyLight(n)
+                        points.append(point, normal: n, albedo: lit, sample: i, pixel: x)
+                        if wet > 0 { mirror = seen * wet }
+                    case .glass(let interior):
+                        let cosine = max(0, -(direction * n).sum())
+                        let c = 1 - cosine, c2 = c * c
+                        let fresnel = 0.25 + 0.75 * c2 * c2 * c
+                        color += seen * (1 - fresnel) * interior * light.ambient * 2
+                        mirror = seen * fresnel
+                    }
+                    radiance[i] += color
+                    if let mirror, depth < 2 {
+                        let reflected = direction - 2 * (direction * n).sum() * n
+                        let labels = depth == 0 && bounce.labels && ctx.materials[hit.mesh].isGlass
+                        next.append(point + n * 1e-3, reflected, Bounce(sample: Int32(i), labels: labels, weight: mirror))
                     }
                 }
             }
             wave = next
         }
-        for k in shadows.indices {
-            if ctx.recording { row.recorded.append(RecordedRays(shadows[k])) }
-            ctx.embree.occluded(&shadows[k])
-            row.rays += shadows[k].count
-            for j in 0..<shadows[k].count where !shadows[k].isOccluded(j) {
-                let shadow = shadows[k].payload(j)
-                radiance[Int(shadow.sample)] += shadow.contribution
+        // Sun rays apart from lamp rays: parallel rays make full packets.
+        var sunShadows = Shadows(), lampShadows = Shadows()
+        sunShadows.reserve(points.count)
+        Self.light(points, ctx, &randoms, sun: &sunShadows, lamps: &lampShadows)
+        func trace(_ shadows: inout Shadows) {
+            if ctx.recording { row.recorded.append(RecordedRays(shadows)) }
+            ctx.embree.occluded(&shadows)
+            row.rays += shadows.count
+            shadows.withEntries { entries in
+                for entry in entries where !entry.isOccluded {
+                    radiance[Int(entry.payload.sample)] += entry.payload.contribution
+                }
             }
         }
+        trace(&sunShadows)
+        trace(&lampShadows)
         for x in 0..<width {
             var color = radiance[(x * spp)..<((x + 1) * spp)].reduce(.zero, +) / Float(spp) * light.exposure
             // Mild sensor noise, then Reinhard tone mapping and the sRGB curve.
@@ -337,7 +340,8 @@ public struct StreetRenderer: Sendable {
                 let v = max(0, color[c])
                 let mapped = v / (1 + v * 0.6)
                 let srgb = mapped <= 0.0031308 ? 12.92 * mapped : 1.055 * powf(mapped, 1 / 2.4) - 0.055
-                row.rgb[x * 3 + c] = UInt8(max(0, min(255, (srgb * 255).rounded())))
+                // Non-negative, so adding ½ and truncating rounds to nearest.
+                row.rgb[x * 3 + c] = UInt8(min(255, srgb * 255 + 0.5))
             }
         }
         return row
@@ -354,7 +358,7 @@ public struct StreetRenderer: Sendable {
 
     /// A shadow ray's sample and what it adds when nothing blocks it (three floats rather than
     /// a 16-byte-aligned `SIMD3`: a shadow entry stays 64 bytes).
-    private struct ShadowRay {
+    struct ShadowRay {
         var sample: Int32
         var red: Float, green: Float, blue: Float
 
@@ -365,37 +369,7 @@ public struct StreetRenderer: Sendable {
 
         var contribution: SIMD3<Float> { SIMD3(red, green, blue) }
     }
-    private typealias Shadows = OcclusionBatch<ShadowRay>
-
-    /// The sky light at a point (returned) and the lights that may reach it, each handed to
-    /// `shadowRay` as (origin, direction, far, contribution if unblocked): the sun within its cone
-    /// (soft shadows, wider under clouds) and the point lights that would add a visible amount.
-    @inline(__always) private func lightSamples(
-        _ point: SIMD3<Float>, _ n: SIMD3<Float>, _ ctx: Context, _ random: inout RandomStream,
-        _ shadowRay: (SIMD3<Float>, SIMD3<Float>, Float, SIMD3<Float>) -> Void
-    ) -> SIMD3<Float> {
-        let light = ctx.light
-        let origin = point + n * 2e-3
-        if light.sunIntensity.max() > 0 {
-            let toSun = light.towardsSun(SIMD2(Float(random.nextUnit()), Float(random.nextUnit())))
-            let cosine = (n * toSun).sum()
-            if cosine > 0 { shadowRay(origin, toSun, .infinity, light.sunIntensity * cosine) }
-        }
-        let visible = ctx.visibleLight
-        for (lamp, reach) in zip(ctx.scene.lights, ctx.lampReach) {
-            var toLamp = lamp.position - point
-            let d2 = (toLamp * toLamp).sum()
-            guard d2 < reach else { continue }
-            let d = d2.squareRoot()
-            toLamp /= d
-            let cosine = (n * toLamp).sum()
-            guard cosine > 0 else { continue }
-            let contribution = lamp.color * cosine / (d2 + 1)
-            guard contribution.max() > visible else { continue }
-            shadowRay(origin, toLamp, d - 0.3, contribution)
-        }
-        return light.ambient * (0.6 + 0.4 * max(0, n.y))
-    }
+    typealias Shadows = OcclusionBatch<ShadowRay>
 }
 
 /// The camera: at the origin, `height` metres up, looking down the road, pitched down.
@@ -404,6 +378,9 @@ struct Camera: Sendable {
     let forward: SIMD3<Float>, right: SIMD3<Float>, up: SIMD3<Float>
     let tanHalf: Float
     let width: Float, height: Float
+    /// The image plane one metre ahead: its top-left corner and the steps of one pixel across
+    /// and down, so a ray is two multiply-adds and a normalisation.
+    private let corner: SIMD3<Float>, across: SIMD3<Float>, down: SIMD3<Float>
 
     init(_ p: SceneParameters, width: Int, height: Int) {
         position = SIMD3(0, p.cameraHeight, 0)
@@ -414,15 +391,15 @@ struct Camera: Sendable {
         tanHalf = tanf(p.fieldOfView * .pi / 360)
         self.width = Float(width)
         self.height = Float(height)
+        let halfWidth = tanHalf * Float(width) / Float(height)
+        corner = forward - halfWidth * right + tanHalf * up
+        across = right * (2 * halfWidth / Float(width))
+        down = up * (-2 * tanHalf / Float(height))
     }
 
-    func ray(x: Float, y: Float) -> (origin: SIMD3<Float>, direction: SIMD3<Float>) {
-        let aspect = width / height
-        let u = (2 * x / width - 1) * tanHalf * aspect
-        let v = (1 - 2 * y / height) * tanHalf
-        var d = forward + u * right + v * up
-        d /= (d * d).sum().squareRoot()
-        return (position, d)
+    @inline(__always) func ray(x: Float, y: Float) -> (origin: SIMD3<Float>, direction: SIMD3<Float>) {
+        let d = corner + x * across + y * down
+        return (position, d * (1 / (d * d).sum().squareRoot()))
     }
 
     func forwardCosine(_ d: SIMD3<Float>) -> Float { (d * forward).sum() }

@@ -9,6 +9,11 @@ enum Material: Sendable, Hashable {
     case glass(interior: SIMD3<Float>)
     /// Lamps and headlights: colour × intensity, not lit.
     case emissive(SIMD3<Float>)
+
+    var isGlass: Bool {
+        if case .glass = self { return true }
+        return false
+    }
 }
 
 /// One object of the scene, with the class it is labelled as (nil for stuff: road, buildings).
@@ -20,8 +25,16 @@ struct SceneObject: Sendable {
 
 /// A point light (street lamps, headlights at night).
 struct PointLight: Sendable {
-    var position: SIMD3<Float>
-    var color: SIMD3<Float>
+    let position: SIMD3<Float>
+    let color: SIMD3<Float>
+    /// The colour's largest channel.
+    let brightest: Float
+
+    init(position: SIMD3<Float>, color: SIMD3<Float>) {
+        self.position = position
+        self.color = color
+        brightest = color.max()
+    }
 }
 
 /// A procedural street seen from a car: road with lane markings, sidewalks, buildings with glass

@@ -1,0 +1,101 @@
+import Foundation
+import StudioCore
+import Testing
+
+@testable import Rendering
+
+@Suite("Lighting of gathered points")
+struct LightingTests {
+    /// A scene's context, as the renderer builds it.
+    static func context(_ p: SceneParameters) -> StreetRenderer.Context {
+        var placement = RandomStream(seed: 5).derived(1)
+        let scene = StreetScene(p, random: &placement)
+        let light = Lighting(p)
+        return StreetRenderer.Context(
+            scene: scene, embree: EmbreeScene(meshes: scene.objects.map(\.mesh)), light: light, camera: Camera(p, width: 64, height: 48),
+            instanceOf: [Int](repeating: 0, count: scene.objects.count), firstReflection: 1, recording: false)
+    }
+
+    /// Points on the road, the sidewalks and the facades, with their normals, in a count that
+    /// leaves the last block of eight partly filled.
+    static func points(_ count: Int) -> LitPoints {
+        var random = RandomStream(seed: 17)
+        var points = LitPoints(capacity: count)
+        for i in 0..<count {
+            let u = random.nextSquare()
+            let point: SIMD3<Float>, normal: SIMD3<Float>
+            switch i % 3 {
+            case 0: (point, normal) = (SIMD3((u.x - 0.5) * 14, 0.01, u.y * 60), SIMD3(0, 1, 0))
+            case 1: (point, normal) = (SIMD3(-7.5, u.x * 6, u.y * 60), SIMD3(1, 0, 0))
+            default: (point, normal) = (SIMD3(7.5, u.x * 6, u.y * 60), SIMD3(-1, 0, 0))
+            }
+            points.append(point, normal: normal, albedo: SIMD3(0.5, 0.4, 0.3) * (1 + Float(i % 5)), sample: i, pixel: i % 7)
+        }
+        return points
+    }
+
+    @Test("lamps are chosen eight points at a time exactly as the per-point formula chooses them", arguments: [1, 8, 13, 501])
+    func lampsAsPerPoint(count: Int) {
+        let ctx = Self.context(SceneParameters(timeOfDay: .night, pedestrians: 2, cars: 6))
+        #expect(ctx.scene.lights.count > 4)
+        let points = Self.points(count)
+        var randoms = [RandomStream](repeating: RandomStream(seed: 1), count: 7)
+        var sun = StreetRenderer.Shadows(), lamps = StreetRenderer.Shadows()
+        StreetRenderer.light(points, ctx, &randoms, sun: &sun, lamps: &lamps)
+        #expect(sun.count == 0, "no sun at night")
+        // The reference: each point against each lamp, in plain arithmetic.
+        var expected: [(sample: Int, direction: SIMD3<Float>, far: Float, contribution: SIMD3<Float>)] = []
+        for (k, lamp) in ctx.scene.lights.enumerated() {
+            for i in 0..<points.count {
+                let p = points[i]
+                let toLamp = lamp.position - p.position
+                let d = (toLamp * toLamp).sum().squareRoot()
+                let cosine = (p.normal * toLamp).sum() / d
+                guard d * d < ctx.lampReach[k], cosine > 0 else { continue }
+                let contribution = lamp.color * cosine / (d * d + 1)
+                guard contribution.max() > ctx.visibleLight else { continue }
+                expected.append((Int(p.sample), toLamp / d, d - 0.3, p.albedo * contribution))
+            }
+        }
+        #expect(lamps.count == expected.count)
+        guard lamps.count == expected.count else { return }
+        for (j, e) in expected.enumerated() {
+            let ray = lamps.payload(j)
+            #expect(Int(ray.sample) == e.sample)
+            #expect(lamps.origin(j) == points[e.sample].origin)
+            #expect(largest(lamps.direction(j) - e.direction) < 1e-5)
+            #expect(largest(ray.contribution - e.contribution) <= 1e-5 * e.contribution.max())
+        }
+        #expect(count < 100 || expected.count > count / 4, "lamps light a good share of the street")
+    }
+
+    @Test("sun rays leave within the sun's cone, from the points that face it, in proportion to the cosine")
+    func sun() {
+        let p = SceneParameters(timeOfDay: .day, weather: .cloudy)
+        let ctx = Self.context(p)
+        let points = Self.points(300)
+        var randoms = (0..<7).map { RandomStream(seed: 3).derived(UInt64($0)) }
+        var sun = StreetRenderer.Shadows(), lamps = StreetRenderer.Shadows()
+        StreetRenderer.light(points, ctx, &randoms, sun: &sun, lamps: &lamps)
+        #expect(lamps.count == 0, "lamps are off by day")
+        #expect(sun.count > 100)
+        let light = ctx.light
+        // The cone's half-width: half the square's diagonal, for a unit distance.
+        let widest = cosf(atanf(light.sunSpread * Float(0.5).squareRoot()))
+        var directions = Set<SIMD3<Float>>()
+        for j in 0..<sun.count {
+            let direction = sun.direction(j)
+            directions.insert(direction)
+            #expect(abs((direction * direction).sum() - 1) < 1e-5)
+            #expect((direction * light.sunDirection).sum() >= widest - 1e-5)
+            let point = points[Int(sun.payload(j).sample)]
+            let cosine = (point.normal * direction).sum()
+            #expect(cosine > 0)
+            #expect(largest(sun.payload(j).contribution - point.albedo * light.sunIntensity * cosine) < 1e-5)
+        }
+        #expect(directions.count > 100, "directions spread over the cone")
+    }
+}
+
+/// The largest absolute component.
+private func largest(_ v: SIMD3<Float>) -> Float { max(abs(v.x), abs(v.y), abs(v.z)) }
