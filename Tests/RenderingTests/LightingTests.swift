@@ -41,7 +41,7 @@ struct LightingTests {
         let points = Self.points(count)
         var randoms = [RandomStream](repeating: RandomStream(seed: 1), count: 7)
         var sun = StreetRenderer.Shadows(), lamps = StreetRenderer.Shadows()
-        StreetRenderer.light(points, ctx, &randoms, sun: &sun, lamps: &lamps)
+        StreetRenderer.light(points, row: 3, samplesPerPixel: 1, ctx, &randoms, sun: &sun, lamps: &lamps)
         #expect(sun.count == 0, "no sun at night")
         // The reference: each point against each lamp, in plain arithmetic.
         var expected: [(sample: Int, direction: SIMD3<Float>, far: Float, contribution: SIMD3<Float>)] = []
@@ -76,7 +76,7 @@ struct LightingTests {
         let points = Self.points(300)
         var randoms = (0..<7).map { RandomStream(seed: 3).derived(UInt64($0)) }
         var sun = StreetRenderer.Shadows(), lamps = StreetRenderer.Shadows()
-        StreetRenderer.light(points, ctx, &randoms, sun: &sun, lamps: &lamps)
+        StreetRenderer.light(points, row: 3, samplesPerPixel: 1, ctx, &randoms, sun: &sun, lamps: &lamps)
         #expect(lamps.count == 0, "lamps are off by day")
         #expect(sun.count > 100)
         let light = ctx.light
@@ -94,6 +94,52 @@ struct LightingTests {
             #expect(largest(sun.payload(j).contribution - point.albedo * light.sunIntensity * cosine) < 1e-5)
         }
         #expect(directions.count > 100, "directions spread over the cone")
+    }
+}
+
+extension LightingTests {
+    @Test("a pixel's samples take the sun's cone stratum by stratum", arguments: [4, 16, 64])
+    func sunStrata(samplesPerPixel spp: Int) {
+        let ctx = Self.context(SceneParameters(timeOfDay: .day, weather: .rain))
+        let light = ctx.light
+        let side = Lighting.sunStrata(samplesPerPixel: spp)
+        #expect(side * side == spp)
+        // Twelve pixels of one row, every sample a point facing the sun.
+        var points = LitPoints(capacity: 12 * spp)
+        for pixel in 0..<12 {
+            for s in 0..<spp {
+                points.append(
+                    SIMD3(Float(pixel), 0, 10), normal: light.sunDirection, albedo: SIMD3(repeating: 1), sample: pixel * spp + s,
+                    pixel: pixel)
+            }
+        }
+        var randoms = (0..<12).map { RandomStream(seed: 8).derived(UInt64($0)) }
+        var sun = StreetRenderer.Shadows(), lamps = StreetRenderer.Shadows()
+        StreetRenderer.light(points, row: 5, samplesPerPixel: spp, ctx, &randoms, sun: &sun, lamps: &lamps)
+        #expect(sun.count == 12 * spp)
+        var firstStrata = Set<Int>()
+        for pixel in 0..<12 {
+            var strata = Set<Int>()
+            for s in 0..<spp {
+                // Back from the direction to the square across the sun, then to its stratum.
+                let d = sun.direction(pixel * spp + s)
+                let along = (d * light.sunDirection).sum()
+                let square = SIMD2((d * light.sunTangents.0).sum(), (d * light.sunTangents.1).sum()) / along / light.sunSpread + 0.5
+                let cell = SIMD2<Int>(Int((square.x * Float(side)).rounded(.down)), Int((square.y * Float(side)).rounded(.down)))
+                strata.insert(cell.y * side + cell.x)
+                if s == 0 { firstStrata.insert(cell.y * side + cell.x) }
+            }
+            #expect(strata.count == spp, "every stratum once")
+        }
+        #expect(firstStrata.count > 1, "the order varies from pixel to pixel")
+    }
+
+    @Test("strata per side for a sample count")
+    func strataPerSide() {
+        #expect(
+            [1, 2, 3, 4, 8, 9, 16, 63, 64, 256, 1000].map { Lighting.sunStrata(samplesPerPixel: $0) } == [
+                1, 1, 1, 2, 2, 2, 4, 4, 8, 16, 16,
+            ])
     }
 }
 

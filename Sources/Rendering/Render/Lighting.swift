@@ -84,8 +84,24 @@ struct Lighting: Sendable {
         return color
     }
 
-    /// One of the sun's 256 directions, chosen by the low eight bits of `bits`.
-    @inline(__always) func sunDirection(_ bits: Int) -> SIMD3<Float> { sunDirections[bits & 0xFF] }
+    /// One of the sun's 256 directions for a pixel's sample: in stratum `stratum` of `side` ×
+    /// `side` equal squares of the grid (`side` 1, 2, 4, 8 or 16; strata numbered row by row),
+    /// at the cell `bits` picks within it. A pixel whose samples take different strata sees the
+    /// whole cone evenly: less noise in soft shadows than independent directions.
+    @inline(__always) func sunDirection(stratum: Int, side: Int, _ bits: Int) -> SIMD3<Float> {
+        let cells = 16 / side
+        let row = (stratum / side) * cells + (bits >> 4) & (cells - 1)
+        let column = (stratum % side) * cells + bits & (cells - 1)
+        return sunDirections[row * 16 + column]
+    }
+
+    /// The strata per side for `samplesPerPixel` samples: the largest power of two whose square
+    /// is at most that many (at most 16).
+    static func sunStrata(samplesPerPixel: Int) -> Int {
+        var side = 1
+        while side < 16, (side * 2) * (side * 2) <= samplesPerPixel { side *= 2 }
+        return side
+    }
 
     /// The sky's light on a surface facing `n`: more from above.
     @inline(__always) func skyLight(_ n: SIMD3<Float>) -> SIMD3<Float> { ambient * (0.6 + 0.4 * max(0, n.y)) }

@@ -68,15 +68,24 @@ extension SIMDMask<SIMD8<Int32>> {
 }
 
 extension StreetRenderer {
-    /// Light for every gathered point: a sun shadow ray towards a direction drawn from the
-    /// sun's cone (from the point's pixel stream, in point order), and a shadow ray towards
-    /// each lamp that would add a visible amount (lamp by lamp, eight points at a time), each
-    /// carrying what it adds to its sample when nothing blocks it.
-    static func light(_ points: LitPoints, _ ctx: Context, _ randoms: inout [RandomStream], sun: inout Shadows, lamps: inout Shadows) {
+    /// Light for every gathered point of row `y`: a sun shadow ray towards a direction drawn
+    /// from the sun's cone (from the point's pixel stream, in point order; a pixel's samples
+    /// take different parts of the cone, in an order that varies from pixel to pixel), and a
+    /// shadow ray towards each lamp that would add a visible amount (lamp by lamp, eight points
+    /// at a time), each carrying what it adds to its sample when nothing blocks it.
+    static func light(
+        _ points: LitPoints, row y: Int, samplesPerPixel spp: Int, _ ctx: Context, _ randoms: inout [RandomStream], sun: inout Shadows,
+        lamps: inout Shadows
+    ) {
         let light = ctx.light
         if light.sunIntensity.max() > 0 {
+            let side = Lighting.sunStrata(samplesPerPixel: spp), strata = side * side
             for point in points.points {
-                let toSun = light.sunDirection(Int(truncatingIfNeeded: randoms[Int(point.pixel)].next()))
+                let x = Int(point.pixel)
+                let turn = Int(
+                    truncatingIfNeeded: (UInt32(truncatingIfNeeded: x) &* 73_856_093 ^ UInt32(truncatingIfNeeded: y) &* 19_349_663) >> 7)
+                let stratum = (Int(point.sample) % spp + turn) % strata
+                let toSun = light.sunDirection(stratum: stratum, side: side, Int(truncatingIfNeeded: randoms[x].next()))
                 let cosine = (point.normal * toSun).sum()
                 guard cosine > 0 else { continue }
                 sun.append(

@@ -318,7 +318,8 @@ public struct StreetRenderer: Sendable {
         // Sun rays apart from lamp rays: parallel rays make full packets.
         var sunShadows = Shadows(), lampShadows = Shadows()
         sunShadows.reserve(points.count)
-        Self.light(points, ctx, &randoms, sun: &sunShadows, lamps: &lampShadows)
+        lampShadows.reserve(ctx.scene.lights.isEmpty ? 0 : points.count * 2)
+        Self.light(points, row: y, samplesPerPixel: spp, ctx, &randoms, sun: &sunShadows, lamps: &lampShadows)
         func trace(_ shadows: inout Shadows) {
             if ctx.recording { row.recorded.append(RecordedRays(shadows)) }
             ctx.embree.occluded(&shadows)
