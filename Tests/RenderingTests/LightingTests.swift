@@ -4,7 +4,7 @@ import Testing
 
 @testable import Rendering
 
-@Suite("Lighting of gathered points")
+@Suite("Lighting: gathered points, sun strata, fog, sRGB")
 struct LightingTests {
     /// A scene's context, as the renderer builds it.
     static func context(_ p: SceneParameters) -> StreetRenderer.Context {
@@ -140,6 +140,36 @@ extension LightingTests {
             [1, 2, 3, 4, 8, 9, 16, 63, 64, 256, 1000].map { Lighting.sunStrata(samplesPerPixel: $0) } == [
                 1, 1, 1, 2, 2, 2, 4, 4, 8, 16, 16,
             ])
+    }
+}
+
+extension LightingTests {
+    @Test("fog's transmittance matches the exponential within 1e-5 of itself, at every distance and density")
+    func transmittance() {
+        for weather in SceneParameters.Weather.allCases {
+            let light = Lighting(SceneParameters(weather: weather))
+            for step in 0...20_000 {
+                let distance = Float(step) * 0.05
+                let exact = expf(-light.fogDensity * distance)
+                #expect(abs(light.transmittance(distance) - exact) <= 1e-5 * exact + 1e-30, "\(weather) at \(distance) m")
+            }
+            #expect(light.transmittance(1e9) >= 0 && light.transmittance(1e9) < 1e-30)
+        }
+    }
+
+    @Test("the sRGB table gives the curve's levels")
+    func srgbTable() {
+        var off = 0
+        for step in 0...1_000_000 {
+            let linear = Float(step) / 1_000_000
+            let exact = SRGB.encode(linear) * 255
+            let mapped = linear * Float(SRGB.steps)
+            let i = Int(mapped), t = mapped - Float(i)
+            let table = (SRGB.curve[i] + (SRGB.curve[i + 1] - SRGB.curve[i]) * t) * 255
+            #expect(abs(table - exact) < 0.005)
+            if UInt8(table + 0.5) != UInt8(exact + 0.5) { off += 1 }
+        }
+        #expect(off < 100, "at most one value in 10,000 on the neighbouring level")
     }
 }
 

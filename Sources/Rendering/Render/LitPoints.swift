@@ -17,10 +17,12 @@ struct LitPoints {
         var pixel: Int32
     }
 
-    /// Eight points' positions and normals, one SIMD vector per coordinate.
+    /// Eight points' positions and normals, one SIMD vector per coordinate, and the box
+    /// around the points.
     struct Block {
         var x, y, z: SIMD8<Float>
         var nx, ny, nz: SIMD8<Float>
+        var lower = SIMD3<Float>(repeating: .infinity), upper = SIMD3<Float>(repeating: -.infinity)
 
         /// Lanes without a point hold one beyond any lamp's reach.
         static let unfilled = Block(
@@ -52,6 +54,10 @@ struct LitPoints {
                 block.nx[lane] = point.normal.x
                 block.ny[lane] = point.normal.y
                 block.nz[lane] = point.normal.z
+                block.lower = SIMD3(
+                    min(block.lower.x, point.position.x), min(block.lower.y, point.position.y), min(block.lower.z, point.position.z))
+                block.upper = SIMD3(
+                    max(block.upper.x, point.position.x), max(block.upper.y, point.position.y), max(block.upper.z, point.position.z))
             }
             return block
         }
@@ -98,6 +104,11 @@ extension StreetRenderer {
         for (k, lamp) in ctx.scene.lights.enumerated() {
             let reach = ctx.lampReach[k], brightest2 = lamp.brightest * lamp.brightest
             for (b, block) in blocks.enumerated() {
+                // Beyond the lamp's reach from every point of the box: nothing to test.
+                let gx = max(max(0, block.lower.x - lamp.position.x), lamp.position.x - block.upper.x)
+                let gy = max(max(0, block.lower.y - lamp.position.y), lamp.position.y - block.upper.y)
+                let gz = max(max(0, block.lower.z - lamp.position.z), lamp.position.z - block.upper.z)
+                guard gx * gx + gy * gy + gz * gz < reach else { continue }
                 let tx = lamp.position.x - block.x, ty = lamp.position.y - block.y, tz = lamp.position.z - block.z
                 let d2 = tx * tx + ty * ty + tz * tz
                 let along = block.nx * tx + block.ny * ty + block.nz * tz
