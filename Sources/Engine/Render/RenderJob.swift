@@ -31,11 +31,27 @@ public struct RenderJob: Sendable {
 
     /// Renders unit `index` into `folder` (image, mask, depth, then the manifest last).
     public func render(_ index: Int, into folder: String) throws(EngineError) {
+        let write = try produce(index, into: folder)
+        do { try write() } catch let error as EngineError { throw error } catch {
+            throw EngineError(.commitFailed, "cannot write unit \(index): \(error)")
+        }
+    }
+
+    /// Renders unit `index` (on every core) and returns what writes it into `folder` — labels,
+    /// PNG encoding and files, the manifest last — for `UnitPipeline` to run while the next
+    /// unit renders.
+    public func produce(_ index: Int, into folder: String) throws(EngineError) -> UnitPipeline.Write {
         let stream = RandomStream(seed: seed).derived(UInt64(index))
         var drawing = stream.derived(0)
         let (parameters, drawn) = try recipe.draw(&drawing, pinned: pinned)
         let renderer = StreetRenderer(width: recipe.width, height: recipe.height, samplesPerPixel: recipe.samplesPerPixel)
         let output = renderer.render(parameters, stream: stream)
+        return { () throws(EngineError) in try write(index, output, parameters, drawn, into: folder) }
+    }
+
+    private func write(_ index: Int, _ output: RenderOutput, _ parameters: SceneParameters, _ drawn: [String: String], into folder: String)
+        throws(EngineError)
+    {
         let attributes = parameters.attributes
         var annotations: [(category: String, annotation: Annotation)] = []
         var pixels: [Int: [Int]] = [:]

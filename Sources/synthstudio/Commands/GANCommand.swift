@@ -251,7 +251,10 @@ struct GANSample: ParsableCommand {
                 shard: try shard.map { try JobSpec.parseShard($0) } ?? .whole)
             try runUnitsLocally(
                 out: out, layout: .imageFolder, label: "sample", name: job.name, pending: job.pending(done:),
-                generate: { index, folder in try job.generate(index, into: folder) })
+                produce: { index, folder in
+                    try job.generate(index, into: folder)
+                    return {}
+                })
         }
     }
 }

@@ -50,7 +50,7 @@ struct Render: ParsableCommand {
             let job = try makeJob()
             try runUnitsLocally(
                 out: out, layout: .coco, label: "render", name: job.name, pending: job.pending(done:),
-                generate: { index, folder in try job.render(index, into: folder) })
+                produce: { index, folder in try job.produce(index, into: folder) })
         }
     }
 

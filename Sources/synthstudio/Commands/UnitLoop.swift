@@ -7,10 +7,12 @@ import TerminalGraphics
 /// each unit is staged whole in `out/.staging/<index>`, then committed in batches (at most one
 /// commit a second), so an interrupted run leaves only whole images and valid label files, and
 /// running again continues. Units finished but not committed by an interrupted run are committed
-/// first; units whose image is already in the dataset are skipped.
+/// first; units whose image is already in the dataset are skipped. `produce` computes a unit and
+/// returns what writes it into its folder, which runs while the next unit is computed
+/// (`UnitPipeline`).
 func runUnitsLocally(
     out: String, layout: DatasetCommitter.Layout, label: String, name: (Int) -> String, pending: (Set<Int>) -> [Int],
-    generate: (Int, String) throws -> Void
+    produce: (Int, String) throws -> UnitPipeline.Write
 ) throws {
     let committer = DatasetCommitter(root: out, layout: layout)
     let staging = "\(out)/.staging"
@@ -25,16 +27,16 @@ func runUnitsLocally(
     let progress = ProgressReporter(label: label, total: todo.count)
     var batch: [String] = []
     var last = Date()
-    for (n, index) in todo.enumerated() {
-        let folder = "\(staging)/\(index)"
-        try generate(index, folder)
-        batch.append(folder)
-        if Date().timeIntervalSince(last) > 1 || n == todo.count - 1 {
+    var done = 0
+    try UnitPipeline.run(todo, produce: { index in try produce(index, "\(staging)/\(index)") }) { index in
+        batch.append("\(staging)/\(index)")
+        done += 1
+        if Date().timeIntervalSince(last) > 1 || done == todo.count {
             try committer.commit(units: batch)
             batch.removeAll()
             last = Date()
         }
-        progress.update(done: n + 1)
+        progress.update(done: done)
     }
     progress.finish(done: todo.count)
     try? FileManager.default.removeItem(atPath: staging)

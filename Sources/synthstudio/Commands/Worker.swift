@@ -50,14 +50,17 @@ struct Worker: ParsableCommand {
                 let render = RenderJob(
                     recipe: try Recipe.load(path), recipeName: (path as NSString).lastPathComponent, seed: job.seed, count: job.count,
                     pinned: job.parameters, shard: job.shard)
-                try produceUnits(job, pending: render.pending(done:)) { index in try render.render(index, into: "\(staging)/\(index)") }
+                try produceUnits(job, pending: render.pending(done:)) { index in try render.produce(index, into: "\(staging)/\(index)") }
             }
         case .ganSample:
             try reportingFailure {
                 let sampler = try GANSampleJob(
                     run: job.parameters["run"] ?? "", className: job.parameters["class"] ?? "", seed: job.seed, count: job.count,
                     shard: job.shard)
-                try produceUnits(job, pending: sampler.pending(done:)) { index in try sampler.generate(index, into: "\(staging)/\(index)") }
+                try produceUnits(job, pending: sampler.pending(done:)) { index in
+                    try sampler.generate(index, into: "\(staging)/\(index)")
+                    return {}
+                }
             }
         case .ganTrain:
             try reportingFailure {
@@ -96,19 +99,19 @@ struct Worker: ParsableCommand {
         }
     }
 
-    /// Runs the pending units of a job that writes a dataset, reporting each as it lands in staging.
-    private func produceUnits(_ job: JobSpec, pending: (Set<Int>) -> [Int], generate: (Int) throws -> Void) throws {
+    /// Runs the pending units of a job that writes a dataset, reporting each as it lands in staging
+    /// (a unit's files are written while the next one is computed: `UnitPipeline`).
+    private func produceUnits(_ job: JobSpec, pending: (Set<Int>) -> [Int], produce: (Int) throws -> UnitPipeline.Write) throws {
         let doneText = (try? String(contentsOfFile: done, encoding: .utf8)) ?? ""
         let todo = pending(Set(doneText.split(separator: "\n").compactMap { Int($0) }))
         emitEvent(.started(total: job.count))
         let start = Date()
-        for (n, index) in todo.enumerated() {
-            try generate(index)
+        var n = 0
+        try UnitPipeline.run(todo, produce: produce) { index in
+            n += 1
             emitEvent(.artifact(index: index, unit: String(index)))
             emitEvent(
-                .progress(
-                    done: job.count - todo.count + n + 1, total: job.count,
-                    rate: Double(n + 1) / max(1e-3, Date().timeIntervalSince(start))))
+                .progress(done: job.count - todo.count + n, total: job.count, rate: Double(n) / max(1e-3, Date().timeIntervalSince(start))))
         }
         emitEvent(.finished)
     }
