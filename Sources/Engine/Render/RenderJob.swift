@@ -29,17 +29,9 @@ public struct RenderJob: Sendable {
     /// The file name of unit `index`.
     public func name(_ index: Int) -> String { String(format: "s%llu-%06d.png", seed, index) }
 
-    /// Renders unit `index` into `folder` (image, mask, depth, then the manifest last).
-    public func render(_ index: Int, into folder: String) throws(EngineError) {
-        let write = try produce(index, into: folder)
-        do { try write() } catch let error as EngineError { throw error } catch {
-            throw EngineError(.commitFailed, "cannot write unit \(index): \(error)")
-        }
-    }
-
     /// Renders unit `index` (on every core) and returns what writes it into `folder` — labels,
-    /// PNG encoding and files, the manifest last — for `UnitPipeline` to run while the next
-    /// unit renders.
+    /// PNG encoding, then the mask, depth and image files and the manifest last — for
+    /// `UnitPipeline` to run while the next unit renders.
     public func produce(_ index: Int, into folder: String) throws(EngineError) -> UnitPipeline.Write {
         let stream = RandomStream(seed: seed).derived(UInt64(index))
         var drawing = stream.derived(0)

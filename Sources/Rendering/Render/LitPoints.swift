@@ -67,7 +67,7 @@ struct LitPoints {
 extension SIMDMask<SIMD8<Int32>> {
     /// Lane k set ⇔ bit k set.
     @inline(__always) var bits: Int32 {
-        let lanes = _storage & SIMD8(1, 2, 4, 8, 16, 32, 64, 128)
+        let lanes = SIMD8<Int32>.zero.replacing(with: SIMD8(1, 2, 4, 8, 16, 32, 64, 128), where: self)
         let four = lanes.lowHalf | lanes.highHalf, two = four.lowHalf | four.highHalf
         return two.x | two.y
     }
