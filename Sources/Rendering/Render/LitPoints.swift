@@ -115,18 +115,23 @@ extension StreetRenderer {
                 // cosine · brightest / (d² + 1) > visible, with cosine = along / d, tested
                 // squared: no square root for the points the lamp does not reach.
                 let bound = visible * (d2 + 1)
-                var reached = ((d2 .< reach) .& (along .> 0) .& (along * along * brightest2 .> bound * bound * d2)).bits
+                let reached = ((d2 .< reach) .& (along .> 0) .& (along * along * brightest2 .> bound * bound * d2)).bits
                 guard reached != 0 else { continue }
                 let d = d2.squareRoot()
                 let inverse = 1 / d
-                let scale = along * inverse / (d2 + 1)
-                while reached != 0 {
-                    let lane = Int(reached.trailingZeroBitCount)
-                    reached &= reached - 1
-                    let point = points[b * 8 + lane]
-                    lamps.append(
-                        point.origin, (lamp.position - point.position) * inverse[lane], far: d[lane] - 0.3,
-                        ShadowRay(sample: Int(point.sample), contribution: point.albedo * lamp.color * scale[lane]))
+                // Per lane: the distance, its inverse and the light's scale, read from memory once.
+                var lanes = (d, inverse, along * inverse / (d2 + 1))
+                withUnsafeBytes(of: &lanes) { lanes in
+                    func value(_ k: Int) -> Float { lanes.load(fromByteOffset: k * 4, as: Float.self) }
+                    var rest = reached
+                    while rest != 0 {
+                        let lane = Int(rest.trailingZeroBitCount)
+                        rest &= rest - 1
+                        let point = points[b * 8 + lane]
+                        lamps.append(
+                            point.origin, (lamp.position - point.position) * value(8 + lane), far: value(lane) - 0.3,
+                            ShadowRay(sample: Int(point.sample), contribution: point.albedo * lamp.color * value(16 + lane)))
+                    }
                 }
             }
         }
