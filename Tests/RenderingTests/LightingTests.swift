@@ -40,8 +40,7 @@ struct LightingTests {
         #expect(ctx.scene.lights.count > 4)
         let points = Self.points(count)
         var randoms = [RandomStream](repeating: RandomStream(seed: 1), count: 7)
-        var sun = StreetRenderer.Shadows(), lamps = StreetRenderer.Shadows()
-        StreetRenderer.light(points, row: 3, samplesPerPixel: 1, ctx, &randoms, sun: &sun, lamps: &lamps)
+        let (sun, lamps) = StreetRenderer.light(points, row: 3, samplesPerPixel: 1, ctx, &randoms)
         #expect(sun.count == 0, "no sun at night")
         // The reference: each point against each lamp, in plain arithmetic.
         var expected: [(sample: Int, direction: SIMD3<Float>, far: Float, contribution: SIMD3<Float>)] = []
@@ -75,8 +74,7 @@ struct LightingTests {
         let ctx = Self.context(p)
         let points = Self.points(300)
         var randoms = (0..<7).map { RandomStream(seed: 3).derived(UInt64($0)) }
-        var sun = StreetRenderer.Shadows(), lamps = StreetRenderer.Shadows()
-        StreetRenderer.light(points, row: 3, samplesPerPixel: 1, ctx, &randoms, sun: &sun, lamps: &lamps)
+        let (sun, lamps) = StreetRenderer.light(points, row: 3, samplesPerPixel: 1, ctx, &randoms)
         #expect(lamps.count == 0, "lamps are off by day")
         #expect(sun.count > 100)
         let light = ctx.light
@@ -114,8 +112,7 @@ extension LightingTests {
             }
         }
         var randoms = (0..<12).map { RandomStream(seed: 8).derived(UInt64($0)) }
-        var sun = StreetRenderer.Shadows(), lamps = StreetRenderer.Shadows()
-        StreetRenderer.light(points, row: 5, samplesPerPixel: spp, ctx, &randoms, sun: &sun, lamps: &lamps)
+        let sun = StreetRenderer.light(points, row: 5, samplesPerPixel: spp, ctx, &randoms).sun
         #expect(sun.count == 12 * spp)
         var firstStrata = Set<Int>()
         for pixel in 0..<12 {
@@ -132,6 +129,20 @@ extension LightingTests {
             #expect(strata.count == spp, "every stratum once")
         }
         #expect(firstStrata.count > 1, "the order varies from pixel to pixel")
+    }
+
+    @Test("a batch written in place holds what was written, in order, up to its capacity")
+    func batchWrittenInPlace() {
+        let batch = StreetRenderer.Shadows(capacity: 5) { rays in
+            for k in 0..<3 {
+                rays.write(
+                    SIMD3(Float(k), 0, 0), SIMD3(0, 1, 0), far: Float(k + 1), .init(sample: k, contribution: SIMD3(repeating: Float(k))))
+            }
+        }
+        #expect(batch.count == 3)
+        #expect((0..<3).map { Int(batch.payload($0).sample) } == [0, 1, 2])
+        #expect((0..<3).map { batch.origin($0).x } == [0, 1, 2])
+        #expect(StreetRenderer.Shadows(capacity: 0) { _ in }.count == 0)
     }
 
     @Test("strata per side for a sample count")

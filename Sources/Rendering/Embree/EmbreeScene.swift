@@ -131,6 +131,31 @@ struct RayBatch<Ray: EmbreeRay, Payload> {
 
     init() {}
 
+    /// At most `capacity` rays, written in place by `fill` through a `Writer` (one store per
+    /// ray, none of an append's checks).
+    init(capacity: Int, _ fill: (inout Writer) -> Void) {
+        entries = Array(unsafeUninitializedCapacity: capacity) { buffer, initialized in
+            guard let start = buffer.baseAddress else { return }
+            var writer = Writer(next: start, end: start + capacity)
+            fill(&writer)
+            initialized = writer.next - start
+        }
+    }
+
+    /// Writes the rays of a batch being built.
+    struct Writer {
+        fileprivate var next: UnsafeMutablePointer<Entry>
+        fileprivate let end: UnsafeMutablePointer<Entry>
+
+        @inline(__always) mutating func write(
+            _ origin: SIMD3<Float>, _ direction: SIMD3<Float>, near: Float = 1e-3, far: Float = .infinity, _ payload: Payload
+        ) {
+            precondition(next < end, "more rays than the batch holds")
+            next.initialize(to: Entry(ray: Ray(origin: origin, direction: direction, near: near, far: far), payload: payload))
+            next += 1
+        }
+    }
+
     mutating func reserve(_ count: Int) { entries.reserveCapacity(count) }
 
     /// The entries in place (rays with Embree's answers, and payloads), read without copies.

@@ -74,34 +74,44 @@ extension SIMDMask<SIMD8<Int32>> {
 }
 
 extension StreetRenderer {
-    /// Light for every gathered point of row `y`: a sun shadow ray towards a direction drawn
-    /// from the sun's cone (from the point's pixel stream, in point order; a pixel's samples
-    /// take different parts of the cone, in an order that varies from pixel to pixel), and a
-    /// shadow ray towards each lamp that would add a visible amount (lamp by lamp, eight points
-    /// at a time), each carrying what it adds to its sample when nothing blocks it.
-    static func light(
-        _ points: LitPoints, row y: Int, samplesPerPixel spp: Int, _ ctx: Context, _ randoms: inout [RandomStream], sun: inout Shadows,
-        lamps: inout Shadows
+    /// Light for every gathered point of row `y`, as two batches of shadow rays carrying what
+    /// each adds to its sample when nothing blocks it: towards the sun, one per point facing it,
+    /// its direction drawn from the sun's cone (from the point's pixel stream, in point order; a
+    /// pixel's samples take different parts of the cone, in an order that varies from pixel to
+    /// pixel); towards the lamps, lamp by lamp, one per point a lamp would add a visible amount
+    /// to. Lamps are tested against eight points at a time; the bits of what each reaches size
+    /// the batch, and the rays are then written straight into it.
+    static func light(_ points: LitPoints, row y: Int, samplesPerPixel spp: Int, _ ctx: Context, _ randoms: inout [RandomStream]) -> (
+        sun: Shadows, lamps: Shadows
     ) {
         let light = ctx.light
+        var sun = Shadows(), lamps = Shadows()
         if light.sunIntensity.max() > 0 {
             let side = Lighting.sunStrata(samplesPerPixel: spp), strata = side * side
-            for point in points.points {
-                let x = Int(point.pixel)
-                let turn = Int(
-                    truncatingIfNeeded: (UInt32(truncatingIfNeeded: x) &* 73_856_093 ^ UInt32(truncatingIfNeeded: y) &* 19_349_663) >> 7)
-                let stratum = (Int(point.sample) % spp + turn) % strata
-                let toSun = light.sunDirection(stratum: stratum, side: side, Int(truncatingIfNeeded: randoms[x].next()))
-                let cosine = (point.normal * toSun).sum()
-                guard cosine > 0 else { continue }
-                sun.append(
-                    point.origin, toSun, ShadowRay(sample: Int(point.sample), contribution: point.albedo * light.sunIntensity * cosine))
+            sun = Shadows(capacity: points.count) { rays in
+                for point in points.points {
+                    let x = Int(point.pixel)
+                    let turn = Int(
+                        truncatingIfNeeded: (UInt32(truncatingIfNeeded: x) &* 73_856_093 ^ UInt32(truncatingIfNeeded: y) &* 19_349_663) >> 7
+                    )
+                    let stratum = (Int(point.sample) % spp + turn) % strata
+                    let toSun = light.sunDirection(stratum: stratum, side: side, Int(truncatingIfNeeded: randoms[x].next()))
+                    let cosine = (point.normal * toSun).sum()
+                    guard cosine > 0 else { continue }
+                    rays.write(
+                        point.origin, toSun, ShadowRay(sample: Int(point.sample), contribution: point.albedo * light.sunIntensity * cosine))
+                }
             }
         }
-        guard !ctx.scene.lights.isEmpty else { return }
+        guard !ctx.scene.lights.isEmpty else { return (sun, lamps) }
         let blocks = points.blocks
         let visible = ctx.visibleLight
-        for (k, lamp) in ctx.scene.lights.enumerated() {
+        let lights = ctx.scene.lights
+        // Which points of each block each lamp reaches, as bits: first to count the rays, then
+        // to write them straight into a batch of that size.
+        var reachedBy = [UInt8](repeating: 0, count: lights.count * blocks.count)
+        var total = 0
+        for (k, lamp) in lights.enumerated() {
             let reach = ctx.lampReach[k], brightest2 = lamp.brightest * lamp.brightest
             for (b, block) in blocks.enumerated() {
                 // Beyond the lamp's reach from every point of the box: nothing to test.
@@ -116,24 +126,35 @@ extension StreetRenderer {
                 // squared: no square root for the points the lamp does not reach.
                 let bound = visible * (d2 + 1)
                 let reached = ((d2 .< reach) .& (along .> 0) .& (along * along * brightest2 .> bound * bound * d2)).bits
-                guard reached != 0 else { continue }
-                let d = d2.squareRoot()
-                let inverse = 1 / d
-                // Per lane: the distance, its inverse and the light's scale, read from memory once.
-                var lanes = (d, inverse, along * inverse / (d2 + 1))
-                withUnsafeBytes(of: &lanes) { lanes in
-                    func value(_ k: Int) -> Float { lanes.load(fromByteOffset: k * 4, as: Float.self) }
-                    var rest = reached
-                    while rest != 0 {
-                        let lane = Int(rest.trailingZeroBitCount)
-                        rest &= rest - 1
-                        let point = points[b * 8 + lane]
-                        lamps.append(
-                            point.origin, (lamp.position - point.position) * value(8 + lane), far: value(lane) - 0.3,
-                            ShadowRay(sample: Int(point.sample), contribution: point.albedo * lamp.color * value(16 + lane)))
+                reachedBy[k * blocks.count + b] = UInt8(reached)
+                total += reached.nonzeroBitCount
+            }
+        }
+        lamps = Shadows(capacity: total) { rays in
+            for (k, lamp) in lights.enumerated() {
+                for (b, block) in blocks.enumerated() where reachedBy[k * blocks.count + b] != 0 {
+                    let tx = lamp.position.x - block.x, ty = lamp.position.y - block.y, tz = lamp.position.z - block.z
+                    let d2 = tx * tx + ty * ty + tz * tz
+                    let along = block.nx * tx + block.ny * ty + block.nz * tz
+                    let d = d2.squareRoot()
+                    let inverse = 1 / d
+                    // Per lane: the distance, its inverse and the light's scale, read from memory once.
+                    var lanes = (d, inverse, along * inverse / (d2 + 1))
+                    withUnsafeBytes(of: &lanes) { lanes in
+                        func value(_ k: Int) -> Float { lanes.load(fromByteOffset: k * 4, as: Float.self) }
+                        var rest = reachedBy[k * blocks.count + b]
+                        while rest != 0 {
+                            let lane = Int(rest.trailingZeroBitCount)
+                            rest &= rest - 1
+                            let point = points[b * 8 + lane]
+                            rays.write(
+                                point.origin, (lamp.position - point.position) * value(8 + lane), far: value(lane) - 0.3,
+                                ShadowRay(sample: Int(point.sample), contribution: point.albedo * lamp.color * value(16 + lane)))
+                        }
                     }
                 }
             }
         }
+        return (sun, lamps)
     }
 }

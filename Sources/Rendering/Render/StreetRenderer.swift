@@ -316,10 +316,7 @@ public struct StreetRenderer: Sendable {
             wave = next
         }
         // Sun rays apart from lamp rays: parallel rays make full packets.
-        var sunShadows = Shadows(), lampShadows = Shadows()
-        sunShadows.reserve(points.count)
-        lampShadows.reserve(ctx.scene.lights.isEmpty ? 0 : points.count * 2)
-        Self.light(points, row: y, samplesPerPixel: spp, ctx, &randoms, sun: &sunShadows, lamps: &lampShadows)
+        var (sunShadows, lampShadows) = Self.light(points, row: y, samplesPerPixel: spp, ctx, &randoms)
         func trace(_ shadows: inout Shadows) {
             if ctx.recording { row.recorded.append(RecordedRays(shadows)) }
             ctx.embree.occluded(&shadows)
