@@ -20,18 +20,18 @@ struct LightingTests {
     /// leaves the last block of eight partly filled.
     static func points(_ count: Int) -> LitPoints {
         var random = RandomStream(seed: 17)
-        var points = LitPoints(capacity: count)
-        for i in 0..<count {
-            let u = random.nextSquare()
-            let point: SIMD3<Float>, normal: SIMD3<Float>
-            switch i % 3 {
-            case 0: (point, normal) = (SIMD3((u.x - 0.5) * 14, 0.01, u.y * 60), SIMD3(0, 1, 0))
-            case 1: (point, normal) = (SIMD3(-7.5, u.x * 6, u.y * 60), SIMD3(1, 0, 0))
-            default: (point, normal) = (SIMD3(7.5, u.x * 6, u.y * 60), SIMD3(-1, 0, 0))
+        return LitPoints(capacity: count) { points in
+            for i in 0..<count {
+                let u = random.nextSquare()
+                let point: SIMD3<Float>, normal: SIMD3<Float>
+                switch i % 3 {
+                case 0: (point, normal) = (SIMD3((u.x - 0.5) * 14, 0.01, u.y * 60), SIMD3(0, 1, 0))
+                case 1: (point, normal) = (SIMD3(-7.5, u.x * 6, u.y * 60), SIMD3(1, 0, 0))
+                default: (point, normal) = (SIMD3(7.5, u.x * 6, u.y * 60), SIMD3(-1, 0, 0))
+                }
+                points.write(point, normal: normal, albedo: SIMD3(0.5, 0.4, 0.3) * (1 + Float(i % 5)), sample: i, pixel: i % 7)
             }
-            points.append(point, normal: normal, albedo: SIMD3(0.5, 0.4, 0.3) * (1 + Float(i % 5)), sample: i, pixel: i % 7)
         }
-        return points
     }
 
     @Test("lamps are chosen eight points at a time exactly as the per-point formula chooses them", arguments: [1, 8, 13, 501])
@@ -103,12 +103,13 @@ extension LightingTests {
         let side = Lighting.sunStrata(samplesPerPixel: spp)
         #expect(side * side == spp)
         // Twelve pixels of one row, every sample a point facing the sun.
-        var points = LitPoints(capacity: 12 * spp)
-        for pixel in 0..<12 {
-            for s in 0..<spp {
-                points.append(
-                    SIMD3(Float(pixel), 0, 10), normal: light.sunDirection, albedo: SIMD3(repeating: 1), sample: pixel * spp + s,
-                    pixel: pixel)
+        let points = LitPoints(capacity: 12 * spp) { points in
+            for pixel in 0..<12 {
+                for s in 0..<spp {
+                    points.write(
+                        SIMD3(Float(pixel), 0, 10), normal: light.sunDirection, albedo: SIMD3(repeating: 1), sample: pixel * spp + s,
+                        pixel: pixel)
+                }
             }
         }
         var randoms = (0..<12).map { RandomStream(seed: 8).derived(UInt64($0)) }

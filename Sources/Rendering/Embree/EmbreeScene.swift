@@ -131,30 +131,8 @@ struct RayBatch<Ray: EmbreeRay, Payload> {
 
     init() {}
 
-    /// At most `capacity` rays, written in place by `fill` through a `Writer` (one store per
-    /// ray, none of an append's checks).
-    init(capacity: Int, _ fill: (inout Writer) -> Void) {
-        entries = Array(unsafeUninitializedCapacity: capacity) { buffer, initialized in
-            guard let start = buffer.baseAddress else { return }
-            var writer = Writer(next: start, end: start + capacity)
-            fill(&writer)
-            initialized = writer.next - start
-        }
-    }
-
-    /// Writes the rays of a batch being built.
-    struct Writer {
-        fileprivate var next: UnsafeMutablePointer<Entry>
-        fileprivate let end: UnsafeMutablePointer<Entry>
-
-        @inline(__always) mutating func write(
-            _ origin: SIMD3<Float>, _ direction: SIMD3<Float>, near: Float = 1e-3, far: Float = .infinity, _ payload: Payload
-        ) {
-            precondition(next < end, "more rays than the batch holds")
-            next.initialize(to: Entry(ray: Ray(origin: origin, direction: direction, near: near, far: far), payload: payload))
-            next += 1
-        }
-    }
+    /// At most `capacity` rays, written in place by `fill` (`ArrayWriter`: no per-ray checks).
+    init(capacity: Int, _ fill: (inout ArrayWriter<Entry>) -> Void) { entries = Array(capacity: capacity, writing: fill) }
 
     mutating func reserve(_ count: Int) { entries.reserveCapacity(count) }
 
@@ -182,6 +160,15 @@ struct RayBatch<Ray: EmbreeRay, Payload> {
                 UnsafeMutableRawPointer(entries.baseAddress!).assumingMemoryBound(to: Pointee.self), UInt32(count),
                 MemoryLayout<Entry>.stride)
         }
+    }
+}
+
+extension ArrayWriter {
+    /// Writes a ray of a batch being built.
+    @inline(__always) mutating func write<Ray: EmbreeRay, Payload>(
+        _ origin: SIMD3<Float>, _ direction: SIMD3<Float>, near: Float = 1e-3, far: Float = .infinity, _ payload: Payload
+    ) where Element == RayBatch<Ray, Payload>.Entry {
+        write(Element(ray: Ray(origin: origin, direction: direction, near: near, far: far), payload: payload))
     }
 }
 

@@ -30,16 +30,12 @@ struct LitPoints {
             nz: .zero)
     }
 
-    private(set) var points: [Point] = []
+    let points: [Point]
 
     var count: Int { points.count }
 
-    init(capacity: Int) { points.reserveCapacity(capacity) }
-
-    mutating func append(_ point: SIMD3<Float>, normal n: SIMD3<Float>, albedo: SIMD3<Float>, sample: Int, pixel: Int) {
-        points.append(
-            Point(position: point, origin: point + n * 2e-3, normal: n, albedo: albedo, sample: Int32(sample), pixel: Int32(pixel)))
-    }
+    /// At most `capacity` points, written in place by `fill` (`ArrayWriter`: no per-point checks).
+    init(capacity: Int, _ fill: (inout ArrayWriter<Point>) -> Void) { points = Array(capacity: capacity, writing: fill) }
 
     subscript(i: Int) -> Point { points[i] }
 
@@ -61,6 +57,13 @@ struct LitPoints {
             }
             return block
         }
+    }
+}
+
+extension ArrayWriter<LitPoints.Point> {
+    /// Writes a point to light.
+    @inline(__always) mutating func write(_ point: SIMD3<Float>, normal n: SIMD3<Float>, albedo: SIMD3<Float>, sample: Int, pixel: Int) {
+        write(Element(position: point, origin: point + n * 2e-3, normal: n, albedo: albedo, sample: Int32(sample), pixel: Int32(pixel)))
     }
 }
 

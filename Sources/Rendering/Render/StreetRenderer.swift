@@ -240,80 +240,83 @@ public struct StreetRenderer: Sendable {
             depth: [UInt16](repeating: 0, count: width))
         let spp = samplesPerPixel
         var randoms = (0..<width).map { x in stream.derived(UInt64(y * width + x)) }
-        var wave = Wave()
-        wave.reserve(width * spp)
-        for x in 0..<width {
-            for s in 0..<spp {
-                // Sample 0 at the pixel centre: it also makes the labels.
-                let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : randoms[x].nextSquare()
-                let ray = ctx.camera.ray(x: Float(x) + jitter.x, y: Float(y) + jitter.y)
-                wave.append(ray.origin, ray.direction, Bounce(sample: Int32(x * spp + s), labels: s == 0, weight: SIMD3(repeating: 1)))
+        var wave = Wave(capacity: width * spp) { rays in
+            for x in 0..<width {
+                for s in 0..<spp {
+                    // Sample 0 at the pixel centre: it also makes the labels.
+                    let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : randoms[x].nextSquare()
+                    let ray = ctx.camera.ray(x: Float(x) + jitter.x, y: Float(y) + jitter.y)
+                    rays.write(ray.origin, ray.direction, Bounce(sample: Int32(x * spp + s), labels: s == 0, weight: SIMD3(repeating: 1)))
+                }
             }
         }
         var radiance = [SIMD3<Float>](repeating: .zero, count: width * spp)
-        var points = LitPoints(capacity: width * spp)
         let light = ctx.light
-        for depth in 0...2 where wave.count > 0 {
-            if ctx.recording { row.recorded.append(RecordedRays(wave)) }
-            ctx.embree.intersect(&wave)
-            row.rays += wave.count
-            var next = Wave()
-            next.reserve(wave.count)
-            wave.withEntries { entries in
-                for entry in entries {
-                    let bounce = entry.payload
-                    let i = Int(bounce.sample)
-                    let x = i / spp
-                    let weight = bounce.weight
-                    let direction = entry.direction
-                    guard let hit = entry.hit else {
-                        radiance[i] += weight * light.sky(direction)
-                        continue
-                    }
-                    if bounce.labels {
-                        if depth == 0 {
-                            row.instances[x] = UInt16(ctx.instanceOf[hit.mesh])
-                            row.depth[x] = UInt16(min(65535, hit.distance * ctx.camera.forwardCosine(direction) * 1000 + 0.5))
-                        } else if ctx.isPedestrian[hit.mesh] {
-                            // Seen in the glass: a reflection of that pedestrian, labelled as such.
-                            row.instances[x] = UInt16(ctx.firstReflection + ctx.instanceOf[hit.mesh] - 1)
+        // Each wave has at most as many rays as the one before, and each ray at most one point
+        // to light and one mirror ray: room for every point is known before shading.
+        let points = LitPoints(capacity: 3 * width * spp) { points in
+            for depth in 0...2 where wave.count > 0 {
+                if ctx.recording { row.recorded.append(RecordedRays(wave)) }
+                ctx.embree.intersect(&wave)
+                row.rays += wave.count
+                let next = Wave(capacity: depth < 2 ? wave.count : 0) { mirrors in
+                    wave.withEntries { entries in
+                        for entry in entries {
+                            let bounce = entry.payload
+                            let i = Int(bounce.sample)
+                            let x = i / spp
+                            let weight = bounce.weight
+                            let direction = entry.direction
+                            guard let hit = entry.hit else {
+                                radiance[i] += weight * light.sky(direction)
+                                continue
+                            }
+                            if bounce.labels {
+                                if depth == 0 {
+                                    row.instances[x] = UInt16(ctx.instanceOf[hit.mesh])
+                                    row.depth[x] = UInt16(min(65535, hit.distance * ctx.camera.forwardCosine(direction) * 1000 + 0.5))
+                                } else if ctx.isPedestrian[hit.mesh] {
+                                    // Seen in the glass: a reflection of that pedestrian, labelled as such.
+                                    row.instances[x] = UInt16(ctx.firstReflection + ctx.instanceOf[hit.mesh] - 1)
+                                }
+                            }
+                            let point = entry.origin + direction * hit.distance
+                            let n = hit.normal
+                            // Fog: colour · t + fog colour · (1 − t) along this segment.
+                            let t = light.transmittance(hit.distance)
+                            var color = weight * (1 - t) * light.fogColor
+                            let seen = weight * t
+                            var mirror: SIMD3<Float>? = nil
+                            switch ctx.materials[hit.mesh] {
+                            case .emissive(let c):
+                                color += seen * c
+                            case .diffuse(let albedo):
+                                let lit = seen * albedo
+                                color += lit * light.skyLight(n)
+                                points.write(point, normal: n, albedo: lit, sample: i, pixel: x)
+                            case .road(let albedo, let wet):
+                                let lit = seen * albedo * (1 - wet)
+                                color += lit * light.skyLight(n)
+                                points.write(point, normal: n, albedo: lit, sample: i, pixel: x)
+                                if wet > 0 { mirror = seen * wet }
+                            case .glass(let interior):
+                                let cosine = max(0, -(direction * n).sum())
+                                let c = 1 - cosine, c2 = c * c
+                                let fresnel = 0.25 + 0.75 * c2 * c2 * c
+                                color += seen * (1 - fresnel) * interior * light.ambient * 2
+                                mirror = seen * fresnel
+                            }
+                            radiance[i] += color
+                            if let mirror, depth < 2 {
+                                let reflected = direction - 2 * (direction * n).sum() * n
+                                let labels = depth == 0 && bounce.labels && ctx.materials[hit.mesh].isGlass
+                                mirrors.write(point + n * 1e-3, reflected, Bounce(sample: Int32(i), labels: labels, weight: mirror))
+                            }
                         }
                     }
-                    let point = entry.origin + direction * hit.distance
-                    let n = hit.normal
-                    // Fog: colour · t + fog colour · (1 − t) along this segment.
-                    let t = light.transmittance(hit.distance)
-                    var color = weight * (1 - t) * light.fogColor
-                    let seen = weight * t
-                    var mirror: SIMD3<Float>? = nil
-                    switch ctx.materials[hit.mesh] {
-                    case .emissive(let c):
-                        color += seen * c
-                    case .diffuse(let albedo):
-                        let lit = seen * albedo
-                        color += lit * light.skyLight(n)
-                        points.append(point, normal: n, albedo: lit, sample: i, pixel: x)
-                    case .road(let albedo, let wet):
-                        let lit = seen * albedo * (1 - wet)
-                        color += lit * light.skyLight(n)
-                        points.append(point, normal: n, albedo: lit, sample: i, pixel: x)
-                        if wet > 0 { mirror = seen * wet }
-                    case .glass(let interior):
-                        let cosine = max(0, -(direction * n).sum())
-                        let c = 1 - cosine, c2 = c * c
-                        let fresnel = 0.25 + 0.75 * c2 * c2 * c
-                        color += seen * (1 - fresnel) * interior * light.ambient * 2
-                        mirror = seen * fresnel
-                    }
-                    radiance[i] += color
-                    if let mirror, depth < 2 {
-                        let reflected = direction - 2 * (direction * n).sum() * n
-                        let labels = depth == 0 && bounce.labels && ctx.materials[hit.mesh].isGlass
-                        next.append(point + n * 1e-3, reflected, Bounce(sample: Int32(i), labels: labels, weight: mirror))
-                    }
                 }
+                wave = next
             }
-            wave = next
         }
         // Sun rays apart from lamp rays: parallel rays make full packets.
         var (sunShadows, lampShadows) = Self.light(points, row: y, samplesPerPixel: spp, ctx, &randoms)
