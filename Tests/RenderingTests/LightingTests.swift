@@ -40,7 +40,7 @@ struct LightingTests {
         #expect(ctx.scene.lights.count > 4)
         let points = Self.points(count)
         var randoms = [RandomStream](repeating: RandomStream(seed: 1), count: 7)
-        let (sun, lamps) = StreetRenderer.light(points, row: 3, samplesPerPixel: 1, ctx, &randoms)
+        let (sun, lamps) = randoms.withUnsafeMutableBufferPointer { StreetRenderer.light(points, row: 3, samplesPerPixel: 1, ctx, $0) }
         #expect(sun.count == 0, "no sun at night")
         // The reference: each point against each lamp, in plain arithmetic.
         var expected: [(sample: Int, direction: SIMD3<Float>, far: Float, contribution: SIMD3<Float>)] = []
@@ -74,7 +74,7 @@ struct LightingTests {
         let ctx = Self.context(p)
         let points = Self.points(300)
         var randoms = (0..<7).map { RandomStream(seed: 3).derived(UInt64($0)) }
-        let (sun, lamps) = StreetRenderer.light(points, row: 3, samplesPerPixel: 1, ctx, &randoms)
+        let (sun, lamps) = randoms.withUnsafeMutableBufferPointer { StreetRenderer.light(points, row: 3, samplesPerPixel: 1, ctx, $0) }
         #expect(lamps.count == 0, "lamps are off by day")
         #expect(sun.count > 100)
         let light = ctx.light
@@ -113,7 +113,7 @@ extension LightingTests {
             }
         }
         var randoms = (0..<12).map { RandomStream(seed: 8).derived(UInt64($0)) }
-        let sun = StreetRenderer.light(points, row: 5, samplesPerPixel: spp, ctx, &randoms).sun
+        let sun = randoms.withUnsafeMutableBufferPointer { StreetRenderer.light(points, row: 5, samplesPerPixel: spp, ctx, $0) }.sun
         #expect(sun.count == 12 * spp)
         var firstStrata = Set<Int>()
         for pixel in 0..<12 {

@@ -84,7 +84,9 @@ extension StreetRenderer {
     /// pixel); towards the lamps, lamp by lamp, one per point a lamp would add a visible amount
     /// to. Lamps are tested against eight points at a time; the bits of what each reaches size
     /// the batch, and the rays are then written straight into it.
-    static func light(_ points: LitPoints, row y: Int, samplesPerPixel spp: Int, _ ctx: Context, _ randoms: inout [RandomStream]) -> (
+    static func light(
+        _ points: LitPoints, row y: Int, samplesPerPixel spp: Int, _ ctx: Context, _ randoms: UnsafeMutableBufferPointer<RandomStream>
+    ) -> (
         sun: Shadows, lamps: Shadows
     ) {
         let light = ctx.light

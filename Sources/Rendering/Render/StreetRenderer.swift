@@ -239,7 +239,16 @@ public struct StreetRenderer: Sendable {
             rgb: [UInt8](repeating: 0, count: width * 3), instances: [UInt16](repeating: 0, count: width),
             depth: [UInt16](repeating: 0, count: width))
         let spp = samplesPerPixel
-        var randoms = (0..<width).map { x in stream.derived(UInt64(y * width + x)) }
+        // The row's pixel streams and sample colours, read and written per ray: plain buffers
+        // (an array checks its uniqueness at every write).
+        let randoms = UnsafeMutableBufferPointer<RandomStream>.allocate(capacity: width)
+        _ = randoms.initialize(from: (0..<width).lazy.map { x in stream.derived(UInt64(y * width + x)) })
+        let radiance = UnsafeMutableBufferPointer<SIMD3<Float>>.allocate(capacity: width * spp)
+        radiance.initialize(repeating: .zero)
+        defer {
+            randoms.deallocate()
+            radiance.deallocate()
+        }
         var wave = Wave(capacity: width * spp) { rays in
             for x in 0..<width {
                 for s in 0..<spp {
@@ -250,7 +259,6 @@ public struct StreetRenderer: Sendable {
                 }
             }
         }
-        var radiance = [SIMD3<Float>](repeating: .zero, count: width * spp)
         let light = ctx.light
         // Each wave has at most as many rays as the one before, and each ray at most one point
         // to light and one mirror ray: room for every point is known before shading.
@@ -319,7 +327,7 @@ public struct StreetRenderer: Sendable {
             }
         }
         // Sun rays apart from lamp rays: parallel rays make full packets.
-        var (sunShadows, lampShadows) = Self.light(points, row: y, samplesPerPixel: spp, ctx, &randoms)
+        var (sunShadows, lampShadows) = Self.light(points, row: y, samplesPerPixel: spp, ctx, randoms)
         func trace(_ shadows: inout Shadows) {
             if ctx.recording { row.recorded.append(RecordedRays(shadows)) }
             ctx.embree.occluded(&shadows)
