@@ -91,25 +91,13 @@ public struct StreetRenderer: Sendable {
         for id in firstReflection..<max(firstReflection, shown.count) where shown[id] > 0 {
             objects[id] = RenderedObject(label: "pedestrian_reflection", reflects: id - firstReflection + 1, amodal: nil)
         }
-        // Visibility: the object's own silhouette (its mesh alone, one ray per pixel of its
-        // amodal box) against the pixels that show it; objects on all cores.
+        // Visibility: the object's own silhouette (the pixels of its amodal box whose centre
+        // ray meets its mesh, nothing else there) against the pixels that show it.
         let measured = scene.objects.indices.filter { i in
             let id = instanceOf[i]
             return id > 0 && id < shown.count && shown[id] > 0 && objects[id]?.amodal != nil
         }
-        let silhouettes = Parallel.map(measured.count) { k -> Int in
-            let i = measured[k]
-            let box = objects[instanceOf[i]]!.amodal!
-            let alone = EmbreeScene(meshes: [scene.objects[i].mesh])
-            var silhouette = 0
-            for y in Int(box.y)..<min(height, Int(box.maxY.rounded(.up))) {
-                for x in Int(box.x)..<min(width, Int(box.maxX.rounded(.up))) {
-                    let ray = camera.ray(x: Float(x) + 0.5, y: Float(y) + 0.5)
-                    if alone.occluded(ray.origin, ray.direction) { silhouette += 1 }
-                }
-            }
-            return silhouette
-        }
+        let silhouettes = measured.map { i in silhouette(of: scene.objects[i].mesh, in: objects[instanceOf[i]]!.amodal!, camera) }
         for (i, silhouette) in zip(measured, silhouettes) {
             let id = instanceOf[i]
             objects[id]?.visibility = silhouette > 0 ? min(1, Double(shown[id]) / Double(silhouette)) : 1
@@ -118,6 +106,41 @@ public struct StreetRenderer: Sendable {
         let output = RenderOutput(
             width: width, height: height, rgb: rgb, instances: instances, depth: depth, objects: objects, rays: rays)
         return (output, rows.flatMap(\.recorded))
+    }
+
+    /// The pixels of `box` whose centre ray meets `mesh` (in front of the camera) when nothing
+    /// else is there: its triangles projected and filled, a pixel counted once however many
+    /// cover it. (A pixel centre inside a projected triangle is a centre ray that hits it; the
+    /// projection is the camera's own, so this equals tracing one ray per pixel against the mesh
+    /// alone, edges aside, at a fraction of the cost.)
+    func silhouette(of mesh: Mesh, in box: BoundingBox, _ camera: Camera) -> Int {
+        let x0 = Int(box.x), y0 = Int(box.y)
+        let x1 = min(width, Int(box.maxX.rounded(.up))), y1 = min(height, Int(box.maxY.rounded(.up)))
+        guard x1 > x0, y1 > y0 else { return 0 }
+        var covered = [Bool](repeating: false, count: (x1 - x0) * (y1 - y0))
+        let corners = mesh.vertices.map(camera.imagePoint)
+        func cross(_ u: SIMD2<Float>, _ v: SIMD2<Float>) -> Float { u.x * v.y - u.y * v.x }
+        for triangle in mesh.triangles {
+            let a = corners[Int(triangle.x)], b = corners[Int(triangle.y)], c = corners[Int(triangle.z)]
+            let area = cross(b - a, c - a)
+            guard area != 0 else { continue }
+            let side: Float = area > 0 ? 1 : -1
+            let lower = pointwiseMin(a, pointwiseMin(b, c)), upper = pointwiseMax(a, pointwiseMax(b, c))
+            // The pixels whose centre (x + ½, y + ½) can lie inside.
+            let px0 = max(x0, Int((lower.x - 0.5).rounded(.up))), px1 = min(x1 - 1, Int((upper.x - 0.5).rounded(.down)))
+            let py0 = max(y0, Int((lower.y - 0.5).rounded(.up))), py1 = min(y1 - 1, Int((upper.y - 0.5).rounded(.down)))
+            guard px0 <= px1, py0 <= py1 else { continue }
+            for py in py0...py1 {
+                for px in px0...px1 {
+                    let p = SIMD2(Float(px) + 0.5, Float(py) + 0.5)
+                    guard cross(b - a, p - a) * side >= 0, cross(c - b, p - b) * side >= 0, cross(a - c, p - c) * side >= 0 else {
+                        continue
+                    }
+                    covered[(py - y0) * (x1 - x0) + (px - x0)] = true
+                }
+            }
+        }
+        return covered.reduce(0) { $0 + ($1 ? 1 : 0) }
     }
 
     /// Embree alone on the scene of `parameters`: the same camera rays (`samplesPerPixel` per
@@ -428,6 +451,15 @@ struct Camera: Sendable {
 
     func forwardCosine(_ d: SIMD3<Float>) -> Float { (d * forward).sum() }
 
+    /// Where a point in front of the camera appears in the image (pixels, y down).
+    func imagePoint(_ point: SIMD3<Float>) -> SIMD2<Float> {
+        let rel = point - position
+        let depth = (rel * forward).sum()
+        let u = (rel * right).sum() / depth / (tanHalf * width / height)
+        let v = (rel * up).sum() / depth / tanHalf
+        return SIMD2((u + 1) / 2 * width, (1 - v) / 2 * height)
+    }
+
     /// The 2D box of a 3D box's corners (clipped to the image); nil when behind the camera.
     func project(_ bounds: (min: SIMD3<Float>, max: SIMD3<Float>)) -> BoundingBox? {
         var x0 = Float.greatestFiniteMagnitude, y0 = x0, x1 = -x0, y1 = -x0
@@ -435,13 +467,9 @@ struct Camera: Sendable {
             let corner = SIMD3<Float>(
                 i & 1 == 0 ? bounds.min.x : bounds.max.x, i & 2 == 0 ? bounds.min.y : bounds.max.y, i & 4 == 0 ? bounds.min.z : bounds.max.z
             )
-            let rel = corner - position
-            let depth = (rel * forward).sum()
-            guard depth > 0.1 else { return nil }
-            let u = (rel * right).sum() / depth / (tanHalf * width / height)
-            let v = (rel * up).sum() / depth / tanHalf
-            let px = (u + 1) / 2 * width, py = (1 - v) / 2 * height
-            x0 = min(x0, px); x1 = max(x1, px); y0 = min(y0, py); y1 = max(y1, py)
+            guard ((corner - position) * forward).sum() > 0.1 else { return nil }
+            let p = imagePoint(corner)
+            x0 = min(x0, p.x); x1 = max(x1, p.x); y0 = min(y0, p.y); y1 = max(y1, p.y)
         }
         let cx0 = max(0, x0), cy0 = max(0, y0), cx1 = min(width, x1), cy1 = min(height, y1)
         guard cx1 > cx0, cy1 > cy0 else { return nil }
