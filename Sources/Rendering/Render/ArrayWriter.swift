@@ -5,10 +5,10 @@ struct ArrayWriter<Element> {
     private var next: UnsafeMutablePointer<Element>
     private let start: UnsafeMutablePointer<Element>, end: UnsafeMutablePointer<Element>
 
-    fileprivate init(_ buffer: UnsafeMutableBufferPointer<Element>) {
-        start = buffer.baseAddress!
+    fileprivate init(start: UnsafeMutablePointer<Element>, capacity: Int) {
+        self.start = start
         next = start
-        end = start + buffer.count
+        end = start + capacity
     }
 
     fileprivate var written: Int { next - start }
@@ -21,11 +21,12 @@ struct ArrayWriter<Element> {
 }
 
 extension Array {
-    /// At most `capacity` elements, written in order by `fill`.
+    /// At most `capacity` elements, written in order by `fill` (which always runs, even for a
+    /// capacity of 0: callers do other work inside it).
     init(capacity: Int, writing fill: (inout ArrayWriter<Element>) -> Void) {
-        self.init(unsafeUninitializedCapacity: capacity) { buffer, initialized in
-            guard buffer.baseAddress != nil else { return }
-            var writer = ArrayWriter(buffer)
+        // Room for at least one element, so the buffer has an address.
+        self.init(unsafeUninitializedCapacity: Swift.max(1, capacity)) { buffer, initialized in
+            var writer = ArrayWriter(start: buffer.baseAddress!, capacity: capacity)
             fill(&writer)
             initialized = writer.written
         }
