@@ -134,8 +134,6 @@ struct RayBatch<Ray: EmbreeRay, Payload> {
     /// At most `capacity` rays, written in place by `fill` (`ArrayWriter`: no per-ray checks).
     init(capacity: Int, _ fill: (inout ArrayWriter<Entry>) -> Void) { entries = Array(capacity: capacity, writing: fill) }
 
-    mutating func reserve(_ count: Int) { entries.reserveCapacity(count) }
-
     /// The entries in place (rays with Embree's answers, and payloads), read without copies.
     func withEntries<Result>(_ body: (UnsafeBufferPointer<Entry>) throws -> Result) rethrows -> Result {
         try entries.withUnsafeBufferPointer(body)
@@ -187,11 +185,6 @@ extension RayBatch.Entry where Ray == RTCRayHit {
     @inline(__always) var hit: Hit? { EmbreeScene.hit(ray) }
 }
 
-extension RayBatch where Ray == RTCRay {
-    /// Whether ray `i` was blocked, after `EmbreeScene.occluded(_:)`.
-    func isOccluded(_ i: Int) -> Bool { entries[i].isOccluded }
-}
-
 extension RayBatch.Entry where Ray == RTCRay {
     /// Whether the ray was blocked, after `EmbreeScene.occluded(_:)`.
     var isOccluded: Bool { ray.tfar < 0 }
@@ -205,7 +198,7 @@ extension EmbreeScene {
         batch.withRays(as: RTCRayHit.self) { rays, count, stride in rtcIntersect1M(scene, &context, rays, count, stride) }
     }
 
-    /// Whether anything blocks each ray; read with `RayBatch.isOccluded(_:)`.
+    /// Whether anything blocks each ray; read with `RayBatch.Entry.isOccluded`.
     func occluded<Payload>(_ batch: inout OcclusionBatch<Payload>) {
         guard batch.count > 0 else { return }
         var context = Self.coherentContext()
