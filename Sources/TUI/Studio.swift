@@ -23,7 +23,9 @@ public enum Studio {
         }
     }
 
-    public static func run(_ options: Options) throws(TUIError) {
+    /// Runs the studio; returns the signal that ended it (SIGTERM, SIGHUP, SIGINT from outside),
+    /// or nil when the user quit. The caller exits with 128 + that signal, as shells expect.
+    public static func run(_ options: Options) throws(TUIError) -> Int32? {
         let data = try StudioData(workspace: options.workspace)
         // Detection talks to the terminal, so it happens before ncurses takes it over.
         let environment = ProcessInfo.processInfo.environment
@@ -47,6 +49,7 @@ public enum Studio {
         }
         app.startIndexing()
         loop(app, terminal)
+        return stopSignal == 0 ? nil : Int32(stopSignal)
     }
 
     static func loop(_ app: App, _ terminal: CursesTerminal) {
@@ -88,7 +91,7 @@ public enum Studio {
         sigemptyset(&unblock)
         for signal in [SIGINT, SIGTERM, SIGHUP, SIGWINCH] { sigaddset(&unblock, signal) }
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
-        for signal in [SIGINT, SIGTERM, SIGHUP] { Foundation.signal(signal) { _ in stopSignal = 1 } }
+        for signal in [SIGINT, SIGTERM, SIGHUP] { Foundation.signal(signal) { number in stopSignal = number } }
         for signal in fatal {
             Foundation.signal(signal) { number in
                 endwin()
@@ -103,5 +106,6 @@ public enum Studio {
     }
 }
 
-/// Set by SIGINT/SIGTERM/SIGHUP; the loop ends and the terminal is restored.
+/// The signal (SIGINT/SIGTERM/SIGHUP) that asked the studio to stop, else 0; the loop ends and the
+/// terminal is restored.
 nonisolated(unsafe) private var stopSignal: sig_atomic_t = 0

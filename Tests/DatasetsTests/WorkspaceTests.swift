@@ -1,3 +1,4 @@
+import Foundation
 import Datasets
 import TestSupport
 import Testing
@@ -25,6 +26,21 @@ struct WorkspaceTests {
         let matrix = CoverageMatrix([datasets[0]], spec: workspace.coverage)
         #expect(matrix.gaps().map(\.row) == ["7"])
         #expect(matrix.gaps().first?.deficit == 85)
+    }
+
+    @Test("a workspace opened by a relative path (as `make run` opens sample-data) hands out absolute paths")
+    func relativeRoot() throws {
+        let dir = TemporaryDirectory()
+        dir.write("studio.yaml", "datasets:\n  - name: d\n    path: real/d\n    origin: real\n")
+        // The temporary folder as seen from the current directory, without changing it (tests
+        // run in parallel): ../../…/tmp/x.
+        let cwd = FileManager.default.currentDirectoryPath
+        let ups = cwd.split(separator: "/").map { _ in ".." }.joined(separator: "/")
+        let relative = "\(ups)\(dir.path)/./"
+        #expect(!relative.hasPrefix("/"))
+        let workspace = try Workspace.load(relative)
+        #expect(workspace.root == dir.path)
+        #expect(workspace.path(of: workspace.datasets[0]) == "\(dir.path)/real/d")
     }
 
     @Test("a full studio.yaml is read")
@@ -94,5 +110,34 @@ struct WorkspaceTests {
         dir.write("ws/studio.yaml", "")
         #expect(try Workspace.load("\(dir.path)/ws").datasets.isEmpty)
         #expect(throws: DatasetsError.self) { try Workspace.load(dir.path) }
+    }
+
+    @Test("datasets added to studio.yaml by many writers at once all land, and one name added twice is one entry")
+    func concurrentAdds() throws {
+        let dir = TemporaryDirectory()
+        dir.write("studio.yaml", "name: busy\n# comments stay\ndatasets:\n  - name: real\n    path: real/r\n    origin: real\n")
+        let root = dir.path
+        let names = (0..<20).map { "gen-\($0 % 16)" }  // four names twice
+        let failures = Failures()
+        DispatchQueue.concurrentPerform(iterations: names.count) { i in
+            do {
+                // Each writer starts from the file as it was before any of them ran.
+                let stale = try Workspace.load(root)
+                _ = try stale.adding(name: names[i], path: "synthetic/\(names[i])", origin: .synthetic, format: .coco)
+            } catch {
+                failures.add("\(error)")
+            }
+        }
+        #expect(failures.all.isEmpty, "\(failures.all)")
+        let workspace = try Workspace.load(root)
+        #expect(workspace.datasets.map(\.name).sorted() == (["real"] + Set(names)).sorted())
+        #expect(try String(contentsOfFile: "\(root)/studio.yaml", encoding: .utf8).contains("# comments stay"))
+    }
+
+    final class Failures: @unchecked Sendable {
+        private let lock = NSLock()
+        private var messages: [String] = []
+        func add(_ message: String) { lock.withLock { messages.append(message) } }
+        var all: [String] { lock.withLock { messages } }
     }
 }

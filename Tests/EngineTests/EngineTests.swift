@@ -251,3 +251,31 @@ struct UnitPipelineTests {
         #expect(landed == [0, 1, 2])
     }
 }
+
+@Suite("Supervisor processes")
+struct SupervisorProcessTests {
+    /// The state letter of `/proc/<pid>/stat` (`Z` for a zombie), nil when the process is gone.
+    static func state(_ pid: Int32) -> Character? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        return stat[stat.index(close, offsetBy: 2)...].first
+    }
+
+    @Test("a supervisor this process started and that has ended is reaped, not left a zombie")
+    func noZombies() throws {
+        let dir = TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: "\(dir.path)/.studio", withIntermediateDirectories: true)
+        // `true jobs supervise …` ends at once, as a supervisor does when its queue is empty.
+        let pid = try #require(try Supervisor.ensureRunning(workspace: dir.path, executable: "/bin/true", limit: 1))
+        var ended = false
+        for _ in 0..<100 where !ended {
+            ended = Self.state(pid) == "Z"
+            if !ended { usleep(20_000) }
+        }
+        #expect(ended, "the child ended (and, not yet reaped, is a zombie)")
+        // What the studio calls every second while it polls jobs.
+        #expect(!Supervisor.isRunning(workspace: dir.path))
+        #expect(Self.state(pid) == nil, "reaped")
+    }
+}

@@ -150,7 +150,7 @@ struct StudioTmuxTests {
             .split(separator: " ").first.flatMap { Int32($0) }
         #expect(child != nil, "the studio runs under the pane's shell")
         if let child { kill(child, SIGTERM) }
-        #expect(tmux.exitStatus("\(dir.path)/exit-status") != nil, "the studio ended on SIGTERM")
+        #expect(tmux.exitStatus("\(dir.path)/exit-status") == "143", "the studio ended on SIGTERM with 128 + 15, as shells expect")
         #expect(tmux.run(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("0"), "and left the alternate screen")
     }
 }

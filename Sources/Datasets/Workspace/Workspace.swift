@@ -48,8 +48,12 @@ public struct Workspace: Sendable, Hashable {
     public static func isWorkspace(_ path: String) -> Bool { FileIO.isFile("\(path)/\(fileName)") }
 
     /// Reads `root/studio.yaml`. Unknown keys and wrong types are errors naming the line.
+    ///
+    /// `root` is made absolute here, once (`synthstudio sample-data` and `synthstudio .` give
+    /// relative paths): every path the workspace hands out — its root, its datasets' folders — is
+    /// absolute, so comparing them with paths recorded elsewhere (a GAN run's dataset) works.
     public static func load(_ root: String) throws(DatasetsError) -> Workspace {
-        let root = DatasetPaths.normalized(root)
+        let root = FileIO.absolute(root)
         let file = "\(root)/\(fileName)"
         let yaml = try YAMLFields.parse(try DatasetPaths.readText(file), file: file)
         let top = try yaml.dictionary(allowed: ["name", "datasets", "coverage"])

@@ -1,3 +1,4 @@
+internal import Foundation
 internal import Glibc
 
 /// The few process calls the supervisor needs, in one place.
@@ -57,7 +58,22 @@ enum ChildProcess {
             if !detached { close(pipeFDs[0]) }
             throw EngineError(.commitFailed, "cannot start \(argv[0]): \(String(cString: strerror(status)))")
         }
+        if detached { detachedChildren.insert(pid) }
         return (pid, detached ? nil : pipeFDs[0])
+    }
+
+    /// Detached children (supervisors) nobody waits for: reaped by `reapDetached`, or they would
+    /// stay zombies for as long as this process (the studio) runs.
+    private static let detachedChildren = PIDSet()
+
+    /// Collects the exit status of every detached child that has ended. Cheap: one `waitpid`
+    /// with `WNOHANG` per child still listed.
+    static func reapDetached() {
+        for pid in detachedChildren.all {
+            var status: Int32 = 0
+            let result = waitpid(pid, &status, WNOHANG)
+            if result == pid || (result < 0 && errno == ECHILD) { detachedChildren.remove(pid) }
+        }
     }
 
     /// The file descriptors open in this process (from /proc/self/fd).
@@ -113,4 +129,14 @@ enum ChildProcess {
         if !buffer.isEmpty { body(String(decoding: buffer, as: UTF8.self)) }
         close(fd)
     }
+}
+
+/// Process ids, shared between threads.
+private final class PIDSet: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pids: Set<pid_t> = []
+
+    func insert(_ pid: pid_t) { lock.withLock { _ = pids.insert(pid) } }
+    func remove(_ pid: pid_t) { lock.withLock { _ = pids.remove(pid) } }
+    var all: [pid_t] { lock.withLock { Array(pids) } }
 }

@@ -2,6 +2,7 @@ internal import Catalog
 public import Datasets
 internal import Foundation
 internal import Glibc
+internal import ImageIO
 
 /// Runs a workspace's queued jobs, at most `limit` at once and never two on the same dataset, in a
 /// process of its own (one per workspace, held by a lock on `.studio/supervisor.lock`), until
@@ -21,24 +22,21 @@ public struct Supervisor: Sendable {
 
     static func lockPath(_ root: String) -> String { "\(root)/.studio/supervisor.lock" }
 
-    /// Whether a supervisor process holds the workspace's lock.
+    /// Whether a supervisor process holds the workspace's lock. Also collects the exit status of
+    /// supervisors this process started that have ended since (no zombies while the studio runs).
     public static func isRunning(workspace root: String) -> Bool {
-        let fd = open(lockPath(root), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
-            flock(fd, LOCK_UN)
-            return false
-        }
-        return true
+        ChildProcess.reapDetached()
+        return FileLock.isHeld(lockPath(root))
     }
 
-    /// Starts a detached supervisor for the workspace unless one is running.
-    public static func ensureRunning(workspace root: String, executable: String, limit: Int) throws(EngineError) {
-        guard !isRunning(workspace: root) else { return }
-        _ = try ChildProcess.spawn(
+    /// Starts a detached supervisor for the workspace unless one is running; returns its pid.
+    @discardableResult
+    public static func ensureRunning(workspace root: String, executable: String, limit: Int) throws(EngineError) -> Int32? {
+        guard !isRunning(workspace: root) else { return nil }
+        return try ChildProcess.spawn(
             [executable, "jobs", "supervise", "--workspace", root, "--max-jobs", String(limit)],
-            stderrPath: "\(root)/.studio/supervisor.log", detached: true)
+            stderrPath: "\(root)/.studio/supervisor.log", detached: true
+        ).pid
     }
 
     /// Stops a worker: SIGTERM, `grace` seconds, then SIGKILL.
@@ -56,15 +54,8 @@ public struct Supervisor: Sendable {
     /// Holds the lock and runs the queue until it is empty; returns false if another supervisor
     /// already holds the lock.
     public func run() throws(EngineError) -> Bool {
-        let fd = open(Self.lockPath(workspace.root), O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else {
-            if fd >= 0 { close(fd) }
-            return false
-        }
-        defer {
-            flock(fd, LOCK_UN)
-            close(fd)
-        }
+        guard let lock = try? FileLock.acquire(Self.lockPath(workspace.root), wait: false) else { return false }
+        defer { withExtendedLifetime(lock) {} }
         try Self.reap(store)
         let group = DispatchGroup()
         let state = RunningSet()

@@ -180,6 +180,27 @@ public enum FileIO {
         }
     }
 
+    /// `path` made absolute against the current directory (lexically: `.` and `x/..` removed,
+    /// links not resolved). An absolute path is only cleaned.
+    public static func absolute(_ path: String) -> String {
+        var base = path
+        if !path.hasPrefix("/") {
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let cwd = getcwd(&buffer, buffer.count) != nil ? String(cString: buffer.map { UInt8(bitPattern: $0) }) : "/"
+            base = "\(cwd)/\(path)"
+        }
+        var parts: [Substring] = []
+        for component in base.split(separator: "/", omittingEmptySubsequences: true) {
+            if component == "." { continue }
+            if component == ".." {
+                if !parts.isEmpty { parts.removeLast() }
+                continue
+            }
+            parts.append(component)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
     /// The folder part of a path (`"."` when it has none).
     public static func parentDirectory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }

@@ -64,7 +64,7 @@ struct Open: ParsableCommand {
     }
 
     private func openStudio() throws {
-        try reportingErrors {
+        let signal: Int32? = try reportingErrors {
             guard Workspace.isWorkspace(workspace) else {
                 throw CLIError(message: "\(workspace.terminalSafe) is not a workspace (no studio.yaml)")
             }
@@ -73,11 +73,13 @@ struct Open: ParsableCommand {
             if options.theme == "dark", let theme = config.theme { options.theme = theme }
             let style = try options.styler()
             let colors = output.color == .never ? ColorMode.none : Capabilities.colors(environment: ProcessInfo.processInfo.environment)
-            try Studio.run(
+            return try Studio.run(
                 Studio.Options(
                     workspace: workspace, theme: style.theme, colors: colors,
                     graphics: (graphics ?? config.graphics).flatMap(AppState.Graphics.init(rawValue:)), executable: executablePath()))
         }
+        // Stopped by a signal from outside: exit as a shell expects of a killed program.
+        if let signal { throw ExitCode(128 + signal) }
     }
 }
 
