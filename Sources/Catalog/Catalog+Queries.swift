@@ -89,7 +89,10 @@ extension Catalog {
     }
 
     /// The coverage matrix from the precomputed counts: a few hundred rows read, whatever the
-    /// number of annotations. `datasets` defaults to every dataset that is not a holdout.
+    /// number of annotations. `datasets` defaults to the datasets the view counts. Counts are kept
+    /// over the axes an annotation has a value on; an annotation without a value on an axis (an
+    /// attribute its dataset never uses) counts as `(unset)` there, derived as what the pairs of
+    /// values leave of the counts of one axis alone.
     public func coverage(_ spec: CoverageSpec, datasets names: [String]? = nil) throws(CatalogError) -> CoverageMatrix {
         try read { db in
             let all = try Row.fetchAll(db, sql: "SELECT id, name, holdout FROM datasets ORDER BY id")
@@ -101,45 +104,28 @@ extension Catalog {
             let colsAxis = spec.columns?.description
             var counts: [CoverageCount] = []
             for id in ids {
-                // The axes this dataset has: an attribute it never uses counts as unset there.
-                let known = Set(
-                    try String.fetchAll(
-                        db, sql: "SELECT DISTINCT row_axis FROM coverage_counts WHERE dataset_id = ? AND col_axis = ''", arguments: [id]))
-                let rowsKnown = known.contains(rowsAxis)
-                let colsKnown = colsAxis.map { known.contains($0) } ?? true
-                let sql: String
-                var arguments: [any DatabaseValueConvertible]
-                if let colsAxis, colsAxis != rowsAxis, rowsKnown, colsKnown {
-                    // Pairs are stored once, in axis order; a query in the other orientation swaps them.
-                    sql = """
-                        SELECT row_axis, row_value, col_value, origin, SUM(count) FROM coverage_counts
-                        WHERE dataset_id = ? AND ((row_axis = ? AND col_axis = ?) OR (row_axis = ? AND col_axis = ?))
-                        GROUP BY row_axis, row_value, col_value, origin
-                        """
-                    arguments = [id, rowsAxis, colsAxis, colsAxis, rowsAxis]
-                } else {
-                    // One axis alone (or the only one this dataset knows); any dataset knows `category`.
-                    let axis = rowsKnown ? rowsAxis : (colsAxis.flatMap { known.contains($0) ? $0 : nil } ?? "category")
-                    sql = """
-                        SELECT row_axis, row_value, row_value, origin, SUM(count) FROM coverage_counts
-                        WHERE dataset_id = ? AND row_axis = ? AND col_axis = '' GROUP BY row_value, origin
-                        """
-                    arguments = [id, axis]
-                }
-                for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) {
-                    let axis: String = row[0], first: String = row[1], second: String = row[2]
-                    let origin = Origin(rawValue: row[3]) ?? .real
-                    let count: Int = row[4]
-                    let rowValue: String, columnValue: String
-                    if let colsAxis, colsAxis != rowsAxis, rowsKnown, colsKnown {
-                        let swapped = axis != rowsAxis
-                        (rowValue, columnValue) = swapped ? (second, first) : (first, second)
+                var singles: [String: [String: [Origin: Int]]] = [:]
+                var pairs: [String: [String: [Origin: Int]]] = [:]
+                for row in try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT row_axis, row_value, col_axis, col_value, origin, count FROM coverage_counts
+                        WHERE dataset_id = ? AND ((col_axis = '' AND row_axis IN (?, ?, ?)) OR (row_axis = ? AND col_axis = ?) OR (row_axis = ? AND col_axis = ?))
+                        """,
+                    arguments: [id, rowsAxis, colsAxis ?? rowsAxis, "category", rowsAxis, colsAxis ?? "", colsAxis ?? "", rowsAxis])
+                {
+                    let rowAxis: String = row[0], rowValue: String = row[1], colAxis: String = row[2], colValue: String = row[3]
+                    let origin = Origin(rawValue: row[4]) ?? .real
+                    let count: Int = row[5]
+                    if colAxis.isEmpty {
+                        singles[rowAxis, default: [:]][rowValue, default: [:]][origin, default: 0] += count
+                    } else if rowAxis == rowsAxis {
+                        pairs[rowValue, default: [:]][colValue, default: [:]][origin, default: 0] += count
                     } else {
-                        rowValue = rowsKnown ? first : CoverageAxis.unset
-                        columnValue = colsAxis == nil ? "all" : (colsAxis == rowsAxis ? rowValue : (colsKnown ? first : CoverageAxis.unset))
+                        pairs[colValue, default: [:]][rowValue, default: [:]][origin, default: 0] += count
                     }
-                    counts.append(CoverageCount(row: rowValue, column: columnValue, origin: origin, count: count))
                 }
+                counts += Self.cells(singles: singles, pairs: pairs, rows: rowsAxis, columns: colsAxis)
             }
             // Categories of the chosen datasets in their order, for rows or columns with no data.
             var categoryNames: [String] = []
@@ -153,6 +139,46 @@ extension Catalog {
             return CoverageMatrix(
                 counts: counts, spec: spec, categoryNames: categoryNames, datasetNames: chosen.map { $0["name"] as String })
         }
+    }
+
+    /// The cells of one dataset from its counts of one axis alone (`singles[axis][value]`) and of
+    /// the two axes together (`pairs[row value][column value]`), with `(unset)` derived.
+    static func cells(
+        singles: [String: [String: [Origin: Int]]], pairs: [String: [String: [Origin: Int]]], rows: String, columns: String?
+    ) -> [CoverageCount] {
+        var out: [CoverageCount] = []
+        let unset = CoverageAxis.unset
+        for origin in Origin.allCases {
+            func total(_ axis: String) -> Int { singles[axis]?.values.reduce(0) { $0 + ($1[origin] ?? 0) } ?? 0 }
+            func add(_ row: String, _ column: String, _ count: Int) {
+                if count > 0 { out.append(CoverageCount(row: row, column: column, origin: origin, count: count)) }
+            }
+            // Every annotation has a category: their count is the dataset's total.
+            let annotations = total("category")
+            let rowSingles = singles[rows] ?? [:]
+            guard let columns, columns != rows else {
+                for (value, n) in rowSingles { add(value, columns == nil ? "all" : value, n[origin] ?? 0) }
+                add(unset, columns == nil ? "all" : unset, annotations - total(rows))
+                continue
+            }
+            let columnSingles = singles[columns] ?? [:]
+            var paired = 0
+            var pairedByRow: [String: Int] = [:]
+            var pairedByColumn: [String: Int] = [:]
+            for (rowValue, byColumn) in pairs {
+                for (columnValue, n) in byColumn {
+                    let count = n[origin] ?? 0
+                    add(rowValue, columnValue, count)
+                    paired += count
+                    pairedByRow[rowValue, default: 0] += count
+                    pairedByColumn[columnValue, default: 0] += count
+                }
+            }
+            for (value, n) in rowSingles { add(value, unset, (n[origin] ?? 0) - (pairedByRow[value] ?? 0)) }
+            for (value, n) in columnSingles { add(unset, value, (n[origin] ?? 0) - (pairedByColumn[value] ?? 0)) }
+            add(unset, unset, annotations - total(rows) - total(columns) + paired)
+        }
+        return out
     }
 
     /// Samples matching `filter`, in index order, one page at a time. Samples are walked in id
@@ -183,12 +209,18 @@ extension Catalog {
                     annotationClauses.append("a.category = ?")
                     annotationArguments.append(condition.value)
                 case .attribute(let key):
-                    annotationClauses.append(
-                        """
+                    let value = """
                         COALESCE((SELECT value FROM annotation_attributes WHERE annotation_id = a.id AND key = ?),
-                                 (SELECT value FROM sample_attributes WHERE sample_id = s.id AND key = ?), '\(CoverageAxis.unset)') = ?
-                        """)
-                    annotationArguments += [key, key, condition.value]
+                                 (SELECT value FROM sample_attributes WHERE sample_id = s.id AND key = ?), '\(CoverageAxis.unset)')
+                        """
+                    if let band = AttributeAxis.range(key: key, label: condition.value) {
+                        // A band of a continuous attribute (`visibility` 0.25–0.5): its numeric range.
+                        annotationClauses.append("(CAST(\(value) AS REAL) >= ? AND CAST(\(value) AS REAL) < ?)")
+                        annotationArguments += [key, key, band.lower.isFinite ? band.lower : -1e300, key, key, band.upper.isFinite ? band.upper : 1e300]
+                    } else {
+                        annotationClauses.append("\(value) = ?")
+                        annotationArguments += [key, key, condition.value]
+                    }
                 }
             }
             if !annotationClauses.isEmpty {

@@ -106,6 +106,106 @@ enum Schema {
                     );
                     """)
         }
+        // v2: counts are kept for the axes an annotation has a value on (and continuous attributes
+        // only in bands), keyed so commits add to them in place; a dataset's files are summed
+        // into an order-independent signature a commit updates without listing the folder. The
+        // cache tables are rebuilt from the files; jobs and their events stay.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    DROP TABLE class_counts;
+                    DROP TABLE coverage_counts;
+                    DROP TABLE annotation_attributes;
+                    DROP TABLE sample_attributes;
+                    DROP TABLE annotations;
+                    DROP TABLE samples;
+                    DROP TABLE categories;
+                    DROP TABLE datasets;
+                    \(cacheTables)
+                    """)
+        }
         return migrator
     }
+
+    /// The tables that are a cache of the files.
+    static let cacheTables = """
+        CREATE TABLE datasets (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            path TEXT NOT NULL,
+            format TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            holdout INTEGER NOT NULL,
+            -- Every file of the folder (hidden ones aside): how many, and the sum of their hashes.
+            file_count INTEGER NOT NULL,
+            file_hash INTEGER NOT NULL,
+            indexed_at REAL NOT NULL,
+            images INTEGER NOT NULL,
+            annotations INTEGER NOT NULL,
+            problems INTEGER NOT NULL
+        );
+        CREATE TABLE categories (
+            dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+            category_id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (dataset_id, category_id)
+        );
+        CREATE TABLE samples (
+            id INTEGER PRIMARY KEY,
+            dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            file_size INTEGER NOT NULL,
+            mtime INTEGER NOT NULL,
+            width INTEGER NOT NULL,
+            height INTEGER NOT NULL,
+            split TEXT,
+            origin TEXT NOT NULL,
+            provenance TEXT,
+            UNIQUE (dataset_id, path)
+        );
+        CREATE TABLE annotations (
+            id INTEGER PRIMARY KEY,
+            sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+            dataset_id INTEGER NOT NULL,
+            category TEXT NOT NULL,
+            x REAL, y REAL, w REAL, h REAL,
+            area REAL NOT NULL,
+            iscrowd INTEGER NOT NULL
+        );
+        CREATE INDEX annotations_by_sample ON annotations(sample_id);
+        CREATE INDEX annotations_by_category ON annotations(dataset_id, category, sample_id);
+        CREATE TABLE sample_attributes (
+            sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (sample_id, key)
+        ) WITHOUT ROWID;
+        CREATE TABLE annotation_attributes (
+            annotation_id INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (annotation_id, key)
+        ) WITHOUT ROWID;
+        -- Annotations per value of one axis (col_axis = '') and per pair of values of two axes
+        -- (axes in name order), per dataset and origin, counted over the axes each annotation
+        -- has a value on: a coverage query reads a few hundred rows and derives "(unset)".
+        CREATE TABLE coverage_counts (
+            dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+            row_axis TEXT NOT NULL,
+            row_value TEXT NOT NULL,
+            col_axis TEXT NOT NULL,
+            col_value TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            PRIMARY KEY (dataset_id, row_axis, col_axis, row_value, col_value, origin)
+        ) WITHOUT ROWID;
+        CREATE TABLE class_counts (
+            dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+            category TEXT NOT NULL,
+            annotations INTEGER NOT NULL,
+            images INTEGER NOT NULL,
+            PRIMARY KEY (dataset_id, category)
+        ) WITHOUT ROWID;
+        """
 }

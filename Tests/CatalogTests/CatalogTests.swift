@@ -1,4 +1,4 @@
-import Catalog
+@testable import Catalog
 import Datasets
 import Foundation
 import ImageIO
@@ -175,5 +175,88 @@ struct CatalogTests {
         let first = try Catalog.open(workspace: fresh.path).refresh(try Workspace.load(fresh.path))
         #expect(first.entries.map(\.action) == [.failed, .indexed])
         #expect(first.problems.first?.contains("real/pets") == true)
+    }
+
+    @Test("samples appended by a commit give the same index as reading the files again, and the folder still reads as unchanged")
+    func appendEqualsReindex() throws {
+        let dir = try Self.workspace()
+        let workspace = try Workspace.load(dir.path)
+        let catalog = try Catalog.open(workspace: dir.path)
+        _ = try catalog.refresh(workspace)
+        let root = "\(dir.path)/synthetic/street"
+        #expect(try catalog.isCurrent("street", root: root))
+        // A commit: two new images with a new class and a new attribute, journaled.
+        var added: [Sample] = []
+        var stamps: [FileStamp] = []
+        for i in 0..<2 {
+            let path = "images/new-\(i).png"
+            try ImageFile.write(TestImages.pattern(width: 20, height: 10, layout: .rgb, seed: UInt64(40 + i)), to: "\(root)/\(path)")
+            stamps.append(try #require(FileStamp.of(path, in: root)))
+            added.append(
+                Sample(
+                    path: path, width: 20, height: 10, origin: .synthetic, provenance: #"{"file_name":"new-\#(i).png"}"#,
+                    attributes: ["weather": "fog", "visibility_class": "low"],
+                    annotations: [
+                        Annotation(categoryID: 4, box: BoundingBox(x: 1, y: 1, width: 3, height: 3), attributes: ["visibility": "0.6"]),
+                        Annotation(categoryID: 1, box: BoundingBox(x: 5, y: 1, width: 3, height: 3)),
+                    ]))
+        }
+        let categories = [
+            Category(id: 1, name: "pedestrian"), Category(id: 2, name: "car"), Category(id: 3, name: "bus"), Category(id: 4, name: "tram"),
+        ]
+        try DatasetJournal.append(added, newCategories: [categories[3]], to: root)
+        try catalog.append(added, categories: categories, to: "street", added: stamps)
+        #expect(try catalog.isCurrent("street", root: root), "the signature follows the commit")
+        #expect(try catalog.refresh(workspace).entries.map(\.action) == [.unchanged, .unchanged])
+
+        let datasets = try workspace.loadAll()
+        #expect(datasets[1].samples.count == 8)
+        #expect(try catalog.classBalance(dataset: "street") == ClassBalance(datasets[1]))
+        let specs = [
+            workspace.coverage,
+            CoverageSpec(rows: .attribute("visibility"), columns: .category),
+            CoverageSpec(rows: .attribute("visibility_class"), columns: .attribute("weather")),
+            CoverageSpec(rows: .attribute("lighting"), columns: .attribute("visibility")),
+            CoverageSpec(rows: .category, columns: .split),
+            CoverageSpec(rows: .attribute("weather")),
+        ]
+        for spec in specs {
+            #expect(
+                try catalog.coverage(spec) == CoverageMatrix(datasets, spec: spec), "\(spec.rows) × \(String(describing: spec.columns))")
+        }
+        // The same catalog rebuilt from the files agrees with the appended one.
+        _ = try catalog.refresh(workspace, force: true)
+        for spec in specs { #expect(try catalog.coverage(spec) == CoverageMatrix(datasets, spec: spec)) }
+        let tram = try catalog.samples(SampleFilter(conditions: [(.category, "tram"), (.attribute("visibility"), "0.5–0.75")]))
+        #expect(tram.map(\.path) == ["images/new-0.png", "images/new-1.png"])
+    }
+
+    @Test("identifiers, geometry and undeclared measurements are not axes; continuous attributes count in bands")
+    func axesAreBounded() throws {
+        #expect(AttributeAxis.value(key: "weather", raw: "snow") == "snow")
+        #expect(AttributeAxis.value(key: "occluded", raw: "2") == "2")
+        #expect(AttributeAxis.value(key: "instance", raw: "17") == nil)
+        #expect(AttributeAxis.value(key: "amodal_bbox", raw: "12.5,40,8,20") == nil)
+        #expect(AttributeAxis.value(key: "speed", raw: "13.7") == nil)
+        #expect(AttributeAxis.value(key: "visibility", raw: "0.999") == "≥0.75")
+        #expect(AttributeAxis.value(key: "visibility", raw: "0.1") == "<0.25")
+        #expect(AttributeAxis.value(key: "camera_height", raw: "1.7") == "1.5–2 m")
+        #expect(AttributeAxis.range(key: "camera_height", label: "1.5–2 m")! == (1.5, 2))
+        // 200 rendered-like images with every continuous attribute: a bounded number of rows.
+        var samples: [Sample] = []
+        for i in 0..<200 {
+            let attributes = [
+                "weather": ["snow", "rain"][i % 2], "camera_height": String(1.3 + Double(i % 80) / 100), "fov": String(45 + Double(i) / 10),
+            ]
+            let annotations = (0..<10).map { j in
+                Annotation(
+                    categoryID: 1, box: BoundingBox(x: 1, y: 1, width: 2, height: 2),
+                    attributes: ["instance": String(j + 1), "visibility": String(Double((i * 7 + j) % 100) / 100), "amodal_bbox": "1,2,3,\(j)"])
+            }
+            samples.append(Sample(path: "images/\(i).png", width: 8, height: 8, origin: .synthetic, attributes: attributes, annotations: annotations))
+        }
+        let counts = CoverageCounts(samples, dataset: "d", names: [1: Category(id: 1, name: "car")])
+        // category, split, origin, dataset, weather, camera_height (2 bands), fov (3), visibility (4).
+        #expect(counts.cells.count < 400, "\(counts.cells.count) rows")
     }
 }

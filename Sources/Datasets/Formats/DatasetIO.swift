@@ -31,15 +31,19 @@ public enum DatasetIO {
             (categories, samples, problems) = try ImageFolderFormat.read(root: root, prober: prober)
         }
         let provenance = try ProvenanceFile.read(root: root)
-        let resolvedOrigin = origin ?? (provenance.isEmpty ? .real : .synthetic)
+        let journaled = DatasetJournal.isPending(root)
+        let resolvedOrigin = origin ?? (provenance.isEmpty && !journaled ? .real : .synthetic)
         for i in samples.indices {
-            samples[i].origin = resolvedOrigin
             samples[i].provenance = provenance[samples[i].fileName] ?? provenance[samples[i].path]
         }
-        return Dataset(
+        var dataset = Dataset(
             name: name ?? FileIO.lastComponent(of: root), root: root, format: layout.format, origin: resolvedOrigin,
             categories: categories, samples: samples, problems: problems
         )
+        // Commits appended since the files were last written whole (a job's, see DatasetJournal).
+        if journaled, layout.format == .coco || layout.format == .imageFolder { try DatasetJournal.apply(to: &dataset) }
+        for i in dataset.samples.indices { dataset.samples[i].origin = resolvedOrigin }
+        return dataset
     }
 
     /// Writes `dataset` into `directory` as `format`. The folder must be new or empty, so nothing

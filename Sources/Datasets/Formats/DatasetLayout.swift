@@ -55,8 +55,15 @@ public enum DatasetLayout: Sendable, Hashable {
             }
         }
         if FileIO.isDirectory("\(root)/Annotations") { return .voc }
-        let hasClassFolders = ((try? FileIO.list(root)) ?? []).contains { $0.kind == .directory && !$0.name.hasPrefix(".") }
-        if hasClassFolders { return .imageFolder }
+        let folders = ((try? FileIO.list(root)) ?? []).filter { $0.kind == .directory && !$0.name.hasPrefix(".") }.map(\.name)
+        // `images/` and `labels/` without an annotation file or data.yaml are a detection
+        // dataset missing its labels file, not an ImageFolder with classes "images" and "labels".
+        if !folders.isEmpty, Set(folders).isSubset(of: ["images", "labels", "masks", "depth"]) {
+            throw DatasetsError(
+                .unknownFormat, path: root,
+                "has \(folders.sorted().joined(separator: "/, "))/ but no annotations.json (COCO) or data.yaml (YOLO) to say what the images show")
+        }
+        if !folders.isEmpty { return .imageFolder }
         throw DatasetsError(
             .unknownFormat, path: root,
             "cannot tell the dataset format: expected data.yaml (YOLO), labels.json, annotations.json or annotations/instances_*.json (COCO), Annotations/ (VOC), or one folder per class (ImageFolder)"

@@ -190,7 +190,8 @@ public struct CoverageMatrix: Sendable, Hashable {
             case .origin: fixed = Origin.allCases.map(\.rawValue)
             case .dataset: fixed = datasetNames
             case .split: fixed = expected["split"] ?? []
-            case .attribute(let key): fixed = expected[key] ?? []
+            // A banded attribute shows its bands in order, lowest first.
+            case .attribute(let key): fixed = expected[key] ?? AttributeAxis.bands[key]?.labels ?? []
             }
             seen = Set(fixed)
         }
@@ -226,14 +227,15 @@ public struct CoverageCount: Sendable, Hashable {
 
 extension CoverageAxis {
     /// The value an annotation has on this axis (an attribute missing on the annotation falls back
-    /// to the image's, then to `unset`).
+    /// to the image's, then to `unset`; continuous attributes count in their bands, see
+    /// `AttributeAxis`).
     package func value(_ annotation: Annotation, _ sample: Sample, _ dataset: Dataset, _ names: [Int: Category]) -> String {
         switch self {
         case .category: names[annotation.categoryID]?.name ?? "category \(annotation.categoryID)"
         case .split: sample.split ?? CoverageAxis.unset
         case .origin: sample.origin.rawValue
         case .dataset: dataset.name
-        case .attribute(let key): annotation.attributes[key] ?? sample.attributes[key] ?? CoverageAxis.unset
+        case .attribute(let key): AttributeAxis.value(key: key, raw: annotation.attributes[key] ?? sample.attributes[key]) ?? CoverageAxis.unset
         }
     }
 }

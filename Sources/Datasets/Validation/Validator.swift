@@ -13,7 +13,17 @@ public struct ValidationIssue: Sendable, Hashable {
         case boxOutsideImage = "box-outside-image"
         case emptyBox = "empty-box"
         case unknownCategory = "unknown-category"
+        /// An image file in the dataset's image folder that no annotation file lists: left by a
+        /// commit that was interrupted between moving the image and recording it.
+        case orphanImage = "orphan-image"
         case emptyClass = "empty-class"
+        /// Commits in the dataset's journal not yet folded into `annotations.json`: our tools
+        /// read them, other tools see the dataset as of the last compaction.
+        case pendingJournal = "pending-journal"
+
+        /// Worth knowing but not wrong: a class no image has yet (a generator's fixed class list
+        /// names every class it can make), commits not yet compacted. `validate` exits 0 on these.
+        public var isWarning: Bool { self == .emptyClass || self == .pendingJournal }
     }
 
     public let kind: Kind
@@ -63,12 +73,36 @@ public enum Validator {
                 }
             }
         }
+        issues += orphans(dataset)
+        if DatasetJournal.isPending(dataset.root) {
+            issues.append(
+                ValidationIssue(
+                    kind: .pendingJournal, path: DatasetJournal.path(dataset.root),
+                    detail:
+                        "commits not yet in annotations.json (a job is running or was interrupted); `synthstudio dataset compact` folds them in"
+                ))
+        }
         for category in ClassBalance(dataset).emptyClasses {
             issues.append(
                 ValidationIssue(
                     kind: .emptyClass, path: dataset.root, detail: "class \"\(category.name)\" (id \(category.id)) has no annotations"))
         }
         return issues
+    }
+
+    /// Images in the `images/` folder of a COCO dataset in our layout (`annotations.json` +
+    /// `images/`) that the dataset does not list.
+    static func orphans(_ dataset: Dataset) -> [ValidationIssue] {
+        let folder = "\(dataset.root)/\(COCOWriter.imageFolder)"
+        guard dataset.format == .coco, FileIO.isFile("\(dataset.root)/\(COCOWriter.annotationFile)"), FileIO.isDirectory(folder)
+        else { return [] }
+        let listed = Set(dataset.samples.map { dataset.imagePath(of: $0) })
+        let files = ((try? FileIO.list(folder)) ?? []).filter { $0.kind == .file && !$0.name.hasPrefix(".") }
+        return files.map { "\(folder)/\($0.name)" }.filter { !listed.contains($0) }.sorted().map { path in
+            ValidationIssue(
+                kind: .orphanImage, path: path,
+                detail: "no annotation file lists this image (an interrupted commit: resume its job, or remove the file)")
+        }
     }
 
     private static func checkImage(_ sample: Sample, path: String, decode: Bool) -> [ValidationIssue] {

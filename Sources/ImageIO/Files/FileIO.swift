@@ -33,10 +33,29 @@ public enum FileIO {
         return bytes
     }
 
+    /// At most the last `count` bytes of the file.
+    public static func readTail(_ path: String, count: Int) throws(ImageIOError) -> [UInt8] {
+        let fd = try open(path)
+        defer { close(fd) }
+        let end = lseek(fd, 0, SEEK_END)
+        guard end >= 0 else { throw systemError(.unreadable, path, "cannot seek") }
+        let start = max(0, Int(end) - count)
+        guard lseek(fd, off_t(start), SEEK_SET) >= 0 else { throw systemError(.unreadable, path, "cannot seek") }
+        var bytes = [UInt8](repeating: 0, count: Int(end) - start)
+        let got = try readFully(fd, into: &bytes, count: bytes.count, path: path)
+        if got < bytes.count { bytes.removeSubrange(got...) }
+        return bytes
+    }
+
     /// Writes `bytes` to `path` atomically: into a temporary file beside it, flushed to disk, then
     /// renamed over the target. A process killed at any moment leaves the old file or the new one,
     /// never half of either; on failure the temporary file is removed.
-    public static func writeAtomically(_ bytes: some Collection<UInt8>, to path: String) throws(ImageIOError) {
+    ///
+    /// `durable: false` skips the flush: still atomic for a process killed at any instant (the
+    /// rename happens after the whole file is written), but not ordered against a power cut —
+    /// for files a later durable write makes reachable (a unit's label file, before the journal
+    /// line that commits it).
+    public static func writeAtomically(_ bytes: some Collection<UInt8>, to path: String, durable: Bool = true) throws(ImageIOError) {
         let directory = parentDirectory(of: path)
         let base = lastComponent(of: path)
         var template = Array("\(directory)/.\(base).tmp-XXXXXX".utf8CString)
@@ -63,7 +82,7 @@ public enum FileIO {
             }
             offset += n
         }
-        guard fsync(fd) == 0 else {
+        guard !durable || fsync(fd) == 0 else {
             let error = systemError(.writeFailed, path, "cannot flush")
             close(fd)
             throw error
@@ -71,6 +90,46 @@ public enum FileIO {
         guard close(fd) == 0 else { throw systemError(.writeFailed, path, "cannot close") }
         guard rename(tempPath, path) == 0 else { throw systemError(.writeFailed, path, "cannot rename into place") }
         ok = true
+    }
+
+    /// Appends `bytes` to `path` (created when missing) in one `write` per chunk, then flushes
+    /// the data to disk (`fdatasync`) when `durable`. A process killed mid-way leaves at most a
+    /// torn tail, which readers of append-only files (a journal) ignore and the next append cuts.
+    public static func append(_ bytes: [UInt8], to path: String, durable: Bool = true) throws(ImageIOError) {
+        let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw systemError(.writeFailed, path, "cannot open for appending") }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw systemError(.writeFailed, path, "cannot append")
+            }
+            offset += n
+        }
+        if durable, fdatasync(fd) != 0 { throw systemError(.writeFailed, path, "cannot flush") }
+    }
+
+    /// Cuts a file to its first `size` bytes.
+    public static func truncate(_ path: String, to size: Int) throws(ImageIOError) {
+        guard Glibc.truncate(path, off_t(size)) == 0 else { throw systemError(.writeFailed, path, "cannot truncate") }
+    }
+
+    /// Removes a file; a file already gone is not an error.
+    public static func remove(_ path: String) throws(ImageIOError) {
+        guard unlink(path) == 0 || errno == ENOENT else { throw systemError(.writeFailed, path, "cannot remove") }
+    }
+
+    /// Moves a file to `target`, which must not exist: never replaces another file (a hard link,
+    /// then the source is unlinked). False, with nothing changed, when `target` exists.
+    public static func moveWithoutReplacing(_ source: String, to target: String) throws(ImageIOError) -> Bool {
+        if link(source, target) != 0 {
+            if errno == EEXIST { return false }
+            throw systemError(.writeFailed, target, "cannot move \(source) to")
+        }
+        guard unlink(source) == 0 else { throw systemError(.writeFailed, source, "cannot remove after linking it to \(target)") }
+        return true
     }
 
     /// One entry of a directory, with symbolic links followed for the kind and identity.

@@ -8,7 +8,10 @@ import TerminalGraphics
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check a dataset against its files: missing or unreadable images, sizes, boxes, categories.",
-        discussion: "Exits with status 1 when anything is found (so it can gate a pipeline), 0 when the dataset is clean."
+        discussion: """
+            Exits with status 1 when anything is wrong (so it can gate a pipeline), 0 when the dataset \
+            is clean or has only warnings (a class with no images yet, commits not yet compacted).
+            """
     )
 
     @Argument(help: "A dataset folder.")
@@ -43,7 +46,7 @@ struct Validate: ParsableCommand {
             report(issues, dataset: loaded)
             return issues
         }
-        if !issues.isEmpty { throw ExitCode(1) }
+        if issues.contains(where: { !$0.kind.isWarning }) { throw ExitCode(1) }
     }
 
     private func report(_ issues: [ValidationIssue], dataset loaded: Dataset?) {
@@ -58,7 +61,7 @@ struct Validate: ParsableCommand {
                     ("dataset", .string(dataset)),
                     ("format", loaded.map { .string($0.format.rawValue) } ?? .null),
                     ("images", loaded.map { .int($0.samples.count) } ?? .null),
-                    ("valid", .bool(issues.isEmpty)),
+                    ("valid", .bool(!issues.contains { !$0.kind.isWarning })),
                     ("counts", .object(counts)),
                     (
                         "issues",
@@ -85,7 +88,7 @@ struct Validate: ParsableCommand {
         for kind in ValidationIssue.Kind.allCases {
             let matching = issues.filter { $0.kind == kind }
             guard !matching.isEmpty else { continue }
-            out += style.paint("\(kind.rawValue): \(matching.count)", kind == .emptyClass ? .warning : .error, bold: true) + "\n"
+            out += style.paint("\(kind.rawValue): \(matching.count)", kind.isWarning ? .warning : .error, bold: true) + "\n"
             for issue in matching.prefix(20) {
                 out += "  \(issue.path.terminalSafe): \(issue.detail.terminalSafe)\n"
             }

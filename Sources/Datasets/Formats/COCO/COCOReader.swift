@@ -69,26 +69,8 @@ public enum COCOReader {
                 unknown.append("\(object.field) has category \(categoryID), which is not in \"categories\"")
                 continue
             }
-            var box: BoundingBox?
-            if object.has("bbox") {
-                let numbers = try object.numbers("bbox")
-                guard numbers.count == 4 else {
-                    throw object.error("bbox", "expected 4 numbers [x, y, width, height], found \(numbers.count)")
-                }
-                let candidate = BoundingBox(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3])
-                guard candidate.isWellFormed else {
-                    throw object.error("bbox", "box \(candidate) has a negative or non-finite size", code: .invalidValue)
-                }
-                box = candidate
-            }
             let sample = samples[sampleIndex]
-            let mask = try readMask(object, width: sample.width, height: sample.height)
-            if box == nil { box = mask?.boundingBox }
-            let crowd = try object.optionalInt("iscrowd") ?? 0
-            samples[sampleIndex].annotations.append(
-                Annotation(
-                    categoryID: categoryID, box: box, mask: mask, isCrowd: crowd != 0, attributes: try object.attributes("attributes")
-                ))
+            samples[sampleIndex].annotations.append(try annotation(object, categoryID: categoryID, width: sample.width, height: sample.height))
         }
         if !unknown.isEmpty {
             let shown = unknown.prefix(10).joined(separator: "; ")
@@ -96,6 +78,27 @@ public enum COCOReader {
             throw DatasetsError(.invalidValue, path: file, "\(unknown.count) annotation(s) refer to unknown ids: \(shown)\(more)")
         }
         return (categories, samples)
+    }
+
+    /// One annotation object (`bbox`, `segmentation`, `iscrowd`, `attributes`) of an image of
+    /// `width`×`height`; the box comes from the mask when it has none.
+    static func annotation(_ object: JSONFields, categoryID: Int, width: Int, height: Int) throws(DatasetsError) -> Annotation {
+        var box: BoundingBox?
+        if object.has("bbox") {
+            let numbers = try object.numbers("bbox")
+            guard numbers.count == 4 else {
+                throw object.error("bbox", "expected 4 numbers [x, y, width, height], found \(numbers.count)")
+            }
+            let candidate = BoundingBox(x: numbers[0], y: numbers[1], width: numbers[2], height: numbers[3])
+            guard candidate.isWellFormed else {
+                throw object.error("bbox", "box \(candidate) has a negative or non-finite size", code: .invalidValue)
+            }
+            box = candidate
+        }
+        let mask = try readMask(object, width: width, height: height)
+        if box == nil { box = mask?.boundingBox }
+        let crowd = try object.optionalInt("iscrowd") ?? 0
+        return Annotation(categoryID: categoryID, box: box, mask: mask, isCrowd: crowd != 0, attributes: try object.attributes("attributes"))
     }
 
     private static func readMask(_ object: JSONFields, width: Int, height: Int) throws(DatasetsError) -> Mask? {

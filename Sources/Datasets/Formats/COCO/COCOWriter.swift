@@ -44,31 +44,9 @@ public enum COCOWriter {
             images.append(.object(image))
             if let line = sample.provenance { provenance.append((fileName, line)) }
             for annotation in sample.annotations {
-                var object: [(String, JSONValue)] = [
-                    ("id", .int(annotations.count + 1)), ("image_id", .int(index + 1)), ("category_id", .int(annotation.categoryID)),
-                ]
-                if let box = annotation.box {
-                    object.append(("bbox", .array([.double(box.x), .double(box.y), .double(box.width), .double(box.height)])))
-                } else {
-                    boxless += 1
-                }
-                object.append(("area", .double(annotation.area)))
-                object.append(("iscrowd", .int(annotation.isCrowd ? 1 : 0)))
-                switch annotation.mask {
-                case .polygons(let polygons)?:
-                    object.append(("segmentation", .array(polygons.map { .array($0.map { .double($0) }) })))
-                case .rle(let rle)?:
-                    object.append(
-                        (
-                            "segmentation",
-                            .object([
-                                ("size", .array([.int(rle.height), .int(rle.width)])), ("counts", .string(rle.compressedCounts)),
-                            ])
-                        ))
-                case nil: break
-                }
-                if !annotation.attributes.isEmpty { object.append(("attributes", attributesJSON(annotation.attributes))) }
-                annotations.append(.object(object))
+                if annotation.box == nil { boxless += 1 }
+                annotations.append(
+                    annotationJSON(annotation, ids: [("id", .int(annotations.count + 1)), ("image_id", .int(index + 1))]))
             }
         }
         let categories: [JSONValue] = dataset.categories.map { category in
@@ -91,6 +69,30 @@ public enum COCOWriter {
         try ProvenanceFile.write(provenance, root: directory)
         try DatasetPaths.writeAtomically(document.serialized() + "\n", to: "\(directory)/\(annotationFile)")
         return boxless > 0 ? ["\(boxless) image-level label(s) have no box; COCO keeps them as annotations without \"bbox\""] : []
+    }
+
+    /// One COCO annotation object: `ids` first (`id`, `image_id`), then `category_id`, `bbox`,
+    /// `area`, `iscrowd`, `segmentation` and `attributes`.
+    static func annotationJSON(_ annotation: Annotation, ids: [(String, JSONValue)]) -> JSONValue {
+        var object = ids + [("category_id", JSONValue.int(annotation.categoryID))]
+        if let box = annotation.box {
+            object.append(("bbox", .array([.double(box.x), .double(box.y), .double(box.width), .double(box.height)])))
+        }
+        object.append(("area", .double(annotation.area)))
+        object.append(("iscrowd", .int(annotation.isCrowd ? 1 : 0)))
+        switch annotation.mask {
+        case .polygons(let polygons)?:
+            object.append(("segmentation", .array(polygons.map { .array($0.map { .double($0) }) })))
+        case .rle(let rle)?:
+            object.append(
+                (
+                    "segmentation",
+                    .object([("size", .array([.int(rle.height), .int(rle.width)])), ("counts", .string(rle.compressedCounts))])
+                ))
+        case nil: break
+        }
+        if !annotation.attributes.isEmpty { object.append(("attributes", attributesJSON(annotation.attributes))) }
+        return .object(object)
     }
 
     static func attributesJSON(_ attributes: [String: String]) -> JSONValue {
