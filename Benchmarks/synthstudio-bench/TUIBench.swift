@@ -15,7 +15,7 @@ func tuiBench(images: Int) throws {
         try CatalogBench(images: images, perImage: 10, folder: folder).run()
     }
     let data = try StudioData(workspace: "\(folder)/workspace")
-    let refresh = data.refreshIndex()
+    let refresh = data.indexer()
     let app = App(data: data, colors: .truecolor, graphics: .blocks, sixelAvailable: false, executable: "/bin/false")
     var keys: [Key] = [.enter]
     keys += Array(repeating: .character("j"), count: 200)

@@ -14,6 +14,19 @@ public struct DiffAugment: Sendable, Equatable {
 
     public init(_ operations: [Operation]) { self.operations = operations }
 
+    /// `color,translation,cutout` (any of them, comma-separated), or `none`.
+    public static func operations(_ text: String) throws(GANError) -> [Operation] {
+        if text == "none" || text.isEmpty { return [] }
+        var out: [Operation] = []
+        for name in text.split(separator: ",") {
+            guard let operation = Operation(rawValue: String(name)) else {
+                throw GANError(.settings, "unknown augmentation \(String(name).terminalSafe) (color, translation, cutout or none)")
+            }
+            out.append(operation)
+        }
+        return out
+    }
+
     /// The random choices for one batch, drawn up front so backward undoes exactly what forward did.
     public struct Plan: Sendable {
         var brightness: [Float] = []

@@ -389,3 +389,24 @@ enum GridImage {
     /// [-1, 1] → 0…255, rounded.
     static func toByte(_ v: Float) -> UInt8 { UInt8(max(0, min(255, ((v + 1) * 127.5).rounded()))) }
 }
+
+extension GANModel {
+    /// One image of class `classIndex` from its own noise (drawn from `stream`), generated alone
+    /// and resized to the training data's native size: 8-bit, gray or RGB. Deterministic in the
+    /// stream, so image `i` of a seed is the same in every run, shard and resume.
+    public func sample(classIndex: Int, stream: inout RandomStream) -> Image {
+        let a = info.architecture
+        let noise = Tensor(shape: [1, a.latent], storage: (0..<a.latent).map { _ in Float(stream.nextNormal()) })
+        let image = generate(noise: noise, labels: [classIndex])
+        let (width, height) = (info.nativeWidth, info.nativeHeight)
+        let plane = a.resolution * a.resolution
+        var pixels = [UInt8](repeating: 0, count: width * height * a.channels)
+        for c in 0..<a.channels {
+            let resized = Resample.resize(
+                Array(image.storage[c * plane..<(c + 1) * plane]), width: a.resolution, height: a.resolution, toWidth: width,
+                toHeight: height)
+            for (p, v) in resized.enumerated() { pixels[p * a.channels + c] = GridImage.toByte(v) }
+        }
+        return Image(width: width, height: height, layout: a.channels == 3 ? .rgb : .gray, pixels: .eight(pixels))
+    }
+}

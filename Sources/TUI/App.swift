@@ -40,9 +40,9 @@ public final class App {
     /// Re-indexes in the background; the next `poll` reloads what the screens show.
     public func startIndexing() {
         state.status = "indexing…"
-        let data = self.data, flag = indexing
+        let refresh = data.indexer, flag = indexing
         flag.set(nil)
-        DispatchQueue.global(qos: .userInitiated).async { flag.set(data.refreshIndex()) }
+        DispatchQueue.global(qos: .userInitiated).async { flag.set(refresh()) }
     }
 
     /// Work that finished off the UI thread, and jobs every second. True when the screen changed.
@@ -100,8 +100,8 @@ public final class App {
             switch key {
             case .enter: queue(draft)
             case .escape: state.overlay = nil
-            case .character("+"), .character("="), .right, .up: draft.request.count += draft.request.count >= 100 ? 10 : 1
-            case .character("-"), .left, .down: draft.request.count = max(1, draft.request.count - (draft.request.count > 100 ? 10 : 1))
+            case .character("+"), .character("="), .right, .up: draft.setCount(draft.count + (draft.count >= 100 ? 10 : 1))
+            case .character("-"), .left, .down: draft.setCount(draft.count - (draft.count > 100 ? 10 : 1))
             default: break
             }
             if case .jobForm = state.overlay { state.overlay = .jobForm(draft) }
@@ -329,9 +329,9 @@ public final class App {
         state.screen = .browse
     }
 
-    /// Prefills a job for the cursor's cell: the renderer with the cell's conditions pinned when
-    /// the view counts rendered data and the axes are recipe parameters, else a GAN run trained on
-    /// one of the view's datasets for the cell's class. Count = the deficit.
+    /// Prefills the job the gap planner makes for the cursor's cell (`Engine.GapPlanner`, the same
+    /// as `synthstudio fill`): a render sized by its own first images and stopping at the target,
+    /// or a GAN run's samples; or says what would make one.
     func fill() {
         guard let matrix = data.coverage[safe: state.viewIndex] else { return }
         let cursor = state.cursor ?? CoverageView.largestDeficit(matrix)
@@ -342,58 +342,28 @@ public final class App {
         }
         let key = AppState.cellKey(view: state.viewIndex, row: cell.row, column: cell.column)
         state.cursor = cursor  // stays on this cell when it is no longer the largest deficit
-        let spec = matrix.spec
-        let counted = data.workspace.datasets.filter { spec.counts($0.name, holdout: $0.holdout) }
-        var pins: [String: String] = [:]
-        let axes: [(CoverageAxis?, String)] = [(spec.rows, cell.row), (spec.columns, cell.column)]
-        for case (.attribute(let name)?, let value) in axes { pins[name] = value }
-        let className = spec.rows == .category ? cell.row : (spec.columns == .category ? cell.column : nil)
-        let plenty = className.flatMap { Recipe.plentiful[$0] }
-        let seed = UInt64(Date().timeIntervalSince1970)
-        // Rendered data in the view and a recipe in the workspace: render with the conditions pinned.
-        let recipes = ((try? FileManager.default.contentsOfDirectory(atPath: "\(data.workspace.root)/scenes")) ?? []).filter {
-            $0.hasSuffix(".yaml")
-        }.sorted()
-        let cocoNames = Set(data.datasets.filter { $0.format == .coco }.map(\.name))
-        if let rendered = counted.first(where: { $0.origin == .synthetic && cocoNames.contains($0.name) }),
-            let recipe = recipes.first, !pins.isEmpty || plenty != nil
-        {
-            // A class the renderer places a chosen number of: ask for plenty in each image.
-            if let plenty { pins[plenty.parameter] = String(plenty.count) }
-            let request = JobControl.Request(
-                kind: .render, dataset: rendered.name, count: cell.deficit, seed: seed, parameters: pins,
-                recipe: "\(data.workspace.root)/scenes/\(recipe)")
-            state.overlay = .jobForm(
-                JobDraft(
-                    request: request, cellKey: key,
-                    description: "render \(cell.row.terminalSafe) × \(cell.column.terminalSafe) (\(cell.deficit) short)"))
+        let plan: GapPlanner.Plan
+        do {
+            plan = try data.planner(executable: executable).plan(matrix.spec, cell: CellKey(row: cell.row, column: cell.column))
+        } catch {
+            state.status = "cannot plan: \(error.message)"
             return
         }
-        // A class of a dataset a GAN was trained on.
-        if let className {
-            for entry in counted where entry.origin == .real {
-                let root = data.workspace.path(of: entry)
-                if let run = data.runs.first(where: {
-                    URL(fileURLWithPath: $0.datasetRoot).standardizedFileURL.path == root && $0.classes.contains(className)
-                }) {
-                    let request = JobControl.Request(
-                        kind: .ganSample, dataset: "\(entry.name)-gan", count: cell.deficit, seed: seed,
-                        parameters: ["run": "models/\(run.name)", "class": className])
-                    state.overlay = .jobForm(
-                        JobDraft(request: request, cellKey: key, description: "GAN class \(className.terminalSafe) (\(cell.deficit) short)")
-                    )
-                    return
-                }
-            }
+        guard let job = plan.job else {
+            state.status = plan.message ?? plan.summary
+            return
         }
-        state.status =
-            "no generator for this cell: train a GAN on its dataset (gan train --out models/NAME) or add a scene recipe in scenes/"
+        state.overlay = .jobForm(
+            JobDraft(
+                spec: job, cellKey: key,
+                description: "\(plan.cell.description.terminalSafe) (\(plan.deficit) short): \(plan.summary)"))
     }
 
     private func queue(_ draft: JobDraft) {
         state.overlay = nil
         do {
-            let (id, _) = try data.jobControl(executable: executable).queue(draft.request, in: data.workspace)
+            let spec = draft.spec.with(id: JobControl.newID())
+            try data.jobControl(executable: executable).queue(spec, in: data.workspace)
             if let matrix = data.coverage[safe: state.viewIndex],
                 let cell = matrix.cells.joined().first(where: {
                     AppState.cellKey(view: state.viewIndex, row: $0.row, column: $0.column) == draft.cellKey
@@ -401,7 +371,7 @@ public final class App {
             {
                 state.before[draft.cellKey] = cell.total
             }
-            state.status = "queued \(id) (\(draft.request.kind.rawValue), \(draft.request.count))"
+            state.status = "queued \(spec.id) (\(spec.kind.rawValue), \(draft.count))"
             data.reload()
         } catch {
             state.status = "cannot queue: \(error.message)"
@@ -444,13 +414,13 @@ public final class App {
     }
 
     private func queueTraining(data dataset: String, run: String, steps: Int, resolution: Int?) {
-        var parameters = ["data": dataset, "run": run]
-        if let resolution { parameters["resolution"] = String(resolution) }
-        let request = JobControl.Request(
-            kind: .ganTrain, dataset: nil, count: steps, seed: 1, parameters: parameters)
+        var settings = ["data": dataset, "run": run]
+        if let resolution { settings["resolution"] = String(resolution) }
         do {
-            let (id, _) = try data.jobControl(executable: executable).queue(request, in: data.workspace)
-            state.status = "queued \(id): gan-train \(run.terminalSafe) to step \(steps)"
+            let spec = try JobSpec.make(
+                kind: .ganTrain, id: JobControl.newID(), dataset: nil, count: steps, seed: 1, settings: settings, in: data.workspace)
+            try data.jobControl(executable: executable).queue(spec, in: data.workspace)
+            state.status = "queued \(spec.id): gan-train \(run.terminalSafe) to step \(steps)"
             data.reloadJobs()
         } catch {
             state.status = "cannot queue: \(error.message)"

@@ -45,7 +45,7 @@ func tinyWorkspace(extraClass: String? = nil) throws -> TemporaryDirectory {
 
 func openApp(_ dir: TemporaryDirectory) throws -> App {
     let data = try StudioData(workspace: dir.path)
-    _ = data.refreshIndex()
+    _ = data.indexer()
     data.reload()
     return App(data: data, colors: .none, graphics: .ascii, sixelAvailable: false, executable: "/bin/false")
 }
@@ -132,11 +132,16 @@ func settledText(_ app: App, width: Int = 120, height: Int = 30) -> String {
             Issue.record("no job form: \(app.state.status)")
             return
         }
-        #expect(draft.request.kind == .ganSample && draft.request.count == 3 && draft.request.dataset == "shapes-gan")
-        #expect(draft.request.parameters == ["run": "models/shapes", "class": "c"])
+        guard case .ganSample(let job) = draft.spec else {
+            Issue.record("not a GAN job: \(draft.spec)")
+            return
+        }
+        #expect(job.units.count == 3 && job.units.dataset == "shapes-gan" && job.className == "c")
+        #expect(job.run == "\(dir.path)/models/shapes")
+        #expect(job.units.goal == Goal(view: "shapes", row: "c", column: "all", target: 5))
         app.handle(.character("+"))
         guard case .jobForm(let bigger)? = app.state.overlay else { return }
-        #expect(bigger.request.count == 4)
+        #expect(bigger.count == 4 && bigger.spec.units?.goal == nil, "a count of the person's own runs to that count")
         let text = app.compose(width: 120, height: 30).frame.text
         #expect(text.contains("Fill the gap") && text.contains("gan-sample") && text.contains("shapes-gan"))
         app.handle(.escape)
@@ -166,9 +171,17 @@ func settledText(_ app: App, width: Int = 120, height: Int = 30) -> String {
             Issue.record("no job form: \(app.state.status)")
             return
         }
-        #expect(draft.request.kind == .render && draft.request.dataset == "street")
-        #expect(draft.request.parameters == ["weather": "snow", "cyclists": "4"])
-        #expect(draft.request.recipe?.hasSuffix("scenes/street.yaml") == true)
+        guard case .render(let job) = draft.spec else {
+            Issue.record("not a render job: \(draft.spec)")
+            return
+        }
+        #expect(job.units.dataset == "street")
+        #expect(job.pins == ["weather": "snow", "cyclists": "4"])
+        #expect(job.recipe == "\(dir.path)/scenes/street.yaml")
+        #expect(job.units.goal == Goal(view: "street", row: "cyclist", column: "snow", target: 20))
+        // Sized from its own first images: about 19 cyclists in snow, a few per image.
+        #expect((3...19).contains(job.units.count), "\(job.units.count) images")
+        #expect(draft.description.contains("per image"))
     }
 
     @Test func namesFromDatasetsAreEscaped() throws {

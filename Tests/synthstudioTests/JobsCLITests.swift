@@ -33,9 +33,11 @@ struct JobsCLITests {
         try CLIRunner.json(["jobs", "show", id, "--workspace", dir.path, "--json"])
     }
 
+    /// The visible files of a dataset folder: hidden ones (the writers' `.lock`) are not its content.
     static func files(_ root: String) throws -> [String: Data] {
         var out: [String: Data] = [:]
-        for path in (try? FileManager.default.subpathsOfDirectory(atPath: root)) ?? [] {
+        for path in (try? FileManager.default.subpathsOfDirectory(atPath: root)) ?? []
+        where !path.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: "\(root)/\(path)", isDirectory: &isDirectory), !isDirectory.boolValue {
                 out[path] = FileManager.default.contents(atPath: "\(root)/\(path)")

@@ -42,12 +42,12 @@ struct StudioTmuxTests {
             return (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
         }
 
-        /// Starts `command` in a detached session; its exit status lands in `statusFile`.
-        func start(_ command: String, width: Int, height: Int, statusFile: String) {
-            run([
-                "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)",
-                "\(command); echo $? > \(statusFile); sleep 30",
-            ])
+        /// Starts `command` in a detached session, in `directory` (the shell's current folder);
+        /// its exit status lands in `statusFile`.
+        func start(_ command: String, width: Int, height: Int, statusFile: String, directory: String? = nil) {
+            run(
+                ["-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)"]
+                    + (directory.map { ["-c", $0] } ?? []) + ["\(command); echo $? > \(statusFile); sleep 30"])
         }
 
         /// The command's exit status once it has ended (nil after `timeout` seconds).
@@ -107,11 +107,17 @@ struct StudioTmuxTests {
         return dir
     }
 
+    /// The studio started the way `make run` starts it: `synthstudio sample-data`, a path relative
+    /// to the current folder, here a fresh copy of the whole sample workspace. `f` on the class-7
+    /// gap fills it from the GAN run; `f` on the street view's largest gap (cyclists in snow)
+    /// renders until the cell reaches its target.
     @Test(.enabled(if: available, "needs tmux (make test installs it)"))
-    func fillTheClass7GapWithOneKey() throws {
-        let dir = try Self.workspace()
+    func fillGapsAsMakeRunStartsTheStudio() throws {
+        let dir = TemporaryDirectory("make-run")
+        try FileManager.default.copyItem(atPath: "\(CLIRunner.repository)/sample-data", toPath: "\(dir.path)/sample-data")
         let tmux = Tmux()
-        tmux.start("\(CLIRunner.binary) \(dir.path)", width: 160, height: 48, statusFile: "\(dir.path)/exit-status")
+        tmux.start(
+            "\(CLIRunner.binary) sample-data", width: 160, height: 48, statusFile: "\(dir.path)/exit-status", directory: dir.path)
         #expect(tmux.waitFor("1 Browse"), "\(tmux.screen())")
         #expect(tmux.waitFor("indexed"), "the background index finished")
         tmux.keys("3")
@@ -121,17 +127,33 @@ struct StudioTmuxTests {
         tmux.keys("Escape")
         tmux.keys("f")
         #expect(tmux.waitFor("Fill the gap"), "\(tmux.screen())")
-        #expect(tmux.screen().contains("GAN class 7 (85 short)"))
+        #expect(tmux.screen().contains("7 (85 short): GAN models/digits"), "\(tmux.screen())")
         tmux.keys("Enter")
         #expect(tmux.waitFor("15→100", timeout: 60), "\(tmux.screen())")
+        // The street view: cyclists in snow, 1 of 20.
+        tmux.keys("v")
+        #expect(tmux.waitFor("cyclist × snow: 0 real + 1 synthetic = 1 of 20 — 19 short"), "\(tmux.screen())")
+        tmux.keys("f")
+        #expect(tmux.waitFor("Fill the gap"), "\(tmux.screen())")
+        #expect(tmux.screen().contains("cyclists 4") && tmux.screen().contains("weather  snow"), "\(tmux.screen())")
+        #expect(tmux.screen().contains("stops at 20 in cyclist × snow"), "\(tmux.screen())")
+        tmux.keys("Enter")
+        #expect(tmux.waitFor("1→2", timeout: 90), "\(tmux.screen())")
         tmux.keys("4")
         #expect(tmux.waitFor("succeeded  gan-sample digits-gan"), "\(tmux.screen())")
+        #expect(tmux.waitFor("succeeded  render"), "\(tmux.screen())")
         tmux.keys("q")
         #expect(tmux.exitStatus("\(dir.path)/exit-status") == "0", "the studio exited cleanly")
         #expect(tmux.run(["display-message", "-p", "-t", tmux.session, "#{alternate_on}"]).hasPrefix("0"), "and left the alternate screen")
-        let studio = try String(contentsOfFile: "\(dir.path)/studio.yaml", encoding: .utf8)
+        let workspace = "\(dir.path)/sample-data"
+        let studio = try String(contentsOfFile: "\(workspace)/studio.yaml", encoding: .utf8)
         #expect(studio.contains("digits-gan"))
-        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir.path)/synthetic/digits-gan/7").count == 85)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(workspace)/synthetic/digits-gan/7").count == 85)
+        // The cell reached its target, within one image's worth.
+        let coverage = try CLIRunner.json(["coverage", workspace, "--view", "street", "--json"])
+        let cell = (coverage["cells"] as? [[String: Any]])?.first { $0["row"] as? String == "cyclist" && $0["col"] as? String == "snow" }
+        let have = (cell?["synthetic"] as? Int ?? 0) + (cell?["real"] as? Int ?? 0)
+        #expect((20...28).contains(have), "cyclist × snow holds \(have)")
     }
 
     @Test(.enabled(if: available, "needs tmux (make test installs it)"))

@@ -49,6 +49,9 @@ public struct CoverageSpec: Sendable, Hashable {
     /// The datasets this view counts, by name or `*` pattern (`digits-*` takes in the synthetic
     /// datasets jobs add later); `nil` counts every dataset that is not a holdout.
     public var datasets: [String]?
+    /// A generator's class names to this view's (`pedestrian: person`): how the gap planner
+    /// renders into the user's own class list. Empty: the generator's names as they are.
+    public var labels: [String: String] = [:]
 
     public init(
         rows: CoverageAxis = .category, columns: CoverageAxis? = nil, expectedValues: [String: [String]] = [:], defaultTarget: Int = 0,

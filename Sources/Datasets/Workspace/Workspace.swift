@@ -18,6 +18,8 @@ internal import ImageIO
 ///   target: 100                # annotations wanted per cell
 ///   targets:                   # overrides by row ("pedestrian") or cell ("pedestrian/snow")
 ///     pedestrian/snow: 200
+///   labels:                    # the renderer's class names to this view's, for `fill`
+///     pedestrian: person
 /// ```
 public struct Workspace: Sendable, Hashable {
     public struct Entry: Sendable, Hashable {
@@ -107,7 +109,7 @@ public struct Workspace: Sendable, Hashable {
     }
 
     private static func readCoverage(_ yaml: YAMLFields, datasets known: [String]) throws(DatasetsError) -> CoverageSpec {
-        let fields = try yaml.dictionary(allowed: ["name", "datasets", "rows", "cols", "values", "target", "targets"])
+        let fields = try yaml.dictionary(allowed: ["name", "datasets", "rows", "cols", "values", "target", "targets", "labels"])
         var spec = CoverageSpec()
         if let name = fields["name"] { spec.name = try name.string() }
         if let list = fields["datasets"] {
@@ -127,6 +129,9 @@ public struct Workspace: Sendable, Hashable {
             for (key, list) in try values.mapping() {
                 spec.expectedValues[key] = try list.sequence().map { v throws(DatasetsError) in try v.string() }
             }
+        }
+        if let labels = fields["labels"] {
+            for (key, value) in try labels.mapping() { spec.labels[key] = try value.string() }
         }
         if let target = fields["target"] { spec.defaultTarget = try nonNegative(target) }
         if let targets = fields["targets"] {

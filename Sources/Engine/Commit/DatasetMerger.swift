@@ -3,7 +3,9 @@ internal import Foundation
 
 /// Joins the synthetic datasets written by the shards of one job (`--shard k/n`, each with the
 /// units `i ≡ k mod n`) into one dataset equal to what a single run writes: samples in name order,
-/// categories numbered by first appearance in that order, every file written atomically.
+/// the shards' common class list (a generator's fixed list, so YOLO ids are those of every shard),
+/// or — when the shards' lists differ — classes numbered by first appearance in name order; every
+/// file written atomically.
 public enum DatasetMerger {
     /// Merges `shards` (dataset folders) into `output` (created; must be new or empty).
     /// - Returns: the number of images merged.
@@ -15,6 +17,7 @@ public enum DatasetMerger {
         }
         var entries: [(sample: Sample, source: String, names: [Int: Category], shard: String)] = []
         var seen: [String: String] = [:]
+        var lists: [[String]] = []
         for shard in shards {
             let dataset: Dataset
             do {
@@ -23,6 +26,7 @@ public enum DatasetMerger {
                 throw EngineError(.commitFailed, "cannot read the shard \(shard): \(error.description)")
             }
             let names = dataset.categoriesByID
+            lists.append(dataset.categories.sorted { $0.id < $1.id }.map(\.name))
             for sample in dataset.samples {
                 if let other = seen[sample.path] {
                     throw EngineError(.commitFailed, "\(sample.path) is in both \(other) and \(shard): shards of one job never overlap")
@@ -34,19 +38,23 @@ public enum DatasetMerger {
         entries.sort { $0.sample.path.utf8.lexicographicallyPrecedes($1.sample.path.utf8) }
         var categories: [Category] = []
         var idOf: [String: Int] = [:]
+        func add(_ name: String) {
+            guard idOf[name] == nil else { return }
+            idOf[name] = categories.count + 1
+            categories.append(Category(id: categories.count + 1, name: name))
+        }
+        if let first = lists.first, lists.allSatisfy({ $0 == first }) { first.forEach(add) }
         var samples: [Sample] = []
         for entry in entries {
             var sample = entry.sample
             for i in sample.annotations.indices {
                 let name = entry.names[sample.annotations[i].categoryID]?.name ?? "category \(sample.annotations[i].categoryID)"
-                if idOf[name] == nil {
-                    idOf[name] = categories.count + 1
-                    categories.append(Category(id: categories.count + 1, name: name))
-                }
+                add(name)
                 sample.annotations[i].categoryID = idOf[name]!
             }
             samples.append(sample)
         }
+        for list in lists { list.forEach(add) }
         let merged = Dataset(
             name: (output as NSString).lastPathComponent, root: output, format: .coco, origin: .synthetic, categories: categories,
             samples: samples)
@@ -73,7 +81,7 @@ public enum DatasetMerger {
                     to: "\(output)/\(YOLOWriter.labelPath(forImage: sample.path))")
             }
             try YOLOWriter.writeDataYAML(categories: categories, folders: [("train", COCOWriter.imageFolder)], to: output)
-            try COCOWriter.writeAnnotations(merged, fileNames: samples.map(\.fileName), to: output)
+            try DatasetJournal.writeWhole(merged, to: output)
         } catch {
             throw EngineError(.commitFailed, error.description)
         }

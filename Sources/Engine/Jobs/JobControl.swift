@@ -1,10 +1,11 @@
-internal import Catalog
+public import Catalog
 public import Datasets
 internal import Foundation
+internal import ImageIO
 internal import StudioCore
 
-/// Queueing, cancelling and resuming jobs on a workspace: what `synthstudio jobs` and the TUI do
-/// the same way.
+/// Queueing, cancelling and resuming jobs on a workspace: what `synthstudio jobs`, `fill` and the
+/// studio do the same way.
 public struct JobControl: Sendable {
     public let store: JobStore
     /// This executable, started as the supervisor and the workers.
@@ -15,86 +16,81 @@ public struct JobControl: Sendable {
         self.executable = executable
     }
 
-    /// What to queue. Path parameters (`run`, `data`, …) may be workspace dataset names or paths
-    /// relative to the workspace; they are made absolute, since the worker may run anywhere.
-    public struct Request: Sendable {
-        public var kind: JobSpec.Kind
-        public var dataset: String?
-        public var count: Int
-        public var seed: UInt64
-        public var parameters: [String: String]
-        /// Absolute, or relative to the current directory.
-        public var recipe: String?
-        public var command: [String]?
-        public var shard: JobSpec.Shard
-
-        public init(
-            kind: JobSpec.Kind, dataset: String?, count: Int, seed: UInt64, parameters: [String: String] = [:], recipe: String? = nil,
-            command: [String]? = nil, shard: JobSpec.Shard = .whole
-        ) {
-            self.kind = kind
-            self.dataset = dataset
-            self.count = count
-            self.seed = seed
-            self.parameters = parameters
-            self.recipe = recipe
-            self.command = command
-            self.shard = shard
+    /// Opens a workspace for its jobs: the workspace file, the catalog, and the jobs the catalog
+    /// lacks restored from `.studio/jobs` (a catalog rebuilt after damage, or deleted, loses none).
+    /// `recovery` says what happened when the catalog had to be rebuilt.
+    public static func open(workspace root: String) throws(EngineError) -> (workspace: Workspace, store: JobStore, recovery: String?) {
+        let workspace: Workspace
+        let catalog: Catalog
+        do {
+            workspace = try Workspace.load(root)
+            catalog = try Catalog.open(workspace: workspace.root)
+        } catch let error as DatasetsError {
+            throw EngineError(.invalidSpec, error.description)
+        } catch let error as CatalogError {
+            throw EngineError(.commitFailed, error.description)
+        } catch {
+            throw EngineError(.commitFailed, "\(error)")
         }
+        let store = JobStore(catalog: catalog, root: workspace.root)
+        let restored = (try? store.restoreFromFolders()) ?? 0
+        let recovery = catalog.recovery.map { "\($0); \(restored) job(s) restored from .studio/jobs" }
+        return (workspace, store, recovery)
     }
 
-    /// Queues `request`, adding its dataset to `studio.yaml` when new, and makes sure the
-    /// workspace's supervisor runs. Returns the job id and the workspace as now on disk.
-    public func queue(_ request: Request, in workspace: Workspace, limit: Int = 1) throws(EngineError) -> (id: String, workspace: Workspace)
-    {
+    /// A new job id: sortable and unique (time in milliseconds, then random bits).
+    public static func newID() -> String {
+        let time = Int(Date().timeIntervalSince1970 * 1000)
+        return "j\(String(time, radix: 36))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
+    }
+
+    /// A seed no earlier job of the workspace used: two fills in the same second never draw the
+    /// same images.
+    public func freshSeed() -> UInt64 {
+        let used = Set(((try? store.all()) ?? []).compactMap { try? store.spec($0.id).seed })
+        var seed = UInt64(Date().timeIntervalSince1970)
+        while used.contains(seed) { seed &+= 1 }
+        return seed
+    }
+
+    /// Queues `spec`, adding its dataset to `studio.yaml` when new (as a synthetic dataset in
+    /// `synthetic/<name>`), and makes sure the workspace's supervisor runs. Returns the workspace
+    /// as now on disk.
+    @discardableResult
+    public func queue(_ spec: JobSpec, in workspace: Workspace, limit: Int = 1) throws(EngineError) -> Workspace {
         var ws = workspace
-        var parameters = request.parameters
-        for key in request.kind.pathParameters {
-            guard let value = parameters[key] else {
-                throw EngineError(
-                    .invalidSpec,
-                    "a \(request.kind.rawValue) job needs --set \(key)=… (one of: \(request.kind.pathParameters.joined(separator: ", ")))")
-            }
-            if let entry = ws.datasets.first(where: { $0.name == value }) {
-                parameters[key] = ws.path(of: entry)
-            } else {
-                parameters[key] = value.hasPrefix("/") ? value : URL(fileURLWithPath: "\(ws.root)/\(value)").standardizedFileURL.path
-            }
-        }
-        if let name = request.dataset {
+        if let name = spec.dataset {
             if let entry = ws.datasets.first(where: { $0.name == name }) {
                 guard entry.origin == .synthetic else {
-                    throw EngineError(.invalidSpec, "dataset \(name.terminalSafe) is real; jobs only ever write into synthetic datasets")
+                    throw EngineError(.notSynthetic, "dataset \(name.terminalSafe) is real; jobs only ever write into synthetic datasets")
                 }
-            } else if request.kind.writesDataset {
+            } else {
                 do {
-                    ws = try ws.adding(name: name, path: "synthetic/\(name)", origin: .synthetic, format: request.kind.datasetFormat)
+                    ws = try ws.adding(name: name, path: "synthetic/\(name)", origin: .synthetic, format: spec.kind.datasetFormat)
                 } catch {
                     throw EngineError(.invalidSpec, error.description)
                 }
             }
         }
-        let recipe = request.recipe.map { $0.hasPrefix("/") ? $0 : FileManager.default.currentDirectoryPath + "/" + $0 }
-        if let recipe, !FileManager.default.fileExists(atPath: recipe) {
-            throw EngineError(.invalidSpec, "no recipe at \(recipe.terminalSafe)")
-        }
-        let id = Self.newID()
-        let spec = try JobSpec(
-            id: id, kind: request.kind, dataset: request.dataset, count: request.count, seed: request.seed, parameters: parameters,
-            recipe: recipe, command: request.command, shard: request.shard)
         try store.add(spec)
         try Supervisor.ensureRunning(workspace: ws.root, executable: executable, limit: limit)
-        return (id, ws)
+        return ws
     }
 
-    /// Stops a job: marks it cancelled, then SIGTERM to its worker, `grace` seconds, SIGKILL.
-    /// Finished units stay. False when the job had already ended.
+    /// Stops a job: marks it cancelled (its runner commits nothing more), then SIGTERM to its
+    /// worker, `grace` seconds, SIGKILL; returns once the runner has let go of the job (or after
+    /// `grace` more seconds). Finished units stay; staged ones are committed on resume. False when
+    /// the job had already ended.
     @discardableResult
     public func cancel(_ id: String, grace: Double = 5) throws(EngineError) -> Bool {
         guard let job = try store.job(id) else { throw EngineError(.invalidSpec, "no job \(id.terminalSafe)") }
         guard !job.state.isFinal else { return false }
         try store.update(id, state: .cancelled)
-        if let pid = job.pid { Supervisor.terminateWorker(pid, grace: grace) }
+        guard let pid = job.pid else { return true }
+        Supervisor.terminateWorker(pid, grace: grace)
+        // The runner clears the pid when it has finished with the job.
+        let deadline = Date().addingTimeInterval(grace)
+        while Date() < deadline, (try? store.job(id))??.pid != nil { usleep(20_000) }
         return true
     }
 
@@ -124,11 +120,5 @@ public struct JobControl: Sendable {
             lines += stderr.split(separator: "\n").suffix(stderrLines).map { String($0).terminalSafe }
         }
         return lines
-    }
-
-    /// Sortable and unique: time, then random bits.
-    static func newID() -> String {
-        let time = Int(Date().timeIntervalSince1970 * 1000)
-        return "j\(String(time, radix: 36))-\(String(UInt32.random(in: 0...UInt32.max), radix: 36))"
     }
 }

@@ -1,17 +1,24 @@
 public import Datasets
-internal import Foundation
 
-/// What a job does, written to `.studio/jobs/<id>/spec.json` and handed to its worker.
-///
-/// Parsing is strict: an unknown kind or field, a missing or wrongly typed value is an error
-/// naming it, so a typo never silently runs a different job.
-public struct JobSpec: Sendable, Hashable {
+/// What a job does: one case per kind, each with its own parameters. Written to
+/// `.studio/jobs/<id>/spec.json` (see `JobSpec+JSON`) and handed to its worker.
+public enum JobSpec: Sendable, Hashable {
+    /// Street scenes from a recipe, into a COCO + YOLO dataset.
+    case render(RenderSpec)
+    /// Images of one class from a trained GAN run, into an ImageFolder.
+    case ganSample(GANSampleSpec)
+    /// Training (or continuing) a GAN run; no dataset is written.
+    case ganTrain(GANTrainSpec)
+    /// The TSTR evaluation of a synthetic dataset; the report goes into the job's log.
+    case evaluate(EvaluateSpec)
+    /// Any command that speaks the worker protocol (a GPU box, a cluster scheduler).
+    case external(ExternalSpec)
+
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case render
         case ganTrain = "gan-train"
         case ganSample = "gan-sample"
         case evaluate
-        /// Any command that speaks the event protocol (a GPU box, a cluster scheduler).
         case external
 
         /// Whether the job writes images into a synthetic dataset.
@@ -20,164 +27,262 @@ public struct JobSpec: Sendable, Hashable {
         /// How the job's dataset is laid out: GAN samples are one class per image (an ImageFolder),
         /// everything else COCO + YOLO.
         public var datasetFormat: DatasetFormat { self == .ganSample ? .imageFolder : .coco }
-        public var commitLayout: DatasetCommitter.Layout { self == .ganSample ? .imageFolder : .coco }
+    }
 
-        /// Parameters that name files or datasets (resolved against the workspace when the job is
-        /// queued, so the worker finds them wherever it runs), and which of them are required.
-        public var pathParameters: [String] {
+    public var kind: Kind {
+        switch self {
+        case .render: .render
+        case .ganSample: .ganSample
+        case .ganTrain: .ganTrain
+        case .evaluate: .evaluate
+        case .external: .external
+        }
+    }
+
+    public var id: String {
+        switch self {
+        case .render(let s): s.id
+        case .ganSample(let s): s.id
+        case .ganTrain(let s): s.id
+        case .evaluate(let s): s.id
+        case .external(let s): s.id
+        }
+    }
+
+    /// The images the job writes, for the kinds that write a dataset.
+    public var units: UnitPlan? {
+        get {
             switch self {
-            case .ganTrain: ["data", "run"]
-            case .ganSample: ["run"]
-            case .evaluate: ["real", "synthetic", "holdout"]
-            case .render, .external: []
+            case .render(let s): s.units
+            case .ganSample(let s): s.units
+            case .external(let s): s.units
+            case .ganTrain, .evaluate: nil
+            }
+        }
+        set {
+            guard let newValue else { return }
+            switch self {
+            case .render(var s):
+                s.units = newValue
+                self = .render(s)
+            case .ganSample(var s):
+                s.units = newValue
+                self = .ganSample(s)
+            case .external(var s):
+                s.units = newValue
+                self = .external(s)
+            case .ganTrain, .evaluate: break
             }
         }
     }
 
-    /// Which part of a job a run covers: indices `i` with `i % count == index`.
-    public struct Shard: Sendable, Hashable, CustomStringConvertible {
-        public let index: Int
-        public let count: Int
+    /// The synthetic dataset the job writes, if any.
+    public var dataset: String? { units?.dataset }
 
-        public init(index: Int, count: Int) throws(EngineError) {
-            guard count >= 1, index >= 0, index < count else {
-                throw EngineError(.invalidSpec, "shard \(index)/\(count) is impossible: need 0 ≤ k < n")
-            }
-            self.index = index
-            self.count = count
+    /// How much work the job is, in its own unit: images, training steps, or one evaluation.
+    public var total: Int {
+        switch self {
+        case .render(let s): s.units.count
+        case .ganSample(let s): s.units.count
+        case .external(let s): s.units.count
+        case .ganTrain(let s): s.steps
+        case .evaluate: 1
         }
-
-        public static let whole = try! Shard(index: 0, count: 1)
-
-        /// The unit indices of `0..<total` this shard renders.
-        public func indices(of total: Int) -> StrideTo<Int> { stride(from: index, to: total, by: count) }
-
-        public var description: String { "\(index)/\(count)" }
     }
 
+    public var seed: UInt64 {
+        switch self {
+        case .render(let s): s.units.seed
+        case .ganSample(let s): s.units.seed
+        case .external(let s): s.units.seed
+        case .ganTrain(let s): s.seed
+        case .evaluate(let s): s.seed
+        }
+    }
+
+    /// A copy with another id (a job made from a plan gets its id when queued).
+    public func with(id: String) -> JobSpec {
+        switch self {
+        case .render(var s):
+            s.id = id
+            return .render(s)
+        case .ganSample(var s):
+            s.id = id
+            return .ganSample(s)
+        case .ganTrain(var s):
+            s.id = id
+            return .ganTrain(s)
+        case .evaluate(var s):
+            s.id = id
+            return .evaluate(s)
+        case .external(var s):
+            s.id = id
+            return .external(s)
+        }
+    }
+}
+
+/// A render job: `units.count` images of `recipe` with `pins` replacing drawn parameters.
+public struct RenderSpec: Sendable, Hashable {
     public var id: String
-    public var kind: Kind
-    /// The synthetic dataset the job writes (jobs that write one).
-    public var dataset: String?
-    /// Units to produce.
-    public var count: Int
-    public var seed: UInt64
-    /// Parameters pinned with `--set key=value` (a render recipe's weather, a GAN's class, …).
-    public var parameters: [String: String]
-    /// Scene recipe (render), relative to the workspace.
-    public var recipe: String?
-    /// Command and arguments (external).
-    public var command: [String]?
-    public var shard: Shard
+    public var units: UnitPlan
+    /// The recipe file (absolute once queued).
+    public var recipe: String
+    /// Recipe parameters pinned to one value (`weather: snow`, `cyclists: 4`).
+    public var pins: [String: String]
+    /// Image size, overriding the recipe's.
+    public var size: PixelSize?
+    /// Samples per pixel, overriding the recipe's.
+    public var samplesPerPixel: Int?
+    /// The renderer's class names to the dataset's (`pedestrian: person`), overriding the recipe's
+    /// `labels`; classes left out of a non-empty map are not labelled.
+    public var labels: [String: String]?
+    /// The dataset's class list, in order (the user's categories, so YOLO ids line up); nil for
+    /// every class the renderer (through `labels`) can produce.
+    public var classes: [String]?
 
     public init(
-        id: String, kind: Kind, dataset: String?, count: Int, seed: UInt64, parameters: [String: String] = [:], recipe: String? = nil,
-        command: [String]? = nil, shard: Shard = .whole
-    ) throws(EngineError) {
+        id: String, units: UnitPlan, recipe: String, pins: [String: String] = [:], size: PixelSize? = nil,
+        samplesPerPixel: Int? = nil, labels: [String: String]? = nil, classes: [String]? = nil
+    ) {
         self.id = id
-        self.kind = kind
-        self.dataset = dataset
-        self.count = count
-        self.seed = seed
-        self.parameters = parameters
+        self.units = units
         self.recipe = recipe
+        self.pins = pins
+        self.size = size
+        self.samplesPerPixel = samplesPerPixel
+        self.labels = labels
+        self.classes = classes
+    }
+}
+
+/// An image size in pixels.
+public struct PixelSize: Sendable, Hashable, CustomStringConvertible {
+    public var width: Int
+    public var height: Int
+
+    public init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+
+    /// `WxH`.
+    public var description: String { "\(width)x\(height)" }
+}
+
+/// A GAN sampling job: `units.count` images of `className` from the run in `run`.
+public struct GANSampleSpec: Sendable, Hashable {
+    public var id: String
+    public var units: UnitPlan
+    /// The run folder (absolute once queued).
+    public var run: String
+    public var className: String
+
+    public init(id: String, units: UnitPlan, run: String, className: String) {
+        self.id = id
+        self.units = units
+        self.run = run
+        self.className = className
+    }
+}
+
+/// A GAN training job: the run in `run` trained to `steps` (started on `data` when new).
+public struct GANTrainSpec: Sendable, Hashable {
+    public var id: String
+    /// The dataset a new run learns from (absolute once queued).
+    public var data: String
+    /// The run folder (absolute once queued).
+    public var run: String
+    /// The step to train to (resuming raises a run's target to it).
+    public var steps: Int
+    public var seed: UInt64
+    /// Settings of a new run (ignored when the run exists).
+    public var resolution: Int
+    public var batch: Int
+    public var loss: String
+    public var augment: String
+    public var ngf: Int
+    public var ndf: Int
+
+    public init(
+        id: String, data: String, run: String, steps: Int, seed: UInt64, resolution: Int = 32, batch: Int = 64, loss: String = "bce",
+        augment: String = "none", ngf: Int = 64, ndf: Int = 64
+    ) {
+        self.id = id
+        self.data = data
+        self.run = run
+        self.steps = steps
+        self.seed = seed
+        self.resolution = resolution
+        self.batch = batch
+        self.loss = loss
+        self.augment = augment
+        self.ngf = ngf
+        self.ndf = ndf
+    }
+}
+
+/// An evaluation job: a classifier trained on real, synthetic and both, tested on the holdout.
+public struct EvaluateSpec: Sendable, Hashable {
+    public var id: String
+    public var real: String
+    public var synthetic: String
+    public var holdout: String
+    public var seed: UInt64
+
+    public init(id: String, real: String, synthetic: String, holdout: String, seed: UInt64) {
+        self.id = id
+        self.real = real
+        self.synthetic = synthetic
+        self.holdout = holdout
+        self.seed = seed
+    }
+}
+
+/// A job run by any command that speaks the protocol (docs/JOBS.md).
+public struct ExternalSpec: Sendable, Hashable {
+    public var id: String
+    public var units: UnitPlan
+    /// The command and its arguments.
+    public var command: [String]
+    /// Given to the command as `SYNTHSTUDIO_PARAMETERS` (a JSON object).
+    public var parameters: [String: String]
+    /// The dataset's class list, when the command declares it; else classes are added as they
+    /// first appear (and keep their ids).
+    public var classes: [String]?
+
+    public init(id: String, units: UnitPlan, command: [String], parameters: [String: String] = [:], classes: [String]? = nil) {
+        self.id = id
+        self.units = units
         self.command = command
-        self.shard = shard
-        try validate()
+        self.parameters = parameters
+        self.classes = classes
     }
+}
 
-    private func validate() throws(EngineError) {
-        guard !id.isEmpty, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-            throw EngineError(.invalidSpec, "job id \"\(id)\" must be letters, digits, - and _")
-        }
-        guard count >= 1 else { throw EngineError(.invalidSpec, "count must be at least 1, not \(count)") }
-        if kind.writesDataset {
-            guard let dataset, !dataset.isEmpty, !dataset.contains("/"), dataset != ".", dataset != ".." else {
-                throw EngineError(.invalidSpec, "a \(kind.rawValue) job needs a dataset name (one folder name)")
+extension JobSpec {
+    /// The parameters that set this job apart, as `(name, value)` pairs for a form or a listing:
+    /// a render's recipe and pins, a GAN's run and class, a goal.
+    public var parameterSummary: [(name: String, value: String)] {
+        var out: [(String, String)] = []
+        switch self {
+        case .render(let s):
+            out.append(("recipe", s.recipe))
+            for (k, v) in s.pins.sorted(by: { $0.key < $1.key }) { out.append((k, v)) }
+            if let labels = s.labels, !labels.isEmpty {
+                out.append(("labels", labels.sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }.joined(separator: ", ")))
             }
+        case .ganSample(let s):
+            out += [("run", s.run), ("class", s.className)]
+        case .ganTrain(let s):
+            out += [("data", s.data), ("run", s.run)]
+        case .evaluate(let s):
+            out += [("real", s.real), ("synthetic", s.synthetic), ("holdout", s.holdout)]
+        case .external(let s):
+            out.append(("command", s.command.joined(separator: " ")))
+            for (k, v) in s.parameters.sorted(by: { $0.key < $1.key }) { out.append((k, v)) }
         }
-        if kind == .external, command?.isEmpty ?? true { throw EngineError(.invalidSpec, "an external job needs a command") }
-        if kind == .render, recipe == nil { throw EngineError(.invalidSpec, "a render job needs a recipe") }
-    }
-
-    static let fields: Set<String> = ["id", "kind", "dataset", "count", "seed", "parameters", "recipe", "command", "shard"]
-
-    /// The spec as JSON (keys in a fixed order).
-    public func json() -> String {
-        var members: [(String, JSONValue)] = [("id", .string(id)), ("kind", .string(kind.rawValue))]
-        if let dataset { members.append(("dataset", .string(dataset))) }
-        members.append(("count", .int(count)))
-        members.append(("seed", .string(String(seed))))
-        members.append(("parameters", .object(parameters.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })))
-        if let recipe { members.append(("recipe", .string(recipe))) }
-        if let command { members.append(("command", .array(command.map { .string($0) }))) }
-        members.append(("shard", .string(shard.description)))
-        return JSONValue.object(members).pretty() + "\n"
-    }
-
-    /// Parses a spec; `file` names it in errors.
-    public static func parse(_ bytes: [UInt8], file: String) throws(EngineError) -> JobSpec {
-        let object: [String: Any]
-        do {
-            guard let parsed = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-                throw EngineError(.invalidSpec, "\(file): a job spec is a JSON object")
-            }
-            object = parsed
-        } catch let error as EngineError {
-            throw error
-        } catch {
-            throw EngineError(.invalidSpec, "\(file): not valid JSON")
-        }
-        if let unknown = object.keys.sorted().first(where: { !fields.contains($0) }) {
-            throw EngineError(
-                .invalidSpec, "\(file): unknown field \"\(unknown)\" (expected one of: \(fields.sorted().joined(separator: ", ")))")
-        }
-        func string(_ key: String) throws(EngineError) -> String? {
-            guard let value = object[key] else { return nil }
-            guard let s = value as? String else { throw EngineError(.invalidSpec, "\(file): \(key) must be a string") }
-            return s
-        }
-        guard let id = try string("id") else { throw EngineError(.invalidSpec, "\(file): missing id") }
-        guard let kindName = try string("kind") else { throw EngineError(.invalidSpec, "\(file): missing kind") }
-        guard let kind = Kind(rawValue: kindName) else {
-            throw EngineError(
-                .invalidSpec, "\(file): unknown kind \"\(kindName)\" (expected \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        guard let number = object["count"] as? NSNumber, String(cString: number.objCType) != "c",
-            let count = Int(exactly: number.doubleValue)
-        else {
-            throw EngineError(.invalidSpec, "\(file): count must be an integer")
-        }
-        guard let seedText = try string("seed"), let seed = UInt64(seedText) else {
-            throw EngineError(.invalidSpec, "\(file): seed must be a decimal string")
-        }
-        var parameters: [String: String] = [:]
-        if let raw = object["parameters"] {
-            guard let dict = raw as? [String: Any] else { throw EngineError(.invalidSpec, "\(file): parameters must be an object") }
-            for (k, v) in dict {
-                guard let s = v as? String else { throw EngineError(.invalidSpec, "\(file): parameter \(k) must be a string") }
-                parameters[k] = s
-            }
-        }
-        var command: [String]?
-        if let raw = object["command"] {
-            guard let list = raw as? [String] else { throw EngineError(.invalidSpec, "\(file): command must be a list of strings") }
-            command = list
-        }
-        var shard = Shard.whole
-        if let text = try string("shard") { shard = try parseShard(text) }
-        return try JobSpec(
-            id: id, kind: kind, dataset: try string("dataset"), count: count, seed: seed, parameters: parameters,
-            recipe: try string("recipe"),
-            command: command, shard: shard)
-    }
-
-    /// `k/n`.
-    public static func parseShard(_ text: String) throws(EngineError) -> Shard {
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]) else {
-            throw EngineError(.invalidSpec, "shard \"\(text)\" must be k/n, e.g. 0/4")
-        }
-        return try Shard(index: k, count: n)
+        if let goal = units?.goal { out.append(("stops at", "\(goal.target) in \(CellKey(row: goal.row, column: goal.column))")) }
+        return out
     }
 }

@@ -1,7 +1,13 @@
 public import Catalog
+internal import Datasets
 internal import Foundation
+internal import ImageIO
+internal import StudioCore
 
-/// Jobs in the catalog (`jobs`, `job_events`) and in `.studio/jobs/<id>/` (spec, events, stderr).
+/// Jobs on disk and in the catalog. The job's folder, `.studio/jobs/<id>/`, is the record —
+/// `spec.json`, `state.json` (state, units done, total, exit status; rewritten as they change),
+/// `events.ndjson`, `stderr.log`, `staging/`, `rejected/` — and the catalog's `jobs` and
+/// `job_events` tables index it, so a catalog rebuilt after damage or deletion gets every job back.
 public struct JobStore: Sendable {
     public let catalog: Catalog
     /// The workspace folder.
@@ -18,14 +24,15 @@ public struct JobStore: Sendable {
     /// Records a new job as queued and writes its spec file.
     public func add(_ spec: JobSpec) throws(EngineError) {
         do {
-            try FileManager.default.createDirectory(atPath: folder(spec.id), withIntermediateDirectories: true)
-            try Data(spec.json().utf8).write(to: URL(fileURLWithPath: "\(folder(spec.id))/spec.json"), options: .atomic)
+            try FileIO.createDirectory(folder(spec.id))
+            try FileIO.writeAtomically(Array(spec.json().utf8), to: "\(folder(spec.id))/spec.json")
         } catch {
-            throw EngineError(.commitFailed, "cannot write the job folder \(folder(spec.id)): \(error)")
+            throw EngineError(.commitFailed, "cannot write the job folder \(folder(spec.id)): \(error.message)")
         }
         try catalogDo {
-            try catalog.insertJob(id: spec.id, kind: spec.kind.rawValue, dataset: spec.dataset, spec: spec.json(), total: spec.count)
+            try catalog.insertJob(id: spec.id, kind: spec.kind.rawValue, dataset: spec.dataset, spec: spec.json(), total: spec.total)
         }
+        try writeState(spec.id)
     }
 
     public func spec(_ id: String) throws(EngineError) -> JobSpec {
@@ -35,27 +42,41 @@ public struct JobStore: Sendable {
         return try JobSpec.parse(Array(data), file: "\(folder(id))/spec.json")
     }
 
+    /// Changes the given fields of a job (`pid: .some(nil)` clears the pid), in the catalog and in
+    /// its folder's `state.json`.
     public func update(
         _ id: String, state: JobState? = nil, done: Int? = nil, total: Int? = nil, pid: Int32?? = nil, exitStatus: Int32? = nil
     ) throws(EngineError) {
         try catalogDo { try catalog.updateJob(id, state: state?.rawValue, done: done, total: total, pid: pid, exitStatus: exitStatus) }
+        if state != nil || done != nil || total != nil || exitStatus != nil { try writeState(id) }
+    }
+
+    /// `state.json` from the catalog's row.
+    private func writeState(_ id: String) throws(EngineError) {
+        guard let job = try job(id) else { return }
+        var members: [(String, JSONValue)] = [("state", .string(job.state.rawValue)), ("done", .int(job.done)), ("total", .int(job.total))]
+        if let status = job.exitStatus { members.append(("exit_status", .int(Int(status)))) }
+        do {
+            try FileIO.writeAtomically(Array((JSONValue.object(members).serialized() + "\n").utf8), to: "\(folder(id))/state.json", durable: false)
+        } catch {
+            throw EngineError(.commitFailed, "cannot write \(folder(id))/state.json: \(error.message)")
+        }
     }
 
     /// Appends an event to `events.ndjson` and to the catalog.
     public func record(_ id: String, _ event: JobEvent) throws(EngineError) {
         let line = event.line()
-        let path = "\(folder(id))/events.ndjson"
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        if let handle = FileHandle(forWritingAtPath: path) {
-            handle.seekToEndOfFile()
-            handle.write(Data(line.utf8))
-            try? handle.close()
+        do {
+            try FileIO.append(Array(line.utf8), to: "\(folder(id))/events.ndjson", durable: false)
+        } catch {
+            throw EngineError(.commitFailed, "cannot write the job's events: \(error.message)")
         }
         try catalogDo { try catalog.appendJobEvent(id, kind: event.kind, body: String(line.dropLast())) }
     }
 
-    /// Puts back into the catalog the jobs it lost (a rebuilt catalog) from their folders:
-    /// spec, last event and committed units. Returns how many were restored.
+    /// Puts back into the catalog the jobs it does not know (a catalog rebuilt after damage or
+    /// deletion) from their folders: spec, state and events. A job recorded as running or queued
+    /// whose worker is gone becomes interrupted (resumable). Returns how many were restored.
     @discardableResult
     public func restoreFromFolders() throws(EngineError) -> Int {
         let jobsFolder = "\(root)/.studio/jobs"
@@ -64,23 +85,34 @@ public struct JobStore: Sendable {
         var restored = 0
         for id in names.sorted() where !known.contains(id) {
             guard let spec = try? spec(id) else { continue }
-            let events = (try? String(contentsOfFile: "\(folder(id))/events.ndjson", encoding: .utf8)) ?? ""
-            let last = events.split(separator: "\n").last.flatMap { try? JobEvent.parse($0) }
-            let state: JobState =
-                switch last {
-                case .finished?: .succeeded
-                case .failed?: .failed
-                default: .interrupted
-                }
-            let committed = ((try? String(contentsOfFile: "\(folder(id))/committed.txt", encoding: .utf8)) ?? "").split(separator: "\n")
-                .count
+            let saved = Self.readState("\(folder(id))/state.json")
+            var state = saved?.state ?? .interrupted
+            if state == .running || state == .queued { state = .interrupted }
             try catalogDo {
-                try catalog.insertJob(id: spec.id, kind: spec.kind.rawValue, dataset: spec.dataset, spec: spec.json(), total: spec.count)
+                try catalog.insertJob(id: spec.id, kind: spec.kind.rawValue, dataset: spec.dataset, spec: spec.json(), total: spec.total)
             }
-            try update(id, state: state, done: committed)
+            let events = (try? String(contentsOfFile: "\(folder(id))/events.ndjson", encoding: .utf8)) ?? ""
+            for line in events.split(separator: "\n") {
+                guard let event = try? JobEvent.parse(line) else { continue }
+                try catalogDo { try catalog.appendJobEvent(id, kind: event.kind, body: String(line)) }
+            }
+            try catalogDo {
+                try catalog.updateJob(
+                    id, state: state.rawValue, done: saved?.done ?? 0, total: saved?.total ?? spec.total, exitStatus: saved?.exitStatus)
+            }
             restored += 1
         }
         return restored
+    }
+
+    /// A job's `state.json`, nil when missing or damaged.
+    static func readState(_ path: String) -> (state: JobState, done: Int, total: Int, exitStatus: Int32?)? {
+        guard let data = FileManager.default.contents(atPath: path),
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+            let state = (object["state"] as? String).flatMap(JobState.init(rawValue:)), let done = object["done"] as? Int,
+            let total = object["total"] as? Int
+        else { return nil }
+        return (state, done, total, (object["exit_status"] as? Int).map { Int32(truncatingIfNeeded: $0) })
     }
 
     public func job(_ id: String) throws(EngineError) -> JobRecord? { try records(id: id).first }

@@ -42,6 +42,10 @@ public struct Recipe: Sendable {
     public var minArea: Int
     public var minVisibility: Double
     public var parameters: [String: Distribution]
+    /// The renderer's class names to a dataset's (`pedestrian: person`), so rendered data lands in
+    /// the user's class list; classes left out of a non-empty map are not labelled. Empty: the
+    /// renderer's own names.
+    public var labels: [String: String] = [:]
 
     /// For the labelled classes a scene holds a chosen number of, the parameter that sets it and
     /// a count that makes the class plentiful: filling a coverage gap of cyclists pins
@@ -58,6 +62,44 @@ public struct Recipe: Sendable {
         "sun_azimuth": "degrees", "sun_elevation": "degrees",
     ]
 
+    /// The dataset class names this recipe's renders carry, in the renderer's order: every class
+    /// the street can hold, renamed through `labels` (only those it maps, when it maps any).
+    public static func classes(labels: [String: String]) -> [String] {
+        var out: [String] = []
+        for name in StreetRenderer.classes {
+            let mapped = labels.isEmpty ? name : labels[name]
+            if let mapped, !out.contains(mapped) { out.append(mapped) }
+        }
+        return out
+    }
+
+    /// `pedestrian:person,car:car` (the `--set labels=…` form of a recipe's `labels:`).
+    public static func parseLabels(_ text: String) throws(EngineError) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in text.split(separator: ",") {
+            let parts = pair.split(separator: ":", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, StreetRenderer.classes.contains(parts[0]), !parts[1].isEmpty else {
+                throw EngineError(
+                    .invalidSpec,
+                    "labels \(String(pair).terminalSafe): expected RENDERER:DATASET pairs, the renderer's classes being \(StreetRenderer.classes.joined(separator: ", "))"
+                )
+            }
+            out[parts[0]] = parts[1]
+        }
+        return out
+    }
+
+    /// The recipe parameters that set an image attribute to `value`: the attribute's own
+    /// parameter (`weather=snow`), or the one it derives from (`lighting=night` →
+    /// `time_of_day=night`). Nil when no parameter sets it.
+    public static func pins(attribute key: String, value: String) -> [String: String]? {
+        switch key {
+        case "weather", "time_of_day": return known[key] != nil ? [key: value] : nil
+        case "lighting": return ["time_of_day": value]
+        default: return nil
+        }
+    }
+
     /// Reads and parses the recipe file at `path`.
     public static func load(_ path: String) throws(EngineError) -> Recipe {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -70,7 +112,7 @@ public struct Recipe: Sendable {
     public static func parse(_ text: String, file: String) throws(EngineError) -> Recipe {
         do throws(DatasetsError) {
             let yaml = try YAMLFields.parse(text, file: file)
-            let top = try yaml.dictionary(allowed: ["size", "samples_per_pixel", "min_area", "min_visibility", "parameters"])
+            let top = try yaml.dictionary(allowed: ["size", "samples_per_pixel", "min_area", "min_visibility", "parameters", "labels"])
             var recipe = Recipe(width: 320, height: 240, samplesPerPixel: 4, minArea: 30, minVisibility: 0.15, parameters: [:])
             if let size = top["size"] {
                 let values = try size.sequence()
@@ -92,6 +134,9 @@ public struct Recipe: Sendable {
             if let visibility = top["min_visibility"] { recipe.minVisibility = try visibility.double() }
             for (name, field) in try top["parameters"]?.mapping(allowed: Set(known.keys)) ?? [] {
                 recipe.parameters[name] = try distribution(field)
+            }
+            for (name, field) in try top["labels"]?.mapping(allowed: Set(StreetRenderer.classes)) ?? [] {
+                recipe.labels[name] = try field.string()
             }
             return recipe
         } catch {

@@ -2,6 +2,7 @@ internal import Catalog
 public import Datasets
 internal import Foundation
 internal import Glibc
+internal import StudioCore
 internal import ImageIO
 
 /// Runs a workspace's queued jobs, at most `limit` at once and never two on the same dataset, in a
@@ -51,6 +52,25 @@ public struct Supervisor: Sendable {
         }
     }
 
+    /// The runner of a queued job: its worker in a child process, its units committed into
+    /// `synthetic/<dataset>` with the catalog kept up to date (the workspace read again now: the
+    /// job may have added its dataset to `studio.yaml` after this supervisor started).
+    static func runner(for id: String, store: JobStore, workspace root: String, executable: String) throws(EngineError) -> JobRunner {
+        let spec = try store.spec(id)
+        var target: JobRunner.Target?
+        if let dataset = spec.dataset {
+            let workspace: Workspace
+            do { workspace = try Workspace.load(root) } catch { throw EngineError(.invalidSpec, error.description) }
+            let folder = workspace.datasets.first { $0.name == dataset }.map { workspace.path(of: $0) } ?? "\(root)/synthetic/\(dataset)"
+            target = JobRunner.Target(
+                root: folder, catalog: DatasetCommitter.CatalogBinding(catalog: store.catalog, workspace: workspace, dataset: dataset))
+        }
+        let runner = JobRunner(
+            spec: spec, staging: "\(store.folder(id))/staging", target: target, store: store, launch: .childProcess(executable: executable))
+        runner.rejected = "\(store.folder(id))/rejected"
+        return runner
+    }
+
     /// Holds the lock and runs the queue until it is empty; returns false if another supervisor
     /// already holds the lock.
     public func run() throws(EngineError) -> Bool {
@@ -65,14 +85,18 @@ public struct Supervisor: Sendable {
             if queued.isEmpty && state.isEmpty { break }
             if let job = startable.first, state.count < limit {
                 state.insert(job.id, dataset: job.dataset)
-                let runner = JobRunner(store: store, workspace: workspace, executable: executable)
+                let (store, root, executable) = (store, workspace.root, executable)
                 group.enter()
                 Thread.detachNewThread {
-                    do { try runner.run(job.id) } catch let error as EngineError {
+                    do {
+                        try Self.runner(for: job.id, store: store, workspace: root, executable: executable).run()
+                    } catch let error as EngineError {
+                        // Said three ways, so a full disk that refuses the first two still leaves a trace.
+                        Console.error("synthstudio supervisor: job \(job.id) failed: \(error.message)\n")
                         try? store.record(job.id, .failed(error.message))
                         try? store.update(job.id, state: .failed, pid: .some(nil))
                     } catch {
-                        try? store.record(job.id, .failed("\(error)"))
+                        Console.error("synthstudio supervisor: job \(job.id) failed: \(error)\n")
                         try? store.update(job.id, state: .failed, pid: .some(nil))
                     }
                     state.remove(job.id)

@@ -40,6 +40,10 @@ public struct StreetRenderer: Sendable {
     public var height: Int
     public var samplesPerPixel: Int
 
+    /// Every class the street labels, in a fixed order (a rendered dataset's class list, so YOLO
+    /// class ids are the same in every render).
+    public static let classes = StreetScene.labels
+
     public init(width: Int, height: Int, samplesPerPixel: Int) {
         self.width = width
         self.height = height

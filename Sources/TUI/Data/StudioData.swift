@@ -8,7 +8,11 @@ internal import StudioCore
 /// What the screens show, read from the catalog (a few small queries, milliseconds even on large
 /// workspaces) and from `models/`. `reload()` re-reads everything; the UI calls it after the
 /// background index refresh and whenever a job commits.
-public final class StudioData: @unchecked Sendable {
+///
+/// Belongs to the UI thread: it is not `Sendable`, so no background closure can capture it. Work
+/// for other threads (`indexer`, the sample queries) captures only the workspace's root and the
+/// catalog, which are.
+public final class StudioData {
     public private(set) var workspace: Workspace
     public let catalog: Catalog
     let jobStore: JobStore
@@ -33,24 +37,29 @@ public final class StudioData: @unchecked Sendable {
         public let latestGrid: String?
     }
 
+    /// Set when the catalog had to be rebuilt (the jobs are restored from their folders).
+    public let recovery: String?
+
     public init(workspace root: String) throws(TUIError) {
         do {
-            workspace = try Workspace.load(root)
-            catalog = try Catalog.open(workspace: workspace.root)
-        } catch let error as DatasetsError {
-            throw TUIError(.workspace, error.description)
+            (workspace, jobStore, recovery) = try JobControl.open(workspace: root)
         } catch {
-            throw TUIError(.workspace, "\(error)")
+            throw TUIError(.workspace, error.description)
         }
-        jobStore = JobStore(catalog: catalog, root: workspace.root)
+        catalog = jobStore.catalog
     }
 
-    /// Brings the catalog up to date with the files (slow on big workspaces: run it off the UI
-    /// thread — it touches only the catalog, which is safe across threads, never this object's
-    /// state). Returns a short report for the status line.
-    public func refreshIndex() -> String {
+    /// The index refresh as work for another thread: it brings the catalog up to date with the
+    /// files (slow on big workspaces) reading the workspace file anew, and returns a short report
+    /// for the status line. It holds the root and the catalog, never this object.
+    public var indexer: @Sendable () -> String {
+        let root = workspace.root, catalog = self.catalog
+        return { Self.refreshIndex(root: root, catalog: catalog) }
+    }
+
+    static func refreshIndex(root: String, catalog: Catalog) -> String {
         do {
-            let report = try catalog.refresh(Workspace.load(workspace.root))
+            let report = try catalog.refresh(Workspace.load(root))
             if let problem = report.problems.first {
                 let more = report.problems.count > 1 ? " (+\(report.problems.count - 1) more)" : ""
                 return "index: \(problem)\(more)"
@@ -120,6 +129,11 @@ public final class StudioData: @unchecked Sendable {
     }
 
     public func jobControl(executable: String) -> JobControl { JobControl(store: jobStore, executable: executable) }
+
+    /// The gap planner on this workspace, with a seed no earlier job used.
+    public func planner(executable: String) -> GapPlanner {
+        GapPlanner(workspace: workspace, catalog: catalog, seed: jobControl(executable: executable).freshSeed())
+    }
 
     static func readRuns(_ root: String) -> [RunSummary] {
         let models = "\(root)/models"

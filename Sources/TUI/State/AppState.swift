@@ -55,17 +55,29 @@ public struct AppState: Sendable {
     public static func cellKey(view: Int, row: String, column: String) -> String { "\(view)\u{1F}\(row)\u{1F}\(column)" }
 }
 
-/// A generation job as the form shows it before it is queued.
+/// A generation job as the form shows it before it is queued (the gap planner's).
 public struct JobDraft: Sendable {
-    public var request: JobControl.Request
+    public var spec: JobSpec
     /// What the job fills, for the form's title and the before → after display.
     public var cellKey: String
     public var description: String
 
-    public init(request: JobControl.Request, cellKey: String, description: String) {
-        self.request = request
+    public init(spec: JobSpec, cellKey: String, description: String) {
+        self.spec = spec
         self.cellKey = cellKey
         self.description = description
+    }
+
+    /// Units the job makes.
+    public var count: Int { spec.units?.count ?? spec.total }
+
+    /// Another count: the person overrides the plan, so the job runs to that count rather than
+    /// stopping at the cell's target.
+    public mutating func setCount(_ count: Int) {
+        guard var units = spec.units, count != units.count else { return }
+        units.count = max(1, count)
+        units.goal = nil
+        spec.units = units
     }
 }
 

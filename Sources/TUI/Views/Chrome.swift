@@ -52,6 +52,25 @@ enum Chrome {
     }
 
     /// A centred panel; returns its inner rectangle.
+    /// `text` in lines of at most `width` characters, broken at spaces where it can be.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if !line.isEmpty, line.count + 1 + word.count > width {
+                lines.append(line)
+                line = ""
+            }
+            line += (line.isEmpty ? "" : " ") + word
+            while line.count > width {
+                lines.append(String(line.prefix(width)))
+                line = String(line.dropFirst(width))
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
+
     static func panel(_ frame: inout Frame, width: Int, height: Int, title: String) -> (x: Int, y: Int, width: Int, height: Int) {
         let w = min(width, frame.width - 4), h = min(height, frame.height - 2)
         let x = (frame.width - w) / 2, y = max(1, (frame.height - h) / 2)
@@ -76,17 +95,20 @@ enum Chrome {
             frame.put("\(running) job(s) running; they go on in the background.", x: inner.x, y: inner.y, limit: inner.width)
             frame.put("y quit   n stay", x: inner.x, y: inner.y + 2, style: Frame.Style(.accent, bold: true))
         case .jobForm(let draft):
-            let inner = panel(&frame, width: 66, height: 12, title: "Fill the gap")
-            let r = draft.request
-            var rows = [
-                ("what", draft.description), ("job", r.kind.rawValue), ("into", (r.dataset ?? "").terminalSafe),
-                ("count", "\(r.count)  (+/− to change)"),
-                ("seed", "\(r.seed)"),
+            let spec = draft.spec
+            var rows: [(String, String)] = []
+            // The plan, wrapped at words over the first lines.
+            let width = min(84, frame.width - 4) - 4 - 9
+            for (i, line) in Self.wrap(draft.description, width: width).prefix(3).enumerated() { rows.append((i == 0 ? "what" : "", line)) }
+            rows += [
+                ("job", spec.kind.rawValue), ("into", (spec.dataset ?? "").terminalSafe),
+                ("count", "\(draft.count)  (+/− to change\(spec.units?.goal == nil ? "" : ": then no stop at the target"))"),
+                ("seed", "\(spec.seed)"),
             ]
-            if let recipe = r.recipe { rows.append(("recipe", FileIOName.short(recipe).terminalSafe)) }
-            for (key, value) in r.parameters.sorted(by: { $0.key < $1.key }) {
+            for (key, value) in spec.parameterSummary {
                 rows.append((key.terminalSafe, FileIOName.short(value).terminalSafe))
             }
+            let inner = panel(&frame, width: 84, height: rows.count + 4, title: "Fill the gap")
             for (i, (key, value)) in rows.enumerated() where i < inner.height - 2 {
                 frame.put(key, x: inner.x, y: inner.y + i, style: Frame.Style(.muted), limit: 8)
                 frame.put(value, x: inner.x + 9, y: inner.y + i, limit: inner.width - 9)

@@ -1,11 +1,13 @@
 import ArgumentParser
 import Engine
+import Datasets
 import Foundation
+import ImageIO
 import StudioCore
 
 struct DatasetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dataset", abstract: "Operations on synthetic datasets.", subcommands: [Merge.self])
+        commandName: "dataset", abstract: "Operations on synthetic datasets.", subcommands: [Merge.self, Compact.self])
 
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -24,6 +26,32 @@ struct DatasetCommand: ParsableCommand {
             try reportingErrors {
                 let count = try DatasetMerger.merge(shards, into: out)
                 emit("merged \(count) images from \(shards.count) shard(s) into \(out.terminalSafe)")
+            }
+        }
+    }
+
+    struct Compact: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fold a synthetic dataset's journal of commits into annotations.json and provenance.jsonl.",
+            discussion: """
+                Jobs append each commit to .journal.jsonl beside annotations.json and fold it in when \
+                they end; synthstudio reads the journal at any time, other tools (pycocotools, \
+                FiftyOne) read annotations.json. A job killed with kill -9 and never resumed leaves a \
+                journal: this folds it in. Waits for a writer to finish.
+                """)
+
+        @Argument(help: "The dataset folder.")
+        var dataset: String
+
+        func run() throws {
+            try reportingErrors {
+                let root = FileIO.absolute(dataset)
+                let format = try DatasetLayout.detect(root).format
+                guard format == .coco || format == .imageFolder else {
+                    throw CLIError(message: "\(dataset.terminalSafe) is \(format.rawValue); only our COCO and ImageFolder datasets have journals")
+                }
+                let committer = try DatasetCommitter(root: root, layout: format == .coco ? .coco : .imageFolder)
+                emit(try committer.compact() ? "compacted \(dataset.terminalSafe)" : "\(dataset.terminalSafe) has nothing to compact")
             }
         }
     }

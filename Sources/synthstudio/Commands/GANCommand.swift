@@ -3,7 +3,7 @@ import Datasets
 import Engine
 import Foundation
 import GAN
-import NeuralNet
+import ImageIO
 import StudioCore
 import TerminalGraphics
 
@@ -14,17 +14,6 @@ struct GANCommand: ParsableCommand {
         subcommands: [GANTrain.self, GANSample.self, GANBench.self]
     )
 }
-
-/// Set by SIGINT/SIGTERM; the training loop checks it between steps.
-nonisolated(unsafe) private var stopRequested: sig_atomic_t = 0
-
-/// Ctrl-C and SIGTERM ask the loop to stop after the current step instead of killing the process.
-func installStopHandlers() {
-    signal(SIGINT) { _ in stopRequested = 1 }
-    signal(SIGTERM) { _ in stopRequested = 1 }
-}
-
-func stopWasRequested() -> Bool { stopRequested != 0 }
 
 struct GANTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -76,38 +65,13 @@ struct GANTrain: ParsableCommand {
     @Flag(help: "Continue the run in --out from its checkpoint.")
     var resume = false
 
-    func run() throws { _ = try execute(onStep: nil) }
-
-    /// Trains; `onStep` is called after every step (the job worker reports progress through it).
-    /// False when stopped by a signal before the last step (the checkpoint is written).
-    @discardableResult
-    func execute(onStep: ((_ step: Int, _ total: Int, _ rate: Double) -> Void)?) throws -> Bool {
+    func run() throws {
         try reportingErrors {
-            let model: GANModel
-            let data: TrainingSet
-            let target: Int
+            let start: GANTrainer.Start
             if resume {
-                let saved = try GANRunInfo.read(run: out)
-                var info = saved
-                if let steps { info.settings.steps = steps }
-                if let path = self.data, URL(fileURLWithPath: path).standardizedFileURL.path != saved.datasetRoot {
-                    throw CLIError(message: "the run learns from \(saved.datasetRoot.terminalSafe), not \(path.terminalSafe)")
-                }
-                data = try TrainingSet(dataset: DatasetIO.read(saved.datasetRoot), resolution: info.architecture.resolution)
-                guard data.count == saved.imageCount, data.classes == saved.classes else {
-                    throw CLIError(
-                        message:
-                            "the dataset changed since the run started (\(saved.imageCount) images in \(saved.classes.count) classes then, \(data.count) in \(data.classes.count) now); start a new run"
-                    )
-                }
-                model = try GANModel.load(run: out)
-                if info != saved { try info.write(run: out) }
-                target = info.settings.steps
+                start = .resume(steps: steps, data: data)
             } else {
-                guard let path = self.data else { throw CLIError(message: "--data is required (or --resume an existing run)") }
-                if FileManager.default.fileExists(atPath: GANRunInfo.path(out)) {
-                    throw CLIError(message: "\(out.terminalSafe) already holds a run: --resume continues it, or choose a new --out")
-                }
+                guard let data else { throw CLIError(message: "--data is required (or --resume an existing run)") }
                 var settings = GANSettings()
                 settings.batch = batch
                 settings.steps = steps ?? 2000
@@ -115,98 +79,31 @@ struct GANTrain: ParsableCommand {
                 guard let kind = GANSettings.LossKind(rawValue: loss) else { throw CLIError(message: "--loss must be bce or hinge") }
                 settings.loss = kind
                 settings.checkpointEvery = checkpointEvery
-                settings.augment = DiffAugment(try parseAugment(augment))
-                try settings.validate()
-                data = try TrainingSet(dataset: DatasetIO.read(path), resolution: resolution)
-                let architecture = GANArchitecture(
-                    resolution: resolution, channels: data.channels, classes: data.classes.count, ngf: ngf, ndf: ndf)
-                try architecture.validate()
-                let info = GANRunInfo(
-                    architecture: architecture, settings: settings, classes: data.classes,
-                    datasetRoot: URL(fileURLWithPath: path).standardizedFileURL.path, imageCount: data.count,
-                    nativeWidth: data.nativeWidth, nativeHeight: data.nativeHeight)
-                try info.write(run: out)
-                model = GANModel(info: info)
-                // A checkpoint at step 0 at once: a run killed before its first checkpoint can
-                // still be resumed, never left as a run.json without weights.
-                try model.save(run: out)
-                target = settings.steps
+                settings.augment = DiffAugment(try DiffAugment.operations(augment))
+                start = .new(data: data, resolution: resolution, settings: settings, ngf: ngf, ndf: ndf)
             }
-            return try train(model, on: data, steps: target, onStep: onStep)
-        }
-    }
-
-    private func train(
-        _ model: GANModel, on data: TrainingSet, steps: Int, onStep: ((_ step: Int, _ total: Int, _ rate: Double) -> Void)?
-    ) throws -> Bool {
-        let settings = model.info.settings
-        let first = model.step
-        guard first < steps else {
-            emit("the run is already at step \(first) of \(steps); pass a larger --steps to continue")
-            return true
-        }
-        installStopHandlers()
-        let progress = ProgressReporter(label: "gan", total: steps - first)
-        let start = Date()
-        var sums = (discriminator: 0.0, generator: 0.0, count: 0)
-        while model.step < steps, !stopWasRequested() {
-            let losses = model.trainStep(on: data)
-            sums = (sums.discriminator + Double(losses.discriminator), sums.generator + Double(losses.generator), sums.count + 1)
-            let rate = Double((model.step - first) * settings.batch) / max(1e-3, Date().timeIntervalSince(start))
-            progress.relabel(
-                String(format: "step %d  D %.3f  G %.3f  %.0f img/s", model.step, losses.discriminator, losses.generator, rate))
-            progress.update(done: model.step - first)
-            onStep?(model.step, steps, Double(model.step - first) / max(1e-3, Date().timeIntervalSince(start)))
-            if model.step % settings.checkpointEvery == 0 || model.step == steps {
-                try model.save(run: out)
-                try appendLossLine(step: model.step, sums)
-                sums = (0, 0, 0)
+            installStopHandlers()
+            var progress: ProgressReporter?
+            let outcome = try GANTrainer(run: out, start: start).train(
+                progress: { p in
+                    let bar = progress ?? ProgressReporter(label: "gan", total: p.total - p.step + p.sessionSteps)
+                    progress = bar
+                    bar.relabel(
+                        String(
+                            format: "step %d  D %.3f  G %.3f  %.0f img/s", p.step, p.losses.discriminator, p.losses.generator,
+                            p.stepsPerSecond * Double(p.batch)))
+                    bar.update(done: p.sessionSteps)
+                }, shouldStop: stopWasRequested, log: { emit($0) })
+            switch outcome {
+            case .finished(let step):
+                progress?.finish(done: step)
+                Console.error("trained to step \(step); checkpoint and samples in \(out.terminalSafe)\n")
+            case .stopped(let step):
+                progress?.finish(done: step)
+                Console.error(
+                    "stopped at step \(step); checkpoint written. Continue with: synthstudio gan train --out \(out.terminalSafe) --resume\n")
             }
         }
-        if stopWasRequested() {
-            try model.save(run: out)
-            try appendLossLine(step: model.step, sums)
-            progress.finish(done: model.step - first)
-            FileHandle.standardError.write(
-                Data(
-                    "stopped at step \(model.step); checkpoint written. Continue with: synthstudio gan train --out \(out.terminalSafe) --resume\n"
-                        .utf8))
-            return false
-        }
-        progress.finish(done: model.step - first)
-        FileHandle.standardError.write(Data("trained to step \(model.step); checkpoint and samples in \(out.terminalSafe)\n".utf8))
-        return true
-    }
-}
-
-extension GANTrain {
-    /// One line of `RUN/log.jsonl` per checkpoint: the mean losses since the last one (the Train
-    /// screen draws them). Appended with one write, so a line is never half there.
-    func appendLossLine(step: Int, _ sums: (discriminator: Double, generator: Double, count: Int)) throws {
-        guard sums.count > 0 else { return }
-        let line =
-            JSONValue.object([
-                ("step", .int(step)), ("discriminator", .double((sums.discriminator / Double(sums.count) * 1e4).rounded() / 1e4)),
-                ("generator", .double((sums.generator / Double(sums.count) * 1e4).rounded() / 1e4)),
-            ]).serialized() + "\n"
-        let path = "\(out)/log.jsonl"
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        guard fd >= 0 else { throw CLIError(message: "cannot write \(path.terminalSafe): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let bytes = Array(line.utf8)
-        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
-            throw CLIError(message: "cannot write \(path.terminalSafe): \(String(cString: strerror(errno)))")
-        }
-    }
-}
-
-func parseAugment(_ text: String) throws -> [DiffAugment.Operation] {
-    if text == "none" || text.isEmpty { return [] }
-    return try text.split(separator: ",").map { name in
-        guard let operation = DiffAugment.Operation(rawValue: String(name)) else {
-            throw CLIError(message: "unknown augmentation \(String(name).terminalSafe) (color, translation, cutout or none)")
-        }
-        return operation
     }
 }
 
@@ -246,15 +143,16 @@ struct GANSample: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let job = try GANSampleJob(
-                run: runFolder, className: className, seed: seed, count: count,
-                shard: try shard.map { try JobSpec.parseShard($0) } ?? .whole)
-            try runUnitsLocally(
-                out: out, layout: .imageFolder, label: "sample", name: job.name, pending: job.pending(done:),
-                produce: { index, folder in
-                    try job.generate(index, into: folder)
-                    return {}
-                })
+            let folder = FileIO.absolute(out)
+            let spec = JobSpec.ganSample(
+                GANSampleSpec(
+                    id: "sample",
+                    units: UnitPlan(
+                        dataset: FileIO.lastComponent(of: folder), count: count, seed: seed,
+                        shard: try shard.map { t throws(EngineError) in try Shard.parse(t) } ?? .whole),
+                    run: FileIO.absolute(runFolder), className: className))
+            try spec.validate()
+            try runInProcess(spec, into: folder, label: "sample")
         }
     }
 }

@@ -17,15 +17,10 @@ struct Jobs: ParsableCommand {
         @Option(help: "The workspace folder (with studio.yaml).")
         var workspace: String = "."
 
+        /// The workspace and its jobs (those a rebuilt catalog lost restored from their folders).
         func open() throws -> (Workspace, JobStore) {
-            let ws = try Workspace.load(workspace)
-            let catalog = try Catalog.open(workspace: ws.root)
-            let store = JobStore(catalog: catalog, root: ws.root)
-            if catalog.recovery != nil {
-                let restored = try store.restoreFromFolders()
-                FileHandle.standardError.write(
-                    Data("synthstudio: warning: the catalog was rebuilt; \(restored) job(s) restored from .studio/jobs\n".utf8))
-            }
+            let (ws, store, recovery) = try JobControl.open(workspace: workspace)
+            if let recovery { Console.error("synthstudio: warning: \(recovery.terminalSafe)\n") }
             return (ws, store)
         }
     }
@@ -79,11 +74,12 @@ struct Jobs: ParsableCommand {
                     )
                 }
                 let (ws, store) = try location.open()
-                let request = JobControl.Request(
-                    kind: kind, dataset: dataset, count: count, seed: seed, parameters: try parsePins(parameters), recipe: recipe,
-                    command: command.isEmpty ? nil : command, shard: try shard.map { try JobSpec.parseShard($0) } ?? .whole)
-                let (id, _) = try JobControl(store: store, executable: executablePath()).queue(request, in: ws, limit: maxJobs)
-                emit(id)
+                let spec = try JobSpec.make(
+                    kind: kind, id: JobControl.newID(), dataset: dataset, count: count, seed: seed, settings: try parsePins(parameters),
+                    recipe: recipe, command: command.isEmpty ? nil : command,
+                    shard: try shard.map { t throws(EngineError) in try Shard.parse(t) } ?? .whole, in: ws)
+                try JobControl(store: store, executable: executablePath()).queue(spec, in: ws, limit: maxJobs)
+                emit(spec.id)
             }
         }
     }
@@ -95,7 +91,8 @@ struct Jobs: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let (ws, store) = try location.open()
-                if !Supervisor.isRunning(workspace: ws.root) { try Supervisor.reap(store) }
+                // Read-only: marking dead jobs interrupted is best effort (a full disk refuses it).
+                if !Supervisor.isRunning(workspace: ws.root) { try? Supervisor.reap(store) }
                 let jobs = try store.all()
                 guard !jobs.isEmpty else {
                     emit("no jobs")
@@ -122,7 +119,7 @@ struct Jobs: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let (ws, store) = try location.open()
-                if !Supervisor.isRunning(workspace: ws.root) { try Supervisor.reap(store) }
+                if !Supervisor.isRunning(workspace: ws.root) { try? Supervisor.reap(store) }
                 guard let job = try store.job(id) else { throw CLIError(message: "no job \(id.terminalSafe)") }
                 if json {
                     emit(

@@ -2,7 +2,7 @@ import ArgumentParser
 import Datasets
 import Engine
 import Foundation
-import Rendering
+import ImageIO
 import StudioCore
 import TerminalGraphics
 
@@ -12,7 +12,9 @@ struct Render: ParsableCommand {
         discussion: """
             Image i of seed s is the same in every run: --shard k/n renders the indices ≡ k mod n \
             (merge the shards with `synthstudio dataset merge`), and running again into the same \
-            --out continues where an interrupted run stopped.
+            --out continues where an interrupted run stopped. Image names carry a key of everything \
+            they depend on (recipe, --set, --size, --spp, seed), so a run with other settings adds \
+            images beside the earlier ones and never replaces them.
             """
     )
 
@@ -47,26 +49,39 @@ struct Render: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let job = try makeJob()
-            try runUnitsLocally(
-                out: out, layout: .coco, label: "render", name: job.name, pending: job.pending(done:),
-                produce: { index, folder in try job.produce(index, into: folder) })
+            let folder = FileIO.absolute(out)
+            let spec = JobSpec.render(
+                RenderSpec(
+                    id: "render", units: try units(folder), recipe: FileIO.absolute(recipe), pins: try parsePins(parameters),
+                    size: try size.map { t throws(EngineError) in try PixelSize.parse(t) }, samplesPerPixel: spp))
+            try spec.validate()
+            try runInProcess(spec, into: folder, label: "render")
         }
     }
 
-    func makeJob() throws -> RenderJob {
-        var parsed = try Recipe.load(recipe)
-        if let spp { parsed.samplesPerPixel = spp }
-        if let size {
-            let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard parts.count == 2, (8...4096).contains(parts[0]), (8...4096).contains(parts[1]) else {
-                throw CLIError(message: "--size \(size.terminalSafe): expected WxH, each 8…4096")
-            }
-            (parsed.width, parsed.height) = (parts[0], parts[1])
-        }
-        let pinned = try parsePins(parameters)
-        return RenderJob(
-            recipe: parsed, recipeName: (recipe as NSString).lastPathComponent, seed: seed, count: count, pinned: pinned,
-            shard: try shard.map { try JobSpec.parseShard($0) } ?? .whole)
+    func units(_ folder: String) throws -> UnitPlan {
+        UnitPlan(
+            dataset: FileIO.lastComponent(of: folder), count: count, seed: seed,
+            shard: try shard.map { t throws(EngineError) in try Shard.parse(t) } ?? .whole)
+    }
+}
+
+/// Runs a unit job in this process into `folder`, the way the supervisor runs it (the same
+/// runner, commits and naming): each unit is staged whole in `folder/.staging/<index>` and
+/// committed as it lands, so an interrupted run leaves only whole images and valid label files,
+/// and running again continues. Ctrl-C stops after the image being made.
+func runInProcess(_ spec: JobSpec, into folder: String, label: String) throws {
+    installStopHandlers()
+    let units = spec.units!
+    let progress = ProgressReporter(label: label, total: Array(units.shard.indices(of: units.count)).count)
+    let runner = JobRunner(spec: spec, staging: "\(folder)/.staging", target: JobRunner.Target(root: folder), store: nil, launch: .inProcess)
+    runner.rejected = "\(folder)/.rejected"
+    runner.stopRequest = stopWasRequested
+    runner.onProgress = { done, _ in progress.update(done: done) }
+    let state = try runner.run()
+    progress.finish(done: runner.committed)
+    try? FileManager.default.removeItem(atPath: "\(folder)/.staging")
+    if state != .succeeded {
+        throw CLIError(message: "stopped with \(runner.committed) of \(spec.total) image(s) in \(folder.terminalSafe); run the same command again to continue")
     }
 }

@@ -4,10 +4,11 @@ internal import Glibc
 /// The few process calls the supervisor needs, in one place.
 enum ChildProcess {
     /// Starts `argv[0]` with `argv`, `environment` added to ours; stdout to a pipe (returned), stderr
-    /// appended to `stderrPath`. With `detached`, the child gets its own session and no pipes.
-    static func spawn(_ argv: [String], environment: [String: String] = [:], stderrPath: String?, detached: Bool = false)
-        throws(EngineError) -> (pid: pid_t, stdout: Int32?)
-    {
+    /// appended to `stderrPath`. With `detached`, the child gets its own session and no pipes; with
+    /// `searchPath`, a bare command name is looked up on PATH.
+    static func spawn(
+        _ argv: [String], environment: [String: String] = [:], stderrPath: String?, detached: Bool = false, searchPath: Bool = false
+    ) throws(EngineError) -> (pid: pid_t, stdout: Int32?) {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -52,7 +53,10 @@ enum ChildProcess {
             for p in cEnv { free(p) }
         }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, argv[0], &actions, &attributes, &cArgs, &cEnv)
+        // A command named without a folder (`sh`, `python3`) is looked up on PATH, as a shell would.
+        let status =
+            searchPath && !argv[0].contains("/")
+            ? posix_spawnp(&pid, argv[0], &actions, &attributes, &cArgs, &cEnv) : posix_spawn(&pid, argv[0], &actions, &attributes, &cArgs, &cEnv)
         if !detached { close(pipeFDs[1]) }
         guard status == 0 else {
             if !detached { close(pipeFDs[0]) }

@@ -6,12 +6,15 @@ internal import Foundation
 /// labels, PNG encoding, files — runs on a background thread, so the cores a serial write
 /// would leave idle render instead. `landed` is told each unit, in order, once its write has
 /// finished. When a stage fails, the unit already being written is finished and landed, no
-/// further unit starts, and the error is rethrown.
+/// further unit starts, and the error is rethrown. When `shouldStop` turns true (checked before
+/// each unit starts), the unit being written lands and the run returns.
 public enum UnitPipeline {
     /// Writes one produced unit.
     public typealias Write = @Sendable () throws -> Void
 
-    public static func run(_ indices: [Int], produce: (Int) throws -> Write, landed: (Int) throws -> Void) throws {
+    public static func run(
+        _ indices: [Int], shouldStop: () -> Bool = { false }, produce: (Int) throws -> Write, landed: (Int) throws -> Void
+    ) throws {
         let writer = DispatchQueue(label: "synthstudio.unit-writer")
         let group = DispatchGroup()
         let failure = Failure()
@@ -26,6 +29,7 @@ public enum UnitPipeline {
             }
         }
         for index in indices {
+            if shouldStop() { break }
             let write: Write
             do { write = try produce(index) } catch {
                 try settle()

@@ -1,0 +1,132 @@
+public import Datasets
+internal import Foundation
+internal import ImageIO
+public import Rendering
+internal import StudioCore
+
+/// Renders the units of a render job: image `i` of seed `s` from `RandomStream(seed: s).derived(i)`,
+/// so it is the same in every run, shard and resume. Each unit carries the image, its COCO
+/// annotations (RLE masks and boxes from the instance map the same rays made), a 16-bit instance
+/// mask, a 16-bit depth map in millimetres, and provenance with every drawn parameter.
+public struct RenderJob: UnitProducer, Sendable {
+    public let spec: RenderSpec
+    /// The recipe with the spec's size and samples per pixel applied.
+    public let recipe: Recipe
+    /// The renderer's class names to the dataset's (the spec's, else the recipe's); empty: as is.
+    public let labels: [String: String]
+    public let classes: [String]
+    public let key: UnitKey
+
+    public var plan: UnitPlan { spec.units }
+    public var layout: DatasetCommitter.Layout { .coco }
+
+    /// Reads the recipe; the key covers its bytes, the pins, the overrides, the labels and the seed.
+    public init(_ spec: RenderSpec) throws(EngineError) {
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(spec.recipe, limit: 1 << 20) } catch {
+            throw EngineError(.invalidSpec, "cannot read the recipe \(spec.recipe.terminalSafe): \(error.message)")
+        }
+        var recipe = try Recipe.parse(String(decoding: bytes, as: UTF8.self), file: spec.recipe)
+        if let size = spec.size { (recipe.width, recipe.height) = (size.width, size.height) }
+        if let spp = spec.samplesPerPixel { recipe.samplesPerPixel = spp }
+        let labels = spec.labels ?? recipe.labels
+        self.spec = spec
+        self.recipe = recipe
+        self.labels = labels
+        let produced = Recipe.classes(labels: labels)
+        classes = (spec.classes ?? []) + produced.filter { !(spec.classes ?? []).contains($0) }
+        let sorted = { (map: [String: String]) in map.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
+        key = UnitKey(
+            stem: FileIO.lastComponent(of: spec.recipe).split(separator: ".").first.map(String.init) ?? "render",
+            inputs: [
+                .text("render/1"), .bytes(bytes), .text(sorted(spec.pins)), .text(spec.size?.description ?? ""),
+                .text(spec.samplesPerPixel.map(String.init) ?? ""), .text(sorted(labels)), .text(String(spec.units.seed)),
+            ])
+        // A pin the recipe does not know fails now, not at the first image.
+        var probe = RandomStream(seed: 0)
+        _ = try recipe.draw(&probe, pinned: spec.pins)
+    }
+
+    /// How the recipe is named in provenance.
+    var recipeName: String { FileIO.lastComponent(of: spec.recipe) }
+
+    /// Renders unit `index` (on every core) and returns what writes it into `folder` — labels,
+    /// PNG encoding, then the mask, depth and image files and the manifest last — for
+    /// `UnitPipeline` to run while the next unit renders.
+    public func produce(_ index: Int, into folder: String) throws(EngineError) -> UnitPipeline.Write {
+        let (output, parameters, drawn) = try render(index, samplesPerPixel: recipe.samplesPerPixel)
+        return { () throws(EngineError) in try write(index, output, parameters, drawn, into: folder) }
+    }
+
+    /// The labels unit `index` will carry, from a render at one sample per pixel (labels come from
+    /// each pixel's first sample, so they are those of the full render): what the gap planner
+    /// counts to size a job.
+    public func labelled(_ index: Int) throws(EngineError) -> (attributes: [String: String], annotations: [(category: String, annotation: Annotation)]) {
+        let (output, parameters, _) = try render(index, samplesPerPixel: 1)
+        return (parameters.attributes, annotations(output, parameters))
+    }
+
+    private func render(_ index: Int, samplesPerPixel: Int) throws(EngineError) -> (RenderOutput, SceneParameters, [String: String]) {
+        let stream = RandomStream(seed: spec.units.seed).derived(UInt64(index))
+        var drawing = stream.derived(0)
+        let (parameters, drawn) = try recipe.draw(&drawing, pinned: spec.pins)
+        let renderer = StreetRenderer(width: recipe.width, height: recipe.height, samplesPerPixel: samplesPerPixel)
+        return (renderer.render(parameters, stream: stream), parameters, drawn)
+    }
+
+    /// One annotation per labelled object large and visible enough, under its dataset class name.
+    private func annotations(_ output: RenderOutput, _ parameters: SceneParameters) -> [(category: String, annotation: Annotation)] {
+        let attributes = parameters.attributes
+        var annotations: [(category: String, annotation: Annotation)] = []
+        var pixels: [Int: [Int]] = [:]
+        for (p, id) in output.instances.enumerated() where id > 0 { pixels[Int(id), default: []].append(p) }
+        for id in pixels.keys.sorted() {
+            guard let object = output.objects[id], let members = pixels[id], members.count >= recipe.minArea,
+                object.visibility >= recipe.minVisibility
+            else { continue }
+            guard let category = labels.isEmpty ? object.label : labels[object.label] else { continue }
+            var mask = [UInt8](repeating: 0, count: output.width * output.height)
+            for p in members { mask[p] = 1 }
+            let rle = RunLengthMask(rowMajor: mask, width: output.width, height: output.height)
+            var extra = attributes
+            extra["visibility"] = String(Double(Int(object.visibility * 1000)) / 1000)
+            extra["instance"] = String(id)
+            if let amodal = object.amodal {
+                extra["amodal_bbox"] = [amodal.x, amodal.y, amodal.width, amodal.height].map { String(Double(Int($0 * 10)) / 10) }.joined(
+                    separator: ",")
+            }
+            if let source = object.reflects { extra["reflects"] = String(source) }
+            annotations.append((category, Annotation(categoryID: 0, box: rle.boundingBox, mask: .rle(rle), attributes: extra)))
+        }
+        return annotations
+    }
+
+    private func write(_ index: Int, _ output: RenderOutput, _ parameters: SceneParameters, _ drawn: [String: String], into folder: String)
+        throws(EngineError)
+    {
+        let name = key.name(index)
+        var provenance: [String: Any] = [
+            "generator": "render", "recipe": recipeName, "seed": String(spec.units.seed), "index": index, "file_name": name, "key": key.key,
+        ]
+        provenance["parameters"] = drawn
+        if !labels.isEmpty { provenance["labels"] = labels }
+        let provenanceText =
+            (try? JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) }
+            ?? "{}"
+        var unit = GeneratedUnit(
+            index: index, name: name, width: output.width, height: output.height, attributes: parameters.attributes,
+            annotations: annotations(output, parameters), provenance: provenanceText)
+        unit.extras = ["masks": "mask.png", "depth": "depth.png"]
+        do {
+            try FileIO.createDirectory(folder)
+            try ImageFile.write(
+                Image(width: output.width, height: output.height, layout: .gray, pixels: .sixteen(output.instances)),
+                to: "\(folder)/mask.png")
+            try ImageFile.write(
+                Image(width: output.width, height: output.height, layout: .gray, pixels: .sixteen(output.depth)), to: "\(folder)/depth.png")
+        } catch {
+            throw EngineError(.commitFailed, "cannot write unit \(index): \(error.message)")
+        }
+        try unit.write(image: Image(width: output.width, height: output.height, layout: .rgb, pixels: .eight(output.rgb)), to: folder)
+    }
+}
