@@ -302,13 +302,22 @@ struct FullDiskTests {
         _ = system("dd if=/dev/zero of=\(disk)/filler bs=1k count=$(( $(df --output=avail -k \(disk) | tail -1) - 4 )) 2>/dev/null")
         let waited = try CLIRunner.run(["jobs", "wait", id, "--workspace", root])
         #expect(waited.status == 1)
-        #expect(
-            waited.stderr.contains("disk is full") || waited.stdout.contains("failed") || waited.stdout.contains("interrupted"),
-            "\(waited.stdout) \(waited.stderr)")
+        #expect(waited.stdout.contains("failed") || waited.stdout.contains("interrupted"), "\(waited.stdout) \(waited.stderr)")
+        // Still full: the read-only commands work and say why the job stopped.
+        let show = try CLIRunner.run(["jobs", "show", id, "--workspace", root, "--json"])
+        #expect(show.status == 0, "\(show.stderr)")
+        #expect(try CLIRunner.run(["jobs", "list", "--workspace", root]).status == 0)
+        let log = try CLIRunner.run(["jobs", "log", id, "--workspace", root])
+        #expect(log.status == 0 && log.stdout.contains("disk is full"), "\(log.stdout) \(log.stderr)")
+        // Whatever landed is a valid dataset; an image moved but not recorded is reported, not hidden.
+        if FileManager.default.fileExists(atPath: "\(root)/synthetic/gen/annotations.json") {
+            let validate = try CLIRunner.run(["validate", "\(root)/synthetic/gen", "--format", "coco", "--headers-only", "--json"])
+            let kinds = ((try? JSONSerialization.jsonObject(with: Data(validate.stdout.utf8)) as? [String: Any])?["counts"] as? [String: Int])?.keys
+            #expect(Set(kinds.map(Array.init) ?? []).isSubset(of: ["orphan-image", "pending-journal", "empty-class"]), "\(validate.stdout)")
+        }
         try FileManager.default.removeItem(atPath: "\(disk)/filler")
         let state = try CLIRunner.json(["jobs", "show", id, "--workspace", root, "--json"])["state"] as? String
         #expect(["failed", "interrupted", "queued"].contains(state ?? ""), "\(String(describing: state))")
-        #expect(try CLIRunner.run(["validate", "\(root)/synthetic/gen", "--format", "coco", "--headers-only"]).status == 0)
         if state != "queued" { #expect(try CLIRunner.run(["jobs", "resume", id, "--workspace", root]).status == 0) }
         let finished = try CLIRunner.run(["jobs", "wait", id, "--workspace", root])
         #expect(finished.status == 0, "\(finished.stdout) \(finished.stderr)")

@@ -55,7 +55,11 @@ public enum DatasetLayout: Sendable, Hashable {
             }
         }
         if FileIO.isDirectory("\(root)/Annotations") { return .voc }
-        let folders = ((try? FileIO.list(root)) ?? []).filter { $0.kind == .directory && !$0.name.hasPrefix(".") }.map(\.name)
+        let visible = ((try? FileIO.list(root)) ?? []).filter { !$0.name.hasPrefix(".") }
+        guard !visible.isEmpty else {
+            throw DatasetsError(.unknownFormat, path: root, "the folder is empty (a dataset no image has been committed to yet?)")
+        }
+        let folders = visible.filter { $0.kind == .directory }.map(\.name)
         // `images/` and `labels/` without an annotation file or data.yaml are a detection
         // dataset missing its labels file, not an ImageFolder with classes "images" and "labels".
         if !folders.isEmpty, Set(folders).isSubset(of: ["images", "labels", "masks", "depth"]) {

@@ -94,10 +94,34 @@ public struct JobControl: Sendable {
         return true
     }
 
+    /// The jobs as they stand, oldest first. With no supervisor running, a job still marked
+    /// running whose worker is gone is shown as interrupted — and recorded so when the disk
+    /// allows (a read-only command keeps working on a full disk).
+    public func jobs() throws(EngineError) -> [JobRecord] {
+        var records = try store.all()
+        guard !Supervisor.isRunning(workspace: store.root) else { return records }
+        for i in records.indices where records[i].state == .running && records[i].pid.map({ !ChildProcess.isAlive($0) }) ?? true {
+            records[i].state = .interrupted
+            records[i].pid = nil
+            try? store.update(records[i].id, state: .interrupted, pid: .some(nil))
+        }
+        return records
+    }
+
+    /// One job as it stands (see `jobs()`).
+    public func job(_ id: String) throws(EngineError) -> JobRecord? {
+        guard var record = try store.job(id) else { return nil }
+        if record.state == .running, !Supervisor.isRunning(workspace: store.root), record.pid.map({ !ChildProcess.isAlive($0) }) ?? true {
+            record.state = .interrupted
+            record.pid = nil
+            try? store.update(id, state: .interrupted, pid: .some(nil))
+        }
+        return record
+    }
+
     /// Queues a cancelled, failed or interrupted job again; it continues where it stopped.
     public func resume(_ id: String, workspace root: String) throws(EngineError) {
-        if !Supervisor.isRunning(workspace: root) { try Supervisor.reap(store) }
-        guard let job = try store.job(id) else { throw EngineError(.invalidSpec, "no job \(id.terminalSafe)") }
+        guard let job = try job(id) else { throw EngineError(.invalidSpec, "no job \(id.terminalSafe)") }
         guard job.state != .succeeded, job.state != .running, job.state != .queued else {
             throw EngineError(.invalidSpec, "\(id) is \(job.state.rawValue); only cancelled, failed or interrupted jobs resume")
         }
@@ -106,15 +130,14 @@ public struct JobControl: Sendable {
     }
 
     /// A job's events (the newest `events`, or all) and the tail of its worker's stderr, escaped
-    /// for the terminal.
+    /// for the terminal. Read from the job's folder, the record (on a full disk the catalog may
+    /// have refused the last events; the folder's append-only file took them).
     public func log(_ id: String, events limit: Int? = nil, stderrLines: Int = 40) throws(EngineError) -> [String] {
-        let events: [String]
-        do {
-            events = try store.catalog.jobEvents(id, last: limit).map { $0.body.terminalSafe }
-        } catch {
-            throw EngineError(.invalidSpec, "\(error)")
+        guard FileManager.default.fileExists(atPath: "\(store.folder(id))/spec.json") else {
+            throw EngineError(.invalidSpec, "no job \(id.terminalSafe)")
         }
-        var lines = events
+        let recorded = ((try? String(contentsOfFile: "\(store.folder(id))/events.ndjson", encoding: .utf8)) ?? "").split(separator: "\n")
+        var lines = recorded.suffix(limit ?? recorded.count).map { String($0).terminalSafe }
         if let stderr = try? String(contentsOfFile: "\(store.folder(id))/stderr.log", encoding: .utf8), !stderr.isEmpty {
             lines.append("--- stderr")
             lines += stderr.split(separator: "\n").suffix(stderrLines).map { String($0).terminalSafe }

@@ -93,12 +93,42 @@ enum ChildProcess {
         return fds
     }
 
-    /// Waits for a child; its exit status, or 128 + signal when a signal ended it.
-    static func wait(_ pid: pid_t) -> Int32 {
+    /// Waits for a child; its exit status, or 128 + signal when a signal ended it. `watch`, when
+    /// given, is marked ended under its lock as the child is reaped (before its pid can be reused).
+    static func wait(_ pid: pid_t, marking watch: Watch? = nil) -> Int32 {
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        if let watch {
+            // Wait for the end without reaping (the pid stays ours), then reap under the lock.
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) < 0 && errno == EINTR {}
+            watch.reap { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
+        } else {
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
         let signal = status & 0x7F
         return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+    }
+
+    /// Whether a child of ours has been reaped, so a delayed signal never reaches a reused pid.
+    final class Watch: @unchecked Sendable {
+        private let lock = NSLock()
+        private var ended = false
+
+        func reap(_ body: () -> Void) {
+            lock.withLock {
+                body()
+                ended = true
+            }
+        }
+
+        /// Runs `body` only while the child has not been reaped.
+        func ifRunning(_ body: () -> Void) { lock.withLock { if !ended { body() } } }
+    }
+
+    /// SIGTERM to our child now; SIGKILL after `grace` seconds unless it has been reaped by then.
+    static func terminateLater(_ pid: pid_t, grace: Double, unlessEnded watch: Watch) {
+        kill(pid, SIGTERM)
+        DispatchQueue.global().asyncAfter(deadline: .now() + grace) { watch.ifRunning { kill(pid, SIGKILL) } }
     }
 
     /// Whether a process exists (it may be a zombie not yet waited for).

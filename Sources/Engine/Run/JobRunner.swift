@@ -64,6 +64,7 @@ public final class JobRunner {
     private var cancelled = false
     private var goalReached = false
     private var worker: Int32?
+    private var workerWatch: ChildProcess.Watch?
 
     public init(spec: JobSpec, staging: String, target: Target?, store: JobStore?, launch: Launch) {
         self.spec = spec
@@ -260,9 +261,13 @@ public final class JobRunner {
 
     // MARK: Workers
 
+    /// Asks the work to stop: in process, a flag checked between units; a child gets SIGTERM now
+    /// and SIGKILL after a grace period if it has not ended — without waiting here, so its last
+    /// events are read (and its exit reaped) as it goes.
     private func stopWorker() {
+        guard !stopRequested else { return }
         stopRequested = true
-        if let worker { ChildProcess.terminate(worker, grace: 2) }
+        if let worker, let watch = workerWatch { ChildProcess.terminateLater(worker, grace: 2, unlessEnded: watch) }
     }
 
     private func runChild(executable: String, handle: (JobEvent) -> Void) throws(EngineError) -> Int32 {
@@ -286,12 +291,15 @@ public final class JobRunner {
                 stderrPath: stderrPath)
         }
         worker = child.pid
+        let watch = ChildProcess.Watch()
+        workerWatch = watch
         try store?.update(spec.id, pid: .some(child.pid))
         ChildProcess.lines(child.stdout!) { line in
             do throws(EngineError) { handle(try JobEvent.parse(line)) } catch { handle(.failed(error.message)) }
         }
-        let status = ChildProcess.wait(child.pid)
+        let status = ChildProcess.wait(child.pid, marking: watch)
         worker = nil
+        workerWatch = nil
         return status
     }
 

@@ -86,8 +86,7 @@ public final class StudioData {
     }
 
     public func reloadJobs() {
-        if !Supervisor.isRunning(workspace: workspace.root) { try? Supervisor.reap(jobStore) }
-        jobs = ((try? jobStore.all()) ?? []).sorted { $0.created > $1.created }
+        jobs = ((try? JobControl(store: jobStore, executable: "").jobs()) ?? []).sorted { $0.created > $1.created }
     }
 
     /// A page of samples of `dataset`, optionally of one class.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Catalog
 import Datasets
+import Engine
 import Foundation
 import StudioCore
 
@@ -10,7 +11,7 @@ struct Index: ParsableCommand {
         discussion: """
             Unchanged datasets (every file's size and modification time as recorded) are not read; \
             a changed one is read again, probing only new or changed image headers. A catalog that \
-            cannot be read is moved aside and rebuilt.
+            cannot be read is moved aside and rebuilt, and its jobs are restored from .studio/jobs.
             """
     )
 
@@ -25,11 +26,11 @@ struct Index: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let ws = try Workspace.load(workspace)
-            let catalog = try Catalog.open(workspace: ws.root)
-            if let recovery = catalog.recovery {
-                FileHandle.standardError.write(Data("synthstudio: warning: \(recovery.terminalSafe)\n".utf8))
-            }
+            // Opened as the jobs commands open it: a catalog rebuilt (damaged or deleted) gets its
+            // jobs back from .studio/jobs.
+            let (ws, store, recovery) = try JobControl.open(workspace: workspace)
+            let catalog = store.catalog
+            if let recovery { Console.error("synthstudio: warning: \(recovery.terminalSafe)\n") }
             let report = try catalog.refresh(ws, force: force)
             if json {
                 emit(

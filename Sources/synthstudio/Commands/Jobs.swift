@@ -90,10 +90,8 @@ struct Jobs: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let (ws, store) = try location.open()
-                // Read-only: marking dead jobs interrupted is best effort (a full disk refuses it).
-                if !Supervisor.isRunning(workspace: ws.root) { try? Supervisor.reap(store) }
-                let jobs = try store.all()
+                let (_, store) = try location.open()
+                let jobs = try JobControl(store: store, executable: executablePath()).jobs()
                 guard !jobs.isEmpty else {
                     emit("no jobs")
                     return
@@ -118,9 +116,8 @@ struct Jobs: ParsableCommand {
 
         func run() throws {
             try reportingErrors {
-                let (ws, store) = try location.open()
-                if !Supervisor.isRunning(workspace: ws.root) { try? Supervisor.reap(store) }
-                guard let job = try store.job(id) else { throw CLIError(message: "no job \(id.terminalSafe)") }
+                let (_, store) = try location.open()
+                guard let job = try JobControl(store: store, executable: executablePath()).job(id) else { throw CLIError(message: "no job \(id.terminalSafe)") }
                 if json {
                     emit(
                         JSONValue.object([
@@ -146,12 +143,12 @@ struct Jobs: ParsableCommand {
         func run() throws {
             let state: JobState = try reportingErrors {
                 let (ws, store) = try location.open()
+                let control = JobControl(store: store, executable: executablePath())
                 while true {
-                    guard let job = try store.job(id) else { throw CLIError(message: "no job \(id.terminalSafe)") }
+                    guard let job = try control.job(id) else { throw CLIError(message: "no job \(id.terminalSafe)") }
                     if job.state.isFinal { return job.state }
-                    if !Supervisor.isRunning(workspace: ws.root) {
-                        try Supervisor.reap(store)
-                        if job.state == .queued { try Supervisor.ensureRunning(workspace: ws.root, executable: executablePath(), limit: 1) }
+                    if job.state == .queued, !Supervisor.isRunning(workspace: ws.root) {
+                        try Supervisor.ensureRunning(workspace: ws.root, executable: executablePath(), limit: 1)
                     }
                     usleep(100_000)
                 }
