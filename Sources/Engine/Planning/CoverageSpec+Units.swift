@@ -17,7 +17,7 @@ public struct CellKey: Sendable, Hashable, CustomStringConvertible {
 extension CoverageSpec {
     /// How many of a generated unit's annotations fall in each cell of this view, were the unit
     /// committed into `dataset` (synthetic): the same values `CoverageMatrix` gives them.
-    func cells(of annotations: [(category: String, annotation: Annotation)], attributes: [String: String], dataset: String) -> [CellKey: Int] {
+    public func cells(of annotations: [(category: String, annotation: Annotation)], attributes: [String: String], dataset: String) -> [CellKey: Int] {
         var categories: [Category] = []
         let sample = Sample(path: "", width: 0, height: 0, origin: .synthetic, attributes: attributes)
         var placed: [Annotation] = []
