@@ -34,6 +34,7 @@ bench: deps bench-deps
 	.build/release/synthstudio-bench probe
 	.build/release/synthstudio-bench graphics
 	.build/release/synthstudio-bench catalog
+	.build/release/synthstudio-bench jobs
 	.build/release/synthstudio-bench tui
 	.build/release/synthstudio-bench render
 	.build/release/synthstudio-bench gan

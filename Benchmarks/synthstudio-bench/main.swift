@@ -28,6 +28,14 @@ if arguments.first == "catalog" {
     try CatalogBench(images: images, perImage: 10, folder: ".build/bench-data/catalog-\(images)").run()
     exit(0)
 }
+if arguments.first == "jobs" {
+    let units = arguments.dropFirst().first.flatMap(Int.init) ?? 20_000
+    try JobsBench(
+        binary: arguments.dropFirst(2).first ?? ".build/release/synthstudio", units: units, existing: units,
+        folder: ".build/bench-data/jobs-\(units)"
+    ).run()
+    exit(0)
+}
 if arguments.first == "graphics" {
     try GraphicsBench(synthstudio: arguments.dropFirst().first ?? ".build/release/synthstudio", scratch: ".build/bench-data/graphics").run()
     exit(0)

@@ -161,6 +161,10 @@ struct CommitTests {
         // Appending with a class list in another order (and a new class) keeps the ids given.
         let more = try DatasetCommitter(root: "\(dir.path)/a", layout: .coco, classes: ["bus"] + classes.reversed())
         #expect(more.categories.map(\.name) == classes + ["bus"])
+        // … and the next commit lists the new class in data.yaml, where a label may point at it.
+        try more.commit(try Units.stage([5], in: "\(dir.path)/staging-a", classes: ["bus", "car"]))
+        #expect(try String(contentsOfFile: "\(dir.path)/a/data.yaml", encoding: .utf8).contains("4: bus"))
+        #expect(try DatasetIO.read("\(dir.path)/a", format: .yolo).annotationCount == 6)
     }
 
     @Test("commits recorded in the catalog directly give the index a full refresh gives, which then finds the dataset unchanged")

@@ -59,6 +59,8 @@ public final class DatasetCommitter {
     public private(set) var names: Set<String>
     /// Ids of the categories the dataset's files hold (the rest go into the next journal line).
     private var recorded: Set<Int>
+    /// How many classes `data.yaml` lists (as written by the dataset's last writer).
+    private var yamlClasses: Int
     /// Whether the catalog's entry matches the folder, so commits can be appended to it.
     private var catalogCurrent = false
 
@@ -81,6 +83,7 @@ public final class DatasetCommitter {
         let existing = try Self.read(root, layout: layout)
         categories = existing.categories
         recorded = Set(existing.categories.map(\.id))
+        yamlClasses = existing.categories.count
         names = Set(existing.samples.map(\.fileName))
         for name in classes ?? [] where !categories.contains(where: { $0.name == name }) {
             categories.append(Category(id: (categories.map(\.id).max() ?? 0) + 1, name: name))
@@ -134,6 +137,8 @@ public final class DatasetCommitter {
     public struct Outcome: Sendable {
         /// Units now in the dataset (including any that already were), in index order.
         public var committed: [GeneratedUnit] = []
+        /// Those this commit added.
+        public var added: [GeneratedUnit] = []
         public var rejected: [Rejected] = []
     }
 
@@ -200,7 +205,7 @@ public final class DatasetCommitter {
                     attributes: unit.attributes, annotations: annotations))
         }
         do {
-            replaced += try writeClassFiles(isNew: names.isEmpty, grew: categories.count > before)
+            replaced += try writeClassFiles()
             if layout == .coco { added += try writeLabels(samples) }
             // The commit point: once these lines are in the journal, the units are in the dataset.
             try DatasetJournal.append(samples, newCategories: categories.filter { !recorded.contains($0.id) }, to: root)
@@ -215,6 +220,7 @@ public final class DatasetCommitter {
         names.formUnion(batchNames)
         try recordInCatalog(samples, added: added, replaced: replaced, newClass: categories.count > before)
         outcome.committed += landed.map(\.unit)
+        outcome.added = landed.map(\.unit)
         return finish(outcome, landed: landed)
     }
 
@@ -281,8 +287,8 @@ public final class DatasetCommitter {
     }
 
     /// The base `annotations.json` (classes, no images) of a new COCO dataset, and `data.yaml`
-    /// when the class list is new or grew; the stamps of the files rewritten.
-    private func writeClassFiles(isNew: Bool, grew: Bool) throws -> [(old: FileStamp?, new: FileStamp)] {
+    /// when it does not list the class list as it now is; the stamps of the files rewritten.
+    private func writeClassFiles() throws -> [(old: FileStamp?, new: FileStamp)] {
         guard layout == .coco else { return [] }
         var replaced: [(old: FileStamp?, new: FileStamp)] = []
         let sorted = categories.sorted { $0.id < $1.id }
@@ -293,9 +299,10 @@ public final class DatasetCommitter {
             if let stamp = FileStamp.of(COCOWriter.annotationFile, in: root) { replaced.append((nil, stamp)) }
         }
         let yaml = "data.yaml"
-        if grew || isNew || !FileIO.isFile("\(root)/\(yaml)") {
+        if yamlClasses != sorted.count || !FileIO.isFile("\(root)/\(yaml)") {
             let old = FileStamp.of(yaml, in: root)
             try YOLOWriter.writeDataYAML(categories: sorted, folders: [("train", COCOWriter.imageFolder)], to: root)
+            yamlClasses = sorted.count
             if let stamp = FileStamp.of(yaml, in: root) { replaced.append((old, stamp)) }
         }
         return replaced

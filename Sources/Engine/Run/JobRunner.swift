@@ -1,5 +1,5 @@
-public import Catalog
-public import Datasets
+internal import Catalog
+internal import Datasets
 internal import Foundation
 internal import Glibc
 internal import ImageIO
@@ -109,7 +109,12 @@ public final class JobRunner {
         let handle: (JobEvent) -> Void = { [self] event in
             guard failure == nil else { return }
             do throws(EngineError) {
-                try self.store?.record(self.spec.id, event)
+                // Progress and artifacts are the job's row (done/total) and its dataset; the log
+                // keeps what a person reads: the start, messages, the end.
+                switch event {
+                case .progress, .artifact: break
+                default: try self.store?.record(self.spec.id, event)
+                }
                 switch event {
                 case .started: break
                 case .progress(let d, let total, _):
@@ -120,12 +125,8 @@ public final class JobRunner {
                 case .artifact(_, let unit):
                     guard !goalReached, !cancelled else { return }
                     pending.append("\(staging)/\(unit)")
-                    if var tally, let read = try? GeneratedUnit.read(folder: "\(staging)/\(unit)") {
-                        tally.add(read)
-                        self.tally = tally
-                        if tally.reached { goalReached = true }
-                    }
-                    if goalReached || tally != nil || Date().timeIntervalSince(lastCommit) >= commitInterval { try commitPending() }
+                    // With a goal every unit is committed (and counted) as it arrives.
+                    if tally != nil || Date().timeIntervalSince(lastCommit) >= commitInterval { try commitPending() }
                     if goalReached { stopWorker() }
                 case .log: break
                 case .finished: finished = true
@@ -149,6 +150,8 @@ public final class JobRunner {
             failure = failure ?? error.message
             status = 1
         }
+        // Stopped from outside in process (Ctrl-C in `synthstudio render`): what is staged lands.
+        let interrupted = store == nil && stopRequest() && failure == nil
         if spec.units != nil, !cancelled, !goalReached, failure == nil {
             do throws(EngineError) { try commitPending() } catch { failure = error.message }
         }
@@ -157,7 +160,7 @@ public final class JobRunner {
         }
         let current = try? store?.job(spec.id)?.state
         let final: JobState
-        if current == .cancelled || cancelled {
+        if current == .cancelled || cancelled || interrupted {
             final = .cancelled
         } else if goalReached {
             final = .succeeded
@@ -167,9 +170,10 @@ public final class JobRunner {
         } else {
             final = .failed
             let message = failure ?? "the worker exited with status \(status) without finishing"
+            guard let store else { throw EngineError(.commitFailed, message) }
+            // Said in the log and on the supervisor's stderr: a full disk may refuse one of them.
             Console.error("job \(spec.id) failed: \(message)\n")
-            try? store?.record(spec.id, .failed("\(message)\(stderrTail())"))
-            if store == nil { throw EngineError(.commitFailed, message) }
+            try? store.record(spec.id, .failed("\(message)\(stderrTail())"))
         }
         try store?.update(spec.id, state: final, done: spec.units == nil ? nil : done.count, pid: .some(nil), exitStatus: status)
         return final
@@ -206,12 +210,8 @@ public final class JobRunner {
                 tally = nil
             }
         }
-        // Leftovers count toward the goal like new units.
-        if var t = tally {
-            for folder in pending { if let unit = try? GeneratedUnit.read(folder: folder) { t.add(unit) } }
-            tally = t
-            goalReached = t.reached
-        }
+        // Leftovers are committed first, and count toward the goal like new units.
+        goalReached = tally?.reached ?? false
         try commitPending()
         try writeDone()
     }
@@ -228,6 +228,11 @@ public final class JobRunner {
         let batch = pending
         pending.removeAll()
         let outcome = try committer.commit(batch, naming: info.key, rejectInto: rejected)
+        if var t = tally {
+            for unit in outcome.added { t.add(unit) }
+            tally = t
+            goalReached = goalReached || t.reached
+        }
         for unit in outcome.rejected {
             try store?.record(spec.id, .log("unit \(unit.unit) set aside in \(rejected): \(unit.reason)"))
             Console.error("synthstudio: unit \(unit.unit.terminalSafe) set aside in \(rejected.terminalSafe): \(unit.reason.terminalSafe)\n")

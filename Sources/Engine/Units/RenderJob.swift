@@ -1,7 +1,7 @@
 public import Datasets
 internal import Foundation
 internal import ImageIO
-public import Rendering
+internal import Rendering
 internal import StudioCore
 
 /// Renders the units of a render job: image `i` of seed `s` from `RandomStream(seed: s).derived(i)`,

@@ -230,6 +230,8 @@ public enum FileIO {
 
     /// Creates a directory and its parents (like `mkdir -p`).
     public static func createDirectory(_ path: String) throws(ImageIOError) {
+        // The common case, a folder that is there already, in one call.
+        if isDirectory(path) { return }
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             current += "/" + component
