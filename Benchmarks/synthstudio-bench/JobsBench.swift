@@ -23,8 +23,10 @@ struct JobsBench {
             try? FileManager.default.removeItem(atPath: base)
             try FileIO.createDirectory("\(base)/synthetic")
             print("rendering the \(existing) images the dataset starts with (once) …")
-            try command([binary, "render", "--recipe", recipe, "--out", "\(base)/synthetic/street", "--count", "\(existing)", "--seed", "1",
-                "--size", "96x72", "--spp", "1"])
+            try command([
+                binary, "render", "--recipe", recipe, "--out", "\(base)/synthetic/street", "--count", "\(existing)", "--seed", "1",
+                "--size", "96x72", "--spp", "1",
+            ])
             try "name: bench\ndatasets:\n  - name: street\n    path: synthetic/street\n    format: coco\n    origin: synthetic\n".write(
                 toFile: "\(base)/studio.yaml", atomically: true, encoding: .utf8)
             _ = FileManager.default.createFile(atPath: "\(base)/.complete", contents: nil)
@@ -71,7 +73,8 @@ struct JobsBench {
         try command([binary, "index", ws])
         let started = Date()
         let id = try command([
-            binary, "jobs", "start", "render", "--workspace", ws, "--dataset", "street", "--recipe", recipe, "--count", "\(units)", "--seed",
+            binary, "jobs", "start", "render", "--workspace", ws, "--dataset", "street", "--recipe", recipe, "--count", "\(units)",
+            "--seed",
             "2", "--set", "size=96x72", "--set", "spp=1",
         ]).trimmingCharacters(in: .whitespacesAndNewlines)
         let catalog = try Catalog.open(workspace: ws)
@@ -97,7 +100,8 @@ struct JobsBench {
         let ws = try fresh(base)
         let started = Date()
         try command([
-            binary, "render", "--recipe", recipe, "--out", "\(ws)/synthetic/street", "--count", "\(units)", "--seed", "2", "--size", "96x72",
+            binary, "render", "--recipe", recipe, "--out", "\(ws)/synthetic/street", "--count", "\(units)", "--seed", "2", "--size",
+            "96x72",
             "--spp", "1",
         ])
         return Double(units) / Date().timeIntervalSince(started)

@@ -216,7 +216,9 @@ extension Catalog {
                     if let band = AttributeAxis.range(key: key, label: condition.value) {
                         // A band of a continuous attribute (`visibility` 0.25–0.5): its numeric range.
                         annotationClauses.append("(CAST(\(value) AS REAL) >= ? AND CAST(\(value) AS REAL) < ?)")
-                        annotationArguments += [key, key, band.lower.isFinite ? band.lower : -1e300, key, key, band.upper.isFinite ? band.upper : 1e300]
+                        annotationArguments += [
+                            key, key, band.lower.isFinite ? band.lower : -1e300, key, key, band.upper.isFinite ? band.upper : 1e300,
+                        ]
                     } else {
                         annotationClauses.append("\(value) = ?")
                         annotationArguments += [key, key, condition.value]

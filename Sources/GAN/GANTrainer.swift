@@ -1,4 +1,4 @@
-public import Datasets
+internal import Datasets
 internal import Foundation
 internal import ImageIO
 internal import StudioCore
@@ -122,7 +122,8 @@ public struct GANTrainer: Sendable {
             }
             try settings.validate()
             let data = try TrainingSet(dataset: try Self.read(dataPath), resolution: resolution)
-            let architecture = GANArchitecture(resolution: resolution, channels: data.channels, classes: data.classes.count, ngf: ngf, ndf: ndf)
+            let architecture = GANArchitecture(
+                resolution: resolution, channels: data.channels, classes: data.classes.count, ngf: ngf, ndf: ndf)
             try architecture.validate()
             let info = GANRunInfo(
                 architecture: architecture, settings: settings, classes: data.classes,

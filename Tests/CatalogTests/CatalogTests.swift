@@ -1,10 +1,11 @@
-@testable import Catalog
 import Datasets
 import Foundation
 import ImageIO
 import StudioCore
 import TestSupport
 import Testing
+
+@testable import Catalog
 
 @Suite("Catalog", .serialized)
 struct CatalogTests {
@@ -251,9 +252,12 @@ struct CatalogTests {
             let annotations = (0..<10).map { j in
                 Annotation(
                     categoryID: 1, box: BoundingBox(x: 1, y: 1, width: 2, height: 2),
-                    attributes: ["instance": String(j + 1), "visibility": String(Double((i * 7 + j) % 100) / 100), "amodal_bbox": "1,2,3,\(j)"])
+                    attributes: [
+                        "instance": String(j + 1), "visibility": String(Double((i * 7 + j) % 100) / 100), "amodal_bbox": "1,2,3,\(j)",
+                    ])
             }
-            samples.append(Sample(path: "images/\(i).png", width: 8, height: 8, origin: .synthetic, attributes: attributes, annotations: annotations))
+            samples.append(
+                Sample(path: "images/\(i).png", width: 8, height: 8, origin: .synthetic, attributes: attributes, annotations: annotations))
         }
         let counts = CoverageCounts(samples, dataset: "d", names: [1: Category(id: 1, name: "car")])
         // category, split, origin, dataset, weather, camera_height (2 bands), fov (3), visibility (4).

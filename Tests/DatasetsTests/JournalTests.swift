@@ -69,7 +69,10 @@ struct JournalTests {
         #expect(try DatasetIO.read(pieces).samples.count == 3)
         try DatasetJournal.append([written.samples[1]], to: pieces)
         #expect(try DatasetIO.read(pieces).samples.count == 4)
-        #expect(try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n").allSatisfy { $0.hasPrefix("{") && $0.hasSuffix("}") })
+        #expect(
+            try String(contentsOfFile: journal, encoding: .utf8).split(separator: "\n").allSatisfy {
+                $0.hasPrefix("{") && $0.hasSuffix("}")
+            })
     }
 
     @Test("a compaction killed before it removed the journal is not counted twice")

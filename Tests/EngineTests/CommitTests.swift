@@ -21,7 +21,10 @@ enum Units {
         let unit = GeneratedUnit(
             index: i, name: key.name(i), width: 24, height: 16, attributes: ["weather": i % 2 == 0 ? "snow" : "rain"],
             annotations: [
-                (names[0], Annotation(categoryID: 0, box: rle.boundingBox, mask: .rle(rle), attributes: ["weather": i % 2 == 0 ? "snow" : "rain"])),
+                (
+                    names[0],
+                    Annotation(categoryID: 0, box: rle.boundingBox, mask: .rle(rle), attributes: ["weather": i % 2 == 0 ? "snow" : "rain"])
+                ),
                 (names[1 % names.count], Annotation(categoryID: 0, box: BoundingBox(x: 10, y: 4, width: 8, height: 6))),
             ],
             provenance: #"{"file_name":"\#(key.name(i))","index":\#(i),"seed":7}"#)
@@ -75,7 +78,9 @@ struct CommitTests {
             #expect(rle.boundingBox == dataset.samples[0].annotations[0].box)
         }
         // pycocotools' view: annotations.json alone lists every image.
-        let coco = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/synthetic/street/annotations.json"))) as? [String: Any]
+        let coco =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/synthetic/street/annotations.json")))
+            as? [String: Any]
         #expect((coco?["images"] as? [Any])?.count == 5)
     }
 
@@ -144,7 +149,8 @@ struct CommitTests {
         #expect(dir.list("gen").filter { !$0.hasPrefix(".") }.isEmpty)
     }
 
-    @Test("a generator's class list fixes the YOLO ids: two renders with different classes present list the same names; appending keeps ids")
+    @Test(
+        "a generator's class list fixes the YOLO ids: two renders with different classes present list the same names; appending keeps ids")
     func fixedClassList() throws {
         let classes = ["pedestrian", "car", "cyclist", "pedestrian_reflection"]
         let dir = TemporaryDirectory()
@@ -157,7 +163,10 @@ struct CommitTests {
         #expect(a == (try String(contentsOfFile: "\(dir.path)/b/data.yaml", encoding: .utf8)))
         #expect(a.contains("0: pedestrian") && a.contains("2: cyclist") && a.contains("3: pedestrian_reflection"))
         // A cyclist is class 2 in a's labels.
-        #expect(try String(contentsOfFile: "\(dir.path)/a/labels/\(Units.key.name(0).replacingOccurrences(of: ".png", with: ".txt"))", encoding: .utf8).hasPrefix("2 "))
+        #expect(
+            try String(
+                contentsOfFile: "\(dir.path)/a/labels/\(Units.key.name(0).replacingOccurrences(of: ".png", with: ".txt"))", encoding: .utf8
+            ).hasPrefix("2 "))
         // Appending with a class list in another order (and a new class) keeps the ids given.
         let more = try DatasetCommitter(root: "\(dir.path)/a", layout: .coco, classes: ["bus"] + classes.reversed())
         #expect(more.categories.map(\.name) == classes + ["bus"])
@@ -170,7 +179,10 @@ struct CommitTests {
     @Test("commits recorded in the catalog directly give the index a full refresh gives, which then finds the dataset unchanged")
     func catalogStaysCurrent() throws {
         let dir = TemporaryDirectory()
-        dir.write("studio.yaml", "datasets:\n  - name: street\n    path: synthetic/street\n    origin: synthetic\n    format: coco\ncoverage:\n  rows: category\n  cols: weather\n  target: 4\n")
+        dir.write(
+            "studio.yaml",
+            "datasets:\n  - name: street\n    path: synthetic/street\n    origin: synthetic\n    format: coco\ncoverage:\n  rows: category\n  cols: weather\n  target: 4\n"
+        )
         let ws = try Workspace.load(dir.path)
         let catalog = try Catalog.open(workspace: dir.path)
         let committer = try DatasetCommitter(

@@ -76,7 +76,8 @@ struct PlannerTests {
         let runner = JobRunner(
             spec: .render(job), staging: "\(dir.path)/staging",
             target: JobRunner.Target(
-                root: "\(dir.path)/synthetic/street", catalog: DatasetCommitter.CatalogBinding(catalog: catalog, workspace: ws, dataset: "street")),
+                root: "\(dir.path)/synthetic/street",
+                catalog: DatasetCommitter.CatalogBinding(catalog: catalog, workspace: ws, dataset: "street")),
             store: nil, launch: .inProcess)
         #expect(try runner.run() == .succeeded)
         let cell = try catalog.coverage(street).cells.joined().first { $0.row == "cyclist" && $0.column == "snow" }
@@ -87,7 +88,9 @@ struct PlannerTests {
         #expect(try catalog.refresh(ws).entries.first { $0.dataset == "street" }?.action == .unchanged)
     }
 
-    @Test("gaps in the user's own detection data: the renderer's classes mapped to theirs, into their class list; what cannot be made is said")
+    @Test(
+        "gaps in the user's own detection data: the renderer's classes mapped to theirs, into their class list; what cannot be made is said"
+    )
     func userClasses() throws {
         let dir = TemporaryDirectory("planner-user")
         try FileManager.default.createDirectory(atPath: "\(dir.path)/scenes", withIntermediateDirectories: true)
@@ -110,19 +113,19 @@ struct PlannerTests {
             categories: [Category(id: 1, name: "person"), Category(id: 2, name: "bicycle"), Category(id: 3, name: "car")], samples: samples)
         try DatasetIO.write(dashcam, as: .coco, to: "\(dir.path)/real/dashcam")
         try """
-            datasets:
-              - name: dashcam
-                path: real/dashcam
-                origin: real
-            coverage:
-              - name: dashcam
-                datasets: [dashcam, dashcam-*]
-                rows: category
-                cols: weather
-                values: {weather: [sunny, snow]}
-                labels: {pedestrian: person, car: car}
-                target: 10
-            """.write(toFile: "\(dir.path)/studio.yaml", atomically: true, encoding: .utf8)
+        datasets:
+          - name: dashcam
+            path: real/dashcam
+            origin: real
+        coverage:
+          - name: dashcam
+            datasets: [dashcam, dashcam-*]
+            rows: category
+            cols: weather
+            values: {weather: [sunny, snow]}
+            labels: {pedestrian: person, car: car}
+            target: 10
+        """.write(toFile: "\(dir.path)/studio.yaml", atomically: true, encoding: .utf8)
         let ws = try Workspace.load(dir.path)
         let catalog = try Catalog.open(workspace: dir.path)
         _ = try catalog.refresh(ws)
@@ -136,7 +139,9 @@ struct PlannerTests {
         var small = job
         small.units.count = 2
         small.units.goal = nil
-        let runner = JobRunner(spec: .render(small), staging: "\(dir.path)/staging", target: JobRunner.Target(root: "\(dir.path)/out"), store: nil, launch: .inProcess)
+        let runner = JobRunner(
+            spec: .render(small), staging: "\(dir.path)/staging", target: JobRunner.Target(root: "\(dir.path)/out"), store: nil,
+            launch: .inProcess)
         #expect(try runner.run() == .succeeded)
         let made = try DatasetIO.read("\(dir.path)/out")
         #expect(made.categories.sorted { $0.id < $1.id }.map(\.name) == ["person", "bicycle", "car"])
@@ -145,7 +150,9 @@ struct PlannerTests {
         // A class the renderer cannot make and no GAN run knows: the message says what would.
         let bicycle = try planner.plan(view, cell: CellKey(row: "bicycle", column: "snow"))
         #expect(bicycle.job == nil)
-        #expect(bicycle.message?.contains("labels:") == true && bicycle.message?.contains("gan train --data dashcam") == true, "\(bicycle.message ?? "")")
+        #expect(
+            bicycle.message?.contains("labels:") == true && bicycle.message?.contains("gan train --data dashcam") == true,
+            "\(bicycle.message ?? "")")
         // A condition no recipe parameter sets.
         let lighting = CoverageSpec(rows: .category, columns: .attribute("season"), defaultTarget: 5)
         var withSeason = lighting

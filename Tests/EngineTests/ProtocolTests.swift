@@ -15,8 +15,10 @@ struct ProtocolTests {
                     goal: Goal(view: "street", row: "cyclist", column: "snow", target: 20)),
                 recipe: "/w/scenes/street.yaml", pins: ["weather": "snow"], size: PixelSize(width: 96, height: 72), samplesPerPixel: 2,
                 labels: ["pedestrian": "person"], classes: ["person", "car"])),
-        .ganSample(GANSampleSpec(id: "j-2", units: UnitPlan(dataset: "digits-gan", count: 85, seed: 3), run: "/w/models/digits", className: "7")),
-        .ganTrain(GANTrainSpec(id: "j-3", data: "/w/real/digits", run: "/w/models/d", steps: 3000, seed: 1, resolution: 16, ngf: 32, ndf: 32)),
+        .ganSample(
+            GANSampleSpec(id: "j-2", units: UnitPlan(dataset: "digits-gan", count: 85, seed: 3), run: "/w/models/digits", className: "7")),
+        .ganTrain(
+            GANTrainSpec(id: "j-3", data: "/w/real/digits", run: "/w/models/d", steps: 3000, seed: 1, resolution: 16, ngf: 32, ndf: 32)),
         .evaluate(EvaluateSpec(id: "j-4", real: "/a", synthetic: "/b", holdout: "/c", seed: 9)),
         .external(
             ExternalSpec(
@@ -51,7 +53,10 @@ struct ProtocolTests {
                 #"{"id": "a", "kind": "external", "count": 2, "seed": "1", "dataset": "d", "command": ["x"], "shard": "4/4"}"#,
                 "shard 4/4 is impossible"
             ),
-            (#"{"id": "a", "kind": "gan-sample", "count": 2, "seed": "1", "dataset": "d", "run": "r", "recipe": "x"}"#, "unknown field \"recipe\""),
+            (
+                #"{"id": "a", "kind": "gan-sample", "count": 2, "seed": "1", "dataset": "d", "run": "r", "recipe": "x"}"#,
+                "unknown field \"recipe\""
+            ),
             (#"{"id": "a", "kind": "gan-train", "data": "d", "run": "r", "steps": true, "seed": "1"}"#, "steps must be an integer"),
             (#"{"id": "a", "kind": "render", "count": 2, "seed": "1", "dataset": "d", "recipe": "r", "size": "2x2"}"#, "8…4096"),
             ("[1]", "a job spec is a JSON object"),
@@ -69,7 +74,8 @@ struct ProtocolTests {
         dir.write("scenes/street.yaml", "size: [64, 48]\n")
         let ws = try Workspace.load(dir.path)
         let train = try JobSpec.make(
-            kind: .ganTrain, id: "t", dataset: nil, count: 100, seed: 1, settings: ["data": "digits", "run": "models/d", "resolution": "16"],
+            kind: .ganTrain, id: "t", dataset: nil, count: 100, seed: 1,
+            settings: ["data": "digits", "run": "models/d", "resolution": "16"],
             in: ws)
         guard case .ganTrain(let t) = train else { Issue.record("\(train)"); return }
         #expect(t.data == "\(dir.path)/real/digits" && t.run == "\(dir.path)/models/d" && t.resolution == 16 && t.steps == 100)
@@ -79,7 +85,8 @@ struct ProtocolTests {
         guard case .render(let r) = render else { Issue.record("\(render)"); return }
         #expect(r.pins == ["weather": "snow"] && r.size == PixelSize(width: 96, height: 72))
         for (kind, settings, message) in [
-            (JobSpec.Kind.ganSample, ["class": "7"], "--set run="), (.ganSample, ["run": "models/d", "class": "7", "colour": "red"], "--set colour"),
+            (JobSpec.Kind.ganSample, ["class": "7"], "--set run="),
+            (.ganSample, ["run": "models/d", "class": "7", "colour": "red"], "--set colour"),
             (.ganTrain, ["data": "d", "run": "r", "batch": "many"], "expected an integer"),
         ] {
             let error = #expect(throws: EngineError.self) {
@@ -118,11 +125,14 @@ struct ProtocolTests {
 struct UnitKeyTests {
     static let recipe = "size: [32, 24]\nsamples_per_pixel: 1\nparameters:\n  weather: {choice: {sunny: 1, snow: 1}}\n"
 
-    static func key(_ dir: TemporaryDirectory, pins: [String: String] = [:], seed: UInt64 = 5, count: Int = 3, shard: String = "0/1",
-        recipe: String = recipe) throws -> UnitKey {
+    static func key(
+        _ dir: TemporaryDirectory, pins: [String: String] = [:], seed: UInt64 = 5, count: Int = 3, shard: String = "0/1",
+        recipe: String = recipe
+    ) throws -> UnitKey {
         let file = dir.write("scenes/street.yaml", recipe)
         return try RenderJob(
-            RenderSpec(id: "x", units: UnitPlan(dataset: "d", count: count, seed: seed, shard: try Shard.parse(shard)), recipe: file, pins: pins)
+            RenderSpec(
+                id: "x", units: UnitPlan(dataset: "d", count: count, seed: seed, shard: try Shard.parse(shard)), recipe: file, pins: pins)
         ).key
     }
 

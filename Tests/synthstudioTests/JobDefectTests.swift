@@ -14,8 +14,11 @@ struct JobDefectTests {
 
     static func renderJob(_ dir: TemporaryDirectory, dataset: String = "x", count: Int, seed: Int, pins: [String]) throws -> String {
         let result = try CLIRunner.run(
-            ["jobs", "start", "render", "--workspace", dir.path, "--dataset", dataset, "--recipe", recipe, "--count", "\(count)", "--seed", "\(seed)",
-             "--set", "size=64x48", "--set", "spp=1"] + pins.flatMap { ["--set", $0] })
+            [
+                "jobs", "start", "render", "--workspace", dir.path, "--dataset", dataset, "--recipe", recipe, "--count", "\(count)",
+                "--seed", "\(seed)",
+                "--set", "size=64x48", "--set", "spp=1",
+            ] + pins.flatMap { ["--set", $0] })
         #expect(result.status == 0, "\(result.stderr)")
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -58,7 +61,8 @@ struct JobDefectTests {
             try FileManager.default.copyItem(atPath: "\(CLIRunner.repository)/sample-data/\(part)", toPath: dir.file(part))
         }
         // The workspace without its digits: the street view only.
-        try "name: fill\ndatasets:\n  - name: street\n    path: synthetic/street\n    format: coco\n    origin: synthetic\ncoverage:\n  - name: street\n    datasets: [street]\n    rows: category\n    cols: weather\n    values:\n      weather: [sunny, cloudy, hazy, rain, snow]\n    target: 20\n"
+        try
+            "name: fill\ndatasets:\n  - name: street\n    path: synthetic/street\n    format: coco\n    origin: synthetic\ncoverage:\n  - name: street\n    datasets: [street]\n    rows: category\n    cols: weather\n    values:\n      weather: [sunny, cloudy, hazy, rain, snow]\n    target: 20\n"
             .write(toFile: dir.file("studio.yaml"), atomically: true, encoding: .utf8)
         var seeds: [String] = []
         for _ in 0..<2 {
@@ -76,11 +80,13 @@ struct JobDefectTests {
             for i in 0..<n {
                 try? FileManager.default.createDirectory(atPath: "\(dir.path)/real/digits/\(cls)", withIntermediateDirectories: true)
                 try? FileManager.default.copyItem(
-                    atPath: "\(CLIRunner.repository)/Tests/EngineTests/Fixtures/digit.png", toPath: "\(dir.path)/real/digits/\(cls)/\(i).png")
+                    atPath: "\(CLIRunner.repository)/Tests/EngineTests/Fixtures/digit.png",
+                    toPath: "\(dir.path)/real/digits/\(cls)/\(i).png")
             }
         }
         let start = try CLIRunner.run([
-            "jobs", "start", "gan-train", "--workspace", dir.path, "--count", "600", "--set", "data=digits", "--set", "run=models/d", "--set",
+            "jobs", "start", "gan-train", "--workspace", dir.path, "--count", "600", "--set", "data=digits", "--set", "run=models/d",
+            "--set",
             "resolution=16", "--set", "batch=8", "--set", "ngf=8", "--set", "ndf=8",
         ])
         #expect(start.status == 0, "\(start.stderr)")
@@ -123,7 +129,8 @@ struct JobDefectTests {
             "bad-unit.sh",
             try String(contentsOfFile: JobsCLITests.script, encoding: .utf8).replacingOccurrences(
                 of: "mv \"$unit/unit.json.tmp\" \"$unit/unit.json\"",
-                with: "[ \"$i\" = 2 ] && sed -i 's/\"category\":\"digit\",//' \"$unit/unit.json.tmp\"; mv \"$unit/unit.json.tmp\" \"$unit/unit.json\""
+                with:
+                    "[ \"$i\" = 2 ] && sed -i 's/\"category\":\"digit\",//' \"$unit/unit.json.tmp\"; mv \"$unit/unit.json.tmp\" \"$unit/unit.json\""
             ).replacingOccurrences(of: "here=$(dirname \"$0\")", with: "here=\(CLIRunner.repository)/Tests/EngineTests/Fixtures"))
         let id = try JobsCLITests.start(dir, count: 5, command: ["sh", script])
         #expect(try CLIRunner.run(["jobs", "wait", id, "--workspace", dir.path]).status == 0)
@@ -134,9 +141,16 @@ struct JobDefectTests {
         #expect(FileManager.default.fileExists(atPath: "\(dir.path)/.studio/jobs/\(id)/rejected/2/unit.json"))
         #expect(Self.images("\(dir.path)/synthetic/gen").count == 4)
         // Only a worker that staged nothing valid: no images/ or labels/ folders appear, stats reads the workspace.
-        let nothing = try JobsCLITests.start(dir, count: 1, dataset: "empty", command: ["sh", "-c", "mkdir -p \"$SYNTHSTUDIO_STAGING/0\"; echo '{}' > \"$SYNTHSTUDIO_STAGING/0/unit.json\"; echo '{\"event\":\"started\",\"total\":1}'; echo '{\"event\":\"artifact\",\"index\":0,\"unit\":\"0\"}'; echo '{\"event\":\"finished\"}'"])
+        let nothing = try JobsCLITests.start(
+            dir, count: 1, dataset: "empty",
+            command: [
+                "sh", "-c",
+                "mkdir -p \"$SYNTHSTUDIO_STAGING/0\"; echo '{}' > \"$SYNTHSTUDIO_STAGING/0/unit.json\"; echo '{\"event\":\"started\",\"total\":1}'; echo '{\"event\":\"artifact\",\"index\":0,\"unit\":\"0\"}'; echo '{\"event\":\"finished\"}'",
+            ])
         _ = try CLIRunner.run(["jobs", "wait", nothing, "--workspace", dir.path])
-        #expect(((try? FileManager.default.contentsOfDirectory(atPath: "\(dir.path)/synthetic/empty")) ?? []).filter { !$0.hasPrefix(".") }.isEmpty)
+        #expect(
+            ((try? FileManager.default.contentsOfDirectory(atPath: "\(dir.path)/synthetic/empty")) ?? []).filter { !$0.hasPrefix(".") }
+                .isEmpty)
         let stats = try CLIRunner.run(["stats", dir.path, "--json"])
         #expect(stats.status == 0 && !stats.stdout.contains("\"labels\""), "\(stats.stdout) \(stats.stderr)")
     }

@@ -312,8 +312,10 @@ struct FullDiskTests {
         // Whatever landed is a valid dataset; an image moved but not recorded is reported, not hidden.
         if FileManager.default.fileExists(atPath: "\(root)/synthetic/gen/annotations.json") {
             let validate = try CLIRunner.run(["validate", "\(root)/synthetic/gen", "--format", "coco", "--headers-only", "--json"])
-            let kinds = ((try? JSONSerialization.jsonObject(with: Data(validate.stdout.utf8)) as? [String: Any])?["counts"] as? [String: Int])?.keys
-            #expect(Set(kinds.map(Array.init) ?? []).isSubset(of: ["orphan-image", "pending-journal", "empty-class"]), "\(validate.stdout)")
+            let kinds =
+                ((try? JSONSerialization.jsonObject(with: Data(validate.stdout.utf8)) as? [String: Any])?["counts"] as? [String: Int])?.keys
+            #expect(
+                Set(kinds.map(Array.init) ?? []).isSubset(of: ["orphan-image", "pending-journal", "empty-class"]), "\(validate.stdout)")
         }
         try FileManager.default.removeItem(atPath: "\(disk)/filler")
         let state = try CLIRunner.json(["jobs", "show", id, "--workspace", root, "--json"])["state"] as? String

@@ -146,7 +146,8 @@ extension Catalog {
     /// commit created, `replaced` those it rewrote (old stamp, new stamp), so the stored signature
     /// stays equal to the folder's and the next refresh finds it unchanged.
     public func append(
-        _ samples: [Sample], categories: [Category], to dataset: String, added: [FileStamp], replaced: [(old: FileStamp?, new: FileStamp)] = []
+        _ samples: [Sample], categories: [Category], to dataset: String, added: [FileStamp],
+        replaced: [(old: FileStamp?, new: FileStamp)] = []
     ) throws(CatalogError) {
         try write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT id, file_count, file_hash FROM datasets WHERE name = ?", arguments: [dataset])
@@ -188,8 +189,11 @@ enum Rows {
         _ samples: [Sample], categories: [Category], dataset: String, datasetID: Int64, stamp: (String) -> FileStamp?, _ db: Database
     ) throws {
         let known = Set(try Int.fetchAll(db, sql: "SELECT category_id FROM categories WHERE dataset_id = ?", arguments: [datasetID]))
-        var position = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position) + 1, 0) FROM categories WHERE dataset_id = ?", arguments: [datasetID]) ?? 0
-        let insertCategory = try db.makeStatement(sql: "INSERT INTO categories (dataset_id, category_id, name, position) VALUES (?, ?, ?, ?)")
+        var position =
+            try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position) + 1, 0) FROM categories WHERE dataset_id = ?", arguments: [datasetID])
+            ?? 0
+        let insertCategory = try db.makeStatement(
+            sql: "INSERT INTO categories (dataset_id, category_id, name, position) VALUES (?, ?, ?, ?)")
         for category in categories where !known.contains(category.id) {
             try insertCategory.execute(arguments: [datasetID, category.id, category.name, position])
             position += 1

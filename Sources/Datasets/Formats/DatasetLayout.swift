@@ -65,7 +65,8 @@ public enum DatasetLayout: Sendable, Hashable {
         if !folders.isEmpty, Set(folders).isSubset(of: ["images", "labels", "masks", "depth"]) {
             throw DatasetsError(
                 .unknownFormat, path: root,
-                "has \(folders.sorted().joined(separator: "/, "))/ but no annotations.json (COCO) or data.yaml (YOLO) to say what the images show")
+                "has \(folders.sorted().joined(separator: "/, "))/ but no annotations.json (COCO) or data.yaml (YOLO) to say what the images show"
+            )
         }
         if !folders.isEmpty { return .imageFolder }
         throw DatasetsError(

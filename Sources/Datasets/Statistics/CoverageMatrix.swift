@@ -238,7 +238,8 @@ extension CoverageAxis {
         case .split: sample.split ?? CoverageAxis.unset
         case .origin: sample.origin.rawValue
         case .dataset: dataset.name
-        case .attribute(let key): AttributeAxis.value(key: key, raw: annotation.attributes[key] ?? sample.attributes[key]) ?? CoverageAxis.unset
+        case .attribute(let key):
+            AttributeAxis.value(key: key, raw: annotation.attributes[key] ?? sample.attributes[key]) ?? CoverageAxis.unset
         }
     }
 }

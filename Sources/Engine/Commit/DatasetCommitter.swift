@@ -91,7 +91,9 @@ public final class DatasetCommitter {
         if let binding {
             do {
                 catalogCurrent = try binding.catalog.isCurrent(binding.dataset, root: root)
-                if !catalogCurrent, FileIO.isFile("\(root)/\(COCOWriter.annotationFile)") || layout == .imageFolder, !existing.samples.isEmpty {
+                if !catalogCurrent, FileIO.isFile("\(root)/\(COCOWriter.annotationFile)") || layout == .imageFolder,
+                    !existing.samples.isEmpty
+                {
                     try refreshCatalog()
                 }
             } catch let error as EngineError {
@@ -349,7 +351,8 @@ public final class DatasetCommitter {
             throw EngineError(.commitFailed, "catalog refresh: \(error.message)")
         }
         guard let own = report.entries.first(where: { $0.dataset == binding.dataset }) else {
-            throw EngineError(.commitFailed, "catalog: the workspace's studio.yaml does not list the dataset \(binding.dataset.terminalSafe)")
+            throw EngineError(
+                .commitFailed, "catalog: the workspace's studio.yaml does not list the dataset \(binding.dataset.terminalSafe)")
         }
         if own.action == .failed {
             throw EngineError(.commitFailed, "catalog refresh: dataset \(binding.dataset): \(own.problem ?? "unreadable")")

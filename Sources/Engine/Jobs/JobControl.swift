@@ -1,4 +1,4 @@
-public import Catalog
+internal import Catalog
 public import Datasets
 internal import Foundation
 internal import ImageIO

@@ -85,7 +85,8 @@ extension JobSpec {
         if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw EngineError(
                 .invalidSpec,
-                "\(file): unknown field \"\(unknown)\" for a \(kind.rawValue) job (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+                "\(file): unknown field \"\(unknown)\" for a \(kind.rawValue) job (expected one of: \(allowed.sorted().joined(separator: ", ")))"
+            )
         }
         guard let id = try f.string("id") else { throw f.missing("id") }
         let spec: JobSpec
@@ -115,7 +116,8 @@ extension JobSpec {
             guard let command = try f.list("command") else { throw f.missing("command") }
             spec = .external(
                 ExternalSpec(
-                    id: id, units: try f.units(), command: command, parameters: try f.strings("parameters") ?? [:], classes: try f.list("classes")))
+                    id: id, units: try f.units(), command: command, parameters: try f.strings("parameters") ?? [:],
+                    classes: try f.list("classes")))
         }
         try spec.validate()
         return spec
@@ -237,7 +239,9 @@ private struct SpecFields {
             if let unknown = goal.keys.sorted().first(where: { !["view", "row", "column", "target"].contains($0) }) {
                 throw EngineError(.invalidSpec, "\(file): unknown field goal.\(unknown)")
             }
-            plan.goal = Goal(view: try g.string("view"), row: try g.required("row"), column: try g.required("column"), target: try g.requiredInt("target"))
+            plan.goal = Goal(
+                view: try g.string("view"), row: try g.required("row"), column: try g.required("column"),
+                target: try g.requiredInt("target"))
         }
         return plan
     }

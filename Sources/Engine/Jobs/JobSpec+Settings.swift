@@ -30,7 +30,8 @@ extension JobSpec {
             guard let value = take(key) else {
                 let needed = settingKeys(kind).filter { ["run", "data", "real", "synthetic", "holdout", "class"].contains($0) }
                 throw EngineError(
-                    .invalidSpec, "a \(kind.rawValue) job needs --set \(key)=… (it needs: \(needed.map { "\($0)=…" }.joined(separator: ", ")))")
+                    .invalidSpec,
+                    "a \(kind.rawValue) job needs --set \(key)=… (it needs: \(needed.map { "\($0)=…" }.joined(separator: ", ")))")
             }
             return workspace.resolve(value)
         }
@@ -39,7 +40,9 @@ extension JobSpec {
             guard let n = Int(text) else { throw EngineError(.invalidSpec, "--set \(key)=\(text.terminalSafe): expected an integer") }
             return n
         }
-        func classes() -> [String]? { take("classes").map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } }
+        func classes() -> [String]? {
+            take("classes").map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        }
         func noneLeft() throws(EngineError) {
             if let unknown = rest.keys.sorted().first {
                 throw EngineError(

@@ -57,7 +57,8 @@ public struct JobStore: Sendable {
         var members: [(String, JSONValue)] = [("state", .string(job.state.rawValue)), ("done", .int(job.done)), ("total", .int(job.total))]
         if let status = job.exitStatus { members.append(("exit_status", .int(Int(status)))) }
         do {
-            try FileIO.writeAtomically(Array((JSONValue.object(members).serialized() + "\n").utf8), to: "\(folder(id))/state.json", durable: false)
+            try FileIO.writeAtomically(
+                Array((JSONValue.object(members).serialized() + "\n").utf8), to: "\(folder(id))/state.json", durable: false)
         } catch {
             throw EngineError(.commitFailed, "cannot write \(folder(id))/state.json: \(error.message)")
         }

@@ -17,7 +17,9 @@ public struct CellKey: Sendable, Hashable, CustomStringConvertible {
 extension CoverageSpec {
     /// How many of a generated unit's annotations fall in each cell of this view, were the unit
     /// committed into `dataset` (synthetic): the same values `CoverageMatrix` gives them.
-    public func cells(of annotations: [(category: String, annotation: Annotation)], attributes: [String: String], dataset: String) -> [CellKey: Int] {
+    public func cells(of annotations: [(category: String, annotation: Annotation)], attributes: [String: String], dataset: String)
+        -> [CellKey: Int]
+    {
         var categories: [Category] = []
         let sample = Sample(path: "", width: 0, height: 0, origin: .synthetic, attributes: attributes)
         var placed: [Annotation] = []
@@ -35,7 +37,8 @@ extension CoverageSpec {
         let names = single.categoriesByID
         var out: [CellKey: Int] = [:]
         for a in placed {
-            let key = CellKey(row: rows.value(a, sample, single, names), column: columns.map { $0.value(a, sample, single, names) } ?? "all")
+            let key = CellKey(
+                row: rows.value(a, sample, single, names), column: columns.map { $0.value(a, sample, single, names) } ?? "all")
             out[key, default: 0] += 1
         }
         return out

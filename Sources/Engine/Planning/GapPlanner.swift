@@ -88,7 +88,8 @@ public struct GapPlanner {
         guard let found = workspace.coverageView(name) else {
             throw EngineError(
                 .invalidSpec,
-                "no coverage view \(name.terminalSafe) in studio.yaml (views: \(workspace.coverageViews.compactMap(\.name).joined(separator: ", ")))")
+                "no coverage view \(name.terminalSafe) in studio.yaml (views: \(workspace.coverageViews.compactMap(\.name).joined(separator: ", ")))"
+            )
         }
         return found
     }
@@ -121,7 +122,11 @@ public struct GapPlanner {
         for (axis, value) in [(spec.rows, cell.row), (spec.columns, cell.column)] {
             switch axis {
             case .attribute(let name)?:
-                if let p = Recipe.pins(attribute: name, value: value) { pins.merge(p) { a, _ in a } } else { unpinnable.append("\(name)=\(value)") }
+                if let p = Recipe.pins(attribute: name, value: value) {
+                    pins.merge(p) { a, _ in a }
+                } else {
+                    unpinnable.append("\(name)=\(value)")
+                }
             case .origin?:
                 if value != Origin.synthetic.rawValue { unpinnable.append("origin=\(value)") }
             case .split?, .dataset?:
@@ -129,21 +134,27 @@ public struct GapPlanner {
             case .category?, nil: break
             }
         }
-        if let render = try renderPlan(cell, key: key, spec: spec, className: className, pins: pins, unpinnable: unpinnable, have: have, seeds: &seeds) {
+        if let render = try renderPlan(
+            cell, key: key, spec: spec, className: className, pins: pins, unpinnable: unpinnable, have: have, seeds: &seeds)
+        {
             return render
         }
-        if let className, unpinnable.isEmpty || spec.columns == nil, let gan = try ganPlan(key: key, spec: spec, className: className, have: have, target: cell.target, seeds: &seeds) {
+        if let className, unpinnable.isEmpty || spec.columns == nil,
+            let gan = try ganPlan(key: key, spec: spec, className: className, have: have, target: cell.target, seeds: &seeds)
+        {
             return gan
         }
         var what: [String] = []
         if !unpinnable.isEmpty {
             what.append(
-                "the renderer cannot set \(unpinnable.joined(separator: ", ")) (its recipe parameters: \(Recipe.known.keys.sorted().joined(separator: ", ")))")
+                "the renderer cannot set \(unpinnable.joined(separator: ", ")) (its recipe parameters: \(Recipe.known.keys.sorted().joined(separator: ", ")))"
+            )
         }
         if let className {
             let data = countedReal(spec).first?.name ?? "DATASET"
             what.append(
-                "no scene recipe labels \(className.terminalSafe) (map a renderer class to it with labels: in scenes/*.yaml or the view) and no GAN run knows it (synthstudio gan train --data \(data.terminalSafe) --out models/\(data.terminalSafe))")
+                "no scene recipe labels \(className.terminalSafe) (map a renderer class to it with labels: in scenes/*.yaml or the view) and no GAN run knows it (synthstudio gan train --data \(data.terminalSafe) --out models/\(data.terminalSafe))"
+            )
         } else if recipes.isEmpty {
             what.append("the workspace has no scene recipe (scenes/*.yaml)")
         }
@@ -245,9 +256,11 @@ public struct GapPlanner {
         )
     }
 
-    private func ganPlan(key: CellKey, spec: CoverageSpec, className: String, have: Int, target: Int, seeds: inout SeedSource) throws(EngineError) -> (
-        plan: Plan, contributions: [CellKey: Double]
-    )? {
+    private func ganPlan(key: CellKey, spec: CoverageSpec, className: String, have: Int, target: Int, seeds: inout SeedSource)
+        throws(EngineError) -> (
+            plan: Plan, contributions: [CellKey: Double]
+        )?
+    {
         let models = "\(workspace.root)/models"
         let runs = ((try? FileIO.list(models)) ?? []).filter { $0.kind == .directory }.map(\.name).sorted()
         for entry in countedReal(spec) {
@@ -259,13 +272,15 @@ public struct GapPlanner {
                 guard let dataset = targetDataset(spec, format: .imageFolder, suffix: "gan") else { continue }
                 let count = target - have
                 let units = UnitPlan(
-                    dataset: dataset.name, count: count, seed: seeds.take(), goal: Goal(view: spec.name, row: key.row, column: key.column, target: target))
+                    dataset: dataset.name, count: count, seed: seeds.take(),
+                    goal: Goal(view: spec.name, row: key.row, column: key.column, target: target))
                 let job = JobSpec.ganSample(GANSampleSpec(id: "planned", units: units, run: "\(models)/\(name)", className: className))
                 let into = dataset.isNew ? "\(dataset.name) (new)" : dataset.name
                 return (
                     Plan(
                         view: spec.name, cell: key, have: have, target: target, job: job, perImage: 1,
-                        summary: "GAN models/\(name.terminalSafe): \(count) image\(count == 1 ? "" : "s") of class \(className.terminalSafe) into \(into.terminalSafe)",
+                        summary:
+                            "GAN models/\(name.terminalSafe): \(count) image\(count == 1 ? "" : "s") of class \(className.terminalSafe) into \(into.terminalSafe)",
                         message: nil), [key: Double(count)]
                 )
             }
@@ -273,7 +288,9 @@ public struct GapPlanner {
         return nil
     }
 
-    static func text(_ pins: [String: String]) -> String { pins.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") }
+    static func text(_ pins: [String: String]) -> String {
+        pins.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+    }
 
     /// Seeds for planned jobs: consecutive from a start, skipping those already used.
     struct SeedSource {

@@ -56,7 +56,8 @@ enum ChildProcess {
         // A command named without a folder (`sh`, `python3`) is looked up on PATH, as a shell would.
         let status =
             searchPath && !argv[0].contains("/")
-            ? posix_spawnp(&pid, argv[0], &actions, &attributes, &cArgs, &cEnv) : posix_spawn(&pid, argv[0], &actions, &attributes, &cArgs, &cEnv)
+            ? posix_spawnp(&pid, argv[0], &actions, &attributes, &cArgs, &cEnv)
+            : posix_spawn(&pid, argv[0], &actions, &attributes, &cArgs, &cEnv)
         if !detached { close(pipeFDs[1]) }
         guard status == 0 else {
             if !detached { close(pipeFDs[0]) }

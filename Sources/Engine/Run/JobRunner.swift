@@ -83,7 +83,8 @@ public final class JobRunner {
         case .external(let s):
             let parameters = s.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{0}")
             let key = UnitKey(
-                stem: "ext", inputs: [.text("external/1"), .text(s.command.joined(separator: "\u{0}")), .text(parameters), .text(String(s.units.seed))])
+                stem: "ext",
+                inputs: [.text("external/1"), .text(s.command.joined(separator: "\u{0}")), .text(parameters), .text(String(s.units.seed))])
             return UnitInfo(key: key, classes: s.classes, layout: .coco)
         case .ganTrain, .evaluate: return nil
         }
@@ -164,7 +165,11 @@ public final class JobRunner {
             final = .cancelled
         } else if goalReached {
             final = .succeeded
-            try? store?.record(spec.id, .log("goal reached: \(tally?.goal.row ?? "") × \(tally?.goal.column ?? "") holds \(tally?.count ?? 0) of \(tally?.goal.target ?? 0)"))
+            try? store?.record(
+                spec.id,
+                .log(
+                    "goal reached: \(tally?.goal.row ?? "") × \(tally?.goal.column ?? "") holds \(tally?.count ?? 0) of \(tally?.goal.target ?? 0)"
+                ))
         } else if finished && status == 0 && failure == nil {
             final = .succeeded
         } else {
@@ -235,7 +240,8 @@ public final class JobRunner {
         }
         for unit in outcome.rejected {
             try store?.record(spec.id, .log("unit \(unit.unit) set aside in \(rejected): \(unit.reason)"))
-            Console.error("synthstudio: unit \(unit.unit.terminalSafe) set aside in \(rejected.terminalSafe): \(unit.reason.terminalSafe)\n")
+            Console.error(
+                "synthstudio: unit \(unit.unit.terminalSafe) set aside in \(rejected.terminalSafe): \(unit.reason.terminalSafe)\n")
         }
         done.formUnion(outcome.committed.map(\.index))
         lastCommit = Date()
@@ -292,7 +298,10 @@ public final class JobRunner {
         default:
             guard let store else { throw EngineError(.invalidSpec, "a child worker needs the job's folder") }
             child = try ChildProcess.spawn(
-                [executable, "worker", "--spec", "\(store.folder(spec.id))/spec.json", "--staging", staging, "--done", "\(staging)/.done.txt"],
+                [
+                    executable, "worker", "--spec", "\(store.folder(spec.id))/spec.json", "--staging", staging, "--done",
+                    "\(staging)/.done.txt",
+                ],
                 stderrPath: stderrPath)
         }
         worker = child.pid

@@ -2,8 +2,8 @@ internal import Catalog
 public import Datasets
 internal import Foundation
 internal import Glibc
-internal import StudioCore
 internal import ImageIO
+internal import StudioCore
 
 /// Runs a workspace's queued jobs, at most `limit` at once and never two on the same dataset, in a
 /// process of its own (one per workspace, held by a lock on `.studio/supervisor.lock`), until

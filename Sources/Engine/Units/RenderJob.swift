@@ -61,7 +61,9 @@ public struct RenderJob: UnitProducer, Sendable {
     /// The labels unit `index` will carry, from a render at one sample per pixel (labels come from
     /// each pixel's first sample, so they are those of the full render): what the gap planner
     /// counts to size a job.
-    public func labelled(_ index: Int) throws(EngineError) -> (attributes: [String: String], annotations: [(category: String, annotation: Annotation)]) {
+    public func labelled(_ index: Int) throws(EngineError) -> (
+        attributes: [String: String], annotations: [(category: String, annotation: Annotation)]
+    ) {
         let (output, parameters, _) = try render(index, samplesPerPixel: 1)
         return (parameters.attributes, annotations(output, parameters))
     }

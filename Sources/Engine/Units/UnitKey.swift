@@ -55,7 +55,10 @@ public struct UnitKey: Sendable, Hashable {
 
     /// Letters, digits, `_` and `-` of `text` (others become `_`), at most 40 characters.
     static func safe(_ text: String) -> String {
-        let mapped = String(text.unicodeScalars.map { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") ? Character($0) : "_" })
+        let mapped = String(
+            text.unicodeScalars.map {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "_" || $0 == "-") ? Character($0) : "_"
+            })
         return mapped.isEmpty ? "unit" : String(mapped.prefix(40))
     }
 }

@@ -62,7 +62,9 @@ public enum JobWork {
         var made = 0
         let already = plan.shard.indices(of: plan.count).filter { done.contains($0) }.count
         do {
-            try UnitPipeline.run(todo, shouldStop: shouldStop, produce: { index in try producer.produce(index, into: "\(staging)/\(index)") }) {
+            try UnitPipeline.run(
+                todo, shouldStop: shouldStop, produce: { index in try producer.produce(index, into: "\(staging)/\(index)") }
+            ) {
                 index in
                 made += 1
                 emit(.artifact(index: index, unit: String(index)))

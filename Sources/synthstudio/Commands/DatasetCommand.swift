@@ -1,6 +1,6 @@
 import ArgumentParser
-import Engine
 import Datasets
+import Engine
 import Foundation
 import ImageIO
 import StudioCore
@@ -48,7 +48,8 @@ struct DatasetCommand: ParsableCommand {
                 let root = FileIO.absolute(dataset)
                 let format = try DatasetLayout.detect(root).format
                 guard format == .coco || format == .imageFolder else {
-                    throw CLIError(message: "\(dataset.terminalSafe) is \(format.rawValue); only our COCO and ImageFolder datasets have journals")
+                    throw CLIError(
+                        message: "\(dataset.terminalSafe) is \(format.rawValue); only our COCO and ImageFolder datasets have journals")
                 }
                 let committer = try DatasetCommitter(root: root, layout: format == .coco ? .coco : .imageFolder)
                 emit(try committer.compact() ? "compacted \(dataset.terminalSafe)" : "\(dataset.terminalSafe) has nothing to compact")

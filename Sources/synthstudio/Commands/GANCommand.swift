@@ -101,7 +101,8 @@ struct GANTrain: ParsableCommand {
             case .stopped(let step):
                 progress?.finish(done: step)
                 Console.error(
-                    "stopped at step \(step); checkpoint written. Continue with: synthstudio gan train --out \(out.terminalSafe) --resume\n")
+                    "stopped at step \(step); checkpoint written. Continue with: synthstudio gan train --out \(out.terminalSafe) --resume\n"
+                )
             }
         }
     }

@@ -117,7 +117,9 @@ struct Jobs: ParsableCommand {
         func run() throws {
             try reportingErrors {
                 let (_, store) = try location.open()
-                guard let job = try JobControl(store: store, executable: executablePath()).job(id) else { throw CLIError(message: "no job \(id.terminalSafe)") }
+                guard let job = try JobControl(store: store, executable: executablePath()).job(id) else {
+                    throw CLIError(message: "no job \(id.terminalSafe)")
+                }
                 if json {
                     emit(
                         JSONValue.object([

@@ -74,7 +74,8 @@ func runInProcess(_ spec: JobSpec, into folder: String, label: String) throws {
     installStopHandlers()
     let units = spec.units!
     let progress = ProgressReporter(label: label, total: Array(units.shard.indices(of: units.count)).count)
-    let runner = JobRunner(spec: spec, staging: "\(folder)/.staging", target: JobRunner.Target(root: folder), store: nil, launch: .inProcess)
+    let runner = JobRunner(
+        spec: spec, staging: "\(folder)/.staging", target: JobRunner.Target(root: folder), store: nil, launch: .inProcess)
     runner.rejected = "\(folder)/.rejected"
     runner.stopRequest = stopWasRequested
     runner.onProgress = { done, _ in progress.update(done: done) }
@@ -82,6 +83,9 @@ func runInProcess(_ spec: JobSpec, into folder: String, label: String) throws {
     progress.finish(done: runner.committed)
     try? FileManager.default.removeItem(atPath: "\(folder)/.staging")
     if state != .succeeded {
-        throw CLIError(message: "stopped with \(runner.committed) of \(spec.total) image(s) in \(folder.terminalSafe); run the same command again to continue")
+        throw CLIError(
+            message:
+                "stopped with \(runner.committed) of \(spec.total) image(s) in \(folder.terminalSafe); run the same command again to continue"
+        )
     }
 }

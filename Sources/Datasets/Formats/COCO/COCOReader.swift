@@ -70,7 +70,8 @@ public enum COCOReader {
                 continue
             }
             let sample = samples[sampleIndex]
-            samples[sampleIndex].annotations.append(try annotation(object, categoryID: categoryID, width: sample.width, height: sample.height))
+            samples[sampleIndex].annotations.append(
+                try annotation(object, categoryID: categoryID, width: sample.width, height: sample.height))
         }
         if !unknown.isEmpty {
             let shown = unknown.prefix(10).joined(separator: "; ")
@@ -98,7 +99,8 @@ public enum COCOReader {
         let mask = try readMask(object, width: width, height: height)
         if box == nil { box = mask?.boundingBox }
         let crowd = try object.optionalInt("iscrowd") ?? 0
-        return Annotation(categoryID: categoryID, box: box, mask: mask, isCrowd: crowd != 0, attributes: try object.attributes("attributes"))
+        return Annotation(
+            categoryID: categoryID, box: box, mask: mask, isCrowd: crowd != 0, attributes: try object.attributes("attributes"))
     }
 
     private static func readMask(_ object: JSONFields, width: Int, height: Int) throws(DatasetsError) -> Mask? {

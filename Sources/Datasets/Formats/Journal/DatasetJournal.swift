@@ -154,7 +154,9 @@ public enum DatasetJournal {
     }
 
     static func sampleJSON(_ sample: Sample) -> JSONValue {
-        var members: [(String, JSONValue)] = [("path", .string(sample.path)), ("width", .int(sample.width)), ("height", .int(sample.height))]
+        var members: [(String, JSONValue)] = [
+            ("path", .string(sample.path)), ("width", .int(sample.width)), ("height", .int(sample.height)),
+        ]
         if let split = sample.split { members.append(("split", .string(split))) }
         if !sample.attributes.isEmpty { members.append(("attributes", COCOWriter.attributesJSON(sample.attributes))) }
         members.append(("annotations", .array(sample.annotations.map { COCOWriter.annotationJSON($0, ids: []) })))
