@@ -86,7 +86,10 @@ let package = Package(
             name: "TUITests",
             dependencies: ["TUI", "Datasets", "Catalog", "Engine", "ImageIO", "StudioCore", "TerminalGraphics", "TestSupport"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering", "StudioCore"]),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "Datasets", "StudioCore", "ImageIO", "TestSupport"]),
+        .testTarget(
+            name: "CatalogTests",
+            dependencies: ["Catalog", "Datasets", "StudioCore", "ImageIO", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            exclude: ["Fixtures"]),
         .testTarget(name: "ImageIOTests", dependencies: ["ImageIO", "StudioCore", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "DatasetsTests",

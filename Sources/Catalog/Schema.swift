@@ -5,84 +5,11 @@ internal import GRDB
 enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
+        // v1 made the cache tables of the first shape too; v2 replaces them (a catalog from then
+        // has them, a new one does not: v2 drops them if they exist).
         migrator.registerMigration("v1") { db in
             try db.execute(
                 sql: """
-                    CREATE TABLE datasets (
-                        id INTEGER PRIMARY KEY,
-                        name TEXT NOT NULL UNIQUE,
-                        path TEXT NOT NULL,
-                        format TEXT NOT NULL,
-                        origin TEXT NOT NULL,
-                        holdout INTEGER NOT NULL,
-                        signature TEXT NOT NULL,
-                        indexed_at REAL NOT NULL,
-                        images INTEGER NOT NULL,
-                        annotations INTEGER NOT NULL,
-                        problems INTEGER NOT NULL
-                    );
-                    CREATE TABLE categories (
-                        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
-                        category_id INTEGER NOT NULL,
-                        name TEXT NOT NULL,
-                        position INTEGER NOT NULL,
-                        PRIMARY KEY (dataset_id, category_id)
-                    );
-                    CREATE TABLE samples (
-                        id INTEGER PRIMARY KEY,
-                        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
-                        path TEXT NOT NULL,
-                        file_size INTEGER NOT NULL,
-                        mtime INTEGER NOT NULL,
-                        width INTEGER NOT NULL,
-                        height INTEGER NOT NULL,
-                        split TEXT,
-                        origin TEXT NOT NULL,
-                        provenance TEXT,
-                        UNIQUE (dataset_id, path)
-                    );
-                    CREATE TABLE annotations (
-                        id INTEGER PRIMARY KEY,
-                        sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
-                        dataset_id INTEGER NOT NULL,
-                        category TEXT NOT NULL,
-                        x REAL, y REAL, w REAL, h REAL,
-                        area REAL NOT NULL,
-                        iscrowd INTEGER NOT NULL
-                    );
-                    CREATE INDEX annotations_by_sample ON annotations(sample_id);
-                    CREATE INDEX annotations_by_category ON annotations(dataset_id, category, sample_id);
-                    CREATE TABLE sample_attributes (
-                        sample_id INTEGER NOT NULL REFERENCES samples(id) ON DELETE CASCADE,
-                        key TEXT NOT NULL,
-                        value TEXT NOT NULL,
-                        PRIMARY KEY (sample_id, key)
-                    ) WITHOUT ROWID;
-                    CREATE TABLE annotation_attributes (
-                        annotation_id INTEGER NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
-                        key TEXT NOT NULL,
-                        value TEXT NOT NULL,
-                        PRIMARY KEY (annotation_id, key)
-                    ) WITHOUT ROWID;
-                    -- Annotation counts per pair of axes, per dataset, computed when the dataset is
-                    -- indexed: a coverage query reads a few hundred rows, never the annotations.
-                    CREATE TABLE coverage_counts (
-                        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
-                        row_axis TEXT NOT NULL,
-                        row_value TEXT NOT NULL,
-                        col_axis TEXT NOT NULL,
-                        col_value TEXT NOT NULL,
-                        origin TEXT NOT NULL,
-                        count INTEGER NOT NULL
-                    );
-                    CREATE INDEX coverage_by_axes ON coverage_counts(row_axis, col_axis, dataset_id);
-                    CREATE TABLE class_counts (
-                        dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
-                        category TEXT NOT NULL,
-                        annotations INTEGER NOT NULL,
-                        images INTEGER NOT NULL,
-                        PRIMARY KEY (dataset_id, category)
-                    ) WITHOUT ROWID;
                     CREATE TABLE jobs (
                         id TEXT PRIMARY KEY,
                         kind TEXT NOT NULL,
@@ -113,14 +40,14 @@ enum Schema {
         migrator.registerMigration("v2") { db in
             try db.execute(
                 sql: """
-                    DROP TABLE class_counts;
-                    DROP TABLE coverage_counts;
-                    DROP TABLE annotation_attributes;
-                    DROP TABLE sample_attributes;
-                    DROP TABLE annotations;
-                    DROP TABLE samples;
-                    DROP TABLE categories;
-                    DROP TABLE datasets;
+                    DROP TABLE IF EXISTS class_counts;
+                    DROP TABLE IF EXISTS coverage_counts;
+                    DROP TABLE IF EXISTS annotation_attributes;
+                    DROP TABLE IF EXISTS sample_attributes;
+                    DROP TABLE IF EXISTS annotations;
+                    DROP TABLE IF EXISTS samples;
+                    DROP TABLE IF EXISTS categories;
+                    DROP TABLE IF EXISTS datasets;
                     \(cacheTables)
                     """)
         }

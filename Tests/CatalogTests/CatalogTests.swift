@@ -1,5 +1,6 @@
 import Datasets
 import Foundation
+import GRDB
 import ImageIO
 import StudioCore
 import TestSupport
@@ -262,5 +263,33 @@ struct CatalogTests {
         let counts = CoverageCounts(samples, dataset: "d", names: [1: Category(id: 1, name: "car")])
         // category, split, origin, dataset, weather, camera_height (2 bands), fov (3), visibility (4).
         #expect(counts.cells.count < 400, "\(counts.cells.count) rows")
+    }
+
+    @Test("a catalog of the first schema upgrades: its cache is rebuilt from the files, its jobs stay")
+    func upgradeFromV1() throws {
+        let dir = try Self.workspace()
+        let path = Catalog.path(workspace: dir.path)
+        try FileManager.default.createDirectory(atPath: "\(dir.path)/.studio", withIntermediateDirectories: true)
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
+        let v1 = try String(contentsOfFile: "\(fixtures)/schema-v1.sql", encoding: .utf8)
+        do {
+            let old = try DatabaseQueue(path: path)
+            try old.write { db in
+                try db.execute(sql: v1)
+                try db.execute(
+                    sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); INSERT INTO grdb_migrations VALUES ('v1')")
+                try db.execute(
+                    sql: "INSERT INTO datasets VALUES (1, 'street', 'synthetic/street', 'coco', 'synthetic', 0, 'old', 0, 1, 1, 0)")
+                try db.execute(
+                    sql:
+                        "INSERT INTO jobs (id, kind, state, spec, done, total, created_at, updated_at) VALUES ('j1', 'render', 'succeeded', '{}', 3, 3, 1, 1)"
+                )
+            }
+        }
+        let catalog = try Catalog.open(workspace: dir.path)
+        #expect(catalog.recovery == nil)
+        #expect(try catalog.jobs().map(\.id) == ["j1"])
+        #expect(try catalog.refresh(try Workspace.load(dir.path)).entries.map(\.action) == [.indexed, .indexed])
+        #expect(try catalog.classBalance(dataset: "street").rows.map(\.annotations) == [6, 6, 0])
     }
 }
