@@ -25,16 +25,19 @@ let package = Package(
         .systemLibrary(name: "COneDNN"),
         .systemLibrary(name: "CNCursesW"),
         .systemLibrary(name: "CLibC"),
+        .systemLibrary(name: "CXML", pkgConfig: "libxml-2.0"),
+        // libpng's full API for row-by-row decoding, with every setjmp inside one C function.
+        .target(name: "CPNGRows", linkerSettings: [.linkedLibrary("png16")]),
 
         // Pure core and effects.
         .target(name: "StudioCore", dependencies: ["CLibC"]),
-        .target(name: "ImageIO", dependencies: ["StudioCore", "CLibPNG", "CTurboJPEG"]),
+        .target(name: "ImageIO", dependencies: ["StudioCore", "CLibPNG", "CTurboJPEG", "CPNGRows"]),
         .target(name: "TerminalGraphics", dependencies: ["StudioCore"], swiftSettings: optimizedEvenInDebug),
         .target(name: "Rendering", dependencies: ["StudioCore", "CEmbree"], swiftSettings: optimizedEvenInDebug),
         .target(name: "NeuralNet", dependencies: ["StudioCore", "COneDNN"], swiftSettings: optimizedEvenInDebug),
         .target(
             name: "Datasets",
-            dependencies: ["StudioCore", "ImageIO", .product(name: "Yams", package: "Yams")]
+            dependencies: ["StudioCore", "ImageIO", "CXML", .product(name: "Yams", package: "Yams")]
         ),
 
         .target(

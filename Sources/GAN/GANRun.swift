@@ -173,11 +173,22 @@ public struct GANRunInfo: Sendable, Equatable {
         settings.checkpointEvery = try int(t, "checkpoint_every")
         try settings.validate()
         guard let written = d["root"] as? String else { throw fail("dataset.root missing") }
+        // Sizes a sample is made at, checked before anything is allocated for them.
+        let (nativeWidth, nativeHeight) = (try int(d, "native_width"), try int(d, "native_height"))
+        guard (1...Self.largestNativeSide).contains(nativeWidth), (1...Self.largestNativeSide).contains(nativeHeight) else {
+            throw fail("native size \(nativeWidth)×\(nativeHeight) is impossible (1…\(Self.largestNativeSide) on each side)")
+        }
+        guard classes.count <= Self.mostClasses else { throw fail("\(classes.count) classes; at most \(Self.mostClasses)") }
         let datasetRoot = written.hasPrefix("/") || written.isEmpty ? written : absolute("\(run)/\(written)")
         return GANRunInfo(
             architecture: architecture, settings: settings, classes: classes, datasetRoot: datasetRoot, imageCount: try int(d, "images"),
-            nativeWidth: try int(d, "native_width"), nativeHeight: try int(d, "native_height"))
+            nativeWidth: nativeWidth, nativeHeight: nativeHeight)
     }
+
+    /// The largest side a run's samples are written at.
+    public static let largestNativeSide = 4096
+    /// The most classes a run may have.
+    public static let mostClasses = 10_000
 }
 
 /// The generator and discriminator of a run with their optimizers and random stream: everything

@@ -20,6 +20,26 @@ public enum ImageFile {
         }
     }
 
+    /// Decodes the image at `path` for display at `minWidth`×`minHeight` or smaller: reduced while
+    /// it is read (JPEG at a scale of ⅛ … 1, PNG row by row into a box filter) so memory is bounded
+    /// by the output, not the image. The result is at least the size asked for (when the image
+    /// is), 8-bit; the caller resamples to the exact size.
+    public static func readForDisplay(_ path: String, minWidth: Int, minHeight: Int, limits: DecodeLimits = .standard) throws(ImageIOError)
+        -> Image
+    {
+        let bytes = try FileIO.read(path)
+        do {
+            switch try format(of: bytes) {
+            case .png: return try PNGCodec.decodeReduced(bytes, minWidth: minWidth, minHeight: minHeight, limits: limits)
+            case .jpeg: return try JPEGCodec.decodeReduced(bytes, minWidth: minWidth, minHeight: minHeight, limits: limits)
+            // Uncompressed: the file is as large as its pixels, already in memory.
+            case .pnm: return try PNMCodec.decode(bytes, limits: limits)
+            }
+        } catch {
+            throw error.at(path)
+        }
+    }
+
     /// Decodes an image held in memory.
     public static func decode(_ bytes: [UInt8], limits: DecodeLimits = .standard) throws(ImageIOError) -> Image {
         switch try format(of: bytes) {
@@ -41,7 +61,10 @@ public enum ImageFile {
                     try limits.check(width: info.width, height: info.height)
                     return info
                 } catch {
-                    if error.code == .truncated && !isWholeFile && attempt + 1 < probeSizes.count { continue }
+                    // A prefix cut before the header's end can look corrupt rather than short (libjpeg
+                    // reads to the SOS marker and reports "missing SOS" on a prefix that stops
+                    // before it): read more, unless the whole file was read or the size is refused.
+                    if error.code != .tooLarge && !isWholeFile && attempt + 1 < probeSizes.count { continue }
                     throw error
                 }
             }

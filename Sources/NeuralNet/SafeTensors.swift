@@ -105,12 +105,22 @@ public enum SafeTensors {
                 metadata = fields
                 continue
             }
+            // Integers only: 3.7 is no offset (it was truncated and accepted), 1e30 no dimension.
+            func integers(_ raw: Any?) -> [Int]? {
+                guard let list = raw as? [Any] else { return nil }
+                let values = list.compactMap { item -> Int? in
+                    guard let n = item as? NSNumber, String(cString: n.objCType) != "c" else { return nil }
+                    return Int(exactly: n.doubleValue)
+                }
+                return values.count == list.count ? values : nil
+            }
             guard
                 let fields = value as? [String: Any], let dtypeName = fields["dtype"] as? String,
-                let shape = (fields["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                let offsets = (fields["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                offsets.count == 2, shape.count == (fields["shape"] as? [Any])?.count
-            else { throw NeuralNetError(.safetensors, "safetensors entry \(quoted(name)) lacks dtype, shape or data_offsets") }
+                let shape = integers(fields["shape"]), let offsets = integers(fields["data_offsets"]), offsets.count == 2
+            else {
+                throw NeuralNetError(
+                    .safetensors, "safetensors entry \(quoted(name)) lacks dtype, an integer shape or two integer data_offsets")
+            }
             guard let dtype = DType(rawValue: dtypeName) else {
                 throw NeuralNetError(
                     .safetensors, "safetensors entry \(quoted(name)) has dtype \(quoted(dtypeName)); only F32 and I64 are read")
@@ -119,7 +129,17 @@ public enum SafeTensors {
                 throw NeuralNetError(.safetensors, "safetensors entry \(quoted(name)) has a bad shape")
             }
             let (begin, end) = (offsets[0], offsets[1])
-            let elements = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
+            // The element count, checked as it is multiplied: a shape whose product overflows (or
+            // wraps to zero) is refused before anything is allocated.
+            var elements = 1
+            for dimension in shape {
+                let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
+                guard !overflow, product <= bytes.count else {
+                    throw NeuralNetError(
+                        .safetensors, "safetensors entry \(quoted(name)) has shape \(shape), more values than the file holds")
+                }
+                elements = product
+            }
             guard begin >= 0, end >= begin, end <= bytes.count - dataStart, end - begin == elements * dtype.size else {
                 throw NeuralNetError(
                     .safetensors,

@@ -82,27 +82,37 @@ public enum Preview {
         }
     }
 
-    /// The resized canvas, boxes and labels drawn, that the sixel encoder receives.
-    public static func sixelCanvas(_ image: Image, options: PreviewOptions) -> Canvas? {
-        guard image.width > 0, image.height > 0 else { return nil }
+    /// The pixels a preview of a `width`×`height` image is drawn from (the canvas the encoder
+    /// samples): an image decoded at least this large (`ImageFile.readForDisplay`) gives the same
+    /// preview as the full image, for the memory of the preview.
+    public static func sampledSize(width: Int, height: Int, options: PreviewOptions) -> (width: Int, height: Int) {
+        guard width > 0, height > 0 else { return (0, 0) }
+        switch options.mode {
+        case .sixel: return sixelSize(width: width, height: height, options: options)
+        case .blocks, .ascii:
+            let grid = gridSize(width: width, height: height, options: options)
+            return (grid.columns * grid.subpixels.x, grid.rows * grid.subpixels.y)
+        }
+    }
+
+    private static func sixelSize(width imageWidth: Int, height imageHeight: Int, options: PreviewOptions) -> (width: Int, height: Int) {
         let requested: Int
         switch options.width {
         case .pixels(let n): requested = n
         case .columns(let n): requested = n * options.cell.width
         }
         var width = max(1, requested)
-        var height = max(1, Int((Double(image.height) * Double(width) / Double(image.width)).rounded()))
+        var height = max(1, Int((Double(imageHeight) * Double(width) / Double(imageWidth)).rounded()))
         if let rows = options.maxRows, height > rows * options.cell.height {
             height = max(1, rows * options.cell.height)
-            width = max(1, Int((Double(image.width) * Double(height) / Double(image.height)).rounded()))
+            width = max(1, Int((Double(imageWidth) * Double(height) / Double(imageHeight)).rounded()))
         }
-        return Canvas(image).resized(width: width, height: height)
-            .drawing(options.boxes, sourceWidth: image.width, sourceHeight: image.height, labels: true)
+        return (width, height)
     }
 
-    /// The cell grid of a text-mode preview, with box outlines drawn in and labels written as text.
-    public static func cells(_ image: Image, options: PreviewOptions) -> CellGrid? {
-        guard image.width > 0, image.height > 0 else { return nil }
+    private static func gridSize(width imageWidth: Int, height imageHeight: Int, options: PreviewOptions) -> (
+        columns: Int, rows: Int, subpixels: (x: Int, y: Int)
+    ) {
         let (sx, sy): (Int, Int)
         switch options.mode {
         case .blocks(let symbols): (sx, sy) = symbols.subpixels
@@ -114,12 +124,27 @@ public enum Preview {
         case .pixels(let n): columns = max(1, n / options.cell.width)
         }
         // Rows so that the picture keeps its aspect on cells of the given size.
-        let aspect = Double(image.height) / Double(image.width) * Double(options.cell.width) / Double(options.cell.height)
+        let aspect = Double(imageHeight) / Double(imageWidth) * Double(options.cell.width) / Double(options.cell.height)
         var rows = max(1, Int((Double(columns) * aspect).rounded()))
         if let maxRows = options.maxRows, rows > maxRows {
             rows = max(1, maxRows)
             columns = max(1, Int((Double(rows) / aspect).rounded()))
         }
+        return (columns, rows, (sx, sy))
+    }
+
+    /// The resized canvas, boxes and labels drawn, that the sixel encoder receives.
+    public static func sixelCanvas(_ image: Image, options: PreviewOptions) -> Canvas? {
+        guard image.width > 0, image.height > 0 else { return nil }
+        let (width, height) = sixelSize(width: image.width, height: image.height, options: options)
+        return Canvas(image).resized(width: width, height: height)
+            .drawing(options.boxes, sourceWidth: image.width, sourceHeight: image.height, labels: true)
+    }
+
+    /// The cell grid of a text-mode preview, with box outlines drawn in and labels written as text.
+    public static func cells(_ image: Image, options: PreviewOptions) -> CellGrid? {
+        guard image.width > 0, image.height > 0 else { return nil }
+        let (columns, rows, (sx, sy)) = gridSize(width: image.width, height: image.height, options: options)
         var canvas = Canvas(image)
         if !canvas.isOpaque { canvas = canvas.flattened(over: options.background) }
         canvas = canvas.resized(width: columns * sx, height: rows * sy)

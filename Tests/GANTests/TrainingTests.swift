@@ -129,6 +129,28 @@ func tinyInfo(_ data: TrainingSet, steps: Int = 4) -> GANRunInfo {
     }
 }
 
+@Suite struct LyingRunTests {
+    @Test("a run.json with an impossible sample size or class count is refused before anything is allocated")
+    func lyingRunFile() throws {
+        let folder = TemporaryDirectory()
+        let data = try TrainingSet(dataset: DatasetIO.read(tinyDataset(in: folder)), resolution: 16)
+        let run = "\(folder.path)/run"
+        try tinyInfo(data).write(run: run)
+        let good = try String(contentsOfFile: GANRunInfo.path(run), encoding: .utf8)
+        #expect(try GANRunInfo.read(run: run).nativeWidth == data.nativeWidth)
+        for (from, to, message) in [
+            ("\"native_width\": \(data.nativeWidth)", "\"native_width\": -8", "impossible"),
+            ("\"native_width\": \(data.nativeWidth)", "\"native_width\": 100000", "impossible"),
+            ("\"native_height\": \(data.nativeHeight)", "\"native_height\": 1.5", "integer"),
+        ] {
+            #expect(good.contains(from), "\(from)")
+            try good.replacingOccurrences(of: from, with: to).write(toFile: GANRunInfo.path(run), atomically: true, encoding: .utf8)
+            let error = #expect(throws: GANError.self) { try GANRunInfo.read(run: run) }
+            #expect(error?.description.contains(message) == true, "\(to): \(String(describing: error))")
+        }
+    }
+}
+
 @Suite struct FeatureStatisticsTests {
     @Test func frechetDistanceOfKnownGaussians() {
         // Same covariance, means 3 apart along one axis: FD = 9. Identical sets: FD = 0.

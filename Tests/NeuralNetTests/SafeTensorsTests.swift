@@ -39,4 +39,31 @@ import Testing
             #expect(throws: NeuralNetError.self, "\(from) → \(to)") { try SafeTensors.decode(broken) }
         }
     }
+
+    /// A file whose header is `json` (padded to 8 bytes) followed by `data` bytes.
+    static func file(_ json: String, data: Int) -> [UInt8] {
+        var header = Array(json.utf8)
+        while (8 + header.count) % 8 != 0 { header.append(0x20) }
+        return withUnsafeBytes(of: UInt64(header.count).littleEndian) { Array($0) } + header + [UInt8](repeating: 0, count: data)
+    }
+
+    @Test("lying headers are refused before anything is allocated: overflowing and wrapping shapes, fractional offsets")
+    func lyingHeaders() {
+        let cases: [(String, [UInt8])] = [
+            (
+                "a shape of 2^30 × 2^30 × 2",
+                Self.file(#"{"w":{"dtype":"F32","shape":[1073741824,1073741824,2],"data_offsets":[0,8]}}"#, data: 8)
+            ),
+            (
+                "a shape whose product wraps to zero",
+                Self.file(#"{"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}"#, data: 0)
+            ),
+            ("a shape past 2^31 per side", Self.file(#"{"w":{"dtype":"F32","shape":[3000000000],"data_offsets":[0,8]}}"#, data: 8)),
+            ("fractional offsets", Self.file(#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0.0,8.5]}}"#, data: 8)),
+            ("a shape of booleans", Self.file(#"{"w":{"dtype":"F32","shape":[true,2],"data_offsets":[0,8]}}"#, data: 8)),
+        ]
+        for (what, bytes) in cases {
+            #expect(throws: NeuralNetError.self, "\(what)") { try SafeTensors.decode(bytes) }
+        }
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import StudioCore
 import TestSupport
 import Testing
@@ -59,5 +60,46 @@ struct PreviewCLITests {
         #expect(try CLIRunner.run(["preview", Self.photo, "--mode", "kitty"]).status != 0)
         #expect(try CLIRunner.run(["preview", Self.photo, "--width", "10", "--cols", "10"]).status != 0)
         #expect(try CLIRunner.run(["preview", Self.photo, "--width", "0"]).status != 0)
+    }
+
+    /// Runs the binary and returns its exit status and peak resident memory in bytes, read from
+    /// its `/proc/<pid>/status` (`VmHWM`, the peak of its own address space) while it runs. The
+    /// child's rusage would not do: spawned by vfork, it counts this test process's memory too.
+    static func peakMemory(_ arguments: [String]) -> (status: Int32, bytes: Int) {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = [CLIRunner.binary] + arguments
+        var cArguments = argv.map { strdup($0) } + [nil]
+        defer { for p in cArguments { free(p) } }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, argv[0], &actions, nil, &cArguments, environ) == 0 else { return (-1, 0) }
+        var peak = 0
+        var status: Int32 = 0
+        while true {
+            // The binary itself, once exec'd (before, /proc shows the spawning copy).
+            if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8), text.contains("Name:\tsynthstudio"),
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+            {
+                peak = max(peak, kilobytes * 1024)
+            }
+            if waitpid(pid, &status, WNOHANG) == pid { break }
+            usleep(2_000)
+        }
+        return ((status >> 8) & 0xFF, peak)
+    }
+
+    @Test("a 16384×16384 PNG previews with memory bounded by the preview, not by the image")
+    func hugeImage() throws {
+        let huge = "\(CLIRunner.repository)/Tests/ImageIOTests/Fixtures/huge-16384.png"
+        for mode in ["ascii", "blocks", "sixel"] {
+            let run = Self.peakMemory(["preview", huge, "--mode", mode, "--cols", "40"])
+            #expect(run.status == 0)
+            // The decoded image would be 256 MB (it took 8.7 GB before); the runtime alone is ~20 MB.
+            #expect(run.bytes > 1 << 20 && run.bytes < 120 << 20, "\(mode): \(run.bytes >> 20) MB")
+        }
     }
 }

@@ -6,7 +6,14 @@ enum DatasetPaths {
     /// climb out of `root` (`../../etc/passwd`). Returns the path relative to `root`.
     static func contained(_ name: String, under base: String, root: String, file: String, field: String) throws(DatasetsError) -> String {
         guard !name.isEmpty else { throw DatasetsError(.invalidValue, path: file, at: field, "file name is empty") }
-        guard !name.hasPrefix("/"), !name.contains("\0") else {
+        guard name.utf8.count <= DatasetLimits.fileName else {
+            throw DatasetsError(
+                .invalidValue, path: file, at: field, "a file name of \(name.utf8.count) bytes (the limit is \(DatasetLimits.fileName))")
+        }
+        guard !name.utf8.contains(0) else {
+            throw DatasetsError(.invalidValue, path: file, at: field, "the file name holds a NUL byte, which no file name can")
+        }
+        guard !name.hasPrefix("/") else {
             throw DatasetsError(
                 .unsafePath, path: file, at: field, "file name \"\(name)\" is absolute; it must stay inside the dataset folder")
         }
@@ -57,24 +64,22 @@ enum DatasetPaths {
 
     /// Image files under `directory`, recursively, sorted, as paths relative to `root`. Symbolic links
     /// are followed, but a folder reached twice (a loop of links) is skipped and reported.
-    static func images(under directory: String, root: String, problems: inout [DatasetsError]) throws(DatasetsError) -> [String] {
+    static func images(under directory: String, root: String, links: LinkPolicy, problems: inout [DatasetsError]) throws(DatasetsError)
+        -> [String]
+    {
         var out: [String] = []
         var visited: Set<FileIO.FileIdentity> = []
         if let id = FileIO.identity(directory) { visited.insert(id) }
-        try walk(directory, root: root, visited: &visited, out: &out, problems: &problems)
+        let inside = Inside(root: root, links: links)
+        try walk(directory, root: root, inside: inside, visited: &visited, out: &out, problems: &problems)
         return out
     }
 
     private static func walk(
-        _ directory: String, root: String, visited: inout Set<FileIO.FileIdentity>, out: inout [String], problems: inout [DatasetsError]
+        _ directory: String, root: String, inside: Inside, visited: inout Set<FileIO.FileIdentity>, out: inout [String],
+        problems: inout [DatasetsError]
     ) throws(DatasetsError) {
-        let entries: [FileIO.Entry]
-        do {
-            entries = try FileIO.list(directory)
-        } catch {
-            throw DatasetsError(.unreadable, path: directory, error.message)
-        }
-        for entry in entries where !entry.name.hasPrefix(".") {
+        for entry in try entries(of: directory, inside: inside, problems: &problems) {
             let full = "\(directory)/\(entry.name)"
             switch entry.kind {
             case .file where isImageName(entry.name):
@@ -85,13 +90,77 @@ enum DatasetPaths {
                         DatasetsError(.unreadable, path: full, "skipped: this folder was already visited (a loop of symbolic links)"))
                     continue
                 }
-                try walk(full, root: root, visited: &visited, out: &out, problems: &problems)
-            case .broken where entry.isSymbolicLink:
-                problems.append(DatasetsError(.unreadable, path: full, "skipped: a symbolic link that leads nowhere (or loops)"))
+                try walk(full, root: root, inside: inside, visited: &visited, out: &out, problems: &problems)
             default:
                 continue
             }
         }
+    }
+
+    /// The dataset's folder with links resolved, to tell whether a link leaves it.
+    struct Inside {
+        let real: String?
+        let links: LinkPolicy
+
+        init(root: String, links: LinkPolicy) {
+            real = links == .follow ? nil : FileIO.realPath(root)
+            self.links = links
+        }
+
+        func contains(_ path: String) -> Bool {
+            guard let real else { return true }
+            guard let target = FileIO.realPath(path) else { return true }
+            return target == real || target.hasPrefix(real.hasSuffix("/") ? real : real + "/")
+        }
+    }
+
+    /// The visible entries of a dataset folder a reader may use. Reported and skipped: names that
+    /// are not UTF-8, symbolic links that lead nowhere or out of the dataset, and anything that is
+    /// neither a file nor a folder (FIFOs, sockets, devices).
+    static func entries(of directory: String, inside: Inside, problems: inout [DatasetsError]) throws(DatasetsError) -> [FileIO.Entry] {
+        let listed: [FileIO.Entry]
+        do {
+            listed = try FileIO.list(directory)
+        } catch {
+            throw DatasetsError(.unreadable, path: directory, error.message)
+        }
+        var out: [FileIO.Entry] = []
+        for entry in listed where !entry.name.hasPrefix(".") {
+            let full = "\(directory)/\(entry.name)"
+            guard entry.nameIsUTF8 else {
+                problems.append(DatasetsError(.unreadable, path: full, "skipped: the name is not valid UTF-8"))
+                continue
+            }
+            switch entry.kind {
+            case .broken where entry.isSymbolicLink:
+                problems.append(DatasetsError(.unreadable, path: full, "skipped: a symbolic link that leads nowhere (or loops)"))
+                continue
+            case .broken:
+                problems.append(DatasetsError(.unreadable, path: full, "skipped: cannot be examined"))
+                continue
+            case .other:
+                problems.append(DatasetsError(.unreadable, path: full, "skipped: neither a file nor a folder (a FIFO, socket or device)"))
+                continue
+            case .file, .directory: break
+            }
+            if entry.isSymbolicLink, !inside.contains(full) {
+                problems.append(
+                    DatasetsError(
+                        .unsafePath, path: full,
+                        "skipped: a symbolic link to \(FileIO.realPath(full) ?? "?"), outside the dataset (follow_links: true on the dataset in studio.yaml follows it)"
+                    ))
+                continue
+            }
+            out.append(entry)
+        }
+        return out
+    }
+
+    /// The lines of a text file: a UTF-8 byte-order mark dropped, `\n`, `\r\n` and `\r` all ending
+    /// a line (files written on Windows are read like any other).
+    static func lines(_ text: String) -> [Substring] {
+        let body = text.hasPrefix("\u{FEFF}") ? text.dropFirst() : Substring(text)
+        return body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
     }
 
     /// Width and height from the image header, or zero with a problem recorded.
@@ -119,6 +188,16 @@ enum DatasetPaths {
         String(decoding: try read(path), as: UTF8.self)
     }
 
+    /// A configuration file's text (studio.yaml, data.yaml, a recipe, VOC XML), refusing files
+    /// larger than `DatasetLimits.configurationFile` before reading them.
+    package static func readConfiguration(_ path: String) throws(DatasetsError) -> String {
+        do {
+            return String(decoding: try FileIO.read(path, limit: DatasetLimits.configurationFile), as: UTF8.self)
+        } catch {
+            throw DatasetsError(.unreadable, path: path, error.message)
+        }
+    }
+
     static func writeAtomically(_ text: String, to path: String) throws(DatasetsError) {
         do {
             try FileIO.writeAtomically(Array(text.utf8), to: path)
@@ -142,4 +221,13 @@ enum DatasetPaths {
             throw DatasetsError(error.code == .writeFailed ? .writeFailed : .unreadable, path: error.path ?? source, error.message)
         }
     }
+}
+
+/// Whether a reader follows symbolic links that lead out of the dataset folder.
+public enum LinkPolicy: Sendable, Hashable {
+    /// Links leaving the dataset are skipped and reported (the default: a holdout folder linked
+    /// into a training set must not be counted silently).
+    case stayInside
+    /// Followed wherever they lead (`follow_links: true` on the dataset in `studio.yaml`).
+    case follow
 }

@@ -12,7 +12,7 @@ enum ProvenanceFile {
         let path = "\(root)/\(name)"
         guard FileIO.isFile(path) else { return [:] }
         var out: [String: String] = [:]
-        for (index, line) in try DatasetPaths.readText(path).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, line) in DatasetPaths.lines(try DatasetPaths.readText(path)).enumerated() {
             let text = line.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { continue }
             let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]

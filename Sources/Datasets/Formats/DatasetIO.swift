@@ -8,8 +8,11 @@ public enum DatasetIO {
     /// our COCO writer marked it so, else `real`. Provenance lines are attached to their samples.
     ///
     /// `prober` carries image sizes already known (the catalog's), so unchanged files are not read again.
+    /// Symbolic links that lead out of the folder are skipped and reported unless `links` is
+    /// `.follow`.
     public static func read(
-        _ root: String, name: String? = nil, format: DatasetFormat? = nil, origin: Origin? = nil, prober: ImageProber = ImageProber()
+        _ root: String, name: String? = nil, format: DatasetFormat? = nil, origin: Origin? = nil, prober: ImageProber = ImageProber(),
+        links: LinkPolicy = .stayInside
     ) throws(DatasetsError) -> Dataset {
         let root = DatasetPaths.normalized(root)
         let layout = try format == nil ? DatasetLayout.detect(root) : DatasetLayout.forced(format!, root: root)
@@ -22,13 +25,14 @@ public enum DatasetIO {
                 let part = try COCOReader.read(file: file.json, imageDirectory: file.imageDirectory, root: root, split: file.split)
                 categories = try merge(categories, part.categories, file: file.json)
                 samples += part.samples
+                problems += part.problems
             }
         case .yolo:
-            (categories, samples, problems) = try YOLOReader.read(root: root, prober: prober)
+            (categories, samples, problems) = try YOLOReader.read(root: root, prober: prober, links: links)
         case .voc:
             (categories, samples, problems) = try VOCReader.read(root: root)
         case .imageFolder:
-            (categories, samples, problems) = try ImageFolderFormat.read(root: root, prober: prober)
+            (categories, samples, problems) = try ImageFolderFormat.read(root: root, prober: prober, links: links)
         }
         let provenance = try ProvenanceFile.read(root: root)
         let journaled = DatasetJournal.isPending(root)

@@ -82,7 +82,16 @@ struct JSONFields {
         guard let dict = values[key] as? [String: Any] else { throw error(key, "expected an object of attribute values") }
         var out: [String: String] = [:]
         for (name, value) in dict {
-            guard let text = Self.scalarText(value) else {
+            guard name.utf8.count <= DatasetLimits.attribute else {
+                throw error(
+                    key, "an attribute name of \(name.utf8.count) bytes (the limit is \(DatasetLimits.attribute))", code: .invalidValue)
+            }
+            guard let text = Self.scalarText(value), text.utf8.count <= DatasetLimits.attribute else {
+                if let text = Self.scalarText(value) {
+                    throw error(
+                        "\(key).\(name.prefix(80))", "a value of \(text.utf8.count) bytes (the limit is \(DatasetLimits.attribute))",
+                        code: .invalidValue)
+                }
                 throw error("\(key).\(name)", "expected a string, number or boolean, found \(Self.describeValue(value))")
             }
             out[name] = text

@@ -29,7 +29,7 @@ extension Workspace {
 
     private func insertingEntry(name: String, path: String, origin: Origin, format: DatasetFormat?) throws(DatasetsError) -> Workspace {
         let file = "\(root)/\(Self.fileName)"
-        let original = try DatasetPaths.readText(file)
+        let original = try DatasetPaths.readConfiguration(file)
         var lines = original.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if lines.last == "" { lines.removeLast() }
         let quoted = { (s: String) in "\"" + s.replacingOccurrences("\\", "\\\\").replacingOccurrences("\"", "\\\"") + "\"" }

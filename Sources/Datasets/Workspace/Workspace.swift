@@ -29,9 +29,14 @@ public struct Workspace: Sendable, Hashable {
         public var format: DatasetFormat?
         public var origin: Origin
         public var holdout: Bool
+        /// `follow_links: true`: symbolic links leading out of the dataset's folder are followed
+        /// (by default they are skipped and reported).
+        public var followLinks = false
     }
 
     public static let fileName = "studio.yaml"
+    /// The longest workspace or dataset name, in bytes (names are shown on every screen).
+    public static let nameLimit = 256
 
     /// The workspace folder.
     public let root: String
@@ -57,16 +62,22 @@ public struct Workspace: Sendable, Hashable {
     public static func load(_ root: String) throws(DatasetsError) -> Workspace {
         let root = FileIO.absolute(root)
         let file = "\(root)/\(fileName)"
-        let yaml = try YAMLFields.parse(try DatasetPaths.readText(file), file: file)
+        let yaml = try YAMLFields.parse(try DatasetPaths.readConfiguration(file), file: file)
         let top = try yaml.dictionary(allowed: ["name", "datasets", "coverage"])
         let name = try top["name"]?.string() ?? FileIO.lastComponent(of: root)
+        guard name.utf8.count <= nameLimit else {
+            throw top["name"]!.error("the workspace name is at most \(nameLimit) bytes", code: .invalidValue)
+        }
         var entries: [Entry] = []
         for item in try top["datasets"]?.sequence() ?? [] {
-            let fields = try item.dictionary(allowed: ["name", "path", "format", "origin", "holdout"])
+            let fields = try item.dictionary(allowed: ["name", "path", "format", "origin", "holdout", "follow_links"])
             guard let path = fields["path"] else { throw item.error("a dataset needs a \"path\"") }
             guard let origin = fields["origin"] else { throw item.error("a dataset needs an \"origin\" (real or synthetic)") }
             let pathText = try path.string()
-            let entry = Entry(
+            guard try fields["name"].map({ n throws(DatasetsError) in try n.string().utf8.count <= Self.nameLimit }) ?? true else {
+                throw item.error("a dataset name is at most \(Self.nameLimit) bytes", code: .invalidValue)
+            }
+            var entry = Entry(
                 name: try fields["name"]?.string() ?? FileIO.lastComponent(of: pathText),
                 path: pathText,
                 format: try fields["format"].map { f throws(DatasetsError) in
@@ -75,6 +86,7 @@ public struct Workspace: Sendable, Hashable {
                 origin: try origin.choice(Origin.self, expected: Origin.allCases),
                 holdout: try fields["holdout"]?.bool() ?? false
             )
+            entry.followLinks = try fields["follow_links"]?.bool() ?? false
             guard !entries.contains(where: { $0.name == entry.name }) else {
                 throw item.error("two datasets are named \"\(entry.name)\"", code: .invalidValue)
             }
@@ -98,7 +110,9 @@ public struct Workspace: Sendable, Hashable {
 
     /// Reads one dataset of the workspace (`prober`: image sizes already known, see `ImageProber`).
     public func load(_ entry: Entry, prober: ImageProber = ImageProber()) throws(DatasetsError) -> Dataset {
-        try DatasetIO.read(path(of: entry), name: entry.name, format: entry.format, origin: entry.origin, prober: prober)
+        try DatasetIO.read(
+            path(of: entry), name: entry.name, format: entry.format, origin: entry.origin, prober: prober,
+            links: entry.followLinks ? .follow : .stayInside)
     }
 
     /// Reads every dataset, in the order `studio.yaml` lists them.

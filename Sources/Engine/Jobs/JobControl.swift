@@ -33,9 +33,10 @@ public struct JobControl: Sendable {
             throw EngineError(.commitFailed, "\(error)")
         }
         let store = JobStore(catalog: catalog, root: workspace.root)
-        let restored = (try? store.restoreFromFolders()) ?? 0
-        let recovery = catalog.recovery.map { "\($0); \(restored) job(s) restored from .studio/jobs" }
-        return (workspace, store, recovery)
+        let (restored, unreadable) = (try? store.restoreFromFolders()) ?? (0, [])
+        var notes: [String] = catalog.recovery.map { ["\($0); \(restored) job(s) restored from .studio/jobs"] } ?? []
+        notes += unreadable.map { "a job cannot be restored: \($0)" }
+        return (workspace, store, notes.isEmpty ? nil : notes.joined(separator: "\n"))
     }
 
     /// A new job id: sortable and unique (time in milliseconds, then random bits).

@@ -78,14 +78,22 @@ public struct JobStore: Sendable {
     /// Puts back into the catalog the jobs it does not know (a catalog rebuilt after damage or
     /// deletion) from their folders: spec, state and events. A job recorded as running or queued
     /// whose worker is gone becomes interrupted (resumable). Returns how many were restored.
+    /// A job folder whose spec cannot be read is not restored; `unreadable` says which and why.
     @discardableResult
-    public func restoreFromFolders() throws(EngineError) -> Int {
+    public func restoreFromFolders() throws(EngineError) -> (restored: Int, unreadable: [String]) {
         let jobsFolder = "\(root)/.studio/jobs"
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: jobsFolder) else { return 0 }
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: jobsFolder) else { return (0, []) }
         let known = Set(try records().map(\.id))
         var restored = 0
+        var unreadable: [String] = []
         for id in names.sorted() where !known.contains(id) {
-            guard let spec = try? spec(id) else { continue }
+            let spec: JobSpec
+            do throws(EngineError) {
+                spec = try self.spec(id)
+            } catch {
+                unreadable.append(error.message)
+                continue
+            }
             let saved = Self.readState("\(folder(id))/state.json")
             var state = saved?.state ?? .interrupted
             if state == .running || state == .queued { state = .interrupted }
@@ -103,7 +111,7 @@ public struct JobStore: Sendable {
             }
             restored += 1
         }
-        return restored
+        return (restored, unreadable)
     }
 
     /// A job's `state.json`, nil when missing or damaged.

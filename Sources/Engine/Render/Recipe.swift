@@ -1,5 +1,6 @@
 internal import Datasets
 internal import Foundation
+internal import ImageIO
 public import Rendering
 public import StudioCore
 
@@ -56,8 +57,9 @@ public struct Recipe: Sendable {
 
     /// Parameters a recipe may set, with what each must be.
     static let known: [String: String] = [
-        "time_of_day": "day, dusk or night", "weather": "sunny, cloudy, hazy, rain or snow", "camera_height": "metres",
-        "camera_pitch": "degrees", "fov": "degrees", "pedestrians": "a count", "cars": "a count", "cyclists": "a count",
+        "time_of_day": "day, dusk or night", "weather": "sunny, cloudy, hazy, rain or snow", "camera_height": "metres, 0.3…100",
+        "camera_pitch": "degrees, −89…89", "fov": "degrees", "pedestrians": "a count, 0…200", "cars": "a count, 0…100",
+        "cyclists": "a count, 0…50",
         "glass_facades": "a share 0…1",
         "sun_azimuth": "degrees", "sun_elevation": "degrees",
     ]
@@ -100,12 +102,20 @@ public struct Recipe: Sendable {
         }
     }
 
+    /// The range of each bounded parameter (a drawn or pinned value outside it is an error).
+    static let limits: [String: ClosedRange<Float>] = [
+        // Counts below zero are drawn as none (a normal distribution may dip under it).
+        "pedestrians": -Float.infinity...200, "cars": -Float.infinity...100, "cyclists": -Float.infinity...50,
+        "camera_height": -Float.infinity...100, "camera_pitch": -89...89,
+    ]
+
     /// Reads and parses the recipe file at `path`.
     public static func load(_ path: String) throws(EngineError) -> Recipe {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw EngineError(.invalidSpec, "cannot read the recipe \(path)")
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(path, limit: DatasetLimits.configurationFile) } catch {
+            throw EngineError(.invalidSpec, "cannot read the recipe \(path.terminalSafe): \(error.message)")
         }
-        return try parse(String(decoding: data, as: UTF8.self), file: path)
+        return try parse(String(decoding: bytes, as: UTF8.self), file: path)
     }
 
     /// Parses a recipe; unknown keys, negative weights, impossible sizes are errors naming the line.
@@ -195,7 +205,12 @@ public struct Recipe: Sendable {
         func number(_ name: String) throws(EngineError) -> Float? {
             guard let text = values[name] else { return nil }
             guard let v = Float(text), v.isFinite else {
-                throw EngineError(.invalidSpec, "\(name) = \(text) is not a number (\(Self.known[name]!))")
+                throw EngineError(.invalidSpec, "\(name) = \(text.prefix(40)) is not a number (\(Self.known[name]!))")
+            }
+            // Counts and sizes have a ceiling: a million pedestrians is a scene no one wants and
+            // memory no machine has.
+            if let limit = Self.limits[name], !limit.contains(v) {
+                throw EngineError(.invalidSpec, "\(name) = \(text.prefix(40)) is out of range (\(Self.known[name]!))")
             }
             return v
         }

@@ -93,7 +93,9 @@ public final class JobRunner {
     /// Runs the job; returns the state it ended in.
     @discardableResult
     public func run() throws(EngineError) -> JobState {
-        try? FileIO.createDirectory(staging)
+        // (A unit job's folders are made once its inputs are known to be good: a bad run or recipe
+        // leaves no empty dataset folder behind.)
+        if spec.units == nil || target == nil { try? FileIO.createDirectory(staging) }
         if let units = spec.units, let target {
             try open(units, target)
             if goalReached {
@@ -190,6 +192,7 @@ public final class JobRunner {
     private func open(_ units: UnitPlan, _ target: Target) throws(EngineError) {
         let info = try Self.unitInfo(spec)!
         self.info = info
+        try? FileIO.createDirectory(staging)
         let committer = try DatasetCommitter(root: target.root, layout: info.layout, classes: info.classes, catalog: target.catalog)
         self.committer = committer
         let leftovers = ((try? FileManager.default.contentsOfDirectory(atPath: staging)) ?? []).filter { !$0.hasPrefix(".") }.sorted()

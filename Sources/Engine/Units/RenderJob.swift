@@ -23,7 +23,7 @@ public struct RenderJob: UnitProducer, Sendable {
     /// Reads the recipe; the key covers its bytes, the pins, the overrides, the labels and the seed.
     public init(_ spec: RenderSpec) throws(EngineError) {
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(spec.recipe, limit: 1 << 20) } catch {
+        do { bytes = try FileIO.read(spec.recipe, limit: DatasetLimits.configurationFile) } catch {
             throw EngineError(.invalidSpec, "cannot read the recipe \(spec.recipe.terminalSafe): \(error.message)")
         }
         var recipe = try Recipe.parse(String(decoding: bytes, as: UTF8.self), file: spec.recipe)

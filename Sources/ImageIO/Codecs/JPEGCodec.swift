@@ -8,9 +8,39 @@ internal import StudioCore
 /// a grey bottom half.
 enum JPEGCodec {
     static func decode(_ bytes: [UInt8], limits: DecodeLimits) throws(ImageIOError) -> Image {
+        try decode(bytes, limits: limits, minWidth: nil, minHeight: nil)
+    }
+
+    /// Decodes at TurboJPEG's smallest scale (⅛ … 1) that keeps the image at least
+    /// `minWidth`×`minHeight`: a preview of a 16384² photo allocates for 2048², not 16384².
+    static func decodeReduced(_ bytes: [UInt8], minWidth: Int, minHeight: Int, limits: DecodeLimits) throws(ImageIOError) -> Image {
+        try decode(bytes, limits: limits, minWidth: minWidth, minHeight: minHeight)
+    }
+
+    private static func decode(_ bytes: [UInt8], limits: DecodeLimits, minWidth: Int?, minHeight: Int?) throws(ImageIOError) -> Image {
         let handle = try Decompressor()
-        let header = try handle.header(bytes)
+        var header = try handle.header(bytes)
         try limits.check(width: header.width, height: header.height)
+        // Every 8×8 luma block costs at least one bit Huffman-coded (its DC code), a fraction of
+        // one arithmetic-coded: a file far smaller than that cannot hold the frame its header
+        // declares (a forged or cut header), found out before the pixels are allocated.
+        let blocks = (header.width / 8) * (header.height / 8)
+        guard bytes.count >= (Self.isArithmetic(bytes) ? blocks / 1024 : blocks / 16) else {
+            throw ImageIOError(
+                .truncated, path: nil,
+                "JPEG of \(bytes.count) bytes cannot hold the \(header.width)×\(header.height) image its header declares (cut short or forged)"
+            )
+        }
+        if let minWidth, let minHeight {
+            // Factors num/8: the smallest whose scaled size still covers the minimum.
+            for num in 1...8 {
+                let w = (header.width * num + 7) / 8, h = (header.height * num + 7) / 8
+                if w >= minWidth && h >= minHeight || num == 8 {
+                    (header.width, header.height) = (w, h)
+                    break
+                }
+            }
+        }
         let flags = cturbojpeg_flag_accuratedct() | cturbojpeg_flag_stoponwarning()
         if header.isGray {
             var samples = [UInt8](repeating: 0, count: header.width * header.height)
@@ -31,6 +61,18 @@ enum JPEGCodec {
         var samples = [UInt8](repeating: 0, count: header.width * header.height * 3)
         try handle.decompress(bytes, into: &samples, width: header.width, height: header.height, format: TJPF_RGB, flags: flags)
         return Image(width: header.width, height: header.height, layout: .rgb, pixels: .eight(samples))
+    }
+
+    /// Whether the first frame header is arithmetic-coded (SOF9–SOF15 but DHT-less SOF12):
+    /// markers walked from the start, nothing decoded.
+    static func isArithmetic(_ bytes: [UInt8]) -> Bool {
+        var i = 2
+        while i + 4 <= bytes.count, bytes[i] == 0xFF {
+            let marker = bytes[i + 1]
+            if (0xC0...0xCF).contains(marker), marker != 0xC4, marker != 0xC8, marker != 0xCC { return marker >= 0xC9 }
+            i += 2 + (Int(bytes[i + 2]) << 8 | Int(bytes[i + 3]))
+        }
+        return true  // unknown: assume the loosest bound
     }
 
     /// Width and height from the frame header; `prefix` need only reach the SOF marker.

@@ -1,4 +1,5 @@
 internal import CLibPNG
+internal import CPNGRows
 internal import StudioCore
 
 /// PNG through libpng's simplified API (`png_image_*`), which reports failure through its return
@@ -16,6 +17,7 @@ enum PNGCodec {
         // saying anything, and a forged header must cost nothing.
         let header = try probe(Array(bytes.prefix(33)))
         try limits.check(width: header.width, height: header.height)
+        try checkPlausible(bytes.count, header)
         var image = png_image()
         image.version = clibpng_image_version()
         let began = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
@@ -47,6 +49,46 @@ enum PNGCodec {
             guard ok != 0 else { throw failure(&image, reading: true) }
             return Image(width: width, height: height, layout: shape.layout, pixels: .sixteen(samples))
         }
+    }
+
+    /// Refuses a header whose image the file cannot hold: deflate shrinks data at most ~1032:1,
+    /// so a 100-byte file saying 16384² RGBA16 (2 GB of rows) is cut short or forged — found out
+    /// before the rows are allocated, not after.
+    static func checkPlausible(_ fileSize: Int, _ header: ImageInfo) throws(ImageIOError) {
+        let bytesPerPixel = header.layout.channels * (header.depth == .sixteen ? 2 : 1)
+        let raw = header.height * (header.width * bytesPerPixel / 8 + 1)  // palette/low-bit files: at least an eighth
+        guard fileSize.multipliedReportingOverflow(by: 1032).partialValue + 4096 >= raw else {
+            throw ImageIOError(
+                .truncated, path: nil,
+                "PNG of \(fileSize) bytes cannot hold the \(header.width)×\(header.height) image its header declares (cut short or forged)")
+        }
+    }
+
+    /// Decodes reduced by the largest integer factor that keeps the result at least
+    /// `minWidth`×`minHeight`, reading row by row (`CPNGRows`): memory bounded by the output.
+    /// 8-bit samples; gray, gray+alpha, RGB or RGBA as the file holds.
+    static func decodeReduced(_ bytes: [UInt8], minWidth: Int, minHeight: Int, limits: DecodeLimits) throws(ImageIOError) -> Image {
+        let header = try probe(Array(bytes.prefix(33)))
+        try limits.check(width: header.width, height: header.height)
+        try checkPlausible(bytes.count, header)
+        var out = cpng_reduced()
+        var message = [CChar](repeating: 0, count: 256)
+        let status = bytes.withUnsafeBufferPointer { data in
+            cpng_decode_reduced(
+                data.baseAddress, data.count, UInt32(clamping: max(1, minWidth)), UInt32(clamping: max(1, minHeight)),
+                UInt32(clamping: limits.maxSide), UInt64(limits.maxPixels), &out, &message, message.count)
+        }
+        guard status == 0, let pixels = out.pixels else {
+            let text = String(decoding: message.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let lower = text.lowercased()
+            throw ImageIOError(lower.contains("ends before") || lower.contains("truncat") ? .truncated : .corrupt, path: nil, text)
+        }
+        defer { cpng_free(pixels) }
+        let (width, height, channels) = (Int(out.width), Int(out.height), Int(out.channels))
+        let layout: PixelLayout = [1: .gray, 2: .grayAlpha, 3: .rgb, 4: .rgba][channels] ?? .rgb
+        return Image(
+            width: width, height: height, layout: layout,
+            pixels: .eight(Array(UnsafeBufferPointer(start: pixels, count: width * height * channels))))
     }
 
     static func encode(_ source: Image) throws(ImageIOError) -> [UInt8] {

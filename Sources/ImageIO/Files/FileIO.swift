@@ -143,6 +143,9 @@ public enum FileIO {
         public let size: Int
         public let modified: Int64
         public let isSymbolicLink: Bool
+        /// False when the name on disk is not valid UTF-8 (`name` then shows its bytes with
+        /// replacement characters, and the entry cannot be opened by it).
+        public var nameIsUTF8 = true
     }
 
     /// Device and inode: the same for every path that reaches one file or folder.
@@ -156,19 +159,29 @@ public enum FileIO {
     public static func list(_ path: String) throws(ImageIOError) -> [Entry] {
         guard let dir = opendir(path) else { throw systemError(.unreadable, path, "cannot list the folder") }
         defer { closedir(dir) }
-        var names: [(name: String, isLink: Bool)] = []
+        var names: [(name: String, isLink: Bool, valid: Bool)] = []
+        let fd = dirfd(dir)
         while let raw = readdir(dir) {
-            let name = withUnsafeBytes(of: raw.pointee.d_name) { bytes in
-                String(decoding: bytes.prefix(while: { $0 != 0 }), as: UTF8.self)
+            let (name, valid) = withUnsafeBytes(of: raw.pointee.d_name) { bytes in
+                let raw = Array(bytes.prefix(while: { $0 != 0 }))
+                let decoded = String(decoding: raw, as: UTF8.self)
+                return (decoded, Array(decoded.utf8) == raw)
             }
             if name == "." || name == ".." { continue }
-            names.append((name, raw.pointee.d_type == UInt8(DT_LNK)))
+            var isLink = raw.pointee.d_type == UInt8(DT_LNK)
+            if raw.pointee.d_type == UInt8(DT_UNKNOWN) {
+                // Some file systems do not say: ask without following the link.
+                var info = stat()
+                isLink = fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 && (info.st_mode & S_IFMT) == S_IFLNK
+            }
+            names.append((name, isLink, valid))
         }
-        let fd = dirfd(dir)
-        func entry(_ item: (name: String, isLink: Bool)) -> Entry {
+        func entry(_ item: (name: String, isLink: Bool, valid: Bool)) -> Entry {
             var info = stat()
-            guard fstatat(fd, item.name, &info, 0) == 0 else {
-                return Entry(name: item.name, kind: .broken, identity: nil, size: 0, modified: 0, isSymbolicLink: item.isLink)
+            guard item.valid, fstatat(fd, item.name, &info, 0) == 0 else {
+                var entry = Entry(name: item.name, kind: .broken, identity: nil, size: 0, modified: 0, isSymbolicLink: item.isLink)
+                entry.nameIsUTF8 = item.valid
+                return entry
             }
             let kind: Entry.Kind
             switch info.st_mode & S_IFMT {
@@ -194,6 +207,13 @@ public enum FileIO {
             }.flatMap { $0 }
         }
         return entries.sorted { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
+    }
+
+    /// The path with every symbolic link resolved (`realpath`), or nil when it does not exist.
+    public static func realPath(_ path: String) -> String? {
+        guard let resolved = Glibc.realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Identity of a file or folder (links followed), or `nil` when it does not exist.

@@ -100,24 +100,38 @@ public final class PreviewService: @unchecked Sendable {
     }
 
     func render(_ request: Request) -> Result {
+        let options: PreviewOptions
+        switch request.mode {
+        case .sixel:
+            options = PreviewOptions(
+                mode: .sixel, colors: colors, width: .columns(request.columns), maxRows: request.rows, cell: cell, boxes: request.boxes)
+        case .blocks, .ascii:
+            options = PreviewOptions(
+                mode: request.mode == .blocks ? .blocks(.half) : .ascii, colors: colors == .none ? .none : .truecolor,
+                width: .columns(request.columns), maxRows: request.rows, cell: cell, boxes: request.boxes)
+        }
         let image: Image
+        var scaled = options
         do {
-            image = try ImageFile.read(request.path)
+            // Decoded reduced to what the pane shows (memory bounded by the pane, not the image).
+            let info = try ImageFile.probe(request.path)
+            let needed = Preview.sampledSize(width: info.width, height: info.height, options: options)
+            image = try ImageFile.readForDisplay(request.path, minWidth: needed.width, minHeight: needed.height)
+            scaled.boxes = options.boxes.map {
+                $0.scaled(x: Double(image.width) / Double(info.width), y: Double(image.height) / Double(info.height))
+            }
         } catch {
             return .failed(error.message)
         }
         switch request.mode {
         case .sixel:
-            let options = PreviewOptions(
-                mode: .sixel, colors: colors, width: .columns(request.columns), maxRows: request.rows, cell: cell, boxes: request.boxes)
+            let options = scaled
             guard let canvas = Preview.sixelCanvas(image, options: options) else { return .failed("empty image") }
             let bytes = SixelEncoder(dithering: .floydSteinberg, background: (0, 0, 0)).encode(canvas)
             return .sixel(
                 bytes, columns: (canvas.width + cell.width - 1) / cell.width, rows: (canvas.height + cell.height - 1) / cell.height)
         case .blocks, .ascii:
-            let options = PreviewOptions(
-                mode: request.mode == .blocks ? .blocks(.half) : .ascii, colors: colors == .none ? .none : .truecolor,
-                width: .columns(request.columns), maxRows: request.rows, cell: cell, boxes: request.boxes)
+            let options = scaled
             guard let grid = Preview.cells(image, options: options) else { return .failed("empty image") }
             return .cells(grid)
         }

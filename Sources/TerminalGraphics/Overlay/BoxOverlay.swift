@@ -10,6 +10,11 @@ public struct OverlayBox: Sendable, Hashable {
         self.label = label
     }
 
+    /// The box in the coordinates of the image scaled by `x`, `y` (a preview decoded reduced).
+    public func scaled(x: Double, y: Double) -> OverlayBox {
+        OverlayBox(box: BoundingBox(x: box.x * x, y: box.y * y, width: box.width * x, height: box.height * y), label: label)
+    }
+
     /// The Okabe–Ito palette (distinct for colour-blind readers); a label keeps its colour.
     static let palette: [SIMD3<Float>] = [
         SIMD3(230, 159, 0), SIMD3(86, 180, 233), SIMD3(0, 158, 115), SIMD3(240, 228, 66),

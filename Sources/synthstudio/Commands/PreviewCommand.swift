@@ -48,7 +48,7 @@ struct PreviewCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let decoded = try ImageFile.read(image)
+            let info = try ImageFile.probe(image)
             let environment = ProcessInfo.processInfo.environment
             let capabilities = TerminalQuery.detect(environment: environment, forced: GraphicsMode(name: mode))
             let overlays = try boxes.map { try Self.overlays(for: image, in: $0) } ?? []
@@ -62,7 +62,7 @@ struct PreviewCommand: ParsableCommand {
                 // Fit the terminal (or 80 columns), never enlarging a small image in sixel.
                 let columns = capabilities.columns ?? 80
                 if capabilities.graphics == .sixel {
-                    requested = .pixels(min(decoded.width, columns * capabilities.cell.width))
+                    requested = .pixels(min(info.width, columns * capabilities.cell.width))
                 } else {
                     requested = .columns(columns)
                 }
@@ -72,7 +72,15 @@ struct PreviewCommand: ParsableCommand {
                 maxRows: stdoutIsTerminal && width == nil && cols == nil ? capabilities.rows.map { max(1, $0 - 2) } : nil,
                 cell: capabilities.cell, dithering: dither, boxes: overlays
             )
-            var bytes = Preview.render(decoded, options: options)
+            // Decoded reduced to what the preview samples: memory bounded by the output, so a
+            // 16384² image previews in megabytes rather than gigabytes.
+            let needed = Preview.sampledSize(width: info.width, height: info.height, options: options)
+            let decoded = try ImageFile.readForDisplay(image, minWidth: needed.width, minHeight: needed.height)
+            var scaled = options
+            scaled.boxes = options.boxes.map {
+                $0.scaled(x: Double(decoded.width) / Double(info.width), y: Double(decoded.height) / Double(info.height))
+            }
+            var bytes = Preview.render(decoded, options: scaled)
             if capabilities.graphics == .sixel && capabilities.tmuxPassthrough { bytes = TmuxPassthrough.wrap(bytes) }
             if capabilities.graphics == .sixel { bytes += Array("\n".utf8) }
             FileHandle.standardOutput.write(Data(bytes))

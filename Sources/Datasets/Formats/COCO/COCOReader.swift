@@ -14,10 +14,21 @@ public enum COCOReader {
     ///   - imageDirectory: the folder `file_name`s are relative to.
     ///   - root: the dataset folder; sample paths are made relative to it and may not leave it.
     ///   - split: the split every image of this file belongs to, unless an image says otherwise.
+    ///
+    /// Duplicate annotation ids and keys repeated within one JSON object (a parser keeps the last
+    /// silently) are returned as problems, for `validate` to report.
     public static func read(file: String, imageDirectory: String, root: String, split: String?) throws(DatasetsError) -> (
-        categories: [Category], samples: [Sample]
+        categories: [Category], samples: [Sample], problems: [DatasetsError]
     ) {
-        let json = try JSONFields.parse(try DatasetPaths.read(file), file: file)
+        let bytes = try DatasetPaths.read(file)
+        let json = try JSONFields.parse(bytes, file: file)
+        var problems: [DatasetsError] = []
+        if let duplicate = JSONDuplicateKeys.first(in: bytes) {
+            problems.append(
+                DatasetsError(
+                    .invalidValue, path: file, at: ":\(duplicate.line)",
+                    "the key \"\(duplicate.key.prefix(80))\" appears twice in one object; only the last value is read"))
+        }
         let imageObjects = try json.objects("images")
         let annotationObjects = json.has("annotations") ? try json.objects("annotations") : []
         let categoryObjects = try json.objects("categories")
@@ -27,7 +38,12 @@ public enum COCOReader {
         for object in categoryObjects {
             let id = try object.int("id")
             guard categoryIDs.insert(id).inserted else { throw object.error("id", "category id \(id) appears twice", code: .invalidValue) }
-            categories.append(Category(id: id, name: try object.string("name"), supercategory: try object.optionalString("supercategory")))
+            let name = try object.string("name")
+            guard name.utf8.count <= DatasetLimits.className else {
+                throw object.error(
+                    "name", "a class name of \(name.utf8.count) bytes (the limit is \(DatasetLimits.className))", code: .invalidValue)
+            }
+            categories.append(Category(id: id, name: name, supercategory: try object.optionalString("supercategory")))
         }
 
         var samples: [Sample] = []
@@ -59,7 +75,10 @@ public enum COCOReader {
         }
 
         var unknown: [String] = []
+        var annotationIDs: Set<Int> = []
+        var repeatedIDs: [Int] = []
         for object in annotationObjects {
+            if let id = try object.optionalInt("id"), !annotationIDs.insert(id).inserted { repeatedIDs.append(id) }
             let imageID = try object.int("image_id"), categoryID = try object.int("category_id")
             guard let sampleIndex = indexOfImage[imageID] else {
                 unknown.append("\(object.field) points at image \(imageID), which is not in \"images\"")
@@ -78,7 +97,14 @@ public enum COCOReader {
             let more = unknown.count > 10 ? " (and \(unknown.count - 10) more)" : ""
             throw DatasetsError(.invalidValue, path: file, "\(unknown.count) annotation(s) refer to unknown ids: \(shown)\(more)")
         }
-        return (categories, samples)
+        if !repeatedIDs.isEmpty {
+            problems.append(
+                DatasetsError(
+                    .invalidValue, path: file,
+                    "\(repeatedIDs.count) annotation id(s) appear more than once (\(repeatedIDs.prefix(5).map(String.init).joined(separator: ", "))\(repeatedIDs.count > 5 ? ", …" : "")): tools that index annotations by id lose some"
+                ))
+        }
+        return (categories, samples, problems)
     }
 
     /// One annotation object (`bbox`, `segmentation`, `iscrowd`, `attributes`) of an image of

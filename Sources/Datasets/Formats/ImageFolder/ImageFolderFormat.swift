@@ -10,19 +10,23 @@ internal import StudioCore
 public enum ImageFolderFormat {
     static let splitNames: Set<String> = ["train", "val", "valid", "validation", "test"]
 
-    public static func read(root: String, prober: ImageProber = ImageProber()) throws(DatasetsError) -> (
-        categories: [Category], samples: [Sample], problems: [DatasetsError]
-    ) {
+    public static func read(root: String, prober: ImageProber = ImageProber(), links: LinkPolicy = .stayInside)
+        throws(DatasetsError) -> (categories: [Category], samples: [Sample], problems: [DatasetsError])
+    {
         var problems: [DatasetsError] = []
-        let top = try directories(root)
+        let inside = DatasetPaths.Inside(root: root, links: links)
+        let top = try directories(root, inside: inside, problems: &problems)
         let hasSplits = !top.isEmpty && top.allSatisfy { splitNames.contains($0.lowercased()) }
         let groups: [(split: String?, folder: String)] = hasSplits ? top.map { ($0, "\(root)/\($0)") } : [(nil, root)]
         var classNames: Set<String> = []
         var found: [(split: String?, className: String, images: [String])] = []
         for group in groups {
-            for className in try directories(group.folder) {
+            // Without splits the class folders are the top-level ones, already listed (and their
+            // problems already reported).
+            let classes = hasSplits ? try directories(group.folder, inside: inside, problems: &problems) : top
+            for className in classes {
                 classNames.insert(className)
-                let images = try DatasetPaths.images(under: "\(group.folder)/\(className)", root: root, problems: &problems)
+                let images = try DatasetPaths.images(under: "\(group.folder)/\(className)", root: root, links: links, problems: &problems)
                 found.append((group.split, className, images))
             }
         }
@@ -135,12 +139,10 @@ public enum ImageFolderFormat {
         }
     }
 
-    private static func directories(_ path: String) throws(DatasetsError) -> [String] {
-        do {
-            return try FileIO.list(path).filter { $0.kind == .directory && !$0.name.hasPrefix(".") }.map(\.name)
-        } catch {
-            throw DatasetsError(.unreadable, path: path, error.message)
-        }
+    private static func directories(_ path: String, inside: DatasetPaths.Inside, problems: inout [DatasetsError]) throws(DatasetsError)
+        -> [String]
+    {
+        try DatasetPaths.entries(of: path, inside: inside, problems: &problems).filter { $0.kind == .directory }.map(\.name)
     }
 }
 

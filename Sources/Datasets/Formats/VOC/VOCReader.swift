@@ -1,5 +1,5 @@
+internal import CXML
 internal import Foundation
-internal import FoundationXML
 internal import ImageIO
 internal import StudioCore
 
@@ -94,48 +94,94 @@ public enum VOCReader {
     }
 }
 
-/// A minimal element tree built with Foundation's XMLParser: enough for VOC's plain structure.
+/// A minimal element tree of an XML document — enough for VOC's plain structure — parsed with
+/// libxml2 (Foundation's parser crashed the process on a non-UTF-8 element name and overflowed the
+/// stack on deep nesting). libxml2 refuses nesting deeper than 256 and bad encodings; documents
+/// with a DTD are refused outright (no entity of any kind is expanded), and only text and CDATA
+/// nodes are read as text.
 struct XMLTree {
     var name: String
     var text: String
     var elements: [XMLTree]
+    /// The line the element starts on.
+    var line: Int
 
     func child(_ name: String) -> XMLTree? { elements.first { $0.name == name } }
     func children(_ name: String) -> [XMLTree] { elements.filter { $0.name == name } }
 
+    /// Elements kept per document (a VOC file has a few dozen).
+    static let elementLimit = 100_000
+
     static func parse(_ bytes: [UInt8], file: String) throws(DatasetsError) -> XMLTree {
-        let parser = XMLParser(data: Data(bytes))
-        let builder = Builder()
-        parser.delegate = builder
-        parser.shouldResolveExternalEntities = false
-        guard parser.parse(), let root = builder.root else {
-            let line = parser.lineNumber
-            let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unknown error"
-            throw DatasetsError(.syntax, path: file, at: line > 0 ? ":\(line)" : nil, "not valid XML (\(reason))")
+        guard bytes.count <= DatasetLimits.configurationFile else {
+            throw DatasetsError(
+                .invalidValue, path: file, "an annotation file of \(bytes.count) bytes (the limit is \(DatasetLimits.configurationFile))")
         }
-        return root
+        guard !bytes.isEmpty, bytes.count <= Int32.max else {
+            throw DatasetsError(.syntax, path: file, "not valid XML (the file is empty)")
+        }
+        XMLSetup.once
+        guard let context = xmlNewParserCtxt() else { throw DatasetsError(.unreadable, path: file, "libxml2: out of memory") }
+        defer { xmlFreeParserCtxt(context) }
+        let options = Int32(
+            XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue)
+        let document = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { xmlCtxtReadMemory(context, $0.baseAddress, Int32($0.count), file, nil, options) }
+        }
+        guard let document else {
+            let error = context.pointee.lastError
+            let message =
+                error.message.map {
+                    String(cString: $0).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(
+                        separator: "; ")
+                } ?? "unknown error"
+            throw DatasetsError(.syntax, path: file, at: error.line > 0 ? ":\(error.line)" : nil, "not valid XML (\(message))")
+        }
+        defer { xmlFreeDoc(document) }
+        guard document.pointee.intSubset == nil else {
+            throw DatasetsError(.schema, path: file, "has a DOCTYPE; annotation files may not declare entities or a DTD")
+        }
+        guard let root = xmlDocGetRootElement(document) else { throw DatasetsError(.syntax, path: file, "not valid XML (no root element)") }
+        var count = 0
+        return try tree(root, file: file, count: &count)
     }
 
-    private final class Builder: NSObject, XMLParserDelegate {
-        var stack: [XMLTree] = []
-        var root: XMLTree?
-
-        func parser(
-            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-            attributes: [String: String] = [:]
-        ) {
-            stack.append(XMLTree(name: name, text: "", elements: []))
+    private static func tree(_ node: xmlNodePtr, file: String, count: inout Int) throws(DatasetsError) -> XMLTree {
+        count += 1
+        guard count <= elementLimit else { throw DatasetsError(.invalidValue, path: file, "more than \(elementLimit) XML elements") }
+        var element = XMLTree(
+            name: node.pointee.name.map { String(cString: $0) } ?? "", text: "", elements: [], line: Int(xmlGetLineNo(node)))
+        var text: [UInt8] = []
+        var child = node.pointee.children
+        while let current = child {
+            switch current.pointee.type {
+            case XML_ELEMENT_NODE: element.elements.append(try tree(current, file: file, count: &count))
+            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
+                if let content = current.pointee.content {
+                    var p = content
+                    while p.pointee != 0 {
+                        text.append(p.pointee)
+                        p += 1
+                    }
+                    guard text.count <= DatasetLimits.attribute else {
+                        throw DatasetsError(
+                            .invalidValue, path: file, at: ":\(element.line)",
+                            "the text of <\(element.name.prefix(80))> exceeds \(DatasetLimits.attribute) bytes")
+                    }
+                }
+            default: break
+            }
+            child = current.pointee.next
         }
-
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
-            guard !stack.isEmpty else { return }
-            stack[stack.count - 1].text += string
-        }
-
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            guard var element = stack.popLast() else { return }
-            element.text = element.text.trimmingCharacters(in: .whitespacesAndNewlines)
-            if stack.isEmpty { root = element } else { stack[stack.count - 1].elements.append(element) }
-        }
+        element.text = String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return element
     }
+}
+
+/// libxml2's one-time set-up: its globals initialised, its default error printing silenced.
+private enum XMLSetup {
+    static let once: Void = {
+        xmlInitParser()
+        cxml_silence()
+    }()
 }

@@ -12,37 +12,52 @@ public enum YOLOReader {
     static let yamlNames = ["data.yaml", "dataset.yaml"]
     static let splitKeys = ["train", "val", "test"]
 
-    public static func read(root: String, prober: ImageProber = ImageProber()) throws(DatasetsError) -> (
+    public static func read(root: String, prober: ImageProber = ImageProber(), links: LinkPolicy = .stayInside) throws(DatasetsError) -> (
         categories: [Category], samples: [Sample], problems: [DatasetsError]
     ) {
         guard let yamlName = yamlNames.first(where: { FileIO.isFile("\(root)/\($0)") }) else {
             throw DatasetsError(.unreadable, path: root, "no data.yaml in the folder")
         }
         let yamlPath = "\(root)/\(yamlName)"
-        let yaml = try YAMLFields.parse(try DatasetPaths.readText(yamlPath), file: yamlPath)
+        let yaml = try YAMLFields.parse(try DatasetPaths.readConfiguration(yamlPath), file: yamlPath)
         let fields = try yaml.dictionary()
         guard let namesField = fields["names"] else { throw yaml.error("missing \"names\" (the class names)") }
         let categories = try readNames(namesField)
         if let nc = fields["nc"], try nc.int() != categories.count {
             throw nc.error("nc is \(try nc.int()) but names lists \(categories.count) classes", code: .invalidValue)
         }
-        // `path` is the dataset root; when it points elsewhere (another machine), use the YAML's folder.
+        // `path` is the dataset root as written on the machine that made data.yaml. Images are
+        // looked up inside this folder, as COCO and VOC do: a `path` inside it is used, one that
+        // points elsewhere (`/etc`, `../../..`, another machine's folder) is not followed.
         var base = root
+        var problems: [DatasetsError] = []
         if let pathField = fields["path"], !pathField.isNull {
             let declared = try pathField.string()
-            let candidate = declared.hasPrefix("/") ? declared : "\(root)/\(declared)"
-            if FileIO.isDirectory(candidate) { base = DatasetPaths.normalized(candidate) }
+            if !declared.hasPrefix("/"),
+                let inside = try? DatasetPaths.contained(
+                    declared.isEmpty ? "." : declared, under: root, root: root, file: yamlPath, field: "path"),
+                FileIO.isDirectory("\(root)/\(inside)")
+            {
+                base = "\(root)/\(inside)"
+            } else if declared != "." && !declared.isEmpty && DatasetPaths.normalized(declared) != root {
+                problems.append(
+                    DatasetsError(
+                        .unsafePath, path: yamlPath, at: pathField.location,
+                        "path \(declared) is not inside the dataset folder; images are looked up beside data.yaml"))
+            }
         }
 
-        var problems: [DatasetsError] = []
         var seen: Set<String> = []
         var listed: [(relative: String, split: String)] = []
         for key in splitKeys {
             guard let field = fields[key], !field.isNull else { continue }
             let entries = field.isSequence ? try field.sequence().map { e throws(DatasetsError) in try e.string() } : [try field.string()]
             for entry in entries {
-                let location = DatasetPaths.normalized(entry.hasPrefix("/") ? entry : "\(base)/\(entry)")
-                let images = try imageList(location, root: root, field: field, problems: &problems)
+                // A split entry names a folder or list inside the dataset, never one outside it.
+                let relative = try DatasetPaths.contained(
+                    entry, under: base, root: root, file: yamlPath, field: field.location)
+                let location = "\(root)/\(relative)"
+                let images = try imageList(location, root: root, field: field, links: links, problems: &problems)
                 for relative in images where seen.insert(relative).inserted { listed.append((relative, key)) }
             }
         }
@@ -76,17 +91,19 @@ public enum YOLOReader {
     }
 
     /// Images of one split entry: a folder (searched recursively) or a `.txt` file listing images.
-    private static func imageList(_ location: String, root: String, field: YAMLFields, problems: inout [DatasetsError])
+    private static func imageList(
+        _ location: String, root: String, field: YAMLFields, links: LinkPolicy, problems: inout [DatasetsError]
+    )
         throws(DatasetsError) -> [String]
     {
         if FileIO.isDirectory(location) {
-            return try DatasetPaths.images(under: location, root: root, problems: &problems)
+            return try DatasetPaths.images(under: location, root: root, links: links, problems: &problems)
         }
         if location.hasSuffix(".txt"), FileIO.isFile(location) {
             let listDirectory = FileIO.parentDirectory(of: location)
             var out: [String] = []
-            for (i, line) in try DatasetPaths.readText(location).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                let name = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+            for (i, line) in DatasetPaths.lines(try DatasetPaths.readText(location)).enumerated() {
+                let name = line.split(whereSeparator: \.isWhitespace).joined(separator: " ")
                 guard !name.isEmpty else { continue }
                 let relative = name.hasPrefix("./") ? String(name.dropFirst(2)) : name
                 out.append(try DatasetPaths.contained(relative, under: listDirectory, root: root, file: location, field: ":\(i + 1)"))
@@ -103,8 +120,8 @@ public enum YOLOReader {
         let labelPath = "\(root)/\(labelPath(forImage: relative))"
         guard FileIO.isFile(labelPath) else { return sample }  // an image without labels is a background image
         let text = try DatasetPaths.readText(labelPath)
-        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let tokens = line.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+        for (i, line) in DatasetPaths.lines(text).enumerated() {
+            let tokens = line.split(whereSeparator: \.isWhitespace)
             if tokens.isEmpty { continue }
             let where_ = ":\(i + 1)"
             func fail(_ message: String) -> DatasetsError { DatasetsError(.invalidValue, path: labelPath, at: where_, message) }
