@@ -9,7 +9,7 @@ SWIFT ?= swift
 WORKSPACE ?= sample-data
 RELEASE_BIN := .build/release/synthstudio
 
-.PHONY: run test build release bench deps bench-deps clean lint
+.PHONY: run test build release bench fuzz deps bench-deps clean lint
 
 run: deps release
 	$(RELEASE_BIN) $(WORKSPACE)
@@ -39,6 +39,11 @@ bench: deps bench-deps
 	.build/release/synthstudio-bench render
 	.build/release/synthstudio-bench gan
 
+# Coverage-guided fuzzing of every reader of outside input (libFuzzer + AddressSanitizer), each
+# target FUZZ_SECONDS (default 60). Not part of `make test`; crashers found go into the corpus.
+fuzz: deps
+	scripts/fuzz.sh
+
 # Installs the missing Debian packages: with apt-get as root, with sudo when it is available
 # without a password, otherwise prints the exact command to run and stops.
 deps:
@@ -56,4 +61,4 @@ lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -72,6 +72,14 @@ let package = Package(
             path: "Benchmarks/synthstudio-bench"
         ),
 
+        // Fuzz targets (`make fuzz`): every reader of outside input behind one entry point, a
+        // libFuzzer driver, and `make test` replaying the corpus and every crasher found.
+        .target(
+            name: "FuzzTargets", dependencies: ["ImageIO", "Datasets", "NeuralNet", "GAN", "Engine", "StudioCore"], path: "Fuzz/FuzzTargets"
+        ),
+        .executableTarget(name: "synthstudio-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/synthstudio-fuzz"),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], exclude: ["Corpus"]),
+
         // Tests mirror the modules one to one; shared helpers live in TestSupport.
         .target(name: "TestSupport", dependencies: ["StudioCore", "ImageIO"], path: "Tests/TestSupport"),
         .testTarget(name: "StudioCoreTests", dependencies: ["StudioCore", "TestSupport"]),

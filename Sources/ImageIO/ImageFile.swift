@@ -29,14 +29,21 @@ public enum ImageFile {
     {
         let bytes = try FileIO.read(path)
         do {
-            switch try format(of: bytes) {
-            case .png: return try PNGCodec.decodeReduced(bytes, minWidth: minWidth, minHeight: minHeight, limits: limits)
-            case .jpeg: return try JPEGCodec.decodeReduced(bytes, minWidth: minWidth, minHeight: minHeight, limits: limits)
-            // Uncompressed: the file is as large as its pixels, already in memory.
-            case .pnm: return try PNMCodec.decode(bytes, limits: limits)
-            }
+            return try decodeForDisplay(bytes, minWidth: minWidth, minHeight: minHeight, limits: limits)
         } catch {
             throw error.at(path)
+        }
+    }
+
+    /// `readForDisplay` on bytes in memory.
+    public static func decodeForDisplay(_ bytes: [UInt8], minWidth: Int, minHeight: Int, limits: DecodeLimits = .standard)
+        throws(ImageIOError) -> Image
+    {
+        switch try format(of: bytes) {
+        case .png: return try PNGCodec.decodeReduced(bytes, minWidth: minWidth, minHeight: minHeight, limits: limits)
+        case .jpeg: return try JPEGCodec.decodeReduced(bytes, minWidth: minWidth, minHeight: minHeight, limits: limits)
+        // Uncompressed: the file is as large as its pixels, already in memory.
+        case .pnm: return try PNMCodec.decode(bytes, limits: limits)
         }
     }
 

@@ -156,8 +156,8 @@ public enum Preview {
         }
         // Labels as real characters at each box's top-left cell (above the box when there is room).
         for overlay in options.boxes where overlay.box.isWellFormed {
-            let column = Int(overlay.box.x / Double(image.width) * Double(grid.columns))
-            let boxRow = Int(overlay.box.y / Double(image.height) * Double(grid.rows))
+            let column = Int(min(max(overlay.box.x / Double(image.width), 0), 1) * Double(grid.columns))
+            let boxRow = Int(min(max(overlay.box.y / Double(image.height), 0), 1) * Double(grid.rows))
             let c = SIMD3<UInt8>(overlay.color)
             let ink: SIMD3<UInt8> = (overlay.color * SIMD3(0.299, 0.587, 0.114)).sum() > 140 ? SIMD3(0, 0, 0) : SIMD3(255, 255, 255)
             let row = boxRow > 0 ? boxRow - 1 : boxRow

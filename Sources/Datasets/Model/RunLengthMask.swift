@@ -12,9 +12,17 @@ public struct RunLengthMask: Sendable, Hashable {
     public init(height: Int, width: Int, counts: [Int]) throws(RunLengthMask.Invalid) {
         guard height >= 0, width >= 0 else { throw Invalid("size \(height)×\(width) is negative") }
         guard counts.allSatisfy({ $0 >= 0 }) else { throw Invalid("a run length is negative") }
-        let total = counts.reduce(0, +)
-        guard total == height * width else {
-            throw Invalid("run lengths add up to \(total), not \(height)×\(width) = \(height * width)")
+        // Overflow-checked: hostile counts (or a huge size) must be an error, never a trap.
+        let (area, overflow) = height.multipliedReportingOverflow(by: width)
+        guard !overflow else { throw Invalid("size \(height)×\(width) is impossible") }
+        var total = 0
+        for run in counts {
+            let (sum, over) = total.addingReportingOverflow(run)
+            guard !over, sum <= area else { throw Invalid("run lengths add up to more than \(height)×\(width) = \(area)") }
+            total = sum
+        }
+        guard total == area else {
+            throw Invalid("run lengths add up to \(total), not \(height)×\(width) = \(area)")
         }
         self.height = height
         self.width = width

@@ -229,13 +229,16 @@ public struct Recipe: Sendable {
         if let v = try number("camera_height") { p.cameraHeight = max(0.3, v) }
         if let v = try number("camera_pitch") { p.cameraPitch = v }
         if let v = try number("fov") { p.fieldOfView = max(10, min(120, v)) }
-        if let v = try number("pedestrians") { p.pedestrians = max(0, Int(v.rounded())) }
-        if let v = try number("cars") { p.cars = max(0, Int(v.rounded())) }
-        if let v = try number("cyclists") { p.cyclists = max(0, Int(v.rounded())) }
+        if let v = try number("pedestrians") { p.pedestrians = Int(max(0, v).rounded()) }
+        if let v = try number("cars") { p.cars = Int(max(0, v).rounded()) }
+        if let v = try number("cyclists") { p.cyclists = Int(max(0, v).rounded()) }
         if let v = try number("glass_facades") { p.glassFacades = max(0, min(1, v)) }
         if let v = try number("sun_azimuth") { p.sunAzimuth = v }
         if let v = try number("sun_elevation") { p.sunElevation = v }
-        let recorded = values.mapValues { Double($0).map { String(Double(Int(($0 * 1000).rounded())) / 1000) } ?? $0 }
+        // Numbers recorded to three decimals (those too large to round that way, as given).
+        let recorded = values.mapValues { text in
+            Double(text).map { abs($0) < 1e12 ? String(Double(Int(($0 * 1000).rounded())) / 1000) : text } ?? text
+        }
         return (p, recorded)
     }
 }

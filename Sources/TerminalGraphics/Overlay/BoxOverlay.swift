@@ -34,9 +34,11 @@ public struct OverlayBox: Sendable, Hashable {
 
     /// The box scaled from a `sourceWidth`-wide image to a canvas `scale` times as large.
     func scaled(x sx: Double, y sy: Double) -> (x0: Int, y0: Int, x1: Int, y1: Int) {
-        (
-            Int((box.x * sx).rounded(.down)), Int((box.y * sy).rounded(.down)), Int((box.maxX * sx).rounded(.up)) - 1,
-            Int((box.maxY * sy).rounded(.up)) - 1
+        // Kept within ±2^30 as doubles: a box from a hostile file (1e300, NaN) must not trap.
+        func pixel(_ v: Double) -> Int { v.isNaN ? 0 : Int(min(max(v, -1_073_741_824), 1_073_741_824)) }
+        return (
+            pixel((box.x * sx).rounded(.down)), pixel((box.y * sy).rounded(.down)), pixel((box.maxX * sx).rounded(.up)) - 1,
+            pixel((box.maxY * sy).rounded(.up)) - 1
         )
     }
 }

@@ -150,8 +150,9 @@ public enum COCOReader {
         guard raw is [String: Any] else { throw object.error("segmentation", "expected polygons or an RLE object") }
         let rle = JSONFields(values: raw as! [String: Any], file: object.file, field: object.path("segmentation"))
         let size = try rle.numbers("size")
-        guard size.count == 2, size.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }) else {
-            throw rle.error("size", "expected [height, width]")
+        // A mask is the size of an image: at most DecodeLimits' largest side.
+        guard size.count == 2, size.allSatisfy({ $0 >= 0 && $0 == $0.rounded() && $0 <= Double(DecodeLimits.defaultMaxSide) }) else {
+            throw rle.error("size", "expected [height, width], each 0…\(DecodeLimits.defaultMaxSide)")
         }
         let (h, w) = (Int(size[0]), Int(size[1]))
         let text = rle.values["counts"] as? String

@@ -102,10 +102,12 @@ public enum ImageFolderFormat {
 
     /// The pixels of `box` (rounded outward, clipped to the image); at least 1×1.
     static func crop(_ image: Image, to box: BoundingBox) -> Image {
-        let x0 = max(0, min(image.width - 1, Int(box.x.rounded(.down))))
-        let y0 = max(0, min(image.height - 1, Int(box.y.rounded(.down))))
-        let x1 = max(x0 + 1, min(image.width, Int(box.maxX.rounded(.up))))
-        let y1 = max(y0 + 1, min(image.height, Int(box.maxY.rounded(.up))))
+        // Clamped while still floating point: a box of 1e300 must not trap the conversion.
+        func clamp(_ v: Double, _ upper: Int) -> Int { Int(min(max(v, 0), Double(upper))) }
+        let x0 = min(image.width - 1, clamp(box.x.rounded(.down), image.width))
+        let y0 = min(image.height - 1, clamp(box.y.rounded(.down), image.height))
+        let x1 = max(x0 + 1, clamp(box.maxX.rounded(.up), image.width))
+        let y1 = max(y0 + 1, clamp(box.maxY.rounded(.up), image.height))
         let c = image.layout.channels
         let rowLength = (x1 - x0) * c
         func rows<T>(_ s: [T]) -> [T] {
