@@ -99,6 +99,16 @@ struct ReducedDecodeTests {
             let error = #expect(throws: ImageIOError.self) { try decode() }
             #expect(error?.code == .truncated && error?.message.contains("cannot hold") == true, "\(String(describing: error))")
         }
+        // A 16×8 PNG whose tEXt chunk claims 1.9 GB (found by fuzzing: libpng allocated it).
+        let text: [UInt8] =
+            [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+            + Self.chunk("IHDR", [0, 0, 0, 16, 0, 0, 0, 8, 8, 2, 0, 0, 0]) + [0x74, 0x65, 0x3A, 0x25] + Array("tEXtdate".utf8)
+        for decode in [{ try ImageFile.decode(text) }, { try ImageFile.decodeForDisplay(text, minWidth: 4, minHeight: 2) }]
+            as [() throws -> Image]
+        {
+            let error = #expect(throws: ImageIOError.self) { try decode() }
+            #expect(error?.message.contains("claims") == true, "\(String(describing: error))")
+        }
         // A small real JPEG with its frame header rewritten to 16384×16384.
         var jpeg = Array(
             try Data(contentsOf: URL(fileURLWithPath: "\(Self.repository)/Tests/DatasetsTests/Fixtures/coco-photos/val2017/china.jpg")))

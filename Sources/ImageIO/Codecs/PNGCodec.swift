@@ -18,6 +18,7 @@ enum PNGCodec {
         let header = try probe(Array(bytes.prefix(33)))
         try limits.check(width: header.width, height: header.height)
         try checkPlausible(bytes.count, header)
+        try checkChunks(bytes)
         var image = png_image()
         image.version = clibpng_image_version()
         let began = bytes.withUnsafeBytes { png_image_begin_read_from_memory(&image, $0.baseAddress, $0.count) }
@@ -54,6 +55,26 @@ enum PNGCodec {
     /// Refuses a header whose image the file cannot hold: deflate shrinks data at most ~1032:1,
     /// so a 100-byte file saying 16384² RGBA16 (2 GB of rows) is cut short or forged — found out
     /// before the rows are allocated, not after.
+    ///
+    /// Every chunk must also fit in the file: libpng allocates a text chunk's declared length before
+    /// reading it, so a 128-byte file with a `tEXt` chunk claiming 1.9 GB took 1.9 GB (found by
+    /// fuzzing).
+    static func checkChunks(_ bytes: [UInt8]) throws(ImageIOError) {
+        var offset = 8
+        while offset + 8 <= bytes.count {
+            let length = Int(readUInt32(bytes, offset))
+            guard length <= bytes.count - offset - 12 else {
+                let type = String(
+                    decoding: bytes[(offset + 4)..<(offset + 8)].map { (0x20...0x7E).contains($0) ? $0 : 0x3F }, as: UTF8.self)
+                throw ImageIOError(
+                    .truncated, path: nil,
+                    "PNG chunk \(type) claims \(length) bytes; the file has \(bytes.count - offset - 8) after its header")
+            }
+            if bytes[(offset + 4)..<(offset + 8)].elementsEqual("IEND".utf8) { return }
+            offset += 12 + length
+        }
+    }
+
     static func checkPlausible(_ fileSize: Int, _ header: ImageInfo) throws(ImageIOError) {
         let bytesPerPixel = header.layout.channels * (header.depth == .sixteen ? 2 : 1)
         let raw = header.height * (header.width * bytesPerPixel / 8 + 1)  // palette/low-bit files: at least an eighth
@@ -71,6 +92,7 @@ enum PNGCodec {
         let header = try probe(Array(bytes.prefix(33)))
         try limits.check(width: header.width, height: header.height)
         try checkPlausible(bytes.count, header)
+        try checkChunks(bytes)
         var out = cpng_reduced()
         var message = [CChar](repeating: 0, count: 256)
         let status = bytes.withUnsafeBufferPointer { data in
