@@ -34,6 +34,7 @@ bench: deps bench-deps
 	.build/release/synthstudio-bench probe
 	.build/release/synthstudio-bench graphics
 	.build/release/synthstudio-bench catalog
+	.build/release/synthstudio-bench reading
 	.build/release/synthstudio-bench jobs
 	.build/release/synthstudio-bench tui
 	.build/release/synthstudio-bench render
@@ -56,6 +57,8 @@ bench-deps:
 	@python3 -c "import torch" 2>/dev/null || { wheel=$$(ls /opt/wheels/torch-*cpu*.whl 2>/dev/null | head -1); \
 		python3 -m pip install --quiet $${wheel:-torch --index-url https://download.pytorch.org/whl/cpu}; }
 	@python3 -c "import safetensors" 2>/dev/null || python3 -m pip install --quiet safetensors
+	@# The COCO readers the reading bench compares with.
+	@python3 -c "import pycocotools, orjson" 2>/dev/null || python3 -m pip install --quiet pycocotools orjson
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift

@@ -14,13 +14,17 @@ struct CatalogBench {
     let perImage: Int
     let folder: String
 
+    /// Generates the workspace once (reused by later runs and by the reading bench).
+    func ensureData() throws {
+        guard !FileManager.default.fileExists(atPath: "\(folder)/.complete") else { return }
+        try? FileManager.default.removeItem(atPath: folder)
+        try generate("\(folder)/workspace")
+        _ = FileManager.default.createFile(atPath: "\(folder)/.complete", contents: nil)
+    }
+
     func run() throws {
         let root = "\(folder)/workspace"
-        if !FileManager.default.fileExists(atPath: "\(folder)/.complete") {
-            try? FileManager.default.removeItem(atPath: folder)
-            try generate(root)
-            _ = FileManager.default.createFile(atPath: "\(folder)/.complete", contents: nil)
-        }
+        try ensureData()
         try? FileManager.default.removeItem(atPath: "\(root)/.studio")
         let workspace = try Workspace.load(root)
         print("\nCatalog: \(grouped(images)) PNGs, \(grouped(images * perImage)) COCO annotations (SQLite through GRDB, WAL)")

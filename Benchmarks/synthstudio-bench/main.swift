@@ -28,6 +28,14 @@ if arguments.first == "catalog" {
     try CatalogBench(images: images, perImage: 10, folder: ".build/bench-data/catalog-\(images)").run()
     exit(0)
 }
+if arguments.first == "reading" {
+    let images = arguments.dropFirst().first.flatMap(Int.init) ?? 100_000
+    let folder = ".build/bench-data/catalog-\(images)"
+    try CatalogBench(images: images, perImage: 10, folder: folder).ensureData()
+    try ReadingBench(synthstudio: arguments.dropFirst(2).first ?? ".build/release/synthstudio", workspace: "\(folder)/workspace", rounds: 3)
+        .run()
+    exit(0)
+}
 if arguments.first == "jobs" {
     let units = arguments.dropFirst().first.flatMap(Int.init) ?? 20_000
     try JobsBench(

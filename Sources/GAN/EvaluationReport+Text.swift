@@ -1,6 +1,6 @@
-public import Datasets
+internal import Datasets
 internal import Foundation
-internal import StudioCore
+public import StudioCore
 
 /// How an evaluation report is shown: the CLI prints it, an `evaluate` job puts it in its log.
 extension EvaluationReport {

@@ -1,4 +1,4 @@
-public import Datasets
+internal import Datasets
 internal import Foundation
 internal import ImageIO
 public import NeuralNet
@@ -137,18 +137,20 @@ public struct GANRunInfo: Sendable, Equatable {
             throw GANError(.checkpoint, "\(run.terminalSafe) is not a GAN run: \(error.message)")
         }
         func fail(_ what: String) -> GANError { GANError(.checkpoint, "\(path.terminalSafe): \(what)") }
-        guard let root = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any] else { throw fail("not a JSON object") }
-        guard root["format"] as? String == format else { throw fail("format is not \(format)") }
-        guard let a = root["architecture"] as? [String: Any], let t = root["training"] as? [String: Any],
-            let d = root["dataset"] as? [String: Any], let classes = root["classes"] as? [String]
+        guard let root = try? JSONReader.parse(bytes), root.members != nil else { throw fail("not a JSON object") }
+        guard root["format"]?.string == format else { throw fail("format is not \(format)") }
+        guard let a = root["architecture"], a.members != nil, let t = root["training"], t.members != nil,
+            let d = root["dataset"], d.members != nil, let names = root["classes"]?.array
         else { throw fail("architecture, training, dataset or classes missing") }
-        func int(_ o: [String: Any], _ key: String) throws(GANError) -> Int {
-            guard let n = o[key] as? NSNumber, Double(n.intValue) == n.doubleValue else { throw fail("\(key) must be an integer") }
-            return n.intValue
+        let classes = names.compactMap { $0.string }
+        guard classes.count == names.count else { throw fail("classes must be strings") }
+        func int(_ o: JSONValue, _ key: String) throws(GANError) -> Int {
+            guard let n = o[key]?.integer else { throw fail("\(key) must be an integer") }
+            return n
         }
-        func float(_ o: [String: Any], _ key: String) throws(GANError) -> Float {
-            guard let n = o[key] as? NSNumber else { throw fail("\(key) must be a number") }
-            return n.floatValue
+        func float(_ o: JSONValue, _ key: String) throws(GANError) -> Float {
+            guard let n = o[key]?.number else { throw fail("\(key) must be a number") }
+            return Float(n)
         }
         let architecture = GANArchitecture(
             resolution: try int(a, "resolution"), channels: try int(a, "channels"), classes: try int(a, "classes"),
@@ -160,19 +162,19 @@ public struct GANRunInfo: Sendable, Equatable {
         var settings = GANSettings()
         settings.batch = try int(t, "batch")
         settings.steps = try int(t, "steps")
-        guard let seedText = t["seed"] as? String, let seed = UInt64(seedText) else { throw fail("seed must be a decimal string") }
+        guard let seedText = t["seed"]?.string, let seed = UInt64(seedText) else { throw fail("seed must be a decimal string") }
         settings.seed = seed
-        guard let loss = (t["loss"] as? String).flatMap(GANSettings.LossKind.init) else { throw fail("loss must be bce or hinge") }
+        guard let loss = t["loss"]?.string.flatMap(GANSettings.LossKind.init) else { throw fail("loss must be bce or hinge") }
         settings.loss = loss
         settings.learningRate = try float(t, "learning_rate")
         settings.beta1 = try float(t, "beta1")
         settings.beta2 = try float(t, "beta2")
-        let operations = (t["augment"] as? [String])?.map(DiffAugment.Operation.init)
+        let operations = t["augment"]?.array?.map { $0.string.flatMap(DiffAugment.Operation.init) }
         guard let operations, operations.allSatisfy({ $0 != nil }) else { throw fail("augment must list color, translation, cutout") }
         settings.augment = DiffAugment(operations.compactMap { $0 })
         settings.checkpointEvery = try int(t, "checkpoint_every")
         try settings.validate()
-        guard let written = d["root"] as? String else { throw fail("dataset.root missing") }
+        guard let written = d["root"]?.string else { throw fail("dataset.root missing") }
         // Sizes a sample is made at, checked before anything is allocated for them.
         let (nativeWidth, nativeHeight) = (try int(d, "native_width"), try int(d, "native_height"))
         guard (1...Self.largestNativeSide).contains(nativeWidth), (1...Self.largestNativeSide).contains(nativeHeight) else {

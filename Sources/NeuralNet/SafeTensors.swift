@@ -1,4 +1,5 @@
 internal import Foundation
+internal import StudioCore
 
 /// An error in NeuralNet's inputs: a tensor file that cannot be read.
 public struct NeuralNetError: Error, Sendable, CustomStringConvertible {
@@ -90,33 +91,36 @@ public enum SafeTensors {
                 .safetensors, "not a safetensors file: header length \(headerLength) exceeds the file (\(bytes.count) bytes)")
         }
         let dataStart = 8 + Int(headerLength)
-        guard
-            let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<dataStart])),
-            let header = object as? [String: Any]
-        else { throw NeuralNetError(.safetensors, "safetensors header is not a JSON object") }
+        let parsed: (node: JSONValue, duplicates: [(key: String, line: Int)])
+        do {
+            parsed = try JSONReader.parseNotingDuplicates(Array(bytes[8..<dataStart]))
+        } catch {
+            throw NeuralNetError(.safetensors, "safetensors header is not valid JSON (\(error))")
+        }
+        guard let header = parsed.node.members else { throw NeuralNetError(.safetensors, "safetensors header is not a JSON object") }
+        if let repeated = parsed.duplicates.first {
+            throw NeuralNetError(.safetensors, "safetensors header names \(quoted(repeated.key)) twice")
+        }
         var metadata: [String: String] = [:]
         var entries: [(start: Int, entry: Entry)] = []
         var ranges: [(Int, Int)] = []
         for (name, value) in header {
             if name == "__metadata__" {
-                guard let fields = value as? [String: String] else {
+                guard let fields = value.members, fields.allSatisfy({ $0.1.string != nil }) else {
                     throw NeuralNetError(.safetensors, "safetensors __metadata__ must map strings to strings")
                 }
-                metadata = fields
+                for (key, text) in fields { metadata[key] = text.string }
                 continue
             }
             // Integers only: 3.7 is no offset (it was truncated and accepted), 1e30 no dimension.
-            func integers(_ raw: Any?) -> [Int]? {
-                guard let list = raw as? [Any] else { return nil }
-                let values = list.compactMap { item -> Int? in
-                    guard let n = item as? NSNumber, String(cString: n.objCType) != "c" else { return nil }
-                    return Int(exactly: n.doubleValue)
-                }
+            func integers(_ raw: JSONValue?) -> [Int]? {
+                guard let list = raw?.array else { return nil }
+                let values = list.compactMap(\.integer)
                 return values.count == list.count ? values : nil
             }
             guard
-                let fields = value as? [String: Any], let dtypeName = fields["dtype"] as? String,
-                let shape = integers(fields["shape"]), let offsets = integers(fields["data_offsets"]), offsets.count == 2
+                let dtypeName = value["dtype"]?.string,
+                let shape = integers(value["shape"]), let offsets = integers(value["data_offsets"]), offsets.count == 2
             else {
                 throw NeuralNetError(
                     .safetensors, "safetensors entry \(quoted(name)) lacks dtype, an integer shape or two integer data_offsets")

@@ -1,3 +1,4 @@
+internal import StudioCore
 internal import Foundation
 internal import ImageIO
 
@@ -15,8 +16,7 @@ enum ProvenanceFile {
         for (index, line) in DatasetPaths.lines(try DatasetPaths.readText(path)).enumerated() {
             let text = line.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { continue }
-            let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-            guard let object, let fileName = object["file_name"] as? String else {
+            guard let object = try? JSONReader.parse(Array(text.utf8)), let fileName = object["file_name"]?.string else {
                 throw DatasetsError(.syntax, path: path, at: ":\(index + 1)", "expected a JSON object with a string \"file_name\"")
             }
             out[fileName] = text
@@ -30,12 +30,11 @@ enum ProvenanceFile {
         var text = ""
         for (fileName, provenance) in lines {
             // Re-key the stored object to the exported name, keeping every other field.
-            if var object = (try? JSONSerialization.jsonObject(with: Data(provenance.utf8))) as? [String: Any] {
-                object["file_name"] = fileName
-                if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) {
-                    text += String(decoding: data, as: UTF8.self) + "\n"
-                    continue
-                }
+            if let members = (try? JSONReader.parse(Array(provenance.utf8)))?.members {
+                var fields = members.filter { $0.0 != "file_name" } + [("file_name", .string(fileName))]
+                fields.sort { $0.0 < $1.0 }
+                text += JSONValue.object(fields).serialized() + "\n"
+                continue
             }
             text += JSONValue.object([("file_name", .string(fileName)), ("provenance", .string(provenance))]).serialized() + "\n"
         }

@@ -1,26 +1,35 @@
-internal import Foundation
+internal import StudioCore
 
 /// Typed access to a parsed JSON object that names the file and field in every error
-/// (`annotations.json annotations[12].bbox: expected an array of 4 numbers`).
+/// (`annotations.json annotations[12].bbox: expected an array of 4 numbers`). Built on
+/// `JSONReader`'s nodes: reading a key costs a lookup, never a conversion of its neighbours.
 struct JSONFields {
-    let values: [String: Any]
+    let values: JSONValue
     let file: String
     /// Where this object sits in the document, e.g. `annotations[12]`; empty for the root.
     let field: String
 
-    /// Parses a whole file as a JSON object.
+    init(values: JSONValue, file: String, field: String) {
+        self.values = values
+        self.file = file
+        self.field = field
+    }
+
+    /// Parses a whole document as a JSON object.
     static func parse(_ bytes: [UInt8], file: String) throws(DatasetsError) -> JSONFields {
-        let object: Any
+        let node: JSONValue
         do {
-            object = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
+            node = try JSONReader.parse(bytes)
         } catch {
-            throw DatasetsError(
-                .syntax, path: file, at: Self.lineOfCharacter(in: bytes, error: error), "not valid JSON (\(Self.describe(error)))")
+            throw syntaxError(error, file: file)
         }
-        guard let dict = object as? [String: Any] else {
-            throw DatasetsError(.schema, path: file, "the top level is not a JSON object")
-        }
-        return JSONFields(values: dict, file: file, field: "")
+        guard case .object = node else { throw DatasetsError(.schema, path: file, "the top level is not a JSON object") }
+        return JSONFields(values: node, file: file, field: "")
+    }
+
+    /// A reader's error as the dataset error every JSON file gives: `not valid JSON (…)` at its line.
+    static func syntaxError(_ error: JSONSyntaxError, file: String) -> DatasetsError {
+        DatasetsError(.syntax, path: file, at: ":\(error.line)", "not valid JSON (\(error.message))")
     }
 
     func path(_ key: String) -> String { field.isEmpty ? key : "\(field).\(key)" }
@@ -29,28 +38,26 @@ struct JSONFields {
         DatasetsError(code, path: file, at: path(key), message)
     }
 
-    func has(_ key: String) -> Bool { values[key] != nil && !(values[key] is NSNull) }
+    func has(_ key: String) -> Bool { values[key].map { !$0.isNull } ?? false }
 
-    func array(_ key: String) throws(DatasetsError) -> [Any] {
+    func array(_ key: String) throws(DatasetsError) -> [JSONValue] {
         guard let raw = values[key] else { throw error(key, "missing (a COCO file needs \"\(key)\")") }
-        guard let array = raw as? [Any] else { throw error(key, "expected an array") }
+        guard let array = raw.array else { throw error(key, "expected an array") }
         return array
     }
 
     func objects(_ key: String) throws(DatasetsError) -> [JSONFields] {
         var out: [JSONFields] = []
         for (i, item) in try array(key).enumerated() {
-            guard let dict = item as? [String: Any] else { throw error("\(key)[\(i)]", "expected an object") }
-            out.append(JSONFields(values: dict, file: file, field: path("\(key)[\(i)]")))
+            guard case .object = item else { throw error("\(key)[\(i)]", "expected an object") }
+            out.append(JSONFields(values: item, file: file, field: path("\(key)[\(i)]")))
         }
         return out
     }
 
     func int(_ key: String) throws(DatasetsError) -> Int {
         guard let raw = values[key] else { throw error(key, "missing") }
-        guard let number = raw as? NSNumber, !Self.isBool(number), let value = Self.exactInt(number) else {
-            throw error(key, "expected an integer, found \(Self.describeValue(raw))")
-        }
+        guard let value = raw.integer else { throw error(key, "expected an integer, found \(raw.described)") }
         return value
     }
 
@@ -58,101 +65,52 @@ struct JSONFields {
 
     func double(_ key: String) throws(DatasetsError) -> Double {
         guard let raw = values[key] else { throw error(key, "missing") }
-        guard let number = raw as? NSNumber, !Self.isBool(number) else {
-            throw error(key, "expected a number, found \(Self.describeValue(raw))")
-        }
-        return number.doubleValue
+        guard let number = raw.number else { throw error(key, "expected a number, found \(raw.described)") }
+        return number
     }
 
     func string(_ key: String) throws(DatasetsError) -> String {
         guard let raw = values[key] else { throw error(key, "missing") }
-        guard let s = raw as? String else { throw error(key, "expected a string, found \(Self.describeValue(raw))") }
+        guard let s = raw.string else { throw error(key, "expected a string, found \(raw.described)") }
         return s
     }
 
     func optionalString(_ key: String) throws(DatasetsError) -> String? { has(key) ? try string(key) : nil }
 
     func numbers(_ key: String) throws(DatasetsError) -> [Double] {
-        try Self.numbers(values[key] as Any, error: error(key, "expected an array of numbers"))
+        try Self.numbers(values[key] ?? .null, error: error(key, "expected an array of numbers"))
     }
 
     /// An object of scalar values, stringified (`"weather": "snow"`, `"occluded": true` → "true").
     func attributes(_ key: String) throws(DatasetsError) -> [String: String] {
         guard has(key) else { return [:] }
-        guard let dict = values[key] as? [String: Any] else { throw error(key, "expected an object of attribute values") }
+        guard let members = values[key]?.members else { throw error(key, "expected an object of attribute values") }
         var out: [String: String] = [:]
-        for (name, value) in dict {
+        for (name, value) in members {
             guard name.utf8.count <= DatasetLimits.attribute else {
-                throw error(
-                    key, "an attribute name of \(name.utf8.count) bytes (the limit is \(DatasetLimits.attribute))", code: .invalidValue)
+                throw error(key, "an attribute name of \(name.utf8.count) bytes (the limit is \(DatasetLimits.attribute))", code: .invalidValue)
             }
-            guard let text = Self.scalarText(value), text.utf8.count <= DatasetLimits.attribute else {
-                if let text = Self.scalarText(value) {
-                    throw error(
-                        "\(key).\(name.prefix(80))", "a value of \(text.utf8.count) bytes (the limit is \(DatasetLimits.attribute))",
-                        code: .invalidValue)
-                }
-                throw error("\(key).\(name)", "expected a string, number or boolean, found \(Self.describeValue(value))")
+            guard let text = value.scalarText else {
+                throw error("\(key).\(name)", "expected a string, number or boolean, found \(value.described)")
+            }
+            guard text.utf8.count <= DatasetLimits.attribute else {
+                throw error(
+                    "\(key).\(name.prefix(80))", "a value of \(text.utf8.count) bytes (the limit is \(DatasetLimits.attribute))",
+                    code: .invalidValue)
             }
             out[name] = text
         }
         return out
     }
 
-    static func numbers(_ raw: Any, error: DatasetsError) throws(DatasetsError) -> [Double] {
-        guard let array = raw as? [Any] else { throw error }
+    static func numbers(_ raw: JSONValue, error: DatasetsError) throws(DatasetsError) -> [Double] {
+        guard let array = raw.array else { throw error }
         var out: [Double] = []
         out.reserveCapacity(array.count)
         for item in array {
-            guard let n = item as? NSNumber, !isBool(n) else { throw error }
-            out.append(n.doubleValue)
+            guard let n = item.number else { throw error }
+            out.append(n)
         }
         return out
-    }
-
-    static func scalarText(_ value: Any) -> String? {
-        if let s = value as? String { return s }
-        if let n = value as? NSNumber {
-            if isBool(n) { return n.boolValue ? "true" : "false" }
-            if let i = exactInt(n) { return String(i) }
-            return String(n.doubleValue)
-        }
-        return nil
-    }
-
-    /// JSON `true`/`false` arrive as NSNumber with the Objective-C type `c`; numbers never do.
-    static func isBool(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
-
-    static func exactInt(_ n: NSNumber) -> Int? {
-        let d = n.doubleValue
-        guard d.isFinite, d == d.rounded(), abs(d) < 9e15 else { return nil }
-        return n.intValue
-    }
-
-    static func describeValue(_ raw: Any) -> String {
-        switch raw {
-        case is NSNull: "null"
-        case is String: "a string"
-        case is [Any]: "an array"
-        case is [String: Any]: "an object"
-        case let n as NSNumber: "\(n)"
-        default: "\(type(of: raw))"
-        }
-    }
-
-    /// Foundation reports "around character N"; people want a line number.
-    static func lineOfCharacter(in bytes: [UInt8], error: any Error) -> String? {
-        let text = describe(error)
-        guard let range = text.range(of: "character ") else { return nil }
-        let digits = text[range.upperBound...].prefix(while: \.isNumber)
-        guard let offset = Int(digits) else { return nil }
-        let line = bytes.prefix(offset).reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
-        return ":\(line)"
-    }
-
-    static func describe(_ error: any Error) -> String {
-        let ns = error as NSError
-        if let debug = ns.userInfo["NSDebugDescription"] as? String { return debug }
-        return ns.localizedDescription
     }
 }

@@ -1,3 +1,4 @@
+internal import StudioCore
 internal import Datasets
 internal import Foundation
 
@@ -64,17 +65,13 @@ extension JobSpec {
 
     /// Parses a spec; `file` names it in errors.
     public static func parse(_ bytes: [UInt8], file: String) throws(EngineError) -> JobSpec {
-        let object: [String: Any]
+        let object: JSONValue
         do {
-            guard let parsed = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any] else {
-                throw EngineError(.invalidSpec, "\(file): a job spec is a JSON object")
-            }
-            object = parsed
-        } catch let error as EngineError {
-            throw error
+            object = try JSONReader.parse(bytes)
         } catch {
-            throw EngineError(.invalidSpec, "\(file): not valid JSON")
+            throw EngineError(.invalidSpec, "\(file): not valid JSON (\(error))")
         }
+        guard object.members != nil else { throw EngineError(.invalidSpec, "\(file): a job spec is a JSON object") }
         let f = SpecFields(object: object, file: file)
         guard let kindName = try f.string("kind") else { throw f.missing("kind") }
         guard let kind = Kind(rawValue: kindName) else {
@@ -82,7 +79,7 @@ extension JobSpec {
                 .invalidSpec, "\(file): unknown kind \"\(kindName)\" (expected \(Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let allowed = fields(of: kind).union(["id", "kind"])
-        if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+        if let unknown = f.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw EngineError(
                 .invalidSpec,
                 "\(file): unknown field \"\(unknown)\" for a \(kind.rawValue) job (expected one of: \(allowed.sorted().joined(separator: ", ")))"
@@ -176,8 +173,10 @@ extension PixelSize {
 
 /// Typed reads of a spec's JSON object, every error naming the file and the field.
 private struct SpecFields {
-    let object: [String: Any]
+    let object: JSONValue
     let file: String
+
+    var keys: [String] { (object.members ?? []).map(\.0) }
 
     func missing(_ key: String) -> EngineError { EngineError(.invalidSpec, "\(file): missing \(key)") }
 
@@ -185,7 +184,7 @@ private struct SpecFields {
 
     func string(_ key: String) throws(EngineError) -> String? {
         guard let value = object[key] else { return nil }
-        guard let s = value as? String else { throw bad(key, "a string") }
+        guard let s = value.string else { throw bad(key, "a string") }
         return s
     }
 
@@ -196,7 +195,7 @@ private struct SpecFields {
 
     func int(_ key: String) throws(EngineError) -> Int? {
         guard let value = object[key] else { return nil }
-        guard let number = value as? NSNumber, String(cString: number.objCType) != "c", let n = Int(exactly: number.doubleValue) else {
+        guard let n = value.integer else {
             throw bad(key, "an integer")
         }
         return n
@@ -214,10 +213,10 @@ private struct SpecFields {
 
     func strings(_ key: String) throws(EngineError) -> [String: String]? {
         guard let value = object[key] else { return nil }
-        guard let dict = value as? [String: Any] else { throw bad(key, "an object of strings") }
+        guard let dict = value.members else { throw bad(key, "an object of strings") }
         var out: [String: String] = [:]
         for (k, v) in dict {
-            guard let s = v as? String else { throw bad("\(key).\(k)", "a string") }
+            guard let s = v.string else { throw bad("\(key).\(k)", "a string") }
             out[k] = s
         }
         return out
@@ -225,7 +224,9 @@ private struct SpecFields {
 
     func list(_ key: String) throws(EngineError) -> [String]? {
         guard let value = object[key] else { return nil }
-        guard let list = value as? [String] else { throw bad(key, "a list of strings") }
+        guard let items = value.array else { throw bad(key, "a list of strings") }
+        let list = items.compactMap { $0.string }
+        guard list.count == items.count else { throw bad(key, "a list of strings") }
         return list
     }
 
@@ -234,9 +235,9 @@ private struct SpecFields {
         var plan = UnitPlan(dataset: try required("dataset"), count: count, seed: try seed())
         if let text = try string("shard") { plan.shard = try Shard.parse(text) }
         if let raw = object["goal"] {
-            guard let goal = raw as? [String: Any] else { throw bad("goal", "an object") }
-            let g = SpecFields(object: goal, file: "\(file): goal")
-            if let unknown = goal.keys.sorted().first(where: { !["view", "row", "column", "target"].contains($0) }) {
+            guard raw.members != nil else { throw bad("goal", "an object") }
+            let g = SpecFields(object: raw, file: "\(file): goal")
+            if let unknown = g.keys.sorted().first(where: { !["view", "row", "column", "target"].contains($0) }) {
                 throw EngineError(.invalidSpec, "\(file): unknown field goal.\(unknown)")
             }
             plan.goal = Goal(

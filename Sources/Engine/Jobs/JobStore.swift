@@ -116,12 +116,11 @@ public struct JobStore: Sendable {
 
     /// A job's `state.json`, nil when missing or damaged.
     static func readState(_ path: String) -> (state: JobState, done: Int, total: Int, exitStatus: Int32?)? {
-        guard let data = FileManager.default.contents(atPath: path),
-            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-            let state = (object["state"] as? String).flatMap(JobState.init(rawValue:)), let done = object["done"] as? Int,
-            let total = object["total"] as? Int
+        guard let data = FileManager.default.contents(atPath: path), let object = try? JSONReader.parse(Array(data)),
+            let state = object["state"]?.string.flatMap(JobState.init(rawValue:)), let done = object["done"]?.integer,
+            let total = object["total"]?.integer
         else { return nil }
-        return (state, done, total, (object["exit_status"] as? Int).map { Int32(truncatingIfNeeded: $0) })
+        return (state, done, total, object["exit_status"]?.integer.map { Int32(truncatingIfNeeded: $0) })
     }
 
     public func job(_ id: String) throws(EngineError) -> JobRecord? { try records(id: id).first }

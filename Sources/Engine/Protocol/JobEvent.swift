@@ -1,3 +1,4 @@
+internal import StudioCore
 internal import Datasets
 internal import Foundation
 
@@ -40,27 +41,23 @@ public enum JobEvent: Sendable, Hashable {
             let shown = text.count > 120 ? String(text.prefix(120)) + "…" : text
             return EngineError(.protocolViolation, "worker wrote \"\(shown)\": \(why)")
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
-            throw bad("not a JSON object")
-        }
-        guard let kind = object["event"] as? String else { throw bad("no \"event\"") }
+        guard let object = try? JSONReader.parse(Array(text.utf8)), object.members != nil else { throw bad("not a JSON object") }
+        guard let kind = object["event"]?.string else { throw bad("no \"event\"") }
         func int(_ key: String) throws(EngineError) -> Int {
-            guard let number = object[key] as? NSNumber, String(cString: number.objCType) != "c", let n = Int(exactly: number.doubleValue),
-                n >= 0
-            else {
+            guard let n = object[key]?.integer, n >= 0 else {
                 throw bad("\"\(key)\" must be a non-negative integer")
             }
             return n
         }
         func string(_ key: String) throws(EngineError) -> String {
-            guard let s = object[key] as? String else { throw bad("\"\(key)\" must be a string") }
+            guard let s = object[key]?.string else { throw bad("\"\(key)\" must be a string") }
             return s
         }
         switch kind {
         case "started": return .started(total: try int("total"))
         case "progress":
             let done = try int("done"), total = try int("total")
-            guard let rate = (object["rate"] as? NSNumber)?.doubleValue, rate.isFinite, rate >= 0 else {
+            guard let rate = object["rate"]?.number, rate.isFinite, rate >= 0 else {
                 throw bad("\"rate\" must be a number")
             }
             return .progress(done: done, total: total, rate: rate)

@@ -93,27 +93,25 @@ public struct GeneratedUnit: Sendable, Hashable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw EngineError(.badUnit, "\(folder): no \(manifest) (an unfinished unit)")
         }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-            let index = object["index"] as? Int, let name = object["name"] as? String, let width = object["width"] as? Int,
-            let height = object["height"] as? Int, let attributes = object["attributes"] as? [String: String],
-            let items = object["annotations"] as? [[String: Any]], let provenance = object["provenance"] as? String
+        guard let object = try? JSONReader.parse(Array(data)), let index = object["index"]?.integer, let name = object["name"]?.string,
+            let width = object["width"]?.integer, let height = object["height"]?.integer,
+            let attributes = object["attributes"]?.stringDictionary, let items = object["annotations"]?.array,
+            let provenance = object["provenance"]?.string
         else { throw EngineError(.badUnit, "\(path): not a unit manifest") }
         guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else {
-            throw EngineError(.badUnit, "\(path): bad image name \"\(name)\"")
+            throw EngineError(.badUnit, "\(path): bad image name \"\(name.terminalSafe)\"")
         }
         var annotations: [(String, Annotation)] = []
         for item in items {
-            guard let category = item["category"] as? String else { throw EngineError(.badUnit, "\(path): an annotation has no category") }
+            guard let category = item["category"]?.string else { throw EngineError(.badUnit, "\(path): an annotation has no category") }
             var annotation = Annotation(
-                categoryID: 0, isCrowd: (item["iscrowd"] as? Int ?? 0) != 0, attributes: item["attributes"] as? [String: String] ?? [:])
-            if let b = item["bbox"] as? [Double], b.count == 4 {
+                categoryID: 0, isCrowd: (item["iscrowd"]?.integer ?? 0) != 0, attributes: item["attributes"]?.stringDictionary ?? [:])
+            if let b = item["bbox"]?.numbers, b.count == 4 {
                 let box = BoundingBox(x: b[0], y: b[1], width: b[2], height: b[3])
                 guard box.isWellFormed else { throw EngineError(.badUnit, "\(path): box \(box) is not well formed") }
                 annotation.box = box
             }
-            if let seg = item["segmentation"] as? [String: Any], let size = seg["size"] as? [Int], size.count == 2,
-                let counts = seg["counts"] as? String
-            {
+            if let seg = item["segmentation"], let size = seg["size"]?.integers, size.count == 2, let counts = seg["counts"]?.string {
                 do throws(RunLengthMask.Invalid) {
                     annotation.mask = .rle(try RunLengthMask(height: size[0], width: size[1], compressed: counts))
                 } catch {
@@ -125,7 +123,7 @@ public struct GeneratedUnit: Sendable, Hashable {
         var unit = GeneratedUnit(
             index: index, name: name, width: width, height: height, attributes: attributes, annotations: annotations, provenance: provenance
         )
-        if let extras = object["extras"] as? [String: String] {
+        if let extras = object["extras"]?.stringDictionary {
             for (folder, file) in extras {
                 guard !folder.isEmpty, !folder.contains("/"), !folder.hasPrefix("."), !file.contains("/"),
                     !["images", "labels"].contains(folder)

@@ -143,9 +143,8 @@ public final class StudioData {
             var losses: [(Int, Double, Double)] = []
             if let text = try? String(contentsOfFile: "\(folder)/log.jsonl", encoding: .utf8) {
                 for line in text.split(separator: "\n") {
-                    guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                        let step = object["step"] as? Int, let d = object["discriminator"] as? Double,
-                        let g = object["generator"] as? Double
+                    guard let object = try? JSONReader.parse(Array(line.utf8)), let step = object["step"]?.integer,
+                        let d = object["discriminator"]?.number, let g = object["generator"]?.number
                     else { continue }
                     losses.append((step, d, g))
                 }

@@ -158,14 +158,14 @@ struct BrowseView {
 
     /// `gan run models/digits step 3000 · class 7` or `render street.yaml seed 7 #12`.
     static func provenanceSummary(_ text: String) -> String {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return "synthetic" }
-        if object["generator"] as? String == "gan" {
-            let run = (object["run"] as? String).map { FileIOName.short($0) } ?? "?"
-            return "GAN \(run) step \(object["checkpoint_step"] ?? "?") seed \(object["seed"] ?? "?") #\(object["index"] ?? "?")"
-                .terminalSafe
+        guard let object = try? JSONReader.parse(Array(text.utf8)), object.members != nil else { return "synthetic" }
+        func field(_ key: String) -> String { object[key]?.scalarText ?? "?" }
+        if object["generator"]?.string == "gan" {
+            let run = object["run"]?.string.map { FileIOName.short($0) } ?? "?"
+            return "GAN \(run) step \(field("checkpoint_step")) seed \(field("seed")) #\(field("index"))".terminalSafe
         }
-        if let recipe = object["recipe"] as? String {
-            return "render \(recipe) seed \(object["seed"] ?? "?") #\(object["index"] ?? "?")".terminalSafe
+        if let recipe = object["recipe"]?.string {
+            return "render \(recipe) seed \(field("seed")) #\(field("index"))".terminalSafe
         }
         return "synthetic"
     }

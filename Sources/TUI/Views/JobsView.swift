@@ -10,14 +10,14 @@ struct JobsView {
 
     /// Event lines in words (`progress 78/85 · 110/s`); artifact lines left out.
     static func readable(_ line: String) -> String? {
-        guard line.hasPrefix("{"), let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-            let event = object["event"] as? String
+        guard line.hasPrefix("{"), let object = try? JSONReader.parse(Array(line.utf8)), let event = object["event"]?.string
         else { return line }
+        func field(_ key: String) -> String { object[key]?.scalarText ?? "?" }
         switch event {
         case "artifact": return nil
-        case "progress": return "progress \(object["done"] ?? "?")/\(object["total"] ?? "?")"
-        case "started": return "started: \(object["total"] ?? "?") unit(s)"
-        case "failed", "log": return "\(event): \((object["message"] as? String ?? "").terminalSafe)"
+        case "progress": return "progress \(field("done"))/\(field("total"))".terminalSafe
+        case "started": return "started: \(field("total")) unit(s)".terminalSafe
+        case "failed", "log": return "\(event): \((object["message"]?.string ?? "").terminalSafe)"
         default: return event
         }
     }

@@ -63,8 +63,7 @@ struct Coverage: ParsableCommand {
             if let rows { spec.rows = CoverageAxis(rows) }
             if let cols { spec.columns = CoverageAxis(cols) }
             if let target { spec.defaultTarget = target }
-            let datasets = try opened.datasets().filter { spec.counts($0.0.name, holdout: $0.1?.holdout == true) }.map(\.0)
-            let matrix = CoverageMatrix(datasets, spec: spec)
+            let matrix = try Figures.open(opened).coverage(spec)
             if json {
                 emit(CoverageReport.json(matrix, gaps: gaps).pretty())
             } else {

@@ -47,12 +47,11 @@ struct Open: ParsableCommand {
                 )
             }
             let ws = try Workspace.load(workspace)
-            let loaded = try ws.datasets.map { entry in (try ws.load(entry), Optional(entry)) }
+            let figures = try Figures.open(.workspace(ws))
             let style = try output.styler()
-            var text = StatsReport.text(loaded, workspace: ws, style: style)
+            var text = StatsReport.text(try figures.datasets(), workspace: ws, style: style)
             for view in ws.coverageViews {
-                let counted = loaded.filter { view.counts($0.0.name, holdout: $0.1?.holdout == true) }.map(\.0)
-                let matrix = CoverageMatrix(counted, spec: view)
+                let matrix = try figures.coverage(view)
                 let gaps = matrix.gaps(limit: 5)
                 if !gaps.isEmpty {
                     if let name = view.name { text += "\n" + style.paint("View \(name.terminalSafe)", .muted) }

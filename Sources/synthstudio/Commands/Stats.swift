@@ -25,9 +25,9 @@ struct Stats: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let target = try Target.open(path)
-            let datasets = try target.datasets()
+            let datasets = try Figures.open(target).datasets()
             if json {
-                emit(StatsReport.json(datasets.map(\.0), entries: datasets.map(\.1)).pretty())
+                emit(StatsReport.json(datasets).pretty())
             } else {
                 var workspace: Workspace?
                 if case .workspace(let w) = target { workspace = w }
@@ -39,34 +39,34 @@ struct Stats: ParsableCommand {
 
 /// The statistics of a workspace, as JSON and as a table with bars.
 enum StatsReport {
-    static func json(_ datasets: [Dataset], entries: [Workspace.Entry?]) -> JSONValue {
+    static func json(_ datasets: [DatasetFigures]) -> JSONValue {
         .object([
             (
                 "datasets",
                 .array(
-                    zip(datasets, entries).map { dataset, entry in
-                        let balance = ClassBalance(dataset)
+                    datasets.map { dataset in
+                        let balance = dataset.balance
                         var members: [(String, JSONValue)] = [
                             ("name", .string(dataset.name)),
                             ("origin", .string(dataset.origin.rawValue)),
                             ("format", .string(dataset.format.rawValue)),
                             ("path", .string(dataset.root)),
-                            ("images", .int(dataset.samples.count)),
-                            ("annotations", .int(dataset.annotationCount)),
+                            ("images", .int(dataset.images)),
+                            ("annotations", .int(dataset.annotations)),
                             ("classes", .object(balance.rows.map { ($0.category.name, .int($0.annotations)) })),
                         ]
                         if let ratio = balance.imbalanceRatio {
                             members.append(("imbalance_ratio", .double((ratio * 100).rounded() / 100)))
                         }
-                        if entry?.holdout == true { members.append(("holdout", .bool(true))) }
-                        if !dataset.problems.isEmpty { members.append(("problems", .int(dataset.problems.count))) }
+                        if dataset.entry?.holdout == true { members.append(("holdout", .bool(true))) }
+                        if dataset.problems > 0 { members.append(("problems", .int(dataset.problems))) }
                         return .object(members)
                     })
             )
         ])
     }
 
-    static func text(_ datasets: [(Dataset, Workspace.Entry?)], workspace: Workspace?, style: Styler) -> String {
+    static func text(_ datasets: [DatasetFigures], workspace: Workspace?, style: Styler) -> String {
         var out = ""
         if let workspace {
             out += style.paint("Workspace \(workspace.name.terminalSafe)", .heading, bold: true)
@@ -78,14 +78,15 @@ enum StatsReport {
                 $0.rows == .category && $0.columns == nil && $0.defaultTarget > 0 && $0.counts(name, holdout: holdout)
             }?.defaultTarget
         }
-        for (dataset, entry) in datasets {
+        for dataset in datasets {
+            let entry = dataset.entry
             let perClassTarget = perClassTarget(dataset.name, holdout: entry?.holdout == true)
-            let balance = ClassBalance(dataset)
+            let balance = dataset.balance
             let originRole: Theme.Role = dataset.origin == .real ? .real : .synthetic
             out += "\n" + style.paint(dataset.name.terminalSafe, .heading, bold: true) + "  "
             out += style.paint(dataset.origin.rawValue, originRole) + (entry?.holdout == true ? style.paint(" (holdout)", .muted) : "")
             out += style.paint(
-                "  \(dataset.format.rawValue) · \(grouped(dataset.samples.count)) images · \(grouped(dataset.annotationCount)) annotations · \(balance.rows.count) classes",
+                "  \(dataset.format.rawValue) · \(grouped(dataset.images)) images · \(grouped(dataset.annotations)) annotations · \(balance.rows.count) classes",
                 .muted)
             if let ratio = balance.imbalanceRatio {
                 out += style.paint(String(format: " · imbalance %.1f×", ratio), ratio > 3 ? .warning : .muted)
@@ -108,9 +109,9 @@ enum StatsReport {
                 }
                 out += "\n"
             }
-            if !dataset.problems.isEmpty {
+            if dataset.problems > 0 {
                 out += style.paint(
-                    "  \(dataset.problems.count) file(s) skipped while reading; run `synthstudio validate` for details\n", .warning)
+                    "  \(dataset.problems) file(s) skipped while reading; run `synthstudio validate` for details\n", .warning)
             }
         }
         return out

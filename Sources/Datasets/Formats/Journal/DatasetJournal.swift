@@ -1,3 +1,4 @@
+internal import StudioCore
 internal import Foundation
 internal import ImageIO
 
