@@ -21,7 +21,7 @@ let package = Package(
         // C libraries: one thin system-library module each (module map + shim header).
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng"),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg"),
-        .systemLibrary(name: "CEmbree"),
+        .target(name: "CEmbree", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "COneDNN"),
         .systemLibrary(name: "CNCursesW"),
         .systemLibrary(name: "CLibC"),

@@ -144,4 +144,33 @@ struct HostileInputTests {
         #expect(messages.contains { $0.contains("\"bbox\" appears twice") && $0.contains(":3") }, "\(messages)")
         #expect(!Validator.validate(dataset, decodeImages: false).isEmpty)
     }
+
+    @Test("a COCO file larger than what the streamed pass keeps: every annotation read, lines named right past the released pages")
+    func cocoStreamedPages() throws {
+        let dir = TemporaryDirectory()
+        try Self.image(dir, "c/images/a.png")
+        let count = 20_000
+        func file(_ line: (Int) -> String) -> String {
+            "{\"images\":[{\"id\":1,\"file_name\":\"a.png\",\"width\":8,\"height\":6}],\n\"annotations\":[\n"
+                + (0..<count).map(line).joined(separator: ",\n") + "],\n\"categories\":[{\"id\":1,\"name\":\"x\"}]}\n"
+        }
+        func annotation(_ i: Int) -> String {
+            "{\"id\":\(i + 1),\"image_id\":1,\"category_id\":1,\"bbox\":[0,0,\(1 + i % 7),\(1 + i % 5)],\"attributes\":{\"n\":\"\(i)\"}}"
+        }
+        dir.write("c/annotations.json", file(annotation))
+        let dataset = try DatasetIO.read("\(dir.path)/c")
+        let annotations = dataset.samples[0].annotations
+        #expect(annotations.count == count)
+        #expect(annotations.last?.attributes["n"] == "\(count - 1)" && annotations.last?.box?.width == Double(1 + (count - 1) % 7))
+        #expect(annotations.map { $0.attributes["n"] ?? "" } == (0..<count).map(String.init), "every annotation, in order")
+
+        // Annotation i sits on line i + 3.
+        dir.write("c/annotations.json", file { $0 == 17_000 ? "{\"id\":1,]" : annotation($0) })
+        let error = #expect(throws: DatasetsError.self) { try DatasetIO.read("\(dir.path)/c") }
+        #expect(error?.description.contains(":17003") == true, "\(String(describing: error))")
+        dir.write("c/annotations.json", file { $0 == 18_000 ? "{\"id\":1,\"image_id\":1,\"image_id\":1,\"category_id\":1}" : annotation($0) })
+        let repeated = try DatasetIO.read("\(dir.path)/c").problems.map(\.description)
+        #expect(repeated.contains { $0.contains("\"image_id\" appears twice") && $0.contains(":18003") }, "\(repeated)")
+        #expect(repeated.contains { $0.contains("annotation id(s) appear more than once (1)") }, "\(repeated)")
+    }
 }

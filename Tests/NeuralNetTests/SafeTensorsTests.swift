@@ -61,6 +61,12 @@ import Testing
             ("a shape past 2^31 per side", Self.file(#"{"w":{"dtype":"F32","shape":[3000000000],"data_offsets":[0,8]}}"#, data: 8)),
             ("fractional offsets", Self.file(#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0.0,8.5]}}"#, data: 8)),
             ("a shape of booleans", Self.file(#"{"w":{"dtype":"F32","shape":[true,2],"data_offsets":[0,8]}}"#, data: 8)),
+            (
+                "a tensor named twice (a parser keeps one silently)",
+                Self.file(
+                    #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: 8)
+            ),
+            ("a header that is not JSON", Self.file(#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8],}}"#, data: 8)),
         ]
         for (what, bytes) in cases {
             #expect(throws: NeuralNetError.self, "\(what)") { try SafeTensors.decode(bytes) }

@@ -7,7 +7,9 @@ final class EmbreeDevice: @unchecked Sendable {
     let handle: RTCDevice
 
     private init() {
-        guard let device = rtcNewDevice(nil) else { fatalError("Embree: cannot create a device") }
+        guard let device = cembree_rtcNewDevice(nil) else {
+            fatalError("Embree: \(cembree_load().map { String(cString: $0) } ?? "cannot create a device")")
+        }
         handle = device
     }
 }
@@ -29,38 +31,38 @@ final class EmbreeScene: @unchecked Sendable {
     /// Builds and commits a scene from meshes (vertices in world space, triangles as indices).
     init(meshes: [Mesh]) {
         let device = EmbreeDevice.shared.handle
-        scene = rtcNewScene(device)!
+        scene = cembree_rtcNewScene(device)!
         for mesh in meshes {
-            let geometry = rtcNewGeometry(device, RTC_GEOMETRY_TYPE_TRIANGLE)!
-            let vertices = rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_VERTEX, 0, RTC_FORMAT_FLOAT3, 12, mesh.vertices.count)!
+            let geometry = cembree_rtcNewGeometry(device, RTC_GEOMETRY_TYPE_TRIANGLE)!
+            let vertices = cembree_rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_VERTEX, 0, RTC_FORMAT_FLOAT3, 12, mesh.vertices.count)!
                 .bindMemory(to: Float.self, capacity: mesh.vertices.count * 3)
             for (i, v) in mesh.vertices.enumerated() {
                 vertices[i * 3] = v.x
                 vertices[i * 3 + 1] = v.y
                 vertices[i * 3 + 2] = v.z
             }
-            let indices = rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_INDEX, 0, RTC_FORMAT_UINT3, 12, mesh.triangles.count)!
+            let indices = cembree_rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_INDEX, 0, RTC_FORMAT_UINT3, 12, mesh.triangles.count)!
                 .bindMemory(to: UInt32.self, capacity: mesh.triangles.count * 3)
             for (i, t) in mesh.triangles.enumerated() {
                 indices[i * 3] = t.x
                 indices[i * 3 + 1] = t.y
                 indices[i * 3 + 2] = t.z
             }
-            rtcCommitGeometry(geometry)
-            rtcAttachGeometry(scene, geometry)
-            rtcReleaseGeometry(geometry)
+            cembree_rtcCommitGeometry(geometry)
+            cembree_rtcAttachGeometry(scene, geometry)
+            cembree_rtcReleaseGeometry(geometry)
         }
-        rtcCommitScene(scene)
+        cembree_rtcCommitScene(scene)
     }
 
-    deinit { rtcReleaseScene(scene) }
+    deinit { cembree_rtcReleaseScene(scene) }
 
     /// The first hit along the ray within `(near, far)`, or nil.
     func intersect(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, near: Float = 1e-3, far: Float = .infinity) -> Hit? {
         var context = RTCIntersectContext()
         rtcInitIntersectContext(&context)
         var rayhit = RTCRayHit(origin: origin, direction: direction, near: near, far: far)
-        rtcIntersect1(scene, &context, &rayhit)
+        cembree_rtcIntersect1(scene, &context, &rayhit)
         return Self.hit(rayhit)
     }
 
@@ -69,7 +71,7 @@ final class EmbreeScene: @unchecked Sendable {
         var context = RTCIntersectContext()
         rtcInitIntersectContext(&context)
         var ray = RTCRay(origin: origin, direction: direction, near: near, far: far)
-        rtcOccluded1(scene, &context, &ray)
+        cembree_rtcOccluded1(scene, &context, &ray)
         return ray.tfar < 0
     }
 }
@@ -195,14 +197,14 @@ extension EmbreeScene {
     func intersect<Payload>(_ batch: inout HitBatch<Payload>) {
         guard batch.count > 0 else { return }
         var context = Self.coherentContext()
-        batch.withRays(as: RTCRayHit.self) { rays, count, stride in rtcIntersect1M(scene, &context, rays, count, stride) }
+        batch.withRays(as: RTCRayHit.self) { rays, count, stride in cembree_rtcIntersect1M(scene, &context, rays, count, stride) }
     }
 
     /// Whether anything blocks each ray; read with `RayBatch.Entry.isOccluded`.
     func occluded<Payload>(_ batch: inout OcclusionBatch<Payload>) {
         guard batch.count > 0 else { return }
         var context = Self.coherentContext()
-        batch.withRays(as: RTCRay.self) { rays, count, stride in rtcOccluded1M(scene, &context, rays, count, stride) }
+        batch.withRays(as: RTCRay.self) { rays, count, stride in cembree_rtcOccluded1M(scene, &context, rays, count, stride) }
     }
 
     private static func coherentContext() -> RTCIntersectContext {

@@ -162,15 +162,17 @@ public enum COCOReader {
                 early.append((object, index))
                 return
             }
-            let sample = samples[sampleIndex]
-            let annotation = try COCOReader.annotation(object, categoryID: categoryID, width: sample.width, height: sample.height)
+            // No copy of the sample is held: it would share the annotations' buffer and make
+            // every append below copy it.
+            let annotation = try COCOReader.annotation(
+                object, categoryID: categoryID, width: samples[sampleIndex].width, height: samples[sampleIndex].height)
+            let count = samples[sampleIndex].annotations.count
             if !categoryIDs.contains(categoryID) {
                 // Categories usually come last: checked when they are all known.
-                placed.append((Int32(truncatingIfNeeded: sampleIndex), Int32(truncatingIfNeeded: sample.annotations.count), Int32(truncatingIfNeeded: index)))
+                placed.append((Int32(truncatingIfNeeded: sampleIndex), Int32(truncatingIfNeeded: count), Int32(truncatingIfNeeded: index)))
             }
             // Grown by a quarter rather than doubled: a million annotations spread over their
             // images would otherwise leave a third of the model's memory as spare capacity.
-            let count = samples[sampleIndex].annotations.count
             if count == samples[sampleIndex].annotations.capacity { samples[sampleIndex].annotations.reserveCapacity(count + max(4, count / 4)) }
             samples[sampleIndex].annotations.append(annotation)
         }
