@@ -25,7 +25,8 @@ let package = Package(
         .systemLibrary(name: "COneDNN"),
         .systemLibrary(name: "CNCursesW"),
         .systemLibrary(name: "CLibC"),
-        .systemLibrary(name: "CXML", pkgConfig: "libxml-2.0"),
+        // libxml2 is loaded on first use (dlopen), so only its headers are needed at build time.
+        .target(name: "CXML", cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])], linkerSettings: [.linkedLibrary("dl")]),
         // libpng's full API for row-by-row decoding, with every setjmp inside one C function.
         .target(name: "CPNGRows", linkerSettings: [.linkedLibrary("png16")]),
 

@@ -120,44 +120,38 @@ struct XMLTree {
         guard !bytes.isEmpty, bytes.count <= Int32.max else {
             throw DatasetsError(.syntax, path: file, "not valid XML (the file is empty)")
         }
-        XMLSetup.once
-        guard let context = xmlNewParserCtxt() else { throw DatasetsError(.unreadable, path: file, "libxml2: out of memory") }
-        defer { xmlFreeParserCtxt(context) }
-        let options = Int32(
-            XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue)
+        if let failure = cxml_load() { throw DatasetsError(.unreadable, path: file, String(cString: failure)) }
+        var message = [CChar](repeating: 0, count: 512)
+        var line: Int32 = 0
         let document = bytes.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { xmlCtxtReadMemory(context, $0.baseAddress, Int32($0.count), file, nil, options) }
+            buffer.withMemoryRebound(to: CChar.self) { cxml_parse($0.baseAddress, Int32($0.count), file, &message, message.count, &line) }
         }
         guard let document else {
-            let error = context.pointee.lastError
-            let message =
-                error.message.map {
-                    String(cString: $0).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(
-                        separator: "; ")
-                } ?? "unknown error"
-            throw DatasetsError(.syntax, path: file, at: error.line > 0 ? ":\(error.line)" : nil, "not valid XML (\(message))")
+            let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let shown = text.isEmpty ? "unknown error" : text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "; ")
+            throw DatasetsError(.syntax, path: file, at: line > 0 ? ":\(line)" : nil, "not valid XML (\(shown))")
         }
-        defer { xmlFreeDoc(document) }
-        guard document.pointee.intSubset == nil else {
+        defer { cxml_free_document(document) }
+        guard cxml_has_dtd(document) == 0 else {
             throw DatasetsError(.schema, path: file, "has a DOCTYPE; annotation files may not declare entities or a DTD")
         }
-        guard let root = xmlDocGetRootElement(document) else { throw DatasetsError(.syntax, path: file, "not valid XML (no root element)") }
+        guard let root = cxml_root(document) else { throw DatasetsError(.syntax, path: file, "not valid XML (no root element)") }
         var count = 0
         return try tree(root, file: file, count: &count)
     }
 
-    private static func tree(_ node: xmlNodePtr, file: String, count: inout Int) throws(DatasetsError) -> XMLTree {
+    private static func tree(_ node: UnsafeMutableRawPointer, file: String, count: inout Int) throws(DatasetsError) -> XMLTree {
         count += 1
         guard count <= elementLimit else { throw DatasetsError(.invalidValue, path: file, "more than \(elementLimit) XML elements") }
         var element = XMLTree(
-            name: node.pointee.name.map { String(cString: $0) } ?? "", text: "", elements: [], line: Int(xmlGetLineNo(node)))
+            name: cxml_node_name(node).map { String(cString: $0) } ?? "", text: "", elements: [], line: Int(cxml_node_line(node)))
         var text: [UInt8] = []
-        var child = node.pointee.children
+        var child = cxml_node_children(node)
         while let current = child {
-            switch current.pointee.type {
-            case XML_ELEMENT_NODE: element.elements.append(try tree(current, file: file, count: &count))
-            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let content = current.pointee.content {
+            switch cxml_node_kind(current) {
+            case CXML_ELEMENT: element.elements.append(try tree(current, file: file, count: &count))
+            case CXML_TEXT:
+                if let content = cxml_node_text(current) {
                     var p = content
                     while p.pointee != 0 {
                         text.append(p.pointee)
@@ -171,17 +165,10 @@ struct XMLTree {
                 }
             default: break
             }
-            child = current.pointee.next
+            child = cxml_node_next(current)
         }
         element.text = String(decoding: text, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return element
     }
 }
 
-/// libxml2's one-time set-up: its globals initialised, its default error printing silenced.
-private enum XMLSetup {
-    static let once: Void = {
-        xmlInitParser()
-        cxml_silence()
-    }()
-}
