@@ -53,7 +53,10 @@ struct ReadingBench {
             print(usage.row(name, fileMB: fileMB))
         }
         if let ours = best[rows[0].0], let coco = best["pycocotools.COCO()"] {
-            print(String(format: "  stats / pycocotools: %.2f× CPU, %.2f× wall, %.2f× memory", ours.cpu / coco.cpu, ours.wall / coco.wall, ours.peakMB / coco.peakMB))
+            print(
+                String(
+                    format: "  stats / pycocotools: %.2f× CPU, %.2f× wall, %.2f× memory", ours.cpu / coco.cpu, ours.wall / coco.wall,
+                    ours.peakMB / coco.peakMB))
         }
 
         // The catalog: from scratch, unchanged, and the read commands that use it.
@@ -77,7 +80,9 @@ struct ReadingBench {
             commands.append(("img2sixel --version", ["img2sixel", "--version"]))
             commands.append(("img2sixel -w 320", ["img2sixel", "-w", "320", photo]))
         }
-        if Self.tool("chafa") { commands.append(("chafa -f sixels -s 40", ["chafa", "-f", "sixels", "--font-ratio", "1", "-s", "40x100", photo])) }
+        if Self.tool("chafa") {
+            commands.append(("chafa -f sixels -s 40", ["chafa", "-f", "sixels", "--font-ratio", "1", "-s", "40x100", photo]))
+        }
         var samples: [String: [Double]] = [:]
         for _ in 0..<21 {
             for (name, argv) in commands { samples[name, default: []].append(Usage.measure(argv).cpu * 1000) }
@@ -125,11 +130,13 @@ struct Usage {
         let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
         let exit = status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return Usage(wall: wall, cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime), peakMB: Double(usage.ru_maxrss) / 1024, status: exit)
+        return Usage(
+            wall: wall, cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime), peakMB: Double(usage.ru_maxrss) / 1024, status: exit)
     }
 
     func row(_ name: String, fileMB: Double?) -> String {
         let ratio = fileMB.map { String(format: "%8.2f×", peakMB / $0) } ?? ""
-        return "  \(name.padding(toLength: 38, withPad: " ", startingAt: 0)) \(String(format: "%7.2f  %7.2f  %8.0f", wall, cpu, peakMB))  \(ratio)"
+        return
+            "  \(name.padding(toLength: 38, withPad: " ", startingAt: 0)) \(String(format: "%7.2f  %7.2f  %8.0f", wall, cpu, peakMB))  \(ratio)"
     }
 }

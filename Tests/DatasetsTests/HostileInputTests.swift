@@ -168,7 +168,8 @@ struct HostileInputTests {
         dir.write("c/annotations.json", file { $0 == 17_000 ? "{\"id\":1,]" : annotation($0) })
         let error = #expect(throws: DatasetsError.self) { try DatasetIO.read("\(dir.path)/c") }
         #expect(error?.description.contains(":17003") == true, "\(String(describing: error))")
-        dir.write("c/annotations.json", file { $0 == 18_000 ? "{\"id\":1,\"image_id\":1,\"image_id\":1,\"category_id\":1}" : annotation($0) })
+        dir.write(
+            "c/annotations.json", file { $0 == 18_000 ? "{\"id\":1,\"image_id\":1,\"image_id\":1,\"category_id\":1}" : annotation($0) })
         let repeated = try DatasetIO.read("\(dir.path)/c").problems.map(\.description)
         #expect(repeated.contains { $0.contains("\"image_id\" appears twice") && $0.contains(":18003") }, "\(repeated)")
         #expect(repeated.contains { $0.contains("annotation id(s) appear more than once (1)") }, "\(repeated)")

@@ -64,7 +64,8 @@ import Testing
             (
                 "a tensor named twice (a parser keeps one silently)",
                 Self.file(
-                    #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: 8)
+                    #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"w":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, data: 8
+                )
             ),
             ("a header that is not JSON", Self.file(#"{"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8],}}"#, data: 8)),
         ]

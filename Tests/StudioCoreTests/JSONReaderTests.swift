@@ -38,15 +38,18 @@ struct JSONReaderTests {
         #expect(try parse(#""mixed é \n""#).string == "mixed é \n")
     }
 
-    @Test("malformed text is refused with the line it stops on", arguments: [
-        ("", "ends where a value"), ("{", "ends"), ("[1,]", "unexpected character"), ("{\"a\":1,}", "expected a string"),
-        ("[1 2]", "expected ','"), ("01", "may not start with 0"), ("1.", "digit must follow"), ("1e", "exponent"),
-        ("-", "needs a digit"), ("1e400", "out of range"), ("NaN", "unexpected character"), ("tru", "unexpected word"),
-        ("\"a", "ends inside a string"), ("\"\\x\"", "unknown escape"), ("\"\\ud800\"", "lone surrogate"),
-        ("\"\\udc00\"", "lone surrogate"), ("\"\\u12\"", "cut short"), ("\"\\u12zz\"", "four hex digits"), ("\"a\u{1}b\"", "control character"),
-        ("{} {}", "after the JSON value"), ("{1: 2}", "expected a string"), ("{\"a\" 1}", "':'"),
-        ("// comment\n{}", "unexpected character"),
-    ])
+    @Test(
+        "malformed text is refused with the line it stops on",
+        arguments: [
+            ("", "ends where a value"), ("{", "ends"), ("[1,]", "unexpected character"), ("{\"a\":1,}", "expected a string"),
+            ("[1 2]", "expected ','"), ("01", "may not start with 0"), ("1.", "digit must follow"), ("1e", "exponent"),
+            ("-", "needs a digit"), ("1e400", "out of range"), ("NaN", "unexpected character"), ("tru", "unexpected word"),
+            ("\"a", "ends inside a string"), ("\"\\x\"", "unknown escape"), ("\"\\ud800\"", "lone surrogate"),
+            ("\"\\udc00\"", "lone surrogate"), ("\"\\u12\"", "cut short"), ("\"\\u12zz\"", "four hex digits"),
+            ("\"a\u{1}b\"", "control character"),
+            ("{} {}", "after the JSON value"), ("{1: 2}", "expected a string"), ("{\"a\" 1}", "':'"),
+            ("// comment\n{}", "unexpected character"),
+        ])
     func malformed(text: String, message: String) {
         let error = failure(text)
         #expect(error != nil, "\(text.debugDescription) was accepted")
@@ -129,7 +132,10 @@ struct JSONReaderTests {
             case .int(let i): .double(Double(i))
             case .array(let items): .array(items.map(plain))
             case .object(let members):
-                .object(Dictionary(members.map { ($0.0, plain($0.1)) }, uniquingKeysWith: { $1 }).sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+                .object(
+                    Dictionary(members.map { ($0.0, plain($0.1)) }, uniquingKeysWith: { $1 }).sorted { $0.key < $1.key }.map {
+                        ($0.key, $0.value)
+                    })
             default: value
             }
         }

@@ -1,6 +1,6 @@
-internal import StudioCore
 internal import Foundation
 internal import ImageIO
+internal import StudioCore
 
 /// `provenance.jsonl` beside a synthetic dataset: one JSON object per image, with at least
 /// `file_name` (relative to the image folder, as in the annotation file).

@@ -88,7 +88,8 @@ struct JSONFields {
         var out: [String: String] = [:]
         for (name, value) in members {
             guard name.utf8.count <= DatasetLimits.attribute else {
-                throw error(key, "an attribute name of \(name.utf8.count) bytes (the limit is \(DatasetLimits.attribute))", code: .invalidValue)
+                throw error(
+                    key, "an attribute name of \(name.utf8.count) bytes (the limit is \(DatasetLimits.attribute))", code: .invalidValue)
             }
             guard let text = value.scalarText else {
                 throw error("\(key).\(name)", "expected a string, number or boolean, found \(value.described)")

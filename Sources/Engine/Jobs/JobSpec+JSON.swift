@@ -1,6 +1,6 @@
-internal import StudioCore
 internal import Datasets
 internal import Foundation
+internal import StudioCore
 
 /// `spec.json`: one flat JSON object, keys in a fixed order — `id`, `kind`, then the kind's own.
 ///

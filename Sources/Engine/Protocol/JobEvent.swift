@@ -1,6 +1,6 @@
-internal import StudioCore
 internal import Datasets
 internal import Foundation
+internal import StudioCore
 
 /// One line a worker writes on stdout: newline-delimited JSON, one event per line.
 ///

@@ -323,14 +323,18 @@ public struct JSONReader: ~Copyable {
         if i < end, base[i] == UInt8(ascii: ".") {
             fractional = true
             i += 1
-            guard i < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(base[i]) else { throw error("a digit must follow '.'", at: start) }
+            guard i < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(base[i]) else {
+                throw error("a digit must follow '.'", at: start)
+            }
             while i < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(base[i]) { i += 1 }
         }
         if i < end, base[i] == UInt8(ascii: "e") || base[i] == UInt8(ascii: "E") {
             fractional = true
             i += 1
             if i < end, base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-") { i += 1 }
-            guard i < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(base[i]) else { throw error("an exponent needs a digit", at: start) }
+            guard i < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(base[i]) else {
+                throw error("an exponent needs a digit", at: start)
+            }
             while i < end, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(base[i]) { i += 1 }
         }
         if !fractional, exact {

@@ -4,7 +4,8 @@ import Foundation
 import StudioCore
 
 struct Convert: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "convert", 
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
         abstract: "Convert a dataset to COCO, YOLO or ImageFolder.",
         discussion: "The output folder must be new or empty; images are copied (ImageFolder crops boxes into class folders)."
     )

@@ -5,7 +5,8 @@ import StudioCore
 import TUI
 
 struct Coverage: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "coverage", 
+    static let configuration = CommandConfiguration(
+        commandName: "coverage",
         abstract: "The class × condition matrix: annotations per cell, real and synthetic, against targets.",
         discussion: """
             Axes are `category`, `split`, `origin`, `dataset` or any attribute key (weather, lighting, …). \

@@ -10,7 +10,8 @@ struct DatasetCommand: ParsableCommand {
         commandName: "dataset", abstract: "Operations on synthetic datasets.", subcommands: [Merge.self, Compact.self])
 
     struct Merge: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "merge", 
+        static let configuration = CommandConfiguration(
+            commandName: "merge",
             abstract: "Join the datasets written by the shards of one job into the dataset a single run writes.",
             discussion:
                 "Each shard (`--shard k/n`) wrote the units i ≡ k mod n; the merge orders them by name and renumbers nothing else, so it equals one run of the whole job."
@@ -31,7 +32,8 @@ struct DatasetCommand: ParsableCommand {
     }
 
     struct Compact: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "compact", 
+        static let configuration = CommandConfiguration(
+            commandName: "compact",
             abstract: "Fold a synthetic dataset's journal of commits into annotations.json and provenance.jsonl.",
             discussion: """
                 Jobs append each commit to .journal.jsonl beside annotations.json and fold it in when \

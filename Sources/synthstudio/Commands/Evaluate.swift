@@ -5,7 +5,8 @@ import GAN
 import StudioCore
 
 struct Evaluate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "evaluate", 
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
         abstract: "Measure synthetic images by what they teach a classifier: TSTR, real+synthetic, per-class recall, FD, precision/recall.",
         discussion: """
             Trains a small CNN three times (on real, on synthetic, on real + synthetic images) and \

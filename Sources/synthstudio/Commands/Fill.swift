@@ -6,7 +6,8 @@ import Foundation
 import StudioCore
 
 struct Fill: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "fill", 
+    static let configuration = CommandConfiguration(
+        commandName: "fill",
         abstract: "Plan (and queue) the generation jobs that close a workspace's coverage gaps — what the studio's f does.",
         discussion: """
             A render job is sized by rendering its own first images at one sample per pixel and \

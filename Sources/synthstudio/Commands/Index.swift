@@ -6,7 +6,8 @@ import Foundation
 import StudioCore
 
 struct Index: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "index", 
+    static let configuration = CommandConfiguration(
+        commandName: "index",
         abstract: "Bring the workspace's catalog (.studio/catalog.sqlite) up to date with its files.",
         discussion: """
             Unchanged datasets (every file's size and modification time as recorded) are not read; \

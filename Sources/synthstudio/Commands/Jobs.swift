@@ -8,7 +8,8 @@ import TUI
 import TerminalGraphics
 
 struct Jobs: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "jobs", 
+    static let configuration = CommandConfiguration(
+        commandName: "jobs",
         abstract: "Generation jobs: queued, run in the background in child processes, committed into synthetic datasets.",
         subcommands: [Start.self, List.self, Show.self, Wait.self, Cancel.self, Resume.self, Log.self, Supervise.self]
     )
@@ -26,7 +27,8 @@ struct Jobs: ParsableCommand {
     }
 
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "start", 
+        static let configuration = CommandConfiguration(
+            commandName: "start",
             abstract: "Queue a job, start the supervisor if needed, print the job id.",
             discussion: """
                 KIND is render, gan-train, gan-sample, evaluate or external. An external job runs \
@@ -138,7 +140,8 @@ struct Jobs: ParsableCommand {
     }
 
     struct Wait: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "wait", abstract: "Wait until a job ends; exit 0 if it succeeded, 1 otherwise.")
+        static let configuration = CommandConfiguration(
+            commandName: "wait", abstract: "Wait until a job ends; exit 0 if it succeeded, 1 otherwise.")
         @OptionGroup var location: WorkspaceOption
         @Argument var id: String
 
@@ -161,7 +164,8 @@ struct Jobs: ParsableCommand {
     }
 
     struct Cancel: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "cancel", 
+        static let configuration = CommandConfiguration(
+            commandName: "cancel",
             abstract: "Stop a job: SIGTERM, a grace period, then SIGKILL. Finished units are kept.")
         @OptionGroup var location: WorkspaceOption
         @Argument var id: String
@@ -181,7 +185,8 @@ struct Jobs: ParsableCommand {
     }
 
     struct Resume: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "resume", 
+        static let configuration = CommandConfiguration(
+            commandName: "resume",
             abstract: "Queue a cancelled, failed or interrupted job again; it continues where it stopped.")
         @OptionGroup var location: WorkspaceOption
         @Argument var id: String
@@ -210,7 +215,8 @@ struct Jobs: ParsableCommand {
     }
 
     struct Supervise: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "supervise", 
+        static let configuration = CommandConfiguration(
+            commandName: "supervise",
             abstract: "Run the workspace's queued jobs until none is left.", shouldDisplay: false)
         @OptionGroup var location: WorkspaceOption
         @Option var maxJobs: Int = 1

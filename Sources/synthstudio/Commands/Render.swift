@@ -7,7 +7,8 @@ import StudioCore
 import TerminalGraphics
 
 struct Render: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "render", 
+    static let configuration = CommandConfiguration(
+        commandName: "render",
         abstract: "Render annotated street scenes into a synthetic dataset (COCO + YOLO + masks + depth + provenance).",
         discussion: """
             Image i of seed s is the same in every run: --shard k/n renders the indices ≡ k mod n \

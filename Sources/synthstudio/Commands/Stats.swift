@@ -5,7 +5,8 @@ import StudioCore
 import TUI
 
 struct Stats: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "stats", 
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
         abstract: "Class balance of a workspace or a dataset folder.",
         discussion: """
             PATH is a workspace (a folder with studio.yaml) or one dataset folder (COCO, YOLO, \

@@ -6,7 +6,8 @@ import TUI
 import TerminalGraphics
 
 struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "validate", 
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
         abstract: "Check a dataset against its files: missing or unreadable images, sizes, boxes, categories.",
         discussion: """
             Exits with status 1 when anything is wrong (so it can gate a pipeline), 0 when the dataset \

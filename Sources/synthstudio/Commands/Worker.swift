@@ -5,7 +5,8 @@ import StudioCore
 
 /// The child process a job runs in. Not for people: the supervisor starts it.
 struct Worker: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "worker", 
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
         abstract: "Run one job's work and report progress as JSON lines on stdout (started by the job supervisor).",
         shouldDisplay: false
     )

@@ -173,7 +173,9 @@ public enum COCOReader {
             }
             // Grown by a quarter rather than doubled: a million annotations spread over their
             // images would otherwise leave a third of the model's memory as spare capacity.
-            if count == samples[sampleIndex].annotations.capacity { samples[sampleIndex].annotations.reserveCapacity(count + max(4, count / 4)) }
+            if count == samples[sampleIndex].annotations.capacity {
+                samples[sampleIndex].annotations.reserveCapacity(count + max(4, count / 4))
+            }
             samples[sampleIndex].annotations.append(annotation)
         }
 

@@ -1,6 +1,6 @@
-internal import StudioCore
 internal import Foundation
 internal import ImageIO
+internal import StudioCore
 
 /// Commits appended to a synthetic dataset since its files were last written whole:
 /// `.journal.jsonl` beside `annotations.json` (COCO) or the class folders (ImageFolder).

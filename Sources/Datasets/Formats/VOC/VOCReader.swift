@@ -128,7 +128,10 @@ struct XMLTree {
         }
         guard let document else {
             let text = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            let shown = text.isEmpty ? "unknown error" : text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "; ")
+            let shown =
+                text.isEmpty
+                ? "unknown error"
+                : text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: "; ")
             throw DatasetsError(.syntax, path: file, at: line > 0 ? ":\(line)" : nil, "not valid XML (\(shown))")
         }
         defer { cxml_free_document(document) }
@@ -171,4 +174,3 @@ struct XMLTree {
         return element
     }
 }
-
