@@ -21,7 +21,7 @@ struct JSONReaderTests {
         #expect(value.members?.map(\.0) == ["b", "a", "big", "n"])
         #expect(value["b"]?.array == [.int(1), .int(-2), .double(3.5), .double(100), .bool(true), .bool(false), .null])
         #expect(value["a"]?["x"]?.string == "y")
-        #expect(value["big"] == .double(12345678901234567890), "past 64 bits an integer is a double")
+        #expect(value["big"] == .double(12_345_678_901_234_567_168), "past 64 bits an integer is a double (the nearest one)")
         #expect(value["n"]?.integer == 0)
         #expect(try parse("9223372036854775807").integer == Int.max)
         #expect(try parse("-9223372036854775808").integer == Int.min)
