@@ -63,6 +63,11 @@ struct CLITests {
         #expect(result.status == 0)
         #expect(result.stdout.contains("15/100!"))
         #expect(result.stdout.contains("−85"))
+        // Without --view, a workspace of two views shows both.
+        #expect(result.stdout.contains("View digits") && result.stdout.contains("View street"))
+        #expect(result.stdout.contains("cyclist × snow"))
+        let one = try CLIRunner.run(["coverage", "sample-data", "--view", "street", "--color", "never"])
+        #expect(!one.stdout.contains("View digits") && one.stdout.contains("cyclist × snow"))
     }
 
     @Test("validate: a clean dataset exits 0, a broken one exits 1 and lists its problems")

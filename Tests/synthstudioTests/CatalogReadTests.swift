@@ -46,3 +46,34 @@ struct CatalogReadTests {
         #expect(digits["images"] as? Int == 1146)
     }
 }
+
+@Suite("validate a workspace")
+struct ValidateWorkspaceTests {
+    @Test("validate WORKSPACE checks every dataset of studio.yaml, names the one with a problem, and exits 1 for it")
+    func everyDataset() throws {
+        let dir = TemporaryDirectory()
+        let ws = "\(dir.path)/ws"
+        try FileManager.default.copyItem(atPath: "\(CLIRunner.repository)/sample-data", toPath: ws)
+        let clean = try CLIRunner.run(["validate", ws, "--headers-only", "--json"])
+        #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(clean.stdout.utf8)) as? [String: Any])
+        let datasets = try #require(report["datasets"] as? [[String: Any]])
+        #expect(datasets.map { $0["name"] as? String } == ["digits", "digits-holdout", "street"])
+        #expect(datasets.allSatisfy { $0["valid"] as? Bool == true })
+
+        // One truncated image in the holdout, and the street dataset's annotation file cut short.
+        let holdout = "\(ws)/real/digits-holdout/3"
+        let image = try #require(try FileManager.default.contentsOfDirectory(atPath: holdout).sorted().first)
+        try Data([0x89, 0x50, 0x4E, 0x47]).write(to: URL(fileURLWithPath: "\(holdout)/\(image)"))
+        try Data("{\"images\": [".utf8).write(to: URL(fileURLWithPath: "\(ws)/synthetic/street/annotations.json"))
+        let broken = try CLIRunner.run(["validate", ws, "--headers-only", "--json"])
+        #expect(broken.status == 1)
+        let again = try #require(try JSONSerialization.jsonObject(with: Data(broken.stdout.utf8)) as? [String: Any])
+        let results = try #require(again["datasets"] as? [[String: Any]])
+        #expect(results.map { $0["valid"] as? Bool } == [true, false, false])
+        #expect((results[1]["issues"] as? [[String: Any]])?.first?["path"] as? String == "\(holdout)/\(image)")
+        #expect((results[2]["counts"] as? [String: Int])?["read-problem"] == 1)
+        let text = try CLIRunner.run(["validate", ws, "--headers-only", "--color", "never"])
+        #expect(text.stdout.contains("street\nread-problem: 1"), "\(text.stdout)")
+    }
+}

@@ -28,7 +28,7 @@ struct Coverage: ParsableCommand {
     @Option(help: "Annotations wanted per cell (default: the workspace's target).")
     var target: Int?
 
-    @Option(help: "A coverage view named in studio.yaml (default: the first).")
+    @Option(help: "A coverage view named in studio.yaml (default: every view; the first with --json).")
     var view: String?
 
     @Option(help: "How many of the largest gaps to list.")
@@ -48,7 +48,11 @@ struct Coverage: ParsableCommand {
         try reportingErrors {
             let opened = try Target.open(path)
             var spec = CoverageSpec()
+            // A workspace with several views and nothing chosen shows each of them (as text;
+            // --json keeps one matrix: the first view's, or --view's).
+            var views: [CoverageSpec] = []
             if case .workspace(let workspace) = opened {
+                if view == nil, rows == nil, cols == nil, !json, workspace.coverageViews.count > 1 { views = workspace.coverageViews }
                 if let view {
                     guard let named = workspace.coverageView(view) else {
                         throw CLIError(
@@ -64,7 +68,21 @@ struct Coverage: ParsableCommand {
             if let rows { spec.rows = CoverageAxis(rows) }
             if let cols { spec.columns = CoverageAxis(cols) }
             if let target { spec.defaultTarget = target }
-            let matrix = try Figures.open(opened).coverage(spec)
+            let figures = try Figures.open(opened)
+            if !views.isEmpty {
+                let style = try output.styler()
+                var text: [String] = []
+                for var view in views {
+                    if let target { view.defaultTarget = target }
+                    let matrix = try figures.coverage(view)
+                    text.append(
+                        style.paint("View \((view.name ?? "\(view.rows)").terminalSafe)", .heading, bold: true) + "\n"
+                            + CoverageReport.text(matrix, style: style) + "\n"
+                            + CoverageReport.gapsText(matrix.gaps(limit: gaps), matrix: matrix, style: style))
+                }
+                return emit(text.joined(separator: "\n"))
+            }
+            let matrix = try figures.coverage(spec)
             if json {
                 emit(CoverageReport.json(matrix, gaps: gaps).pretty())
             } else {
