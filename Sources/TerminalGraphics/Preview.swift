@@ -155,11 +155,13 @@ public enum Preview {
         case .ascii, .sixel: grid = ASCIIEncoder(colors: options.colors).encode(canvas)
         }
         // Labels as real characters at each box's top-left cell (above the box when there is room).
+        let colors = OverlayBox.colors(for: options.boxes)
         for overlay in options.boxes where overlay.box.isWellFormed {
             let column = Int(min(max(overlay.box.x / Double(image.width), 0), 1) * Double(grid.columns))
             let boxRow = Int(min(max(overlay.box.y / Double(image.height), 0), 1) * Double(grid.rows))
-            let c = SIMD3<UInt8>(overlay.color)
-            let ink: SIMD3<UInt8> = (overlay.color * SIMD3(0.299, 0.587, 0.114)).sum() > 140 ? SIMD3(0, 0, 0) : SIMD3(255, 255, 255)
+            let color = colors[overlay.label] ?? overlay.color
+            let c = SIMD3<UInt8>(color)
+            let ink: SIMD3<UInt8> = (color * SIMD3(0.299, 0.587, 0.114)).sum() > 140 ? SIMD3(0, 0, 0) : SIMD3(255, 255, 255)
             let row = boxRow > 0 ? boxRow - 1 : boxRow
             if options.colors == .none {
                 grid.write("[\(overlay.printableLabel)]", column: column, row: row, foreground: nil, background: nil)

@@ -1,8 +1,9 @@
 import ImageIO
 import StudioCore
-import TerminalGraphics
 import TestSupport
 import Testing
+
+@testable import TerminalGraphics
 
 @Suite("Unicode blocks and ASCII")
 struct TextModeTests {
@@ -136,5 +137,28 @@ struct TextModeTests {
         let canvas = try #require(Preview.sixelCanvas(image, options: PreviewOptions(mode: .sixel, width: .pixels(200), boxes: [box])))
         #expect(canvas.rgb[(60 * 200 + 50) * 3 + 0] > 0 || canvas.rgb[(60 * 200 + 50) * 3 + 2] > 0)  // left edge
         #expect(canvas.rgb[(60 * 200 + 100) * 3] == 0)  // inside stays black
+    }
+}
+
+@Suite("Box colours")
+struct BoxColourTests {
+    static func box(_ label: String) -> OverlayBox { OverlayBox(box: BoundingBox(x: 0, y: 0, width: 4, height: 4), label: label) }
+
+    @Test("classes drawn together never share a colour (up to the palette's twelve); a class keeps its colour wherever it has no clash")
+    func distinct() {
+        // The street classes and the ones the issue saw clash (person and tripod, car and pedestrian).
+        let street = [
+            "pedestrian", "car", "cyclist", "pedestrian_reflection", "street_lamp", "traffic_sign", "person", "tripod", "bus", "truck",
+        ]
+        let colors = OverlayBox.colors(for: street.map(Self.box))
+        #expect(Set(colors.values.map { "\($0)" }).count == street.count)
+        for n in 1...12 {
+            let labels = (0..<n).map { "class-\($0)" }
+            #expect(Set(OverlayBox.colors(for: labels.map(Self.box)).values.map { "\($0)" }).count == n, "\(n) classes")
+        }
+        // Alone, or beside a class that does not clash, a class has its own colour.
+        let alone = OverlayBox.colors(for: [Self.box("car")])["car"]
+        #expect(alone == Self.box("car").color)
+        #expect(OverlayBox.colors(for: [Self.box("car"), Self.box("car")]).count == 1)
     }
 }

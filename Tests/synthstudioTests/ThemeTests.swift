@@ -18,6 +18,54 @@ struct ThemeTests {
             #expect(theme.colors.count == Theme.Role.allCases.count)
         }
         #expect(try Theme.load("\(Self.folder)/dark.yaml") == Theme.fallback)
+        // The themes built into the binary are the shipped files, byte for byte.
+        for name in Theme.builtInNames {
+            let file = try String(contentsOfFile: "\(Self.folder)/\(name).yaml", encoding: .utf8)
+            #expect(Theme.builtInTexts[name].map { $0 + "\n" } == file, "\(name)")
+        }
+    }
+
+    @Test("every shipped theme works from a binary copied away from the checkout; a themes folder overrides one")
+    func copiedBinary() throws {
+        let dir = TemporaryDirectory()
+        let binary = "\(dir.path)/bin/synthstudio"
+        try FileManager.default.createDirectory(atPath: "\(dir.path)/bin", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLIRunner.binary, toPath: binary)
+        func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = arguments
+            var env = ProcessInfo.processInfo.environment
+            env.removeValue(forKey: "SYNTHSTUDIO_THEMES")
+            env["COLORTERM"] = "truecolor"
+            for (k, v) in environment { env[k] = v }
+            process.environment = env
+            process.currentDirectoryURL = URL(fileURLWithPath: dir.path)
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        }
+        let data = "\(CLIRunner.repository)/Tests/DatasetsTests/Fixtures/voc-mini"
+        // The heading colour of each theme, as a truecolor escape: light's is black, dark's white.
+        for (name, heading) in [("light", "38;2;0;0;0m"), ("high-contrast", nil), ("dark", "38;2;255;255;255m")] {
+            let (status, stdout, stderr) = try run(["stats", data, "--theme", name, "--color", "always"])
+            #expect(status == 0, "\(name): \(stderr)")
+            if let heading { #expect(stdout.contains(heading), "\(name)") }
+        }
+        let (status, _, stderr) = try run(["stats", data, "--theme", "neon"])
+        #expect(status != 0 && stderr.contains("built in: dark, light, high-contrast"))
+        // A file of the same name in $SYNTHSTUDIO_THEMES wins over the built-in theme.
+        try FileManager.default.createDirectory(atPath: "\(dir.path)/themes", withIntermediateDirectories: true)
+        let custom = try String(contentsOfFile: "\(Self.folder)/light.yaml", encoding: .utf8).replacingOccurrences(
+            of: "heading: \"#000000\"", with: "heading: \"#123456\"")
+        try custom.write(toFile: "\(dir.path)/themes/light.yaml", atomically: true, encoding: .utf8)
+        let (_, overridden, _) = try run(
+            ["stats", data, "--theme", "light", "--color", "always"], environment: ["SYNTHSTUDIO_THEMES": "\(dir.path)/themes"])
+        #expect(overridden.contains("38;2;18;52;86m"))
     }
 
     @Test("a bad theme is an error naming the line")

@@ -1,5 +1,6 @@
 public import Datasets
 internal import Foundation
+internal import StudioCore
 
 /// Colours by role, read from `themes/<name>.yaml`.
 ///
@@ -47,7 +48,7 @@ public struct Theme: Sendable, Hashable {
 
     /// Finds a theme by name or path: a path to a `.yaml` file, else `<name>.yaml` in the first
     /// themes folder that has it (`$SYNTHSTUDIO_THEMES`, `<prefix>/share/synthstudio/themes`, the
-    /// source checkout's `themes/`).
+    /// source checkout's `themes/`), else the built-in theme of that name.
     public static func load(_ nameOrPath: String) throws(DatasetsError) -> Theme {
         let file: String
         if nameOrPath.contains("/") || nameOrPath.hasSuffix(".yaml") {
@@ -56,9 +57,11 @@ public struct Theme: Sendable, Hashable {
             FileManager.default.fileExists(atPath: $0)
         }) {
             file = found
+        } else if let text = builtInTexts[nameOrPath] {
+            return try parse(text, file: "\(nameOrPath).yaml (built in)")
         } else {
             throw DatasetsError(
-                .unreadable, path: "\(nameOrPath).yaml",
+                .unreadable, path: "\(nameOrPath.terminalSafe).yaml",
                 "no such theme in \(searchFolders().joined(separator: ", ")) (built in: \(builtInNames.joined(separator: ", ")))")
         }
         guard let data = FileManager.default.contents(atPath: file) else {

@@ -15,16 +15,49 @@ public struct OverlayBox: Sendable, Hashable {
         OverlayBox(box: BoundingBox(x: box.x * x, y: box.y * y, width: box.width * x, height: box.height * y), label: label)
     }
 
-    /// The Okabe–Ito palette (distinct for colour-blind readers); a label keeps its colour.
+    /// Twelve colours chosen to be told apart, on photos and on each other: the Okabe–Ito palette
+    /// (distinct for colour-blind readers) first, then violet, wine, olive, grey and lime, each
+    /// away from the seven in hue or lightness.
     static let palette: [SIMD3<Float>] = [
         SIMD3(230, 159, 0), SIMD3(86, 180, 233), SIMD3(0, 158, 115), SIMD3(240, 228, 66),
-        SIMD3(0, 114, 178), SIMD3(213, 94, 0), SIMD3(204, 121, 167),
+        SIMD3(0, 114, 178), SIMD3(213, 94, 0), SIMD3(204, 121, 167), SIMD3(120, 63, 193),
+        SIMD3(136, 34, 85), SIMD3(153, 153, 51), SIMD3(187, 187, 187), SIMD3(153, 230, 77),
     ]
 
-    var color: SIMD3<Float> {
+    /// A label's own slot in the palette (a hash of its name: the same class, the same colour).
+    var slot: Int {
         var hash: UInt32 = 2_166_136_261
         for b in label.utf8 { hash = (hash ^ UInt32(b)) &* 16_777_619 }
-        return Self.palette[Int(hash % UInt32(Self.palette.count))]
+        return Int(hash % UInt32(Self.palette.count))
+    }
+
+    var color: SIMD3<Float> { Self.palette[slot] }
+
+    /// Colours for the labels drawn together: each label its own slot, unless another label of
+    /// the same picture has it — then the next free one (labels in name order), so up to twelve
+    /// classes in one picture never share a colour, and a class keeps its colour wherever it has
+    /// no clash.
+    static func colors(for boxes: [OverlayBox]) -> [String: SIMD3<Float>] {
+        var taken = [Bool](repeating: false, count: palette.count)
+        var out: [String: SIMD3<Float>] = [:]
+        let labels = Set(boxes.map(\.label)).sorted()
+        var waiting: [OverlayBox] = []
+        // Every label that has its own slot free keeps it; clashing ones then take the next free.
+        for label in labels {
+            let box = OverlayBox(box: BoundingBox(x: 0, y: 0, width: 0, height: 0), label: label)
+            if !taken[box.slot] {
+                taken[box.slot] = true
+                out[label] = palette[box.slot]
+            } else {
+                waiting.append(box)
+            }
+        }
+        for box in waiting {
+            let free = (0..<palette.count).map { (box.slot + $0) % palette.count }.first { !taken[$0] }
+            if let free { taken[free] = true }
+            out[box.label] = palette[free ?? box.slot]
+        }
+        return out
     }
 
     /// Label text that is safe in pixels and in cells: printable ASCII, other characters as `?`.
@@ -51,9 +84,10 @@ extension Canvas {
         var out = self
         let sx = Double(width) / Double(sourceWidth), sy = Double(height) / Double(sourceHeight)
         let thickness = max(1, min(width, height) / 160)
+        let colors = OverlayBox.colors(for: boxes)
         for overlay in boxes where overlay.box.isWellFormed {
             let (x0, y0, x1, y1) = overlay.scaled(x: sx, y: sy)
-            let color = overlay.color
+            let color = colors[overlay.label] ?? overlay.color
             for t in 0..<thickness {
                 out.line(x0, y0 + t, x1, y0 + t, color)
                 out.line(x0, y1 - t, x1, y1 - t, color)

@@ -8,7 +8,8 @@ import TerminalGraphics
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check a dataset (or every dataset of a workspace) against its files: missing or unreadable images, sizes, boxes, categories.",
+        abstract:
+            "Check a dataset (or every dataset of a workspace) against its files: missing or unreadable images, sizes, boxes, categories.",
         discussion: """
             Exits with status 1 when anything is wrong (so it can gate a pipeline), 0 when the dataset \
             is clean or has only warnings (a class with no images yet, commits not yet compacted).
@@ -94,7 +95,9 @@ private struct Checked {
             (
                 "issues",
                 .array(
-                    issues.map { .object([("kind", .string($0.kind.rawValue)), ("path", .string($0.path)), ("detail", .string($0.detail))]) })
+                    issues.map {
+                        .object([("kind", .string($0.kind.rawValue)), ("path", .string($0.path)), ("detail", .string($0.detail))])
+                    })
             ),
         ]
         return .object(members)
