@@ -174,4 +174,32 @@ struct HostileInputTests {
         #expect(repeated.contains { $0.contains("\"image_id\" appears twice") && $0.contains(":18003") }, "\(repeated)")
         #expect(repeated.contains { $0.contains("annotation id(s) appear more than once (1)") }, "\(repeated)")
     }
+
+    @Test("annotations listed before their images and categories are read as if they came after, ids counted once")
+    func cocoAnnotationsFirst() throws {
+        let dir = TemporaryDirectory()
+        try Self.image(dir, "c/images/a.png")
+        dir.write(
+            "c/annotations.json",
+            #"""
+            {"annotations":[{"id":1,"image_id":1,"category_id":2,"bbox":[0,0,2,2]},{"id":2,"image_id":1,"category_id":1,"bbox":[1,1,2,2]}],
+             "categories":[{"id":1,"name":"x"},{"id":2,"name":"y"}],
+             "images":[{"id":1,"file_name":"a.png","width":8,"height":6}]}
+            """#)
+        let dataset = try DatasetIO.read("\(dir.path)/c")
+        #expect(dataset.problems.isEmpty, "\(dataset.problems)")
+        #expect(dataset.samples.first?.annotations.map(\.categoryID) == [2, 1])
+        dir.write(
+            "c/annotations.json",
+            #"""
+            {"annotations":[{"id":1,"image_id":1,"category_id":3,"bbox":[0,0,2,2]},{"id":2,"image_id":9,"category_id":1,"bbox":[1,1,2,2]}],
+             "categories":[{"id":1,"name":"x"}],
+             "images":[{"id":1,"file_name":"a.png","width":8,"height":6}]}
+            """#)
+        let error = #expect(throws: DatasetsError.self) { try DatasetIO.read("\(dir.path)/c") }
+        #expect(error?.message.contains("2 annotation(s) refer to unknown ids") == true, "\(String(describing: error))")
+        #expect(
+            error?.message.contains("annotations[0] has category 3") == true
+                && error?.message.contains("annotations[1] points at image 9") == true)
+    }
 }

@@ -106,8 +106,9 @@ public enum COCOReader {
         var categoryIDs: Set<Int> = []
         var samples: [Sample] = []
         var indexOfImage: [Int: Int] = [:]
-        /// Where each annotation went (sample, position), by its index in the file, to name the
-        /// ones whose category turns out unknown (categories may come after the annotations).
+        /// Where each annotation whose category was not yet known went (sample, position), by its
+        /// index in the file, to name the ones whose category turns out unknown (categories
+        /// usually come after the annotations).
         var placed: [(sample: Int32, position: Int32, index: Int32)] = []
         /// Annotations met before their image (a file listing annotations first).
         var early: [(fields: JSONFields, index: Int)] = []
@@ -155,8 +156,9 @@ public enum COCOReader {
                     attributes: try object.attributes("attributes")))
         }
 
-        mutating func annotation(_ object: JSONFields, index: Int) throws(DatasetsError) {
-            if let id = try object.optionalInt("id") { annotationIDs.note(id) }
+        mutating func annotation(_ object: JSONFields, index: Int, early isEarly: Bool = false) throws(DatasetsError) {
+            // An annotation set aside until its image came was counted when it was met.
+            if !isEarly, let id = try object.optionalInt("id") { annotationIDs.note(id) }
             let imageID = try object.int("image_id"), categoryID = try object.int("category_id")
             guard let sampleIndex = indexOfImage[imageID] else {
                 early.append((object, index))
@@ -187,7 +189,7 @@ public enum COCOReader {
                     unknown.append((index, "\(object.field) points at image \(imageID), which is not in \"images\""))
                     continue
                 }
-                try annotation(object, index: index)
+                try annotation(object, index: index, early: true)
             }
             for (sample, position, index) in placed {
                 let categoryID = samples[Int(sample)].annotations[Int(position)].categoryID
