@@ -42,7 +42,7 @@ public struct GANArchitecture: Sendable, Equatable {
 
 /// Noise and a label embedding, concatenated, through transposed convolutions to a
 /// `channels × resolution²` image in [-1, 1] (DCGAN: batch norm and ReLU between, Tanh last).
-/// Parameter names match `scripts/gan_torch.py`'s `Generator` (`embed.weight`, `net.1.weight`, …).
+/// Parameter names match `Benchmarks/peers/dcgan_torch.py`'s `Generator` (`embed.weight`, `net.1.weight`, …).
 public final class Generator {
     public let architecture: GANArchitecture
     let embed: Embedding
@@ -114,7 +114,7 @@ public final class Generator {
 
 /// Strided convolutions down to `4 × 4` features, averaged over space into `h`; the logit is
 /// `linear(h) + ⟨embed(label), h⟩` (the projection discriminator of Miyato & Koyama).
-/// Parameter names match `scripts/gan_torch.py`'s `Discriminator`.
+/// Parameter names match `Benchmarks/peers/dcgan_torch.py`'s `Discriminator`.
 public final class Discriminator {
     public let architecture: GANArchitecture
     let net: Sequential
