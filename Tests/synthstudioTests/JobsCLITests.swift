@@ -216,6 +216,8 @@ struct JobsCLITests {
         #expect((stats["datasets"] as? [[String: Any]])?.first?["images"] as? Int == 6)
         let list = try CLIRunner.run(["jobs", "list", "--workspace", dir.path]).stdout
         #expect(list.split(separator: "\n").count == 2 && list.contains("succeeded"))
+        // Newest first, as the studio's Jobs screen lists them.
+        #expect(list.split(separator: "\n").map { String($0.prefix(while: { $0 != " " })) } == [second, first])
     }
 }
 

@@ -95,11 +95,12 @@ public struct JobControl: Sendable {
         return true
     }
 
-    /// The jobs as they stand, oldest first. With no supervisor running, a job still marked
+    /// The jobs as they stand, newest first. With no supervisor running, a job still marked
     /// running whose worker is gone is shown as interrupted — and recorded so when the disk
     /// allows (a read-only command keeps working on a full disk).
     public func jobs() throws(EngineError) -> [JobRecord] {
-        var records = try store.all()
+        // Newest first, as `jobs list` and the studio's Jobs screen both show them.
+        var records = try store.all().sorted { ($0.created, $0.id) > ($1.created, $1.id) }
         guard !Supervisor.isRunning(workspace: store.root) else { return records }
         for i in records.indices where records[i].state == .running && records[i].pid.map({ !ChildProcess.isAlive($0) }) ?? true {
             records[i].state = .interrupted

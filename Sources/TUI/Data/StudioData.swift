@@ -86,7 +86,7 @@ public final class StudioData {
     }
 
     public func reloadJobs() {
-        jobs = ((try? JobControl(store: jobStore, executable: "").jobs()) ?? []).sorted { $0.created > $1.created }
+        jobs = (try? JobControl(store: jobStore, executable: "").jobs()) ?? []
     }
 
     /// A page of samples of `dataset`, optionally of one class.
