@@ -48,6 +48,7 @@ public final class App {
     /// Work that finished off the UI thread, and jobs every second. True when the screen changed.
     public func poll(now: Double = Date().timeIntervalSince1970) -> Bool {
         var changed = previews.take()
+        if state.expireStatus(now: now) { changed = true }
         if let page = sampleBox.take(), page.key == samplesKey {
             samples = page.rows
             samplesOffset = page.offset

@@ -109,6 +109,26 @@ func settledText(_ app: App, width: Int = 120, height: Int = 30) -> String {
         app.handle(.character("f"))
         #expect(app.state.overlay == nil)
         #expect(app.state.status.contains("no generator"))
+        // The message stays a while, then expires.
+        let set = app.state.statusSetAt
+        _ = app.poll(now: set + 1)
+        #expect(app.state.status.contains("no generator"))
+        #expect(app.poll(now: set + AppState.statusLifetime + 0.1))
+        #expect(app.state.status.isEmpty)
+        #expect(!app.compose(width: 120, height: 30).frame.text.contains("no generator"))
+    }
+
+    @Test func workInProgressStaysOnTheStatusLine() {
+        var state = AppState()
+        state.status = "indexing…"
+        let ongoing = state.expireStatus(now: state.statusSetAt + 60)
+        #expect(!ongoing, "an ongoing message stays until its report replaces it")
+        #expect(state.status == "indexing…")
+        state.status = "indexed 3 datasets"
+        let early = state.expireStatus(now: state.statusSetAt + 1)
+        let late = state.expireStatus(now: state.statusSetAt + AppState.statusLifetime)
+        #expect(!early && late)
+        #expect(state.status.isEmpty)
     }
 
     @Test func fillWithARunPrefillsAGANJobForTheDeficit() throws {

@@ -1,5 +1,6 @@
 internal import Datasets
 public import Engine
+internal import Foundation
 
 /// Everything the UI remembers between key presses. Pure data: `App` changes it in response to
 /// actions and data, views read it.
@@ -22,7 +23,18 @@ public struct AppState: Sendable {
 
     public var screen: Screen = .browse
     public var overlay: Overlay?
-    public var status = ""
+    /// The status line's message; it expires `statusLifetime` seconds after it was set, unless it
+    /// says work is still going on (it ends with "…", as "indexing…" does until the index lands).
+    public var status = "" { didSet { statusSetAt = Date().timeIntervalSince1970 } }
+    public private(set) var statusSetAt = 0.0
+    public static let statusLifetime = 8.0
+
+    /// Clears a message that has been up long enough; true when it did.
+    mutating func expireStatus(now: Double) -> Bool {
+        guard !status.isEmpty, !status.hasSuffix("…"), now - statusSetAt >= Self.statusLifetime else { return false }
+        status = ""
+        return true
+    }
     public var quitting = false
 
     // Browse
