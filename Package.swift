@@ -22,7 +22,7 @@ let package = Package(
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng"),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg"),
         .target(name: "CEmbree", linkerSettings: [.linkedLibrary("dl")]),
-        .systemLibrary(name: "COneDNN"),
+        .target(name: "COneDNN", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CNCursesW"),
         .systemLibrary(name: "CLibC"),
         // libxml2 is loaded on first use (dlopen), so only its headers are needed at build time.

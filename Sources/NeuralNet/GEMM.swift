@@ -19,7 +19,7 @@ enum GEMM {
         let parts = m * n * k >= 1 << 18 ? threads : 1
         nonisolated(unsafe) let (a, b, c) = (a, b, c)
         Parallel.forEach(parts) { part in
-            omp_set_num_threads(1)
+            cdnnl_omp_set_num_threads(1)
             if n >= m {
                 let (start, end) = (n * part / parts, n * (part + 1) / parts)
                 guard end > start else { return }
@@ -41,10 +41,10 @@ enum GEMM {
         _ transposeA: Bool, _ transposeB: Bool, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float, _ a: UnsafePointer<Float>, _ lda: Int,
         _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float, _ c: UnsafeMutablePointer<Float>, _ ldc: Int
     ) {
-        let status = dnnl_sgemm(
+        let status = cdnnl_sgemm(
             flag(transposeA), flag(transposeB), Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda), b, Int64(ldb), beta,
             c, Int64(ldc))
-        precondition(status == dnnl_success, "dnnl_sgemm failed: \(String(cString: dnnl_status2str(status)))")
+        precondition(status == dnnl_success, "dnnl_sgemm failed: \(String(cString: cdnnl_status2str(status)))")
     }
 
     /// `C (m×n) = alpha · op(A) · op(B) + beta · C` on whole arrays, leading dimensions implied.

@@ -54,7 +54,7 @@ final class ConvolutionPrimitives {
     /// created on a thread already asked for one OpenMP thread: oneDNN sizes its work split by
     /// the creating thread's OpenMP setting.
     func prepare(_ operation: Operation) -> Bool {
-        omp_set_num_threads(1)
+        cdnnl_omp_set_num_threads(1)
         for part in parts where part.bound[operation.rawValue] == nil {
             guard let bound = part.make(operation) else { return false }
             part.bound[operation.rawValue] = bound
@@ -133,7 +133,7 @@ final class ConvolutionPrimitives {
         precondition(parts.allSatisfy { $0.bound[operation.rawValue] != nil }, "\(operation) primitives not prepared for \(shape)")
         nonisolated(unsafe) let parts = parts
         Parallel.forEach(parts.count) { i in
-            omp_set_num_threads(1)
+            cdnnl_omp_set_num_threads(1)
             let part = parts[i]
             part.bound[operation.rawValue]!.execute(pointers(part))
         }
@@ -153,7 +153,7 @@ final class ConvolutionPrimitives {
         }
 
         deinit {
-            if let forwardDescriptor { dnnl_primitive_desc_destroy(forwardDescriptor) }
+            if let forwardDescriptor { cdnnl_primitive_desc_destroy(forwardDescriptor) }
             weightGradient.deallocate()
         }
 
@@ -185,7 +185,7 @@ final class ConvolutionPrimitives {
                 if s.kind == .convolution {
                     var d = dnnl_convolution_desc_t()
                     guard
-                        dnnl_convolution_forward_desc_init(
+                        cdnnl_convolution_forward_desc_init(
                             &d, dnnl_forward_training, dnnl_convolution_direct, &anySource, &anyWeights, nil, &anyDestination,
                             strides, padLeft, padRight) == dnnl_success
                     else { return nil }
@@ -193,7 +193,7 @@ final class ConvolutionPrimitives {
                 } else {
                     var d = dnnl_deconvolution_desc_t()
                     guard
-                        dnnl_deconvolution_forward_desc_init(
+                        cdnnl_deconvolution_forward_desc_init(
                             &d, dnnl_forward_training, dnnl_deconvolution_direct, &anySource, &anyWeights, nil, &anyDestination,
                             strides, padLeft, padRight) == dnnl_success
                     else { return nil }
@@ -214,21 +214,21 @@ final class ConvolutionPrimitives {
             case (.backwardData, .convolution):
                 var d = dnnl_convolution_desc_t()
                 guard
-                    dnnl_convolution_backward_data_desc_init(
+                    cdnnl_convolution_backward_data_desc_init(
                         &d, dnnl_convolution_direct, &anySource, &anyWeights, &anyDestination, strides, padLeft, padRight) == dnnl_success
                 else { return nil }
                 op = .convolution(d)
             case (.backwardData, .deconvolution):
                 var d = dnnl_deconvolution_desc_t()
                 guard
-                    dnnl_deconvolution_backward_data_desc_init(
+                    cdnnl_deconvolution_backward_data_desc_init(
                         &d, dnnl_deconvolution_direct, &anySource, &anyWeights, &anyDestination, strides, padLeft, padRight) == dnnl_success
                 else { return nil }
                 op = .deconvolution(d)
             case (.backwardWeights, .convolution):
                 var d = dnnl_convolution_desc_t()
                 guard
-                    dnnl_convolution_backward_weights_desc_init(
+                    cdnnl_convolution_backward_weights_desc_init(
                         &d, dnnl_convolution_direct, &anySource, &anyWeights, nil, &anyDestination, strides, padLeft, padRight)
                         == dnnl_success
                 else { return nil }
@@ -236,14 +236,14 @@ final class ConvolutionPrimitives {
             case (.backwardWeights, .deconvolution):
                 var d = dnnl_deconvolution_desc_t()
                 guard
-                    dnnl_deconvolution_backward_weights_desc_init(
+                    cdnnl_deconvolution_backward_weights_desc_init(
                         &d, dnnl_deconvolution_direct, &anySource, &anyWeights, nil, &anyDestination, strides, padLeft, padRight)
                         == dnnl_success
                 else { return nil }
                 op = .deconvolution(d)
             }
             guard let pd = op.primitiveDescriptor(hint: forwardDescriptor) else { return nil }
-            defer { dnnl_primitive_desc_destroy(pd) }
+            defer { cdnnl_primitive_desc_destroy(pd) }
             return operation == .backwardData
                 ? BoundPrimitive(
                     borrowing: pd,
@@ -270,14 +270,14 @@ private enum OperationDescriptor {
     /// With a user-managed scratchpad, so parts never share oneDNN's.
     func primitiveDescriptor(hint: dnnl_primitive_desc_t?) -> dnnl_primitive_desc_t? {
         var attributes: dnnl_primitive_attr_t?
-        guard dnnl_primitive_attr_create(&attributes) == dnnl_success else { return nil }
-        defer { dnnl_primitive_attr_destroy(attributes) }
-        dnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user)
+        guard cdnnl_primitive_attr_create(&attributes) == dnnl_success else { return nil }
+        defer { cdnnl_primitive_attr_destroy(attributes) }
+        cdnnl_primitive_attr_set_scratchpad_mode(attributes, dnnl_scratchpad_mode_user)
         var pd: dnnl_primitive_desc_t?
         var status: dnnl_status_t
         switch self {
-        case .convolution(var d): status = dnnl_primitive_desc_create(&pd, &d, attributes, OneDNN.engine, hint)
-        case .deconvolution(var d): status = dnnl_primitive_desc_create(&pd, &d, attributes, OneDNN.engine, hint)
+        case .convolution(var d): status = cdnnl_primitive_desc_create(&pd, &d, attributes, OneDNN.engine, hint)
+        case .deconvolution(var d): status = cdnnl_primitive_desc_create(&pd, &d, attributes, OneDNN.engine, hint)
         }
         return status == dnnl_success ? pd : nil
     }
@@ -288,8 +288,8 @@ struct MemoryDescriptor {
     var value = dnnl_memory_desc_t()
 
     init(_ dims: [Int64], tag: dnnl_format_tag_t) {
-        let status = dnnl_memory_desc_init_by_tag(&value, Int32(dims.count), dims, dnnl_f32, tag)
-        precondition(status == dnnl_success, "oneDNN memory descriptor: \(String(cString: dnnl_status2str(status)))")
+        let status = cdnnl_memory_desc_init_by_tag(&value, Int32(dims.count), dims, dnnl_f32, tag)
+        precondition(status == dnnl_success, "oneDNN memory descriptor: \(String(cString: cdnnl_status2str(status)))")
     }
 }
 
@@ -297,8 +297,8 @@ struct MemoryDescriptor {
 enum OneDNN {
     nonisolated(unsafe) static let engine: dnnl_engine_t = {
         var engine: dnnl_engine_t?
-        let status = dnnl_engine_create(&engine, dnnl_cpu, 0)
-        precondition(status == dnnl_success, "oneDNN CPU engine: \(String(cString: dnnl_status2str(status)))")
+        let status = cdnnl_engine_create(&engine, dnnl_cpu, 0)
+        precondition(status == dnnl_success, "oneDNN CPU engine: \(String(cString: cdnnl_status2str(status)))")
         return engine!
     }()
 
@@ -306,7 +306,7 @@ enum OneDNN {
     nonisolated(unsafe) static let allocate = UnsafeMutableRawPointer(bitPattern: -1)
 
     static func check(_ status: dnnl_status_t, _ what: @autoclosure () -> String) {
-        precondition(status == dnnl_success, "oneDNN \(what()): \(String(cString: dnnl_status2str(status)))")
+        precondition(status == dnnl_success, "oneDNN \(what()): \(String(cString: cdnnl_status2str(status)))")
     }
 }
 
@@ -331,19 +331,19 @@ private final class BoundPrimitive {
     init?(borrowing descriptor: dnnl_primitive_desc_t, _ specification: [(id: Int32, user: MemoryDescriptor, isOutput: Bool)]) {
         var primitive: dnnl_primitive_t?
         var stream: dnnl_stream_t?
-        guard dnnl_primitive_create(&primitive, descriptor) == dnnl_success, let primitive else { return nil }
-        OneDNN.check(dnnl_stream_create(&stream, OneDNN.engine, dnnl_stream_default_flags.rawValue), "stream")
+        guard cdnnl_primitive_create(&primitive, descriptor) == dnnl_success, let primitive else { return nil }
+        OneDNN.check(cdnnl_stream_create(&stream, OneDNN.engine, dnnl_stream_default_flags.rawValue), "stream")
         self.primitive = primitive
         self.stream = stream!
         for (id, user, isOutput) in specification {
             var plain = user.value
-            let chosen = dnnl_primitive_desc_query_md(descriptor, dnnl_query_exec_arg_md, id)!
+            let chosen = cdnnl_primitive_desc_query_md(descriptor, dnnl_query_exec_arg_md, id)!
             var userMemory: dnnl_memory_t?
-            OneDNN.check(dnnl_memory_create(&userMemory, &plain, OneDNN.engine, nil), "memory")
+            OneDNN.check(cdnnl_memory_create(&userMemory, &plain, OneDNN.engine, nil), "memory")
             var argument = Argument(id: id, user: userMemory!, inner: userMemory!, reorder: nil, isOutput: isOutput)
-            if dnnl_memory_desc_equal(chosen, &plain) == 0 {
+            if cdnnl_memory_desc_equal(chosen, &plain) == 0 {
                 var inner: dnnl_memory_t?
-                OneDNN.check(dnnl_memory_create(&inner, chosen, OneDNN.engine, OneDNN.allocate), "memory")
+                OneDNN.check(cdnnl_memory_create(&inner, chosen, OneDNN.engine, OneDNN.allocate), "memory")
                 argument.inner = inner!
                 argument.reorder = withUnsafePointer(to: &plain) { plain in
                     isOutput ? Self.reorder(from: chosen, to: plain) : Self.reorder(from: plain, to: chosen)
@@ -351,10 +351,10 @@ private final class BoundPrimitive {
             }
             arguments.append(argument)
         }
-        let scratchpad = dnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0)
-        if let scratchpad, dnnl_memory_desc_get_size(scratchpad) > 0 {
+        let scratchpad = cdnnl_primitive_desc_query_md(descriptor, dnnl_query_scratchpad_md, 0)
+        if let scratchpad, cdnnl_memory_desc_get_size(scratchpad) > 0 {
             var memory: dnnl_memory_t?
-            OneDNN.check(dnnl_memory_create(&memory, scratchpad, OneDNN.engine, OneDNN.allocate), "scratchpad")
+            OneDNN.check(cdnnl_memory_create(&memory, scratchpad, OneDNN.engine, OneDNN.allocate), "scratchpad")
             arguments.append(Argument(id: DNNL_ARG_SCRATCHPAD, user: memory!, inner: memory!, reorder: nil, isOutput: false))
         }
         executeArguments = arguments.map { dnnl_exec_arg_t(arg: $0.id, memory: $0.inner) }
@@ -362,12 +362,12 @@ private final class BoundPrimitive {
 
     deinit {
         for argument in arguments {
-            if let reorder = argument.reorder { dnnl_primitive_destroy(reorder) }
-            if argument.inner != argument.user { dnnl_memory_destroy(argument.inner) }
-            dnnl_memory_destroy(argument.user)
+            if let reorder = argument.reorder { cdnnl_primitive_destroy(reorder) }
+            if argument.inner != argument.user { cdnnl_memory_destroy(argument.inner) }
+            cdnnl_memory_destroy(argument.user)
         }
-        dnnl_stream_destroy(stream)
-        dnnl_primitive_destroy(primitive)
+        cdnnl_stream_destroy(stream)
+        cdnnl_primitive_destroy(primitive)
     }
 
     private static func reorder(from source: UnsafePointer<dnnl_memory_desc_t>, to destination: UnsafePointer<dnnl_memory_desc_t>)
@@ -375,24 +375,24 @@ private final class BoundPrimitive {
     {
         var descriptor: dnnl_primitive_desc_t?
         OneDNN.check(
-            dnnl_reorder_primitive_desc_create(&descriptor, source, OneDNN.engine, destination, OneDNN.engine, nil), "reorder")
-        defer { dnnl_primitive_desc_destroy(descriptor) }
+            cdnnl_reorder_primitive_desc_create(&descriptor, source, OneDNN.engine, destination, OneDNN.engine, nil), "reorder")
+        defer { cdnnl_primitive_desc_destroy(descriptor) }
         var primitive: dnnl_primitive_t?
-        OneDNN.check(dnnl_primitive_create(&primitive, descriptor), "reorder")
+        OneDNN.check(cdnnl_primitive_create(&primitive, descriptor), "reorder")
         return primitive!
     }
 
     /// Runs with the caller's buffers, one per specified argument in order.
     func execute(_ pointers: [UnsafeMutableRawPointer]) {
         for (argument, pointer) in zip(arguments, pointers) {
-            OneDNN.check(dnnl_memory_set_data_handle(argument.user, pointer), "data handle")
+            OneDNN.check(cdnnl_memory_set_data_handle(argument.user, pointer), "data handle")
         }
         for argument in arguments where !argument.isOutput { runReorder(argument) }
         executeArguments.withUnsafeBufferPointer { args in
-            OneDNN.check(dnnl_primitive_execute(primitive, stream, Int32(args.count), args.baseAddress), "execute")
+            OneDNN.check(cdnnl_primitive_execute(primitive, stream, Int32(args.count), args.baseAddress), "execute")
         }
         for argument in arguments where argument.isOutput { runReorder(argument) }
-        OneDNN.check(dnnl_stream_wait(stream), "wait")
+        OneDNN.check(cdnnl_stream_wait(stream), "wait")
     }
 
     private func runReorder(_ argument: Argument) {
@@ -400,7 +400,7 @@ private final class BoundPrimitive {
         let (from, to) = argument.isOutput ? (argument.inner, argument.user) : (argument.user, argument.inner)
         let args = [dnnl_exec_arg_t(arg: DNNL_ARG_FROM, memory: from), dnnl_exec_arg_t(arg: DNNL_ARG_TO, memory: to)]
         args.withUnsafeBufferPointer { args in
-            OneDNN.check(dnnl_primitive_execute(reorder, stream, 2, args.baseAddress), "reorder")
+            OneDNN.check(cdnnl_primitive_execute(reorder, stream, 2, args.baseAddress), "reorder")
         }
     }
 }
