@@ -21,12 +21,13 @@ let package = Package(
         // C libraries: one thin system-library module each (module map + shim header).
         .systemLibrary(name: "CLibPNG", pkgConfig: "libpng"),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg"),
-        .target(name: "CEmbree", linkerSettings: [.linkedLibrary("dl")]),
-        .target(name: "COneDNN", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CLoad", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CEmbree", dependencies: ["CLoad"]),
+        .target(name: "COneDNN", dependencies: ["CLoad"]),
         .systemLibrary(name: "CNCursesW"),
         .systemLibrary(name: "CLibC"),
         // libxml2 is loaded on first use (dlopen), so only its headers are needed at build time.
-        .target(name: "CXML", cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])], linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CXML", dependencies: ["CLoad"], cSettings: [.unsafeFlags(["-I/usr/include/libxml2"])]),
         // libpng's full API for row-by-row decoding, with every setjmp inside one C function.
         .target(name: "CPNGRows", linkerSettings: [.linkedLibrary("png16")]),
 

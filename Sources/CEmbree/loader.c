@@ -1,9 +1,8 @@
 // The Embree functions the renderer calls, resolved from libembree3.so.3 on first use.
 #include "cembree.h"
 
-#include <dlfcn.h>
+#include <cload.h>
 #include <pthread.h>
-#include <stdio.h>
 
 static struct {
     RTCDevice (*newDevice)(const char *);
@@ -25,15 +24,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char failure[512];
 
 static void load(void) {
-    void *library = dlopen("libembree3.so.3", RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-        snprintf(failure, sizeof failure, "cannot load Embree (%s); `make deps` installs it", dlerror());
-        return;
-    }
-    struct {
-        void **slot;
-        const char *name;
-    } symbols[] = {
+    const struct cload_symbol symbols[] = {
         {(void **)&api.newDevice, "rtcNewDevice"},
         {(void **)&api.newScene, "rtcNewScene"},
         {(void **)&api.newGeometry, "rtcNewGeometry"},
@@ -48,13 +39,7 @@ static void load(void) {
         {(void **)&api.intersect1M, "rtcIntersect1M"},
         {(void **)&api.occluded1M, "rtcOccluded1M"},
     };
-    for (size_t k = 0; k < sizeof symbols / sizeof symbols[0]; k++) {
-        *symbols[k].slot = dlsym(library, symbols[k].name);
-        if (!*symbols[k].slot) {
-            snprintf(failure, sizeof failure, "libembree3.so.3 has no %s", symbols[k].name);
-            return;
-        }
-    }
+    if (cload_open("libembree3.so.3", "Embree", symbols, sizeof symbols / sizeof symbols[0], failure, sizeof failure) != 0) return;
 }
 
 const char *cembree_load(void) {

@@ -3,9 +3,8 @@
 // a slot and a symbol name below, and a forwarding definition.
 #include "conednn.h"
 
-#include <dlfcn.h>
+#include <cload.h>
 #include <pthread.h>
-#include <stdio.h>
 
 static struct {
     dnnl_status_t (*convolution_backward_data_desc_init)(dnnl_convolution_desc_t *, dnnl_alg_kind_t, const dnnl_memory_desc_t *, const dnnl_memory_desc_t *, const dnnl_memory_desc_t *, const dnnl_dims_t, const dnnl_dims_t, const dnnl_dims_t);
@@ -43,15 +42,7 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char failure[512];
 
 static void load(void) {
-    void *library = dlopen("libdnnl.so.2", RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-        snprintf(failure, sizeof failure, "cannot load oneDNN (%s); `make deps` installs it", dlerror());
-        return;
-    }
-    struct {
-        void **slot;
-        const char *name;
-    } symbols[] = {
+    const struct cload_symbol symbols[] = {
         {(void **)&api.convolution_backward_data_desc_init, "dnnl_convolution_backward_data_desc_init"},
         {(void **)&api.convolution_backward_weights_desc_init, "dnnl_convolution_backward_weights_desc_init"},
         {(void **)&api.convolution_forward_desc_init, "dnnl_convolution_forward_desc_init"},
@@ -82,13 +73,7 @@ static void load(void) {
         {(void **)&api.stream_wait, "dnnl_stream_wait"},
         {(void **)&api.omp_set_num_threads, "omp_set_num_threads"},
     };
-    for (size_t k = 0; k < sizeof symbols / sizeof symbols[0]; k++) {
-        *symbols[k].slot = dlsym(library, symbols[k].name);
-        if (!*symbols[k].slot) {
-            snprintf(failure, sizeof failure, "libdnnl.so.2 has no %s", symbols[k].name);
-            return;
-        }
-    }
+    if (cload_open("libdnnl.so.2", "oneDNN", symbols, sizeof symbols / sizeof symbols[0], failure, sizeof failure) != 0) return;
 }
 
 const char *cdnnl_load(void) {

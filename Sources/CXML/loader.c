@@ -9,9 +9,9 @@
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 
-#include <dlfcn.h>
-#include <pthread.h>
+#include <cload.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <string.h>
 
 static struct {
@@ -34,15 +34,7 @@ static void quiet(void *context, const char *message, ...) {
 }
 
 static void load(void) {
-    void *library = dlopen("libxml2.so.2", RTLD_NOW | RTLD_LOCAL);
-    if (!library) {
-        snprintf(failure, sizeof failure, "cannot load libxml2 (%s); `make deps` installs it", dlerror());
-        return;
-    }
-    struct {
-        void **slot;
-        const char *name;
-    } symbols[] = {
+    const struct cload_symbol symbols[] = {
         {(void **)&api.initParser, "xmlInitParser"},
         {(void **)&api.setGenericErrorFunc, "xmlSetGenericErrorFunc"},
         {(void **)&api.newParserCtxt, "xmlNewParserCtxt"},
@@ -52,13 +44,7 @@ static void load(void) {
         {(void **)&api.docGetRootElement, "xmlDocGetRootElement"},
         {(void **)&api.getLineNo, "xmlGetLineNo"},
     };
-    for (size_t k = 0; k < sizeof symbols / sizeof symbols[0]; k++) {
-        *symbols[k].slot = dlsym(library, symbols[k].name);
-        if (!*symbols[k].slot) {
-            snprintf(failure, sizeof failure, "libxml2.so.2 has no %s", symbols[k].name);
-            return;
-        }
-    }
+    if (cload_open("libxml2.so.2", "libxml2", symbols, sizeof symbols / sizeof symbols[0], failure, sizeof failure) != 0) return;
     api.initParser();
     api.setGenericErrorFunc(NULL, quiet);
 }

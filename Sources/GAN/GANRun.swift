@@ -140,10 +140,9 @@ public struct GANRunInfo: Sendable, Equatable {
         guard let root = try? JSONReader.parse(bytes), root.members != nil else { throw fail("not a JSON object") }
         guard root["format"]?.string == format else { throw fail("format is not \(format)") }
         guard let a = root["architecture"], a.members != nil, let t = root["training"], t.members != nil,
-            let d = root["dataset"], d.members != nil, let names = root["classes"]?.array
+            let d = root["dataset"], d.members != nil, let names = root["classes"], names.array != nil
         else { throw fail("architecture, training, dataset or classes missing") }
-        let classes = names.compactMap { $0.string }
-        guard classes.count == names.count else { throw fail("classes must be strings") }
+        guard let classes = names.strings else { throw fail("classes must be strings") }
         func int(_ o: JSONValue, _ key: String) throws(GANError) -> Int {
             guard let n = o[key]?.integer else { throw fail("\(key) must be an integer") }
             return n

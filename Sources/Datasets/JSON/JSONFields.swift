@@ -105,13 +105,7 @@ struct JSONFields {
     }
 
     static func numbers(_ raw: JSONValue, error: DatasetsError) throws(DatasetsError) -> [Double] {
-        guard let array = raw.array else { throw error }
-        var out: [Double] = []
-        out.reserveCapacity(array.count)
-        for item in array {
-            guard let n = item.number else { throw error }
-            out.append(n)
-        }
-        return out
+        guard let numbers = raw.numbers else { throw error }
+        return numbers
     }
 }

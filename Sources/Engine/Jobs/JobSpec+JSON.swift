@@ -224,9 +224,7 @@ private struct SpecFields {
 
     func list(_ key: String) throws(EngineError) -> [String]? {
         guard let value = object[key] else { return nil }
-        guard let items = value.array else { throw bad(key, "a list of strings") }
-        let list = items.compactMap { $0.string }
-        guard list.count == items.count else { throw bad(key, "a list of strings") }
+        guard let list = value.strings else { throw bad(key, "a list of strings") }
         return list
     }
 

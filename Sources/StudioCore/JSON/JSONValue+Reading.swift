@@ -73,25 +73,23 @@ extension JSONValue {
     }
 
     /// An array of numbers as doubles; nil when anything in it is not a number.
-    public var numbers: [Double]? {
-        guard let array else { return nil }
-        var out: [Double] = []
-        out.reserveCapacity(array.count)
-        for item in array {
-            guard let n = item.number else { return nil }
-            out.append(n)
-        }
-        return out
-    }
+    public var numbers: [Double]? { elements(\.number) }
 
     /// An array of integers (`integer` of each); nil when anything in it is not one.
-    public var integers: [Int]? {
+    public var integers: [Int]? { elements(\.integer) }
+
+    /// An array of strings; nil when anything in it is not a string.
+    public var strings: [String]? { elements(\.string) }
+
+    /// Each element of an array through `read`; nil for anything but an array, or when `read`
+    /// gives nil for one element.
+    private func elements<T>(_ read: (JSONValue) -> T?) -> [T]? {
         guard let array else { return nil }
-        var out: [Int] = []
+        var out: [T] = []
         out.reserveCapacity(array.count)
         for item in array {
-            guard let n = item.integer else { return nil }
-            out.append(n)
+            guard let value = read(item) else { return nil }
+            out.append(value)
         }
         return out
     }

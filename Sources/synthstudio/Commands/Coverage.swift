@@ -69,28 +69,23 @@ struct Coverage: ParsableCommand {
             if let cols { spec.columns = CoverageAxis(cols) }
             if let target { spec.defaultTarget = target }
             let figures = try Figures.open(opened)
-            if !views.isEmpty {
-                let style = try output.styler()
-                var text: [String] = []
-                for var view in views {
+            if json { return emit(CoverageReport.json(try figures.coverage(spec), gaps: gaps).pretty()) }
+            let style = try output.styler()
+            // Each view of the workspace under its name, or the one matrix asked for.
+            let shown: [(title: String?, spec: CoverageSpec)] =
+                views.isEmpty
+                ? [(nil, spec)]
+                : views.map { view in
+                    var view = view
                     if let target { view.defaultTarget = target }
-                    let matrix = try figures.coverage(view)
-                    text.append(
-                        style.paint("View \((view.name ?? "\(view.rows)").terminalSafe)", .heading, bold: true) + "\n"
-                            + CoverageReport.text(matrix, style: style) + "\n"
-                            + CoverageReport.gapsText(matrix.gaps(limit: gaps), matrix: matrix, style: style))
+                    return ("View \((view.name ?? "\(view.rows)").terminalSafe)", view)
                 }
-                return emit(text.joined(separator: "\n"))
+            let sections = try shown.map { title, spec in
+                let matrix = try figures.coverage(spec)
+                return (title.map { style.paint($0, .heading, bold: true) + "\n" } ?? "") + CoverageReport.text(matrix, style: style) + "\n"
+                    + CoverageReport.gapsText(matrix.gaps(limit: gaps), matrix: matrix, style: style)
             }
-            let matrix = try figures.coverage(spec)
-            if json {
-                emit(CoverageReport.json(matrix, gaps: gaps).pretty())
-            } else {
-                let style = try output.styler()
-                emit(
-                    CoverageReport.text(matrix, style: style) + "\n"
-                        + CoverageReport.gapsText(matrix.gaps(limit: gaps), matrix: matrix, style: style))
-            }
+            emit(sections.joined(separator: "\n"))
         }
     }
 }
