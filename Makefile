@@ -1,7 +1,7 @@
 # SynthStudio — `make run` and `make test` do all the set-up on a fresh Debian machine.
 
 # The system packages every build needs, in one place. Later modules add theirs here.
-APT_PACKAGES := libncursesw5-dev libpng-dev libturbojpeg0-dev libsqlite3-dev libxml2 libxml2-dev libembree-dev libdnnl-dev tmux
+APT_PACKAGES := libncursesw5-dev libpng-dev libturbojpeg0-dev libsqlite3-dev libxml2 libxml2-dev libembree-dev libdnnl-dev libassimp-dev assimp-testmodels libopenexr-dev tmux
 # Tools the benchmarks compare against or use (installed by `make bench` only).
 BENCH_APT_PACKAGES := imagemagick libsixel-bin chafa blender
 

@@ -24,6 +24,8 @@ let package = Package(
         .target(name: "CLoad", linkerSettings: [.linkedLibrary("dl")]),
         .target(name: "CEmbree", dependencies: ["CLoad"]),
         .target(name: "COneDNN", dependencies: ["CLoad"]),
+        .target(name: "CAssimp", dependencies: ["CLoad"]),
+        .target(name: "COpenEXR", dependencies: ["CLoad"]),
         .systemLibrary(name: "CNCursesW"),
         .systemLibrary(name: "CLibC"),
         // libxml2 is loaded on first use (dlopen), so only its headers are needed at build time.
@@ -33,9 +35,10 @@ let package = Package(
 
         // Pure core and effects.
         .target(name: "StudioCore", dependencies: ["CLibC"]),
-        .target(name: "ImageIO", dependencies: ["StudioCore", "CLibPNG", "CTurboJPEG", "CPNGRows"]),
+        .target(name: "ImageIO", dependencies: ["StudioCore", "CLibPNG", "CTurboJPEG", "CPNGRows", "COpenEXR"]),
         .target(name: "TerminalGraphics", dependencies: ["StudioCore"], swiftSettings: optimizedEvenInDebug),
-        .target(name: "Rendering", dependencies: ["StudioCore", "CEmbree"], swiftSettings: optimizedEvenInDebug),
+        .target(
+            name: "Rendering", dependencies: ["StudioCore", "ImageIO", "CEmbree", "CAssimp"], swiftSettings: optimizedEvenInDebug),
         .target(name: "NeuralNet", dependencies: ["StudioCore", "COneDNN"], swiftSettings: optimizedEvenInDebug),
         .target(
             name: "Datasets",
@@ -98,7 +101,7 @@ let package = Package(
         .testTarget(
             name: "TUITests",
             dependencies: ["TUI", "Datasets", "Catalog", "Engine", "ImageIO", "StudioCore", "TerminalGraphics", "TestSupport"]),
-        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "StudioCore"]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering", "StudioCore", "ImageIO", "TestSupport"]),
         .testTarget(
             name: "CatalogTests",
             dependencies: ["Catalog", "Datasets", "StudioCore", "ImageIO", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],

@@ -1,0 +1,145 @@
+// The Assimp functions the asset importer needs, resolved from libassimp.so.5 on first use.
+#include "cassimp.h"
+
+#include <assimp/GltfMaterial.h>
+#include <assimp/cimport.h>
+#include <assimp/config.h>
+#include <assimp/postprocess.h>
+
+#include <cload.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+static struct {
+    const struct aiScene *(*importWithProperties)(const char *, unsigned int, struct aiFileIO *, const struct aiPropertyStore *);
+    void (*release)(const struct aiScene *);
+    const char *(*errorString)(void);
+    struct aiPropertyStore *(*createStore)(void);
+    void (*setInteger)(struct aiPropertyStore *, const char *, int);
+    void (*releaseStore)(struct aiPropertyStore *);
+    enum aiReturn (*floatArray)(const struct aiMaterial *, const char *, unsigned int, unsigned int, ai_real *, unsigned int *);
+    enum aiReturn (*integerArray)(const struct aiMaterial *, const char *, unsigned int, unsigned int, int *, unsigned int *);
+    enum aiReturn (*color)(const struct aiMaterial *, const char *, unsigned int, unsigned int, struct aiColor4D *);
+    enum aiReturn (*string)(const struct aiMaterial *, const char *, unsigned int, unsigned int, struct aiString *);
+    void (*attachLogStream)(const struct aiLogStream *);
+    enum aiReturn (*texture)(const struct aiMaterial *, enum aiTextureType, unsigned int, struct aiString *, enum aiTextureMapping *,
+        unsigned int *, ai_real *, enum aiTextureOp *, enum aiTextureMapMode *, unsigned int *);
+} api;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+// Assimp's warnings and errors during the current import (imports are serialised), kept so a
+// file Assimp repairs silently — faces dropped for indices out of range — can be refused.
+static char warnings[4096];
+
+static void collect(const char *message, char *user) {
+    (void)user;
+    if (strncmp(message, "Warn", 4) != 0 && strncmp(message, "Error", 5) != 0) return;
+    size_t used = strlen(warnings);
+    if (used + 2 < sizeof warnings) snprintf(warnings + used, sizeof warnings - used, "%s", message);
+}
+static char failure[512];
+
+static void load(void) {
+    const struct cload_symbol symbols[] = {
+        {(void **)&api.importWithProperties, "aiImportFileExWithProperties"},
+        {(void **)&api.release, "aiReleaseImport"},
+        {(void **)&api.errorString, "aiGetErrorString"},
+        {(void **)&api.createStore, "aiCreatePropertyStore"},
+        {(void **)&api.setInteger, "aiSetImportPropertyInteger"},
+        {(void **)&api.releaseStore, "aiReleasePropertyStore"},
+        {(void **)&api.floatArray, "aiGetMaterialFloatArray"},
+        {(void **)&api.integerArray, "aiGetMaterialIntegerArray"},
+        {(void **)&api.color, "aiGetMaterialColor"},
+        {(void **)&api.string, "aiGetMaterialString"},
+        {(void **)&api.texture, "aiGetMaterialTexture"},
+        {(void **)&api.attachLogStream, "aiAttachLogStream"},
+    };
+    if (cload_open("libassimp.so.5", "Assimp", symbols, sizeof symbols / sizeof symbols[0], failure, sizeof failure) != 0) return;
+    struct aiLogStream stream = {collect, NULL};
+    api.attachLogStream(&stream);
+}
+
+const char *cassimp_load(void) {
+    pthread_once(&once, load);
+    return failure[0] ? failure : NULL;
+}
+
+// Assimp keeps its last error per importer; the C API's importers are made per call, and the
+// message is read right after the failing call on the same thread, so concurrent imports are
+// serialised to keep each message with its file.
+static pthread_mutex_t importing = PTHREAD_MUTEX_INITIALIZER;
+
+const struct aiScene *cassimp_import(const char *path, char *message, unsigned long capacity) {
+    message[0] = 0;
+    const char *why = cassimp_load();
+    if (why) {
+        snprintf(message, capacity, "%s", why);
+        return NULL;
+    }
+    unsigned int flags = aiProcess_Triangulate | aiProcess_GenSmoothNormals | aiProcess_CalcTangentSpace |
+        aiProcess_JoinIdenticalVertices | aiProcess_SortByPType | aiProcess_ValidateDataStructure | aiProcess_FlipUVs |
+        aiProcess_LimitBoneWeights | aiProcess_FindInvalidData;
+    struct aiPropertyStore *store = api.createStore();
+    api.setInteger(store, AI_CONFIG_PP_SBP_REMOVE, aiPrimitiveType_POINT | aiPrimitiveType_LINE);
+    pthread_mutex_lock(&importing);
+    warnings[0] = 0;
+    const struct aiScene *scene = api.importWithProperties(path, flags, NULL, store);
+    if (!scene) {
+        const char *error = api.errorString();
+        snprintf(message, capacity, "%s", error && error[0] ? error : "Assimp could not read it");
+    } else {
+        snprintf(message, capacity, "%s", warnings);
+    }
+    pthread_mutex_unlock(&importing);
+    api.releaseStore(store);
+    return scene;
+}
+
+void cassimp_release(const struct aiScene *scene) {
+    if (scene) api.release(scene);
+}
+
+static float scalar(const struct aiMaterial *material, const char *key, unsigned int type, unsigned int index, float fallback) {
+    ai_real value = 0;
+    unsigned int count = 1;
+    return api.floatArray(material, key, type, index, &value, &count) == aiReturn_SUCCESS && count == 1 ? (float)value : fallback;
+}
+
+float cassimp_metallic(const struct aiMaterial *m, float fallback) { return scalar(m, AI_MATKEY_METALLIC_FACTOR, fallback); }
+float cassimp_roughness(const struct aiMaterial *m, float fallback) { return scalar(m, AI_MATKEY_ROUGHNESS_FACTOR, fallback); }
+float cassimp_opacity(const struct aiMaterial *m, float fallback) { return scalar(m, AI_MATKEY_OPACITY, fallback); }
+float cassimp_alpha_cutoff(const struct aiMaterial *m, float fallback) { return scalar(m, AI_MATKEY_GLTF_ALPHACUTOFF, fallback); }
+float cassimp_emissive_intensity(const struct aiMaterial *m, float fallback) {
+    return scalar(m, AI_MATKEY_EMISSIVE_INTENSITY, fallback);
+}
+
+int cassimp_alpha_mode(const struct aiMaterial *m) {
+    struct aiString mode;
+    if (api.string(m, AI_MATKEY_GLTF_ALPHAMODE, &mode) != aiReturn_SUCCESS) return 0;
+    if (strcmp(mode.data, "MASK") == 0) return 1;
+    if (strcmp(mode.data, "BLEND") == 0) return 2;
+    return 0;
+}
+
+int cassimp_base_color(const struct aiMaterial *m, struct aiColor4D *out) {
+    return api.color(m, AI_MATKEY_BASE_COLOR, out) == aiReturn_SUCCESS || api.color(m, AI_MATKEY_COLOR_DIFFUSE, out) == aiReturn_SUCCESS;
+}
+
+int cassimp_emissive_color(const struct aiMaterial *m, struct aiColor4D *out) {
+    return api.color(m, AI_MATKEY_COLOR_EMISSIVE, out) == aiReturn_SUCCESS;
+}
+
+int cassimp_texture(const struct aiMaterial *m, enum aiTextureType type, struct aiString *path, unsigned int *uv,
+    enum aiTextureMapMode *wrap) {
+    *uv = 0;
+    wrap[0] = wrap[1] = aiTextureMapMode_Wrap;
+    return api.texture(m, type, 0, path, NULL, uv, NULL, NULL, wrap, NULL) == aiReturn_SUCCESS;
+}
+
+int cassimp_metallic_roughness_texture(const struct aiMaterial *m, struct aiString *path, unsigned int *uv) {
+    *uv = 0;
+    return api.texture(m, AI_MATKEY_GLTF_PBRMETALLICROUGHNESS_METALLICROUGHNESS_TEXTURE, path, NULL, uv, NULL, NULL, NULL, NULL) ==
+        aiReturn_SUCCESS;
+}

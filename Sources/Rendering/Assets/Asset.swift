@@ -1,0 +1,363 @@
+internal import CAssimp
+internal import Foundation
+internal import Glibc
+public import ImageIO
+public import StudioCore
+
+/// Why an asset could not be used, naming the file and the part.
+public struct AssetError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let file: String
+    public let message: String
+
+    public init(file: String, _ message: String) {
+        self.file = file
+        self.message = message
+    }
+
+    public var description: String { "\(file.terminalSafe): \(message.terminalSafe)" }
+}
+
+/// A surface's look: glTF's metallic-roughness model (base colour × texture, metallic and
+/// roughness × the texture's blue and green, a tangent-space normal map, emission, alpha cut-out).
+public struct SurfaceMaterial: Sendable {
+    public var name = ""
+    /// Linear RGB and alpha.
+    public var baseColor = SIMD4<Float>(0.8, 0.8, 0.8, 1)
+    public var baseColorTexture: Texture?
+    public var metallic: Float = 0
+    public var roughness: Float = 0.5
+    /// Green: roughness, blue: metallic (glTF's layout).
+    public var metallicRoughnessTexture: Texture?
+    public var normalTexture: Texture?
+    public var emissive = SIMD3<Float>(repeating: 0)
+    public var emissiveTexture: Texture?
+    /// Alpha below this is a hole (glTF's MASK mode); nil: opaque.
+    public var alphaCutoff: Float?
+
+    public init() {}
+}
+
+/// A triangle mesh in the asset's own space (the node transforms above it applied).
+public struct AssetMesh: Sendable {
+    public var positions: [SIMD3<Float>]
+    /// Unit, one per position.
+    public var normals: [SIMD3<Float>]
+    /// Texture coordinates (origin top left), one per position, or empty.
+    public var uvs: [SIMD2<Float>]
+    /// Unit tangents with the bitangent's handedness in w, or empty.
+    public var tangents: [SIMD4<Float>]
+    public var triangles: [SIMD3<UInt32>]
+    public var material: Int
+}
+
+/// A 3D asset file read through Assimp: glTF 2.0 (`.gltf` + `.bin`, `.glb`, embedded images),
+/// OBJ + MTL, FBX, COLLADA, PLY, STL and the other formats Assimp reads. The node hierarchy is
+/// flattened into meshes in the asset's space; textures are decoded with our own PNG and JPEG
+/// decoders. Everything is checked before use: a broken file is an `AssetError`, never a crash.
+public struct Asset: Sendable {
+    public let file: String
+    public var meshes: [AssetMesh]
+    public var materials: [SurfaceMaterial]
+    /// What Assimp noted while reading (unreferenced vertices, …) that did not stop it.
+    public var warnings: [String] = []
+
+    /// Limits on what one file may hold, checked before copying.
+    public static let maxTriangles = 20_000_000
+    public static let maxNodes = 1_000_000
+    public static let maxDepth = 256
+
+    public var triangleCount: Int { meshes.reduce(0) { $0 + $1.triangles.count } }
+
+    /// Corners of the box around every vertex.
+    public var bounds: (min: SIMD3<Float>, max: SIMD3<Float>) {
+        var lo = SIMD3<Float>(repeating: .greatestFiniteMagnitude), hi = -lo
+        for mesh in meshes {
+            for p in mesh.positions {
+                lo = pointwiseMin(lo, p)
+                hi = pointwiseMax(hi, p)
+            }
+        }
+        return (lo, hi)
+    }
+
+    public init(file: String, meshes: [AssetMesh], materials: [SurfaceMaterial]) {
+        self.file = file
+        self.meshes = meshes
+        self.materials = materials.isEmpty ? [SurfaceMaterial()] : materials
+    }
+
+    /// Imports `path`.
+    public static func load(_ path: String) throws(AssetError) -> Asset {
+        guard FileIO.isFile(path) else { throw AssetError(file: path, "no such file") }
+        var message = [CChar](repeating: 0, count: 1024)
+        guard let scene = cassimp_import(path, &message, UInt(message.count)) else {
+            throw AssetError(file: path, "cannot import: \(String(cString: message))")
+        }
+        defer { cassimp_release(scene) }
+        // "Warn,  T0: text" → "text". Assimp repairs some broken files by dropping what does not
+        // fit (faces with indices out of range, vertices a primitive mode cannot use): a scene
+        // with parts missing is refused rather than rendered wrong.
+        let warnings = String(cString: message).split(separator: "\n").map { line in
+            String(line.split(separator: ":", maxSplits: 1).last ?? line).trimmingCharacters(in: .whitespaces)
+        }
+        if let loss = warnings.first(where: { $0.contains("dropped") }) { throw AssetError(file: path, "broken: \(loss)") }
+        var asset = try Importer(path: path, scene: scene.pointee).asset()
+        asset.warnings = warnings.filter { !$0.hasPrefix("Failed to compute tangents") }
+        return asset
+    }
+}
+
+/// Reads one imported `aiScene` into an `Asset`.
+private struct Importer {
+    let path: String
+    let scene: aiScene
+    var folder: String { FileIO.parentDirectory(of: path) }
+
+    func fail(_ message: String) -> AssetError { AssetError(file: path, message) }
+
+    func asset() throws(AssetError) -> Asset {
+        guard scene.mFlags & UInt32(AI_SCENE_FLAGS_INCOMPLETE) == 0 else { throw fail("the file is incomplete (Assimp marks it so)") }
+        guard let root = scene.mRootNode else { throw fail("no root node") }
+        var textures: [String: Texture] = [:]
+        var materials: [SurfaceMaterial] = []
+        for m in 0..<Int(scene.mNumMaterials) {
+            guard let material = scene.mMaterials?[m] else { throw fail("material \(m) is missing") }
+            materials.append(try self.material(material, index: m, cache: &textures))
+        }
+        var meshes: [AssetMesh] = []
+        var visited = 0
+        var triangles = 0
+        try walk(root, transform: .identity, depth: 0, visited: &visited, triangles: &triangles, into: &meshes)
+        guard !meshes.isEmpty else { throw fail("holds no triangles") }
+        return Asset(file: path, meshes: meshes, materials: materials)
+    }
+
+    private func walk(
+        _ node: UnsafeMutablePointer<aiNode>, transform parent: Affine, depth: Int, visited: inout Int, triangles: inout Int,
+        into meshes: inout [AssetMesh]
+    ) throws(AssetError) {
+        visited += 1
+        guard depth <= Asset.maxDepth else { throw fail("nodes nest deeper than \(Asset.maxDepth) levels (a cycle?)") }
+        guard visited <= Asset.maxNodes else { throw fail("more than \(Asset.maxNodes) nodes") }
+        let n = node.pointee
+        let transform = parent * Affine(n.mTransformation)
+        guard transform.isFinite else { throw fail("node \(name(n.mName)) has a transform that is not finite") }
+        for k in 0..<Int(n.mNumMeshes) {
+            guard let index = n.mMeshes.map({ Int($0[k]) }), index < Int(scene.mNumMeshes), let mesh = scene.mMeshes?[index] else {
+                throw fail("node \(name(n.mName)) refers to a mesh that does not exist")
+            }
+            let converted = try self.mesh(mesh.pointee, index: index, transform: transform)
+            triangles += converted.triangles.count
+            guard triangles <= Asset.maxTriangles else { throw fail("more than \(Asset.maxTriangles) triangles") }
+            if !converted.triangles.isEmpty { meshes.append(converted) }
+        }
+        for c in 0..<Int(n.mNumChildren) {
+            guard let child = n.mChildren?[c] else { throw fail("node \(name(n.mName)) has a missing child") }
+            try walk(child, transform: transform, depth: depth + 1, visited: &visited, triangles: &triangles, into: &meshes)
+        }
+    }
+
+    private func mesh(_ m: aiMesh, index: Int, transform: Affine) throws(AssetError) -> AssetMesh {
+        let part = "mesh \(index) (\(name(m.mName)))"
+        let count = Int(m.mNumVertices)
+        guard let vertices = m.mVertices, count > 0 else { throw fail("\(part) has no vertices") }
+        guard Int(m.mMaterialIndex) < max(1, Int(scene.mNumMaterials)) else { throw fail("\(part) uses material \(m.mMaterialIndex), which does not exist") }
+        var positions = [SIMD3<Float>](repeating: .zero, count: count)
+        for i in 0..<count {
+            let v = SIMD3<Float>(vertices[i].x, vertices[i].y, vertices[i].z)
+            guard v.x.isFinite, v.y.isFinite, v.z.isFinite else { throw fail("\(part): vertex \(i) is not finite (\(v))") }
+            positions[i] = transform.point(v)
+        }
+        let normalMatrix = transform.normalMatrix
+        var normals = [SIMD3<Float>](repeating: SIMD3(0, 1, 0), count: count)
+        if let source = m.mNormals {
+            for i in 0..<count {
+                let n = normalMatrix.vector(SIMD3(source[i].x, source[i].y, source[i].z))
+                let length = (n * n).sum().squareRoot()
+                if length.isFinite, length > 0 { normals[i] = n / length }
+            }
+        }
+        let uvChannel = withUnsafeBytes(of: m.mTextureCoords) { $0.load(as: UnsafeMutablePointer<aiVector3D>?.self) }
+        var uvs: [SIMD2<Float>] = []
+        if let uv = uvChannel {
+            uvs = (0..<count).map { SIMD2(uv[$0].x, uv[$0].y) }
+            guard uvs.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else { throw fail("\(part) has texture coordinates that are not finite") }
+        }
+        var tangents: [SIMD4<Float>] = []
+        if let t = m.mTangents, let b = m.mBitangents, uvChannel != nil {
+            tangents = (0..<count).map { i in
+                let tangent = transform.vector(SIMD3(t[i].x, t[i].y, t[i].z))
+                let bitangent = transform.vector(SIMD3(b[i].x, b[i].y, b[i].z))
+                let n = normals[i]
+                let cross = SIMD3(
+                    n.y * tangent.z - n.z * tangent.y, n.z * tangent.x - n.x * tangent.z, n.x * tangent.y - n.y * tangent.x)
+                let length = (tangent * tangent).sum().squareRoot()
+                guard length.isFinite, length > 0 else { return SIMD4(1, 0, 0, 1) }
+                let u = tangent / length
+                return SIMD4(u.x, u.y, u.z, (cross * bitangent).sum() < 0 ? -1 : 1)
+            }
+        }
+        var triangles: [SIMD3<UInt32>] = []
+        triangles.reserveCapacity(Int(m.mNumFaces))
+        for f in 0..<Int(m.mNumFaces) {
+            guard let face = m.mFaces?[f] else { throw fail("\(part): face \(f) is missing") }
+            // Points and lines are dropped on import; a polygon left untriangulated is skipped.
+            guard face.mNumIndices == 3, let indices = face.mIndices else { continue }
+            let t = SIMD3(indices[0], indices[1], indices[2])
+            guard t.x < UInt32(count), t.y < UInt32(count), t.z < UInt32(count) else {
+                throw fail("\(part): face \(f) refers to vertex \(max(t.x, t.y, t.z)) of \(count)")
+            }
+            triangles.append(t)
+        }
+        return AssetMesh(
+            positions: positions, normals: normals, uvs: uvs, tangents: tangents, triangles: triangles, material: Int(m.mMaterialIndex))
+    }
+
+    private func material(_ pointer: UnsafeMutablePointer<aiMaterial>, index: Int, cache: inout [String: Texture]) throws(AssetError)
+        -> SurfaceMaterial
+    {
+        var out = SurfaceMaterial()
+        var color = aiColor4D()
+        if cassimp_base_color(pointer, &color) != 0 { out.baseColor = SIMD4(color.r, color.g, color.b, color.a) }
+        out.metallic = cassimp_metallic(pointer, 0)
+        out.roughness = cassimp_roughness(pointer, 0.5)
+        if cassimp_emissive_color(pointer, &color) != 0 {
+            out.emissive = SIMD3(color.r, color.g, color.b) * cassimp_emissive_intensity(pointer, 1)
+        }
+        out.baseColor.w *= cassimp_opacity(pointer, 1)
+        if cassimp_alpha_mode(pointer) == 1 { out.alphaCutoff = cassimp_alpha_cutoff(pointer, 0.5) }
+        let values = [out.baseColor.x, out.baseColor.y, out.baseColor.z, out.baseColor.w, out.metallic, out.roughness] + [
+            out.emissive.x, out.emissive.y, out.emissive.z,
+        ]
+        guard values.allSatisfy(\.isFinite) else { throw fail("material \(index) has a value that is not finite") }
+        out.baseColor = pointwiseMax(.zero, pointwiseMin(SIMD4(repeating: 1), out.baseColor))
+        out.metallic = max(0, min(1, out.metallic))
+        out.roughness = max(0, min(1, out.roughness))
+        func texture(_ type: aiTextureType, _ encoding: Texture.Encoding) throws(AssetError) -> Texture? {
+            var path = aiString(), uv: UInt32 = 0
+            var wrap = (aiTextureMapMode_Wrap, aiTextureMapMode_Wrap)
+            let found = withUnsafeMutableBytes(of: &wrap) { w in
+                cassimp_texture(pointer, type, &path, &uv, w.baseAddress!.assumingMemoryBound(to: aiTextureMapMode.self))
+            }
+            guard found != 0 else { return nil }
+            var t = try load(name(path), encoding, material: index, cache: &cache)
+            t.wrap = wrap.0 == aiTextureMapMode_Clamp ? .clamped : (wrap.0 == aiTextureMapMode_Mirror ? .mirrored : .repeating)
+            return t
+        }
+        out.baseColorTexture = try texture(aiTextureType_BASE_COLOR, .sRGB)
+        if out.baseColorTexture == nil { out.baseColorTexture = try texture(aiTextureType_DIFFUSE, .sRGB) }
+        out.normalTexture = try texture(aiTextureType_NORMALS, .linear)
+        out.emissiveTexture = try texture(aiTextureType_EMISSIVE, .sRGB)
+        var path = aiString(), uv: UInt32 = 0
+        if cassimp_metallic_roughness_texture(pointer, &path, &uv) != 0 {
+            out.metallicRoughnessTexture = try load(name(path), .linear, material: index, cache: &cache)
+        }
+        if out.emissiveTexture != nil, out.emissive == .zero { out.emissive = SIMD3(repeating: 1) }
+        return out
+    }
+
+    /// A texture by the name a material gives: `*N` is the file's embedded texture N, anything
+    /// else a file beside the asset.
+    private func load(_ reference: String, _ encoding: Texture.Encoding, material: Int, cache: inout [String: Texture]) throws(AssetError)
+        -> Texture
+    {
+        let key = "\(reference)|\(encoding)"
+        if let known = cache[key] { return known }
+        let part = "material \(material)'s texture \(reference)"
+        let image: Image
+        do throws(ImageIOError) {
+            if reference.hasPrefix("*") {
+                guard let n = Int(reference.dropFirst()), n >= 0, n < Int(scene.mNumTextures), let texture = scene.mTextures?[n] else {
+                    throw ImageIOError(.corrupt, path: nil, "no such embedded texture")
+                }
+                image = try embedded(texture.pointee)
+            } else {
+                let file = reference.hasPrefix("/") ? reference : "\(folder)/\(reference.replacingBackslashes)"
+                image = try ImageFile.read(file, limits: DecodeLimits(maxSide: 16_384, maxPixels: 8192 * 8192))
+            }
+        } catch {
+            throw fail("\(part): \(error.description)")
+        }
+        let texture = Texture(image, encoding: encoding)
+        cache[key] = texture
+        return texture
+    }
+
+    private func embedded(_ t: aiTexture) throws(ImageIOError) -> Image {
+        guard let data = t.pcData else { throw ImageIOError(.corrupt, path: nil, "embedded texture without data") }
+        if t.mHeight == 0 {
+            // Compressed (PNG, JPEG): mWidth is its size in bytes.
+            let bytes = UnsafeRawBufferPointer(start: data, count: Int(t.mWidth))
+            return try ImageFile.decode(Array(bytes))
+        }
+        let (w, h) = (Int(t.mWidth), Int(t.mHeight))
+        guard w <= 16_384, h <= 16_384, w * h <= 8192 * 8192 else { throw ImageIOError(.tooLarge, path: nil, "embedded texture of \(w)×\(h)") }
+        var rgba = [UInt8](repeating: 0, count: w * h * 4)
+        for i in 0..<(w * h) {
+            let texel = data[i]
+            (rgba[i * 4], rgba[i * 4 + 1], rgba[i * 4 + 2], rgba[i * 4 + 3]) = (texel.r, texel.g, texel.b, texel.a)
+        }
+        return Image(width: w, height: h, layout: .rgba, pixels: .eight(rgba))
+    }
+
+    private func name(_ s: aiString) -> String {
+        withUnsafeBytes(of: s.data) { String(decoding: $0.prefix(min(Int(s.length), $0.count)), as: UTF8.self) }
+    }
+}
+
+extension String {
+    /// Windows path separators (OBJ files often carry them) as slashes.
+    fileprivate var replacingBackslashes: String { split(separator: "\\", omittingEmptySubsequences: false).joined(separator: "/") }
+}
+
+/// An affine transform: a 3 × 3 matrix (rows) and a translation.
+struct Affine: Sendable {
+    var rows: (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>)
+    var translation: SIMD3<Float>
+
+    static let identity = Affine(rows: (SIMD3(1, 0, 0), SIMD3(0, 1, 0), SIMD3(0, 0, 1)), translation: .zero)
+
+    init(rows: (SIMD3<Float>, SIMD3<Float>, SIMD3<Float>), translation: SIMD3<Float>) {
+        self.rows = rows
+        self.translation = translation
+    }
+
+    /// Assimp's row-major 4 × 4 (the last row is 0 0 0 1 for the transforms nodes carry).
+    init(_ m: aiMatrix4x4) {
+        rows = (SIMD3(m.a1, m.a2, m.a3), SIMD3(m.b1, m.b2, m.b3), SIMD3(m.c1, m.c2, m.c3))
+        translation = SIMD3(m.a4, m.b4, m.c4)
+    }
+
+    /// Turn by `yaw` radians about y, scale by `scale`, then move by `offset`.
+    static func placing(at offset: SIMD3<Float>, yaw: Float, scale: Float) -> Affine {
+        let (c, s) = (cosf(yaw) * scale, sinf(yaw) * scale)
+        return Affine(rows: (SIMD3(c, 0, s), SIMD3(0, scale, 0), SIMD3(-s, 0, c)), translation: offset)
+    }
+
+    var isFinite: Bool {
+        [rows.0, rows.1, rows.2, translation].allSatisfy { $0.x.isFinite && $0.y.isFinite && $0.z.isFinite }
+    }
+
+    @inline(__always) func vector(_ v: SIMD3<Float>) -> SIMD3<Float> {
+        SIMD3((rows.0 * v).sum(), (rows.1 * v).sum(), (rows.2 * v).sum())
+    }
+
+    @inline(__always) func point(_ p: SIMD3<Float>) -> SIMD3<Float> { vector(p) + translation }
+
+    static func * (a: Affine, b: Affine) -> Affine {
+        let columns = (SIMD3(b.rows.0.x, b.rows.1.x, b.rows.2.x), SIMD3(b.rows.0.y, b.rows.1.y, b.rows.2.y), SIMD3(b.rows.0.z, b.rows.1.z, b.rows.2.z))
+        func row(_ r: SIMD3<Float>) -> SIMD3<Float> { SIMD3((r * columns.0).sum(), (r * columns.1).sum(), (r * columns.2).sum()) }
+        return Affine(rows: (row(a.rows.0), row(a.rows.1), row(a.rows.2)), translation: a.point(b.translation))
+    }
+
+    /// The inverse transpose of the 3 × 3 part, for normals (the cofactor matrix: same direction).
+    var normalMatrix: Affine {
+        let (r0, r1, r2) = rows
+        func cross(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> SIMD3<Float> {
+            SIMD3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
+        }
+        let determinant = (r0 * cross(r1, r2)).sum()
+        let sign: Float = determinant < 0 ? -1 : 1
+        return Affine(rows: (cross(r1, r2) * sign, cross(r2, r0) * sign, cross(r0, r1) * sign), translation: .zero)
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import ImageIO
+import StudioCore
+import TestSupport
+import Testing
+
+@testable import Rendering
+
+/// Debian's `assimp-testmodels` (installed by `make deps`): the glTF sample box in its three
+/// packagings, and the broken files Assimp's own tests use.
+private let models = "/usr/share/assimp/models/glTF2"
+
+@Suite("Assets: import through Assimp, broken files refused")
+struct AssetImportTests {
+    @Test("BoxTextured reads the same as .gltf + .bin, .glb and embedded: 12 triangles, its texture decoded")
+    func texturedBox() throws {
+        for file in [
+            "BoxTextured-glTF/BoxTextured.gltf", "BoxTextured-glTF-Binary/BoxTextured.glb", "BoxTextured-glTF-Embedded/BoxTextured.gltf",
+        ] {
+            let asset = try Asset.load("\(models)/\(file)")
+            #expect(asset.triangleCount == 12, "\(file)")
+            let textured = asset.materials.compactMap(\.baseColorTexture)
+            #expect(textured.count == 1, "\(file)")
+            #expect(textured.first?.width == 211 && textured.first?.height == 211, "\(file)")
+            #expect(asset.meshes.allSatisfy { $0.uvs.count == $0.positions.count }, "\(file)")
+            // The box is a unit cube; the node's matrix turns and scales nothing away.
+            let (lo, hi) = asset.bounds
+            #expect(abs((hi - lo).max() - 1) < 1e-4, "\(file)")
+        }
+    }
+
+    @Test("Each broken glTF gives an error naming the file, never a crash", arguments: [
+        "wrongTypes/badArray.gltf", "wrongTypes/badExtension.gltf", "wrongTypes/badNumber.gltf", "wrongTypes/badObject.gltf",
+        "wrongTypes/badString.gltf", "wrongTypes/badUint.gltf", "IndexOutOfRange/IndexOutOfRange.gltf",
+        "IndexOutOfRange/AllIndicesOutOfRange.gltf", "MissingBin/BoxTextured.gltf", "BoxWithInfinites-glTF-Binary/BoxWithInfinites.glb",
+        "SchemaFailures/sceneWrongType.gltf", "IncorrectVertexArrays/Cube.gltf", "RecursiveNodes/RecursiveNodes.gltf",
+        "TestNoRootNode/NoScene.gltf", "TestNoRootNode/SceneWithoutNodes.gltf",
+    ])
+    func broken(_ file: String) {
+        let path = "\(models)/\(file)"
+        do {
+            let asset = try Asset.load(path)
+            // Assimp repairs some files (it drops the out-of-range faces): what it gives back
+            // must then be whole — every index inside its mesh, every vertex finite.
+            for mesh in asset.meshes {
+                #expect(mesh.triangles.allSatisfy { $0.max() < UInt32(mesh.positions.count) }, "\(file)")
+                #expect(mesh.positions.allSatisfy { $0.x.isFinite && $0.y.isFinite && $0.z.isFinite }, "\(file)")
+                #expect(mesh.material < asset.materials.count, "\(file)")
+            }
+            Issue.record(Comment(rawValue: "\(file) was accepted: \(asset.triangleCount) triangles"))
+        } catch {
+            #expect(error.file == path)
+            #expect(!error.message.isEmpty)
+        }
+    }
+
+    @Test("A missing file, a directory and bytes that are no model are errors")
+    func notModels() {
+        let dir = TemporaryDirectory()
+        let junk = dir.write("junk.obj", [UInt8](repeating: 0xFF, count: 300))
+        for path in [dir.file("none.gltf"), dir.path, junk] {
+            #expect(throws: AssetError.self) { try Asset.load(path) }
+        }
+    }
+
+    @Test("OBJ + MTL: the node transforms, the material's colour and its texture file")
+    func objWithTexture() throws {
+        let dir = TemporaryDirectory()
+        // A 2 × 2 checker texture: red, green / blue, white.
+        let pixels: [UInt8] = [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255]
+        try ImageFile.write(Image(width: 2, height: 2, layout: .rgb, pixels: .eight(pixels)), to: dir.file("checker.png"))
+        _ = dir.write("quad.mtl", "newmtl paint\nKd 0.5 0.25 1\nmap_Kd checker.png\n")
+        _ = dir.write(
+            "quad.obj", "mtllib quad.mtl\nv 0 0 0\nv 2 0 0\nv 2 0 2\nv 0 0 2\nvt 0 0\nvt 1 0\nvt 1 1\nvt 0 1\nusemtl paint\nf 1/1 2/2 3/3 4/4\n")
+        let asset = try Asset.load(dir.file("quad.obj"))
+        #expect(asset.triangleCount == 2)
+        let material = try #require(asset.materials.first { $0.baseColorTexture != nil })
+        #expect(abs(material.baseColor.x - 0.5) < 1e-6 && abs(material.baseColor.y - 0.25) < 1e-6)
+        let texture = try #require(material.baseColorTexture)
+        // UV (0.25, 0.25) is the top-left texel after the flip to a top-left origin: OBJ's
+        // v = 1 is the image's top row.
+        let mesh = try #require(asset.meshes.first)
+        let top = try #require(zip(mesh.positions, mesh.uvs).first { $0.0 == SIMD3(0, 0, 2) }?.1)
+        #expect(top == SIMD2(0, 0))
+        let red = texture.sample(SIMD2(0.25, 0.25))
+        #expect(red.x > 0.99 && red.y < 0.01 && red.z < 0.01)
+    }
+}
