@@ -1,0 +1,96 @@
+import Foundation
+import ImageIO
+import StudioCore
+import Testing
+
+@testable import Rendering
+
+@Suite("Environment maps and textures")
+struct EnvironmentTextureTests {
+    /// A dim blue sky with a small, very bright sun 40° up: the case importance sampling is for.
+    static func sunnySky() -> EnvironmentMap {
+        let (w, h) = (128, 64)
+        var rgb = [Float](repeating: 0, count: w * h * 3)
+        for y in 0..<h {
+            for x in 0..<w {
+                let i = (y * w + x) * 3
+                let sun = abs(x - 80) <= 1 && abs(y - 18) <= 1
+                let c: SIMD3<Float> = sun ? SIMD3(4000, 3800, 3500) : (y < h / 2 ? SIMD3(0.3, 0.5, 0.9) : SIMD3(0.2, 0.18, 0.15))
+                (rgb[i], rgb[i + 1], rgb[i + 2]) = (c.x, c.y, c.z)
+            }
+        }
+        return EnvironmentMap(HDRImage(width: w, height: h, rgb: rgb), rotationDegrees: 30)
+    }
+
+    /// Irradiance on an upward surface, ∫ L(ω) max(0, ω·y) dω, estimated both ways from the
+    /// same number of samples.
+    @Test("Importance sampling: the same irradiance as uniform sampling, with far less variance")
+    func importanceSampling() {
+        let sky = Self.sunnySky()
+        var random = RandomStream(seed: 3)
+        let n = 200_000
+        var (importance, uniform) = ([Double](), [Double]())
+        for _ in 0..<n {
+            let s = sky.sample(random.nextSquare())
+            importance.append(s.pdf > 0 ? Double(s.radiance.y * max(0, s.direction.y) / s.pdf) : 0)
+            // Uniform over the sphere: pdf 1 / 4π.
+            let r = random.nextSquare()
+            let z = 1 - 2 * r.x, radius = (1 - z * z).squareRoot(), phi = 2 * Float.pi * r.y
+            let d = SIMD3(radius * cosf(phi), z, radius * sinf(phi))
+            uniform.append(Double(sky.radiance(d).y * max(0, d.y) * 4 * .pi))
+        }
+        func stats(_ v: [Double]) -> (mean: Double, variance: Double) {
+            let mean = v.reduce(0, +) / Double(v.count)
+            return (mean, v.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(v.count - 1))
+        }
+        let (a, b) = (stats(importance), stats(uniform))
+        // Means agree within four standard errors of their difference.
+        let error = ((a.variance + b.variance) / Double(n)).squareRoot()
+        #expect(abs(a.mean - b.mean) < 4 * error, "importance \(a.mean) vs uniform \(b.mean) ± \(error)")
+        #expect(a.variance * 50 < b.variance, "variance \(a.variance) vs \(b.variance)")
+    }
+
+    @Test("The density of a drawn direction is the density pdf() reports, and it integrates to 1")
+    func densityConsistent() {
+        let sky = Self.sunnySky()
+        var random = RandomStream(seed: 9)
+        for _ in 0..<2000 {
+            let s = sky.sample(random.nextSquare())
+            #expect(abs(s.pdf - sky.pdf(s.direction)) <= 1e-3 * s.pdf + 1e-6)
+            #expect(s.radiance == sky.radiance(s.direction))
+        }
+        var integral: Double = 0
+        let n = 400_000
+        for _ in 0..<n {
+            let r = random.nextSquare()
+            let z = 1 - 2 * r.x, radius = (1 - z * z).squareRoot(), phi = 2 * Float.pi * r.y
+            integral += Double(sky.pdf(SIMD3(radius * cosf(phi), z, radius * sinf(phi)))) * 4 * .pi
+        }
+        #expect(abs(integral / Double(n) - 1) < 0.03)
+    }
+
+    @Test("Rotation turns the map about the vertical")
+    func rotation() {
+        let image = HDRImage(width: 8, height: 4, rgb: (0..<32).flatMap { i in i % 8 == 0 ? [Float(1), 1, 1] : [0, 0, 0] })
+        let plain = EnvironmentMap(image), turned = EnvironmentMap(image, rotationDegrees: 90)
+        // Column 0 (the bright one) sits at u ∈ [0, 1/8): behind the −z view, towards +z.
+        let d = SIMD3<Float>(sinf(-Float.pi + 0.2), 0, -cosf(-Float.pi + 0.2))
+        #expect(plain.radiance(d).x == 1)
+        #expect(turned.radiance(d).x == 0)
+    }
+
+    @Test("Mip levels average in linear light; a far footprint reads the average, a near one the texel")
+    func mipmaps() {
+        // A 64 × 64 checker of black and white texels.
+        let pixels = (0..<(64 * 64)).map { i -> UInt8 in ((i % 64) + (i / 64)) % 2 == 0 ? 255 : 0 }
+        let texture = Texture(Image(width: 64, height: 64, layout: .gray, pixels: .eight(pixels)), encoding: .sRGB)
+        #expect(texture.levels.count == 7)
+        let near = texture.sample(SIMD2(0.5 / 64, 0.5 / 64))
+        #expect(near.x > 0.99)
+        // Covering the whole texture: the average of 0 and 1 in linear light, 0.5.
+        let far = texture.sample(SIMD2(0.3, 0.7), footprint: 1)
+        #expect(abs(far.x - 0.5) < 0.01)
+        // Repeating wrap: uv and uv + (3, −2) read the same.
+        #expect(abs(texture.sample(SIMD2(0.1, 0.2)) - texture.sample(SIMD2(3.1, -1.8))).max() < 1e-4)
+    }
+}
