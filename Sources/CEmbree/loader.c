@@ -13,6 +13,8 @@ static struct {
     unsigned int (*attachGeometry)(RTCScene, RTCGeometry);
     void (*releaseGeometry)(RTCGeometry);
     void (*commitScene)(RTCScene);
+    void (*setInstancedScene)(RTCGeometry, RTCScene);
+    void (*setTransform)(RTCGeometry, unsigned int, enum RTCFormat, const void *);
     void (*releaseScene)(RTCScene);
     void (*intersect1)(RTCScene, struct RTCIntersectContext *, struct RTCRayHit *);
     void (*occluded1)(RTCScene, struct RTCIntersectContext *, struct RTCRay *);
@@ -33,6 +35,8 @@ static void load(void) {
         {(void **)&api.attachGeometry, "rtcAttachGeometry"},
         {(void **)&api.releaseGeometry, "rtcReleaseGeometry"},
         {(void **)&api.commitScene, "rtcCommitScene"},
+        {(void **)&api.setInstancedScene, "rtcSetGeometryInstancedScene"},
+        {(void **)&api.setTransform, "rtcSetGeometryTransform"},
         {(void **)&api.releaseScene, "rtcReleaseScene"},
         {(void **)&api.intersect1, "rtcIntersect1"},
         {(void **)&api.occluded1, "rtcOccluded1"},
@@ -56,6 +60,10 @@ void *cembree_rtcSetNewGeometryBuffer(
     return api.setNewGeometryBuffer(geometry, type, slot, format, byteStride, itemCount);
 }
 void cembree_rtcCommitGeometry(RTCGeometry geometry) { api.commitGeometry(geometry); }
+void cembree_rtcSetGeometryInstancedScene(RTCGeometry geometry, RTCScene scene) { api.setInstancedScene(geometry, scene); }
+void cembree_rtcSetGeometryTransform(RTCGeometry geometry, unsigned int timeStep, enum RTCFormat format, const void *transform) {
+    api.setTransform(geometry, timeStep, format, transform);
+}
 unsigned int cembree_rtcAttachGeometry(RTCScene scene, RTCGeometry geometry) { return api.attachGeometry(scene, geometry); }
 void cembree_rtcReleaseGeometry(RTCGeometry geometry) { api.releaseGeometry(geometry); }
 void cembree_rtcCommitScene(RTCScene scene) { api.commitScene(scene); }

@@ -30,20 +30,50 @@ final class EmbreeScene: @unchecked Sendable {
 
     /// Builds and commits a scene from meshes (vertices in world space, triangles as indices).
     init(meshes: [Mesh]) {
+        scene = Self.triangles(meshes.lazy.map { ($0.vertices, $0.triangles) })
+    }
+
+    /// A scene of instances: each asset's triangles in one BVH of their own, placed as often as
+    /// `placements` says (which asset, and its transform). A hit's `instID` is the placement,
+    /// its `geomID` the mesh within the asset.
+    init(assets: [Asset], placements: [(asset: Int, transform: Affine)]) {
         let device = EmbreeDevice.shared.handle
+        let prototypes = assets.map { asset in Self.triangles(asset.meshes.lazy.map { ($0.positions, $0.triangles) }) }
         scene = cembree_rtcNewScene(device)!
-        for mesh in meshes {
+        for placement in placements {
+            let geometry = cembree_rtcNewGeometry(device, RTC_GEOMETRY_TYPE_INSTANCE)!
+            cembree_rtcSetGeometryInstancedScene(geometry, prototypes[placement.asset])
+            let t = placement.transform
+            // Row-major 3 × 4: each row of the matrix, then its translation.
+            let rows: [Float] = [
+                t.rows.0.x, t.rows.0.y, t.rows.0.z, t.translation.x, t.rows.1.x, t.rows.1.y, t.rows.1.z, t.translation.y,
+                t.rows.2.x, t.rows.2.y, t.rows.2.z, t.translation.z,
+            ]
+            cembree_rtcSetGeometryTransform(geometry, 0, RTC_FORMAT_FLOAT3X4_ROW_MAJOR, rows)
+            cembree_rtcCommitGeometry(geometry)
+            cembree_rtcAttachGeometry(scene, geometry)
+            cembree_rtcReleaseGeometry(geometry)
+        }
+        cembree_rtcCommitScene(scene)
+        // The instances hold their prototypes.
+        for prototype in prototypes { cembree_rtcReleaseScene(prototype) }
+    }
+
+    private static func triangles(_ meshes: some Sequence<([SIMD3<Float>], [SIMD3<UInt32>])>) -> RTCScene {
+        let device = EmbreeDevice.shared.handle
+        let scene = cembree_rtcNewScene(device)!
+        for (vertexList, triangleList) in meshes {
             let geometry = cembree_rtcNewGeometry(device, RTC_GEOMETRY_TYPE_TRIANGLE)!
-            let vertices = cembree_rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_VERTEX, 0, RTC_FORMAT_FLOAT3, 12, mesh.vertices.count)!
-                .bindMemory(to: Float.self, capacity: mesh.vertices.count * 3)
-            for (i, v) in mesh.vertices.enumerated() {
+            let vertices = cembree_rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_VERTEX, 0, RTC_FORMAT_FLOAT3, 12, vertexList.count)!
+                .bindMemory(to: Float.self, capacity: vertexList.count * 3)
+            for (i, v) in vertexList.enumerated() {
                 vertices[i * 3] = v.x
                 vertices[i * 3 + 1] = v.y
                 vertices[i * 3 + 2] = v.z
             }
-            let indices = cembree_rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_INDEX, 0, RTC_FORMAT_UINT3, 12, mesh.triangles.count)!
-                .bindMemory(to: UInt32.self, capacity: mesh.triangles.count * 3)
-            for (i, t) in mesh.triangles.enumerated() {
+            let indices = cembree_rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_INDEX, 0, RTC_FORMAT_UINT3, 12, triangleList.count)!
+                .bindMemory(to: UInt32.self, capacity: triangleList.count * 3)
+            for (i, t) in triangleList.enumerated() {
                 indices[i * 3] = t.x
                 indices[i * 3 + 1] = t.y
                 indices[i * 3 + 2] = t.z
@@ -53,6 +83,7 @@ final class EmbreeScene: @unchecked Sendable {
             cembree_rtcReleaseGeometry(geometry)
         }
         cembree_rtcCommitScene(scene)
+        return scene
     }
 
     deinit { cembree_rtcReleaseScene(scene) }
@@ -64,6 +95,15 @@ final class EmbreeScene: @unchecked Sendable {
         var rayhit = RTCRayHit(origin: origin, direction: direction, near: near, far: far)
         cembree_rtcIntersect1(scene, &context, &rayhit)
         return Self.hit(rayhit)
+    }
+
+    /// The ray with Embree's answer: `hit.geomID` is invalid when it meets nothing.
+    func trace(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, near: Float = 1e-3, far: Float = .infinity) -> RTCRayHit {
+        var context = RTCIntersectContext()
+        rtcInitIntersectContext(&context)
+        var rayhit = RTCRayHit(origin: origin, direction: direction, near: near, far: far)
+        cembree_rtcIntersect1(scene, &context, &rayhit)
+        return rayhit
     }
 
     /// Whether anything lies along the ray within `(near, far)`.

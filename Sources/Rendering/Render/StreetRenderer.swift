@@ -112,40 +112,8 @@ public struct StreetRenderer: Sendable {
         return (output, rows.flatMap(\.recorded))
     }
 
-    /// The pixels of `box` whose centre ray meets `mesh` (in front of the camera) when nothing
-    /// else is there: its triangles projected and filled, a pixel counted once however many
-    /// cover it. (A pixel centre inside a projected triangle is a centre ray that hits it; the
-    /// projection is the camera's own, so this equals tracing one ray per pixel against the mesh
-    /// alone, edges aside, at a fraction of the cost.)
-    func silhouette(of mesh: Mesh, in box: BoundingBox, _ camera: Camera) -> Int {
-        let x0 = Int(box.x), y0 = Int(box.y)
-        let x1 = min(width, Int(box.maxX.rounded(.up))), y1 = min(height, Int(box.maxY.rounded(.up)))
-        guard x1 > x0, y1 > y0 else { return 0 }
-        var covered = [Bool](repeating: false, count: (x1 - x0) * (y1 - y0))
-        let corners = mesh.vertices.map(camera.imagePoint)
-        func cross(_ u: SIMD2<Float>, _ v: SIMD2<Float>) -> Float { u.x * v.y - u.y * v.x }
-        for triangle in mesh.triangles {
-            let a = corners[Int(triangle.x)], b = corners[Int(triangle.y)], c = corners[Int(triangle.z)]
-            let area = cross(b - a, c - a)
-            guard area != 0 else { continue }
-            let side: Float = area > 0 ? 1 : -1
-            let lower = pointwiseMin(a, pointwiseMin(b, c)), upper = pointwiseMax(a, pointwiseMax(b, c))
-            // The pixels whose centre (x + ½, y + ½) can lie inside.
-            let px0 = max(x0, Int((lower.x - 0.5).rounded(.up))), px1 = min(x1 - 1, Int((upper.x - 0.5).rounded(.down)))
-            let py0 = max(y0, Int((lower.y - 0.5).rounded(.up))), py1 = min(y1 - 1, Int((upper.y - 0.5).rounded(.down)))
-            guard px0 <= px1, py0 <= py1 else { continue }
-            for py in py0...py1 {
-                for px in px0...px1 {
-                    let p = SIMD2(Float(px) + 0.5, Float(py) + 0.5)
-                    guard cross(b - a, p - a) * side >= 0, cross(c - b, p - b) * side >= 0, cross(a - c, p - c) * side >= 0 else {
-                        continue
-                    }
-                    covered[(py - y0) * (x1 - x0) + (px - x0)] = true
-                }
-            }
-        }
-        return covered.reduce(0) { $0 + ($1 ? 1 : 0) }
-    }
+    /// `Camera.silhouette(of:in:)`.
+    func silhouette(of mesh: Mesh, in box: BoundingBox, _ camera: Camera) -> Int { camera.silhouette(of: mesh, in: box) }
 
     /// Embree alone on the scene of `parameters`: the same camera rays (`samplesPerPixel` per
     /// pixel), intersected and nothing else, on all cores — one `rtcIntersect1` call per ray, and
@@ -373,14 +341,7 @@ public struct StreetRenderer: Sendable {
             // Mild sensor noise, then Reinhard tone mapping and the sRGB curve.
             let noise = Float(randoms[x].nextUnit() - 0.5) * 0.02
             color += SIMD3(repeating: noise) * (color + SIMD3(repeating: 0.05))
-            for c in 0..<3 {
-                let v = max(0, color[c])
-                let mapped = min(1, v / (1 + v * 0.6)) * Float(SRGB.steps)
-                let i = Int(mapped), t = mapped - Float(i)
-                let srgb = curve[i] + (curve[i + 1] - curve[i]) * t
-                // Non-negative, so adding ½ and truncating rounds to nearest.
-                row.rgb[x * 3 + c] = UInt8(min(255, srgb * 255 + 0.5))
-            }
+            for c in 0..<3 { row.rgb[x * 3 + c] = SRGB.displayed(color[c], curve) }
         }
         return row
     }
@@ -418,6 +379,16 @@ enum SRGB {
     /// `steps + 2` entries: the last repeats 1, so interpolating at 1 reads inside the table.
     static let curve: [Float] = (0...steps + 1).map { i in encode(min(1, Float(i) / Float(steps))) }
 
+    /// A linear value as an 8-bit display level: Reinhard tone mapping, then the curve.
+    @inline(__always) static func displayed(_ value: Float, _ curve: [Float]) -> UInt8 {
+        let v = max(0, value)
+        let mapped = min(1, v / (1 + v * 0.6)) * Float(steps)
+        let i = Int(mapped), t = mapped - Float(i)
+        let srgb = curve[i] + (curve[i + 1] - curve[i]) * t
+        // Non-negative, so adding ½ and truncating rounds to nearest.
+        return UInt8(min(255, srgb * 255 + 0.5))
+    }
+
     static func encode(_ linear: Float) -> Float {
         linear <= 0.0031308 ? 12.92 * linear : 1.055 * powf(linear, 1 / 2.4) - 0.055
     }
@@ -434,12 +405,24 @@ struct Camera: Sendable {
     private let corner: SIMD3<Float>, across: SIMD3<Float>, down: SIMD3<Float>
 
     init(_ p: SceneParameters, width: Int, height: Int) {
-        position = SIMD3(0, p.cameraHeight, 0)
         let pitch = p.cameraPitch * .pi / 180
-        forward = SIMD3(0, -sinf(pitch), cosf(pitch))
-        right = SIMD3(1, 0, 0)
-        up = SIMD3(0, cosf(pitch), sinf(pitch))
-        tanHalf = tanf(p.fieldOfView * .pi / 360)
+        self.init(
+            position: SIMD3(0, p.cameraHeight, 0), forward: SIMD3(0, -sinf(pitch), cosf(pitch)), fieldOfView: p.fieldOfView, width: width,
+            height: height)
+    }
+
+    /// A camera at `position` looking along `forward` (not straight up or down), level: its
+    /// right-hand side stays horizontal. `fieldOfView` is vertical, in degrees.
+    init(position: SIMD3<Float>, forward look: SIMD3<Float>, fieldOfView: Float, width: Int, height: Int) {
+        self.position = position
+        forward = look / (look * look).sum().squareRoot()
+        // right = up(y) × forward, normalised; up = forward × right.
+        let f = forward
+        var r = SIMD3<Float>(f.z, 0, -f.x)
+        r /= max(1e-6, (r * r).sum().squareRoot())
+        right = r
+        up = SIMD3(f.y * r.z - f.z * r.y, f.z * r.x - f.x * r.z, f.x * r.y - f.y * r.x)
+        tanHalf = tanf(fieldOfView * .pi / 360)
         self.width = Float(width)
         self.height = Float(height)
         let halfWidth = tanHalf * Float(width) / Float(height)
@@ -478,5 +461,42 @@ struct Camera: Sendable {
         let cx0 = max(0, x0), cy0 = max(0, y0), cx1 = min(width, x1), cy1 = min(height, y1)
         guard cx1 > cx0, cy1 > cy0 else { return nil }
         return BoundingBox(minX: Double(cx0), minY: Double(cy0), maxX: Double(cx1), maxY: Double(cy1))
+    }
+}
+
+extension Camera {
+    /// The pixels of `box` whose centre ray meets `mesh` (in front of the camera) when nothing
+    /// else is there: its triangles projected and filled, a pixel counted once however many
+    /// cover it. (A pixel centre inside a projected triangle is a centre ray that hits it; the
+    /// projection is the camera's own, so this equals tracing one ray per pixel against the mesh
+    /// alone, edges aside, at a fraction of the cost.)
+    func silhouette(of mesh: Mesh, in box: BoundingBox) -> Int {
+        let x0 = Int(box.x), y0 = Int(box.y)
+        let x1 = min(Int(width), Int(box.maxX.rounded(.up))), y1 = min(Int(height), Int(box.maxY.rounded(.up)))
+        guard x1 > x0, y1 > y0 else { return 0 }
+        var covered = [Bool](repeating: false, count: (x1 - x0) * (y1 - y0))
+        let corners = mesh.vertices.map(imagePoint)
+        func cross(_ u: SIMD2<Float>, _ v: SIMD2<Float>) -> Float { u.x * v.y - u.y * v.x }
+        for triangle in mesh.triangles {
+            let a = corners[Int(triangle.x)], b = corners[Int(triangle.y)], c = corners[Int(triangle.z)]
+            let area = cross(b - a, c - a)
+            guard area != 0 else { continue }
+            let side: Float = area > 0 ? 1 : -1
+            let lower = pointwiseMin(a, pointwiseMin(b, c)), upper = pointwiseMax(a, pointwiseMax(b, c))
+            // The pixels whose centre (x + ½, y + ½) can lie inside.
+            let px0 = max(x0, Int((lower.x - 0.5).rounded(.up))), px1 = min(x1 - 1, Int((upper.x - 0.5).rounded(.down)))
+            let py0 = max(y0, Int((lower.y - 0.5).rounded(.up))), py1 = min(y1 - 1, Int((upper.y - 0.5).rounded(.down)))
+            guard px0 <= px1, py0 <= py1 else { continue }
+            for py in py0...py1 {
+                for px in px0...px1 {
+                    let p = SIMD2(Float(px) + 0.5, Float(py) + 0.5)
+                    guard cross(b - a, p - a) * side >= 0, cross(c - b, p - b) * side >= 0, cross(a - c, p - c) * side >= 0 else {
+                        continue
+                    }
+                    covered[(py - y0) * (x1 - x0) + (px - x0)] = true
+                }
+            }
+        }
+        return covered.reduce(0) { $0 + ($1 ? 1 : 0) }
     }
 }

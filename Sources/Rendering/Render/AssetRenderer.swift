@@ -1,0 +1,328 @@
+internal import CEmbree
+internal import Glibc
+public import StudioCore
+
+/// One object of a composed scene: an asset, where it stands, what it is labelled as, and the
+/// variation drawn for it (the domain-randomization lever: colour, roughness).
+public struct Placement: Sendable {
+    public var asset: Int
+    /// Metres; the asset's origin goes here.
+    public var position: SIMD3<Float>
+    /// Radians about the vertical.
+    public var yaw: Float
+    public var scale: Float
+    /// Nil: stuff (the ground), not labelled.
+    public var label: String?
+    /// Multiplies the base colour.
+    public var tint = SIMD3<Float>(repeating: 1)
+    /// Multiplies the roughness (clamped to 0…1).
+    public var roughness: Float = 1
+
+    public init(asset: Int, position: SIMD3<Float>, yaw: Float = 0, scale: Float = 1, label: String?) {
+        self.asset = asset
+        self.position = position
+        self.yaw = yaw
+        self.scale = scale
+        self.label = label
+    }
+
+    var transform: Affine { .placing(at: position, yaw: yaw, scale: scale) }
+}
+
+/// A scene built from assets: what stands where, the light around it, and the camera.
+public struct ComposedScene: Sendable {
+    public var assets: [Asset]
+    public var placements: [Placement]
+    public var environment: EnvironmentMap
+    public var camera: (position: SIMD3<Float>, target: SIMD3<Float>, fieldOfView: Float)
+    public var exposure: Float = 1
+
+    public init(
+        assets: [Asset], placements: [Placement], environment: EnvironmentMap,
+        camera: (position: SIMD3<Float>, target: SIMD3<Float>, fieldOfView: Float)
+    ) {
+        self.assets = assets
+        self.placements = placements
+        self.environment = environment
+        self.camera = camera
+    }
+}
+
+/// A path tracer for composed scenes: glTF metallic-roughness materials with textures
+/// (trilinear mip-mapping from each ray's footprint), normal maps, emission and alpha cut-outs,
+/// lit by an importance-sampled environment map with multiple importance sampling against the
+/// BRDF, up to `bounces` bounces. One BVH per asset, one Embree instance per placement. Labels
+/// come from each pixel's first (centre) sample, as in the street renderer.
+public struct AssetRenderer: Sendable {
+    public var width: Int
+    public var height: Int
+    public var samplesPerPixel: Int
+    public var bounces = 3
+
+    public init(width: Int, height: Int, samplesPerPixel: Int) {
+        self.width = width
+        self.height = height
+        self.samplesPerPixel = max(1, samplesPerPixel)
+    }
+
+    public func render(_ scene: ComposedScene, stream: RandomStream) -> RenderOutput {
+        let transforms = scene.placements.map(\.transform)
+        let embree = EmbreeScene(assets: scene.assets, placements: zip(scene.placements, transforms).map { ($0.asset, $1) })
+        let look = scene.camera.target - scene.camera.position
+        let camera = Camera(
+            position: scene.camera.position, forward: look, fieldOfView: scene.camera.fieldOfView, width: width, height: height)
+        var instanceOf = [Int](repeating: 0, count: scene.placements.count)
+        var objects: [Int: RenderedObject] = [:]
+        var meshes: [Int: Mesh] = [:]
+        var next = 1
+        for (i, placement) in scene.placements.enumerated() {
+            guard let label = placement.label else { continue }
+            instanceOf[i] = next
+            let mesh = Self.worldMesh(scene.assets[placement.asset], transforms[i])
+            meshes[next] = mesh
+            objects[next] = RenderedObject(label: label, reflects: nil, amodal: camera.project(mesh.bounds))
+            next += 1
+        }
+        let context = Context(
+            scene: scene, embree: embree, camera: camera, transforms: transforms, normalMatrices: transforms.map(\.normalMatrix),
+            spread: 2 * camera.tanHalf / Float(height))
+        let pixels = stream.derived(2)
+        let rows = Parallel.map(height) { y in trace(row: y, context, pixels, instanceOf) }
+        let instances = rows.flatMap(\.instances)
+        var shown = [Int](repeating: 0, count: next)
+        for id in instances where Int(id) < next { shown[Int(id)] += 1 }
+        for (id, mesh) in meshes {
+            guard shown[id] > 0, let box = objects[id]?.amodal else { continue }
+            let silhouette = camera.silhouette(of: mesh, in: box)
+            objects[id]?.visibility = silhouette > 0 ? min(1, Double(shown[id]) / Double(silhouette)) : 1
+        }
+        return RenderOutput(
+            width: width, height: height, rgb: rows.flatMap(\.rgb), instances: instances, depth: rows.flatMap(\.depth), objects: objects,
+            rays: rows.reduce(0) { $0 + $1.rays })
+    }
+
+    /// The asset's triangles placed in the world, as one mesh (for boxes and silhouettes).
+    static func worldMesh(_ asset: Asset, _ transform: Affine) -> Mesh {
+        var mesh = Mesh()
+        for part in asset.meshes {
+            mesh.append(Mesh(vertices: part.positions.map(transform.point), triangles: part.triangles))
+        }
+        return mesh
+    }
+
+    struct Context: Sendable {
+        let scene: ComposedScene
+        let embree: EmbreeScene
+        let camera: Camera
+        let transforms: [Affine]
+        let normalMatrices: [Affine]
+        /// A pixel's angular width (radians): how fast a ray's footprint grows with distance.
+        let spread: Float
+    }
+
+    /// What a ray found: the point, its normals, and the material there (textures applied).
+    struct Surface {
+        var point: SIMD3<Float>
+        var geometric: SIMD3<Float>
+        var shading: SIMD3<Float>
+        var brdf: BRDF
+        var emission: SIMD3<Float>
+        /// True where an alpha cut-out makes a hole: the ray goes on.
+        var isHole: Bool
+    }
+
+    private struct Row {
+        var rgb: [UInt8]
+        var instances: [UInt16]
+        var depth: [UInt16]
+        var rays = 0
+    }
+
+    private func trace(row y: Int, _ ctx: Context, _ stream: RandomStream, _ instanceOf: [Int]) -> Row {
+        var row = Row(
+            rgb: [UInt8](repeating: 0, count: width * 3), instances: [UInt16](repeating: 0, count: width),
+            depth: [UInt16](repeating: 0, count: width))
+        let curve = SRGB.curve
+        for x in 0..<width {
+            var random = stream.derived(UInt64(y * width + x))
+            var sum = SIMD3<Float>.zero
+            for s in 0..<samplesPerPixel {
+                let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : random.nextSquare()
+                let ray = ctx.camera.ray(x: Float(x) + jitter.x, y: Float(y) + jitter.y)
+                let labels = s == 0
+                sum += path(ray.origin, ray.direction, ctx, &random, &row.rays) { placement, distance in
+                    guard labels else { return }
+                    row.instances[x] = UInt16(placement.map { instanceOf[$0] } ?? 0)
+                    row.depth[x] = placement == nil ? 0 : UInt16(min(65535, distance * ctx.camera.forwardCosine(ray.direction) * 1000 + 0.5))
+                }
+            }
+            let color = sum / Float(samplesPerPixel) * ctx.scene.exposure
+            for c in 0..<3 { row.rgb[x * 3 + c] = SRGB.displayed(color[c], curve) }
+        }
+        return row
+    }
+
+    /// The light a camera ray brings back; `first` is told what the ray met first (the
+    /// placement, nil for the sky) and how far.
+    private func path(
+        _ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ random: inout RandomStream, _ rays: inout Int,
+        first: (Int?, Float) -> Void
+    ) -> SIMD3<Float> {
+        let environment = ctx.scene.environment
+        var (o, d) = (origin, direction)
+        var throughput = SIMD3<Float>(repeating: 1)
+        var radiance = SIMD3<Float>.zero
+        var travelled: Float = 0
+        /// The BRDF density of the last bounce (nil for camera rays: no light sample competed).
+        var lastPDF: Float? = nil
+        var bounce = 0
+        var holes = 0
+        while true {
+            let rayhit = ctx.embree.trace(o, d)
+            rays += 1
+            guard rayhit.hit.geomID != cembree_invalid_geometry_id() else {
+                if bounce == 0 && holes == 0 || travelled == 0 { first(nil, 0) }
+                let light = environment.radiance(d)
+                if let p = lastPDF {
+                    let q = environment.pdf(d)
+                    radiance += throughput * light * (p * p / (p * p + q * q))
+                } else {
+                    radiance += throughput * light
+                }
+                return radiance
+            }
+            let placement = Int(rayhit.hit.instID)
+            travelled += rayhit.ray.tfar
+            if bounce == 0 && holes == 0 { first(placement, rayhit.ray.tfar) }
+            let surface = self.surface(rayhit, o, d, placement, footprint: travelled * ctx.spread, ctx)
+            if surface.isHole, holes < 16 {
+                holes += 1
+                o = surface.point + d * 1e-3
+                continue
+            }
+            if bounce == 0 && holes > 0 { first(placement, travelled) }
+            radiance += throughput * surface.emission
+            guard bounce < bounces else { return radiance }
+            let v = -d
+            let n = surface.shading
+            // Light from the environment, drawn where it is bright, if nothing is in the way.
+            let light = environment.sample(random.nextSquare())
+            rays += 1
+            if light.pdf > 0, (surface.geometric * light.direction).sum() > 0 {
+                let (f, p) = surface.brdf.evaluate(n: n, v: v, l: light.direction)
+                if f.max() > 0, !occluded(surface.point + surface.geometric * 1e-3, light.direction, ctx, &rays) {
+                    let q = light.pdf
+                    radiance += throughput * f * light.radiance / q * (q * q / (q * q + p * p))
+                }
+            }
+            // The next direction, drawn from the BRDF.
+            let r = random.nextSquare()
+            guard let l = surface.brdf.sample(n: n, v: v, SIMD3(r.x, r.y, Float(random.nextUnit()))),
+                (surface.geometric * l).sum() > 0
+            else { return radiance }
+            let (f, p) = surface.brdf.evaluate(n: n, v: v, l: l)
+            guard p > 0, f.max() > 0 else { return radiance }
+            throughput *= f / p
+            // Russian roulette after two bounces keeps long paths rare but unbiased.
+            if bounce >= 2 {
+                let keep = min(0.95, throughput.max())
+                if Float(random.nextUnit()) >= keep { return radiance }
+                throughput /= keep
+            }
+            lastPDF = p
+            o = surface.point + surface.geometric * 1e-3
+            d = l
+            bounce += 1
+        }
+    }
+
+    /// Whether anything opaque lies along the ray (cut-out holes let light through).
+    private func occluded(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ rays: inout Int) -> Bool {
+        var o = origin
+        for _ in 0..<16 {
+            let rayhit = ctx.embree.trace(o, direction)
+            guard rayhit.hit.geomID != cembree_invalid_geometry_id() else { return false }
+            let placement = Int(rayhit.hit.instID)
+            let asset = ctx.scene.assets[ctx.scene.placements[placement].asset]
+            let mesh = asset.meshes[Int(rayhit.hit.geomID)]
+            guard let cutoff = asset.materials[mesh.material].alphaCutoff else { return true }
+            let surface = self.surface(rayhit, o, direction, placement, footprint: 0, ctx)
+            guard surface.isHole || cutoff <= 0 else { return true }
+            o = surface.point + direction * 1e-3
+            rays += 1
+        }
+        return true
+    }
+
+    /// The surface a ray met: barycentric interpolation of the mesh's normals and UVs, the
+    /// material's textures at the ray's footprint (`footprint` metres across).
+    private func surface(
+        _ rayhit: RTCRayHit, _ origin: SIMD3<Float>, _ d: SIMD3<Float>, _ placement: Int, footprint: Float, _ ctx: Context
+    ) -> Surface {
+        let place = ctx.scene.placements[placement]
+        let asset = ctx.scene.assets[place.asset]
+        let mesh = asset.meshes[Int(rayhit.hit.geomID)]
+        let triangle = mesh.triangles[Int(rayhit.hit.primID)]
+        let (a, b, c) = (Int(triangle.x), Int(triangle.y), Int(triangle.z))
+        let (u, v) = (rayhit.hit.u, rayhit.hit.v)
+        let w = 1 - u - v
+        let normalMatrix = ctx.normalMatrices[placement]
+        func unit(_ x: SIMD3<Float>) -> SIMD3<Float> { x / max(1e-12, (x * x).sum().squareRoot()) }
+        var geometric = unit(normalMatrix.vector(SIMD3(rayhit.hit.Ng_x, rayhit.hit.Ng_y, rayhit.hit.Ng_z)))
+        var shading = unit(normalMatrix.vector(mesh.normals[a] * w + mesh.normals[b] * u + mesh.normals[c] * v))
+        // Both normals face the ray's side.
+        if (geometric * d).sum() > 0 { geometric = -geometric }
+        if (shading * geometric).sum() < 0 { shading = -shading }
+        let material = asset.materials[mesh.material]
+        var base = material.baseColor
+        var (metallic, roughness) = (material.metallic, material.roughness)
+        var emission = material.emissive
+        if !mesh.uvs.isEmpty {
+            let uv = mesh.uvs[a] * w + mesh.uvs[b] * u + mesh.uvs[c] * v
+            // Footprint in texture repeats: metres across × repeats per metre on this triangle,
+            // stretched where the surface is seen at a grazing angle.
+            let scale = place.scale
+            let worldArea = Self.area(mesh.positions[a], mesh.positions[b], mesh.positions[c]) * scale * scale
+            let uvArea = abs(Self.cross2(mesh.uvs[b] - mesh.uvs[a], mesh.uvs[c] - mesh.uvs[a])) / 2
+            let grazing = max(0.05, abs((geometric * d).sum()))
+            let repeats = worldArea > 0 ? footprint * (uvArea / worldArea).squareRoot() / grazing : 0
+            if let t = material.baseColorTexture { base *= t.sample(uv, footprint: repeats) }
+            if let t = material.metallicRoughnessTexture {
+                let mr = t.sample(uv, footprint: repeats)
+                roughness *= mr.y
+                metallic *= mr.z
+            }
+            if let t = material.emissiveTexture {
+                let e = t.sample(uv, footprint: repeats)
+                emission *= SIMD3(e.x, e.y, e.z)
+            }
+            if let t = material.normalTexture, !mesh.tangents.isEmpty {
+                let tangent4 = mesh.tangents[a] * w + mesh.tangents[b] * u + mesh.tangents[c] * v
+                let tangent = unit(ctx.transforms[placement].vector(SIMD3(tangent4.x, tangent4.y, tangent4.z)))
+                let handed: Float = mesh.tangents[a].w < 0 ? -1 : 1
+                let bitangent = SIMD3(
+                    shading.y * tangent.z - shading.z * tangent.y, shading.z * tangent.x - shading.x * tangent.z,
+                    shading.x * tangent.y - shading.y * tangent.x) * handed
+                let m = t.sample(uv, footprint: repeats) * 2 - 1
+                let mapped = unit(tangent * m.x + bitangent * m.y + shading * max(0.05, m.z))
+                if (mapped * geometric).sum() > 0 { shading = mapped }
+            }
+        }
+        let isHole = material.alphaCutoff.map { base.w < $0 } ?? false
+        let color = SIMD3(base.x, base.y, base.z) * place.tint
+        return Surface(
+            point: origin + d * rayhit.ray.tfar, geometric: geometric, shading: shading,
+            brdf: BRDF(
+                base: pointwiseMin(SIMD3(repeating: 1), color), metallic: max(0, min(1, metallic)),
+                roughness: max(0, min(1, roughness * place.roughness))),
+            emission: emission, isHole: isHole)
+    }
+
+    static func area(_ a: SIMD3<Float>, _ b: SIMD3<Float>, _ c: SIMD3<Float>) -> Float {
+        let (e, f) = (b - a, c - a)
+        let n = SIMD3(e.y * f.z - e.z * f.y, e.z * f.x - e.x * f.z, e.x * f.y - e.y * f.x)
+        return (n * n).sum().squareRoot() / 2
+    }
+
+    static func cross2(_ u: SIMD2<Float>, _ v: SIMD2<Float>) -> Float { u.x * v.y - u.y * v.x }
+}
