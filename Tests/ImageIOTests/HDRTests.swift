@@ -6,8 +6,10 @@ import Testing
 @testable import ImageIO
 
 /// The sample workspace's environment maps (CC0, from Debian's blender-data).
-private let city = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../sample-data/environments/city.exr")
-    .standardized.path
+private let city = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+    "../../sample-data/environments/city.exr"
+)
+.standardized.path
 
 @Suite("HDR: Radiance RGBE and OpenEXR")
 struct HDRTests {

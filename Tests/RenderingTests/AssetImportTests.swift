@@ -29,13 +29,15 @@ struct AssetImportTests {
         }
     }
 
-    @Test("Each broken glTF gives an error naming the file, never a crash", arguments: [
-        "wrongTypes/badArray.gltf", "wrongTypes/badExtension.gltf", "wrongTypes/badNumber.gltf", "wrongTypes/badObject.gltf",
-        "wrongTypes/badString.gltf", "wrongTypes/badUint.gltf", "IndexOutOfRange/IndexOutOfRange.gltf",
-        "IndexOutOfRange/AllIndicesOutOfRange.gltf", "MissingBin/BoxTextured.gltf", "BoxWithInfinites-glTF-Binary/BoxWithInfinites.glb",
-        "SchemaFailures/sceneWrongType.gltf", "IncorrectVertexArrays/Cube.gltf", "RecursiveNodes/RecursiveNodes.gltf",
-        "TestNoRootNode/NoScene.gltf", "TestNoRootNode/SceneWithoutNodes.gltf",
-    ])
+    @Test(
+        "Each broken glTF gives an error naming the file, never a crash",
+        arguments: [
+            "wrongTypes/badArray.gltf", "wrongTypes/badExtension.gltf", "wrongTypes/badNumber.gltf", "wrongTypes/badObject.gltf",
+            "wrongTypes/badString.gltf", "wrongTypes/badUint.gltf", "IndexOutOfRange/IndexOutOfRange.gltf",
+            "IndexOutOfRange/AllIndicesOutOfRange.gltf", "MissingBin/BoxTextured.gltf", "BoxWithInfinites-glTF-Binary/BoxWithInfinites.glb",
+            "SchemaFailures/sceneWrongType.gltf", "IncorrectVertexArrays/Cube.gltf", "RecursiveNodes/RecursiveNodes.gltf",
+            "TestNoRootNode/NoScene.gltf", "TestNoRootNode/SceneWithoutNodes.gltf",
+        ])
     func broken(_ file: String) {
         let path = "\(models)/\(file)"
         do {
@@ -71,7 +73,8 @@ struct AssetImportTests {
         try ImageFile.write(Image(width: 2, height: 2, layout: .rgb, pixels: .eight(pixels)), to: dir.file("checker.png"))
         _ = dir.write("quad.mtl", "newmtl paint\nKd 0.5 0.25 1\nmap_Kd checker.png\n")
         _ = dir.write(
-            "quad.obj", "mtllib quad.mtl\nv 0 0 0\nv 2 0 0\nv 2 0 2\nv 0 0 2\nvt 0 0\nvt 1 0\nvt 1 1\nvt 0 1\nusemtl paint\nf 1/1 2/2 3/3 4/4\n")
+            "quad.obj",
+            "mtllib quad.mtl\nv 0 0 0\nv 2 0 0\nv 2 0 2\nv 0 0 2\nvt 0 0\nvt 1 0\nvt 1 1\nvt 0 1\nusemtl paint\nf 1/1 2/2 3/3 4/4\n")
         let asset = try Asset.load(dir.file("quad.obj"))
         #expect(asset.triangleCount == 2)
         let material = try #require(asset.materials.first { $0.baseColorTexture != nil })

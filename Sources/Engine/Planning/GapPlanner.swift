@@ -197,7 +197,7 @@ public struct GapPlanner {
         let recipe: Recipe
         do { recipe = try Recipe.load(recipePath) } catch { return nil }
         let labels = spec.labels.isEmpty ? recipe.labels : spec.labels
-        let produced = Recipe.classes(labels: labels)
+        let produced = recipe.classes(labels: labels)
         if let className, !produced.contains(className) { return nil }
         guard className != nil || !pins.isEmpty else { return nil }
         guard let target = targetDataset(spec, format: .coco, suffix: "render") else { return nil }

@@ -47,6 +47,11 @@ public struct Recipe: Sendable {
     /// the user's class list; classes left out of a non-empty map are not labelled. Empty: the
     /// renderer's own names.
     public var labels: [String: String] = [:]
+    /// A scene composed from the user's assets (`scene: assets`); nil for the built-in street.
+    public var composition: Composition?
+
+    /// The classes the renderer labels, before renaming: the street's, or the composition's.
+    public var rendererClasses: [String] { composition?.classes ?? StreetRenderer.classes }
 
     /// For the labelled classes a scene holds a chosen number of, the parameter that sets it and
     /// a count that makes the class plentiful: filling a coverage gap of cyclists pins
@@ -66,9 +71,9 @@ public struct Recipe: Sendable {
 
     /// The dataset class names this recipe's renders carry, in the renderer's order: every class
     /// the street can hold, renamed through `labels` (only those it maps, when it maps any).
-    public static func classes(labels: [String: String]) -> [String] {
+    public func classes(labels: [String: String]) -> [String] {
         var out: [String] = []
-        for name in StreetRenderer.classes {
+        for name in rendererClasses {
             let mapped = labels.isEmpty ? name : labels[name]
             if let mapped, !out.contains(mapped) { out.append(mapped) }
         }
@@ -122,8 +127,20 @@ public struct Recipe: Sendable {
     public static func parse(_ text: String, file: String) throws(EngineError) -> Recipe {
         do throws(DatasetsError) {
             let yaml = try YAMLFields.parse(text, file: file)
-            let top = try yaml.dictionary(allowed: ["size", "samples_per_pixel", "min_area", "min_visibility", "parameters", "labels"])
+            let top = try yaml.dictionary(allowed: [
+                "scene", "size", "samples_per_pixel", "min_area", "min_visibility", "parameters", "labels", "assets", "environment",
+                "ground",
+            ])
             var recipe = Recipe(width: 320, height: 240, samplesPerPixel: 4, minArea: 30, minVisibility: 0.15, parameters: [:])
+            let kind = try top["scene"]?.string() ?? "street"
+            switch kind {
+            case "street":
+                for key in ["assets", "environment", "ground"] where top[key] != nil {
+                    throw top[key]!.error("\(key) belongs to a composed scene (scene: assets)")
+                }
+            case "assets": recipe.composition = try Composition.parse(top, recipeFile: file)
+            default: throw top["scene"]!.error("scene is street or assets", code: .invalidValue)
+            }
             if let size = top["size"] {
                 let values = try size.sequence()
                 guard values.count == 2 else { throw size.error("size is [width, height]") }
@@ -142,10 +159,10 @@ public struct Recipe: Sendable {
             }
             if let area = top["min_area"] { recipe.minArea = max(0, try area.int()) }
             if let visibility = top["min_visibility"] { recipe.minVisibility = try visibility.double() }
-            for (name, field) in try top["parameters"]?.mapping(allowed: Set(known.keys)) ?? [] {
+            for (name, field) in try top["parameters"]?.mapping(allowed: Set(recipe.knownParameters.keys)) ?? [] {
                 recipe.parameters[name] = try distribution(field)
             }
-            for (name, field) in try top["labels"]?.mapping(allowed: Set(StreetRenderer.classes)) ?? [] {
+            for (name, field) in try top["labels"]?.mapping(allowed: Set(recipe.rendererClasses)) ?? [] {
                 recipe.labels[name] = try field.string()
             }
             return recipe
@@ -154,7 +171,10 @@ public struct Recipe: Sendable {
         }
     }
 
-    private static func distribution(_ field: YAMLFields) throws(DatasetsError) -> Distribution {
+    /// The parameters this recipe's scene takes.
+    var knownParameters: [String: String] { composition == nil ? Self.known : Composition.known }
+
+    static func distribution(_ field: YAMLFields) throws(DatasetsError) -> Distribution {
         guard field.isMapping else { return .constant(try field.string()) }
         let members = try field.mapping(allowed: ["uniform", "normal", "choice"])
         guard members.count == 1, let (kind, value) = members.first.map({ ($0.key, $0.value) }) else {
@@ -189,18 +209,7 @@ public struct Recipe: Sendable {
     /// then `pinned` values (`--set`) replacing theirs. Drawing everything keeps the stream
     /// identical whether or not a value is pinned.
     public func draw(_ random: inout RandomStream, pinned: [String: String]) throws(EngineError) -> (SceneParameters, [String: String]) {
-        var values: [String: String] = [:]
-        for name in Self.known.keys.sorted() {
-            let drawn = parameters[name]?.draw(&random)
-            if let drawn { values[name] = drawn }
-        }
-        for (name, value) in pinned {
-            guard Self.known[name] != nil else {
-                throw EngineError(
-                    .invalidSpec, "--set \(name): unknown parameter (expected one of \(Self.known.keys.sorted().joined(separator: ", ")))")
-            }
-            values[name] = value
-        }
+        let values = try drawValues(&random, pinned: pinned)
         var p = SceneParameters()
         func number(_ name: String) throws(EngineError) -> Float? {
             guard let text = values[name] else { return nil }
@@ -235,10 +244,51 @@ public struct Recipe: Sendable {
         if let v = try number("glass_facades") { p.glassFacades = max(0, min(1, v)) }
         if let v = try number("sun_azimuth") { p.sunAzimuth = v }
         if let v = try number("sun_elevation") { p.sunElevation = v }
-        // Numbers recorded to three decimals (those too large to round that way, as given).
-        let recorded = values.mapValues { text in
+        return (p, Self.recorded(values))
+    }
+
+    /// Every parameter's value for one image, drawn in a fixed order from `random` (the
+    /// composition's environment map first), then `pinned` values (`--set`) replacing theirs.
+    /// Drawing everything keeps the stream identical whether or not a value is pinned.
+    func drawValues(_ random: inout RandomStream, pinned: [String: String]) throws(EngineError) -> [String: String] {
+        var values: [String: String] = [:]
+        if let composition { values["environment"] = composition.environment.draw(&random) }
+        let known = knownParameters
+        for name in known.keys.sorted() {
+            let drawn = parameters[name]?.draw(&random)
+            if let drawn { values[name] = drawn }
+        }
+        for (name, value) in pinned {
+            if name == "environment", let composition {
+                // Pinned by the file's name, as the image attribute shows it.
+                guard let file = composition.environmentFiles.first(where: { Self.stem($0) == value || $0 == value }) else {
+                    throw EngineError(
+                        .invalidSpec, "--set environment=\(String(value.prefix(40)).terminalSafe): not one of the recipe's environment maps"
+                    )
+                }
+                values[name] = file
+                continue
+            }
+            guard known[name] != nil else {
+                throw EngineError(
+                    .invalidSpec, "--set \(name): unknown parameter (expected one of \(known.keys.sorted().joined(separator: ", ")))")
+            }
+            values[name] = value
+        }
+        return values
+    }
+
+    static func stem(_ path: String) -> String {
+        FileIO.lastComponent(of: path).split(separator: ".").first.map(String.init) ?? path
+    }
+
+    /// Numbers recorded to three decimals (those too large to round that way, as given); an
+    /// environment map by its file name.
+    static func recorded(_ values: [String: String]) -> [String: String] {
+        var out = values.mapValues { text in
             Double(text).map { abs($0) < 1e12 ? String(Double(Int(($0 * 1000).rounded())) / 1000) : text } ?? text
         }
-        return (p, recorded)
+        if let environment = values["environment"] { out["environment"] = stem(environment) }
+        return out
     }
 }

@@ -16,6 +16,8 @@ public struct RenderJob: UnitProducer, Sendable {
     public let labels: [String: String]
     public let classes: [String]
     public let key: UnitKey
+    /// A composed scene's assets and environment maps, read once.
+    let files: CompositionFiles?
 
     public var plan: UnitPlan { spec.units }
     public var layout: DatasetCommitter.Layout { .coco }
@@ -33,7 +35,7 @@ public struct RenderJob: UnitProducer, Sendable {
         self.spec = spec
         self.recipe = recipe
         self.labels = labels
-        let produced = Recipe.classes(labels: labels)
+        let produced = recipe.classes(labels: labels)
         classes = (spec.classes ?? []) + produced.filter { !(spec.classes ?? []).contains($0) }
         let sorted = { (map: [String: String]) in map.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
         key = UnitKey(
@@ -42,9 +44,11 @@ public struct RenderJob: UnitProducer, Sendable {
                 .text("render/1"), .bytes(bytes), .text(sorted(spec.pins)), .text(spec.size?.description ?? ""),
                 .text(spec.samplesPerPixel.map(String.init) ?? ""), .text(sorted(labels)), .text(String(spec.units.seed)),
             ])
-        // A pin the recipe does not know fails now, not at the first image.
+        // A missing or broken asset, or a pin the recipe does not know, fails now, not at the
+        // first image.
+        files = try recipe.composition.map { c throws(EngineError) in try CompositionFiles(c) }
         var probe = RandomStream(seed: 0)
-        _ = try recipe.draw(&probe, pinned: spec.pins)
+        _ = try recipe.drawValues(&probe, pinned: spec.pins)
     }
 
     /// How the recipe is named in provenance.
@@ -64,21 +68,28 @@ public struct RenderJob: UnitProducer, Sendable {
     public func labelled(_ index: Int) throws(EngineError) -> (
         attributes: [String: String], annotations: [(category: String, annotation: Annotation)]
     ) {
-        let (output, parameters, _) = try render(index, samplesPerPixel: 1)
-        return (parameters.attributes, annotations(output, parameters))
+        let (output, attributes, _) = try render(index, samplesPerPixel: 1)
+        return (attributes, annotations(output, attributes))
     }
 
-    private func render(_ index: Int, samplesPerPixel: Int) throws(EngineError) -> (RenderOutput, SceneParameters, [String: String]) {
+    /// The image, its attributes, and every drawn parameter (for provenance).
+    private func render(_ index: Int, samplesPerPixel: Int) throws(EngineError) -> (RenderOutput, [String: String], [String: String]) {
         let stream = RandomStream(seed: spec.units.seed).derived(UInt64(index))
         var drawing = stream.derived(0)
+        if let composition = recipe.composition, let files {
+            let values = try recipe.drawValues(&drawing, pinned: spec.pins)
+            var placing = stream.derived(1)
+            let (scene, attributes) = try files.scene(composition, values: values, random: &placing)
+            let renderer = AssetRenderer(width: recipe.width, height: recipe.height, samplesPerPixel: samplesPerPixel)
+            return (renderer.render(scene, stream: stream), attributes, Recipe.recorded(values))
+        }
         let (parameters, drawn) = try recipe.draw(&drawing, pinned: spec.pins)
         let renderer = StreetRenderer(width: recipe.width, height: recipe.height, samplesPerPixel: samplesPerPixel)
-        return (renderer.render(parameters, stream: stream), parameters, drawn)
+        return (renderer.render(parameters, stream: stream), parameters.attributes, drawn)
     }
 
     /// One annotation per labelled object large and visible enough, under its dataset class name.
-    private func annotations(_ output: RenderOutput, _ parameters: SceneParameters) -> [(category: String, annotation: Annotation)] {
-        let attributes = parameters.attributes
+    private func annotations(_ output: RenderOutput, _ attributes: [String: String]) -> [(category: String, annotation: Annotation)] {
         var annotations: [(category: String, annotation: Annotation)] = []
         var pixels: [Int: [Int]] = [:]
         for (p, id) in output.instances.enumerated() where id > 0 { pixels[Int(id), default: []].append(p) }
@@ -103,7 +114,7 @@ public struct RenderJob: UnitProducer, Sendable {
         return annotations
     }
 
-    private func write(_ index: Int, _ output: RenderOutput, _ parameters: SceneParameters, _ drawn: [String: String], into folder: String)
+    private func write(_ index: Int, _ output: RenderOutput, _ attributes: [String: String], _ drawn: [String: String], into folder: String)
         throws(EngineError)
     {
         let name = key.name(index)
@@ -116,8 +127,8 @@ public struct RenderJob: UnitProducer, Sendable {
             (try? JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) }
             ?? "{}"
         var unit = GeneratedUnit(
-            index: index, name: name, width: output.width, height: output.height, attributes: parameters.attributes,
-            annotations: annotations(output, parameters), provenance: provenanceText)
+            index: index, name: name, width: output.width, height: output.height, attributes: attributes,
+            annotations: annotations(output, attributes), provenance: provenanceText)
         unit.extras = ["masks": "mask.png", "depth": "depth.png"]
         do {
             try FileIO.createDirectory(folder)

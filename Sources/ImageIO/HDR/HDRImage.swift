@@ -91,7 +91,8 @@ enum RadianceHDR {
         guard resolution.count == 4, resolution[0] == "-Y", resolution[2] == "+X", let height = Int(resolution[1]),
             let width = Int(resolution[3])
         else {
-            throw ImageIOError(.unsupported, path: nil, "resolution line \(resolution.joined(separator: " ").prefix(40)) (expected -Y H +X W)")
+            throw ImageIOError(
+                .unsupported, path: nil, "resolution line \(resolution.joined(separator: " ").prefix(40)) (expected -Y H +X W)")
         }
         try limits.check(width: width, height: height)
         // A run-length scanline holds at most 127 pixels of a channel in 2 bytes.
@@ -129,7 +130,8 @@ enum RadianceHDR {
             return
         }
         guard Int(bytes[at + 2]) << 8 | Int(bytes[at + 3]) == width else {
-            throw ImageIOError(.corrupt, path: nil, "row \(row) says it is \(Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])) pixels wide, not \(width)")
+            throw ImageIOError(
+                .corrupt, path: nil, "row \(row) says it is \(Int(bytes[at + 2]) << 8 | Int(bytes[at + 3])) pixels wide, not \(width)")
         }
         at += 4
         for channel in 0..<4 {

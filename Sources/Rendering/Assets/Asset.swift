@@ -48,6 +48,18 @@ public struct AssetMesh: Sendable {
     public var tangents: [SIMD4<Float>]
     public var triangles: [SIMD3<UInt32>]
     public var material: Int
+
+    public init(
+        positions: [SIMD3<Float>], normals: [SIMD3<Float>], uvs: [SIMD2<Float>], tangents: [SIMD4<Float>], triangles: [SIMD3<UInt32>],
+        material: Int
+    ) {
+        self.positions = positions
+        self.normals = normals
+        self.uvs = uvs
+        self.tangents = tangents
+        self.triangles = triangles
+        self.material = material
+    }
 }
 
 /// A 3D asset file read through Assimp: glTF 2.0 (`.gltf` + `.bin`, `.glb`, embedded images),
@@ -161,7 +173,9 @@ private struct Importer {
         let part = "mesh \(index) (\(name(m.mName)))"
         let count = Int(m.mNumVertices)
         guard let vertices = m.mVertices, count > 0 else { throw fail("\(part) has no vertices") }
-        guard Int(m.mMaterialIndex) < max(1, Int(scene.mNumMaterials)) else { throw fail("\(part) uses material \(m.mMaterialIndex), which does not exist") }
+        guard Int(m.mMaterialIndex) < max(1, Int(scene.mNumMaterials)) else {
+            throw fail("\(part) uses material \(m.mMaterialIndex), which does not exist")
+        }
         var positions = [SIMD3<Float>](repeating: .zero, count: count)
         for i in 0..<count {
             let v = SIMD3<Float>(vertices[i].x, vertices[i].y, vertices[i].z)
@@ -181,7 +195,9 @@ private struct Importer {
         var uvs: [SIMD2<Float>] = []
         if let uv = uvChannel {
             uvs = (0..<count).map { SIMD2(uv[$0].x, uv[$0].y) }
-            guard uvs.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else { throw fail("\(part) has texture coordinates that are not finite") }
+            guard uvs.allSatisfy({ $0.x.isFinite && $0.y.isFinite }) else {
+                throw fail("\(part) has texture coordinates that are not finite")
+            }
         }
         var tangents: [SIMD4<Float>] = []
         if let t = m.mTangents, let b = m.mBitangents, uvChannel != nil {
@@ -226,9 +242,10 @@ private struct Importer {
         }
         out.baseColor.w *= cassimp_opacity(pointer, 1)
         if cassimp_alpha_mode(pointer) == 1 { out.alphaCutoff = cassimp_alpha_cutoff(pointer, 0.5) }
-        let values = [out.baseColor.x, out.baseColor.y, out.baseColor.z, out.baseColor.w, out.metallic, out.roughness] + [
-            out.emissive.x, out.emissive.y, out.emissive.z,
-        ]
+        let values =
+            [out.baseColor.x, out.baseColor.y, out.baseColor.z, out.baseColor.w, out.metallic, out.roughness] + [
+                out.emissive.x, out.emissive.y, out.emissive.z,
+            ]
         guard values.allSatisfy(\.isFinite) else { throw fail("material \(index) has a value that is not finite") }
         out.baseColor = pointwiseMax(.zero, pointwiseMin(SIMD4(repeating: 1), out.baseColor))
         out.metallic = max(0, min(1, out.metallic))
@@ -291,7 +308,9 @@ private struct Importer {
             return try ImageFile.decode(Array(bytes))
         }
         let (w, h) = (Int(t.mWidth), Int(t.mHeight))
-        guard w <= 16_384, h <= 16_384, w * h <= 8192 * 8192 else { throw ImageIOError(.tooLarge, path: nil, "embedded texture of \(w)×\(h)") }
+        guard w <= 16_384, h <= 16_384, w * h <= 8192 * 8192 else {
+            throw ImageIOError(.tooLarge, path: nil, "embedded texture of \(w)×\(h)")
+        }
         var rgba = [UInt8](repeating: 0, count: w * h * 4)
         for i in 0..<(w * h) {
             let texel = data[i]
@@ -345,7 +364,9 @@ struct Affine: Sendable {
     @inline(__always) func point(_ p: SIMD3<Float>) -> SIMD3<Float> { vector(p) + translation }
 
     static func * (a: Affine, b: Affine) -> Affine {
-        let columns = (SIMD3(b.rows.0.x, b.rows.1.x, b.rows.2.x), SIMD3(b.rows.0.y, b.rows.1.y, b.rows.2.y), SIMD3(b.rows.0.z, b.rows.1.z, b.rows.2.z))
+        let columns = (
+            SIMD3(b.rows.0.x, b.rows.1.x, b.rows.2.x), SIMD3(b.rows.0.y, b.rows.1.y, b.rows.2.y), SIMD3(b.rows.0.z, b.rows.1.z, b.rows.2.z)
+        )
         func row(_ r: SIMD3<Float>) -> SIMD3<Float> { SIMD3((r * columns.0).sum(), (r * columns.1).sum(), (r * columns.2).sum()) }
         return Affine(rows: (row(a.rows.0), row(a.rows.1), row(a.rows.2)), translation: a.point(b.translation))
     }

@@ -153,7 +153,8 @@ public struct AssetRenderer: Sendable {
                 sum += path(ray.origin, ray.direction, ctx, &random, &row.rays) { placement, distance in
                     guard labels else { return }
                     row.instances[x] = UInt16(placement.map { instanceOf[$0] } ?? 0)
-                    row.depth[x] = placement == nil ? 0 : UInt16(min(65535, distance * ctx.camera.forwardCosine(ray.direction) * 1000 + 0.5))
+                    row.depth[x] =
+                        placement == nil ? 0 : UInt16(min(65535, distance * ctx.camera.forwardCosine(ray.direction) * 1000 + 0.5))
                 }
             }
             let color = sum / Float(samplesPerPixel) * ctx.scene.exposure
@@ -300,9 +301,10 @@ public struct AssetRenderer: Sendable {
                 let tangent4 = mesh.tangents[a] * w + mesh.tangents[b] * u + mesh.tangents[c] * v
                 let tangent = unit(ctx.transforms[placement].vector(SIMD3(tangent4.x, tangent4.y, tangent4.z)))
                 let handed: Float = mesh.tangents[a].w < 0 ? -1 : 1
-                let bitangent = SIMD3(
-                    shading.y * tangent.z - shading.z * tangent.y, shading.z * tangent.x - shading.x * tangent.z,
-                    shading.x * tangent.y - shading.y * tangent.x) * handed
+                let bitangent =
+                    SIMD3(
+                        shading.y * tangent.z - shading.z * tangent.y, shading.z * tangent.x - shading.x * tangent.z,
+                        shading.x * tangent.y - shading.y * tangent.x) * handed
                 let m = t.sample(uv, footprint: repeats) * 2 - 1
                 let mapped = unit(tangent * m.x + bitangent * m.y + shading * max(0.05, m.z))
                 if (mapped * geometric).sum() > 0 { shading = mapped }

@@ -1,0 +1,214 @@
+internal import Datasets
+internal import Foundation
+internal import ImageIO
+public import Rendering
+public import StudioCore
+
+/// A recipe that composes a scene from the user's assets (`scene: assets`): which files, the
+/// class each is labelled as, how many to place and how large, on a ground plane under an HDR
+/// environment, seen by a camera that circles the middle. Files are relative to the workspace
+/// (the folder with `studio.yaml` above the recipe; else the recipe's own folder).
+public struct Composition: Sendable {
+    public struct Entry: Sendable {
+        public var file: String
+        public var className: String
+        public var count: Recipe.Distribution
+        public var scale: Recipe.Distribution
+    }
+
+    public var assets: [Entry]
+    /// Environment map files (a constant or a `choice` among them).
+    public var environment: Recipe.Distribution
+    public var environmentFiles: [String]
+    /// Half the side of the square objects stand in, metres.
+    public var area: Double = 3
+    public var ground = SIMD3<Float>(0.35, 0.33, 0.3)
+
+    /// Parameters a composed scene takes, with what each must be.
+    static let known: [String: String] = [
+        "fov": "degrees, 10…120", "camera_distance": "metres, 0.5…1000", "camera_height": "metres, 0…1000",
+        "camera_yaw": "degrees", "environment_rotation": "degrees", "environment_strength": "a factor, 0…100",
+        "color_variation": "a share 0…1", "roughness_variation": "a share 0…1",
+    ]
+
+    static func parse(_ top: [String: YAMLFields], recipeFile: String) throws(DatasetsError) -> Composition {
+        let root = workspace(of: recipeFile)
+        func resolve(_ field: YAMLFields) throws(DatasetsError) -> String {
+            let name = try field.string()
+            let path = name.hasPrefix("/") ? name : "\(root)/\(name)"
+            guard FileIO.isFile(path) else {
+                throw field.error("no such file \(name.terminalSafe) (relative to \(root.terminalSafe))", code: .invalidValue)
+            }
+            return path
+        }
+        guard let list = top["assets"] else { throw DatasetsError(.schema, path: recipeFile, "a composed scene needs `assets:`") }
+        var entries: [Entry] = []
+        for item in try list.sequence() {
+            let fields = try item.dictionary(allowed: ["file", "class", "count", "scale"])
+            guard let file = fields["file"], let name = fields["class"] else { throw item.error("each asset needs file and class") }
+            let count = try fields["count"].map(Recipe.distribution) ?? .constant("1")
+            let scale = try fields["scale"].map(Recipe.distribution) ?? .constant("1")
+            entries.append(Entry(file: try resolve(file), className: try name.string(), count: count, scale: scale))
+        }
+        guard !entries.isEmpty else { throw list.error("lists no assets") }
+        guard let environment = top["environment"] else {
+            throw DatasetsError(.schema, path: recipeFile, "a composed scene needs `environment:`")
+        }
+        var files: [String] = []
+        let distribution: Recipe.Distribution
+        if environment.isMapping {
+            let choice = try environment.dictionary(allowed: ["choice"])
+            guard let options = choice["choice"] else { throw environment.error("environment is a file or choice: {file: weight, …}") }
+            var weighted: [(String, Double)] = []
+            for (name, weight) in try options.mapping() {
+                let path = name.hasPrefix("/") ? name : "\(root)/\(name)"
+                guard FileIO.isFile(path) else { throw options.error("no such file \(name.terminalSafe)", code: .invalidValue) }
+                let w = try weight.double()
+                guard w >= 0 else { throw weight.error("weight \(w) is negative", code: .invalidValue) }
+                weighted.append((path, w))
+                files.append(path)
+            }
+            guard weighted.contains(where: { $0.1 > 0 }) else { throw options.error("choice needs a positive weight", code: .invalidValue) }
+            distribution = .choice(weighted)
+        } else {
+            let path = try resolve(environment)
+            files = [path]
+            distribution = .constant(path)
+        }
+        var out = Composition(assets: entries, environment: distribution, environmentFiles: files)
+        if let ground = top["ground"] {
+            let fields = try ground.dictionary(allowed: ["area", "color"])
+            if let area = fields["area"] {
+                out.area = try area.double()
+                guard out.area > 0, out.area <= 500 else { throw area.error("area must be 0…500 metres", code: .invalidValue) }
+            }
+            if let color = fields["color"] {
+                let values = try color.sequence().map { v throws(DatasetsError) in Float(try v.double()) }
+                guard values.count == 3, values.allSatisfy({ (0...1).contains($0) }) else {
+                    throw color.error("color is [r, g, b], each 0…1")
+                }
+                out.ground = SIMD3(values[0], values[1], values[2])
+            }
+        }
+        return out
+    }
+
+    /// The folder holding `studio.yaml` above the recipe, else the recipe's folder.
+    static func workspace(of recipe: String) -> String {
+        let start = FileIO.parentDirectory(of: FileIO.absolute(recipe))
+        var folder = start
+        for _ in 0..<8 {
+            if FileIO.isFile("\(folder)/studio.yaml") { return folder }
+            let parent = FileIO.parentDirectory(of: folder)
+            if parent == folder { break }
+            folder = parent
+        }
+        return start
+    }
+
+    /// The classes this composition labels, in the order its assets list them.
+    var classes: [String] {
+        var out: [String] = []
+        for entry in assets where !out.contains(entry.className) { out.append(entry.className) }
+        return out
+    }
+}
+
+/// A composition's files, read once per job: every asset and environment map, so a missing or
+/// broken file fails before the first image.
+struct CompositionFiles: Sendable {
+    let assets: [Asset]
+    let environments: [String: HDRImage]
+
+    init(_ composition: Composition) throws(EngineError) {
+        var assets: [Asset] = []
+        for entry in composition.assets {
+            do { assets.append(try Asset.load(entry.file)) } catch {
+                throw EngineError(.invalidSpec, "asset \(error.description)")
+            }
+        }
+        var environments: [String: HDRImage] = [:]
+        for file in composition.environmentFiles {
+            do { environments[file] = try HDRFile.read(file) } catch {
+                throw EngineError(.invalidSpec, "environment map \(error.description)")
+            }
+        }
+        self.assets = assets
+        self.environments = environments
+    }
+
+    /// The scene of one image: every distribution drawn from `random`, objects placed without
+    /// overlapping (as far as 30 tries each allow), on a ground plane.
+    func scene(_ composition: Composition, values: [String: String], random: inout RandomStream) throws(EngineError) -> (
+        ComposedScene, attributes: [String: String]
+    ) {
+        func number(_ name: String, _ fallback: Float, _ range: ClosedRange<Float>) throws(EngineError) -> Float {
+            guard let text = values[name] else { return fallback }
+            guard let v = Float(text), v.isFinite, range.contains(v) else {
+                throw EngineError(.invalidSpec, "\(name) = \(text.prefix(40)) is out of range (\(Composition.known[name]!))")
+            }
+            return v
+        }
+        let fov = try number("fov", 50, 10...120)
+        let distance = try number("camera_distance", 6, 0.5...1000)
+        let height = try number("camera_height", 1.6, 0...1000)
+        let yaw = try number("camera_yaw", 0, -1e6...1e6) * .pi / 180
+        let rotation = try number("environment_rotation", 0, -1e6...1e6)
+        let strength = try number("environment_strength", 1, 0...100)
+        let colorVariation = try number("color_variation", 0, 0...1)
+        let roughnessVariation = try number("roughness_variation", 0, 0...1)
+        let environmentFile = values["environment"] ?? composition.environmentFiles[0]
+        guard let environment = environments[environmentFile] else {
+            throw EngineError(.invalidSpec, "environment = \(environmentFile.terminalSafe) is not one of the recipe's")
+        }
+        // The ground: a square twice the area's size plus a margin, under everything.
+        let side = Float(composition.area) * 8 + distance * 2
+        let ground = AssetMesh(
+            positions: [SIMD3(-side, 0, -side), SIMD3(side, 0, -side), SIMD3(side, 0, side), SIMD3(-side, 0, side)],
+            normals: Array(repeating: SIMD3(0, 1, 0), count: 4), uvs: [], tangents: [], triangles: [SIMD3(0, 2, 1), SIMD3(0, 3, 2)],
+            material: 0)
+        var groundMaterial = SurfaceMaterial()
+        groundMaterial.baseColor = SIMD4(composition.ground, 1)
+        groundMaterial.roughness = 0.9
+        var assets = self.assets
+        assets.append(Asset(file: "ground", meshes: [ground], materials: [groundMaterial]))
+        var placements = [Placement(asset: assets.count - 1, position: .zero, label: nil)]
+        var taken: [(SIMD2<Float>, Float)] = []
+        let area = Float(composition.area)
+        for (index, entry) in composition.assets.enumerated() {
+            guard let count = Double(entry.count.draw(&random)), count.isFinite, count <= 500 else {
+                throw EngineError(.invalidSpec, "the count of \(entry.className.terminalSafe) must be a number 0…500")
+            }
+            for _ in 0..<Int(max(0, count).rounded()) {
+                guard let scale = Float(entry.scale.draw(&random)), scale.isFinite, scale > 0, scale <= 1000 else {
+                    throw EngineError(.invalidSpec, "the scale of \(entry.className.terminalSafe) must be a number 0…1000")
+                }
+                let bounds = self.assets[index].bounds
+                let footprint = SIMD2(bounds.max.x - bounds.min.x, bounds.max.z - bounds.min.z) * scale
+                let radius = (footprint * footprint).sum().squareRoot() / 2
+                var spot = SIMD2<Float>.zero
+                for _ in 0..<30 {
+                    spot = (random.nextSquare() * 2 - 1) * area
+                    if !taken.contains(where: { (($0.0 - spot) * ($0.0 - spot)).sum().squareRoot() < $0.1 + radius }) { break }
+                }
+                taken.append((spot, radius))
+                // Standing on the ground: the asset's lowest point at y = 0.
+                var placement = Placement(
+                    asset: index, position: SIMD3(spot.x, -bounds.min.y * scale, spot.y), yaw: Float(random.nextUnit()) * 2 * .pi,
+                    scale: scale, label: entry.className)
+                let shift = (random.nextSquare() * 2 - 1) * colorVariation
+                placement.tint = SIMD3(1 + shift.x, 1 - shift.x * 0.5 + shift.y * 0.5, 1 - shift.y)
+                placement.roughness = 1 + (Float(random.nextUnit()) * 2 - 1) * roughnessVariation
+                placements.append(placement)
+            }
+        }
+        let target = SIMD3<Float>(0, 0.5, 0)
+        let eye = SIMD3(sinf(yaw) * distance, height, -cosf(yaw) * distance)
+        var scene = ComposedScene(
+            assets: assets, placements: placements,
+            environment: EnvironmentMap(environment, rotationDegrees: rotation, strength: strength), camera: (eye, target, fov))
+        scene.exposure = 1
+        let name = FileIO.lastComponent(of: environmentFile).split(separator: ".").first.map(String.init) ?? "environment"
+        return (scene, ["environment": name])
+    }
+}
