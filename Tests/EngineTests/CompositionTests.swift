@@ -1,0 +1,57 @@
+import Foundation
+import ImageIO
+import StudioCore
+import TestSupport
+import Testing
+
+@testable import Engine
+
+/// The sample workspace's composed recipe, as `make run` ships it.
+private let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../sample-data").standardized
+    .path
+
+@Suite("Composed scenes: recipes of the user's assets")
+struct CompositionTests {
+    static func job(_ recipe: String, pins: [String: String] = [:]) throws -> RenderJob {
+        try RenderJob(
+            RenderSpec(
+                id: "x", units: UnitPlan(dataset: "d", count: 2, seed: 3, shard: try Shard.parse("0/1")), recipe: recipe, pins: pins,
+                size: PixelSize(width: 64, height: 48), samplesPerPixel: 1))
+    }
+
+    @Test("The sample yard recipe labels its assets' classes, with the environment as an attribute")
+    func sampleYard() throws {
+        let job = try Self.job("\(sample)/scenes/yard.yaml", pins: ["environment": "sunset", "camera_distance": "4"])
+        #expect(job.classes == ["crate", "traffic_cone", "ball"])
+        let (attributes, annotations) = try job.labelled(0)
+        #expect(attributes["environment"] == "sunset")
+        #expect(!annotations.isEmpty)
+        #expect(annotations.allSatisfy { job.classes.contains($0.category) })
+    }
+
+    @Test("A missing asset, an unknown key, a street key in a composed scene: errors before rendering")
+    func broken() throws {
+        let dir = TemporaryDirectory()
+        _ = dir.write("studio.yaml", "datasets: []\n")
+        let env = try FileIO.read("\(sample)/environments/sunset.exr")
+        _ = dir.write("environments/sky.exr", env)
+        let good = "scene: assets\nenvironment: environments/sky.exr\nassets:\n  - {file: assets/none.gltf, class: box}\n"
+        let cases = [
+            good,
+            "scene: assets\nenvironment: environments/none.exr\nassets: []\n",
+            "scene: assets\nenvironment: environments/sky.exr\nassets:\n  - {file: environments/sky.exr, class: box, colour: red}\n",
+            "scene: assets\nenvironment: environments/sky.exr\nassets:\n  - {file: environments/sky.exr, class: box}\nparameters:\n  weather: snow\n",
+            "scene: garden\n",
+            "environment: environments/sky.exr\n",
+        ]
+        for (i, text) in cases.enumerated() {
+            let recipe = dir.write("scenes/r\(i).yaml", text)
+            #expect(throws: EngineError.self, "case \(i)") { try Self.job(recipe) }
+        }
+        // A file that is no model: refused when the job is made, naming it.
+        let recipe = dir.write(
+            "scenes/junk.yaml", "scene: assets\nenvironment: environments/sky.exr\nassets:\n  - {file: environments/sky.exr, class: box}\n")
+        let error = #expect(throws: EngineError.self) { try Self.job(recipe) }
+        #expect(error?.description.contains("sky.exr") == true)
+    }
+}
