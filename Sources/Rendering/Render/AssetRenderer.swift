@@ -182,7 +182,8 @@ public struct AssetRenderer: Sendable {
             let rayhit = ctx.embree.trace(o, d)
             rays += 1
             guard rayhit.hit.geomID != cembree_invalid_geometry_id() else {
-                if bounce == 0 && holes == 0 || travelled == 0 { first(nil, 0) }
+                // A camera ray that leaves the scene (through cut-out holes or past everything) shows sky.
+                if bounce == 0 { first(nil, 0) }
                 let light = environment.radiance(d)
                 if let p = lastPDF {
                     let q = environment.pdf(d)
