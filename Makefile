@@ -9,7 +9,7 @@ SWIFT ?= swift
 WORKSPACE ?= sample-data
 RELEASE_BIN := .build/release/synthstudio
 
-.PHONY: run test build release bench fuzz deps bench-deps clean lint
+.PHONY: run test build release bench judge fuzz deps bench-deps clean lint
 
 run: deps release
 	$(RELEASE_BIN) $(WORKSPACE)
@@ -39,6 +39,16 @@ bench: deps bench-deps
 	.build/release/synthstudio-bench tui
 	.build/release/synthstudio-bench render
 	.build/release/synthstudio-bench gan
+
+# Realism judged by a model trained on real photos: OpenCV's HOG people detector scores crops of
+# 100 rendered 640×480 street images (scripts/hog_judge.py); montages of the crops and of the
+# scenes with boxes go to JUDGE_OUT. A figure to steer by, not a test.
+JUDGE_OUT ?= /tmp/synthstudio-judge
+judge: deps release
+	@python3 -c "import cv2, PIL, numpy" 2>/dev/null || python3 -m pip install --quiet "opencv-contrib-python-headless<5" pillow numpy
+	rm -rf $(JUDGE_OUT) && mkdir -p $(JUDGE_OUT)
+	python3 scripts/hog_judge.py $(JUDGE_OUT)/render --render 100 --binary $(RELEASE_BIN) \
+		--montage $(JUDGE_OUT)/crops.png --scenes $(JUDGE_OUT)/scenes.png
 
 # Coverage-guided fuzzing of every reader of outside input (libFuzzer + AddressSanitizer), each
 # target FUZZ_SECONDS (default 60). Not part of `make test`; crashers found go into the corpus.

@@ -49,7 +49,8 @@ struct CoverageCounts {
         var present: [(name: String, axis: Int, value: Int)] = []
         for sample in samples {
             let origin = sample.origin == .synthetic ? 1 : 0
-            for annotation in sample.annotations {
+            // Ignore regions are not instances to count.
+            for annotation in sample.annotations where !annotation.isIgnored {
                 present.removeAll(keepingCapacity: true)
                 let fixed = [
                     ("category", names[annotation.categoryID]?.name ?? "category \(annotation.categoryID)"),

@@ -62,6 +62,11 @@ public struct Annotation: Sendable, Hashable {
         self.attributes = attributes
     }
 
+    /// An ignore region (attribute `ignore: true`, written with `iscrowd: 1` by the renderer for
+    /// objects too small or too hidden to learn): neither an instance to count nor background.
+    /// A COCO crowd region without it is a group of instances and counts.
+    public var isIgnored: Bool { attributes["ignore"] == "true" }
+
     /// Area in pixels: of the mask when there is one, else of the box, else 0.
     public var area: Double {
         switch mask {

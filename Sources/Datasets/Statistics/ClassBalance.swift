@@ -43,7 +43,7 @@ public struct ClassBalance: Sendable, Hashable {
         var images: [Int: Int] = [:]
         for sample in dataset.samples {
             var seen: Set<Int> = []
-            for annotation in sample.annotations {
+            for annotation in sample.annotations where !annotation.isIgnored {
                 annotations[annotation.categoryID, default: 0] += 1
                 if seen.insert(annotation.categoryID).inserted { images[annotation.categoryID, default: 0] += 1 }
             }

@@ -121,7 +121,7 @@ public struct CoverageMatrix: Sendable, Hashable {
             let names = dataset.categoriesByID
             for category in dataset.categories where !categoryNames.contains(category.name) { categoryNames.append(category.name) }
             for sample in dataset.samples {
-                for annotation in sample.annotations {
+                for annotation in sample.annotations where !annotation.isIgnored {
                     let key = CoverageCount.Key(
                         row: spec.rows.value(annotation, sample, dataset, names),
                         column: spec.columns.map { $0.value(annotation, sample, dataset, names) } ?? "all",

@@ -36,7 +36,7 @@ extension CoverageSpec {
         let single = Dataset(name: dataset, root: "", format: .coco, origin: .synthetic, categories: categories)
         let names = single.categoriesByID
         var out: [CellKey: Int] = [:]
-        for a in placed {
+        for a in placed where !a.isIgnored {
             let key = CellKey(
                 row: rows.value(a, sample, single, names), column: columns.map { $0.value(a, sample, single, names) } ?? "all")
             out[key, default: 0] += 1

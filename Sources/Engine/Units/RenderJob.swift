@@ -88,28 +88,46 @@ public struct RenderJob: UnitProducer, Sendable {
         return (renderer.render(parameters, stream: stream), parameters.attributes, drawn)
     }
 
-    /// One annotation per labelled object large and visible enough, under its dataset class name.
+    /// One annotation per labelled object in view, under its dataset class name. Objects too
+    /// small (fewer visible pixels than `min_area`, or a box under 2 px either way) or too
+    /// hidden (visibility under `min_visibility`) become ignore regions — `iscrowd: 1` with
+    /// `ignore: true` and the reason — so a trainer neither learns them nor counts them as
+    /// background.
     private func annotations(_ output: RenderOutput, _ attributes: [String: String]) -> [(category: String, annotation: Annotation)] {
         var annotations: [(category: String, annotation: Annotation)] = []
         var pixels: [Int: [Int]] = [:]
         for (p, id) in output.instances.enumerated() where id > 0 { pixels[Int(id), default: []].append(p) }
+        func rounded(_ v: Double, _ places: Double) -> String { String(Double(Int(v * places)) / places) }
         for id in pixels.keys.sorted() {
-            guard let object = output.objects[id], let members = pixels[id], members.count >= recipe.minArea,
-                object.visibility >= recipe.minVisibility
-            else { continue }
+            guard let object = output.objects[id], let members = pixels[id] else { continue }
             guard let category = labels.isEmpty ? object.label : labels[object.label] else { continue }
             var mask = [UInt8](repeating: 0, count: output.width * output.height)
             for p in members { mask[p] = 1 }
             let rle = RunLengthMask(rowMajor: mask, width: output.width, height: output.height)
+            let box = rle.boundingBox
             var extra = attributes
-            extra["visibility"] = String(Double(Int(object.visibility * 1000)) / 1000)
+            for (key, value) in object.attributes { extra[key] = value }
+            extra["visibility"] = rounded(object.visibility, 1000)
+            extra["occlusion"] = object.visibility >= 0.9 ? "none" : (object.visibility >= 0.5 ? "partial" : "heavy")
+            extra["truncation"] = rounded(object.truncation, 1000)
+            if let distance = object.distance { extra["distance_m"] = rounded(distance, 10) }
             extra["instance"] = String(id)
             if let amodal = object.amodal {
-                extra["amodal_bbox"] = [amodal.x, amodal.y, amodal.width, amodal.height].map { String(Double(Int($0 * 10)) / 10) }.joined(
-                    separator: ",")
+                extra["amodal_bbox"] = [amodal.x, amodal.y, amodal.width, amodal.height].map { rounded($0, 10) }.joined(separator: ",")
             }
             if let source = object.reflects { extra["reflects"] = String(source) }
-            annotations.append((category, Annotation(categoryID: 0, box: rle.boundingBox, mask: .rle(rle), attributes: extra)))
+            var ignored: String? = nil
+            if members.count < recipe.minArea || (box?.width ?? 0) < 2 || (box?.height ?? 0) < 2 {
+                ignored = "small"
+            } else if object.visibility < recipe.minVisibility {
+                ignored = "occluded"
+            }
+            if let ignored {
+                extra["ignore"] = "true"
+                extra["ignore_reason"] = ignored
+            }
+            annotations.append(
+                (category, Annotation(categoryID: 0, box: box, mask: .rle(rle), isCrowd: ignored != nil, attributes: extra)))
         }
         return annotations
     }

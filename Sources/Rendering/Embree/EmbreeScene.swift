@@ -21,6 +21,10 @@ struct Hit {
     var distance: Float
     /// Unit geometric normal, facing the ray's origin.
     var normal: SIMD3<Float>
+    /// The triangle within the mesh, and the hit's barycentric coordinates on it (of its
+    /// second and third vertex).
+    var primitive: Int = 0
+    var u: Float = 0, v: Float = 0
 }
 
 /// Owns one committed Embree scene of triangle meshes; released in `deinit`. Safe to query from
@@ -261,7 +265,9 @@ extension EmbreeScene {
         n = length > 0 ? n / length : SIMD3(0, 1, 0)
         let direction = SIMD3<Float>(rayhit.ray.dir_x, rayhit.ray.dir_y, rayhit.ray.dir_z)
         if (n * direction).sum() > 0 { n = -n }
-        return Hit(mesh: Int(rayhit.hit.geomID), distance: rayhit.ray.tfar, normal: n)
+        return Hit(
+            mesh: Int(rayhit.hit.geomID), distance: rayhit.ray.tfar, normal: n, primitive: Int(rayhit.hit.primID), u: rayhit.hit.u,
+            v: rayhit.hit.v)
     }
 }
 

@@ -35,19 +35,21 @@ struct Lighting: Sendable {
         case .night:
             sun = .zero; sky = SIMD3(0.02, 0.025, 0.04); horizonColor = SIMD3(0.03, 0.035, 0.06); zenithColor = SIMD3(0.005, 0.008, 0.02)
         }
-        var spread: Float = 0.03, density: Float = 0.002
+        // Extinction per metre from meteorological visibility (3.9 / visibility): clear air
+        // ~5 km, overcast ~1.3 km, haze ~330 m, rain ~650 m, snowfall ~400 m.
+        var spread: Float = 0.03, density: Float = 0.0008
         switch p.weather {
         case .sunny: break
         case .cloudy:
-            sun *= 0.25; sky *= 1.25; spread = 0.8; density = 0.006
+            sun *= 0.25; sky *= 1.25; spread = 0.8; density = 0.003
             horizonColor = SIMD3(repeating: horizonColor.max() * 0.75); zenithColor = SIMD3(repeating: zenithColor.max() * 0.7)
         case .hazy:
-            sun *= 0.5; sky *= 1.2; spread = 0.3; density = 0.035
+            sun *= 0.5; sky *= 1.2; spread = 0.3; density = 0.012
         case .rain:
-            sun *= 0.1; sky *= 0.9; spread = 1; density = 0.015
+            sun *= 0.1; sky *= 0.9; spread = 1; density = 0.006
             horizonColor = SIMD3(repeating: horizonColor.max() * 0.55); zenithColor = SIMD3(repeating: zenithColor.max() * 0.45)
         case .snow:
-            sun *= 0.2; sky *= 1.3; spread = 1; density = 0.02
+            sun *= 0.2; sky *= 1.3; spread = 1; density = 0.01
             horizonColor = SIMD3(repeating: horizonColor.max() * 0.8); zenithColor = SIMD3(repeating: zenithColor.max() * 0.75)
         }
         sunIntensity = sun

@@ -26,6 +26,18 @@ public struct RenderedObject: Sendable, Hashable {
     public let amodal: BoundingBox?
     /// Visible pixels over the pixels the object would cover with nothing in front (1 = unoccluded).
     public var visibility: Double = 1
+    /// The share of the object's projected box that lies outside the image (0 = whole in view).
+    public var truncation: Double = 0
+    /// Metres from the camera to the object's centre, along the view axis.
+    public var distance: Double? = nil
+    /// What the scene says of the object beyond its class (a person's pose, gait phase, age…).
+    public var attributes: [String: String] = [:]
+
+    public init(label: String, reflects: Int?, amodal: BoundingBox?) {
+        self.label = label
+        self.reflects = reflects
+        self.amodal = amodal
+    }
 }
 
 /// Ray traces a `StreetScene` with Embree: sun with soft shadows, sky light, street lamps and
@@ -77,7 +89,12 @@ public struct StreetRenderer: Sendable {
         for (i, object) in scene.objects.enumerated() {
             guard let label = object.label else { continue }
             instanceOf[i] = next
-            objects[next] = RenderedObject(label: label, reflects: nil, amodal: camera.project(object.mesh.bounds))
+            let bounds = object.mesh.bounds
+            var rendered = RenderedObject(label: label, reflects: nil, amodal: camera.project(bounds))
+            rendered.truncation = camera.truncation(bounds)
+            rendered.distance = Double(camera.depth((bounds.min + bounds.max) / 2))
+            rendered.attributes = object.attributes
+            objects[next] = rendered
             next += 1
         }
         let firstReflection = next
@@ -87,13 +104,16 @@ public struct StreetRenderer: Sendable {
         let pixelStream = stream.derived(2)
         let rows = Parallel.map(height) { y in trace(row: y, context, pixelStream) }
         var rgb = rows.flatMap(\.rgb)
-        let instances = rows.flatMap(\.instances)
         let depth = rows.flatMap(\.depth)
         let rays = rows.reduce(0) { $0 + $1.rays }
+        // A reflection instance per connected region: one person seen in two panes is two.
+        let (instances, reflected) = Self.separatingReflections(rows.flatMap(\.instances), width: width, from: firstReflection)
         var shown = [Int](repeating: 0, count: Int(instances.max() ?? 0) + 1)
         for id in instances { shown[Int(id)] += 1 }
-        for id in firstReflection..<max(firstReflection, shown.count) where shown[id] > 0 {
-            objects[id] = RenderedObject(label: "pedestrian_reflection", reflects: id - firstReflection + 1, amodal: nil)
+        for (id, person) in reflected {
+            var reflection = RenderedObject(label: "pedestrian_reflection", reflects: person, amodal: nil)
+            reflection.distance = objects[person]?.distance
+            objects[id] = reflection
         }
         // Visibility: the object's own silhouette (the pixels of its amodal box whose centre
         // ray meets its mesh, nothing else there) against the pixels that show it.
@@ -110,6 +130,44 @@ public struct StreetRenderer: Sendable {
         let output = RenderOutput(
             width: width, height: height, rgb: rgb, instances: instances, depth: depth, objects: objects, rays: rays)
         return (output, rows.flatMap(\.recorded))
+    }
+
+    /// The instance map with every reflection id (those from `first` up, one per reflected
+    /// person) split into 8-connected regions, each under an id of its own (from `first` up
+    /// again), and which person each new id reflects (`id - first + 1` of the old numbering).
+    static func separatingReflections(_ instances: [UInt16], width: Int, from first: Int) -> ([UInt16], [Int: Int]) {
+        var out = instances
+        var reflects: [Int: Int] = [:]
+        guard first <= Int(UInt16.max), instances.contains(where: { Int($0) >= first }) else { return (out, reflects) }
+        let height = instances.count / width
+        var done = [Bool](repeating: false, count: instances.count)
+        var next = first
+        var stack: [Int] = []
+        for start in instances.indices where Int(instances[start]) >= first && !done[start] {
+            let old = instances[start]
+            // Past 65,535 ids the rest keep the last one.
+            let id = UInt16(min(next, Int(UInt16.max)))
+            reflects[Int(id)] = Int(old) - first + 1
+            next += 1
+            done[start] = true
+            stack.append(start)
+            while let p = stack.popLast() {
+                out[p] = id
+                let x = p % width, y = p / width
+                for dy in -1...1 {
+                    for dx in -1...1 where dx != 0 || dy != 0 {
+                        let nx = x + dx, ny = y + dy
+                        guard nx >= 0, nx < width, ny >= 0, ny < height else { continue }
+                        let q = ny * width + nx
+                        if !done[q] && instances[q] == old {
+                            done[q] = true
+                            stack.append(q)
+                        }
+                    }
+                }
+            }
+        }
+        return (out, reflects)
     }
 
     /// `Camera.silhouette(of:in:)`.
@@ -186,7 +244,7 @@ public struct StreetRenderer: Sendable {
         let firstReflection: Int
         /// Per mesh, read per ray: copied out of `scene.objects` so a hit does not copy (and
         /// retain) an object's mesh arrays and label.
-        let materials: [Material]
+        let surfaces: Surfaces
         let isPedestrian: [Bool]
         /// Whether rows keep a copy of each ray stream (`renderRecordingRays`).
         let recording: Bool
@@ -207,7 +265,7 @@ public struct StreetRenderer: Sendable {
             self.camera = camera
             self.instanceOf = instanceOf
             self.firstReflection = firstReflection
-            materials = scene.objects.map(\.material)
+            surfaces = Surfaces(scene.objects)
             let visible = max(0.004, light.ambient.max() * 0.15)
             visibleLight = visible
             lampReach = scene.lights.map { $0.color.max() / visible - 1 }
@@ -284,13 +342,14 @@ public struct StreetRenderer: Sendable {
                                 }
                             }
                             let point = entry.origin + direction * hit.distance
-                            let n = hit.normal
+                            let n = ctx.surfaces.normal(hit, direction)
+                            let material = ctx.surfaces.material(hit)
                             // Fog: colour · t + fog colour · (1 − t) along this segment.
                             let t = light.transmittance(hit.distance)
                             var color = weight * (1 - t) * light.fogColor
                             let seen = weight * t
                             var mirror: SIMD3<Float>? = nil
-                            switch ctx.materials[hit.mesh] {
+                            switch material {
                             case .emissive(let c):
                                 color += seen * c
                             case .diffuse(let albedo):
@@ -312,7 +371,7 @@ public struct StreetRenderer: Sendable {
                             radiance[i] += color
                             if let mirror, depth < 2 {
                                 let reflected = direction - 2 * (direction * n).sum() * n
-                                let labels = depth == 0 && bounce.labels && ctx.materials[hit.mesh].isGlass
+                                let labels = depth == 0 && bounce.labels && material.isGlass
                                 mirrors.write(point + n * 1e-3, reflected, Bounce(sample: Int32(i), labels: labels, weight: mirror))
                             }
                         }
@@ -445,6 +504,26 @@ struct Camera: Sendable {
         let u = (rel * right).sum() / depth / (tanHalf * width / height)
         let v = (rel * up).sum() / depth / tanHalf
         return SIMD2((u + 1) / 2 * width, (1 - v) / 2 * height)
+    }
+
+    /// Distance along the view axis.
+    func depth(_ point: SIMD3<Float>) -> Float { ((point - position) * forward).sum() }
+
+    /// The share of a 3D box's projected 2D box outside the image (0 when it is all inside; 1
+    /// when it is behind the camera or out of view).
+    func truncation(_ bounds: (min: SIMD3<Float>, max: SIMD3<Float>)) -> Double {
+        var x0 = Float.greatestFiniteMagnitude, y0 = x0, x1 = -x0, y1 = -x0
+        for i in 0..<8 {
+            let corner = SIMD3<Float>(
+                i & 1 == 0 ? bounds.min.x : bounds.max.x, i & 2 == 0 ? bounds.min.y : bounds.max.y, i & 4 == 0 ? bounds.min.z : bounds.max.z
+            )
+            guard depth(corner) > 0.1 else { return 1 }
+            let p = imagePoint(corner)
+            x0 = min(x0, p.x); x1 = max(x1, p.x); y0 = min(y0, p.y); y1 = max(y1, p.y)
+        }
+        let whole = Double(x1 - x0) * Double(y1 - y0)
+        let inside = Double(max(0, min(width, x1) - max(0, x0))) * Double(max(0, min(height, y1) - max(0, y0)))
+        return whole > 0 ? max(0, min(1, 1 - inside / whole)) : 0
     }
 
     /// The 2D box of a 3D box's corners (clipped to the image); nil when behind the camera.

@@ -1,14 +1,65 @@
 internal import Glibc
 
 /// Triangles in world space, built from procedural parts.
+///
+/// A mesh may carry a normal per vertex (smooth surfaces: bodies, limbs, heads); a zero normal
+/// marks a vertex of a flat part (boxes), shaded with its triangle's own normal. It may also
+/// carry a part per triangle: which of its object's materials the triangle wears (skin, top,
+/// trousers, hair…); none means all wear the first.
 struct Mesh: Sendable {
     var vertices: [SIMD3<Float>] = []
     var triangles: [SIMD3<UInt32>] = []
+    /// Empty, or one per vertex (zero for a flat vertex).
+    var normals: [SIMD3<Float>] = []
+    /// Empty, or one per triangle.
+    var parts: [UInt8] = []
+
+    init(vertices: [SIMD3<Float>] = [], triangles: [SIMD3<UInt32>] = []) {
+        self.vertices = vertices
+        self.triangles = triangles
+    }
+
+    /// Whether any vertex has a normal of its own.
+    var isSmooth: Bool { !normals.isEmpty }
 
     mutating func append(_ other: Mesh) {
         let base = UInt32(vertices.count)
+        if other.isSmooth || isSmooth {
+            normals += [SIMD3<Float>](repeating: .zero, count: vertices.count - normals.count)
+            normals += other.isSmooth ? other.normals : [SIMD3<Float>](repeating: .zero, count: other.vertices.count)
+        }
+        if !other.parts.isEmpty || !parts.isEmpty {
+            parts += [UInt8](repeating: 0, count: triangles.count - parts.count)
+            parts += other.parts.isEmpty ? [UInt8](repeating: 0, count: other.triangles.count) : other.parts
+        }
         vertices += other.vertices
         triangles += other.triangles.map { $0 &+ SIMD3(repeating: base) }
+    }
+
+    /// Appends `other` with every triangle wearing material `part`.
+    mutating func append(_ other: Mesh, part: UInt8) {
+        var other = other
+        other.parts = [UInt8](repeating: part, count: other.triangles.count)
+        append(other)
+    }
+
+    /// The mesh with a normal per vertex: the area-weighted mean of its triangles' normals, so
+    /// a tessellated round surface shades round.
+    func smoothed() -> Mesh {
+        var mesh = self
+        var sums = [SIMD3<Float>](repeating: .zero, count: vertices.count)
+        for t in triangles {
+            let a = vertices[Int(t.x)], b = vertices[Int(t.y)], c = vertices[Int(t.z)]
+            let n = cross(b - a, c - a)
+            sums[Int(t.x)] += n
+            sums[Int(t.y)] += n
+            sums[Int(t.z)] += n
+        }
+        mesh.normals = sums.map { n in
+            let length = (n * n).sum().squareRoot()
+            return length > 0 ? n / length : SIMD3(0, 1, 0)
+        }
+        return mesh
     }
 
     /// Axis-aligned bounds.
@@ -27,6 +78,7 @@ struct Mesh: Sendable {
         let (c, s) = (Float.cosine(yaw), Float.sine(yaw))
         var mesh = self
         mesh.vertices = vertices.map { v in offset + SIMD3(v.x * c + v.z * s, v.y, -v.x * s + v.z * c) }
+        mesh.normals = normals.map { n in SIMD3(n.x * c + n.z * s, n.y, -n.x * s + n.z * c) }
         return mesh
     }
 
@@ -70,25 +122,10 @@ struct Mesh: Sendable {
         return mesh
     }
 
-    /// A low-poly sphere (heads, lamp globes).
+    /// A low-poly sphere with flat facets (lamp globes).
     static func sphere(center: SIMD3<Float>, radius: Float, rings: Int = 6, segments: Int = 10) -> Mesh {
-        var mesh = Mesh()
-        for r in 0...rings {
-            let phi = Float(r) / Float(rings) * .pi
-            for s in 0..<segments {
-                let theta = Float(s) / Float(segments) * 2 * .pi
-                mesh.vertices.append(
-                    center + radius * SIMD3(Float.sine(phi) * Float.cosine(theta), Float.cosine(phi), Float.sine(phi) * Float.sine(theta)))
-            }
-        }
-        let n = UInt32(segments)
-        for r in 0..<UInt32(rings) {
-            for s in 0..<n {
-                let a = r * n + s, b = r * n + (s + 1) % n, c = (r + 1) * n + s, d = (r + 1) * n + (s + 1) % n
-                mesh.triangles.append(SIMD3(a, c, b))
-                mesh.triangles.append(SIMD3(b, c, d))
-            }
-        }
+        var mesh = ellipsoid(center: center, radii: SIMD3(repeating: radius), rings: rings, segments: segments)
+        mesh.normals = []
         return mesh
     }
 
@@ -97,6 +134,17 @@ struct Mesh: Sendable {
         Mesh(
             vertices: [SIMD3(x0, y, z0), SIMD3(x1, y, z0), SIMD3(x1, y, z1), SIMD3(x0, y, z1)], triangles: [SIMD3(0, 2, 1), SIMD3(0, 3, 2)])
     }
+}
+
+/// The cross product.
+@inline(__always) func cross(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> SIMD3<Float> {
+    SIMD3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
+}
+
+/// `v` scaled to unit length (or `fallback` when it has none).
+@inline(__always) func normalized(_ v: SIMD3<Float>, or fallback: SIMD3<Float> = SIMD3(0, 1, 0)) -> SIMD3<Float> {
+    let length = (v * v).sum().squareRoot()
+    return length > 1e-12 ? v / length : fallback
 }
 
 extension Float {

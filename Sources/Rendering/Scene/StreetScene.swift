@@ -20,7 +20,25 @@ enum Material: Sendable, Hashable {
 struct SceneObject: Sendable {
     var label: String?
     var mesh: Mesh
-    var material: Material
+    /// The materials its parts wear (`Mesh.parts` index them; a mesh without parts wears the
+    /// first).
+    var materials: [Material]
+    /// What its annotation says of it beyond the class (a person's pose, age group…).
+    var attributes: [String: String] = [:]
+
+    init(label: String?, mesh: Mesh, material: Material) {
+        self.init(label: label, mesh: mesh, materials: [material])
+    }
+
+    init(label: String?, mesh: Mesh, materials: [Material], attributes: [String: String] = [:]) {
+        precondition(!materials.isEmpty)
+        self.label = label
+        self.mesh = mesh
+        self.materials = materials
+        self.attributes = attributes
+    }
+
+    var material: Material { materials[0] }
 }
 
 /// A point light (street lamps, headlights at night).
@@ -152,23 +170,33 @@ struct StreetScene: Sendable {
                 lights.append(PointLight(position: front - SIMD3(0, 0, 0.5), color: SIMD3(6, 6, 5.4)))
             }
         }
-        // Pedestrians: on the sidewalks, some crossing.
+        // Pedestrians: on the sidewalks walking, running or standing about, some crossing.
         for _ in 0..<p.pedestrians {
             let crossing = random.nextUnit() < 0.2
             let side: Float = random.nextUnit() < 0.5 ? -1 : 1
             let x = crossing ? -4 + 8 * Float(random.nextUnit()) : side * (5.6 + 1.8 * Float(random.nextUnit()))
             let z = 5 + 35 * Float(random.nextUnit())
-            let yaw = crossing ? (side > 0 ? Float.pi / 2 : -Float.pi / 2) : (random.nextUnit() < 0.5 ? 0 : .pi)
-            let height = 1.5 + 0.45 * Float(random.nextUnit())
-            let build = 0.8 + 0.4 * Float(random.nextUnit())
-            let phase = Float(random.nextUnit()) * 2 * .pi
-            let shirt = Self.clothes[Int(random.next() % UInt64(Self.clothes.count))]
-            let trousers = Self.clothes[Int(random.next() % UInt64(Self.clothes.count))] * 0.6
+            let human = Human.random(&random, rain: p.weather == .rain, snow: snow)
+            let u = random.nextUnit(), phase = Float(random.nextUnit())
+            let pose: Human.Pose = crossing || u < 0.66 ? .walking(phase: phase) : (u < 0.72 ? .running(phase: phase) : .standing)
+            let turn = Float(random.nextNormal()) * 0.2
+            let yaw: Float =
+                pose == .standing
+                ? Float(random.nextUnit()) * 2 * .pi
+                : (crossing ? (side > 0 ? .pi / 2 : -.pi / 2) + turn : (random.nextUnit() < 0.5 ? 0 : .pi) + turn * 0.5)
             let base = SIMD3<Float>(x, crossing ? 0 : 0.15, z)
+            let (body, umbrella) = human.mesh(pose)
             objects.append(
                 SceneObject(
-                    label: "pedestrian", mesh: Self.walker(at: base, height: height, build: build, yaw: yaw, phase: phase),
-                    material: .diffuse((shirt + trousers) / 2)))
+                    label: "pedestrian", mesh: body.placed(at: base, yaw: yaw), materials: human.materials,
+                    attributes: human.attributes(pose)))
+            if let umbrella {
+                let canopy = Human.clothing[Int(random.next() % UInt64(Human.clothing.count))].0
+                objects.append(
+                    SceneObject(
+                        label: nil, mesh: umbrella.placed(at: base, yaw: yaw),
+                        materials: [.diffuse(SIMD3(0.05, 0.05, 0.05)), .diffuse(canopy)]))
+            }
         }
         addCyclists(p, avoiding: footprints, random: &random)
     }
@@ -187,91 +215,44 @@ struct StreetScene: Sendable {
                 : (oncoming ? -(3.7 + 0.5 * Float(random.nextUnit())) : 3.4 + 0.4 * Float(random.nextUnit()))
             var z = 8 + 45 * Float(random.nextUnit())
             let yaw: Float = crossing ? (oncoming ? -.pi / 2 : .pi / 2) : (oncoming ? .pi : 0)
-            let height = 1.55 + 0.35 * Float(random.nextUnit())
-            let phase = Float(random.nextUnit()) * 2 * .pi
-            let bike = Self.carColors[Int(random.next() % UInt64(Self.carColors.count))]
-            let clothes = Self.clothes[Int(random.next() % UInt64(Self.clothes.count))]
+            var rider = Human.random(&random, rain: false, snow: p.weather == .snow)
+            // Nobody rides in a long coat, a dress or a skirt here, or holding an umbrella.
+            if rider.top == .coat || rider.top == .dress { rider.top = .jacket }
+            if rider.bottom == .skirt { rider.bottom = .trousers }
+            if rider.carrying == .umbrella || rider.carrying == .bag { rider.carrying = .nothing }
+            let crank = Float(random.nextUnit()) * 2 * .pi
+            let frame = Self.carColors[Int(random.next() % UInt64(Self.carColors.count))]
             let (halfX, halfZ): (Float, Float) = crossing ? (1.2, 0.4) : (0.4, 1.2)
             for _ in 0..<20
             where footprints.contains(where: { $0.x.overlaps((x - halfX)...(x + halfX)) && $0.z.overlaps((z - halfZ)...(z + halfZ)) }) {
                 z += 2.5
             }
+            let (mesh, attributes) = Self.cyclist(rider, crank: crank)
             objects.append(
                 SceneObject(
-                    label: "cyclist", mesh: Self.cyclist(height: height, phase: phase).placed(at: SIMD3(x, 0, z), yaw: yaw),
-                    material: .diffuse((bike + clothes) / 2)))
+                    label: "cyclist", mesh: mesh.placed(at: SIMD3(x, 0, z), yaw: yaw),
+                    materials: rider.materials + [
+                        .diffuse(frame), .diffuse(SIMD3(0.025, 0.025, 0.025)), .diffuse(SIMD3(0.45, 0.45, 0.47)),
+                    ],
+                    attributes: attributes))
         }
     }
 
-    /// A rider on a bicycle heading along +z from the origin: two wheels, frame, fork and
-    /// handlebar; the rider leaning forward, hands on the bar, feet on pedals at crank angle
-    /// `phase`.
-    static func cyclist(height h: Float, phase: Float) -> Mesh {
-        var mesh = Mesh()
-        func box(_ center: SIMD3<Float>, _ size: SIMD3<Float>) { mesh.append(.box(center: center, size: size)) }
-        let r: Float = 0.34
-        for z: Float in [-0.52, 0.52] {
-            mesh.append(.cylinder(center: SIMD3(0, r, z), radius: r, length: 0.05, alongX: true, segments: 14))
-        }
-        box(SIMD3(0, 0.78, 0.02), SIMD3(0.05, 0.05, 0.6))  // top tube
-        box(SIMD3(0, 0.58, -0.2), SIMD3(0.05, 0.5, 0.05))  // seat tube
-        box(SIMD3(0, 0.52, 0.18), SIMD3(0.05, 0.05, 0.5))  // down tube
-        box(SIMD3(0, 0.34, -0.3), SIMD3(0.05, 0.05, 0.45))  // chain stay
-        box(SIMD3(0, 0.62, 0.5), SIMD3(0.05, 0.56, 0.05))  // fork
-        box(SIMD3(0, 0.98, 0.46), SIMD3(0.5, 0.04, 0.04))  // handlebar
-        // The rider, sized by height.
-        let k = h / 1.75
-        let hip = SIMD3<Float>(0, 0.9 + 0.08 * k, -0.2)
-        box(hip + SIMD3(0, 0.16 * k, 0.06), SIMD3(0.34 * k, 0.3 * k, 0.22 * k))  // lower torso
-        box(hip + SIMD3(0, 0.4 * k, 0.2 * k), SIMD3(0.38 * k, 0.24 * k, 0.24 * k))  // chest, leaning forward
-        let shoulder = hip + SIMD3(0, 0.5 * k, 0.26 * k)
-        mesh.append(.sphere(center: shoulder + SIMD3(0, 0.18 * k, 0.1 * k), radius: 0.11 * k, rings: 5, segments: 8))
-        for side: Float in [-1, 1] {
-            // Arms reach from the shoulders down to the bar.
-            let hand = SIMD3<Float>(side * 0.22, 0.98, 0.46)
-            let from = shoulder + SIMD3(side * 0.2 * k, 0, 0)
-            box((from + hand) / 2, SIMD3(0.08 * k, abs(from.y - hand.y) + 0.08, abs(from.z - hand.z) + 0.08))
-            // Legs: hip to knee to pedal; the pedal on a 0.17 m crank, the knee forward of both.
-            let angle = phase + (side < 0 ? 0 : .pi)
-            let pedal = SIMD3<Float>(side * 0.12, 0.34 + 0.17 * Float.sine(angle), 0.17 * Float.cosine(angle))
-            let thigh = hip + SIMD3(side * 0.1 * k, 0, 0)
-            let knee = SIMD3<Float>(side * 0.12, (thigh.y + pedal.y) / 2 + 0.08, max(thigh.z, pedal.z) + 0.18 * k)
-            box((thigh + knee) / 2, SIMD3(0.13 * k, abs(thigh.y - knee.y) + 0.1, abs(thigh.z - knee.z) + 0.1))
-            box((knee + pedal) / 2, SIMD3(0.11 * k, abs(knee.y - pedal.y) + 0.08, abs(knee.z - pedal.z) + 0.08))
-        }
-        return mesh
-    }
-
-    /// An articulated walking figure: torso, head, two legs and two arms swinging by `phase`.
-    static func walker(at base: SIMD3<Float>, height h: Float, build b: Float, yaw: Float, phase: Float) -> Mesh {
-        var mesh = Mesh()
-        let legLength = h * 0.47, torso = h * 0.32, head = h * 0.07
-        let hip = base + SIMD3(0, legLength, 0)
-        let swing = 0.45 * Float.sine(phase)
-        let (c, s) = (Float.cosine(yaw), Float.sine(yaw))
-        func world(_ local: SIMD3<Float>) -> SIMD3<Float> { SIMD3(local.x * c + local.z * s, local.y, -local.x * s + local.z * c) }
-        for (dx, angle) in [(-0.1 * b, swing), (0.1 * b, -swing)] {
-            let offset = world(SIMD3(dx, -legLength / 2 * Float.cosine(angle), legLength / 2 * Float.sine(angle)))
-            mesh.append(.box(center: hip + offset, size: SIMD3(0.13 * b, legLength, 0.15 * b), yaw: yaw))
-        }
-        mesh.append(.box(center: hip + SIMD3(0, torso / 2, 0), size: SIMD3(0.38 * b, torso, 0.22 * b), yaw: yaw))
-        let shoulder = hip + SIMD3(0, torso * 0.95, 0)
-        for (dx, angle) in [(-0.24 * b, -swing), (0.24 * b, swing)] {
-            let arm = h * 0.33
-            let offset = world(SIMD3(dx, -arm / 2 * Float.cosine(angle), arm / 2 * Float.sine(angle)))
-            mesh.append(.box(center: shoulder + offset, size: SIMD3(0.09 * b, arm, 0.1 * b), yaw: yaw))
-        }
-        mesh.append(.sphere(center: shoulder + SIMD3(0, head * 1.6, 0), radius: head, rings: 5, segments: 8))
-        return mesh
+    /// A rider on a bicycle heading along +z from the origin, feet on the pedals at `crank`
+    /// radians, hands on the bar: one mesh, the rider's parts first, then the bicycle's
+    /// (`Bicycle.Part` after `Human.Part`).
+    static func cyclist(_ rider: Human, crank: Float) -> (Mesh, [String: String]) {
+        let bike = Bicycle(rider: rider, crank: crank)
+        let pose = Human.Pose.riding(seat: bike.seat, grip: bike.grip, pedals: bike.pedals)
+        var mesh = rider.mesh(pose).body
+        var frame = bike.mesh
+        frame.parts = frame.parts.map { $0 + UInt8(rider.materials.count) }
+        mesh.append(frame)
+        return (mesh, rider.attributes(pose))
     }
 
     static let carColors: [SIMD3<Float>] = [
         SIMD3(0.7, 0.05, 0.05), SIMD3(0.05, 0.15, 0.5), SIMD3(0.85, 0.85, 0.85), SIMD3(0.05, 0.05, 0.05), SIMD3(0.5, 0.5, 0.52),
         SIMD3(0.1, 0.35, 0.15), SIMD3(0.8, 0.6, 0.1),
-    ]
-    static let clothes: [SIMD3<Float>] = [
-        SIMD3(0.6, 0.1, 0.1), SIMD3(0.1, 0.2, 0.6), SIMD3(0.15, 0.15, 0.15), SIMD3(0.8, 0.75, 0.6), SIMD3(0.2, 0.5, 0.25),
-        SIMD3(0.9, 0.5, 0.1),
-        SIMD3(0.5, 0.3, 0.6),
     ]
 }

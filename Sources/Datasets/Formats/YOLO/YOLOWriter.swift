@@ -26,7 +26,7 @@ public enum YOLOWriter {
             if let line = sample.provenance { provenance.append((imageName, line)) }
             var lines = ""
             let (w, h) = (Double(max(sample.width, 1)), Double(max(sample.height, 1)))
-            for annotation in sample.annotations {
+            for annotation in sample.annotations where !annotation.isIgnored {
                 guard let box = annotation.box, let cls = indexOf[annotation.categoryID] else {
                     boxless += 1
                     continue
@@ -78,7 +78,8 @@ public enum YOLOWriter {
     /// The label file of one sample, classes numbered by `indexOf` (category id → class index).
     public static func labelText(_ sample: Sample, indexOf: [Int: Int]) -> String {
         let (w, h) = (Double(max(sample.width, 1)), Double(max(sample.height, 1)))
-        return sample.annotations.compactMap { a in
+        // YOLO has no ignore regions: they are left out.
+        return sample.annotations.filter { !$0.isIgnored }.compactMap { a in
             a.box.flatMap { box in indexOf[a.categoryID].map { line($0, box, width: w, height: h) } }
         }.joined()
     }

@@ -1,0 +1,56 @@
+/// What a ray's hit looks like — its material and its shading normal — for every mesh of a
+/// street, in flat arrays read per ray (an array of per-mesh arrays would retain the inner
+/// array on every read).
+struct Surfaces: Sendable {
+    /// Every object's materials, one after another, and where each mesh's start.
+    private let palette: [Material]
+    private let paletteStart: [Int32]
+    /// Per triangle of a mesh with parts, which of its materials; `partStart` is -1 for a mesh
+    /// without parts.
+    private let parts: [UInt8]
+    private let partStart: [Int32]
+    /// Per triangle of a smooth mesh, its three vertex normals; `normalStart` is -1 for a flat
+    /// mesh.
+    private let corners: [(SIMD3<Float>, SIMD3<Float>, SIMD3<Float>)]
+    private let normalStart: [Int32]
+
+    init(_ objects: [SceneObject]) {
+        var palette: [Material] = [], paletteStart: [Int32] = [], parts: [UInt8] = [], partStart: [Int32] = []
+        var corners: [(SIMD3<Float>, SIMD3<Float>, SIMD3<Float>)] = [], normalStart: [Int32] = []
+        for object in objects {
+            paletteStart.append(Int32(palette.count))
+            palette += object.materials
+            let mesh = object.mesh
+            partStart.append(mesh.parts.isEmpty ? -1 : Int32(parts.count))
+            parts += mesh.parts.map { min($0, UInt8(object.materials.count - 1)) }
+            normalStart.append(mesh.isSmooth ? Int32(corners.count) : -1)
+            if mesh.isSmooth {
+                corners += mesh.triangles.map { t in (mesh.normals[Int(t.x)], mesh.normals[Int(t.y)], mesh.normals[Int(t.z)]) }
+            }
+        }
+        (self.palette, self.paletteStart, self.parts, self.partStart) = (palette, paletteStart, parts, partStart)
+        (self.corners, self.normalStart) = (corners, normalStart)
+    }
+
+    /// The material the hit triangle wears.
+    @inline(__always) func material(_ hit: Hit) -> Material {
+        let start = partStart[hit.mesh]
+        let part = start < 0 ? 0 : Int(parts[Int(start) + hit.primitive])
+        return palette[Int(paletteStart[hit.mesh]) + part]
+    }
+
+    /// The normal to shade the hit with, facing against `direction`: its vertex normals
+    /// interpolated on a smooth mesh, the triangle's own where a vertex is flat.
+    @inline(__always) func normal(_ hit: Hit, _ direction: SIMD3<Float>) -> SIMD3<Float> {
+        let start = normalStart[hit.mesh]
+        guard start >= 0 else { return hit.normal }
+        let (a, b, c) = corners[Int(start) + hit.primitive]
+        guard a != .zero, b != .zero, c != .zero else { return hit.normal }
+        var n = a * (1 - hit.u - hit.v) + b * hit.u + c * hit.v
+        let length = (n * n).sum().squareRoot()
+        guard length > 1e-6 else { return hit.normal }
+        n /= length
+        // Keep it on the geometric normal's side, facing the ray.
+        return (n * hit.normal).sum() < 0 ? -n : n
+    }
+}
