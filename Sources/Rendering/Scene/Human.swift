@@ -356,7 +356,6 @@ struct Human: Sendable {
         }
         let lift = SIMD3<Float>(0, -lowest, 0)
         placeTrunk(lift)
-        skeleton.hips = (skeleton.hips.0, skeleton.hips.1)
         skeleton.knees = (legs[0].knee + lift, legs[1].knee + lift)
         skeleton.ankles = (legs[0].ankle + lift, legs[1].ankle + lift)
         skeleton.feet = (legs[0].foot, legs[1].foot)
