@@ -43,7 +43,7 @@ struct StreetLabelsTests {
         }
         #expect(ignored > 0 && kept > 0 && people > 0, "ignored \(ignored), kept \(kept), people \(people)")
         // The class list is the renderer's fixed one, whatever a render shows.
-        #expect(job.classes == ["pedestrian", "car", "cyclist", "pedestrian_reflection", "street_lamp", "traffic_sign"])
+        #expect(job.classes == ["pedestrian", "car", "cyclist", "pedestrian_reflection", "street_lamp", "traffic_sign", "traffic_light"])
     }
 
     @Test("Ignore regions are not counted, not planned for and not written to YOLO; a real crowd region still counts")

@@ -113,6 +113,19 @@ struct HumanTests {
         #expect(runs(mask, width: width, row: covered.last! - Int(0.15 * Float(covered.count))).count == 2)
     }
 
+    @Test("Sitting: hips over the seat, thighs along it, feet on the ground, hands on the thighs")
+    func sitting() {
+        for human in [Self.person(.male, .adult, height: 1.85), Self.person(.female, .senior, height: 1.58)] {
+            let k = human.skeleton(.sitting(seatHeight: 0.475))
+            #expect(abs(k.pelvis.y - 0.475) < 0.15 && abs(k.pelvis.z) < 0.05)
+            #expect(k.hips.0.y - k.knees.0.y < 0.15 && k.knees.0.z > 0.3)
+            #expect(abs(k.ankles.0.y - human.proportions.ankleHeight) < 0.01)
+            #expect(k.wrists.0.y > k.hips.0.y - 0.05 && k.wrists.0.z > 0.1)
+            let lowest = human.mesh(.sitting(seatHeight: 0.475)).body.bounds.min.y
+            #expect(lowest > -0.03 && lowest < 0.03, "soles at \(lowest)")
+        }
+    }
+
     @Test("A rider's hands reach the handlebar and feet the pedals; the bicycle has two wheels in the mask")
     func cyclist() {
         let rider = Self.person(.female, .adult, height: 1.68)
@@ -149,21 +162,24 @@ struct StreetLabelTests {
         }
         #expect(checked > 50)
         for object in output.objects.values where object.label == "pedestrian" {
-            #expect(["walking", "running", "standing"].contains(object.attributes["pose"] ?? ""))
+            #expect(["walking", "running", "standing", "sitting"].contains(object.attributes["pose"] ?? ""))
             #expect((object.distance ?? 0) > 0)
         }
     }
 
-    @Test("Each reflection instance is one connected region, reflecting a pedestrian")
+    @Test("Each reflection instance is one connected region, reflecting a pedestrian, its visibility measured")
     func reflectionsConnected() {
         let renderer = StreetRenderer(width: 320, height: 240, samplesPerPixel: 1)
         var reflections = 0
+        var visibilities: [Double] = []
         for seed in 0..<6 {
             let output = renderer.render(SceneParameters(pedestrians: 14, glassFacades: 1), stream: RandomStream(seed: UInt64(seed)))
             let ids = Set(output.instances.filter { output.objects[Int($0)]?.label == "pedestrian_reflection" })
             for id in ids {
                 let object = output.objects[Int(id)]!
                 #expect(output.objects[object.reflects ?? -1]?.label == "pedestrian")
+                #expect(object.visibility > 0 && object.visibility <= 1)
+                visibilities.append(object.visibility)
                 let pixels = output.instances.indices.filter { output.instances[$0] == id }
                 var seen = Set([pixels[0]]), stack = [pixels[0]]
                 while let p = stack.popLast() {
@@ -181,6 +197,8 @@ struct StreetLabelTests {
             }
         }
         #expect(reflections >= 5)
+        // Measured, not assumed: panes cut reflections off and things stand in front of them.
+        #expect(visibilities.contains { $0 < 0.9 } && visibilities.contains { $0 > 0.5 })
     }
 
     @Test("Splitting reflections: two regions of one person's reflection become two instances of that person")

@@ -56,7 +56,9 @@ struct RenderingTests {
 
     @Test("cyclists: as many riders as asked, labelled and seen; none when the count is 0")
     func cyclists() {
-        let renderer = StreetRenderer(width: 160, height: 120, samplesPerPixel: 1)
+        // Riders are thin (tubes of a few centimetres): at 160 × 120 one 30 m away falls between
+        // pixel centres.
+        let renderer = StreetRenderer(width: 320, height: 240, samplesPerPixel: 1)
         var seen = 0
         for seed in 0..<4 {
             let out = renderer.render(SceneParameters(pedestrians: 2, cars: 3, cyclists: 4), stream: RandomStream(seed: UInt64(seed)))

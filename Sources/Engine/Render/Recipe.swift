@@ -62,7 +62,8 @@ public struct Recipe: Sendable {
 
     /// Parameters a recipe may set, with what each must be.
     static let known: [String: String] = [
-        "time_of_day": "day, dusk or night", "weather": "sunny, cloudy, hazy, rain or snow", "camera_height": "metres, 0.3…100",
+        "time_of_day": "day, dusk or night", "weather": "sunny, cloudy, hazy, rain or snow",
+        "layout": "straight, curved, intersection or t_junction", "rig": "dashcam, cctv or eye_level", "camera_height": "metres, 0.3…100",
         "camera_pitch": "degrees, −89…89", "fov": "degrees", "pedestrians": "a count, 0…200", "cars": "a count, 0…100",
         "cyclists": "a count, 0…50",
         "glass_facades": "a share 0…1",
@@ -101,7 +102,7 @@ public struct Recipe: Sendable {
     /// `time_of_day=night`). Nil when no parameter sets it.
     public static func pins(attribute key: String, value: String) -> [String: String]? {
         switch key {
-        case "weather", "time_of_day": return known[key] != nil ? [key: value] : nil
+        case "weather", "time_of_day", "layout", "rig": return known[key] != nil ? [key: value] : nil
         case "lighting": return ["time_of_day": value]
         default: return nil
         }
@@ -223,18 +224,17 @@ public struct Recipe: Sendable {
             }
             return v
         }
-        if let t = values["time_of_day"] {
-            guard let v = SceneParameters.TimeOfDay(rawValue: t) else {
-                throw EngineError(.invalidSpec, "time_of_day = \(t): expected \(Self.known["time_of_day"]!)")
+        func choice<Value: RawRepresentable<String>>(_ name: String) throws(EngineError) -> Value? {
+            guard let text = values[name] else { return nil }
+            guard let value = Value(rawValue: text) else {
+                throw EngineError(.invalidSpec, "\(name) = \(String(text.prefix(40)).terminalSafe): expected \(Self.known[name]!)")
             }
-            p.timeOfDay = v
+            return value
         }
-        if let w = values["weather"] {
-            guard let v = SceneParameters.Weather(rawValue: w) else {
-                throw EngineError(.invalidSpec, "weather = \(w): expected \(Self.known["weather"]!)")
-            }
-            p.weather = v
-        }
+        if let v: SceneParameters.TimeOfDay = try choice("time_of_day") { p.timeOfDay = v }
+        if let v: SceneParameters.Weather = try choice("weather") { p.weather = v }
+        if let v: SceneParameters.Layout = try choice("layout") { p.layout = v }
+        if let v: SceneParameters.Rig = try choice("rig") { p.rig = v }
         if let v = try number("camera_height") { p.cameraHeight = max(0.3, v) }
         if let v = try number("camera_pitch") { p.cameraPitch = v }
         if let v = try number("fov") { p.fieldOfView = max(10, min(120, v)) }

@@ -85,7 +85,8 @@ public struct RenderJob: UnitProducer, Sendable {
         }
         let (parameters, drawn) = try recipe.draw(&drawing, pinned: spec.pins)
         let renderer = StreetRenderer(width: recipe.width, height: recipe.height, samplesPerPixel: samplesPerPixel)
-        return (renderer.render(parameters, stream: stream), parameters.attributes, drawn)
+        let output = renderer.render(parameters, stream: stream)
+        return (output, parameters.attributes.merging(output.attributes) { _, scene in scene }, drawn)
     }
 
     /// One annotation per labelled object in view, under its dataset class name. Objects too

@@ -13,6 +13,9 @@ public struct RenderOutput: Sendable {
     public let depth: [UInt16]
     /// Instance ids to their labels.
     public let objects: [Int: RenderedObject]
+    /// Image attributes the scene drew itself (a rig's camera height and pitch, a curve's
+    /// radius), over the parameters' own.
+    public var attributes: [String: String] = [:]
     /// Rays traced for the picture: primary, shadow and reflection.
     public let rays: Int
 }
@@ -81,7 +84,7 @@ public struct StreetRenderer: Sendable {
         let scene = StreetScene(parameters, random: &placement)
         let embree = EmbreeScene(meshes: scene.objects.map(\.mesh))
         let light = Lighting(parameters)
-        let camera = Camera(parameters, width: width, height: height)
+        let camera = Camera(scene, width: width, height: height)
         // Instances: object index + 1 for labelled objects; reflections get ids above them.
         var instanceOf = [Int](repeating: 0, count: scene.objects.count)
         var objects: [Int: RenderedObject] = [:]
@@ -115,6 +118,10 @@ public struct StreetRenderer: Sendable {
             reflection.distance = objects[person]?.distance
             objects[id] = reflection
         }
+        let visibilities = reflectionVisibility(
+            instances: instances, surfaces: rows.flatMap(\.surfaces), reflected: reflected, scene: scene, embree: embree, camera: camera,
+            objectOf: Dictionary(uniqueKeysWithValues: instanceOf.enumerated().filter { $0.element > 0 }.map { ($0.element, $0.offset) }))
+        for (id, visibility) in visibilities { objects[id]?.visibility = visibility }
         // Visibility: the object's own silhouette (the pixels of its amodal box whose centre
         // ray meets its mesh, nothing else there) against the pixels that show it.
         let measured = scene.objects.indices.filter { i in
@@ -127,8 +134,9 @@ public struct StreetRenderer: Sendable {
             objects[id]?.visibility = silhouette > 0 ? min(1, Double(shown[id]) / Double(silhouette)) : 1
         }
         Weather.overlay(&rgb, width: width, height: height, parameters: parameters, stream: stream.derived(3))
-        let output = RenderOutput(
+        var output = RenderOutput(
             width: width, height: height, rgb: rgb, instances: instances, depth: depth, objects: objects, rays: rays)
+        output.attributes = scene.attributes
         return (output, rows.flatMap(\.recorded))
     }
 
@@ -170,6 +178,45 @@ public struct StreetRenderer: Sendable {
         return (out, reflects)
     }
 
+    /// Each reflection instance's visibility: the pixels showing that person in that pane
+    /// (all its regions there) over the pixels the person's mirror image would cover in the
+    /// pane with nothing in front of either — the person mirrored in the pane's plane, filled,
+    /// and kept where the pane itself projects.
+    func reflectionVisibility(
+        instances: [UInt16], surfaces: [Int32], reflected: [Int: Int], scene: StreetScene, embree: EmbreeScene, camera: Camera,
+        objectOf: [Int: Int]
+    ) -> [Int: Double] {
+        guard !reflected.isEmpty else { return [:] }
+        var pixels: [Int: [Int]] = [:]
+        for (p, id) in instances.enumerated() where reflected[Int(id)] != nil { pixels[Int(id), default: []].append(p) }
+        // Regions of one person in one pane share a visibility.
+        struct Group: Hashable {
+            let person: Int
+            let pane: Int32
+        }
+        var groups: [Group: [Int]] = [:]
+        for (id, members) in pixels {
+            guard let person = reflected[id], members.count > 0 else { continue }
+            groups[Group(person: person, pane: surfaces[members[0]]), default: []].append(id)
+        }
+        var out: [Int: Double] = [:]
+        for (group, ids) in groups {
+            guard let objectIndex = objectOf[group.person], group.pane >= 0, let first = pixels[ids[0]]?.first else { continue }
+            // The pane's plane, from the ray through one of the reflection's pixels.
+            let ray = camera.ray(x: Float(first % width) + 0.5, y: Float(first / width) + 0.5)
+            guard let hit = embree.intersect(ray.origin, ray.direction) else { continue }
+            let point = ray.origin + ray.direction * hit.distance, n = hit.normal
+            var mirrored = scene.objects[objectIndex].mesh
+            mirrored.vertices = mirrored.vertices.map { v in v - 2 * ((v - point) * n).sum() * n }
+            guard let box = camera.project(mirrored.bounds) else { continue }
+            let image = camera.coverage(of: mirrored, in: box), pane = camera.coverage(of: scene.objects[Int(group.pane)].mesh, in: box)
+            let possible = zip(image.mask, pane.mask).reduce(0) { $0 + ($1.0 && $1.1 ? 1 : 0) }
+            let shown = ids.reduce(0) { $0 + (pixels[$1]?.count ?? 0) }
+            for id in ids { out[id] = possible > 0 ? min(1, Double(shown) / Double(possible)) : 1 }
+        }
+        return out
+    }
+
     /// `Camera.silhouette(of:in:)`.
     func silhouette(of mesh: Mesh, in box: BoundingBox, _ camera: Camera) -> Int { camera.silhouette(of: mesh, in: box) }
 
@@ -181,7 +228,7 @@ public struct StreetRenderer: Sendable {
         var placement = stream.derived(1)
         let scene = StreetScene(parameters, random: &placement)
         let embree = EmbreeScene(meshes: scene.objects.map(\.mesh))
-        let camera = Camera(parameters, width: width, height: height)
+        let camera = Camera(scene, width: width, height: height)
         func rays(_ y: Int) -> HitBatch<Void> {
             var batch = HitBatch<Void>()
             for x in 0..<width {
@@ -246,6 +293,8 @@ public struct StreetRenderer: Sendable {
         /// retain) an object's mesh arrays and label.
         let surfaces: Surfaces
         let isPedestrian: [Bool]
+        /// Per mesh: in snow, whether snow settles on its upward faces.
+        let snowCovered: [Bool]
         /// Whether rows keep a copy of each ray stream (`renderRecordingRays`).
         let recording: Bool
         /// The least a light must add to be worth a shadow ray (a lamp 25 m away adds well
@@ -270,12 +319,16 @@ public struct StreetRenderer: Sendable {
             visibleLight = visible
             lampReach = scene.lights.map { $0.color.max() / visible - 1 }
             isPedestrian = scene.objects.map { $0.label == "pedestrian" }
+            let snowing = scene.parameters.weather == .snow
+            snowCovered = scene.objects.map { snowing && $0.label != "pedestrian" && $0.label != "cyclist" }
         }
     }
 
     struct Row {
         var rgb: [UInt8]
         var instances: [UInt16]
+        /// The mesh each pixel's centre ray meets first (-1: sky).
+        var surfaces: [Int32]
         var depth: [UInt16]
         var rays = 0
         var recorded: [RecordedRays] = []
@@ -290,6 +343,7 @@ public struct StreetRenderer: Sendable {
     private func trace(row y: Int, _ ctx: Context, _ stream: RandomStream) -> Row {
         var row = Row(
             rgb: [UInt8](repeating: 0, count: width * 3), instances: [UInt16](repeating: 0, count: width),
+            surfaces: [Int32](repeating: -1, count: width),
             depth: [UInt16](repeating: 0, count: width))
         let spp = samplesPerPixel
         // The row's pixel streams and sample colours, read and written per ray: plain buffers
@@ -335,6 +389,7 @@ public struct StreetRenderer: Sendable {
                             if bounce.labels {
                                 if depth == 0 {
                                     row.instances[x] = UInt16(ctx.instanceOf[hit.mesh])
+                                    row.surfaces[x] = Int32(hit.mesh)
                                     row.depth[x] = UInt16(min(65535, hit.distance * ctx.camera.forwardCosine(direction) * 1000 + 0.5))
                                 } else if ctx.isPedestrian[hit.mesh] {
                                     // Seen in the glass: a reflection of that pedestrian, labelled as such.
@@ -352,7 +407,11 @@ public struct StreetRenderer: Sendable {
                             switch material {
                             case .emissive(let c):
                                 color += seen * c
-                            case .diffuse(let albedo):
+                            case .diffuse(var albedo):
+                                // Snow lies on what faces up and stands still (not on people).
+                                if ctx.snowCovered[hit.mesh] && n.y > 0.55 {
+                                    albedo += (SIMD3(repeating: 0.85) - albedo) * min(1, (n.y - 0.55) * 3)
+                                }
                                 let lit = seen * albedo
                                 color += lit * light.skyLight(n)
                                 points.write(point, normal: n, albedo: lit, sample: i, pixel: x)
@@ -470,6 +529,13 @@ struct Camera: Sendable {
             height: height)
     }
 
+    /// The street's camera: where its rig puts it, with the parameters' field of view.
+    init(_ scene: StreetScene, width: Int, height: Int) {
+        self.init(
+            position: scene.camera.position, forward: scene.camera.forward, fieldOfView: scene.parameters.fieldOfView, width: width,
+            height: height)
+    }
+
     /// A camera at `position` looking along `forward` (not straight up or down), level: its
     /// right-hand side stays horizontal. `fieldOfView` is vertical, in degrees.
     init(position: SIMD3<Float>, forward look: SIMD3<Float>, fieldOfView: Float, width: Int, height: Int) {
@@ -550,9 +616,15 @@ extension Camera {
     /// projection is the camera's own, so this equals tracing one ray per pixel against the mesh
     /// alone, edges aside, at a fraction of the cost.)
     func silhouette(of mesh: Mesh, in box: BoundingBox) -> Int {
+        coverage(of: mesh, in: box).mask.reduce(0) { $0 + ($1 ? 1 : 0) }
+    }
+
+    /// The pixels of `box` (clipped to the image) whose centre ray meets `mesh`, row-major over
+    /// the box's whole pixels: the mask behind `silhouette(of:in:)`.
+    func coverage(of mesh: Mesh, in box: BoundingBox) -> (mask: [Bool], width: Int) {
         let x0 = Int(box.x), y0 = Int(box.y)
         let x1 = min(Int(width), Int(box.maxX.rounded(.up))), y1 = min(Int(height), Int(box.maxY.rounded(.up)))
-        guard x1 > x0, y1 > y0 else { return 0 }
+        guard x1 > x0, y1 > y0 else { return ([], 0) }
         var covered = [Bool](repeating: false, count: (x1 - x0) * (y1 - y0))
         let corners = mesh.vertices.map(imagePoint)
         func cross(_ u: SIMD2<Float>, _ v: SIMD2<Float>) -> Float { u.x * v.y - u.y * v.x }
@@ -576,6 +648,6 @@ extension Camera {
                 }
             }
         }
-        return covered.reduce(0) { $0 + ($1 ? 1 : 0) }
+        return (covered, x1 - x0)
     }
 }

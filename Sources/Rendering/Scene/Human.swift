@@ -25,6 +25,9 @@ struct Human: Sendable {
         /// On a bicycle: hands at `grip` (either side: ±x), hips on the saddle at `seat`, feet
         /// on the pedals (left, right); all in the person's frame.
         case riding(seat: SIMD3<Float>, grip: SIMD3<Float>, pedals: (SIMD3<Float>, SIMD3<Float>))
+        /// On a seat `seatHeight` metres up at the origin (its back toward −z), hands on the
+        /// thighs, feet on the ground.
+        case sitting(seatHeight: Float)
 
         var name: String {
             switch self {
@@ -32,6 +35,7 @@ struct Human: Sendable {
             case .running: "running"
             case .standing: "standing"
             case .riding: "riding"
+            case .sitting: "sitting"
             }
         }
 
@@ -40,6 +44,7 @@ struct Human: Sendable {
             case (.walking(let p), .walking(let q)), (.running(let p), .running(let q)): p == q
             case (.standing, .standing): true
             case (.riding(let s, let g, let p), .riding(let t, let h, let q)): s == t && g == h && p.0 == q.0 && p.1 == q.1
+            case (.sitting(let a), .sitting(let b)): a == b
             default: false
             }
         }
@@ -270,7 +275,7 @@ struct Human: Sendable {
             shoulderFlex = (3, -2)
             elbowFlex = (12, 18)
             legSpread = 5
-        case .riding:
+        case .riding, .sitting:
             break
         }
         // Arms clear of the hips: abducted enough that a hanging wrist passes outside them.
@@ -289,7 +294,7 @@ struct Human: Sendable {
             hips: (.zero, .zero), knees: (.zero, .zero), ankles: (.zero, .zero), feet: (SIMD3(0, 0, 1), SIMD3(0, 0, 1)))
         // The trunk from the hip joints up, leaning forward by `lean`.
         let trunk = p.shoulderHeight - p.hipHeight
-        func placeTrunk(_ pelvis: SIMD3<Float>) {
+        func placeTrunk(_ pelvis: SIMD3<Float>, up: SIMD3<Float> = up) {
             skeleton.pelvis = pelvis
             skeleton.neck = pelvis + up * (trunk + 0.02 * height)
             let shoulderCentre = pelvis + up * trunk
@@ -312,13 +317,9 @@ struct Human: Sendable {
                 let miss = abs((d * d).sum().squareRoot() - 0.9 * arm)
                 if miss < best { (best, riderUp) = (miss, up) }
             }
-            skeleton.pelvis = pelvis
-            let shoulderCentre = pelvis + riderUp * trunk
-            skeleton.neck = pelvis + riderUp * (trunk + 0.02 * height)
-            skeleton.shoulders = (shoulderCentre + SIMD3(shoulderX, 0, 0), shoulderCentre + SIMD3(-shoulderX, 0, 0))
+            placeTrunk(pelvis, up: riderUp)
             // Head up, looking ahead.
             skeleton.head = skeleton.neck + SIMD3(0, p.chin - p.shoulderHeight - 0.02 * height + p.headHeight * 0.5, 0.25 * p.headDepth)
-            skeleton.hips = (pelvis + SIMD3(p.hipJoint, 0, 0), pelvis + SIMD3(-p.hipJoint, 0, 0))
             let grips = (SIMD3(abs(grip.x), grip.y, grip.z), SIMD3(-abs(grip.x), grip.y, grip.z))
             let e0 = Self.bend(skeleton.shoulders.0, grips.0, p.upperArm, p.forearm + p.hand * 0.4, toward: SIMD3(0.4, -0.3, -1))
             let e1 = Self.bend(skeleton.shoulders.1, grips.1, p.upperArm, p.forearm + p.hand * 0.4, toward: SIMD3(-0.4, -0.3, -1))
@@ -332,6 +333,35 @@ struct Human: Sendable {
             skeleton.knees = (k0, k1)
             skeleton.ankles = (k0 + normalized(feet.0 - k0) * p.shin, k1 + normalized(feet.1 - k1) * p.shin)
             skeleton.feet = (SIMD3(0, -0.15, 1), SIMD3(0, -0.15, 1))
+            return skeleton
+        }
+        if case .sitting(let seatHeight) = pose {
+            // Upright, leaning back a little; thighs along the seat, shins down to the ground
+            // (a child's feet may hang).
+            let back = -5 * degrees
+            let seated = SIMD3<Float>(0, cosf(back), sinf(back))
+            placeTrunk(SIMD3(0, seatHeight + 0.05 * height, 0.02), up: seated)
+            var knees: [SIMD3<Float>] = [], ankles: [SIMD3<Float>] = [], wrists: [SIMD3<Float>] = [], elbows: [SIMD3<Float>] = []
+            for (hip, s) in [(skeleton.hips.0, Float(1)), (skeleton.hips.1, -1)] {
+                // The thigh slopes down as far as the feet need to reach the ground.
+                let dy = min(0.6 * p.thigh, max(0.02 * height, hip.y - p.ankleHeight - 0.97 * p.shin))
+                let knee = hip + SIMD3(s * 0.02 * height, -dy, (p.thigh * p.thigh - dy * dy).squareRoot())
+                let drop = knee.y - p.ankleHeight
+                let ankle =
+                    drop < p.shin
+                    ? SIMD3(knee.x, p.ankleHeight, knee.z + (p.shin * p.shin - drop * drop).squareRoot()) : knee - SIMD3(0, p.shin, 0)
+                knees.append(knee)
+                ankles.append(ankle)
+                let shoulder = s > 0 ? skeleton.shoulders.0 : skeleton.shoulders.1
+                let rest = hip + (knee - hip) * 0.6 + SIMD3(s * 0.01, p.thighRadius + 0.02, 0)
+                let elbow = Self.bend(shoulder, rest, p.upperArm, p.forearm + 0.3 * p.hand, toward: SIMD3(s * 0.5, 0, -1))
+                elbows.append(elbow)
+                wrists.append(elbow + normalized(rest - elbow) * p.forearm)
+            }
+            skeleton.knees = (knees[0], knees[1])
+            skeleton.ankles = (ankles[0], ankles[1])
+            skeleton.elbows = (elbows[0], elbows[1])
+            skeleton.wrists = (wrists[0], wrists[1])
             return skeleton
         }
         // Legs from a pelvis at the origin, then lifted so the lowest sole touches the ground.
@@ -533,7 +563,20 @@ struct Human: Sendable {
         }
         // Skirt, dress or coat below the waist: a flared tube to the knee (or below), wide
         // enough for the legs' stride.
-        if bottom == .skirt || top == .coat || top == .dress {
+        if case .sitting = pose, bottom == .skirt || top == .coat || top == .dress {
+            // Seated, the skirt lies on the thighs to the knees.
+            let start = k.pelvis + trunkAxis * (0.1 * trunkLength) - SIMD3(0, 0, 0.3 * p.chestDepth)
+            let end = (k.knees.0 + k.knees.1) / 2 + SIMD3(0, 0.01 * h, 0.02 * h)
+            let part: Part = top == .coat || top == .dress ? .top : .bottom
+            body.append(
+                .tube(
+                    [start, (start + end) / 2, end],
+                    radii: [
+                        SIMD2(p.hipHalf * 1.05 + loose, p.chestDepth + loose), SIMD2(p.hipHalf + loose, 0.9 * p.thighRadius + loose),
+                        SIMD2(p.hipHalf * 0.95 + loose, 0.8 * p.thighRadius + loose),
+                    ], side: side, segments: 16, capped: false),
+                part: part.rawValue)
+        } else if bottom == .skirt || top == .coat || top == .dress {
             let start = k.pelvis + trunkAxis * (0.14 * trunkLength)
             let length: Float = top == .coat ? 0.3 * h : (0.2 + 0.1 * (build - 0.85)) * h
             let end = start + SIMD3(0, -length, 0)
@@ -571,7 +614,10 @@ struct Human: Sendable {
         // Soles on the ground: the skeleton put the lowest joint-derived sole there, the shoes'
         // round soles reach a little lower.
         var ground = SIMD3<Float>.zero
-        if case .riding = pose {} else { ground.y = -body.bounds.min.y }
+        switch pose {
+        case .riding, .sitting: break
+        case .walking, .running, .standing: ground.y = -body.bounds.min.y
+        }
         body = body.placed(at: ground, yaw: 0)
         guard carrying == .umbrella else { return (body, nil) }
         // The umbrella: a shaft from the left hand up past the head, a dome over the head.

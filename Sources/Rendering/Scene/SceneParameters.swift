@@ -2,9 +2,23 @@
 public struct SceneParameters: Sendable, Hashable {
     public enum TimeOfDay: String, Sendable, Hashable, CaseIterable { case day, dusk, night }
     public enum Weather: String, Sendable, Hashable, CaseIterable { case sunny, cloudy, hazy, rain, snow }
+    /// The street's shape: straight, bending, a four-way intersection with crosswalks and
+    /// traffic lights, or a T-junction.
+    public enum Layout: String, Sendable, Hashable, CaseIterable {
+        case straight, curved, intersection
+        case tJunction = "t_junction"
+    }
+    /// Where the camera is: a car's dashcam in the lane, a CCTV camera on a pole 3–8 m up looking
+    /// down, or a person's eyes on the sidewalk.
+    public enum Rig: String, Sendable, Hashable, CaseIterable {
+        case dashcam, cctv
+        case eyeLevel = "eye_level"
+    }
 
     public var timeOfDay: TimeOfDay
     public var weather: Weather
+    public var layout: Layout
+    public var rig: Rig
     /// Metres above the road.
     public var cameraHeight: Float
     /// Degrees below the horizon.
@@ -22,11 +36,14 @@ public struct SceneParameters: Sendable, Hashable {
     public var sunElevation: Float
 
     public init(
-        timeOfDay: TimeOfDay = .day, weather: Weather = .sunny, cameraHeight: Float = 1.6, cameraPitch: Float = 4, fieldOfView: Float = 55,
+        timeOfDay: TimeOfDay = .day, weather: Weather = .sunny, layout: Layout = .straight, rig: Rig = .dashcam, cameraHeight: Float = 1.6,
+        cameraPitch: Float = 4, fieldOfView: Float = 55,
         pedestrians: Int = 6, cars: Int = 4, cyclists: Int = 2, glassFacades: Float = 0.5, sunAzimuth: Float = 60, sunElevation: Float = 40
     ) {
         self.timeOfDay = timeOfDay
         self.weather = weather
+        self.layout = layout
+        self.rig = rig
         self.cameraHeight = cameraHeight
         self.cameraPitch = cameraPitch
         self.fieldOfView = fieldOfView
@@ -41,7 +58,7 @@ public struct SceneParameters: Sendable, Hashable {
     /// The values as image attributes (`weather`, `lighting`, `time_of_day`, …).
     public var attributes: [String: String] {
         [
-            "weather": weather.rawValue, "time_of_day": timeOfDay.rawValue,
+            "weather": weather.rawValue, "time_of_day": timeOfDay.rawValue, "layout": layout.rawValue, "rig": rig.rawValue,
             "lighting": timeOfDay == .night ? "night" : (timeOfDay == .dusk ? "dusk" : "day"),
             "camera_height": String(format1(cameraHeight)), "camera_pitch": String(format1(cameraPitch)),
             "fov": String(format1(fieldOfView)),

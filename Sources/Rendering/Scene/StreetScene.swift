@@ -1,3 +1,4 @@
+internal import Glibc
 internal import StudioCore
 
 /// What a surface looks like.
@@ -62,8 +63,17 @@ struct StreetScene: Sendable {
     var objects: [SceneObject] = []
     var lights: [PointLight] = []
     let parameters: SceneParameters
+    /// Where the camera is and where it looks (the rig's; the dashcam's is the parameters').
+    var camera: (position: SIMD3<Float>, forward: SIMD3<Float>) = (.zero, SIMD3(0, 0, 1))
+    /// Free benches: where (the seat's foot on the sidewalk) and which side of the street.
+    var benches: [(base: SIMD3<Float>, side: Float)] = []
+    /// Image attributes the scene drew itself: the camera's height and pitch for rigs other
+    /// than the dashcam, a curve's radius.
+    var attributes: [String: String] = [:]
 
-    static let labels = ["pedestrian", "car", "cyclist", "pedestrian_reflection", "street_lamp", "traffic_sign"]
+    /// The classes the street labels, in a fixed order (new classes go at the end, so YOLO ids
+    /// of datasets rendered before stay the same).
+    static let labels = ["pedestrian", "car", "cyclist", "pedestrian_reflection", "street_lamp", "traffic_sign", "traffic_light"]
 
     init(_ p: SceneParameters, random: inout RandomStream) {
         parameters = p
@@ -71,78 +81,137 @@ struct StreetScene: Sendable {
         let ground: SIMD3<Float> = snow ? SIMD3(0.85, 0.87, 0.9) : SIMD3(0.32, 0.31, 0.3)
         let asphalt: SIMD3<Float> = snow ? SIMD3(0.55, 0.56, 0.58) : SIMD3(0.12, 0.12, 0.13)
         let wet: Float = p.weather == .rain ? 0.35 : (snow ? 0.05 : 0)
-        objects.append(SceneObject(label: nil, mesh: .quad(x0: -5, x1: 5, z0: -5, z1: 150, y: 0), material: .road(asphalt, wet: wet)))
-        for side: Float in [-1, 1] {
+        let paint = Material.diffuse(snow ? SIMD3(0.95, 0.95, 0.95) : SIMD3(0.85, 0.85, 0.8))
+        // A cross street (intersection: both sides; T-junction: one) at `cross`, 10 m of road
+        // between 3 m sidewalks; the main street's sidewalks, kerbs and buildings stop at it.
+        let crossSides: [Float] =
+            switch p.layout {
+            case .intersection: [-1, 1]
+            case .tJunction: [random.nextUnit() < 0.5 ? -1 : 1]
+            case .straight, .curved: []
+            }
+        let cross = 16 + 22 * Float(random.nextUnit())
+        func open(_ side: Float, _ z0: Float, _ z1: Float, margin: Float) -> Bool {
+            !crossSides.contains(side) || z1 < cross - 5 - margin || z0 > cross + 5 + margin
+        }
+        // Road and sidewalks in 5 m pieces (a curved street bends them).
+        var road = Mesh(), walks = Mesh(), lines = Mesh()
+        for z0 in stride(from: Float(-5), to: 150, by: 5) {
+            road.append(.quad(x0: -5, x1: 5, z0: z0, z1: z0 + 5, y: 0))
+            for side: Float in [-1, 1] where open(side, z0, z0 + 5, margin: 3) {
+                walks.append(.box(center: SIMD3(side * 6.5, 0.075, z0 + 2.5), size: SIMD3(3, 0.15, 5)))
+                if z0 >= 0 { lines.append(.quad(x0: side * 4.8, x1: side * 4.65, z0: z0, z1: z0 + 5, y: 0.005)) }
+            }
+        }
+        var dashes = Mesh()
+        for z in stride(from: Float(2), to: 120, by: 7) where crossSides.isEmpty || z + 3 < cross - 9 || z > cross + 9 {
+            dashes.append(.quad(x0: -0.08, x1: 0.08, z0: z, z1: z + 3, y: 0.005))
+        }
+        lines.append(dashes)
+        for side in crossSides {
+            // The cross street's road and sidewalks, out to 80 m.
+            for x0 in stride(from: Float(5), to: 80, by: 5) {
+                road.append(.quad(x0: side * x0, x1: side * (x0 + 5), z0: cross - 5, z1: cross + 5, y: 0))
+                guard x0 >= 8 else { continue }
+                for dz: Float in [-6.5, 6.5] {
+                    walks.append(.box(center: SIMD3(side * (x0 + 2.5), 0.075, cross + dz), size: SIMD3(5, 0.15, 3)))
+                }
+            }
+            // Corners: sidewalk squares where the two streets meet.
+            for dz: Float in [-6.5, 6.5] { walks.append(.box(center: SIMD3(side * 6.5, 0.075, cross + dz), size: SIMD3(3, 0.15, 3))) }
+        }
+        if !crossSides.isEmpty {
+            // Zebra crossings on both arms of the main street and on each cross arm, stop lines.
+            for zc in [cross - 7.2, cross + 7.2] {
+                for x in stride(from: Float(-4.2), through: 4.2, by: 1.05) {
+                    lines.append(.quad(x0: x - 0.25, x1: x + 0.25, z0: zc - 1.4, z1: zc + 1.4, y: 0.006))
+                }
+            }
+            lines.append(.quad(x0: 0, x1: 4.6, z0: cross - 9.2, z1: cross - 8.8, y: 0.006))
+            for side in crossSides {
+                for z in stride(from: cross - 4.2, through: cross + 4.2, by: 1.05) {
+                    lines.append(.quad(x0: side * 5.9, x1: side * 8.7, z0: z - 0.25, z1: z + 0.25, y: 0.006))
+                }
+            }
+        }
+        objects.append(SceneObject(label: nil, mesh: road, material: .road(asphalt, wet: wet)))
+        objects.append(SceneObject(label: nil, mesh: walks, material: .diffuse(ground)))
+        objects.append(SceneObject(label: nil, mesh: lines, material: paint))
+
+        // Buildings along both sides; some ground floors are shop glass. Along a cross street
+        // they stand back beyond the corner blocks.
+        func building(center: SIMD3<Float>, size: SIMD3<Float>) {
+            let shade = 0.35 + 0.4 * Float(random.nextUnit())
+            let tint = SIMD3<Float>(
+                shade, shade * (0.85 + 0.15 * Float(random.nextUnit())), shade * (0.75 + 0.2 * Float(random.nextUnit())))
+            objects.append(SceneObject(label: nil, mesh: .box(center: center + SIMD3(0, 3, 0), size: size), material: .diffuse(tint)))
+            let glass = Float(random.nextUnit()) < p.glassFacades
+            let front = SIMD3<Float>(center.x, 1.5, center.z)
             objects.append(
                 SceneObject(
-                    label: nil, mesh: .box(center: SIMD3(side * 6.5, 0.075, 70), size: SIMD3(3, 0.15, 150)), material: .diffuse(ground)))
+                    label: nil, mesh: .box(center: front, size: SIMD3(size.x, 3, size.z)),
+                    material: glass ? .glass(interior: SIMD3(0.05, 0.06, 0.07)) : .diffuse(tint * 0.8)))
         }
-        // Lane markings: dashes on the centre line, solid edge lines.
-        var dashes = Mesh()
-        var z: Float = 2
-        while z < 120 {
-            dashes.append(.quad(x0: -0.08, x1: 0.08, z0: z, z1: z + 3, y: 0.005))
-            z += 7
-        }
-        dashes.append(.quad(x0: -4.8, x1: -4.65, z0: 0, z1: 150, y: 0.005))
-        dashes.append(.quad(x0: 4.65, x1: 4.8, z0: 0, z1: 150, y: 0.005))
-        objects.append(SceneObject(label: nil, mesh: dashes, material: .diffuse(snow ? SIMD3(0.95, 0.95, 0.95) : SIMD3(0.85, 0.85, 0.8))))
-
-        // Buildings along both sides; some ground floors are shop glass.
         for side: Float in [-1, 1] {
             var z: Float = -2
             while z < 140 {
                 let depth = 6 + 10 * Float(random.nextUnit()), width = 8 + 10 * Float(random.nextUnit()),
                     height = 6 + 20 * Float(random.nextUnit())
-                let x = side * (8 + depth / 2)
-                let shade = 0.35 + 0.4 * Float(random.nextUnit())
-                let tint = SIMD3<Float>(
-                    shade, shade * (0.85 + 0.15 * Float(random.nextUnit())), shade * (0.75 + 0.2 * Float(random.nextUnit())))
-                objects.append(
-                    SceneObject(
-                        label: nil, mesh: .box(center: SIMD3(x, height / 2 + 3, z + width / 2), size: SIMD3(depth, height, width - 0.4)),
-                        material: .diffuse(tint)))
-                let glass = Float(random.nextUnit()) < p.glassFacades
-                let front = SIMD3<Float>(side * (8 + depth / 2), 1.5, z + width / 2)
-                objects.append(
-                    SceneObject(
-                        label: nil, mesh: .box(center: front, size: SIMD3(depth, 3, width - 0.4)),
-                        material: glass ? .glass(interior: SIMD3(0.05, 0.06, 0.07)) : .diffuse(tint * 0.8)))
+                if open(side, z, z + width, margin: 3) {
+                    building(center: SIMD3(side * (8 + depth / 2), height / 2, z + width / 2), size: SIMD3(depth, height, width - 0.4))
+                }
                 z += width
+            }
+        }
+        for side in crossSides {
+            for dz: Float in [-1, 1] {
+                var x: Float = 26
+                while x < 90 {
+                    let depth = 6 + 10 * Float(random.nextUnit()), width = 8 + 10 * Float(random.nextUnit()),
+                        height = 6 + 20 * Float(random.nextUnit())
+                    building(
+                        center: SIMD3(side * (x + width / 2), height / 2, cross + dz * (8 + depth / 2)),
+                        size: SIMD3(width - 0.4, height, depth))
+                    x += width
+                }
             }
         }
         // Lamps every 18 m on both sides; lit at night and dusk.
         var lampZ: Float = 6
         while lampZ < 100 {
-            for side: Float in [-1, 1] {
-                let post = SIMD3<Float>(side * 5.4, 0, lampZ + (side > 0 ? 9 : 0))
-                var lamp = Mesh.cylinder(center: post + SIMD3(0, 2.5, 0), radius: 0.08, length: 5, alongX: false, segments: 8)
-                lamp.append(.box(center: post + SIMD3(-side * 0.6, 5, 0), size: SIMD3(1.2, 0.08, 0.08)))
-                objects.append(SceneObject(label: "street_lamp", mesh: lamp, material: .diffuse(SIMD3(0.25, 0.26, 0.28))))
-                let bulb = post + SIMD3(-side * 1.1, 4.85, 0)
-                let lit = p.timeOfDay != .day
-                objects.append(
-                    SceneObject(
-                        label: nil, mesh: .sphere(center: bulb, radius: 0.18, rings: 4, segments: 8),
-                        material: lit ? .emissive(SIMD3(6, 5, 3.5)) : .diffuse(SIMD3(0.8, 0.8, 0.75))))
-                if lit {
-                    lights.append(
-                        PointLight(position: bulb - SIMD3(0, 0.3, 0), color: p.timeOfDay == .night ? SIMD3(9, 7.5, 5) : SIMD3(4, 3.3, 2.2)))
-                }
+            for side: Float in [-1, 1] where open(side, lampZ, lampZ + (side > 0 ? 9 : 0), margin: 4) {
+                addLamp(at: SIMD3(side * 5.4, 0, lampZ + (side > 0 ? 9 : 0)), facing: -side, p)
             }
             lampZ += 18
         }
-        // A few signs.
+        // A few signs: the face is the `traffic_sign`, the pole is stuff.
         for _ in 0..<2 {
             let side: Float = random.nextUnit() < 0.5 ? -1 : 1
-            let base = SIMD3<Float>(side * 5.2, 0, 10 + 50 * Float(random.nextUnit()))
-            var sign = Mesh.cylinder(center: base + SIMD3(0, 1.2, 0), radius: 0.04, length: 2.4, alongX: false, segments: 6)
-            sign.append(.box(center: base + SIMD3(0, 2.5, 0), size: SIMD3(0.7, 0.7, 0.05)))
+            var z = 10 + 50 * Float(random.nextUnit())
+            if !open(side, z - 1, z + 1, margin: 2) { z = cross - 10 }
+            let base = SIMD3<Float>(side * 5.2, 0, z)
+            let color: SIMD3<Float> = random.nextUnit() < 0.5 ? SIMD3(0.8, 0.1, 0.1) : SIMD3(0.1, 0.25, 0.8)
             objects.append(
                 SceneObject(
-                    label: "traffic_sign", mesh: sign,
-                    material: .diffuse(random.nextUnit() < 0.5 ? SIMD3(0.8, 0.1, 0.1) : SIMD3(0.1, 0.25, 0.8))))
+                    label: nil, mesh: .cylinder(center: base + SIMD3(0, 1.2, 0), radius: 0.04, length: 2.4, alongX: false, segments: 6),
+                    material: .diffuse(SIMD3(0.3, 0.3, 0.32))))
+            objects.append(
+                SceneObject(
+                    label: "traffic_sign", mesh: .box(center: base + SIMD3(0, 2.5, -0.03), size: SIMD3(0.7, 0.7, 0.05)),
+                    material: .diffuse(color)))
         }
+        // Traffic lights at the corners: far-side heads face the camera's traffic, near-side
+        // ones face the other way; one lamp of three lit.
+        if !crossSides.isEmpty {
+            let state = Int(random.next() % 3)
+            for corner in [(Float(5.6), cross + 5.8, Float(-1)), (-5.6, cross - 5.8, 1)] {
+                addTrafficLight(at: SIMD3(corner.0, 0, corner.1), facing: corner.2, lit: state, p)
+            }
+            for side in crossSides {
+                addTrafficLight(at: SIMD3(side * 5.8, 0, cross + side * 4.0), facing: 0, lit: (state + 1) % 3, p, sideways: -side)
+            }
+        }
+        addFurniture(p, open: { side, z in open(side, z - 1, z + 1, margin: 3) }, random: &random)
         // Cars: two lanes, both directions, some parked by the curb.
         var footprints: [(x: ClosedRange<Float>, z: ClosedRange<Float>)] = []
         for _ in 0..<p.cars {
@@ -175,9 +244,22 @@ struct StreetScene: Sendable {
             let crossing = random.nextUnit() < 0.2
             let side: Float = random.nextUnit() < 0.5 ? -1 : 1
             let x = crossing ? -4 + 8 * Float(random.nextUnit()) : side * (5.6 + 1.8 * Float(random.nextUnit()))
-            let z = 5 + 35 * Float(random.nextUnit())
-            let human = Human.random(&random, rain: p.weather == .rain, snow: snow)
+            var z = 5 + 35 * Float(random.nextUnit())
+            // At a junction people cross on the zebra crossings.
+            if crossing && !crossSides.isEmpty { z = cross + (random.nextUnit() < 0.5 ? -7.2 : 7.2) + Float(random.nextUnit() - 0.5) * 2 }
+            var human = Human.random(&random, rain: p.weather == .rain, snow: snow)
             let u = random.nextUnit(), phase = Float(random.nextUnit())
+            if !crossing && u > 0.9, let bench = benches.popLast() {
+                // Sitting on a bench, facing the road, whatever they carry put down.
+                human.carrying = .nothing
+                let pose = Human.Pose.sitting(seatHeight: 0.475)
+                let seat = bench.base + SIMD3(bench.side * 0.02, 0, Float(random.nextUnit() - 0.5) * 0.8)
+                objects.append(
+                    SceneObject(
+                        label: "pedestrian", mesh: human.mesh(pose).body.placed(at: seat, yaw: bench.side > 0 ? -.pi / 2 : .pi / 2),
+                        materials: human.materials, attributes: human.attributes(pose)))
+                continue
+            }
             let pose: Human.Pose = crossing || u < 0.66 ? .walking(phase: phase) : (u < 0.72 ? .running(phase: phase) : .standing)
             let turn = Float(random.nextNormal()) * 0.2
             let yaw: Float =
@@ -199,6 +281,197 @@ struct StreetScene: Sendable {
             }
         }
         addCyclists(p, avoiding: footprints, random: &random)
+        if p.layout == .curved {
+            let radius = 60 + 140 * Float(random.nextUnit())
+            let curvature = (random.nextUnit() < 0.5 ? -1 : 1) / radius
+            bend(curvature: curvature)
+            attributes["curve_radius_m"] = String(Int(radius.rounded()))
+        }
+        placeCamera(p, random: &random)
+    }
+
+    /// The street bent into an arc of `curvature` (1/radius, positive to the right): a point
+    /// `x` metres across and `z` along the straight street goes to the arc's point at `z` and
+    /// `x` along its normal there; normals turn with it. The camera's spot (z = 0) stays.
+    mutating func bend(curvature k: Float) {
+        @inline(__always) func frame(_ z: Float) -> (centre: SIMD3<Float>, across: SIMD3<Float>, along: SIMD3<Float>) {
+            let a = k * z
+            return (SIMD3((1 - cosf(a)) / k, 0, sinf(a) / k), SIMD3(cosf(a), 0, -sinf(a)), SIMD3(sinf(a), 0, cosf(a)))
+        }
+        func warp(_ v: SIMD3<Float>) -> SIMD3<Float> {
+            let f = frame(v.z)
+            return f.centre + f.across * v.x + SIMD3(0, v.y, 0)
+        }
+        for i in objects.indices {
+            let mesh = objects[i].mesh
+            objects[i].mesh.normals = zip(mesh.normals, mesh.vertices).map { n, v in
+                let f = frame(v.z)
+                return f.across * n.x + SIMD3(0, n.y, 0) + f.along * n.z
+            }
+            objects[i].mesh.vertices = mesh.vertices.map(warp)
+        }
+        lights = lights.map { PointLight(position: warp($0.position), color: $0.color) }
+    }
+
+    /// The camera for the rig: the dashcam in the lane at the parameters' height and pitch; a
+    /// CCTV camera on a sidewalk pole 3–8 m up looking 12–35° down and across the street; a
+    /// pedestrian's eyes on the sidewalk.
+    mutating func placeCamera(_ p: SceneParameters, random: inout RandomStream) {
+        let degrees = Float.pi / 180
+        let side: Float = random.nextUnit() < 0.5 ? -1 : 1
+        let u = (Float(random.nextUnit()), Float(random.nextUnit()), Float(random.nextUnit()))
+        var position = SIMD3<Float>(0, p.cameraHeight, 0)
+        var pitch = p.cameraPitch, yaw: Float = 0
+        switch p.rig {
+        case .dashcam:
+            break
+        case .cctv:
+            position = SIMD3(side * 6.2, 3 + 5 * u.0, -4 + 4 * u.1)
+            pitch = 12 + 23 * u.2
+            yaw = -side * (6 + 14 * u.1)
+        case .eyeLevel:
+            position = SIMD3(side * (5.8 + 1.2 * u.0), 0.15 + 1.45 + 0.3 * u.1, -2 + 3 * u.2)
+            pitch = -1 + 5 * u.2
+            yaw = -side * (3 + 9 * u.0)
+        }
+        if p.rig != .dashcam {
+            attributes["camera_height"] = String(Float(Int((position.y * 10).rounded())) / 10)
+            attributes["camera_pitch"] = String(Float(Int((pitch * 10).rounded())) / 10)
+        }
+        let (pr, yr) = (pitch * degrees, yaw * degrees)
+        camera = (position, SIMD3(sinf(yr) * cosf(pr), -sinf(pr), cosf(yr) * cosf(pr)))
+        guard p.rig != .dashcam else { return }
+        // A camera on the sidewalk stands clear: small things (trees, lamps, benches, people)
+        // within 3 m of it are taken away rather than filling the picture; road, sidewalks and
+        // buildings stay.
+        objects.removeAll { object in
+            let b = object.mesh.bounds
+            let size = b.max - b.min
+            guard max(size.x, size.z) < 8 else { return false }
+            let nearest = pointwiseMin(pointwiseMax(position, b.min), b.max)
+            let d = SIMD2(nearest.x - position.x, nearest.z - position.z)
+            return (d * d).sum() < 9
+        }
+    }
+
+    /// A street lamp on the kerb at `post`, its arm reaching over the road toward `facing` (±x):
+    /// lit at dusk and night.
+    mutating func addLamp(at post: SIMD3<Float>, facing: Float, _ p: SceneParameters) {
+        var lamp = Mesh.cylinder(center: post + SIMD3(0, 2.5, 0), radius: 0.08, length: 5, alongX: false, segments: 8)
+        lamp.append(.box(center: post + SIMD3(facing * 0.6, 5, 0), size: SIMD3(1.2, 0.08, 0.08)))
+        objects.append(SceneObject(label: "street_lamp", mesh: lamp, material: .diffuse(SIMD3(0.25, 0.26, 0.28))))
+        let bulb = post + SIMD3(facing * 1.1, 4.85, 0)
+        let lit = p.timeOfDay != .day
+        objects.append(
+            SceneObject(
+                label: nil, mesh: .sphere(center: bulb, radius: 0.18, rings: 4, segments: 8),
+                material: lit ? .emissive(SIMD3(6, 5, 3.5)) : .diffuse(SIMD3(0.8, 0.8, 0.75))))
+        if lit {
+            lights.append(
+                PointLight(position: bulb - SIMD3(0, 0.3, 0), color: p.timeOfDay == .night ? SIMD3(9, 7.5, 5) : SIMD3(4, 3.3, 2.2)))
+        }
+    }
+
+    /// A traffic light on a pole at `base`: the head (housing, visor-less lamps: red, amber,
+    /// green from the top, `lit` the one on) is the `traffic_light`; the pole is stuff. The
+    /// lamps face −z (`facing` −1), +z (1), or along x (`facing` 0, `sideways` ±1).
+    mutating func addTrafficLight(at base: SIMD3<Float>, facing: Float, lit: Int, _ p: SceneParameters, sideways: Float = 0) {
+        let top: Float = 3.1
+        objects.append(
+            SceneObject(
+                label: nil, mesh: .cylinder(center: base + SIMD3(0, top / 2, 0), radius: 0.06, length: top, alongX: false, segments: 8),
+                material: .diffuse(SIMD3(0.12, 0.12, 0.13))))
+        let centre = base + SIMD3(0, top + 0.45, 0)
+        let along = facing != 0 ? SIMD3<Float>(0, 0, facing) : SIMD3<Float>(sideways, 0, 0)
+        let size = facing != 0 ? SIMD3<Float>(0.32, 0.95, 0.26) : SIMD3<Float>(0.26, 0.95, 0.32)
+        var head = Mesh.box(center: centre, size: size)
+        let colors: [SIMD3<Float>] = [SIMD3(1, 0.06, 0.03), SIMD3(1, 0.55, 0.02), SIMD3(0.05, 1, 0.35)]
+        var materials: [Material] = [.diffuse(SIMD3(0.04, 0.04, 0.045))]
+        for k in 0..<3 {
+            let lamp = centre + SIMD3(0, 0.3 - 0.3 * Float(k), 0) + along * 0.135
+            head.append(
+                .ellipsoid(
+                    center: lamp, radii: SIMD3(0.1, 0.1, 0.02),
+                    axes: facing != 0 ? (SIMD3(1, 0, 0), SIMD3(0, 1, 0), SIMD3(0, 0, 1)) : (SIMD3(0, 0, 1), SIMD3(0, 1, 0), SIMD3(1, 0, 0)),
+                    rings: 4, segments: 10), part: UInt8(k + 1))
+            let day: Float = p.timeOfDay == .day ? 4 : 8
+            materials.append(k == lit ? .emissive(colors[k] * day) : .diffuse(colors[k] * 0.06))
+        }
+        objects.append(SceneObject(label: "traffic_light", mesh: head, materials: materials))
+    }
+
+    /// Street furniture on the sidewalks where `open(side, z)` says there is sidewalk: trees,
+    /// benches, bins, bollards and now and then a bus shelter with a glass back (it reflects).
+    mutating func addFurniture(_ p: SceneParameters, open: (Float, Float) -> Bool, random: inout RandomStream) {
+        let snow = p.weather == .snow
+        for side: Float in [-1, 1] {
+            var z: Float = 3 + 6 * Float(random.nextUnit())
+            while z < 90 {
+                let u = random.nextUnit()
+                defer { z += 6 + 8 * Float(random.nextUnit()) }
+                guard open(side, z) else { continue }
+                if u < 0.4 {
+                    // A tree: trunk and a crown of overlapping ellipsoids.
+                    let base = SIMD3<Float>(side * 7.3, 0.15, z)
+                    let height = 3.5 + 3 * Float(random.nextUnit())
+                    var tree = Mesh.limb(base, base + SIMD3(0, height * 0.6, 0), 0.12, 0.09, side: SIMD3(1, 0, 0), segments: 8)
+                    var crown = Mesh()
+                    for _ in 0..<4 {
+                        let offset = SIMD3<Float>(
+                            Float(random.nextUnit() - 0.5), Float(random.nextUnit() - 0.5) * 0.8, Float(random.nextUnit() - 0.5))
+                        let r = 0.9 + 0.6 * Float(random.nextUnit())
+                        crown.append(
+                            .ellipsoid(
+                                center: base + SIMD3(0, height * 0.75 + 0.6, 0) + offset * SIMD3(1.4, 0.6, 1.4),
+                                radii: SIMD3(r, r * 0.85, r), rings: 6,
+                                segments: 10))
+                    }
+                    tree.append(crown, part: 1)
+                    let leaves: SIMD3<Float> =
+                        snow
+                        ? SIMD3(0.5, 0.52, 0.5)
+                        : SIMD3(0.05 + 0.05 * Float(random.nextUnit()), 0.12 + 0.08 * Float(random.nextUnit()), 0.03)
+                    objects.append(SceneObject(label: nil, mesh: tree, materials: [.diffuse(SIMD3(0.09, 0.06, 0.04)), .diffuse(leaves)]))
+                } else if u < 0.55 {
+                    // A bench facing the road.
+                    let base = SIMD3<Float>(side * 7.5, 0.15, z)
+                    var bench = Mesh.box(center: base + SIMD3(0, 0.45, 0), size: SIMD3(0.45, 0.05, 1.8))
+                    bench.append(.box(center: base + SIMD3(side * 0.22, 0.75, 0), size: SIMD3(0.05, 0.4, 1.8)))
+                    for dz: Float in [-0.8, 0.8] { bench.append(.box(center: base + SIMD3(0, 0.22, dz), size: SIMD3(0.4, 0.44, 0.06))) }
+                    objects.append(SceneObject(label: nil, mesh: bench, material: .diffuse(SIMD3(0.22, 0.13, 0.07))))
+                    benches.append((base, side))
+                } else if u < 0.7 {
+                    // A bin.
+                    let base = SIMD3<Float>(side * 5.6, 0.15, z)
+                    objects.append(
+                        SceneObject(
+                            label: nil,
+                            mesh: .cylinder(center: base + SIMD3(0, 0.45, 0), radius: 0.28, length: 0.9, alongX: false, segments: 12),
+                            material: .diffuse(SIMD3(0.05, 0.12, 0.06))))
+                } else if u < 0.85 {
+                    // A row of bollards along the kerb.
+                    var posts = Mesh()
+                    for k in 0..<4 {
+                        posts.append(
+                            .cylinder(
+                                center: SIMD3(side * 5.3, 0.6, z + 1.4 * Float(k)), radius: 0.08, length: 0.9, alongX: false, segments: 8))
+                    }
+                    objects.append(SceneObject(label: nil, mesh: posts, material: .diffuse(SIMD3(0.15, 0.15, 0.16))))
+                } else if u < 0.9 {
+                    // A bus shelter: roof, posts, and a glass back toward the buildings.
+                    let base = SIMD3<Float>(side * 7.2, 0.15, z)
+                    var frame = Mesh.box(center: base + SIMD3(0, 2.4, 0), size: SIMD3(1.6, 0.08, 3.6))
+                    for dz: Float in [-1.75, 1.75] {
+                        frame.append(.box(center: base + SIMD3(side * 0.7, 1.2, dz), size: SIMD3(0.08, 2.4, 0.08)))
+                    }
+                    objects.append(SceneObject(label: nil, mesh: frame, material: .diffuse(SIMD3(0.3, 0.31, 0.33))))
+                    objects.append(
+                        SceneObject(
+                            label: nil, mesh: .box(center: base + SIMD3(side * 0.72, 1.25, 0), size: SIMD3(0.03, 2.1, 3.4)),
+                            material: .glass(interior: SIMD3(0.3, 0.3, 0.32))))
+                }
+            }
+        }
     }
 
     /// Cyclists ride by the kerb (oncoming on the left, ahead of the camera on the right) or,
