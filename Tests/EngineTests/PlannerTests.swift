@@ -47,13 +47,14 @@ struct PlannerTests {
         #expect(g.units.count == 85 && g.units.dataset == "digits-gan" && g.run.hasSuffix("/models/digits"))
         let street = try #require(ws.coverageView("street"))
         let renders = plans.filter { $0.view == "street" }
-        #expect(renders.first?.cell == CellKey(row: "cyclist", column: "snow"))
+        #expect(renders.first?.cell == CellKey(row: "traffic_light", column: "snow"))
         #expect(renders.contains { $0.cell.column == "snow" })
         for plan in renders {
             guard case .render(let job)? = plan.job else { Issue.record("no job: \(plan.message ?? "")"); continue }
             #expect(job.units.goal == Goal(view: "street", row: plan.cell.row, column: plan.cell.column, target: plan.target))
             #expect(job.pins["weather"] == plan.cell.column)
             if plan.cell.row == "cyclist" { #expect(job.pins["cyclists"] == "4") }
+            if plan.cell.row == "traffic_light" { #expect(job.pins["layout"] == "intersection") }
             // Sized by the units themselves: one image fewer falls short, the count reaches the target.
             let counts = try Self.perUnit(job, spec: street, cell: plan.cell)
             #expect(counts.reduce(0, +) >= plan.deficit, "\(plan.cell): \(counts) for \(plan.deficit)")

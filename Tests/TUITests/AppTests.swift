@@ -196,11 +196,11 @@ func settledText(_ app: App, width: Int = 120, height: Int = 30) -> String {
             return
         }
         #expect(job.units.dataset == "street")
-        #expect(job.pins == ["weather": "snow", "cyclists": "4"])
+        #expect(job.pins == ["weather": "snow", "layout": "intersection"])
         #expect(job.recipe == "\(dir.path)/scenes/street.yaml")
-        #expect(job.units.goal == Goal(view: "street", row: "cyclist", column: "snow", target: 20))
-        // Sized from its own first images: about 19 cyclists in snow, a few per image.
-        #expect((3...19).contains(job.units.count), "\(job.units.count) images")
+        #expect(job.units.goal == Goal(view: "street", row: "traffic_light", column: "snow", target: 20))
+        // Sized from its own first images: 17 traffic lights short in snow, a few per junction.
+        #expect((3...17).contains(job.units.count), "\(job.units.count) images")
         #expect(draft.description.contains("per image"))
     }
 

@@ -130,15 +130,15 @@ struct StudioTmuxTests {
         #expect(tmux.screen().contains("7 (85 short): GAN models/digits"), "\(tmux.screen())")
         tmux.keys("Enter")
         #expect(tmux.waitFor("15→100", timeout: 60), "\(tmux.screen())")
-        // The street view: cyclists in snow, 1 of 20.
+        // The street view: traffic lights in snow, 3 of 20 (the largest gap).
         tmux.keys("v")
-        #expect(tmux.waitFor("cyclist × snow: 0 real + 1 synthetic = 1 of 20 — 19 short"), "\(tmux.screen())")
+        #expect(tmux.waitFor("traffic_light × snow: 0 real + 3 synthetic = 3 of 20 — 17 short"), "\(tmux.screen())")
         tmux.keys("f")
         #expect(tmux.waitFor("Fill the gap"), "\(tmux.screen())")
-        #expect(tmux.screen().contains("cyclists 4") && tmux.screen().contains("weather  snow"), "\(tmux.screen())")
-        #expect(tmux.screen().contains("stops at 20 in cyclist × snow"), "\(tmux.screen())")
+        #expect(tmux.screen().contains("layout   intersection") && tmux.screen().contains("weather  snow"), "\(tmux.screen())")
+        #expect(tmux.screen().contains("stops at 20 in traffic_light × snow"), "\(tmux.screen())")
         tmux.keys("Enter")
-        #expect(tmux.waitFor("1→2", timeout: 90), "\(tmux.screen())")
+        #expect(tmux.waitFor("3→2", timeout: 90), "\(tmux.screen())")
         tmux.keys("4")
         #expect(tmux.waitFor("succeeded  gan-sample digits-gan"), "\(tmux.screen())")
         #expect(tmux.waitFor("succeeded  render"), "\(tmux.screen())")
@@ -151,9 +151,11 @@ struct StudioTmuxTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: "\(workspace)/synthetic/digits-gan/7").count == 85)
         // The cell reached its target, within one image's worth.
         let coverage = try CLIRunner.json(["coverage", workspace, "--view", "street", "--json"])
-        let cell = (coverage["cells"] as? [[String: Any]])?.first { $0["row"] as? String == "cyclist" && $0["col"] as? String == "snow" }
+        let cell = (coverage["cells"] as? [[String: Any]])?.first {
+            $0["row"] as? String == "traffic_light" && $0["col"] as? String == "snow"
+        }
         let have = (cell?["synthetic"] as? Int ?? 0) + (cell?["real"] as? Int ?? 0)
-        #expect((20...28).contains(have), "cyclist × snow holds \(have)")
+        #expect((20...28).contains(have), "traffic_light × snow holds \(have)")
     }
 
     @Test(.enabled(if: available, "needs tmux (make test installs it)"))

@@ -248,7 +248,7 @@ enum Rows {
         var perClass: [String: (annotations: Int, images: Int)] = [:]
         for sample in samples {
             var seen: Set<String> = []
-            for annotation in sample.annotations {
+            for annotation in sample.annotations where !annotation.isIgnored {
                 let name = names[annotation.categoryID]?.name ?? "category \(annotation.categoryID)"
                 perClass[name, default: (0, 0)].annotations += 1
                 if seen.insert(name).inserted { perClass[name, default: (0, 0)].images += 1 }

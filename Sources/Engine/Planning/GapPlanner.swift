@@ -205,7 +205,7 @@ public struct GapPlanner {
         // A class the street holds a chosen number of: ask for plenty of it in each image.
         if let className {
             let rendererName = labels.isEmpty ? className : (labels.first { $0.value == className }?.key ?? className)
-            if let plenty = Recipe.plentiful[rendererName] { allPins[plenty.parameter] = String(plenty.count) }
+            if let plenty = Recipe.plentiful[rendererName], allPins[plenty.parameter] == nil { allPins[plenty.parameter] = plenty.value }
         }
         // Into the user's class list when the labels map into their categories.
         var classes: [String]?

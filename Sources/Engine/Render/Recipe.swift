@@ -53,11 +53,12 @@ public struct Recipe: Sendable {
     /// The classes the renderer labels, before renaming: the street's, or the composition's.
     public var rendererClasses: [String] { composition?.classes ?? StreetRenderer.classes }
 
-    /// For the labelled classes a scene holds a chosen number of, the parameter that sets it and
-    /// a count that makes the class plentiful: filling a coverage gap of cyclists pins
-    /// `cyclists=4` besides the cell's conditions.
-    public static let plentiful: [String: (parameter: String, count: Int)] = [
-        "pedestrian": ("pedestrians", 10), "car": ("cars", 7), "cyclist": ("cyclists", 4),
+    /// For the labelled classes a scene can be made to hold plenty of, the parameter that does
+    /// it and its value: filling a coverage gap of cyclists pins `cyclists=4` besides the cell's
+    /// conditions, one of traffic lights `layout=intersection` (they stand at junctions only).
+    public static let plentiful: [String: (parameter: String, value: String)] = [
+        "pedestrian": ("pedestrians", "10"), "car": ("cars", "7"), "cyclist": ("cyclists", "4"),
+        "traffic_light": ("layout", "intersection"),
     ]
 
     /// Parameters a recipe may set, with what each must be.
