@@ -2,7 +2,10 @@
 on the CPU at the same size and samples per pixel.
 
 Run by `synthstudio-bench render` as:
-  blender --background --factory-startup --python Benchmarks/peers/cycles_street.py -- IMAGES OUTDIR
+  blender --background --factory-startup --python Benchmarks/peers/cycles_street.py -- IMAGES OUTDIR [WIDTH HEIGHT [rich]]
+With `rich` (the street as SynthStudio now renders it): a four-way intersection with a cross street,
+10 people of smooth capsules and spheres (about the triangles of SynthStudio's procedural bodies),
+6 trees and 4 traffic lights besides the rest.
 Builds the scene with boxes, cylinders and spheres (road, sidewalks, 2 × 8 buildings with glass
 ground floors, 4 cars, 6 walking figures, 10 lamps), a sun with soft shadows and a sky colour,
 then renders IMAGES frames at 320×240, 4 samples per pixel, denoising off, and prints one JSON line
@@ -19,6 +22,9 @@ import bpy
 argv = sys.argv[sys.argv.index("--") + 1:]
 images = int(argv[0]) if argv else 5
 outdir = argv[1] if len(argv) > 1 else "/tmp"
+width = int(argv[2]) if len(argv) > 2 else 320
+height = int(argv[3]) if len(argv) > 3 else 240
+rich = len(argv) > 4 and argv[4] == "rich"
 
 bpy.ops.wm.read_factory_settings(use_empty=True)
 scene = bpy.context.scene
@@ -27,8 +33,8 @@ scene.cycles.device = "CPU"
 scene.cycles.samples = 4
 scene.cycles.use_denoising = False
 scene.cycles.max_bounces = 2
-scene.render.resolution_x = 320
-scene.render.resolution_y = 240
+scene.render.resolution_x = width
+scene.render.resolution_y = height
 scene.render.resolution_percentage = 100
 scene.render.threads_mode = "AUTO"
 scene.render.image_settings.file_format = "PNG"
@@ -86,6 +92,33 @@ for i in range(6):
         box((x + dx, y, 0.45), (0.13, 0.15, 0.85), cloth)
     box((x, y, 1.15), (0.38, 0.22, 0.56), cloth)
     bpy.ops.mesh.primitive_uv_sphere_add(radius=0.12, location=(x, y, 1.6), segments=8, ring_count=5)
+if rich:
+    # The cross street, people, trees and traffic lights of the richer scene.
+    box((0, 30, -0.04), (160, 10, 0.1), asphalt)
+    skin = material("skin", (0.5, 0.35, 0.25))
+    for i in range(10):
+        x = random.choice((-1, 1)) * (5.6 + 1.8 * random.random())
+        y = 5 + 35 * random.random()
+        cloth = material("cloth", (random.random() * 0.3, random.random() * 0.3, random.random() * 0.3))
+        parts = [((x, y, 1.15), 0.17, 0.55), ((x - 0.1, y, 0.47), 0.07, 0.85), ((x + 0.1, y, 0.47), 0.07, 0.85),
+                 ((x - 0.24, y, 1.1), 0.04, 0.6), ((x + 0.24, y, 1.1), 0.04, 0.6), ((x, y, 1.5), 0.045, 0.1)]
+        for location, radius, depth in parts:
+            bpy.ops.mesh.primitive_cylinder_add(radius=radius, depth=depth, location=location, vertices=12)
+            bpy.context.object.data.materials.append(cloth)
+            for dz in (-depth / 2, depth / 2):
+                bpy.ops.mesh.primitive_uv_sphere_add(radius=radius, location=(location[0], location[1], location[2] + dz), segments=12, ring_count=6)
+        bpy.ops.mesh.primitive_uv_sphere_add(radius=0.11, location=(x, y, 1.65), segments=14, ring_count=8)
+        bpy.context.object.data.materials.append(skin)
+    leaves = material("leaves", (0.07, 0.15, 0.03))
+    for i in range(6):
+        x, y = random.choice((-1, 1)) * 7.3, 3 + 80 * random.random()
+        bpy.ops.mesh.primitive_cylinder_add(radius=0.12, depth=3, location=(x, y, 1.5), vertices=8)
+        for k in range(4):
+            bpy.ops.mesh.primitive_uv_sphere_add(radius=1.1, location=(x + random.random() - 0.5, y + random.random() - 0.5, 3.6), segments=10, ring_count=6)
+            bpy.context.object.data.materials.append(leaves)
+    for x, y in ((5.6, 35.8), (-5.6, 24.2), (5.8, 34), (-5.8, 26)):
+        bpy.ops.mesh.primitive_cylinder_add(radius=0.06, depth=3.1, location=(x, y, 1.55), vertices=8)
+        box((x, y, 3.55), (0.32, 0.26, 0.95), material("head", (0.04, 0.04, 0.045)))
 for i in range(10):
     side = -1 if i % 2 else 1
     bpy.ops.mesh.primitive_cylinder_add(radius=0.08, depth=5, location=(side * 5.4, 6 + 18 * (i // 2), 2.5), vertices=8)

@@ -133,7 +133,8 @@ enum Weather {
                 for k in 0..<Int(length) {
                     let x = Int(x0 + Float(k) * 0.25), y = Int(y0 + Float(k))
                     guard x >= 0, x < width, y >= 0, y < height else { continue }
-                    blend(&rgb, (y * width + x) * 3, toward: 210, amount: 0.35)
+                    // Drops are faint at a photo's shutter speed: a fifth of the way to light grey.
+                    blend(&rgb, (y * width + x) * 3, toward: 200, amount: 0.2)
                 }
             }
         case .snow:

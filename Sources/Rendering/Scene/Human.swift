@@ -394,7 +394,7 @@ struct Human: Sendable {
             let shoulder = side == 0 ? skeleton.shoulders.0 : skeleton.shoulders.1
             let flex = side == 0 ? shoulderFlex.0 : shoulderFlex.1, elbowAngle = side == 0 ? elbowFlex.0 : elbowFlex.1
             let elbow = shoulder + limb(flex - leanAngle / degrees * 0.5, abduction, s) * p.upperArm
-            var wrist = elbow + limb(flex + elbowAngle, abduction * 0.6, s) * p.forearm
+            let wrist = elbow + limb(flex + elbowAngle, abduction * 0.6, s) * p.forearm
             if side == 1 && carrying == .umbrella {
                 // The left hand holds the umbrella's shaft in front of the chest.
                 let held = SIMD3<Float>(-0.35 * shoulderX, p.shoulderHeight - 0.12 * height + lift.y, 0.26 * height * 0.6)
@@ -403,7 +403,6 @@ struct Human: Sendable {
                 skeleton.wrists.1 = e + normalized(held - e) * p.forearm
                 continue
             }
-            if side == 0 && carrying == .bag { wrist = elbow + limb(flex + 70, abduction, s) * p.forearm }
             if side == 0 {
                 (skeleton.elbows.0, skeleton.wrists.0) = (elbow, wrist)
             } else {
@@ -604,9 +603,18 @@ struct Human: Sendable {
                     axes: (SIMD3(1, 0, 0), trunkAxis, normalized(cross(SIMD3(1, 0, 0), trunkAxis))), rings: 6, segments: 12),
                 part: Part.accessory.rawValue)
         case .bag:
-            let centre = k.wrists.0 + SIMD3(0.02 * h, -0.02 * h, 0.06 * h)
+            // A cross-body bag at the left hip, its strap over the chest to the right shoulder.
+            let centre = k.pelvis + SIMD3(p.hipHalf + 0.025 * h, 0.03 * h, -0.02 * h)
             body.append(
-                .ellipsoid(center: centre - SIMD3(0, 0.08 * h, 0), radii: SIMD3(0.04 * h, 0.07 * h, 0.1 * h), rings: 6, segments: 10),
+                .ellipsoid(center: centre, radii: SIMD3(0.028 * h, 0.06 * h, 0.085 * h), rings: 6, segments: 10),
+                part: Part.accessory.rawValue)
+            let chest = k.pelvis + trunkAxis * (0.62 * trunkLength) + SIMD3(0, 0, p.chestDepth * 1.12 + loose)
+            let shoulder = k.shoulders.1 + SIMD3(0, p.armRadius + loose, 0)
+            body.append(
+                .tube(
+                    [centre + SIMD3(-0.01 * h, 0.06 * h, 0.02 * h), chest, shoulder],
+                    radii: [SIMD2(0.012 * h, 0.003 * h), SIMD2(0.012 * h, 0.003 * h), SIMD2(0.012 * h, 0.003 * h)],
+                    side: SIMD3(0, 0, 1), segments: 6),
                 part: Part.accessory.rawValue)
         case .nothing, .umbrella:
             break

@@ -56,9 +56,12 @@ struct PointLight: Sendable {
     }
 }
 
-/// A procedural street seen from a car: road with lane markings, sidewalks, buildings with glass
-/// shop fronts, parked and driving cars, walking pedestrians, lamps and signs. Metres; y up, the
-/// camera at the origin looking down +z.
+/// A procedural street: straight, curved, or meeting a cross street (intersection, T-junction
+/// with zebra crossings and traffic lights); road with lane markings, sidewalks, buildings with
+/// glass shop fronts, parked and driving cars, people (`Human`) walking, running, standing and
+/// sitting on benches, cyclists on bicycles, lamps, signs, trees and street furniture; seen from
+/// the rig's camera (a dashcam at the origin looking down +z, a CCTV pole, eye level). Metres;
+/// y up; the street is built along +z and bent afterwards when it curves.
 struct StreetScene: Sendable {
     var objects: [SceneObject] = []
     var lights: [PointLight] = []
@@ -179,8 +182,9 @@ struct StreetScene: Sendable {
         // Lamps every 18 m on both sides; lit at night and dusk.
         var lampZ: Float = 6
         while lampZ < 100 {
-            for side: Float in [-1, 1] where open(side, lampZ, lampZ + (side > 0 ? 9 : 0), margin: 4) {
-                addLamp(at: SIMD3(side * 5.4, 0, lampZ + (side > 0 ? 9 : 0)), facing: -side, p)
+            for side: Float in [-1, 1] {
+                let z = lampZ + (side > 0 ? 9 : 0)
+                if open(side, z, z, margin: 4) { addLamp(at: SIMD3(side * 5.4, 0, z), facing: -side, p) }
             }
             lampZ += 18
         }
