@@ -80,10 +80,7 @@ func streetBench() {
     for round in 1...2 {
         let t = timed((0..<8).map { scene(.intersection, .day, $0) })
         let ours = 8 / t.wall
-        guard let cycles = cyclesImagesPerSecond(images: 3, width: 640, height: 480, rich: true) else {
-            print("  Blender Cycles: not installed or no result (apt-get install blender)")
-            return
-        }
+        guard let cycles = cyclesImagesPerSecond(images: 3, width: 640, height: 480, rich: true) else { return }
         print(
             String(
                 format:
@@ -137,10 +134,7 @@ func profileRender(images: Int) {
 /// Blender 3.4 Cycles on the CPU rendering a similar street (Benchmarks/peers/cycles_street.py)
 /// at the same size and samples per pixel, timed inside Blender (start-up excluded).
 func cyclesPeer(ours: Double) {
-    guard let cycles = cyclesImagesPerSecond(images: 6, width: 320, height: 240, rich: false) else {
-        print("  Blender Cycles: not installed or no result (apt-get install blender)")
-        return
-    }
+    guard let cycles = cyclesImagesPerSecond(images: 6, width: 320, height: 240, rich: false) else { return }
     print(
         String(
             format:
@@ -149,8 +143,14 @@ func cyclesPeer(ours: Double) {
 }
 
 /// Cycles' images per second on the peer script's street (`rich`: with people, trees, a cross
-/// street and traffic lights), or nil when Blender is missing or gives no result.
+/// street and traffic lights), or nil (saying so) when Blender is missing or gives no result.
 func cyclesImagesPerSecond(images: Int, width: Int, height: Int, rich: Bool) -> Double? {
+    let rate = cyclesRun(images: images, width: width, height: height, rich: rich)
+    if rate == nil { print("  Blender Cycles: not installed or no result (apt-get install blender)") }
+    return rate
+}
+
+private func cyclesRun(images: Int, width: Int, height: Int, rich: Bool) -> Double? {
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/blender") else { return nil }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/blender")
