@@ -86,4 +86,25 @@ struct StreetLayoutTests {
             #expect(dash.camera.position == SIMD3(0, 1.6, 0) && dash.attributes["camera_height"] == nil)
         }
     }
+
+    @Test("Wider roads: four lanes make a 16.6 m road with its sidewalks, buildings and kerb-side people moved out, shapes kept")
+    func lanes() {
+        var p = SceneParameters(pedestrians: 8)
+        let two = Self.scene(p, seed: 4)
+        p.lanes = 4
+        let four = Self.scene(p, seed: 4)
+        let road = four.objects[0].mesh.bounds
+        #expect(abs((road.max.x - road.min.x) - 16.6) < 0.01)
+        #expect(four.objects.count == two.objects.count)
+        for (a, b) in zip(two.objects, four.objects) where a.label == "pedestrian" {
+            let (ba, bb) = (a.mesh.bounds, b.mesh.bounds)
+            // Same size, moved out by the kerb's 3.3 m (or stretched across, when on the road).
+            #expect(abs((ba.max.x - ba.min.x) - (bb.max.x - bb.min.x)) < 1e-3)
+            if abs(ba.min.x) > 5 { #expect(abs(abs(bb.min.x - ba.min.x) - 3.3) < 0.01) }
+        }
+        // Dashed dividers between the lanes of each direction.
+        let lines = four.objects[2].mesh
+        #expect(lines.vertices.contains { abs(abs($0.x) - 4.15) < 0.15 })
+        #expect(!two.objects[2].mesh.vertices.contains { abs(abs($0.x) - 2.5) < 0.1 })
+    }
 }

@@ -66,7 +66,7 @@ public struct Recipe: Sendable {
         "time_of_day": "day, dusk or night", "weather": "sunny, cloudy, hazy, rain or snow",
         "layout": "straight, curved, intersection or t_junction", "rig": "dashcam, cctv or eye_level", "camera_height": "metres, 0.3…100",
         "camera_pitch": "degrees, −89…89", "fov": "degrees", "pedestrians": "a count, 0…200", "cars": "a count, 0…100",
-        "cyclists": "a count, 0…50",
+        "cyclists": "a count, 0…50", "lanes": "a count, 2…4",
         "glass_facades": "a share 0…1",
         "sun_azimuth": "degrees", "sun_elevation": "degrees",
     ]
@@ -112,7 +112,7 @@ public struct Recipe: Sendable {
     /// The range of each bounded parameter (a drawn or pinned value outside it is an error).
     static let limits: [String: ClosedRange<Float>] = [
         // Counts below zero are drawn as none (a normal distribution may dip under it).
-        "pedestrians": -Float.infinity...200, "cars": -Float.infinity...100, "cyclists": -Float.infinity...50,
+        "pedestrians": -Float.infinity...200, "cars": -Float.infinity...100, "cyclists": -Float.infinity...50, "lanes": 1.5...4.49,
         "camera_height": -Float.infinity...100, "camera_pitch": -89...89,
     ]
 
@@ -242,6 +242,7 @@ public struct Recipe: Sendable {
         if let v = try number("pedestrians") { p.pedestrians = Int(max(0, v).rounded()) }
         if let v = try number("cars") { p.cars = Int(max(0, v).rounded()) }
         if let v = try number("cyclists") { p.cyclists = Int(max(0, v).rounded()) }
+        if let v = try number("lanes") { p.lanes = Int(v.rounded()) }
         if let v = try number("glass_facades") { p.glassFacades = max(0, min(1, v)) }
         if let v = try number("sun_azimuth") { p.sunAzimuth = v }
         if let v = try number("sun_elevation") { p.sunElevation = v }

@@ -29,6 +29,8 @@ public struct SceneParameters: Sendable, Hashable {
     public var cars: Int
     /// Riders on bicycles by the kerb.
     public var cyclists: Int
+    /// Traffic lanes, 2…4 (3.3 m each beyond the first two's 10 m).
+    public var lanes: Int = 2
     /// Share of building facades that are shop glass (reflective).
     public var glassFacades: Float
     /// Degrees; azimuth 0 = sun ahead, 90 = from the right.
@@ -61,7 +63,7 @@ public struct SceneParameters: Sendable, Hashable {
             "weather": weather.rawValue, "time_of_day": timeOfDay.rawValue, "layout": layout.rawValue, "rig": rig.rawValue,
             "lighting": timeOfDay == .night ? "night" : (timeOfDay == .dusk ? "dusk" : "day"),
             "camera_height": String(format1(cameraHeight)), "camera_pitch": String(format1(cameraPitch)),
-            "fov": String(format1(fieldOfView)),
+            "fov": String(format1(fieldOfView)), "lanes": String(lanes),
         ]
     }
 

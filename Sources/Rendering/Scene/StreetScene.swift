@@ -110,6 +110,14 @@ struct StreetScene: Sendable {
         for z in stride(from: Float(2), to: 120, by: 7) where crossSides.isEmpty || z + 3 < cross - 9 || z > cross + 9 {
             dashes.append(.quad(x0: -0.08, x1: 0.08, z0: z, z1: z + 3, y: 0.005))
         }
+        // Lane dividers on wider roads (dashed, between the lanes of each direction).
+        let lanes = max(2, min(4, p.lanes))
+        for j in 1..<lanes where 2 * j != lanes {
+            let x = -5 + 10 * Float(j) / Float(lanes)
+            for z in stride(from: Float(4), to: 120, by: 9) where crossSides.isEmpty || z + 3 < cross - 9 || z > cross + 9 {
+                dashes.append(.quad(x0: x - 0.07, x1: x + 0.07, z0: z, z1: z + 3, y: 0.005))
+            }
+        }
         lines.append(dashes)
         for side in crossSides {
             // The cross street's road and sidewalks, out to 80 m.
@@ -143,17 +151,44 @@ struct StreetScene: Sendable {
 
         // Buildings along both sides; some ground floors are shop glass. Along a cross street
         // they stand back beyond the corner blocks.
-        func building(center: SIMD3<Float>, size: SIMD3<Float>) {
-            let shade = 0.35 + 0.4 * Float(random.nextUnit())
-            let tint = SIMD3<Float>(
-                shade, shade * (0.85 + 0.15 * Float(random.nextUnit())), shade * (0.75 + 0.2 * Float(random.nextUnit())))
-            objects.append(SceneObject(label: nil, mesh: .box(center: center + SIMD3(0, 3, 0), size: size), material: .diffuse(tint)))
+        func building(center: SIMD3<Float>, size: SIMD3<Float>, facing: SIMD3<Float>) {
+            // Walls of brick, concrete, plaster or paint; upper floors with a grid of windows
+            // (glass, lit now and then after dark) on the face toward the street.
+            let wall = Self.walls[Int(random.next() % UInt64(Self.walls.count))] * (0.8 + 0.4 * Float(random.nextUnit()))
+            objects.append(SceneObject(label: nil, mesh: .box(center: center + SIMD3(0, 3, 0), size: size), material: .diffuse(wall)))
             let glass = Float(random.nextUnit()) < p.glassFacades
             let front = SIMD3<Float>(center.x, 1.5, center.z)
             objects.append(
                 SceneObject(
                     label: nil, mesh: .box(center: front, size: SIMD3(size.x, 3, size.z)),
-                    material: glass ? .glass(interior: SIMD3(0.05, 0.06, 0.07)) : .diffuse(tint * 0.8)))
+                    material: glass ? .glass(interior: SIMD3(0.05, 0.06, 0.07)) : .diffuse(wall * 0.8)))
+            let alongX = facing.x == 0
+            let across = alongX ? SIMD3<Float>(1, 0, 0) : SIMD3<Float>(0, 0, 1)
+            let faceWidth = alongX ? size.x : size.z
+            let face = center + facing * ((alongX ? size.z : size.x) / 2 + 0.02)
+            let spacing = 2.2 + 1.3 * Float(random.nextUnit()), floor = 3 + 0.4 * Float(random.nextUnit())
+            let ribbon = random.nextUnit() < 0.2
+            let windowWidth = ribbon ? spacing - 0.25 : 0.9 + 0.6 * Float(random.nextUnit())
+            let windowHeight = 1.2 + 0.6 * Float(random.nextUnit())
+            let columns = max(1, Int((faceWidth - 0.8) / spacing)), floors = max(0, Int((size.y - 0.8) / floor))
+            var dark = Mesh(), lit = Mesh()
+            let night = p.timeOfDay != .day
+            for f in 0..<floors {
+                for c in 0..<columns {
+                    let offset = (Float(c) - Float(columns - 1) / 2) * spacing
+                    var middle = face + across * offset
+                    middle.y = 3.6 + Float(f) * floor + windowHeight / 2
+                    let h = across * (windowWidth / 2), v = SIMD3<Float>(0, windowHeight / 2, 0)
+                    let pane = Mesh(
+                        vertices: [middle - h - v, middle + h - v, middle + h + v, middle - h + v],
+                        triangles: [SIMD3(0, 1, 2), SIMD3(0, 2, 3)])
+                    if night && random.nextUnit() < 0.3 { lit.append(pane) } else { dark.append(pane) }
+                }
+            }
+            if !dark.triangles.isEmpty {
+                objects.append(SceneObject(label: nil, mesh: dark, material: .glass(interior: SIMD3(0.04, 0.045, 0.05))))
+            }
+            if !lit.triangles.isEmpty { objects.append(SceneObject(label: nil, mesh: lit, material: .emissive(SIMD3(1.4, 1.1, 0.7)))) }
         }
         for side: Float in [-1, 1] {
             var z: Float = -2
@@ -161,7 +196,9 @@ struct StreetScene: Sendable {
                 let depth = 6 + 10 * Float(random.nextUnit()), width = 8 + 10 * Float(random.nextUnit()),
                     height = 6 + 20 * Float(random.nextUnit())
                 if open(side, z, z + width, margin: 3) {
-                    building(center: SIMD3(side * (8 + depth / 2), height / 2, z + width / 2), size: SIMD3(depth, height, width - 0.4))
+                    building(
+                        center: SIMD3(side * (8 + depth / 2), height / 2, z + width / 2), size: SIMD3(depth, height, width - 0.4),
+                        facing: SIMD3(-side, 0, 0))
                 }
                 z += width
             }
@@ -174,7 +211,7 @@ struct StreetScene: Sendable {
                         height = 6 + 20 * Float(random.nextUnit())
                     building(
                         center: SIMD3(side * (x + width / 2), height / 2, cross + dz * (8 + depth / 2)),
-                        size: SIMD3(width - 0.4, height, depth))
+                        size: SIMD3(width - 0.4, height, depth), facing: SIMD3(0, 0, -dz))
                     x += width
                 }
             }
@@ -285,6 +322,7 @@ struct StreetScene: Sendable {
             }
         }
         addCyclists(p, avoiding: footprints, random: &random)
+        if lanes > 2 { widen(to: Self.halfRoad(lanes)) }
         if p.layout == .curved {
             let radius = 60 + 140 * Float(random.nextUnit())
             let curvature = (random.nextUnit() < 0.5 ? -1 : 1) / radius
@@ -292,6 +330,30 @@ struct StreetScene: Sendable {
             attributes["curve_radius_m"] = String(Int(radius.rounded()))
         }
         placeCamera(p, random: &random)
+    }
+
+    /// Half the road's width for a lane count: 5 m for two lanes, 1.65 m more per lane.
+    static func halfRoad(_ lanes: Int) -> Float { 5 + 1.65 * Float(max(2, min(4, lanes)) - 2) }
+
+    /// The street, built for a 10 m road, widened to a road of half-width `half`: points on the
+    /// road stretch across it, points beyond its kerbs move out with them. Big things (road,
+    /// sidewalks, markings, buildings) move point by point; small ones (people, cars, lamps)
+    /// move whole, so they keep their shape.
+    mutating func widen(to half: Float) {
+        let scale = half / 5, extra = half - 5
+        func warp(_ x: Float) -> Float { abs(x) < 5 ? x * scale : x + (x < 0 ? -extra : extra) }
+        for i in objects.indices {
+            let b = objects[i].mesh.bounds
+            if max(b.max.x - b.min.x, b.max.z - b.min.z) > 8 {
+                objects[i].mesh.vertices = objects[i].mesh.vertices.map { SIMD3(warp($0.x), $0.y, $0.z) }
+            } else {
+                let centre = (b.min.x + b.max.x) / 2
+                let shift = warp(centre) - centre
+                objects[i].mesh.vertices = objects[i].mesh.vertices.map { $0 + SIMD3(shift, 0, 0) }
+            }
+        }
+        lights = lights.map { PointLight(position: SIMD3(warp($0.position.x), $0.position.y, $0.position.z), color: $0.color) }
+        benches = benches.map { (SIMD3(warp($0.base.x), $0.base.y, $0.base.z), $0.side) }
     }
 
     /// The street bent into an arc of `curvature` (1/radius, positive to the right): a point
@@ -324,17 +386,18 @@ struct StreetScene: Sendable {
         let degrees = Float.pi / 180
         let side: Float = random.nextUnit() < 0.5 ? -1 : 1
         let u = (Float(random.nextUnit()), Float(random.nextUnit()), Float(random.nextUnit()))
+        let extra = Self.halfRoad(p.lanes) - 5
         var position = SIMD3<Float>(0, p.cameraHeight, 0)
         var pitch = p.cameraPitch, yaw: Float = 0
         switch p.rig {
         case .dashcam:
             break
         case .cctv:
-            position = SIMD3(side * 6.2, 3 + 5 * u.0, -4 + 4 * u.1)
+            position = SIMD3(side * (6.2 + extra), 3 + 5 * u.0, -4 + 4 * u.1)
             pitch = 12 + 23 * u.2
             yaw = -side * (6 + 14 * u.1)
         case .eyeLevel:
-            position = SIMD3(side * (5.8 + 1.2 * u.0), 0.15 + 1.45 + 0.3 * u.1, -2 + 3 * u.2)
+            position = SIMD3(side * (5.8 + extra + 1.2 * u.0), 0.15 + 1.45 + 0.3 * u.1, -2 + 3 * u.2)
             pitch = -1 + 5 * u.2
             yaw = -side * (3 + 9 * u.0)
         }
@@ -527,6 +590,13 @@ struct StreetScene: Sendable {
         mesh.append(frame)
         return (mesh, rider.attributes(pose))
     }
+
+    /// Wall albedos: red and brown brick, grey and light concrete, beige and white plaster,
+    /// painted ochre and dark cladding.
+    static let walls: [SIMD3<Float>] = [
+        SIMD3(0.32, 0.13, 0.08), SIMD3(0.22, 0.12, 0.08), SIMD3(0.38, 0.37, 0.35), SIMD3(0.55, 0.54, 0.5), SIMD3(0.62, 0.55, 0.42),
+        SIMD3(0.72, 0.7, 0.66), SIMD3(0.6, 0.42, 0.18), SIMD3(0.12, 0.12, 0.13),
+    ]
 
     static let carColors: [SIMD3<Float>] = [
         SIMD3(0.7, 0.05, 0.05), SIMD3(0.05, 0.15, 0.5), SIMD3(0.85, 0.85, 0.85), SIMD3(0.05, 0.05, 0.05), SIMD3(0.5, 0.5, 0.52),
