@@ -107,4 +107,15 @@ struct StreetLayoutTests {
         #expect(lines.vertices.contains { abs(abs($0.x) - 4.15) < 0.15 })
         #expect(!two.objects[2].mesh.vertices.contains { abs(abs($0.x) - 2.5) < 0.1 })
     }
+
+    @Test("A plaza: 34 m of paving, no cars, people out across it going every way")
+    func plaza() {
+        let scene = Self.scene(SceneParameters(layout: .plaza, pedestrians: 20), seed: 6)
+        let road = scene.objects[0].mesh.bounds
+        #expect(abs((road.max.x - road.min.x) - 34) < 0.01)
+        #expect(!scene.objects.contains { $0.label == "car" })
+        let people = scene.objects.filter { $0.label == "pedestrian" }.map { ($0.mesh.bounds.min + $0.mesh.bounds.max) / 2 }
+        #expect(people.count == 20)
+        #expect(people.filter { abs($0.x) > 5 && abs($0.x) < 15 }.count >= 4)
+    }
 }

@@ -64,7 +64,8 @@ public struct Recipe: Sendable {
     /// Parameters a recipe may set, with what each must be.
     static let known: [String: String] = [
         "time_of_day": "day, dusk or night", "weather": "sunny, cloudy, hazy, rain or snow",
-        "layout": "straight, curved, intersection or t_junction", "rig": "dashcam, cctv or eye_level", "camera_height": "metres, 0.3…100",
+        "layout": "straight, curved, intersection, t_junction or plaza", "rig": "dashcam, cctv or eye_level",
+        "camera_height": "metres, 0.3…100",
         "camera_pitch": "degrees, −89…89", "fov": "degrees", "pedestrians": "a count, 0…200", "cars": "a count, 0…100",
         "cyclists": "a count, 0…50", "lanes": "a count, 2…4",
         "glass_facades": "a share 0…1",

@@ -3,10 +3,11 @@ public struct SceneParameters: Sendable, Hashable {
     public enum TimeOfDay: String, Sendable, Hashable, CaseIterable { case day, dusk, night }
     public enum Weather: String, Sendable, Hashable, CaseIterable { case sunny, cloudy, hazy, rain, snow }
     /// The street's shape: straight, bending, a four-way intersection with crosswalks and
-    /// traffic lights, or a T-junction.
+    /// traffic lights, a T-junction, or a paved plaza (no traffic, people everywhere).
     public enum Layout: String, Sendable, Hashable, CaseIterable {
         case straight, curved, intersection
         case tJunction = "t_junction"
+        case plaza
     }
     /// Where the camera is: a car's dashcam in the lane, a CCTV camera on a pole 3–8 m up looking
     /// down, or a person's eyes on the sidewalk.

@@ -91,8 +91,9 @@ struct StreetScene: Sendable {
             switch p.layout {
             case .intersection: [-1, 1]
             case .tJunction: [random.nextUnit() < 0.5 ? -1 : 1]
-            case .straight, .curved: []
+            case .straight, .curved, .plaza: []
             }
+        let plaza = p.layout == .plaza
         let cross = 16 + 22 * Float(random.nextUnit())
         func open(_ side: Float, _ z0: Float, _ z1: Float, margin: Float) -> Bool {
             !crossSides.contains(side) || z1 < cross - 5 - margin || z0 > cross + 5 + margin
@@ -103,15 +104,17 @@ struct StreetScene: Sendable {
             road.append(.quad(x0: -5, x1: 5, z0: z0, z1: z0 + 5, y: 0))
             for side: Float in [-1, 1] where open(side, z0, z0 + 5, margin: 3) {
                 walks.append(.box(center: SIMD3(side * 6.5, 0.075, z0 + 2.5), size: SIMD3(3, 0.15, 5)))
-                if z0 >= 0 { lines.append(.quad(x0: side * 4.8, x1: side * 4.65, z0: z0, z1: z0 + 5, y: 0.005)) }
+                if z0 >= 0 && !plaza { lines.append(.quad(x0: side * 4.8, x1: side * 4.65, z0: z0, z1: z0 + 5, y: 0.005)) }
             }
+            // A plaza's paving has bands of darker stone across it.
+            if plaza && Int(z0) % 10 == 0 { lines.append(.quad(x0: -5, x1: 5, z0: z0, z1: z0 + 0.3, y: 0.004)) }
         }
         var dashes = Mesh()
-        for z in stride(from: Float(2), to: 120, by: 7) where crossSides.isEmpty || z + 3 < cross - 9 || z > cross + 9 {
+        for z in stride(from: Float(2), to: 120, by: 7) where !plaza && (crossSides.isEmpty || z + 3 < cross - 9 || z > cross + 9) {
             dashes.append(.quad(x0: -0.08, x1: 0.08, z0: z, z1: z + 3, y: 0.005))
         }
         // Lane dividers on wider roads (dashed, between the lanes of each direction).
-        let lanes = max(2, min(4, p.lanes))
+        let lanes = plaza ? 2 : max(2, min(4, p.lanes))
         for j in 1..<lanes where 2 * j != lanes {
             let x = -5 + 10 * Float(j) / Float(lanes)
             for z in stride(from: Float(4), to: 120, by: 9) where crossSides.isEmpty || z + 3 < cross - 9 || z > cross + 9 {
@@ -145,9 +148,10 @@ struct StreetScene: Sendable {
                 }
             }
         }
-        objects.append(SceneObject(label: nil, mesh: road, material: .road(asphalt, wet: wet)))
+        let paving: SIMD3<Float> = snow ? SIMD3(0.7, 0.7, 0.72) : SIMD3(0.3, 0.28, 0.25)
+        objects.append(SceneObject(label: nil, mesh: road, material: .road(plaza ? paving : asphalt, wet: wet)))
         objects.append(SceneObject(label: nil, mesh: walks, material: .diffuse(ground)))
-        objects.append(SceneObject(label: nil, mesh: lines, material: paint))
+        objects.append(SceneObject(label: nil, mesh: lines, material: plaza ? .diffuse(paving * 0.6) : paint))
 
         // Buildings along both sides; some ground floors are shop glass. Along a cross street
         // they stand back beyond the corner blocks.
@@ -255,7 +259,7 @@ struct StreetScene: Sendable {
         addFurniture(p, open: { side, z in open(side, z - 1, z + 1, margin: 3) }, random: &random)
         // Cars: two lanes, both directions, some parked by the curb.
         var footprints: [(x: ClosedRange<Float>, z: ClosedRange<Float>)] = []
-        for _ in 0..<p.cars {
+        for _ in 0..<(plaza ? 0 : p.cars) {
             let lane = Int(random.next() % 3)
             let x: Float = lane == 0 ? -2.4 : (lane == 1 ? 2.4 : 4.0)
             let z = 7 + 55 * Float(random.nextUnit())
@@ -282,7 +286,8 @@ struct StreetScene: Sendable {
         }
         // Pedestrians: on the sidewalks walking, running or standing about, some crossing.
         for _ in 0..<p.pedestrians {
-            let crossing = random.nextUnit() < 0.2
+            // On a plaza most people are out on the paving, going every way.
+            let crossing = random.nextUnit() < (plaza ? 0.75 : 0.2)
             let side: Float = random.nextUnit() < 0.5 ? -1 : 1
             let x = crossing ? -4 + 8 * Float(random.nextUnit()) : side * (5.6 + 1.8 * Float(random.nextUnit()))
             var z = 5 + 35 * Float(random.nextUnit())
@@ -304,7 +309,7 @@ struct StreetScene: Sendable {
             let pose: Human.Pose = crossing || u < 0.66 ? .walking(phase: phase) : (u < 0.72 ? .running(phase: phase) : .standing)
             let turn = Float(random.nextNormal()) * 0.2
             let yaw: Float =
-                pose == .standing
+                pose == .standing || (plaza && crossing)
                 ? Float(random.nextUnit()) * 2 * .pi
                 : (crossing ? (side > 0 ? .pi / 2 : -.pi / 2) + turn : (random.nextUnit() < 0.5 ? 0 : .pi) + turn * 0.5)
             let base = SIMD3<Float>(x, crossing ? 0 : 0.15, z)
@@ -322,7 +327,11 @@ struct StreetScene: Sendable {
             }
         }
         addCyclists(p, avoiding: footprints, random: &random)
-        if lanes > 2 { widen(to: Self.halfRoad(lanes)) }
+        if plaza {
+            widen(to: 17)
+        } else if lanes > 2 {
+            widen(to: Self.halfRoad(lanes))
+        }
         if p.layout == .curved {
             let radius = 60 + 140 * Float(random.nextUnit())
             let curvature = (random.nextUnit() < 0.5 ? -1 : 1) / radius
@@ -524,7 +533,19 @@ struct StreetScene: Sendable {
                                 center: SIMD3(side * 5.3, 0.6, z + 1.4 * Float(k)), radius: 0.08, length: 0.9, alongX: false, segments: 8))
                     }
                     objects.append(SceneObject(label: nil, mesh: posts, material: .diffuse(SIMD3(0.15, 0.15, 0.16))))
-                } else if u < 0.9 {
+                } else if u < 0.88 {
+                    // A statue of a person on a plinth: stone or bronze, not a pedestrian (a
+                    // distractor a detector must learn to pass over).
+                    let base = SIMD3<Float>(side * 6.9, 0.15, z)
+                    var figure = Human.random(&random, rain: false, snow: false)
+                    figure.carrying = .nothing
+                    figure.height = 1.7 + 0.4 * Float(random.nextUnit())
+                    let stone: SIMD3<Float> = random.nextUnit() < 0.5 ? SIMD3(0.45, 0.43, 0.4) : SIMD3(0.2, 0.14, 0.08)
+                    var statue = Mesh.box(center: base + SIMD3(0, 0.45, 0), size: SIMD3(0.9, 0.9, 0.9))
+                    statue.append(figure.mesh(.standing).body.placed(at: base + SIMD3(0, 0.9, 0), yaw: side > 0 ? -.pi / 2 : .pi / 2))
+                    statue.parts = []
+                    objects.append(SceneObject(label: nil, mesh: statue, material: .diffuse(stone)))
+                } else if u < 0.92 {
                     // A bus shelter: roof, posts, and a glass back toward the buildings.
                     let base = SIMD3<Float>(side * 7.2, 0.15, z)
                     var frame = Mesh.box(center: base + SIMD3(0, 2.4, 0), size: SIMD3(1.6, 0.08, 3.6))
