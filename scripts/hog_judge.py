@@ -188,7 +188,7 @@ def main():
     breakdown = {}
     for score, _, annotation, _ in results:
         attributes = annotation.get("attributes", {})
-        for key in ("weather", "time_of_day", "pose", "age", "carrying"):
+        for key in ("weather", "time_of_day", "pose", "view", "age", "carrying"):
             value = attributes.get(key, "none" if key == "carrying" else None)
             if value is None:
                 continue

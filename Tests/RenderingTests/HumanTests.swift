@@ -201,6 +201,21 @@ struct StreetLabelTests {
         #expect(visibilities.contains { $0 < 0.9 } && visibilities.contains { $0 > 0.5 })
     }
 
+    @Test("The view of a person: front when they face the camera, back when they face away, their left or right side otherwise")
+    func views() {
+        let camera = Camera(SceneParameters(), width: 64, height: 48)
+        let at = SIMD3<Float>(0, 0, 10)
+        #expect(StreetRenderer.view(SIMD3(0, 0, -1), from: camera, at: at) == "front")
+        #expect(StreetRenderer.view(SIMD3(0, 0, 1), from: camera, at: at) == "back")
+        // Walking toward +x (the camera's right), their right side faces the camera.
+        #expect(StreetRenderer.view(SIMD3(1, 0, 0), from: camera, at: at) == "right")
+        #expect(StreetRenderer.view(SIMD3(-1, 0, 0), from: camera, at: at) == "left")
+        let output = StreetRenderer(width: 160, height: 120, samplesPerPixel: 1).render(
+            SceneParameters(pedestrians: 12), stream: RandomStream(seed: 2))
+        let views = Set(output.objects.values.filter { $0.label == "pedestrian" }.compactMap { $0.attributes["view"] })
+        #expect(views.isSubset(of: ["front", "back", "left", "right"]) && views.count >= 2)
+    }
+
     @Test("Splitting reflections: two regions of one person's reflection become two instances of that person")
     func splitting() {
         // 6 × 3, ids from 5 up are reflections: person 1 (id 5) in two places, person 2 (id 6) once.

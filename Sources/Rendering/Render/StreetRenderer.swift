@@ -97,6 +97,9 @@ public struct StreetRenderer: Sendable {
             rendered.truncation = camera.truncation(bounds)
             rendered.distance = Double(camera.depth((bounds.min + bounds.max) / 2))
             rendered.attributes = object.attributes
+            if let facing = object.facing {
+                rendered.attributes["view"] = Self.view(facing, from: camera, at: (bounds.min + bounds.max) / 2)
+            }
             objects[next] = rendered
             next += 1
         }
@@ -138,6 +141,21 @@ public struct StreetRenderer: Sendable {
             width: width, height: height, rgb: rgb, instances: instances, depth: depth, objects: objects, rays: rays)
         output.attributes = scene.attributes
         return (output, rows.flatMap(\.recorded))
+    }
+
+    /// Which side of a person the camera sees: `front` (facing the camera within 45°), `back`,
+    /// or `left`/`right` (their left or right side toward the camera).
+    static func view(_ facing: SIMD3<Float>, from camera: Camera, at point: SIMD3<Float>) -> String {
+        var toCamera = camera.position - point
+        toCamera.y = 0
+        let d = toCamera / max(1e-6, (toCamera * toCamera).sum().squareRoot())
+        let ahead = (facing * d).sum()
+        if ahead > 0.707 { return "front" }
+        if ahead < -0.707 { return "back" }
+        // Facing +z, a person's right is +x (seen from behind, on the image's right):
+        // their right is (facing.z, 0, −facing.x).
+        let right = SIMD3<Float>(facing.z, 0, -facing.x)
+        return (right * d).sum() > 0 ? "right" : "left"
     }
 
     /// The instance map with every reflection id (those from `first` up, one per reflected

@@ -5,7 +5,7 @@ internal import StudioCore
 /// accessories; a pose (a phase of the walking or running gait, standing, or riding a bicycle).
 /// Built as smooth swept surfaces on a skeleton — torso, neck, head, upper arms, forearms,
 /// hands, thighs, shins, feet — in the person's own frame: feet on y = 0, facing +z, +x the
-/// person's left.
+/// person's right.
 ///
 /// Proportions follow anthropometric tables (segment lengths as fractions of stature, after
 /// Drillis and Contini): chin at 0.87 of the height, shoulders 0.82, hip joints 0.53, knees
@@ -23,7 +23,7 @@ struct Human: Sendable {
         case running(phase: Float)
         case standing
         /// On a bicycle: hands at `grip` (either side: ±x), hips on the saddle at `seat`, feet
-        /// on the pedals (left, right); all in the person's frame.
+        /// on the pedals (right at +x, left at −x); all in the person's frame.
         case riding(seat: SIMD3<Float>, grip: SIMD3<Float>, pedals: (SIMD3<Float>, SIMD3<Float>))
         /// On a seat `seatHeight` metres up at the origin (its back toward −z), hands on the
         /// thighs, feet on the ground.
@@ -603,7 +603,7 @@ struct Human: Sendable {
                     axes: (SIMD3(1, 0, 0), trunkAxis, normalized(cross(SIMD3(1, 0, 0), trunkAxis))), rings: 6, segments: 12),
                 part: Part.accessory.rawValue)
         case .bag:
-            // A cross-body bag at the left hip, its strap over the chest to the right shoulder.
+            // A cross-body bag at the right hip, its strap over the chest to the left shoulder.
             let centre = k.pelvis + SIMD3(p.hipHalf + 0.025 * h, 0.03 * h, -0.02 * h)
             body.append(
                 .ellipsoid(center: centre, radii: SIMD3(0.028 * h, 0.06 * h, 0.085 * h), rings: 6, segments: 10),

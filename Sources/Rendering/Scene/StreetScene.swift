@@ -26,15 +26,18 @@ struct SceneObject: Sendable {
     var materials: [Material]
     /// What its annotation says of it beyond the class (a person's pose, age group…).
     var attributes: [String: String] = [:]
+    /// The way a person or rider faces (horizontal, unit), for the `view` they are seen from.
+    var facing: SIMD3<Float>? = nil
 
     init(label: String?, mesh: Mesh, material: Material) {
         self.init(label: label, mesh: mesh, materials: [material])
     }
 
-    init(label: String?, mesh: Mesh, materials: [Material], attributes: [String: String] = [:]) {
+    init(label: String?, mesh: Mesh, facing: SIMD3<Float>? = nil, materials: [Material], attributes: [String: String] = [:]) {
         precondition(!materials.isEmpty)
         self.label = label
         self.mesh = mesh
+        self.facing = facing
         self.materials = materials
         self.attributes = attributes
     }
@@ -304,6 +307,7 @@ struct StreetScene: Sendable {
                     SceneObject(
                         label: "pedestrian", mesh: human.mesh(pose).body.placed(at: seat, yaw: bench.side > 0 ? -.pi / 2 : .pi / 2),
                         materials: human.materials, attributes: human.attributes(pose)))
+                objects[objects.count - 1].facing = SIMD3(-bench.side, 0, 0)
                 continue
             }
             let pose: Human.Pose = crossing || u < 0.66 ? .walking(phase: phase) : (u < 0.72 ? .running(phase: phase) : .standing)
@@ -318,6 +322,7 @@ struct StreetScene: Sendable {
                 SceneObject(
                     label: "pedestrian", mesh: body.placed(at: base, yaw: yaw), materials: human.materials,
                     attributes: human.attributes(pose)))
+            objects[objects.count - 1].facing = SIMD3(sinf(yaw), 0, cosf(yaw))
             if let umbrella {
                 let canopy = Human.clothing[Int(random.next() % UInt64(Human.clothing.count))].0
                 objects.append(
@@ -384,6 +389,10 @@ struct StreetScene: Sendable {
                 return f.across * n.x + SIMD3(0, n.y, 0) + f.along * n.z
             }
             objects[i].mesh.vertices = mesh.vertices.map(warp)
+            if let n = objects[i].facing {
+                let f = frame((mesh.bounds.min.z + mesh.bounds.max.z) / 2)
+                objects[i].facing = f.across * n.x + f.along * n.z
+            }
         }
         lights = lights.map { PointLight(position: warp($0.position), color: $0.color) }
     }
@@ -591,7 +600,7 @@ struct StreetScene: Sendable {
             let (mesh, attributes) = Self.cyclist(rider, crank: crank)
             objects.append(
                 SceneObject(
-                    label: "cyclist", mesh: mesh.placed(at: SIMD3(x, 0, z), yaw: yaw),
+                    label: "cyclist", mesh: mesh.placed(at: SIMD3(x, 0, z), yaw: yaw), facing: SIMD3(sinf(yaw), 0, cosf(yaw)),
                     materials: rider.materials + [
                         .diffuse(frame), .diffuse(SIMD3(0.025, 0.025, 0.025)), .diffuse(SIMD3(0.45, 0.45, 0.47)),
                     ],
