@@ -374,9 +374,6 @@ struct Affine: Sendable {
     /// The inverse transpose of the 3 × 3 part, for normals (the cofactor matrix: same direction).
     var normalMatrix: Affine {
         let (r0, r1, r2) = rows
-        func cross(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> SIMD3<Float> {
-            SIMD3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
-        }
         let determinant = (r0 * cross(r1, r2)).sum()
         let sign: Float = determinant < 0 ? -1 : 1
         return Affine(rows: (cross(r1, r2) * sign, cross(r2, r0) * sign, cross(r0, r1) * sign), translation: .zero)

@@ -41,8 +41,6 @@ struct SceneObject: Sendable {
         self.materials = materials
         self.attributes = attributes
     }
-
-    var material: Material { materials[0] }
 }
 
 /// A point light (street lamps, headlights at night).
@@ -367,7 +365,6 @@ struct StreetScene: Sendable {
             }
         }
         lights = lights.map { PointLight(position: SIMD3(warp($0.position.x), $0.position.y, $0.position.z), color: $0.color) }
-        benches = benches.map { (SIMD3(warp($0.base.x), $0.base.y, $0.base.z), $0.side) }
     }
 
     /// The street bent into an arc of `curvature` (1/radius, positive to the right): a point
