@@ -52,7 +52,9 @@ let package = Package(
 
         .target(
             name: "GAN", dependencies: ["NeuralNet", "Datasets", "ImageIO", "StudioCore"], swiftSettings: optimizedEvenInDebug),
-        .target(name: "Engine", dependencies: ["Datasets", "Catalog", "ImageIO", "StudioCore", "Rendering", "GAN"]),
+        .target(
+            name: "Evaluation", dependencies: ["NeuralNet", "Datasets", "ImageIO", "StudioCore"], swiftSettings: optimizedEvenInDebug),
+        .target(name: "Engine", dependencies: ["Datasets", "Catalog", "ImageIO", "StudioCore", "Rendering", "GAN", "Evaluation"]),
 
         .target(
             name: "TUI",
@@ -62,7 +64,8 @@ let package = Package(
         .executableTarget(
             name: "synthstudio",
             dependencies: [
-                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Engine", "Rendering", "GAN", "NeuralNet", "TUI",
+                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Engine", "Rendering", "GAN", "NeuralNet", "Evaluation",
+                "TUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -97,6 +100,9 @@ let package = Package(
             name: "EngineTests", dependencies: ["Engine", "Catalog", "Datasets", "ImageIO", "StudioCore", "TestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "StudioCore"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "EvaluationTests", dependencies: ["Evaluation", "NeuralNet", "Datasets", "ImageIO", "StudioCore", "TestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "GANTests", dependencies: ["GAN", "NeuralNet", "Datasets", "ImageIO", "StudioCore", "TestSupport"]),
         .testTarget(
             name: "TUITests",

@@ -6,6 +6,11 @@
 public struct LossResult: Sendable {
     public var value: Float
     public var gradient: Tensor
+
+    public init(value: Float, gradient: Tensor) {
+        self.value = value
+        self.gradient = gradient
+    }
 }
 
 public enum Loss {

@@ -53,6 +53,9 @@ struct PlannerTests {
             guard case .render(let job)? = plan.job else { Issue.record("no job: \(plan.message ?? "")"); continue }
             #expect(job.units.goal == Goal(view: "street", row: plan.cell.row, column: plan.cell.column, target: plan.target))
             #expect(job.pins["weather"] == plan.cell.column)
+            // The recipe that rendered the street (its provenance says), not street-holdout.yaml,
+            // which sorts before it.
+            #expect(job.recipe.hasSuffix("/scenes/street.yaml"), "\(job.recipe)")
             if plan.cell.row == "cyclist" { #expect(job.pins["cyclists"] == "4") }
             if plan.cell.row == "traffic_light" { #expect(job.pins["layout"] == "intersection") }
             // Sized by the units themselves: one image fewer falls short, the count reaches the target.

@@ -175,6 +175,22 @@ public struct GapPlanner {
         }.sorted()
     }
 
+    /// The recipe to render a view's gaps with: the one that rendered the view's synthetic data
+    /// (the `recipe` its `provenance.jsonl` names), so a second recipe beside it — a holdout's, a
+    /// test scene — is never taken by its place in the alphabet; else the first of `scenes/`.
+    private func recipe(for spec: CoverageSpec) -> String? {
+        let available = recipes
+        for entry in counted(spec) where entry.origin == .synthetic {
+            guard let head = try? FileIO.readPrefix("\(workspace.path(of: entry))/provenance.jsonl", count: 4096) else { continue }
+            guard case .object(let fields)? = try? JSONReader.parse(Array(head.prefix { $0 != UInt8(ascii: "\n") })),
+                case .string(let name)? = fields.first(where: { $0.0 == "recipe" })?.1,
+                let path = available.first(where: { $0.hasSuffix("/\(name)") })
+            else { continue }
+            return path
+        }
+        return available.first
+    }
+
     /// A synthetic dataset name the view counts for a new generator's data: an existing one of
     /// `format`, else `<base>-<suffix>` when the view's patterns take it in.
     private func targetDataset(_ spec: CoverageSpec, format: DatasetFormat, suffix: String) -> (name: String, isNew: Bool)? {
@@ -193,7 +209,7 @@ public struct GapPlanner {
         _ cell: CoverageMatrix.Cell, key: CellKey, spec: CoverageSpec, className: String?, pins: [String: String], unpinnable: [String],
         have: Int, seeds: inout SeedSource
     ) throws(EngineError) -> (plan: Plan, contributions: [CellKey: Double])? {
-        guard unpinnable.isEmpty, let recipePath = recipes.first else { return nil }
+        guard unpinnable.isEmpty, let recipePath = recipe(for: spec) else { return nil }
         let recipe: Recipe
         do { recipe = try Recipe.load(recipePath) } catch { return nil }
         let labels = spec.labels.isEmpty ? recipe.labels : spec.labels

@@ -2,6 +2,7 @@ import ArgumentParser
 import Catalog
 import Datasets
 import Engine
+import Evaluation
 import Foundation
 import GAN
 import ImageIO
@@ -65,6 +66,8 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as TUIError {
         throw fail(error.description)
     } catch let error as GANError {
+        throw fail(error.description)
+    } catch let error as EvaluationError {
         throw fail(error.description)
     } catch let error as CLIError {
         throw fail(error.description)
