@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "NeuralNet", dependencies: ["StudioCore", "COneDNN"], swiftSettings: optimizedEvenInDebug),
         .target(
             name: "Datasets",
-            dependencies: ["StudioCore", "ImageIO", "CXML", .product(name: "Yams", package: "Yams")]
+            dependencies: ["StudioCore", "ImageIO", "CXML", .product(name: "Yams", package: "Yams")], swiftSettings: optimizedEvenInDebug
         ),
 
         .target(

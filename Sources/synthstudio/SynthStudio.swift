@@ -10,7 +10,7 @@ struct SynthStudio: ParsableCommand {
         version: version,
         subcommands: [
             Open.self, Stats.self, Coverage.self, Validate.self, Convert.self, PreviewCommand.self, Index.self, Render.self,
-            GANCommand.self, Evaluate.self, Jobs.self, Fill.self,
+            GANCommand.self, Evaluate.self, HealthCommand.self, Jobs.self, Fill.self,
             DatasetCommand.self,
             Worker.self,
         ],
