@@ -38,6 +38,7 @@ bench: deps bench-deps
 	.build/release/synthstudio-bench jobs
 	.build/release/synthstudio-bench tui
 	.build/release/synthstudio-bench render
+	.build/release/synthstudio-bench health
 	.build/release/synthstudio-bench gan
 
 # Realism judged by a model trained on real photos: OpenCV's HOG people detector scores crops of
@@ -69,6 +70,8 @@ bench-deps:
 	@python3 -c "import safetensors" 2>/dev/null || python3 -m pip install --quiet safetensors
 	@# The COCO readers the reading bench compares with.
 	@python3 -c "import pycocotools, orjson" 2>/dev/null || python3 -m pip install --quiet pycocotools orjson
+	@# The dataset-health peer.
+	@python3 -c "import cleanvision" 2>/dev/null || python3 -m pip install --quiet cleanvision
 
 lint:
 	$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks Package.swift

@@ -15,6 +15,14 @@ if arguments.first == "profile-render" {
     profileRender(images: arguments.dropFirst().first.flatMap(Int.init) ?? 60)
     exit(0)
 }
+if arguments.first == "health" {
+    let images = arguments.dropFirst().first.flatMap(Int.init) ?? 10_000
+    try HealthBench(
+        synthstudio: arguments.dropFirst(2).first ?? ".build/release/synthstudio", images: images,
+        folder: ".build/bench-data/health-\(images)", rounds: 2
+    ).run()
+    exit(0)
+}
 if arguments.first == "gan" {
     try ganBench(steps: arguments.dropFirst().first.flatMap(Int.init) ?? 30)
     exit(0)

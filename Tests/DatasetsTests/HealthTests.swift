@@ -14,43 +14,6 @@ struct HealthTests {
 
     static func image(_ pixels: [UInt8], _ w: Int, _ h: Int) -> Image { Image(width: w, height: h, layout: .rgb, pixels: .eight(pixels)) }
 
-    /// Box blur of radius `r`, three passes (close to a Gaussian).
-    static func blurred(_ image: Image, radius r: Int) -> Image {
-        var p = rgb(image)
-        let (w, h) = (image.width, image.height)
-        for _ in 0..<3 {
-            var q = p
-            for y in 0..<h {
-                for x in 0..<w {
-                    for c in 0..<3 {
-                        var s = 0
-                        var n = 0
-                        for dx in -r...r where x + dx >= 0 && x + dx < w {
-                            s += Int(p[(y * w + x + dx) * 3 + c])
-                            n += 1
-                        }
-                        q[(y * w + x) * 3 + c] = UInt8(s / n)
-                    }
-                }
-            }
-            p = q
-            for y in 0..<h {
-                for x in 0..<w {
-                    for c in 0..<3 {
-                        var s = 0
-                        var n = 0
-                        for dy in -r...r where y + dy >= 0 && y + dy < h {
-                            s += Int(q[((y + dy) * w + x) * 3 + c])
-                            n += 1
-                        }
-                        p[(y * w + x) * 3 + c] = UInt8(s / n)
-                    }
-                }
-            }
-        }
-        return Self.image(p, w, h)
-    }
-
     /// A copy of the sample street with problems planted: an image copied under another name, one
     /// blurred, one noisy, one nearly black, a box pushed out of its image.
     @Test func findsWhatWasPlantedInACopyOfTheSampleStreet() throws {
@@ -69,7 +32,12 @@ struct HealthTests {
         copy["id"] = 100_000
         copy["file_name"] = "copy-of-3.png"
         images.append(copy)
-        try ImageFile.write(Self.blurred(try ImageFile.read(path(5)), radius: 4), to: path(5))
+        let sharp = try ImageFile.read(path(5))
+        try ImageFile.write(
+            Self.image(
+                TestImages.boxBlurred(Self.rgb(sharp), width: sharp.width, height: sharp.height, radius: 4, passes: 3), sharp.width,
+                sharp.height),
+            to: path(5))
         var random = RandomStream(seed: 9)
         let noisy = try ImageFile.read(path(9))
         try ImageFile.write(

@@ -26,4 +26,32 @@ public enum TestImages {
         }
         return Image(width: width, height: height, layout: .gray, pixels: .eight(samples))
     }
+
+    /// RGB bytes blurred by `passes` passes of a separable box filter of `radius` (three passes are
+    /// close to a Gaussian), edges averaged over the pixels inside.
+    public static func boxBlurred(_ pixels: [UInt8], width w: Int, height h: Int, radius r: Int, passes: Int) -> [UInt8] {
+        var p = pixels
+        for _ in 0..<passes {
+            for (dx, dy) in [(1, 0), (0, 1)] {
+                var q = p
+                for y in 0..<h {
+                    for x in 0..<w {
+                        for c in 0..<3 {
+                            var s = 0
+                            var n = 0
+                            for k in -r...r {
+                                let (xx, yy) = (x + k * dx, y + k * dy)
+                                guard xx >= 0, xx < w, yy >= 0, yy < h else { continue }
+                                s += Int(p[(yy * w + xx) * 3 + c])
+                                n += 1
+                            }
+                            q[(y * w + x) * 3 + c] = UInt8(s / n)
+                        }
+                    }
+                }
+                p = q
+            }
+        }
+        return p
+    }
 }

@@ -229,7 +229,7 @@ public enum Health {
     /// `nearDuplicateDistance` bits apart), found through an index of hash bands: two hashes
     /// that differ in at most 7 bits agree exactly in at least one of their 8 bytes, so only
     /// images sharing a byte at a position are compared (not every pair).
-    static func duplicates(_ all: [(part: Int, sample: Int, measures: ImageMeasures)], parts: [(name: String, dataset: Dataset)])
+    package static func duplicates(_ all: [(part: Int, sample: Int, measures: ImageMeasures)], parts: [(name: String, dataset: Dataset)])
         -> [HealthIssue]
     {
         var issues: [HealthIssue] = []
