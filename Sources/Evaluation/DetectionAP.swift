@@ -9,18 +9,25 @@ public struct GroundTruthBox: Sendable, Hashable {
     public var area: Double
     /// A crowd or ignore region: detections on it are neither true nor false positives.
     public var isCrowd: Bool
+    /// Left out of this evaluation (outside the condition scored, as COCO leaves out objects
+    /// outside an area range): a detection matching it is not counted, a miss of it is no miss.
+    public var isExcluded: Bool
 
-    public init(image: Int, category: Int, box: (x: Double, y: Double, width: Double, height: Double), area: Double, isCrowd: Bool = false)
-    {
+    public init(
+        image: Int, category: Int, box: (x: Double, y: Double, width: Double, height: Double), area: Double, isCrowd: Bool = false,
+        isExcluded: Bool = false
+    ) {
         self.image = image
         self.category = category
         self.box = box
         self.area = area
         self.isCrowd = isCrowd
+        self.isExcluded = isExcluded
     }
 
     public static func == (a: Self, b: Self) -> Bool {
         a.image == b.image && a.category == b.category && a.box == b.box && a.area == b.area && a.isCrowd == b.isCrowd
+            && a.isExcluded == b.isExcluded
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -195,7 +202,7 @@ public enum DetectionAP {
             ar(area: 3, limit: 2),
         ]
         var counts = [Int](repeating: 0, count: K)
-        for k in 0..<K { for i in 0..<I { counts[k] += gts[k * I + i].count { !$0.isCrowd } } }
+        for k in 0..<K { for i in 0..<I { counts[k] += gts[k * I + i].count { !$0.isCrowd && !$0.isExcluded } } }
         return DetectionScores(
             stats: stats, perCategoryAP: ks.map { ap(thresholds: all, categories: [$0], area: 0, limit: 2) },
             perCategoryAP50: ks.map { ap(thresholds: [0], categories: [$0], area: 0, limit: 2) }, groundTruthCounts: counts)
@@ -240,7 +247,7 @@ public enum DetectionAP {
         _ dt: [DetectedBox], _ gtUnordered: [GroundTruthBox], ious: [Double], area range: ClosedRange<Double>, limit: Int
     ) -> ImageMatch? {
         guard !dt.isEmpty || !gtUnordered.isEmpty else { return nil }
-        let ignoredFirst = gtUnordered.map { $0.isCrowd || !range.contains($0.area) }
+        let ignoredFirst = gtUnordered.map { $0.isCrowd || $0.isExcluded || !range.contains($0.area) }
         // Non-ignored ground truth first, keeping the order within each group.
         let gtOrder = gtUnordered.indices.filter { !ignoredFirst[$0] } + gtUnordered.indices.filter { ignoredFirst[$0] }
         let gt = gtOrder.map { gtUnordered[$0] }

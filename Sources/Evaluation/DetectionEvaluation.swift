@@ -186,7 +186,7 @@ public struct DetectionEvaluation: Sendable {
                         box: (Double(box.x) / s, Double(box.y) / s, Double(box.width) / s, Double(box.height) / s), score: Double(score)))
             }
         }
-        let truth = Self.groundTruth(holdout, classes: holdoutImages.classes)
+        let (truth, objectAttributes) = Self.groundTruth(holdout, classes: holdoutImages.classes)
         let categories = Array(holdoutImages.classes.indices)
         let everyImage = Array(holdout.samples.indices)
         let overall = DetectionAP.evaluate(groundTruth: truth, detections: detections, images: everyImage, categories: categories)
@@ -199,15 +199,49 @@ public struct DetectionEvaluation: Sendable {
                         scores: DetectionAP.evaluate(groundTruth: truth, detections: detections, images: images, categories: categories)))
             }
         }
+        // Object conditions (occlusion, view, pose…): the objects of other values are left out,
+        // as COCO leaves out objects outside an area range; detections of nothing still count.
+        let imageAttributes = Set(holdout.samples.flatMap(\.attributes.keys))
+        for (attribute, values) in Self.objectConditions(truth: truth, attributes: objectAttributes, imageAttributes: imageAttributes) {
+            for (value, members) in values {
+                var subset = truth
+                for i in subset.indices where !members.contains(i) { subset[i].isExcluded = true }
+                conditions.append(
+                    ConditionScores(
+                        attribute: attribute, value: value, images: Set(members.map { truth[$0].image }).count,
+                        scores: DetectionAP.evaluate(
+                            groundTruth: subset, detections: detections, images: everyImage, categories: categories)))
+            }
+        }
         return MixScores(mix: mix, overall: overall, conditions: conditions, steps: steps, seconds: seconds)
     }
 
     /// The holdout's boxes in its own pixels, classes by index into `classes`; crowd and ignore
     /// regions as COCO crowds.
-    static func groundTruth(_ dataset: Dataset, classes: [String]) -> [GroundTruthBox] {
+    /// Annotation attributes (not the image's, which `conditions` scores) with 2…`maxConditionValues`
+    /// values, each held by at least 3 counted objects: each value with the indices into `truth`
+    /// of its objects.
+    static func objectConditions(
+        truth: [GroundTruthBox], attributes: [[String: String]], imageAttributes: Set<String>
+    ) -> [(String, [(String, Set<Int>)])] {
+        var byKey: [String: [String: Set<Int>]] = [:]
+        for (i, object) in truth.enumerated() where !object.isCrowd {
+            for (key, value) in attributes[i] where !imageAttributes.contains(key) {
+                byKey[key, default: [:]][value, default: []].insert(i)
+            }
+        }
+        return byKey.keys.sorted().compactMap { key in
+            let values = byKey[key]!
+            guard (2...maxConditionValues).contains(values.count), values.values.allSatisfy({ $0.count >= 3 }) else { return nil }
+            return (key, values.keys.sorted().map { ($0, values[$0]!) })
+        }
+    }
+
+    static func groundTruth(_ dataset: Dataset, classes: [String]) -> (truth: [GroundTruthBox], attributes: [[String: String]]) {
         let index = Dictionary(classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let classOfID = Dictionary(dataset.categories.map { ($0.id, index[$0.name]) }, uniquingKeysWith: { a, _ in a })
         var truth: [GroundTruthBox] = []
+        var attributes: [[String: String]] = []
         for (i, sample) in dataset.samples.enumerated() {
             for a in sample.annotations {
                 guard let box = a.box, box.isWellFormed, let category = classOfID[a.categoryID] ?? nil else { continue }
@@ -215,9 +249,11 @@ public struct DetectionEvaluation: Sendable {
                     GroundTruthBox(
                         image: i, category: category, box: (box.x, box.y, box.width, box.height), area: a.area,
                         isCrowd: a.isCrowd || a.isIgnored))
+                // The object's own attributes; those copied from its image are image conditions.
+                attributes.append(a.attributes.filter { sample.attributes[$0.key] != $0.value })
             }
         }
-        return truth
+        return (truth, attributes)
     }
 
     static func seconds() -> Double {

@@ -79,6 +79,24 @@ import Testing
         #expect(none.ap == 0 && none.ap50 == 0)
     }
 
+    /// A condition's score leaves out the other objects: finding them is not a false positive,
+    /// missing them is not a miss; a detection of nothing still is a false positive.
+    @Test func excludedObjectsAreNeitherHitsNorMisses() {
+        let a = GroundTruthBox(image: 0, category: 1, box: (0, 0, 40, 40), area: 1600)
+        var b = GroundTruthBox(image: 0, category: 1, box: (100, 0, 40, 40), area: 1600)
+        b.isExcluded = true
+        let found = [
+            DetectedBox(image: 0, category: 1, box: (100, 0, 40, 40), score: 0.9),
+            DetectedBox(image: 0, category: 1, box: (0, 0, 40, 40), score: 0.8),
+        ]
+        let scores = DetectionAP.evaluate(groundTruth: [a, b], detections: found, images: [0], categories: [1])
+        #expect(abs(scores.ap50 - 1) < 1e-12 && scores.groundTruthCounts == [1])
+        let onlyB = DetectionAP.evaluate(groundTruth: [a, b], detections: [found[0]], images: [0], categories: [1])
+        #expect(onlyB.ap50 == 0)
+        let stray = found + [DetectedBox(image: 0, category: 1, box: (300, 300, 40, 40), score: 0.95)]
+        #expect(DetectionAP.evaluate(groundTruth: [a, b], detections: stray, images: [0], categories: [1]).ap50 < 0.6)
+    }
+
     @Test func crowdRegionsAbsorbDetectionsWithoutCountingThem() {
         let truth = [
             GroundTruthBox(image: 0, category: 1, box: (0, 0, 40, 40), area: 1600),

@@ -149,8 +149,11 @@ import Testing
         for mix in report.mixes {
             #expect(mix.overall.ap50 > 0.6, "AP50 \(mix.overall.ap50)")
             #expect(mix.overall.ap > 0.2 && mix.overall.ap < mix.overall.ap50)
-            #expect(mix.conditions.map { "\($0.attribute)=\($0.value)" } == ["light=bright", "light=dark"])
-            #expect(mix.conditions.map(\.images) == [16, 8])
+            #expect(mix.conditions.map { "\($0.attribute)=\($0.value)" } == ["light=bright", "light=dark", "size=big", "size=small"])
+            #expect(mix.conditions.prefix(2).map(\.images) == [16, 8])
+            // Objects of the other size are left out, not missed: each size has its own objects.
+            let (big, small) = (mix.conditions[2].scores, mix.conditions[3].scores)
+            #expect(zip(big.groundTruthCounts, small.groundTruthCounts).map { $0 + $1 } == mix.overall.groundTruthCounts)
         }
         let text = report.text
         #expect(text.contains("AP50 by light: real → real+synthetic"))

@@ -18,7 +18,10 @@ struct DetectCLITests {
         ]
         let first = try CLIRunner.run(arguments, binary: binary, directory: dir.path)
         #expect(first.status == 0, "\(first.stderr)")
-        for line in ["trained on", "real+synthetic", "AP50 per class", "AP50 by light: real → real+synthetic", "bright (6)", "dark (3)"] {
+        for line in [
+            "trained on", "real+synthetic", "AP50 per class", "AP50 by light: real → real+synthetic", "bright (6)", "dark (3)",
+            "AP50 by size",
+        ] {
             #expect(first.stdout.contains(line), "\(line) in \(first.stdout)")
         }
         #expect(first.stderr.contains("training 3 of 3, on real+synthetic images"))
