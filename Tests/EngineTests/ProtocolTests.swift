@@ -20,6 +20,7 @@ struct ProtocolTests {
         .ganTrain(
             GANTrainSpec(id: "j-3", data: "/w/real/digits", run: "/w/models/d", steps: 3000, seed: 1, resolution: 16, ngf: 32, ndf: 32)),
         .evaluate(EvaluateSpec(id: "j-4", real: "/a", synthetic: "/b", holdout: "/c", seed: 9)),
+        .evaluate(EvaluateSpec(id: "j-6", real: "/a", synthetic: "/b", holdout: "/c", seed: 2, task: .detect, steps: 40, size: "128x96")),
         .external(
             ExternalSpec(
                 id: "j-5", units: UnitPlan(dataset: "gen", count: 6, seed: 2), command: ["sh", "x.sh"], parameters: ["k": "v"],
@@ -58,6 +59,10 @@ struct ProtocolTests {
                 "unknown field \"recipe\""
             ),
             (#"{"id": "a", "kind": "gan-train", "data": "d", "run": "r", "steps": true, "seed": "1"}"#, "steps must be an integer"),
+            (
+                #"{"id": "a", "kind": "evaluate", "real": "r", "synthetic": "s", "holdout": "h", "seed": "1", "task": "segment"}"#,
+                "task must be classify or detect"
+            ),
             (#"{"id": "a", "kind": "render", "count": 2, "seed": "1", "dataset": "d", "recipe": "r", "size": "2x2"}"#, "8…4096"),
             ("[1]", "a job spec is a JSON object"),
         ])

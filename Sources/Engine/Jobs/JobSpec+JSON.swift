@@ -41,8 +41,10 @@ extension JobSpec {
         case .evaluate(let s):
             members += [
                 ("real", .string(s.real)), ("synthetic", .string(s.synthetic)), ("holdout", .string(s.holdout)),
-                ("seed", .string(String(s.seed))),
+                ("seed", .string(String(s.seed))), ("task", .string(s.task.rawValue)),
             ]
+            if let steps = s.steps { members.append(("steps", .int(steps))) }
+            if let size = s.size { members.append(("size", .string(size))) }
         case .external(let s):
             members += [("command", .array(s.command.map { .string($0) })), ("parameters", strings(s.parameters))]
             if let classes = s.classes { members.append(("classes", .array(classes.map { .string($0) }))) }
@@ -58,7 +60,7 @@ extension JobSpec {
         case .render: unitFields.union(["recipe", "pins", "size", "samples_per_pixel", "labels", "classes"])
         case .ganSample: unitFields.union(["run", "class"])
         case .ganTrain: ["data", "run", "steps", "seed", "resolution", "batch", "loss", "augment", "ngf", "ndf"]
-        case .evaluate: ["real", "synthetic", "holdout", "seed"]
+        case .evaluate: ["real", "synthetic", "holdout", "seed", "task", "steps", "size"]
         case .external: unitFields.union(["command", "parameters", "classes"])
         }
     }
@@ -105,10 +107,14 @@ extension JobSpec {
                     loss: try f.string("loss") ?? "bce", augment: try f.string("augment") ?? "none", ngf: try f.int("ngf") ?? 64,
                     ndf: try f.int("ndf") ?? 64))
         case .evaluate:
+            guard let task = EvaluateSpec.Task(rawValue: try f.string("task") ?? "classify") else {
+                throw f.bad("task", "classify or detect")
+            }
             spec = .evaluate(
                 EvaluateSpec(
                     id: id, real: try f.required("real"), synthetic: try f.required("synthetic"), holdout: try f.required("holdout"),
-                    seed: try f.seed()))
+                    seed: try f.seed(), task: task, steps: try f.int("steps"),
+                    size: try f.string("size")))
         case .external:
             guard let command = try f.list("command") else { throw f.missing("command") }
             spec = .external(

@@ -11,7 +11,7 @@ extension JobSpec {
         case .render: ["size", "spp", "labels", "classes"]
         case .ganSample: ["run", "class"]
         case .ganTrain: ["data", "run", "resolution", "batch", "loss", "augment", "ngf", "ndf"]
-        case .evaluate: ["real", "synthetic", "holdout"]
+        case .evaluate: ["real", "synthetic", "holdout", "task", "steps", "size"]
         case .external: ["classes"]
         }
     }
@@ -86,7 +86,19 @@ extension JobSpec {
             try noneLeft()
             spec = .ganTrain(s)
         case .evaluate:
-            let s = EvaluateSpec(id: id, real: try path("real"), synthetic: try path("synthetic"), holdout: try path("holdout"), seed: seed)
+            let taskName = take("task") ?? "classify"
+            guard let task = EvaluateSpec.Task(rawValue: taskName) else {
+                throw EngineError(.invalidSpec, "--set task=\(taskName.terminalSafe): expected classify or detect")
+            }
+            let steps = try take("steps").map { text throws(EngineError) -> Int in
+                guard let n = Int(text), n >= 1 else {
+                    throw EngineError(.invalidSpec, "--set steps=\(text.terminalSafe): expected a positive integer")
+                }
+                return n
+            }
+            let s = EvaluateSpec(
+                id: id, real: try path("real"), synthetic: try path("synthetic"), holdout: try path("holdout"), seed: seed, task: task,
+                steps: steps, size: take("size"))
             try noneLeft()
             spec = .evaluate(s)
         case .external:

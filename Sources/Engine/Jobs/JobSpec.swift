@@ -222,20 +222,34 @@ public struct GANTrainSpec: Sendable, Hashable {
     }
 }
 
-/// An evaluation job: a classifier trained on real, synthetic and both, tested on the holdout.
+/// An evaluation job: a classifier (`task` classify) or a detector (`task` detect) trained on
+/// real, synthetic and both, tested on the holdout.
 public struct EvaluateSpec: Sendable, Hashable {
+    public enum Task: String, Sendable, Hashable, CaseIterable { case classify, detect }
+
     public var id: String
     public var real: String
     public var synthetic: String
     public var holdout: String
     public var seed: UInt64
+    public var task: Task
+    /// Training steps per model; nil: the task's default (classify 600, detect 1500).
+    public var steps: Int?
+    /// detect: the detector's input size, `WxH`; nil: 256x192.
+    public var size: String?
 
-    public init(id: String, real: String, synthetic: String, holdout: String, seed: UInt64) {
+    public init(
+        id: String, real: String, synthetic: String, holdout: String, seed: UInt64, task: Task = .classify, steps: Int? = nil,
+        size: String? = nil
+    ) {
         self.id = id
         self.real = real
         self.synthetic = synthetic
         self.holdout = holdout
         self.seed = seed
+        self.task = task
+        self.steps = steps
+        self.size = size
     }
 }
 
@@ -277,7 +291,9 @@ extension JobSpec {
         case .ganTrain(let s):
             out += [("data", s.data), ("run", s.run)]
         case .evaluate(let s):
-            out += [("real", s.real), ("synthetic", s.synthetic), ("holdout", s.holdout)]
+            out += [("task", s.task.rawValue), ("real", s.real), ("synthetic", s.synthetic), ("holdout", s.holdout)]
+            if let steps = s.steps { out.append(("steps", String(steps))) }
+            if let size = s.size { out.append(("size", size)) }
         case .external(let s):
             out.append(("command", s.command.joined(separator: " ")))
             for (k, v) in s.parameters.sorted(by: { $0.key < $1.key }) { out.append((k, v)) }

@@ -1,6 +1,9 @@
 internal import Datasets
+internal import Evaluation
 internal import Foundation
 internal import GAN
+internal import ImageIO
+internal import StudioCore
 
 /// The work of a built-in job as its worker does it: units staged one folder each in `staging`,
 /// events reported through `emit`, `shouldStop` checked between units and steps (a SIGTERM from
@@ -27,13 +30,17 @@ public enum JobWork {
             return try produce(try GANSampleJob(s), staging: staging, done: done, emit: emit, shouldStop: shouldStop)
         case .ganTrain(let s):
             return try train(s, emit: emit, shouldStop: shouldStop)
+        case .evaluate(let s) where s.task == .detect:
+            // Beside the staging folder, in the job's own folder.
+            let folder = URL(fileURLWithPath: staging).deletingLastPathComponent().appendingPathComponent("evaluation").path
+            return try detect(s, folder: folder, emit: emit, shouldStop: shouldStop)
         case .evaluate(let s):
             emit(.started(total: 1))
             let report: EvaluationReport
             do {
                 report = try Evaluation.run(
                     real: DatasetIO.read(s.real), synthetic: DatasetIO.read(s.synthetic), holdout: DatasetIO.read(s.holdout), seed: s.seed,
-                    progress: { emit(.log($0)) })
+                    steps: s.steps ?? 600, progress: { emit(.log($0)) })
             } catch let error as GANError {
                 throw EngineError(.invalidSpec, error.description)
             } catch let error as DatasetsError {
@@ -76,6 +83,48 @@ public enum JobWork {
             throw EngineError(.commitFailed, "\(error)")
         }
         if made < todo.count { return .stopped }
+        emit(.finished)
+        return .finished
+    }
+
+    /// A detection evaluation: every mix trained with checkpoints in `folder` (the job's own, so a
+    /// cancelled job resumes where it stopped), `report.json` and the report's lines in the log.
+    private static func detect(_ s: EvaluateSpec, folder: String, emit: (JobEvent) -> Void, shouldStop: () -> Bool) throws(EngineError)
+        -> Outcome
+    {
+        var settings = DetectorSettings()
+        settings.seed = s.seed
+        settings.steps = s.steps ?? 1500
+        if let size = s.size {
+            let size = try PixelSize.parse(size)
+            (settings.inputWidth, settings.inputHeight) = (size.width, size.height)
+        }
+        let mixes: [TrainingMix] = [.real, .synthetic, .combined]
+        emit(.started(total: mixes.count * settings.steps))
+        let outcome: DetectionEvaluation.Outcome
+        do {
+            try FileIO.createDirectory(folder)
+            let evaluation = DetectionEvaluation(
+                real: try DatasetIO.read(s.real), synthetic: try DatasetIO.read(s.synthetic), holdout: try DatasetIO.read(s.holdout),
+                settings: settings, mixes: mixes, folder: folder)
+            var lastReported = -1
+            outcome = try evaluation.run(
+                progress: { p in
+                    let done = p.mixIndex * p.steps + p.step
+                    guard done != lastReported else { return }
+                    lastReported = done
+                    emit(.progress(done: done, total: p.mixCount * p.steps, rate: p.imagesPerSecond / Double(settings.batch)))
+                }, shouldStop: shouldStop, log: { emit(.log($0)) })
+            guard case .finished(let report) = outcome else { return .stopped }
+            try FileIO.writeAtomically(Array((report.json().pretty() + "\n").utf8), to: "\(folder)/report.json")
+            for line in report.text.split(separator: "\n", omittingEmptySubsequences: false) { emit(.log(String(line))) }
+        } catch let error as EvaluationError {
+            throw EngineError(.invalidSpec, error.description)
+        } catch let error as DatasetsError {
+            throw EngineError(.invalidSpec, error.description)
+        } catch {
+            throw EngineError(.commitFailed, "\(error)")
+        }
         emit(.finished)
         return .finished
     }
