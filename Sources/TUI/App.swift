@@ -158,6 +158,13 @@ public final class App {
         case .filter: state.overlay = .filter("")
         case .nextMatch, .previousMatch: move(action == .nextMatch ? .down : .up)
         case .fill: fill()
+        case .toggleAP:
+            guard let evaluation = data.evaluation else {
+                state.status = "no detection evaluation yet: synthstudio evaluate --task detect …, or an evaluate job with task=detect"
+                return
+            }
+            state.showAP.toggle()
+            state.status = state.showAP ? "AP50 (\(evaluation.mix)) from \(evaluation.path.terminalSafe)" : "cells by counts"
         case .nextView:
             state.viewIndex = data.coverage.isEmpty ? 0 : (state.viewIndex + 1) % data.coverage.count
             state.cursor = nil
@@ -521,7 +528,7 @@ public final class App {
                 &frame, state: state, top: top, bottom: bottom)
         case .coverage:
             state.viewIndex = state.viewIndex.clamped(to: data.coverage.count)
-            CoverageView(matrices: data.coverage).draw(&frame, state: state, top: top, bottom: bottom)
+            CoverageView(matrices: data.coverage, evaluation: data.evaluation).draw(&frame, state: state, top: top, bottom: bottom)
         case .jobs:
             state.jobIndex = state.jobIndex.clamped(to: data.jobs.count)
             if let job = data.jobs[safe: state.jobIndex], logTail?.id != job.id || Date().timeIntervalSince1970 - (logTail?.time ?? 0) > 2 {

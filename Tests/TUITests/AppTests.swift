@@ -102,6 +102,31 @@ func settledText(_ app: App, width: Int = 120, height: Int = 30) -> String {
         #expect(app.state.cellFilter == nil)
     }
 
+    /// `a` on Coverage: without a detection evaluation it says how to make one; with one, each
+    /// cell shows its AP50 (shaded, weak cells marked) and the cursor line the real-only figure.
+    @Test func coverageShowsTheLastEvaluationsAP50() throws {
+        let dir = try tinyWorkspace()
+        let app = try openApp(dir)
+        app.handle(.character("3"))
+        app.handle(.character("a"))
+        #expect(app.state.status.contains("no detection evaluation yet") && !app.state.showAP)
+        func mix(_ name: String, _ a: Double, _ b: Double, _ c: Double) -> String {
+            let classes = [("a", a), ("b", b), ("c", c)].map { #""\#($0.0)": {"ap": 0.1, "ap50": \#($0.1), "objects": 4}"# }
+            return #"{"mix": "\#(name)", "per_class": {\#(classes.joined(separator: ", "))}, "conditions": []}"#
+        }
+        dir.write(
+            ".studio/evaluations/detect-1/report.json",
+            #"{"task": "detect", "mixes": [\#(mix("real", 0.5, 0.1, 0.05)), \#(mix("real+synthetic", 0.62, 0.2, 0.4))]}"#)
+        app.data.reload()
+        app.handle(.character("a"))
+        #expect(app.state.showAP && app.state.status.contains("AP50 (real+synthetic)"))
+        let text = app.compose(width: 120, height: 30).frame.text
+        #expect(text.contains("AP 62") && text.contains("AP 20▼") && text.contains("AP 40"), "\(text)")
+        #expect(text.contains("AP50 40% (real+synthetic), 5% on real alone"), "\(text)")
+        app.handle(.character("a"))
+        #expect(app.compose(width: 120, height: 30).frame.text.contains("2/5▼"))
+    }
+
     @Test func fillWithoutAGeneratorExplains() throws {
         let app = try openApp(try tinyWorkspace())
         app.handle(.character("3"))

@@ -1,4 +1,6 @@
+import Datasets
 import Foundation
+import TUI
 import TestSupport
 import Testing
 
@@ -33,6 +35,17 @@ struct DetectCLITests {
             #expect(mixes[0].keys.contains(key), "\(key)")
         }
         #expect(((mixes[0]["per_class"] as? [String: Any])?.keys.sorted()) == ["blue", "red"])
+
+        // The studio's reader of the report (Coverage, key a) sees the same figures.
+        let cells = try #require(EvaluationCells.read(dir.file("eval/report.json")))
+        #expect(cells.mix == "real+synthetic" && cells.baseline == "real")
+        let combined = try #require(mixes.last)
+        let light = try #require((combined["conditions"] as? [[String: Any]])?.first { $0["value"] as? String == "dark" })
+        let written = (light["per_class_ap50"] as? [String: Any])?["red"] as? Double
+        let read = cells.ap50(row: "red", column: "dark", spec: CoverageSpec(rows: .category, columns: .attribute("light")))
+        #expect(written != nil && read == written, "\(String(describing: read)) vs \(String(describing: written))")
+        let overall = ((combined["per_class"] as? [String: Any])?["blue"] as? [String: Any])?["ap50"] as? Double
+        #expect(cells.ap50(row: "blue", column: "all", spec: CoverageSpec(rows: .category)) == overall)
 
         // Run again: every mix is at its last step, so nothing trains; the figures are the same.
         let again = try CLIRunner.run(arguments + ["--json"], binary: binary, directory: dir.path)

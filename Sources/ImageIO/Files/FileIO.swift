@@ -238,6 +238,13 @@ public enum FileIO {
     }
 
     /// Whether a path exists and is a directory (links followed).
+    /// When the file was last modified (seconds since 1970), or nil when it is not there.
+    public static func modificationTime(_ path: String) -> Double? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+    }
+
     public static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR

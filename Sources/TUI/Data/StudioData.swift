@@ -19,6 +19,8 @@ public final class StudioData {
     public private(set) var datasets: [DatasetSummary] = []
     public private(set) var balances: [String: ClassBalance] = [:]
     public private(set) var coverage: [CoverageMatrix] = []
+    /// The latest detection evaluation's AP50 by class and condition, when there is one.
+    public private(set) var evaluation: EvaluationCells?
     /// Views made in the studio (`:axes weather lighting`), after the workspace's own; not saved.
     public var extraViews: [CoverageSpec] = []
     public private(set) var jobs: [JobRecord] = []
@@ -81,6 +83,7 @@ public final class StudioData {
         for d in datasets { balances[d.name] = try? catalog.classBalance(dataset: d.name) }
         self.balances = balances
         coverage = (workspace.coverageViews + extraViews).compactMap { try? catalog.coverage($0) }
+        evaluation = EvaluationCells.latest(in: workspace.root)
         reloadJobs()
         if readRuns { runs = Self.readRuns(workspace.root) }
     }

@@ -21,7 +21,7 @@ public enum Action: Hashable, Sendable {
     case up, down, left, right, pageUp, pageDown, top, bottom
     case open, focusNext
     case filter, nextMatch, previousMatch
-    case fill, nextView
+    case fill, nextView, toggleAP
     case cycleGraphics, toggleGrid
     case cancelJob, resumeJob, openLog
     case trainMore
@@ -73,6 +73,7 @@ public enum KeyMap {
         Binding([.enter], .open, "open the cell's samples in Browse", on: [.coverage]),
         Binding([.character("f")], .fill, "fill the gap: a prefilled generation job", on: [.coverage]),
         Binding([.character("v")], .nextView, "next coverage view; :axes ROWS [COLS] makes one", on: [.coverage]),
+        Binding([.character("a")], .toggleAP, "cells by the last detection evaluation's AP50 / by counts", on: [.coverage]),
         Binding([.character("c")], .cancelJob, "cancel the job", on: [.jobs]),
         Binding([.character("r")], .resumeJob, "resume the job", on: [.jobs]),
         Binding([.character("L"), .enter], .openLog, "show the job's log", on: [.jobs]),

@@ -53,6 +53,8 @@ public struct AppState: Sendable {
 
     // Coverage
     public var viewIndex = 0
+    /// Coverage cells show the last detection evaluation's AP50 instead of counts (key `a`).
+    public var showAP = false
     /// Row and column of the cursor; nil puts it on the largest deficit when the view is drawn.
     public var cursor: (row: Int, column: Int)?
     /// Totals of cells when a job to fill them was queued, to show before → after.

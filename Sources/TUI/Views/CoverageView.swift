@@ -1,4 +1,5 @@
 internal import Datasets
+internal import Foundation
 internal import StudioCore
 
 /// Screen 3: the class × condition matrix. Each cell shows `have/target` as a number *and* a
@@ -6,6 +7,8 @@ internal import StudioCore
 /// deficit. A cell being filled by a queued job shows `before→now`.
 struct CoverageView {
     var matrices: [CoverageMatrix]
+    /// With `AppState.showAP`, cells show this evaluation's AP50 (shaded by it) instead of counts.
+    var evaluation: EvaluationCells?
 
     /// The cursor on the largest deficit of `matrix` (or the first cell).
     static func largestDeficit(_ matrix: CoverageMatrix) -> (row: Int, column: Int) {
@@ -66,7 +69,17 @@ struct CoverageView {
                     text = cell.target > 0 ? "\(cell.total)/\(cell.target)" : "\(cell.total)"
                 }
                 text = Self.shade(fraction) + " " + text + (cell.deficit > 0 ? "▼" : "")
-                let role: Theme.Role = cell.deficit > 0 ? .gap : (cell.target > 0 ? .good : .text)
+                var role: Theme.Role = cell.deficit > 0 ? .gap : (cell.target > 0 ? .good : .text)
+                if state.showAP, let evaluation {
+                    // AP50 in per cent, shaded by it; a weak cell (under 30) is marked like a gap.
+                    if let ap = evaluation.ap50(row: cell.row, column: cell.column, spec: spec) {
+                        text = Self.shade(ap) + String(format: " AP %.0f", ap * 100) + (ap < 0.3 ? "▼" : "")
+                        role = ap < 0.3 ? .gap : .good
+                    } else {
+                        text = "   AP –"
+                        role = .muted
+                    }
+                }
                 frame.put(
                     text, x: x, y: y, style: Frame.Style(role, bold: cell.deficit > 0 || selected, reverse: selected), limit: cellWidth - 1)
             }
@@ -76,11 +89,19 @@ struct CoverageView {
             let where_ = spec.columns == nil ? cell.row.terminalSafe : "\(cell.row.terminalSafe) × \(cell.column.terminalSafe)"
             var words = "\(where_): \(cell.real) real + \(cell.synthetic) synthetic = \(cell.total)"
             if cell.target > 0 { words += cell.deficit > 0 ? " of \(cell.target) — \(cell.deficit) short" : " of \(cell.target) ✓" }
+            if let evaluation, let ap = evaluation.ap50(row: cell.row, column: cell.column, spec: spec) {
+                words += String(format: " · AP50 %.0f%% (%@)", ap * 100, evaluation.mix)
+                if let baseline = evaluation.baseline,
+                    let before = evaluation.ap50(row: cell.row, column: cell.column, spec: spec, mix: baseline)
+                {
+                    words += String(format: ", %.0f%% on %@ alone", before * 100, baseline)
+                }
+            }
             frame.put(words, x: 2, y: bottom - 3, style: Frame.Style(cell.deficit > 0 ? .gap : .text, bold: true), limit: frame.width - 4)
         }
         let gaps = matrix.gaps()
         frame.put(
-            "\(gaps.count) cell(s) short, \(gaps.reduce(0) { $0 + $1.deficit }) in all · f fill the gap · Enter its samples · hjkl move",
+            "\(gaps.count) cell(s) short, \(gaps.reduce(0) { $0 + $1.deficit }) in all · f fill the gap · Enter its samples · a AP50 · hjkl move",
             x: 2, y: bottom - 2, style: Frame.Style(.muted), limit: frame.width - 4)
     }
 }

@@ -63,7 +63,10 @@ struct Evaluate: ParsableCommand {
     @Flag(help: "detect: train without flips, scale and colour jitter.")
     var noAugment = false
 
-    @Option(help: "detect: folder for checkpoints and report.json (default: evaluate-detect-<key> here).")
+    @Option(
+        help:
+            "detect: folder for checkpoints and report.json (default: .studio/evaluations/detect-<key> of the holdout's workspace, else evaluate-detect-<key> here)."
+    )
     var out: String?
 
     @Flag(help: "Print one JSON object.")
@@ -114,7 +117,13 @@ struct Evaluate: ParsableCommand {
         var key = StableHash()
         for root in [realData?.root, syntheticData?.root, holdoutData.root] { key.combine(root ?? "-") }
         key.combine("\(settings.inputWidth)x\(settings.inputHeight) \(settings.steps) \(settings.batch) \(seed) \(settings.augment)")
-        let folder = out ?? "evaluate-detect-\(key.hex(8))"
+        // In the holdout's workspace, where the studio's Coverage screen finds the report (key a).
+        var ancestor = URL(fileURLWithPath: holdoutData.root).standardizedFileURL
+        while ancestor.path != "/", !Workspace.isWorkspace(ancestor.path) { ancestor.deleteLastPathComponent() }
+        let folder =
+            out
+            ?? (Workspace.isWorkspace(ancestor.path)
+                ? "\(ancestor.path)/.studio/evaluations/detect-\(key.hex(8))" : "evaluate-detect-\(key.hex(8))")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let evaluation = DetectionEvaluation(
             real: realData, synthetic: syntheticData, holdout: holdoutData, settings: settings, mixes: chosen, folder: folder)
