@@ -120,7 +120,7 @@ let package = Package(
         ),
         .testTarget(
             name: "synthstudioTests",
-            dependencies: ["synthstudio", "StudioCore", "ImageIO", "Datasets", "TUI", "TestSupport"]
+            dependencies: ["synthstudio", "StudioCore", "ImageIO", "Datasets", "Engine", "TestSupport"]
         ),
     ]
 )

@@ -67,6 +67,38 @@ struct PlannerTests {
         #expect(Set(plans.compactMap { $0.job?.seed }).count == plans.filter { $0.job != nil }.count)
     }
 
+    @Test("the weakest cells of the last detection evaluation get render jobs, short or not")
+    func weakestCellsByAP() throws {
+        let (dir, ws, catalog) = try Self.sampleWorkspace()
+        defer { withExtendedLifetime(dir) {} }
+        // A report where car × sunny (plentiful) and pedestrian × rain score worst.
+        let weather = ["sunny", "cloudy", "hazy", "rain", "snow"]
+        let conditions = weather.map { value -> String in
+            let car = value == "sunny" ? 0.05 : 0.6
+            let pedestrian = value == "rain" ? 0.1 : 0.5
+            return
+                #"{"attribute": "weather", "value": "\#(value)", "images": 8, "per_class_ap50": {"car": \#(car), "pedestrian": \#(pedestrian)}}"#
+        }
+        dir.write(
+            ".studio/evaluations/detect-1/report.json",
+            #"{"mixes": [{"mix": "real", "per_class": {}, "conditions": [\#(conditions.joined(separator: ","))]}]}"#)
+        let evaluation = try #require(EvaluationCells.latest(in: dir.path))
+        let street = try #require(ws.coverageView("street"))
+        let plans = try GapPlanner(workspace: ws, catalog: catalog, seed: 5).planWeakest(
+            street, evaluation: evaluation, count: 2, adding: 12)
+        #expect(plans.map(\.cell) == [CellKey(row: "car", column: "sunny"), CellKey(row: "pedestrian", column: "rain")])
+        for plan in plans {
+            guard case .render(let job)? = plan.job else {
+                Issue.record("no job: \(plan.message ?? "")")
+                continue
+            }
+            #expect(plan.target == plan.have + 12 && plan.have > 0)
+            #expect(job.pins["weather"] == plan.cell.column)
+            #expect(job.units.goal?.target == plan.target)
+        }
+        #expect(Set(plans.compactMap { $0.job?.seed }).count == 2)
+    }
+
     @Test("a planned render job stops once its cell holds the target, within one image")
     func goalStopsTheJob() throws {
         let (dir, ws, catalog) = try Self.sampleWorkspace(["studio.yaml", "scenes", "synthetic/street"])

@@ -1,6 +1,6 @@
 import Datasets
+import Engine
 import Foundation
-import TUI
 import TestSupport
 import Testing
 

@@ -82,6 +82,30 @@ public struct GapPlanner {
         return plans
     }
 
+    /// Plans for the `count` cells of a view where the last detection evaluation scored lowest
+    /// (AP50; cells it did not score are left out), each to gain `adding` annotations (default:
+    /// its target, at least 10) whether or not it is short: the gap in quality, not in counts.
+    public func planWeakest(_ spec: CoverageSpec, evaluation: EvaluationCells, count: Int, adding: Int? = nil) throws(EngineError)
+        -> [Plan]
+    {
+        let matrix = try self.matrix(spec)
+        let scored = matrix.cells.joined().compactMap { c in
+            evaluation.ap50(row: c.row, column: c.column, spec: spec).map { (cell: c, ap: $0) }
+        }
+        let weakest = scored.sorted { $0.ap < $1.ap || ($0.ap == $1.ap && ($0.cell.row, $0.cell.column) < ($1.cell.row, $1.cell.column)) }
+            .prefix(count)
+        var raised = spec
+        for (cell, _) in weakest { raised.targets["\(cell.row)/\(cell.column)"] = cell.total + (adding ?? max(cell.target, 10)) }
+        var planner = self
+        var plans: [Plan] = []
+        for (cell, _) in weakest {
+            let plan = try planner.plan(raised, cell: CellKey(row: cell.row, column: cell.column))
+            if let seed = plan.job?.seed { planner.usedSeeds.insert(seed) }
+            plans.append(plan)
+        }
+        return plans
+    }
+
     /// The workspace's view named `name` (the default view when nil).
     public static func view(_ name: String?, in workspace: Workspace) throws(EngineError) -> CoverageSpec {
         guard let name else { return workspace.coverage }

@@ -1,4 +1,5 @@
 internal import Datasets
+internal import Engine
 internal import Foundation
 internal import StudioCore
 

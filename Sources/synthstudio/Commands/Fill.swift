@@ -14,7 +14,7 @@ struct Fill: ParsableCommand {
             counting the annotations each puts in the cell; it also stops once the cell reaches its \
             target as images commit. A GAN job makes one image per missing annotation. With --all, \
             the largest gap goes first and later plans count what earlier jobs will add. Without \
-            --cell or --all, the largest gap of the view is filled. --dry-run prints the plan only.
+            --cell or --all, the largest gap of the view is filled. --weakest K fills instead the K             cells where the workspace's latest detection evaluation (evaluate --task detect) scored             the lowest AP50, short or not, each with --adding annotations more (default: its             target). --dry-run prints the plan only.
             """
     )
 
@@ -30,6 +30,12 @@ struct Fill: ParsableCommand {
     @Flag(help: "Every gap of the view (or of every view).")
     var all = false
 
+    @Option(help: "Fill the K cells with the lowest AP50 in the latest detection evaluation.")
+    var weakest: Int?
+
+    @Option(help: "With --weakest: annotations to add to each cell (default: its target, at least 10).")
+    var adding: Int?
+
     @Flag(help: "Print the jobs without queueing them.")
     var dryRun = false
 
@@ -37,7 +43,10 @@ struct Fill: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if cell != nil && all { throw ValidationError("give --cell or --all, not both") }
+        if [cell != nil, all, weakest != nil].filter({ $0 }).count > 1 { throw ValidationError("give one of --cell, --all, --weakest") }
+        if let weakest, weakest < 1 { throw ValidationError("--weakest must be at least 1") }
+        if let adding, adding < 1 { throw ValidationError("--adding must be at least 1") }
+        if adding != nil && weakest == nil { throw ValidationError("--adding goes with --weakest") }
     }
 
     func run() throws {
@@ -49,7 +58,16 @@ struct Fill: ParsableCommand {
             let control = JobControl(store: store, executable: executablePath())
             let planner = GapPlanner(workspace: ws, catalog: store.catalog, seed: control.freshSeed())
             let plans: [GapPlanner.Plan]
-            if all {
+            if let weakest {
+                guard let evaluation = EvaluationCells.latest(in: ws.root) else {
+                    throw CLIError(
+                        message:
+                            "no detection evaluation in \(ws.root.terminalSafe)/.studio: run synthstudio evaluate --task detect with a holdout of this workspace (or an evaluate job with task=detect)"
+                    )
+                }
+                plans = try planner.planWeakest(try GapPlanner.view(view, in: ws), evaluation: evaluation, count: weakest, adding: adding)
+                if plans.isEmpty { Console.error("synthstudio: the evaluation scored no cell of this view\n") }
+            } else if all {
                 plans = try planner.planAll(view == nil ? ws.coverageViews : [try GapPlanner.view(view, in: ws)])
             } else if let cell {
                 let spec = try GapPlanner.view(view, in: ws)

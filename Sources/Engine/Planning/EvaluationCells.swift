@@ -4,7 +4,8 @@ internal import StudioCore
 
 /// The workspace's latest detection evaluation (`report.json` of `evaluate --task detect` or of
 /// an evaluate job), as AP50 per class and per class under each condition, so the Coverage
-/// screen can show where the model fails beside where the counts are short.
+/// screen can show where the model fails beside where the counts are short, and the planner
+/// can fill the weakest cells.
 public struct EvaluationCells: Sendable {
     /// The report file.
     public var path: String
