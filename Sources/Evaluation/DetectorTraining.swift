@@ -56,7 +56,16 @@ public final class DetectorTraining {
         optimizer = Adam(detector.parameters, learningRate: settings.learningRate)
         self.data = data
         cumulativeWeights = Self.balancedWeights(data, classes: classes).reduce(into: []) { $0.append(($0.last ?? 0) + $1) }
+        var boxes = StableHash()
+        for item in data {
+            for b in item.boxes { boxes.combine("\(item.sample) \(b.category) \(b.x) \(b.y) \(b.width) \(b.height) \(b.ignore)") }
+        }
+        dataKey = "\(classes) classes, \(data.count) images, boxes \(boxes.hex(12))"
     }
+
+    /// What a checkpoint must have been trained on to be resumed: the class count, the images
+    /// and every box (another dataset in the same folder starts over instead of continuing).
+    let dataKey: String
 
     /// Starts from another detector's weights and statistics (fine-tuning), with a fresh optimizer.
     func start(from other: Detector) {
@@ -138,7 +147,7 @@ public final class DetectorTraining {
             entries.append(SafeTensors.Entry(name: "adam.exp_avg.\(name)", tensor: optimizer.firstMoments[i]))
             entries.append(SafeTensors.Entry(name: "adam.exp_avg_sq.\(name)", tensor: optimizer.secondMoments[i]))
         }
-        let bytes = SafeTensors.encode(entries, metadata: [("step", String(step)), ("settings", settings.key)])
+        let bytes = SafeTensors.encode(entries, metadata: [("step", String(step)), ("settings", settings.key), ("data", dataKey)])
         do { try FileIO.writeAtomically(bytes, to: path, durable: false) } catch {
             throw EvaluationError(.io, "cannot write \(path.terminalSafe): \(error.message)")
         }
@@ -151,9 +160,11 @@ public final class DetectorTraining {
         do { decoded = try SafeTensors.decode(bytes) } catch {
             throw EvaluationError(.checkpoint, "\(path.terminalSafe) is not a readable checkpoint: \(error.description)")
         }
-        guard decoded.metadata["settings"] == settings.key, let saved = decoded.metadata["step"].flatMap(Int.init) else {
+        guard decoded.metadata["settings"] == settings.key, decoded.metadata["data"] == dataKey,
+            let saved = decoded.metadata["step"].flatMap(Int.init)
+        else {
             throw EvaluationError(
-                .checkpoint, "\(path.terminalSafe) was saved with other settings; remove it or choose another --out to start over")
+                .checkpoint, "\(path.terminalSafe) was saved with other settings or data; remove it or choose another --out to start over")
         }
         let byName = Dictionary(decoded.entries.map { ($0.name, $0.tensor) }, uniquingKeysWith: { a, _ in a })
         for (name, parameter) in detector.parameters + detector.buffers {

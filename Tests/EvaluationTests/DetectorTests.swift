@@ -123,6 +123,8 @@ import Testing
         // Another setting refuses the checkpoint instead of training from the wrong state.
         let other = DetectorTraining(classes: 2, data: data.items, settings: Self.settings(steps: 7))
         #expect(throws: EvaluationError.self) { try other.resume(from: folder.file("ckpt.safetensors")) }
+        let fewer = DetectorTraining(classes: 2, data: Array(data.items.dropLast()), settings: Self.settings(steps: 6))
+        #expect(throws: EvaluationError.self) { try fewer.resume(from: folder.file("ckpt.safetensors")) }
         folder.write("bad.safetensors", "not a checkpoint")
         #expect(throws: EvaluationError.self) { try other.resume(from: folder.file("bad.safetensors")) }
     }
