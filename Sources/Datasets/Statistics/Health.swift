@@ -60,13 +60,20 @@ public enum Health {
     /// A class with fewer annotations than this is rare.
     public static let rareClassCount = 5
 
-    /// Measures every image of `dataset` on all cores; nil for one that cannot be decoded.
+    /// Images are measured decoded at no less than this on each side (JPEG at a DCT scale, PNG
+    /// averaged row by row): exposure, blur and hashes do not need more, and memory stays bounded.
+    public static let measuredSide = 1024
+
+    /// Measures every image of `dataset` on all cores; a failure for one that cannot be decoded.
     public static func measure(_ dataset: Dataset) -> [Result<ImageMeasures, DatasetsError>] {
         let samples = dataset.samples
         return Parallel.map(samples.count) { i in
             let path = dataset.imagePath(of: samples[i])
             do throws(ImageIOError) {
-                return .success(ImageMeasures(try ImageFile.read(path)))
+                // Reduced while decoding, so a 16k² image costs what a 1k² one does; sizes are the file's.
+                var measures = ImageMeasures(try ImageFile.readForDisplay(path, minWidth: measuredSide, minHeight: measuredSide))
+                if samples[i].width > 0, samples[i].height > 0 { (measures.width, measures.height) = (samples[i].width, samples[i].height) }
+                return .success(measures)
             } catch {
                 return .failure(DatasetsError(.unreadable, path: path, error.message))
             }

@@ -130,6 +130,7 @@ struct Evaluate: ParsableCommand {
         installStopHandlers()
         var bar: ProgressReporter?
         var current: TrainingMix?
+        var total = settings.steps
         let outcome = try evaluation.run(
             progress: { p in
                 if current != p.mix {
@@ -137,6 +138,7 @@ struct Evaluate: ParsableCommand {
                     if !json { Console.error("evaluate: training \(p.mixIndex + 1) of \(p.mixCount), on \(p.mix.rawValue) images\n") }
                     bar = json ? nil : ProgressReporter(label: "detect", total: p.steps)
                     current = p.mix
+                    total = p.steps
                 }
                 bar?.relabel(
                     String(
@@ -152,7 +154,7 @@ struct Evaluate: ParsableCommand {
             Console.error(
                 "stopped at step \(step) of \(mix.rawValue); checkpoints in \(folder.terminalSafe). Run the same command to resume.\n")
         case .finished(let report):
-            bar?.finish(done: settings.steps)
+            bar?.finish(done: total)
             let document = report.json()
             try FileIO.writeAtomically(Array((document.pretty() + "\n").utf8), to: "\(folder)/report.json")
             emit(json ? document.pretty() : report.text + "\n\nreport: \(folder.terminalSafe)/report.json")
