@@ -34,18 +34,25 @@ public struct SampleFilter: Sendable, Hashable {
     public var datasets: [String]?
     /// Conditions on axes: `category`, `split`, `origin`, `dataset` or an attribute key.
     public var conditions: [(axis: CoverageAxis, value: String)]
+    /// Only images the last health run flagged with one of these kinds (`/blurry`, `/dup`).
+    public var health: Set<HealthIssue.Kind>?
 
-    public init(datasets: [String]? = nil, conditions: [(axis: CoverageAxis, value: String)] = []) {
+    public init(
+        datasets: [String]? = nil, conditions: [(axis: CoverageAxis, value: String)] = [], health: Set<HealthIssue.Kind>? = nil
+    ) {
         self.datasets = datasets
         self.conditions = conditions
+        self.health = health
     }
 
     public static func == (a: SampleFilter, b: SampleFilter) -> Bool {
-        a.datasets == b.datasets && a.conditions.map { "\($0.axis)=\($0.value)" } == b.conditions.map { "\($0.axis)=\($0.value)" }
+        a.datasets == b.datasets && a.health == b.health
+            && a.conditions.map { "\($0.axis)=\($0.value)" } == b.conditions.map { "\($0.axis)=\($0.value)" }
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(datasets)
+        hasher.combine(health)
         for c in conditions { hasher.combine("\(c.axis)=\(c.value)") }
     }
 }
@@ -224,6 +231,12 @@ extension Catalog {
                         annotationArguments += [key, key, condition.value]
                     }
                 }
+            }
+            if let kinds = filter.health {
+                sampleClauses.append(
+                    "EXISTS (SELECT 1 FROM health_issues h WHERE h.dataset = d.name AND h.path = s.path AND h.kind IN (\(kinds.map { _ in "?" }.joined(separator: ","))))"
+                )
+                arguments += kinds.map(\.rawValue).sorted()
             }
             if !annotationClauses.isEmpty {
                 sampleClauses.append(

@@ -51,6 +51,62 @@ enum Schema {
                     \(cacheTables)
                     """)
         }
+        // v3: dataset health. Measures are kept per image file (dataset, path, size, time), apart
+        // from the sample rows, so re-indexing a dataset does not throw them away: an image is
+        // decoded and measured once, and again only when its file changes. The last health run's
+        // findings and domain gap per coverage cell are replaced whole by each run.
+        migrator.registerMigration("v3") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE image_measures (
+                        dataset TEXT NOT NULL,
+                        path TEXT NOT NULL,
+                        file_size INTEGER NOT NULL,
+                        mtime INTEGER NOT NULL,
+                        width INTEGER NOT NULL,
+                        height INTEGER NOT NULL,
+                        brightness REAL NOT NULL,
+                        contrast REAL NOT NULL,
+                        sharpness REAL NOT NULL,
+                        noise REAL NOT NULL,
+                        colourfulness REAL NOT NULL,
+                        grayscale INTEGER NOT NULL,
+                        phash INTEGER NOT NULL,
+                        pixel_hash INTEGER NOT NULL,
+                        PRIMARY KEY (dataset, path)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE health_runs (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        finished_at REAL NOT NULL,
+                        measured INTEGER NOT NULL,
+                        reused INTEGER NOT NULL
+                    );
+                    CREATE TABLE health_datasets (
+                        position INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        images INTEGER NOT NULL
+                    );
+                    CREATE TABLE health_issues (
+                        id INTEGER PRIMARY KEY,
+                        dataset TEXT NOT NULL,
+                        path TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        detail TEXT NOT NULL
+                    );
+                    CREATE INDEX health_issues_by_path ON health_issues(dataset, path, kind);
+                    CREATE INDEX health_issues_by_kind ON health_issues(kind, dataset);
+                    CREATE TABLE domain_gap (
+                        row_axis TEXT NOT NULL,
+                        col_axis TEXT NOT NULL,
+                        row_value TEXT NOT NULL,
+                        col_value TEXT NOT NULL,
+                        auc REAL,
+                        real INTEGER NOT NULL,
+                        synthetic INTEGER NOT NULL,
+                        PRIMARY KEY (row_axis, col_axis, row_value, col_value)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 

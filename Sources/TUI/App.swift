@@ -55,6 +55,18 @@ public final class App {
             samplesLoading = "\(page.key)@\(page.offset)" != requestedSamples
             changed = true
         }
+        if let report = healthResult.take() {
+            data.reload(runs: false)
+            samplesKey = ""
+            requestedSamples = ""
+            healthIssuesCache = nil
+            state.status = report
+            changed = true
+        }
+        if let step = healthRunning.peek(), step != state.status, state.status.hasPrefix("health") {
+            state.status = step
+            changed = true
+        }
         if let report = indexing.take() {
             data.reload()
             samplesKey = ""
@@ -146,7 +158,10 @@ public final class App {
             }
         case .command: state.overlay = .command("")
         case .refresh: startIndexing()
-        case .show(let screen): state.screen = screen
+        case .show(let screen):
+            state.screen = screen
+            // The first visit runs the checks when no run is stored yet.
+            if screen == .health, data.health == nil { startHealth() }
         case .nextScreen: state.screen = Screen(rawValue: state.screen.rawValue % Screen.allCases.count + 1)!
         case .previousScreen:
             state.screen = Screen(rawValue: (state.screen.rawValue + Screen.allCases.count - 2) % Screen.allCases.count + 1)!
@@ -154,7 +169,8 @@ public final class App {
         case .focusNext:
             state.focus = .samples
             state.sampleIndex = 0
-        case .open: openCell()
+        case .open: state.screen == .health ? openHealthRow() : openCell()
+        case .runHealth: startHealth()
         case .filter: state.overlay = .filter("")
         case .nextMatch, .previousMatch: move(action == .nextMatch ? .down : .up)
         case .fill: fill()
@@ -240,6 +256,7 @@ public final class App {
             state.cursor = cursor
         case .jobs: state.jobIndex = (state.jobIndex &+ step).clamped(to: data.jobs.count)
         case .train: state.runIndex = (state.runIndex &+ step).clamped(to: data.runs.count)
+        case .health: state.healthIndex = (state.healthIndex &+ step).clamped(to: HealthView.rows(data.health).count)
         }
     }
 
@@ -254,8 +271,8 @@ public final class App {
         if state.cellFilter != nil { return samplesOffset + samples.count }
         guard let d = orderedDatasets[safe: state.datasetIndex] else { return 0 }
         if let c = state.classFilter {
-            // key=value filters are counted as pages arrive; a class's count is in the catalog.
-            if Self.condition(c) != nil { return samplesOffset + samples.count }
+            // key=value and health filters are counted as pages arrive; a class's count is in the catalog.
+            if Self.condition(c) != nil || healthKinds(c) != nil { return samplesOffset + samples.count }
             return data.balances[d.name]?.rows.first { $0.category.name == c }?.images ?? 0
         }
         return d.images
@@ -284,6 +301,8 @@ public final class App {
             let found = matrix.cells.joined().first(where: { $0.row == cell.row && $0.column == cell.column })
         {
             query = data.sampleQuery(in: found, of: matrix, offset: wantedOffset, limit: page)
+        } else if let d = orderedDatasets[safe: state.datasetIndex], let kinds = state.classFilter.flatMap(healthKinds) {
+            query = data.sampleQuery(dataset: d.name, conditions: [], health: kinds, offset: wantedOffset, limit: page)
         } else if let d = orderedDatasets[safe: state.datasetIndex], sampleTotal() > 0 || state.classFilter.flatMap(Self.condition) != nil {
             let conditions = state.classFilter.map { Self.condition($0).map { [$0] } ?? [(.category, $0)] } ?? []
             query = data.sampleQuery(dataset: d.name, conditions: conditions, offset: wantedOffset, limit: page)
@@ -310,6 +329,41 @@ public final class App {
         return (CoverageAxis(key), value)
     }
 
+    /// The health kinds a filter names, nil when it names none: `health=KIND` or `label=KIND`
+    /// (`label=any` for every label kind, `box-` may be left out), and a bare kind or `dup` /
+    /// `blur` when the dataset has no class of that name (`health=…` says it either way).
+    static func healthKinds(_ text: String, classes: Set<String>) -> Set<HealthIssue.Kind>? {
+        let labelKinds: Set<HealthIssue.Kind> = [.boxOutside, .boxTiny, .boxDuplicate, .boxAspect, .unlabelled]
+        func kinds(_ word: String) -> Set<HealthIssue.Kind>? {
+            switch word.lowercased() {
+            case "dup", "dups", "duplicates", "copies": [.duplicate, .nearDuplicate]
+            case "blur": [.blurry]
+            case "any", "all": Set(HealthIssue.Kind.allCases)
+            case let w: HealthIssue.Kind(rawValue: w).map { [$0] }
+            }
+        }
+        if let (axis, value) = condition(text) {
+            switch axis.description {
+            case "health": return kinds(value)
+            case "label":
+                let value = value.lowercased()
+                if value == "any" || value == "all" { return labelKinds }
+                return (kinds(value) ?? kinds("box-" + value)).flatMap { $0.isSubset(of: labelKinds) ? $0 : nil }
+            default: return nil
+            }
+        }
+        let word = text.trimmingCharacters(in: .whitespaces)
+        guard !classes.contains(word) else { return nil }
+        if word == "health" || word == "issues" { return Set(HealthIssue.Kind.allCases) }
+        return kinds(word)
+    }
+
+    private func healthKinds(_ text: String) -> Set<HealthIssue.Kind>? {
+        let dataset = orderedDatasets[safe: state.datasetIndex]?.name
+        let classes = dataset.flatMap { data.balances[$0] }.map { Set($0.rows.map(\.category.name)) } ?? []
+        return Self.healthKinds(text, classes: classes)
+    }
+
     private func applyFilter(_ text: String) {
         let name = text.trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else {
@@ -320,9 +374,50 @@ public final class App {
         state.cellFilter = nil
         state.sampleIndex = 0
         state.focus = .samples
-        state.status =
-            Self.condition(name) == nil ? "class \(name.terminalSafe): \(sampleTotal()) sample(s)" : "filter \(name.terminalSafe)"
+        if let kinds = healthKinds(name) {
+            state.status =
+                data.health == nil
+                ? "no health run yet: 6 opens Health, r runs it" : "flagged \(kinds.map(\.rawValue).sorted().joined(separator: ", "))"
+        } else {
+            state.status =
+                Self.condition(name) == nil ? "class \(name.terminalSafe): \(sampleTotal()) sample(s)" : "filter \(name.terminalSafe)"
+        }
     }
+
+    /// Opens the selected Health row's images in Browse, filtered to that kind.
+    private func openHealthRow() {
+        guard let row = HealthView.rows(data.health)[safe: state.healthIndex] else { return }
+        guard row.kind != .rareClass else {
+            state.status = "a class issue: Balance (2) shows the class counts"
+            return
+        }
+        guard let index = orderedDatasets.firstIndex(where: { $0.name == row.dataset }) else {
+            state.status = "\(row.dataset.terminalSafe) is no longer indexed"
+            return
+        }
+        state.datasetIndex = index
+        state.screen = .browse
+        applyFilter("health=\(row.kind.rawValue)")
+    }
+
+    /// Starts the health checks in the background (one at a time); `poll` shows their steps and
+    /// reloads when they end.
+    func startHealth() {
+        guard healthRunning.peek() == nil else { return }
+        healthRunning.set("health: starting…")
+        let run = data.healthChecker, progress = healthRunning, result = healthResult
+        DispatchQueue.global(qos: .userInitiated).async {
+            let report = run { step in progress.set(step) }
+            // Running ends before the result lands, so the result is the last word on the status line.
+            progress.set(nil)
+            result.set(report)
+        }
+        state.status = "health: checking every dataset…"
+    }
+
+    private let healthRunning = LockedValue<String>()
+    private let healthResult = LockedValue<String>()
+    private var healthIssuesCache: (key: String, issues: [HealthIssue])?
 
     // MARK: Coverage → jobs
 
@@ -528,7 +623,8 @@ public final class App {
                 &frame, state: state, top: top, bottom: bottom)
         case .coverage:
             state.viewIndex = state.viewIndex.clamped(to: data.coverage.count)
-            CoverageView(matrices: data.coverage, evaluation: data.evaluation).draw(&frame, state: state, top: top, bottom: bottom)
+            CoverageView(matrices: data.coverage, evaluation: data.evaluation, gap: data.domainGap).draw(
+                &frame, state: state, top: top, bottom: bottom)
         case .jobs:
             state.jobIndex = state.jobIndex.clamped(to: data.jobs.count)
             if let job = data.jobs[safe: state.jobIndex], logTail?.id != job.id || Date().timeIntervalSince1970 - (logTail?.time ?? 0) > 2 {
@@ -539,6 +635,19 @@ public final class App {
         case .train:
             state.runIndex = state.runIndex.clamped(to: data.runs.count)
             wanted = TrainView(runs: data.runs, previews: previews).draw(&frame, state: state, top: top, bottom: bottom)
+        case .health:
+            let rows = HealthView.rows(data.health)
+            state.healthIndex = state.healthIndex.clamped(to: rows.count)
+            var issues: [HealthIssue] = []
+            if let row = rows[safe: state.healthIndex] {
+                let key = "\(row.dataset)\u{1F}\(row.kind.rawValue)\u{1F}\(data.health?.finishedAt ?? 0)"
+                if healthIssuesCache?.key != key {
+                    healthIssuesCache = (key, data.healthIssues(dataset: row.dataset, kinds: [row.kind], limit: 200))
+                }
+                issues = healthIssuesCache?.issues ?? []
+            }
+            HealthView(summary: data.health, issues: issues, running: healthRunning.peek()).draw(
+                &frame, state: state, top: top, bottom: bottom)
         }
         Chrome.status(&frame, state: state, jobs: data.jobs)
         Chrome.overlay(&frame, state: state)
@@ -566,6 +675,13 @@ final class LockedValue<Value>: @unchecked Sendable {
         lock.lock()
         value = newValue
         lock.unlock()
+    }
+
+    /// The value, left in place.
+    func peek() -> Value? {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
     }
 
     func take() -> Value? {

@@ -45,6 +45,12 @@ public struct HealthReport: Sendable {
     public var issues: [HealthIssue]
     /// Median measures per dataset (for the report), by dataset name.
     public var medians: [String: ImageMeasures]
+
+    public init(datasets: [(name: String, images: Int)], issues: [HealthIssue], medians: [String: ImageMeasures]) {
+        self.datasets = datasets
+        self.issues = issues
+        self.medians = medians
+    }
 }
 
 /// Dataset health: image quality outliers, exact and near duplicates within and across
@@ -65,9 +71,14 @@ public enum Health {
     public static let measuredSide = 1024
 
     /// Measures every image of `dataset` on all cores; a failure for one that cannot be decoded.
-    public static func measure(_ dataset: Dataset) -> [Result<ImageMeasures, DatasetsError>] {
+    /// `reusing` gives measures already known for a sample (by index; the catalog keeps them per
+    /// file), so only the others are decoded.
+    public static func measure(_ dataset: Dataset, reusing known: (Int) -> ImageMeasures? = { _ in nil }) -> [Result<
+        ImageMeasures, DatasetsError
+    >] {
         let samples = dataset.samples
         return Parallel.map(samples.count) { i in
+            if let measures = known(i) { return .success(measures) }
             let path = dataset.imagePath(of: samples[i])
             do throws(ImageIOError) {
                 // Reduced while decoding, so a 16k² image costs what a 1k² one does; sizes are the file's.

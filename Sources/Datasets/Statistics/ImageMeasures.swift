@@ -30,6 +30,23 @@ public struct ImageMeasures: Sendable, Hashable {
     /// Hash of the decoded pixels and size: equal for byte-identical images in any encoding.
     public var pixelHash: UInt64
 
+    /// Measures as stored (the catalog keeps them per file).
+    public init(
+        width: Int, height: Int, brightness: Double, contrast: Double, sharpness: Double, noise: Double, colourfulness: Double,
+        isGrayscaleInColor: Bool, perceptualHash: UInt64, pixelHash: UInt64
+    ) {
+        self.width = width
+        self.height = height
+        self.brightness = brightness
+        self.contrast = contrast
+        self.sharpness = sharpness
+        self.noise = noise
+        self.colourfulness = colourfulness
+        self.isGrayscaleInColor = isGrayscaleInColor
+        self.perceptualHash = perceptualHash
+        self.pixelHash = pixelHash
+    }
+
     public init(_ image: Image) {
         width = image.width
         height = image.height

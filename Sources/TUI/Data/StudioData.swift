@@ -21,6 +21,10 @@ public final class StudioData {
     public private(set) var coverage: [CoverageMatrix] = []
     /// The latest detection evaluation's AP50 by class and condition, when there is one.
     public private(set) var evaluation: EvaluationCells?
+    /// The last health run (`health` or the Health screen), nil before the first.
+    public private(set) var health: HealthSummary?
+    /// Its domain gap per coverage cell and row.
+    public private(set) var domainGap: [DomainGapCell] = []
     /// Views made in the studio (`:axes weather lighting`), after the workspace's own; not saved.
     public var extraViews: [CoverageSpec] = []
     public private(set) var jobs: [JobRecord] = []
@@ -84,6 +88,8 @@ public final class StudioData {
         self.balances = balances
         coverage = (workspace.coverageViews + extraViews).compactMap { try? catalog.coverage($0) }
         evaluation = EvaluationCells.latest(in: workspace.root)
+        health = try? catalog.healthSummary()
+        domainGap = (try? catalog.domainGap()) ?? []
         reloadJobs()
         if readRuns { runs = Self.readRuns(workspace.root) }
     }
@@ -102,11 +108,12 @@ public final class StudioData {
         sampleQuery(dataset: dataset, conditions: category.map { [(.category, $0)] } ?? [], offset: offset, limit: limit)
     }
 
-    /// Samples of `dataset` with an annotation meeting every condition (`weather=snow`, …).
+    /// Samples of `dataset` with an annotation meeting every condition (`weather=snow`, …) and,
+    /// with `health`, flagged by the last health run with one of those kinds.
     public func sampleQuery(
-        dataset: String, conditions: [(axis: CoverageAxis, value: String)], offset: Int, limit: Int
+        dataset: String, conditions: [(axis: CoverageAxis, value: String)], health: Set<HealthIssue.Kind>? = nil, offset: Int, limit: Int
     ) -> @Sendable () -> [SampleRow] {
-        let filter = SampleFilter(datasets: [dataset], conditions: conditions)
+        let filter = SampleFilter(datasets: [dataset], conditions: conditions, health: health)
         let catalog = self.catalog
         return { (try? catalog.samples(filter, offset: offset, limit: limit)) ?? [] }
     }
@@ -120,6 +127,30 @@ public final class StudioData {
         let filter = SampleFilter(datasets: names, conditions: conditions)
         let catalog = self.catalog
         return { (try? catalog.samples(filter, offset: offset, limit: limit)) ?? [] }
+    }
+
+    /// The health run as work for another thread (holds the root and the catalog, never this
+    /// object); `progress` hears each step. Returns the status line's report.
+    public var healthChecker: @Sendable (@escaping @Sendable (String) -> Void) -> String {
+        let root = workspace.root, catalog = self.catalog
+        return { progress in
+            do {
+                let outcome = try WorkspaceHealth.run(Workspace.load(root), catalog: catalog) { progress("health: \($0)…") }
+                let images = outcome.measured + outcome.reused
+                return "health: \(outcome.report.issues.count) issue(s) in \(images) images (\(outcome.measured) measured now)"
+            } catch let error as DatasetsError {
+                return "health: \(error.description)"
+            } catch let error as CatalogError {
+                return "health: \(error.description)"
+            } catch {
+                return "health: \(error)"
+            }
+        }
+    }
+
+    /// Stored findings of the last health run.
+    public func healthIssues(dataset: String, kinds: Set<HealthIssue.Kind>, limit: Int) -> [HealthIssue] {
+        (try? catalog.healthIssues(dataset: dataset, kinds: kinds, limit: limit)) ?? []
     }
 
     public func detail(_ sample: SampleRow) -> SampleDetail? { try? catalog.detail(sample: sample.id) }

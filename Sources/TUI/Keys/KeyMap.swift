@@ -1,6 +1,6 @@
 /// The screens, numbered as the keys that open them.
 public enum Screen: Int, CaseIterable, Sendable {
-    case browse = 1, balance, coverage, jobs, train
+    case browse = 1, balance, coverage, jobs, train, health
 
     public var title: String {
         switch self {
@@ -9,6 +9,7 @@ public enum Screen: Int, CaseIterable, Sendable {
         case .coverage: "Coverage"
         case .jobs: "Jobs"
         case .train: "Train"
+        case .health: "Health"
         }
     }
 }
@@ -25,6 +26,7 @@ public enum Action: Hashable, Sendable {
     case cycleGraphics, toggleGrid
     case cancelJob, resumeJob, openLog
     case trainMore
+    case runHealth
 }
 
 public struct Binding: Sendable {
@@ -53,6 +55,7 @@ public enum KeyMap {
         Binding([.character("3")], .show(.coverage), "Coverage: class × condition gaps"),
         Binding([.character("4")], .show(.jobs), "Jobs: generation in the background"),
         Binding([.character("5")], .show(.train), "Train: GAN runs, losses, samples"),
+        Binding([.character("6")], .show(.health), "Health: blurry, duplicate, mislabelled images"),
         Binding([.tab], .nextScreen, "next screen"),
         Binding([.backTab], .previousScreen, "previous screen"),
         Binding([.character("j"), .down, .wheelDown], .down, "down"),
@@ -64,7 +67,10 @@ public enum KeyMap {
         Binding([.character("g"), .home], .top, "first"),
         Binding([.character("G"), .end], .bottom, "last"),
         Binding([.control("l")], .refresh, "redraw and re-read the catalog"),
-        Binding([.character("/")], .filter, "filter samples: a class, or weather=snow, origin=synthetic…", on: [.browse]),
+        Binding(
+            [.character("/")], .filter,
+            "filter samples: a class, weather=snow, origin=synthetic, or a health flag: dup, blurry, label=box-outside",
+            on: [.browse]),
         Binding([.character("n")], .nextMatch, "next sample of the filter's class", on: [.browse]),
         Binding([.character("N")], .previousMatch, "previous sample of the filter's class", on: [.browse]),
         Binding([.enter], .focusNext, "datasets → samples", on: [.browse]),
@@ -77,6 +83,8 @@ public enum KeyMap {
         Binding([.character("c")], .cancelJob, "cancel the job", on: [.jobs]),
         Binding([.character("r")], .resumeJob, "resume the job", on: [.jobs]),
         Binding([.character("L"), .enter], .openLog, "show the job's log", on: [.jobs]),
+        Binding([.character("r")], .runHealth, "run the health checks again (only changed images are decoded)", on: [.health]),
+        Binding([.enter], .open, "open the kind's flagged images in Browse", on: [.health]),
         Binding([.character("s")], .trainMore, "train the run 1,000 steps more (a gan-train job)", on: [.train]),
     ]
 

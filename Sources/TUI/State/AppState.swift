@@ -60,9 +60,11 @@ public struct AppState: Sendable {
     /// Totals of cells when a job to fill them was queued, to show before → after.
     public var before: [String: Int] = [:]
 
-    // Jobs, Train
+    // Jobs, Train, Health
     public var jobIndex = 0
     public var runIndex = 0
+    /// The selected dataset × kind row of the Health screen.
+    public var healthIndex = 0
 
     public init() {}
 

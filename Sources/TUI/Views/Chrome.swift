@@ -10,7 +10,15 @@ enum Chrome {
     /// `SynthStudio · sample-data   1 Browse  2 Balance …`; the current screen reversed.
     static func tabs(_ frame: inout Frame, state: AppState, workspace: String) -> [(Screen, Range<Int>)] {
         frame.fill(x: 0, y: 0, width: frame.width, height: 1, style: Frame.Style(.heading, reverse: true))
-        var x = frame.put(" SynthStudio · \(workspace.terminalSafe) ", x: 0, y: 0, style: Frame.Style(.heading, bold: true, reverse: true))
+        // The tabs always fit: the product's name goes first, then the workspace's is shortened.
+        let tabsWidth = Screen.allCases.reduce(0) { $0 + " \($1.rawValue) \($1.title) ".count + 1 }
+        var title = " SynthStudio · \(workspace.terminalSafe) "
+        if title.count + tabsWidth > frame.width {
+            let room = max(0, frame.width - tabsWidth - 2)
+            let name = workspace.terminalSafe
+            title = room == 0 ? "" : " \(name.count > room ? String(name.prefix(max(1, room - 1))) + "…" : name) "
+        }
+        var x = frame.put(title, x: 0, y: 0, style: Frame.Style(.heading, bold: true, reverse: true))
         var ranges: [(Screen, Range<Int>)] = []
         for screen in Screen.allCases {
             let label = " \(screen.rawValue) \(screen.title) "

@@ -10,6 +10,25 @@ struct CoverageView {
     var matrices: [CoverageMatrix]
     /// With `AppState.showAP`, cells show this evaluation's AP50 (shaded by it) instead of counts.
     var evaluation: EvaluationCells?
+    /// The last health run's domain gap (every view's; a view shows the cells of its own axes).
+    var gap: [DomainGapCell] = []
+
+    /// The gap figures of `spec`'s cells by "row␟column" (a row as a whole under column `all`).
+    static func gapCells(_ gap: [DomainGapCell], spec: CoverageSpec) -> [String: DomainGapCell] {
+        var out: [String: DomainGapCell] = [:]
+        for cell in gap where cell.rowAxis == spec.rows.description && cell.columnAxis == (spec.columns?.description ?? "") {
+            out["\(cell.row)\u{1F}\(cell.column)"] = cell
+        }
+        return out
+    }
+
+    /// A gap figure as the matrix shows it: shaded by how far from indistinguishable (0.5) it is.
+    static func gapText(_ cell: DomainGapCell?) -> (text: String, role: Theme.Role) {
+        guard let cell else { return ("", .muted) }
+        guard let auc = cell.auc else { return ("   –", .muted) }
+        let separable = max(0, min(1, (auc - 0.5) * 2))
+        return (shade(separable) + String(format: " %.2f", auc), auc >= 0.8 ? .gap : (auc >= 0.65 ? .warning : .good))
+    }
 
     /// The cursor on the largest deficit of `matrix` (or the first cell).
     static func largestDeficit(_ matrix: CoverageMatrix) -> (row: Int, column: Int) {
@@ -40,11 +59,15 @@ struct CoverageView {
         let title = "Coverage · \(name)\(axes) · view \(state.viewIndex + 1)/\(matrices.count) (v)"
         frame.box(x: 0, y: top, width: frame.width, height: bottom - top, title: title, style: Frame.Style(.muted))
         let cursor = state.cursor ?? Self.largestDeficit(matrix)
+        let gapFigures = Self.gapCells(gap, spec: spec)
+        // The gap column (a row's real-vs-synthetic AUC) sits at the right when there is one.
+        let gapWidth = gapFigures.isEmpty ? 0 : 10
         let cellWidth = max(11, min(16, (matrix.columnLabels.map { $0.terminalSafe.count }.max() ?? 8) + 2))
         // Row labels get up to 18 columns, and all they need when every cell column still fits.
         let wanted = max(6, (matrix.rowLabels.map { $0.terminalSafe.count }.max() ?? 6) + 1)
-        let labelWidth = min(wanted, max(18, frame.width - 4 - matrix.columnLabels.count * cellWidth))
-        let visibleColumns = max(1, (frame.width - labelWidth - 4) / cellWidth)
+        let labelWidth = min(wanted, max(18, frame.width - 4 - gapWidth - matrix.columnLabels.count * cellWidth))
+        let visibleColumns = max(1, (frame.width - labelWidth - 4 - gapWidth) / cellWidth)
+        let gapX = 2 + labelWidth + min(visibleColumns, matrix.columnLabels.count) * cellWidth
         let firstColumn = max(0, cursor.column - visibleColumns + 1)
         let visibleRows = max(1, bottom - top - 6)
         let firstRow = max(0, cursor.row - visibleRows + 1)
@@ -55,9 +78,14 @@ struct CoverageView {
                 column.terminalSafe, x: x, y: top + 1, style: Frame.Style(.heading, bold: true, underline: i == cursor.column),
                 limit: cellWidth - 1)
         }
+        if gapWidth > 0 { frame.put("gap AUC", x: gapX, y: top + 1, style: Frame.Style(.heading, bold: true), limit: gapWidth - 1) }
         for (r, rowLabel) in matrix.rowLabels.enumerated().dropFirst(firstRow).prefix(visibleRows) {
             let y = top + 2 + (r - firstRow)
             frame.put(rowLabel.terminalSafe, x: 2, y: y, style: Frame.Style(.heading, bold: r == cursor.row), limit: labelWidth - 1)
+            if gapWidth > 0 {
+                let (text, role) = Self.gapText(gapFigures["\(rowLabel)\u{1F}\(DomainGapCell.wholeRow)"])
+                frame.put(text, x: gapX, y: y, style: Frame.Style(role, bold: r == cursor.row), limit: gapWidth - 1)
+            }
             for (c, cell) in matrix.cells[r].enumerated().dropFirst(firstColumn).prefix(visibleColumns) {
                 let x = 2 + labelWidth + (c - firstColumn) * cellWidth
                 let selected = r == cursor.row && c == cursor.column
@@ -97,6 +125,10 @@ struct CoverageView {
                 {
                     words += String(format: ", %.0f%% on %@ alone", before * 100, baseline)
                 }
+            }
+            if let g = gapFigures["\(cell.row)\u{1F}\(cell.column)"] {
+                words +=
+                    g.auc.map { String(format: " · domain gap AUC %.2f", $0) } ?? " · domain gap: too few objects to tell"
             }
             frame.put(words, x: 2, y: bottom - 3, style: Frame.Style(cell.deficit > 0 ? .gap : .text, bold: true), limit: frame.width - 4)
         }

@@ -1,5 +1,8 @@
 import ArgumentParser
+import Catalog
 import Datasets
+import Engine
+import Evaluation
 import Foundation
 import StudioCore
 
@@ -44,23 +47,42 @@ struct HealthCommand: ParsableCommand {
                     kinds.insert(kind)
                 }
             }
-            var datasets: [(String, Dataset)] = []
+            var report: HealthReport
+            var gap: [DomainGapCell] = []
+            var reuse: (measured: Int, reused: Int)?
             if Workspace.isWorkspace(path) {
+                // A workspace's run is stored in its catalog: measures are kept per file (the next
+                // run decodes only what changed), findings feed Browse's filters and Coverage's
+                // domain-gap column.
                 let workspace = try Workspace.load(path)
-                for entry in workspace.datasets { datasets.append((entry.name, try workspace.load(entry))) }
+                let catalog = try Catalog.open(workspace: workspace.root)
+                let outcome = try WorkspaceHealth.run(workspace, catalog: catalog) { step in
+                    if !json { Console.error("health: \(step.terminalSafe)…\n") }
+                }
+                (report, gap, reuse) = (outcome.report, outcome.gap, (outcome.measured, outcome.reused))
             } else {
                 let dataset = try DatasetIO.read(path)
-                datasets.append((dataset.name, dataset))
+                report = Health.report([(dataset.name, dataset, Health.measure(dataset))])
             }
-            var report = Health.report(datasets.map { ($0.0, $0.1, Health.measure($0.1)) })
             report.issues = report.issues.filter { kinds.contains($0.kind) }
-            emit(json ? Self.json(report).pretty() : Self.text(report, limit: limit))
+            emit(json ? Self.json(report, gap: gap).pretty() : Self.text(report, gap: gap, reuse: reuse, limit: limit))
         }
     }
 
-    static func json(_ report: HealthReport) -> JSONValue {
+    static func json(_ report: HealthReport, gap: [DomainGapCell] = []) -> JSONValue {
         func rounded(_ v: Double) -> JSONValue { .double((v * 1000).rounded() / 1000) }
         return .object([
+            (
+                "domain_gap",
+                .array(
+                    gap.map { c in
+                        .object([
+                            ("rows", .string(c.rowAxis)), ("columns", .string(c.columnAxis)), ("row", .string(c.row)),
+                            ("column", .string(c.column)), ("auc", c.auc.map(rounded) ?? .null), ("real", .int(c.real)),
+                            ("synthetic", .int(c.synthetic)),
+                        ])
+                    })
+            ),
             (
                 "datasets",
                 .array(
@@ -103,8 +125,11 @@ struct HealthCommand: ParsableCommand {
         ])
     }
 
-    static func text(_ report: HealthReport, limit: Int) -> String {
+    static func text(_ report: HealthReport, gap: [DomainGapCell] = [], reuse: (measured: Int, reused: Int)? = nil, limit: Int) -> String {
         var lines: [String] = []
+        if let reuse {
+            lines.append("\(reuse.measured) image(s) measured, \(reuse.reused) known from the catalog (unchanged since measured)")
+        }
         for d in report.datasets {
             let mine = report.issues.filter { $0.dataset == d.name }
             let counts = HealthIssue.Kind.allCases.compactMap { k -> String? in
@@ -130,6 +155,18 @@ struct HealthCommand: ParsableCommand {
                         "  \(kind.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)) … and \(of.count - limit) more (--limit, --json)"
                     )
                 }
+            }
+        }
+        if !gap.isEmpty {
+            lines.append(
+                "domain gap (held-out AUC of a real-vs-synthetic classifier on the cell's objects; 0.5 = indistinguishable, 1 = always told apart):"
+            )
+            for c in gap {
+                let cell = c.column == DomainGapCell.wholeRow ? c.row.terminalSafe : "\(c.row.terminalSafe) × \(c.column.terminalSafe)"
+                let figure = c.auc.map { String(format: "%.2f", $0) } ?? "–  (fewer than \(DomainGap.minimumPerSide) objects a side)"
+                lines.append(
+                    "  \(cell.padding(toLength: 28, withPad: " ", startingAt: 0)) AUC \(figure)  (\(c.real) real, \(c.synthetic) synthetic)"
+                )
             }
         }
         return lines.joined(separator: "\n")
