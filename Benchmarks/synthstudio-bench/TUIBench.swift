@@ -16,7 +16,7 @@ func tuiBench(images: Int) throws {
     }
     let data = try StudioData(workspace: "\(folder)/workspace")
     let refresh = data.indexer()
-    let app = App(data: data, colors: .truecolor, graphics: .blocks, sixelAvailable: false, executable: "/bin/false")
+    let app = App(data: data, colors: .truecolor, graphics: .blocks, executable: "/bin/false")
     var keys: [Key] = [.enter]
     keys += Array(repeating: .character("j"), count: 200)
     keys += [.character("G"), .character("g"), .pageDown, .pageDown, .pageDown, .character("v")]

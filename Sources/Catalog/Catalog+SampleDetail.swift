@@ -45,3 +45,27 @@ extension Catalog {
         }
     }
 }
+
+extension Catalog {
+    /// The classes of each sample, most annotations first (ties by name), for thumbnail captions;
+    /// ignore regions are left out.
+    public func classes(of samples: [Int64]) throws(CatalogError) -> [Int64: [String]] {
+        guard !samples.isEmpty else { return [:] }
+        return try read { db in
+            var counts: [Int64: [String: Int]] = [:]
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT sample_id, category, count(*) FROM annotations
+                    WHERE iscrowd = 0 AND sample_id IN (\(samples.map { _ in "?" }.joined(separator: ",")))
+                    GROUP BY sample_id, category
+                    """, arguments: StatementArguments(samples))
+            {
+                counts[row[0], default: [:]][row[1]] = row[2] as Int
+            }
+            return counts.mapValues { byClass in
+                byClass.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map(\.key)
+            }
+        }
+    }
+}

@@ -26,16 +26,20 @@ public final class App {
     let graphicsModes: [AppState.Graphics]
 
     public init(
-        data: StudioData, colors: ColorMode, graphics: AppState.Graphics, sixelAvailable: Bool, executable: String,
+        data: StudioData, colors: ColorMode, graphics: AppState.Graphics, pixelModes: [AppState.Graphics] = [], executable: String,
         cell: CellSize = .fallback
     ) {
         self.data = data
         self.executable = executable
         previews = PreviewService(colors: colors, cell: cell)
-        graphicsModes = AppState.Graphics.allCases.filter { $0 != .sixel || sixelAvailable }
+        // The pixel protocols the terminal speaks (best first), then blocks and ASCII.
+        graphicsModes = AppState.Graphics.allCases.filter { !$0.isPixels || pixelModes.contains($0) || $0 == graphics }
         state.graphics = graphics
         data.reload()
     }
+
+    /// Says what was chosen for this terminal (the help's last line).
+    public func setTerminalNote(_ note: String) { state.terminalNote = note }
 
     /// Re-indexes in the background; the next `poll` reloads what the screens show.
     public func startIndexing() {
@@ -261,6 +265,8 @@ public final class App {
     }
 
     private var lastGridColumns = 1
+    /// Thumbnail captions of the loaded window of samples, by sample id.
+    private var captions: (key: String, classes: [Int64: [String]]) = ("", [:])
 
     // MARK: Browse data
 
@@ -593,16 +599,17 @@ public final class App {
 
     // MARK: Drawing
 
-    /// The screen for the current state, the previews it wants, and where a sixel image goes.
-    public func compose(width: Int, height: Int) -> (frame: Frame, sixel: SixelPlacementInfo?) {
+    /// The screen for the current state, the previews it wants, and where pictures (sixel, kitty,
+    /// iTerm2) go once the cells are drawn.
+    public func compose(width: Int, height: Int) -> (frame: Frame, pictures: [PicturePlacement]) {
         guard width >= Chrome.minimumWidth, height >= Chrome.minimumHeight else {
-            return (Chrome.tooSmall(width: width, height: height), nil)
+            return (Chrome.tooSmall(width: width, height: height), [])
         }
         var frame = Frame(width: width, height: height)
         tabRanges = Chrome.tabs(&frame, state: state, workspace: data.workspace.name)
         let (top, bottom) = (1, height - 1)
         var wanted: [PreviewService.Request] = []
-        var sixel: SixelPlacement?
+        var pictures: [PicturePlacement] = []
         switch state.screen {
         case .browse:
             state.datasetIndex = state.datasetIndex.clamped(to: data.datasets.count)
@@ -610,10 +617,15 @@ public final class App {
             if let sample = samples[safe: state.sampleIndex - samplesOffset], detail?.id != sample.id {
                 detail = (sample.id, data.detail(sample))
             }
+            if state.grid {
+                let key = "\(samplesKey)@\(samplesOffset)#\(samples.count)"
+                if captions.key != key { captions = (key, data.classes(of: samples.map(\.id))) }
+            }
             let view = BrowseView(
                 datasets: data.datasets, balances: data.balances, samples: samples, offset: samplesOffset, total: sampleTotal(),
-                detail: detail?.detail, loading: samplesLoading, previews: previews, previewPath: { [data] in data.imagePath($0) })
-            (wanted, sixel) = view.draw(&frame, state: state, top: top, bottom: bottom)
+                detail: detail?.detail, loading: samplesLoading, previews: previews, previewPath: { [data] in data.imagePath($0) },
+                captions: captions.classes)
+            (wanted, pictures) = view.draw(&frame, state: state, top: top, bottom: bottom)
             lastGridColumns = BrowseView.gridLayout(width: width - BrowseView.datasetWidth, height: bottom - top).columns
         case .balance:
             let target = data.workspace.coverageViews.first { $0.rows == .category && $0.columns == nil }.map {
@@ -634,7 +646,7 @@ public final class App {
             JobsView(jobs: data.jobs, logTail: logTail?.lines ?? []).draw(&frame, state: state, top: top, bottom: bottom)
         case .train:
             state.runIndex = state.runIndex.clamped(to: data.runs.count)
-            wanted = TrainView(runs: data.runs, previews: previews).draw(&frame, state: state, top: top, bottom: bottom)
+            (wanted, pictures) = TrainView(runs: data.runs, previews: previews).draw(&frame, state: state, top: top, bottom: bottom)
         case .health:
             let rows = HealthView.rows(data.health)
             state.healthIndex = state.healthIndex.clamped(to: rows.count)
@@ -652,17 +664,9 @@ public final class App {
         Chrome.status(&frame, state: state, jobs: data.jobs)
         Chrome.overlay(&frame, state: state)
         previews.want(wanted)
-        // No sixel under an overlay: the panel would be drawn over by the image.
-        let info = state.overlay == nil ? sixel.map { SixelPlacementInfo(x: $0.x, y: $0.y, bytes: $0.bytes) } : nil
-        return (frame, info)
+        // No picture under an overlay: the panel would be drawn over by the image.
+        return (frame, state.overlay == nil ? pictures : [])
     }
-}
-
-/// Where to write a sixel image after the cells are drawn.
-public struct SixelPlacementInfo: Equatable, Sendable {
-    public var x: Int
-    public var y: Int
-    public var bytes: [UInt8]
 }
 
 /// A value handed from a background queue to the UI thread (the indexer's report, a page of

@@ -9,14 +9,20 @@ public enum Studio {
     public struct Options: Sendable {
         public var workspace: String
         public var theme: Theme
+        /// Used instead of `theme` when the terminal says its background is light (no theme was
+        /// asked for: a dark theme's light grey text is unreadable on plain xterm's white).
+        public var lightTheme: Theme?
         public var colors: ColorMode
         /// Forced preview mode, or nil to detect.
         public var graphics: AppState.Graphics?
         public var executable: String
 
-        public init(workspace: String, theme: Theme, colors: ColorMode, graphics: AppState.Graphics?, executable: String) {
+        public init(
+            workspace: String, theme: Theme, lightTheme: Theme? = nil, colors: ColorMode, graphics: AppState.Graphics?, executable: String
+        ) {
             self.workspace = workspace
             self.theme = theme
+            self.lightTheme = lightTheme
             self.colors = colors
             self.graphics = graphics
             self.executable = executable
@@ -30,17 +36,16 @@ public enum Studio {
         // Detection talks to the terminal, so it happens before ncurses takes it over.
         let environment = ProcessInfo.processInfo.environment
         let capabilities = TerminalQuery.detect(environment: environment)
-        let sixel = capabilities.graphics == .sixel
-        let detected: AppState.Graphics
-        switch capabilities.graphics {
-        case .sixel: detected = .sixel
-        case .blocks: detected = .blocks
-        case .ascii: detected = .ascii
-        }
+        let detected = graphics(capabilities.graphics)
         let app = App(
-            data: data, colors: options.colors, graphics: options.graphics ?? detected, sixelAvailable: sixel || options.graphics == .sixel,
-            executable: options.executable, cell: capabilities.cell)
-        let terminal = try CursesTerminal(theme: options.theme, colors: options.colors)
+            data: data, colors: options.colors, graphics: options.graphics ?? detected,
+            pixelModes: [detected, options.graphics].compactMap { $0 }.filter(\.isPixels), executable: options.executable,
+            cell: capabilities.cell)
+        let theme = theme(options, background: capabilities.background)
+        let terminal = try CursesTerminal(theme: theme, colors: options.colors)
+        app.setTerminalNote(
+            "theme \(theme.name)"
+                + (theme == options.lightTheme ? " (light background)" : "") + " · pictures \(app.state.graphics.rawValue)")
         terminal.tmuxPassthrough = !(environment["TMUX"] ?? "").isEmpty && capabilities.tmuxPassthrough
         installSignalHandlers()
         defer {
@@ -52,22 +57,34 @@ public enum Studio {
         return stopSignal == 0 ? nil : Int32(stopSignal)
     }
 
+    static func graphics(_ mode: GraphicsMode) -> AppState.Graphics {
+        switch mode {
+        case .kitty: .kitty
+        case .iterm: .iterm
+        case .sixel: .sixel
+        case .blocks: .blocks
+        case .ascii: .ascii
+        }
+    }
+
+    /// The theme asked for, or the light one on a terminal that says its background is light.
+    static func theme(_ options: Options, background: Capabilities.Background?) -> Theme {
+        if background == .light, let light = options.lightTheme { return light }
+        return options.theme
+    }
+
     static func loop(_ app: App, _ terminal: CursesTerminal) {
         var last: Frame?
-        var lastSixel: SixelPlacementInfo?
+        var lastPictures: [PicturePlacement] = []
         var dirty = true
         while !app.state.quitting, stopSignal == 0 {
             if dirty {
                 let size = terminal.size
-                let (frame, sixel) = app.compose(width: size.width, height: size.height)
-                if frame != last || sixel != lastSixel {
-                    // A sixel image is pixels ncurses does not know about: clear the screen
-                    // whenever anything changes while one is shown, then draw it again.
-                    if lastSixel != nil { terminal.invalidate() }
-                    terminal.draw(frame)
-                    if let sixel { terminal.writeSixel(sixel) }
+                let (frame, pictures) = app.compose(width: size.width, height: size.height)
+                if frame != last || pictures != lastPictures {
+                    terminal.show(frame, pictures: pictures, replacing: lastPictures, resized: last == nil)
                     last = frame
-                    lastSixel = sixel
+                    lastPictures = pictures
                 }
                 dirty = false
             }

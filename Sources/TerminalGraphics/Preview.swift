@@ -2,13 +2,27 @@ public import StudioCore
 
 /// How a preview is drawn.
 public enum GraphicsMode: Sendable, Hashable {
+    /// kitty's graphics protocol (kitty, Ghostty, WezTerm, Konsole): PNG sent in APC chunks.
+    case kitty
+    /// iTerm2's inline images (iTerm2, WezTerm, VS Code, Tabby): PNG in one OSC 1337.
+    case iterm
     case sixel
     case blocks(BlockSymbols)
     case ascii
 
-    /// `sixel`, `blocks` (all block elements), `half`, `sextant` or `ascii`.
+    /// Whether the terminal draws pixels (an image placed over cells), not characters.
+    public var isPixels: Bool {
+        switch self {
+        case .kitty, .iterm, .sixel: true
+        case .blocks, .ascii: false
+        }
+    }
+
+    /// `kitty`, `iterm`, `sixel`, `blocks` (all block elements), `half`, `sextant` or `ascii`.
     public init?(name: String) {
         switch name {
+        case "kitty": self = .kitty
+        case "iterm", "iterm2": self = .iterm
         case "sixel": self = .sixel
         case "blocks", "block": self = .blocks(.block)
         case "half": self = .blocks(.half)
@@ -70,9 +84,16 @@ public struct PreviewOptions: Sendable {
 
 /// The pipeline: image → canvas → resample (aspect-correct for the cell size) → overlays → encoder.
 public enum Preview {
-    /// Bytes to write to the terminal (sixel DCS, or text with SGR colours).
-    public static func render(_ image: Image, options: PreviewOptions) -> [UInt8] {
+    /// Bytes to write to the terminal (sixel DCS, or text with SGR colours). The kitty and iTerm2
+    /// protocols carry PNG files: `png` encodes the canvas (ImageIO's, given by the caller).
+    public static func render(_ image: Image, options: PreviewOptions, png: (Canvas) -> [UInt8]? = { _ in nil }) -> [UInt8] {
         switch options.mode {
+        case .kitty, .iterm:
+            guard let canvas = sixelCanvas(image, options: options), let file = png(canvas) else { return [] }
+            let (columns, rows) = canvas.cells(options.cell)
+            return options.mode == .kitty
+                ? KittyGraphics.display(png: file, holdCursor: false)
+                : ITermGraphics.display(png: file, columns: columns, rows: rows)
         case .sixel:
             guard let canvas = sixelCanvas(image, options: options) else { return [] }
             return SixelEncoder(dithering: options.dithering, background: options.background).encode(canvas)
@@ -88,7 +109,7 @@ public enum Preview {
     public static func sampledSize(width: Int, height: Int, options: PreviewOptions) -> (width: Int, height: Int) {
         guard width > 0, height > 0 else { return (0, 0) }
         switch options.mode {
-        case .sixel: return sixelSize(width: width, height: height, options: options)
+        case .sixel, .kitty, .iterm: return sixelSize(width: width, height: height, options: options)
         case .blocks, .ascii:
             let grid = gridSize(width: width, height: height, options: options)
             return (grid.columns * grid.subpixels.x, grid.rows * grid.subpixels.y)
@@ -116,7 +137,7 @@ public enum Preview {
         let (sx, sy): (Int, Int)
         switch options.mode {
         case .blocks(let symbols): (sx, sy) = symbols.subpixels
-        case .ascii, .sixel: (sx, sy) = (1, 1)
+        case .ascii, .sixel, .kitty, .iterm: (sx, sy) = (1, 1)
         }
         var columns: Int
         switch options.width {
@@ -133,7 +154,7 @@ public enum Preview {
         return (columns, rows, (sx, sy))
     }
 
-    /// The resized canvas, boxes and labels drawn, that the sixel encoder receives.
+    /// The resized canvas, boxes and labels drawn, that the pixel encoders (sixel, kitty, iTerm2) receive.
     public static func sixelCanvas(_ image: Image, options: PreviewOptions) -> Canvas? {
         guard image.width > 0, image.height > 0 else { return nil }
         let (width, height) = sixelSize(width: image.width, height: image.height, options: options)
@@ -152,7 +173,7 @@ public enum Preview {
         var grid: CellGrid
         switch options.mode {
         case .blocks(let symbols): grid = BlockEncoder(symbols: symbols, colors: options.colors).encode(canvas)
-        case .ascii, .sixel: grid = ASCIIEncoder(colors: options.colors).encode(canvas)
+        case .ascii, .sixel, .kitty, .iterm: grid = ASCIIEncoder(colors: options.colors).encode(canvas)
         }
         // Labels as real characters at each box's top-left cell (above the box when there is room).
         let colors = OverlayBox.colors(for: options.boxes)

@@ -47,7 +47,7 @@ func openApp(_ dir: TemporaryDirectory) throws -> App {
     let data = try StudioData(workspace: dir.path)
     _ = data.indexer()
     data.reload()
-    return App(data: data, colors: .none, graphics: .ascii, sixelAvailable: false, executable: "/bin/false")
+    return App(data: data, colors: .none, graphics: .ascii, executable: "/bin/false")
 }
 
 /// Composes until the background sample query has landed (at most 5 s), then the frame's text.

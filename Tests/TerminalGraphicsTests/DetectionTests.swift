@@ -75,6 +75,47 @@ struct DetectionTests {
         #expect(capabilities.cell == CellSize(width: 9, height: 18))
     }
 
+    @Test("a terminal that answers OSC 11 white and kitty's query gets the kitty protocol and a light background")
+    func kittyOnWhite() throws {
+        let (primary, secondary) = try Self.pseudoTerminal()
+        defer {
+            close(primary)
+            close(secondary)
+        }
+        let channel = try #require(TTYChannel(borrowing: secondary))
+        let responder = Thread_answer(
+            primary: primary, reply: "\u{1B}]11;rgb:ffff/ffff/ffff\u{1B}\\\u{1B}_Gi=31;OK\u{1B}\\\u{1B}[6;20;10t\u{1B}[?62;22c")
+        let capabilities = TerminalQuery.detect(
+            channel: channel, environment: ["TERM": "xterm-kitty", "LANG": "C.UTF-8"], timeoutMilliseconds: 2000)
+        responder.join()
+        #expect(capabilities.graphics == .kitty && capabilities.background == .light)
+    }
+
+    @Test("the background from OSC 11 (any digit count) or COLORFGBG; graphics in yazi's order")
+    func backgroundAndOrder() {
+        #expect(Capabilities.background(reply: "\u{1B}]11;rgb:ffff/ffff/ffff\u{1B}\\", environment: [:]) == .light)
+        #expect(Capabilities.background(reply: "\u{1B}]11;rgb:00/00/00\u{07}", environment: [:]) == .dark)
+        #expect(Capabilities.background(reply: "\u{1B}]11;rgb:fdf6/e3e3/c0c0\u{1B}\\", environment: [:]) == .light, "solarized light")
+        #expect(Capabilities.background(reply: "\u{1B}]11;rgb:2828/2c2c/3434\u{1B}\\", environment: [:]) == .dark)
+        #expect(Capabilities.background(reply: "\u{1B}]11;rgb:zz/00/00\u{07}", environment: [:]) == nil)
+        #expect(Capabilities.background(reply: nil, environment: ["COLORFGBG": "0;15"]) == .light)
+        #expect(Capabilities.background(reply: nil, environment: ["COLORFGBG": "15;default;0"]) == .dark)
+        #expect(Capabilities.background(reply: nil, environment: ["COLORFGBG": "15;7"]) == .light)
+        #expect(Capabilities.background(reply: nil, environment: [:]) == nil)
+        let utf8 = ["TERM": "xterm-256color", "LANG": "C.UTF-8"]
+        func mode(_ env: [String: String], da1: String? = nil, kitty: Bool = false, tmux: Bool = false) -> GraphicsMode {
+            Capabilities.graphics(environment: utf8.merging(env) { $1 }, da1: da1, kitty: kitty, insideTmux: tmux, tmuxPassthrough: tmux)
+        }
+        #expect(mode([:], da1: "\u{1B}[?62;4c", kitty: true) == .kitty, "kitty first")
+        #expect(mode(["TERM_PROGRAM": "iTerm.app"], da1: "\u{1B}[?62;4c") == .iterm, "then iTerm2, then sixel")
+        #expect(mode(["TERM_PROGRAM": "vscode"]) == .iterm)
+        #expect(mode(["LC_TERMINAL": "iTerm2"]) == .iterm)
+        #expect(mode([:], da1: "\u{1B}[?62;4c") == .sixel)
+        #expect(mode(["TERM_PROGRAM": "iTerm.app"], da1: "\u{1B}[?62;4c", tmux: true) == .sixel, "inside tmux only sixel passes")
+        #expect(mode(["LANG": "C", "TERM_PROGRAM": "iTerm.app"]) == .ascii)
+        #expect(GraphicsMode(name: "kitty") == .kitty && GraphicsMode(name: "iterm2") == .iterm)
+    }
+
     @Test("tmux passthrough doubles every ESC inside the wrapper")
     func tmux() {
         let wrapped = TmuxPassthrough.wrap(Array("\u{1B}P0;1;0q#0~\u{1B}\\".utf8))

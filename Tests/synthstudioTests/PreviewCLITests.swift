@@ -16,6 +16,21 @@ struct PreviewCLITests {
         #expect(decoded.image.width == 160 && decoded.image.height == 107)
     }
 
+    @Test("kitty and iTerm2 to a pipe: the picture as PNG at the requested width, the cursor left below it")
+    func kittyAndITermToPipe() throws {
+        let kitty = try CLIRunner.run(["preview", Self.photo, "--mode", "kitty", "--width", "160"])
+        #expect(kitty.status == 0 && kitty.stdout.hasPrefix("\u{1B}_Ga=T,f=100,t=d,q=2,m=") && kitty.stdout.hasSuffix("\u{1B}\\\n"))
+        let payload = kitty.stdout.dropLast().split(separator: "\u{1B}\\").map { $0.split(separator: ";", maxSplits: 1).last ?? "" }
+            .joined()
+        let png = try #require(Data(base64Encoded: payload))
+        #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]))
+        // IHDR: width and height, big-endian, at bytes 16–23.
+        let width = png[16...19].reduce(0) { $0 << 8 | Int($1) }, height = png[20...23].reduce(0) { $0 << 8 | Int($1) }
+        #expect(width == 160 && height == 107)
+        let iterm = try CLIRunner.run(["preview", Self.photo, "--mode", "iterm", "--width", "160"])
+        #expect(iterm.status == 0 && iterm.stdout.hasPrefix("\u{1B}]1337;File=inline=1;size=\(png.count);width=16;height=6;"))
+    }
+
     @Test("blocks with --cols, colours as asked, NO_COLOR honoured")
     func blocks() throws {
         let colour = try CLIRunner.run(["preview", Self.photo, "--mode", "blocks", "--cols", "40", "--colors", "256"])
@@ -57,7 +72,7 @@ struct PreviewCLITests {
             "cut.jpg", Array(try Data(contentsOf: URL(fileURLWithPath: "\(CLIRunner.repository)/\(Self.photo)")).prefix(3000)))
         let broken = try CLIRunner.run(["preview", cut])
         #expect(broken.status == 1 && broken.stderr.contains("truncated"))
-        #expect(try CLIRunner.run(["preview", Self.photo, "--mode", "kitty"]).status != 0)
+        #expect(try CLIRunner.run(["preview", Self.photo, "--mode", "gif"]).status != 0)
         #expect(try CLIRunner.run(["preview", Self.photo, "--width", "10", "--cols", "10"]).status != 0)
         #expect(try CLIRunner.run(["preview", Self.photo, "--width", "0"]).status != 0)
     }

@@ -107,6 +107,33 @@ struct StudioTmuxTests {
         return dir
     }
 
+    /// tmux answers OSC 11 with the pane's background: on white the studio picks the light theme
+    /// by itself, on black the dark one; `--theme` overrides. The binary runs from a copy.
+    @Test(.enabled(if: available, "needs tmux (make test installs it)"))
+    func aLightTerminalGetsTheLightTheme() throws {
+        let dir = try Self.workspace()
+        let binary = dir.file("bin/synthstudio")
+        try FileManager.default.createDirectory(atPath: dir.file("bin"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLIRunner.binary, toPath: binary)
+        for (background, arguments, expected) in [
+            ("#ffffff", "", "theme light (light background)"), ("#000000", "", "theme dark ·"),
+            ("#ffffff", "--theme high-contrast", "theme high-contrast ·"),
+        ] {
+            let tmux = Tmux()
+            // The style is set before the studio asks (it starts half a second later).
+            tmux.start(
+                "sleep 0.5; \(binary) \(arguments) .", width: 100, height: 30, statusFile: "\(dir.path)/exit-status", directory: dir.path)
+            tmux.run(["set", "-t", tmux.session, "window-style", "bg=\(background)"])
+            #expect(tmux.waitFor("1 Browse"), "\(tmux.screen())")
+            tmux.keys("?")
+            #expect(tmux.waitFor(expected), "\(background) \(arguments): \(tmux.screen())")
+            tmux.keys("Escape")
+            tmux.keys("q")
+            #expect(tmux.exitStatus("\(dir.path)/exit-status") == "0")
+            try? FileManager.default.removeItem(atPath: "\(dir.path)/exit-status")
+        }
+    }
+
     /// The studio started the way `make run` starts it: `synthstudio sample-data`, a path relative
     /// to the current folder, here a fresh copy of the whole sample workspace. `f` on the class-7
     /// gap fills it from the GAN run; `f` on the street view's largest gap (cyclists in snow)

@@ -155,6 +155,9 @@ public final class StudioData {
 
     public func detail(_ sample: SampleRow) -> SampleDetail? { try? catalog.detail(sample: sample.id) }
 
+    /// The classes of each sample, most annotations first (thumbnail captions).
+    public func classes(of samples: [Int64]) -> [Int64: [String]] { (try? catalog.classes(of: samples)) ?? [:] }
+
     /// The absolute path of a sample's image.
     public func imagePath(_ sample: SampleRow) -> String? {
         guard let entry = workspace.datasets.first(where: { $0.name == sample.dataset }) else { return nil }

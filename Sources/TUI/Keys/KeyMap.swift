@@ -75,7 +75,7 @@ public enum KeyMap {
         Binding([.character("N")], .previousMatch, "previous sample of the filter's class", on: [.browse]),
         Binding([.enter], .focusNext, "datasets → samples", on: [.browse]),
         Binding([.character("v")], .toggleGrid, "thumbnail grid on/off", on: [.browse]),
-        Binding([.character("t")], .cycleGraphics, "preview: sixel → blocks → ASCII", on: [.browse, .train]),
+        Binding([.character("t")], .cycleGraphics, "preview: pixels (kitty, iTerm2 or sixel) → blocks → ASCII", on: [.browse, .train]),
         Binding([.enter], .open, "open the cell's samples in Browse", on: [.coverage]),
         Binding([.character("f")], .fill, "fill the gap: a prefilled generation job", on: [.coverage]),
         Binding([.character("v")], .nextView, "next coverage view; :axes ROWS [COLS] makes one", on: [.coverage]),

@@ -16,7 +16,7 @@ public final class PreviewService: @unchecked Sendable {
         public var boxes: [OverlayBox]
 
         public enum Mode: Hashable, Sendable {
-            case blocks, ascii, sixel
+            case blocks, ascii, sixel, kitty, iterm
         }
 
         public init(path: String, columns: Int, rows: Int, mode: Mode, boxes: [OverlayBox] = []) {
@@ -30,8 +30,8 @@ public final class PreviewService: @unchecked Sendable {
 
     public enum Result: Sendable {
         case cells(CellGrid)
-        /// Sixel bytes and the size they cover, in cells.
-        case sixel([UInt8], columns: Int, rows: Int)
+        /// A picture's bytes in the request's pixel protocol and the size they cover, in cells.
+        case pixels([UInt8], columns: Int, rows: Int)
         case failed(String)
     }
 
@@ -102,7 +102,7 @@ public final class PreviewService: @unchecked Sendable {
     func render(_ request: Request) -> Result {
         let options: PreviewOptions
         switch request.mode {
-        case .sixel:
+        case .sixel, .kitty, .iterm:
             options = PreviewOptions(
                 mode: .sixel, colors: colors, width: .columns(request.columns), maxRows: request.rows, cell: cell, boxes: request.boxes)
         case .blocks, .ascii:
@@ -124,12 +124,25 @@ public final class PreviewService: @unchecked Sendable {
             return .failed(error.message)
         }
         switch request.mode {
-        case .sixel:
+        case .sixel, .kitty, .iterm:
             let options = scaled
             guard let canvas = Preview.sixelCanvas(image, options: options) else { return .failed("empty image") }
-            let bytes = SixelEncoder(dithering: .floydSteinberg, background: (0, 0, 0)).encode(canvas)
-            return .sixel(
-                bytes, columns: (canvas.width + cell.width - 1) / cell.width, rows: (canvas.height + cell.height - 1) / cell.height)
+            let (columns, rows) = canvas.cells(cell)
+            let bytes: [UInt8]
+            if request.mode == .sixel {
+                bytes = SixelEncoder(dithering: .floydSteinberg, background: (0, 0, 0)).encode(canvas)
+            } else {
+                // kitty and iTerm2 take a PNG file: lossless, and smaller than raw samples.
+                let flat = Image(width: canvas.width, height: canvas.height, layout: .rgb, pixels: .eight(canvas.rgb8()))
+                guard let png = try? ImageFile.encode(flat, as: .png) else { return .failed("cannot encode the picture") }
+                bytes =
+                    request.mode == .kitty
+                    // kitty at the picture's own pixels: the canvas is already sized for the cells,
+                    // and naming both c and r would stretch it to their rounded-up area.
+                    ? KittyGraphics.display(png: png)
+                    : ITermGraphics.display(png: png, columns: columns, rows: rows)
+            }
+            return .pixels(bytes, columns: columns, rows: rows)
         case .blocks, .ascii:
             let options = scaled
             guard let grid = Preview.cells(image, options: options) else { return .failed("empty image") }

@@ -18,7 +18,10 @@ public struct AppState: Sendable {
 
     /// How previews are drawn; `t` cycles through the ones the terminal can show.
     public enum Graphics: String, Sendable, CaseIterable {
-        case sixel, blocks, ascii
+        case kitty, iterm, sixel, blocks, ascii
+
+        /// Drawn by the terminal as pixels over cells (not as characters).
+        public var isPixels: Bool { self == .kitty || self == .iterm || self == .sixel }
     }
 
     public var screen: Screen = .browse
@@ -36,6 +39,8 @@ public struct AppState: Sendable {
         return true
     }
     public var quitting = false
+    /// What was chosen for this terminal (theme, pictures), shown at the foot of the help.
+    public var terminalNote = ""
 
     // Browse
     public var datasetIndex = 0

@@ -56,6 +56,7 @@ final class CursesTerminal {
     func close() {
         guard !closed else { return }
         closed = true
+        if kittyShown { write(KittyGraphics.delete()) }
         endwin()
         delscreen(screen)
         if let output { fclose(output) }
@@ -106,16 +107,36 @@ final class CursesTerminal {
     /// Makes the next `draw` repaint every cell (erasing sixel pixels ncurses does not know of).
     func invalidate() { clearok(window, true) }
 
-    /// Writes a sixel image with its top-left corner at cell (x, y), after ncurses has drawn.
-    func writeSixel(_ sixel: SixelPlacementInfo) {
-        var bytes = Array("\u{1B}7\u{1B}[\(sixel.y + 1);\(sixel.x + 1)H".utf8)
-        bytes += tmuxPassthrough ? TmuxPassthrough.wrap(sixel.bytes) : sixel.bytes
-        bytes += Array("\u{1B}8".utf8)
-        if let output {
-            fflush(output)
-            _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, output) }
-            fflush(output)
+    /// Draws `frame` and then `pictures` over it, removing `previous` cleanly. Sixel and iTerm2
+    /// pictures become the cells' content, which ncurses does not know of: while one is up, any
+    /// change repaints every cell and the pictures again. kitty pictures sit in a layer above the
+    /// text: they are deleted (`a=d`) and sent again only when they change, on a resize, or when
+    /// the cells under them are about to be drawn over (an overlay: `pictures` is empty).
+    func show(_ frame: Frame, pictures: [PicturePlacement], replacing previous: [PicturePlacement], resized: Bool) {
+        let kittyBefore = previous.contains { $0.mode == .kitty }
+        let cellBound = previous.contains { $0.mode != .kitty }
+        let changed = pictures != previous || resized
+        if kittyBefore, changed { write(KittyGraphics.delete()) }
+        if cellBound { invalidate() }
+        draw(frame)
+        for picture in pictures where picture.mode != .kitty || changed || !kittyBefore {
+            var bytes = Array("\u{1B}7\u{1B}[\(picture.y + 1);\(picture.x + 1)H".utf8)
+            bytes += tmuxPassthrough ? TmuxPassthrough.wrap(picture.bytes) : picture.bytes
+            bytes += Array("\u{1B}8".utf8)
+            write(bytes)
+            if picture.mode == .kitty { kittyShown = true }
         }
+    }
+
+    /// kitty pictures were shown: `close` deletes them (they would stay on the screen after exit).
+    private var kittyShown = false
+
+    /// Writes bytes straight to the terminal, after what ncurses has buffered.
+    private func write(_ bytes: [UInt8]) {
+        guard let output else { return }
+        fflush(output)
+        _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, output) }
+        fflush(output)
     }
 
     /// The next key, or nil after the input timeout (50 ms) so the caller can poll for results.

@@ -19,6 +19,8 @@ struct BrowseView {
     var loading: Bool
     var previews: PreviewService
     var previewPath: (SampleRow) -> String?
+    /// Classes per sample (most annotations first) for the thumbnails' captions.
+    var captions: [Int64: [String]] = [:]
 
     static let datasetWidth = 30
     static let sampleWidth = 36
@@ -34,7 +36,9 @@ struct BrowseView {
 
     /// Draws into `frame` between rows `top` and `bottom` (exclusive); returns the previews to
     /// ask for and, in sixel mode, where the sixel image goes.
-    func draw(_ frame: inout Frame, state: AppState, top: Int, bottom: Int) -> (wanted: [PreviewService.Request], sixel: SixelPlacement?) {
+    func draw(_ frame: inout Frame, state: AppState, top: Int, bottom: Int) -> (
+        wanted: [PreviewService.Request], pictures: [PicturePlacement]
+    ) {
         let height = bottom - top
         let ordered = Self.ordered(datasets)
         // Datasets.
@@ -90,7 +94,8 @@ struct BrowseView {
             frame.fill(x: x0 + 1, y: top + 1 + i, width: Self.sampleWidth - 2, height: 1, style: style)
             let mark = sample.origin == .synthetic ? "◆ " : "  "
             frame.put(mark, x: x0 + 1, y: top + 1 + i, style: Frame.Style(.synthetic, reverse: style.reverse))
-            frame.put(sample.path.terminalSafe, x: x0 + 3, y: top + 1 + i, style: style, limit: Self.sampleWidth - 5)
+            // Paths keep their end (the file's own name) when they do not fit.
+            frame.put(Self.tail(sample.path.terminalSafe, Self.sampleWidth - 5), x: x0 + 3, y: top + 1 + i, style: style)
         }
         if samples.isEmpty {
             frame.put(loading ? "loading…" : "no samples", x: x0 + 2, y: top + 1, style: Frame.Style(.muted))
@@ -98,7 +103,7 @@ struct BrowseView {
         // Preview and metadata.
         let px = x0 + Self.sampleWidth
         let pw = frame.width - px
-        guard pw > 10, let sample = samples[safe: state.sampleIndex - offset] else { return ([], nil) }
+        guard pw > 10, let sample = samples[safe: state.sampleIndex - offset] else { return ([], []) }
         frame.box(x: px, y: top, width: pw, height: height, title: "Preview · \(state.graphics.rawValue)", style: Frame.Style(.muted))
         var info: [(String, String, Theme.Role)] = [
             ("file", sample.path.terminalSafe, .text), ("size", "\(sample.width)×\(sample.height)", .text),
@@ -114,29 +119,43 @@ struct BrowseView {
         }
         if let provenance = sample.provenance { info.append(("made by", Self.provenanceSummary(provenance), .synthetic)) }
         let infoTop = bottom - 1 - info.count
+        // Keys in a column as wide as the longest (up to a third of the pane), values after it.
+        let keyWidth = min(max(8, (pw - 4) / 3), (info.map { $0.0.count }.max() ?? 8) + 1)
         for (i, (k, v, role)) in info.enumerated() {
-            frame.put(k, x: px + 2, y: infoTop + i, style: Frame.Style(.muted), limit: 9)
-            frame.put(v, x: px + 11, y: infoTop + i, style: Frame.Style(role), limit: pw - 13)
+            frame.put(k.count < keyWidth ? k : Self.tail(k, keyWidth - 1), x: px + 2, y: infoTop + i, style: Frame.Style(.muted))
+            frame.put(v, x: px + 2 + keyWidth, y: infoTop + i, style: Frame.Style(role), limit: pw - 4 - keyWidth)
         }
         let previewRows = max(1, infoTop - top - 2)
-        guard let path = previewPath(sample) else { return ([], nil) }
+        guard let path = previewPath(sample) else { return ([], []) }
         let boxes = (detail?.labels ?? []).compactMap { label in label.box.map { OverlayBox(box: $0, label: label.category) } }
         let request = PreviewService.Request(
             path: path, columns: pw - 4, rows: previewRows, mode: Self.mode(state.graphics), boxes: boxes)
-        let placement = Self.place(previews.result(request), in: &frame, x: px + 2, y: top + 1, columns: pw - 4, rows: previewRows)
-        return ([request], placement)
+        let placement = Self.place(
+            previews.result(request), in: &frame, x: px + 2, y: top + 1, columns: pw - 4, rows: previewRows, mode: request.mode)
+        return ([request], placement.map { [$0] } ?? [])
+    }
+
+    /// `text` in at most `width` columns, its start replaced by `…` when it does not fit.
+    static func tail(_ text: String, _ width: Int) -> String {
+        guard text.count > width else { return text }
+        guard width > 1 else { return String(text.suffix(max(0, width))) }
+        return "…" + text.suffix(width - 1)
     }
 
     static func mode(_ graphics: AppState.Graphics) -> PreviewService.Request.Mode {
         switch graphics {
+        case .kitty: .kitty
+        case .iterm: .iterm
         case .sixel: .sixel
         case .blocks: .blocks
         case .ascii: .ascii
         }
     }
 
-    /// Puts a finished preview's cells into the frame (or reserves the sixel's area).
-    static func place(_ result: PreviewService.Result?, in frame: inout Frame, x: Int, y: Int, columns: Int, rows: Int) -> SixelPlacement? {
+    /// Puts a finished preview's cells into the frame (or says where its picture goes).
+    static func place(
+        _ result: PreviewService.Result?, in frame: inout Frame, x: Int, y: Int, columns: Int, rows: Int, mode: PreviewService.Request.Mode
+    ) -> PicturePlacement? {
         switch result {
         case nil:
             frame.put("decoding…", x: x, y: y, style: Frame.Style(.muted))
@@ -150,8 +169,9 @@ struct BrowseView {
                         character: Character(cell.character), style: Frame.Style(foreground: cell.foreground, background: cell.background))
                 }
             }
-        case .sixel(let bytes, let c, let r):
-            return SixelPlacement(x: x, y: y, columns: c, rows: r, bytes: bytes)
+        case .pixels(let bytes, let c, let r):
+            let graphics: AppState.Graphics = mode == .kitty ? .kitty : (mode == .iterm ? .iterm : .sixel)
+            return PicturePlacement(x: x, y: y, columns: c, rows: r, bytes: bytes, mode: graphics)
         }
         return nil
     }
@@ -171,7 +191,7 @@ struct BrowseView {
     }
 
     /// The thumbnail grid: as many as fit, each with its class under it.
-    private func drawGrid(_ frame: inout Frame, state: AppState, top: Int, bottom: Int) -> ([PreviewService.Request], SixelPlacement?) {
+    private func drawGrid(_ frame: inout Frame, state: AppState, top: Int, bottom: Int) -> ([PreviewService.Request], [PicturePlacement]) {
         let x0 = Self.datasetWidth
         let layout = Self.gridLayout(width: frame.width - x0, height: bottom - top)
         frame.box(
@@ -180,24 +200,38 @@ struct BrowseView {
         let perPage = layout.columns * layout.rows
         let first = perPage > 0 ? state.sampleIndex / perPage * perPage : 0
         var wanted: [PreviewService.Request] = []
+        var pictures: [PicturePlacement] = []
         for slot in 0..<perPage {
             let index = first + slot
             guard index < total, let sample = samples[safe: index - offset], let path = previewPath(sample) else { continue }
             let cx = x0 + 1 + (slot % layout.columns) * (layout.cellWidth + 1)
             let cy = top + 1 + (slot / layout.columns) * (layout.cellHeight + 1)
+            // Thumbnails are pictures where the terminal draws pixels (a grid of 16-px digits in
+            // blocks reads as stripes).
             let request = PreviewService.Request(
-                path: path, columns: layout.cellWidth, rows: layout.cellHeight - 1, mode: state.graphics == .ascii ? .ascii : .blocks)
+                path: path, columns: layout.cellWidth, rows: layout.cellHeight - 1, mode: Self.mode(state.graphics))
             wanted.append(request)
-            _ = Self.place(previews.result(request), in: &frame, x: cx, y: cy, columns: layout.cellWidth, rows: layout.cellHeight - 1)
+            var captionY = cy + layout.cellHeight - 1
+            if let picture = Self.place(
+                previews.result(request), in: &frame, x: cx, y: cy, columns: layout.cellWidth, rows: layout.cellHeight - 1,
+                mode: request.mode)
+            {
+                pictures.append(picture)
+                // The caption right under a picture shorter than its slot.
+                captionY = cy + min(picture.rows, layout.cellHeight - 1)
+            }
             let selected = index == state.sampleIndex
-            let label = sample.path.split(separator: "/").dropLast().last.map(String.init) ?? sample.path
+            // The image's classes (most boxes first); its file name when it has none.
+            let label =
+                captions[sample.id].map { $0.joined(separator: " ") }.flatMap { $0.isEmpty ? nil : $0 }
+                ?? (sample.path.split(separator: "/").last.map(String.init) ?? sample.path)
             frame.put(
-                selected ? "▶" + label.terminalSafe : " " + label.terminalSafe, x: cx, y: cy + layout.cellHeight - 1,
+                selected ? "▶" + label.terminalSafe : " " + label.terminalSafe, x: cx, y: captionY,
                 style: Frame.Style(selected ? .accent : .muted, bold: selected, reverse: selected), limit: layout.cellWidth)
         }
         // The selected one first: it is what the user looks at.
         if let i = wanted.indices.first(where: { first + $0 == state.sampleIndex }) { wanted.insert(wanted.remove(at: i), at: 0) }
-        return (wanted, nil)
+        return (wanted, pictures)
     }
 
     static func gridLayout(width: Int, height: Int) -> (columns: Int, rows: Int, cellWidth: Int, cellHeight: Int) {
@@ -206,13 +240,14 @@ struct BrowseView {
     }
 }
 
-/// Where a sixel image goes once ncurses has drawn the cells around it.
-struct SixelPlacement: Equatable {
-    var x: Int
-    var y: Int
-    var columns: Int
-    var rows: Int
-    var bytes: [UInt8]
+/// Where a picture (sixel, kitty or iTerm2 bytes) goes once ncurses has drawn the cells around it.
+public struct PicturePlacement: Equatable, Sendable {
+    public var x: Int
+    public var y: Int
+    public var columns: Int
+    public var rows: Int
+    public var bytes: [UInt8]
+    public var mode: AppState.Graphics
 }
 
 extension String {

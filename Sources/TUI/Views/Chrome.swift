@@ -97,7 +97,10 @@ enum Chrome {
                 frame.put(line.keys, x: inner.x, y: inner.y + i, style: Frame.Style(.accent, bold: true), limit: 16)
                 frame.put(line.help, x: inner.x + 17, y: inner.y + i, limit: inner.width - 17)
             }
-            frame.put("Esc or ? closes", x: inner.x, y: inner.y + inner.height - 1, style: Frame.Style(.muted))
+            frame.put(
+                "Esc or ? closes" + (state.terminalNote.isEmpty ? "" : " · \(state.terminalNote)"), x: inner.x,
+                y: inner.y + inner.height - 1,
+                style: Frame.Style(.muted), limit: inner.width)
         case .confirmQuit(let running):
             let inner = panel(&frame, width: 56, height: 6, title: "Quit?")
             frame.put("\(running) job(s) running; they go on in the background.", x: inner.x, y: inner.y, limit: inner.width)

@@ -24,7 +24,9 @@ struct TrainView {
         }
     }
 
-    func draw(_ frame: inout Frame, state: AppState, top: Int, bottom: Int) -> [PreviewService.Request] {
+    func draw(_ frame: inout Frame, state: AppState, top: Int, bottom: Int) -> (
+        wanted: [PreviewService.Request], pictures: [PicturePlacement]
+    ) {
         let listWidth = 28
         frame.box(x: 0, y: top, width: listWidth, height: bottom - top, title: "GAN runs · s train more", style: Frame.Style(.muted))
         guard !runs.isEmpty else {
@@ -32,7 +34,7 @@ struct TrainView {
             frame.put(
                 "synthstudio gan train --data DATASET --out models/NAME", x: listWidth + 2, y: top + 1, style: Frame.Style(.muted),
                 limit: frame.width - listWidth - 3)
-            return []
+            return ([], [])
         }
         for (i, run) in runs.enumerated() where top + 1 + i < bottom - 1 {
             let selected = i == state.runIndex
@@ -40,7 +42,7 @@ struct TrainView {
             frame.fill(x: 1, y: top + 1 + i, width: listWidth - 2, height: 1, style: style)
             frame.put("\(run.name.terminalSafe)  \(run.step)/\(run.steps)", x: 2, y: top + 1 + i, style: style, limit: listWidth - 4)
         }
-        guard let run = runs[safe: state.runIndex] else { return [] }
+        guard let run = runs[safe: state.runIndex] else { return ([], []) }
         let x0 = listWidth, width = frame.width - listWidth
         let curveHeight = max(3, (bottom - top) / 3)
         frame.box(
@@ -70,11 +72,12 @@ struct TrainView {
         frame.box(
             x: x0, y: gridTop, width: width, height: bottom - gridTop, title: "Latest samples · one row per class (\(run.classes.count))",
             style: Frame.Style(.muted))
-        guard let grid = run.latestGrid else { return [] }
+        guard let grid = run.latestGrid else { return ([], []) }
         let request = PreviewService.Request(
-            path: grid, columns: width - 4, rows: bottom - gridTop - 2, mode: state.graphics == .ascii ? .ascii : .blocks)
-        _ = BrowseView.place(
-            previews.result(request), in: &frame, x: x0 + 2, y: gridTop + 1, columns: width - 4, rows: bottom - gridTop - 2)
-        return [request]
+            path: grid, columns: width - 4, rows: bottom - gridTop - 2, mode: BrowseView.mode(state.graphics))
+        let picture = BrowseView.place(
+            previews.result(request), in: &frame, x: x0 + 2, y: gridTop + 1, columns: width - 4, rows: bottom - gridTop - 2,
+            mode: request.mode)
+        return ([request], picture.map { [$0] } ?? [])
     }
 }

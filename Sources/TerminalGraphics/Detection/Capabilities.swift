@@ -8,11 +8,18 @@ public struct Capabilities: Sendable, Hashable {
     public var rows: Int?
     /// Inside tmux: whether sixel must be wrapped for passthrough.
     public var tmuxPassthrough: Bool
+    /// The terminal's background, when it said (OSC 11) or `COLORFGBG` hinted.
+    public var background: Background?
+
+    public enum Background: String, Sendable, Hashable {
+        case light, dark
+    }
 
     public init(
         graphics: GraphicsMode, colors: ColorMode, cell: CellSize = .fallback, columns: Int? = nil, rows: Int? = nil,
-        tmuxPassthrough: Bool = false
+        tmuxPassthrough: Bool = false, background: Background? = nil
     ) {
+        self.background = background
         self.graphics = graphics
         self.colors = colors
         self.cell = cell
@@ -35,7 +42,44 @@ public struct Capabilities: Sendable, Hashable {
     /// Terminals known to draw sixel, by `TERM_PROGRAM` or `TERM`, for when they cannot be asked.
     static let sixelTerminals: Set<String> = ["mlterm", "wezterm", "foot", "contour", "yaft-256color", "mintty", "konsole", "blackbox"]
 
-    /// Decides the graphics mode.
+    /// The background from an OSC 11 reply (`ESC ] 11 ; rgb:RRRR/GGGG/BBBB ST`, 1–4 hex digits a
+    /// channel), else from `COLORFGBG` (`fg;bg`, or `fg;default;bg`: ANSI 7 and 9–15 are light).
+    public static func background(reply: String?, environment env: [String: String]) -> Background? {
+        if let reply, let body = between(reply, "]11;rgb:", "\u{1B}") ?? between(reply, "]11;rgb:", "\u{07}") {
+            let channels = body.split(separator: "/").map { part -> Double? in
+                guard (1...4).contains(part.count), let v = Int(part, radix: 16) else { return nil }
+                return Double(v) / Double((1 << (4 * part.count)) - 1)
+            }
+            if channels.count == 3, let r = channels[0], let g = channels[1], let b = channels[2] {
+                return 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.5 ? .light : .dark
+            }
+        }
+        if let hint = env["COLORFGBG"], let last = hint.split(separator: ";").last, let bg = Int(last), (0...15).contains(bg) {
+            return bg == 7 || bg >= 9 ? .light : .dark
+        }
+        return nil
+    }
+
+    /// Terminals known to show iTerm2 inline images, by `TERM_PROGRAM` (or `LC_TERMINAL`).
+    static let itermTerminals: Set<String> = ["iterm.app", "iterm2", "vscode", "tabby", "mintty"]
+
+    /// Decides the graphics mode, in the order yazi and timg prefer: kitty (the terminal answered
+    /// the kitty query), iTerm2 inline images (a terminal known to show them), sixel (DA1 has 4,
+    /// or a terminal known to draw it), blocks, ASCII. Inside tmux only sixel passes through (with
+    /// `allow-passthrough`): kitty images in tmux need its Unicode placeholders, not yet supported.
+    public static func graphics(
+        environment env: [String: String], da1: String?, kitty: Bool, insideTmux: Bool, tmuxPassthrough: Bool
+    ) -> GraphicsMode {
+        let fallback = graphics(environment: env, da1: da1, insideTmux: insideTmux, tmuxPassthrough: tmuxPassthrough)
+        guard fallback != .ascii, !insideTmux else { return fallback }
+        if kitty { return .kitty }
+        let program = (env["TERM_PROGRAM"] ?? env["LC_TERMINAL"] ?? "").lowercased()
+        if itermTerminals.contains(program) { return .iterm }
+        if program == "wezterm" || program == "ghostty" || (env["TERM"] ?? "") == "xterm-kitty" { return .kitty }
+        return fallback
+    }
+
+    /// Decides the graphics mode among sixel, blocks and ASCII.
     /// - Parameters:
     ///   - da1: the terminal's Primary Device Attributes reply (`ESC [ ? 62 ; 4 ; … c`), or `nil`
     ///     when it did not answer in time; parameter 4 means sixel.

@@ -1,7 +1,8 @@
 internal import Glibc
 
-/// Asks the terminal about itself: Primary Device Attributes (sixel?), cell size in pixels
-/// (TIOCGWINSZ, else `CSI 16 t`), and whether tmux passes graphics through.
+/// Asks the terminal about itself: its background colour (OSC 11), whether it speaks kitty's
+/// graphics protocol, Primary Device Attributes (sixel?), cell size in pixels (TIOCGWINSZ, else
+/// `CSI 16 t`), and whether tmux passes graphics through.
 ///
 /// Never blocks for long: the queries are sent together with DA1 last, which every terminal
 /// answers, so its reply ends the wait; a terminal that answers nothing costs `timeout` once.
@@ -22,6 +23,8 @@ public enum TerminalQuery {
     ) -> Capabilities {
         let insideTmux = !(environment["TMUX"] ?? "").isEmpty
         var da1: String?
+        var kitty = false
+        var background: Capabilities.Background?
         var cell: CellSize?
         var size: (columns: Int, rows: Int)?
         if let channel {
@@ -31,21 +34,29 @@ public enum TerminalQuery {
                     cell = CellSize(width: window.xPixels / window.columns, height: window.yPixels / window.rows)
                 }
             }
-            if forced == nil || cell == nil {
-                var query = Array("\u{1B}[16t\u{1B}[c".utf8)
-                if insideTmux && tmuxPassthrough { query = TmuxPassthrough.wrap(query) }
-                if let reply = channel.ask(query, until: UInt8(ascii: "c"), timeoutMilliseconds: timeoutMilliseconds) {
-                    let text = String(decoding: reply, as: UTF8.self)
-                    da1 = text.contains("[?") ? text : nil
-                    if cell == nil { cell = Capabilities.cellSize(fromReply: text) }
-                }
+            // The background (OSC 11: tmux answers it for the outer terminal), the kitty graphics
+            // query (outside tmux), the cell size, and DA1 last: every terminal answers DA1, so its
+            // reply ends the wait whether or not the others were understood.
+            var query = Array("\u{1B}[16t\u{1B}[c".utf8)
+            if insideTmux && tmuxPassthrough { query = TmuxPassthrough.wrap(query) }
+            if !insideTmux { query = KittyGraphics.query + query }
+            query = Array("\u{1B}]11;?\u{1B}\\".utf8) + query
+            if let reply = channel.ask(query, until: UInt8(ascii: "c"), timeoutMilliseconds: timeoutMilliseconds) {
+                let text = String(decoding: reply, as: UTF8.self)
+                da1 = text.contains("[?") ? text : nil
+                kitty = KittyGraphics.answered(text)
+                background = Capabilities.background(reply: text, environment: [:])
+                if cell == nil { cell = Capabilities.cellSize(fromReply: text) }
             }
         }
         let graphics =
-            forced ?? Capabilities.graphics(environment: environment, da1: da1, insideTmux: insideTmux, tmuxPassthrough: tmuxPassthrough)
+            forced
+            ?? Capabilities.graphics(
+                environment: environment, da1: da1, kitty: kitty, insideTmux: insideTmux, tmuxPassthrough: tmuxPassthrough)
         return Capabilities(
             graphics: graphics, colors: Capabilities.colors(environment: environment), cell: cell ?? .fallback,
-            columns: size?.columns, rows: size?.rows, tmuxPassthrough: insideTmux && tmuxPassthrough
+            columns: size?.columns, rows: size?.rows, tmuxPassthrough: insideTmux && tmuxPassthrough,
+            background: background ?? Capabilities.background(reply: nil, environment: environment)
         )
     }
 

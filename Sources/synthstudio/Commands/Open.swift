@@ -14,7 +14,8 @@ struct Open: ParsableCommand {
             On a terminal this opens the studio (the ncurses UI: ? shows the keys). With --print, or \
             when output is not a terminal, it prints the workspace's class balance and largest \
             coverage gaps instead. The theme comes from --theme, else `theme:` in \
-            $XDG_CONFIG_HOME/synthstudio/config.yaml (~/.config/…), else dark.
+            $XDG_CONFIG_HOME/synthstudio/config.yaml (~/.config/…), else light when the terminal \
+            answers that its background is light (OSC 11; COLORFGBG as a hint), else dark.
             """
     )
 
@@ -23,7 +24,7 @@ struct Open: ParsableCommand {
 
     @OptionGroup var output: OutputOptions
 
-    @Option(help: "Preview mode in the studio: sixel, blocks or ascii (default: detected).")
+    @Option(help: "Preview mode in the studio: kitty, iterm, sixel, blocks or ascii (default: detected).")
     var graphics: String?
 
     @Flag(help: "Print statistics and gaps instead of opening the studio.")
@@ -31,7 +32,7 @@ struct Open: ParsableCommand {
 
     func validate() throws {
         if let graphics = graphics ?? (try? UserConfig.load())?.graphics, AppState.Graphics(rawValue: graphics) == nil {
-            throw ValidationError("--graphics must be sixel, blocks or ascii")
+            throw ValidationError("--graphics must be kitty, iterm, sixel, blocks or ascii")
         }
     }
 
@@ -69,12 +70,14 @@ struct Open: ParsableCommand {
             }
             let config = try UserConfig.load()
             var options = output
-            if options.theme == "dark", let theme = config.theme { options.theme = theme }
+            if options.theme == nil { options.theme = config.theme }
             let style = try options.styler()
+            // No theme asked for: the light one if the terminal says its background is light.
+            let light = options.theme == nil ? try? Theme.load("light") : nil
             let colors = output.color == .never ? ColorMode.none : Capabilities.colors(environment: ProcessInfo.processInfo.environment)
             return try Studio.run(
                 Studio.Options(
-                    workspace: workspace, theme: style.theme, colors: colors,
+                    workspace: workspace, theme: style.theme, lightTheme: light, colors: colors,
                     graphics: (graphics ?? config.graphics).flatMap(AppState.Graphics.init(rawValue:)), executable: executablePath()))
         }
         // Stopped by a signal from outside: exit as a shell expects of a killed program.

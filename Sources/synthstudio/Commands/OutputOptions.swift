@@ -12,8 +12,11 @@ import TerminalGraphics
 
 /// Options every command that prints for people shares.
 struct OutputOptions: ParsableArguments {
-    @Option(help: "Colour theme: dark, light, high-contrast, or a path to a theme YAML file.")
-    var theme: String = "dark"
+    @Option(
+        help:
+            "Colour theme: dark, light, high-contrast, or a path to a theme YAML file (default: dark; the studio picks light on a light terminal)."
+    )
+    var theme: String?
 
     @Option(help: "Colour: auto (when printing to a terminal, unless NO_COLOR is set), always, never.")
     var color: ColorChoice = .auto
@@ -34,10 +37,10 @@ struct OutputOptions: ParsableArguments {
         }
         let theme: Theme
         do {
-            theme = try Theme.load(self.theme)
+            theme = try Theme.load(self.theme ?? "dark")
         } catch {
             // The default theme is built in; only an explicitly named theme that is missing is an error.
-            guard self.theme == "dark" else { throw CLIError(error) }
+            guard self.theme == nil else { throw CLIError(error) }
             theme = Theme.fallback
         }
         return Styler(theme: theme, depth: depth, unicode: Styler.localeIsUTF8())

@@ -8,10 +8,11 @@ import TerminalGraphics
 struct PreviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "preview",
-        abstract: "Show an image in the terminal: sixel, Unicode blocks or ASCII.",
+        abstract: "Show an image in the terminal: kitty or iTerm2 graphics, sixel, Unicode blocks or ASCII.",
         discussion: """
-            The mode is detected (a DA1 reply with 4 means sixel; inside tmux only with \
-            allow-passthrough; else blocks; ASCII without a UTF-8 locale) unless --mode says. \
+            The mode is detected (kitty's protocol when the terminal answers its query; iTerm2's \
+            inline images in iTerm2, VS Code, Tabby; sixel when DA1 has 4 — inside tmux only sixel, \
+            with allow-passthrough; else blocks; ASCII without a UTF-8 locale) unless --mode says. \
             Output goes to stdout even when it is not a terminal, so it can be saved to a file.
             """
     )
@@ -19,10 +20,10 @@ struct PreviewCommand: ParsableCommand {
     @Argument(help: "A PNG, JPEG or PNM image.")
     var image: String
 
-    @Option(help: "auto, sixel, blocks (all block elements), half, sextant or ascii.")
+    @Option(help: "auto, kitty, iterm, sixel, blocks (all block elements), half, sextant or ascii.")
     var mode: String = "auto"
 
-    @Option(help: "Width in pixels (sixel) — text modes divide by the cell width.")
+    @Option(help: "Width in pixels (kitty, iTerm2, sixel) — text modes divide by the cell width.")
     var width: Int?
 
     @Option(help: "Width in terminal columns.")
@@ -39,7 +40,7 @@ struct PreviewCommand: ParsableCommand {
 
     func validate() throws {
         if mode != "auto" && GraphicsMode(name: mode) == nil {
-            throw ValidationError("--mode must be auto, sixel, blocks, half, sextant or ascii")
+            throw ValidationError("--mode must be auto, kitty, iterm, sixel, blocks, half, sextant or ascii")
         }
         if width != nil && cols != nil { throw ValidationError("give --width or --cols, not both") }
         if let width, width < 1 || width > 8192 { throw ValidationError("--width must be 1…8192 pixels") }
@@ -59,9 +60,9 @@ struct PreviewCommand: ParsableCommand {
             } else if let cols {
                 requested = .columns(cols)
             } else {
-                // Fit the terminal (or 80 columns), never enlarging a small image in sixel.
+                // Fit the terminal (or 80 columns), never enlarging a small image in pixels.
                 let columns = capabilities.columns ?? 80
-                if capabilities.graphics == .sixel {
+                if capabilities.graphics.isPixels {
                     requested = .pixels(min(info.width, columns * capabilities.cell.width))
                 } else {
                     requested = .columns(columns)
@@ -80,9 +81,12 @@ struct PreviewCommand: ParsableCommand {
             scaled.boxes = options.boxes.map {
                 $0.scaled(x: Double(decoded.width) / Double(info.width), y: Double(decoded.height) / Double(info.height))
             }
-            var bytes = Preview.render(decoded, options: scaled)
-            if capabilities.graphics == .sixel && capabilities.tmuxPassthrough { bytes = TmuxPassthrough.wrap(bytes) }
-            if capabilities.graphics == .sixel { bytes += Array("\n".utf8) }
+            var bytes = Preview.render(decoded, options: scaled) { canvas in
+                let flat = Image(width: canvas.width, height: canvas.height, layout: .rgb, pixels: .eight(canvas.rgb8()))
+                return try? ImageFile.encode(flat, as: .png)
+            }
+            if capabilities.graphics.isPixels && capabilities.tmuxPassthrough { bytes = TmuxPassthrough.wrap(bytes) }
+            if capabilities.graphics.isPixels { bytes += Array("\n".utf8) }
             FileHandle.standardOutput.write(Data(bytes))
         }
     }

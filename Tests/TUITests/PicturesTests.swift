@@ -1,0 +1,72 @@
+import Foundation
+import ImageIO
+import StudioCore
+import TerminalGraphics
+import TestSupport
+import Testing
+
+@testable import TUI
+
+@Suite struct PicturesTests {
+    /// The tiny workspace, indexed, in a terminal that speaks `graphics`.
+    static func app(_ dir: TemporaryDirectory, graphics: AppState.Graphics) throws -> App {
+        let data = try StudioData(workspace: dir.path)
+        _ = data.indexer()
+        data.reload()
+        return App(data: data, colors: .truecolor, graphics: graphics, pixelModes: [graphics], executable: "/bin/false")
+    }
+
+    /// Composes until `done` holds for the pictures (previews are made off the UI thread).
+    static func pictures(_ app: App, width: Int = 120, height: Int = 30, until done: ([PicturePlacement]) -> Bool) -> [PicturePlacement] {
+        let deadline = Date().addingTimeInterval(10)
+        var pictures = app.compose(width: width, height: height).pictures
+        while !done(pictures), Date() < deadline {
+            usleep(10_000)
+            _ = app.poll()
+            pictures = app.compose(width: width, height: height).pictures
+        }
+        return pictures
+    }
+
+    @Test func browseSendsThePreviewAndEveryThumbnailAsKittyPictures() throws {
+        let dir = try tinyWorkspace()
+        let app = try Self.app(dir, graphics: .kitty)
+        app.handle(.enter)
+        let preview = Self.pictures(app) { !$0.isEmpty }
+        let picture = try #require(preview.first)
+        #expect(preview.count == 1 && picture.mode == .kitty)
+        // The bytes are kitty APC chunks whose payload is the preview as PNG.
+        let text = String(decoding: picture.bytes, as: UTF8.self)
+        #expect(text.hasPrefix("\u{1B}_Ga=T,f=100,t=d,C=1,q=2,"), "at its own pixels, the cursor held")
+        let payload = text.split(separator: "\u{1B}\\").map { chunk in chunk.split(separator: ";", maxSplits: 1).last.map(String.init) ?? ""
+        }
+        .joined()
+        let png = try #require(Base64.decode(Array(payload.utf8)))
+        let decoded = try ImageFile.decode(png)
+        #expect(decoded.width > 8 && decoded.width == decoded.height, "the 8×8 image enlarged to the pane, square")
+        // An overlay hides pictures (the terminal would draw them over the panel).
+        app.handle(.character("?"))
+        #expect(app.compose(width: 120, height: 30).pictures.isEmpty)
+        app.handle(.escape)
+        // Thumbnails: one picture each, not blocks.
+        app.handle(.character("v"))
+        let grid = Self.pictures(app) { $0.count >= 6 }
+        #expect(grid.count >= 6 && grid.allSatisfy { $0.mode == .kitty && $0.columns <= 12 }, "\(grid.count)")
+        #expect(Set(grid.map { "\($0.x),\($0.y)" }).count == grid.count, "each in its own place")
+        // t cycles kitty → blocks → ascii → kitty; in blocks there are no pictures.
+        app.handle(.character("t"))
+        #expect(app.state.graphics == .blocks && Self.pictures(app) { $0.isEmpty }.isEmpty)
+        app.handle(.character("t"))
+        app.handle(.character("t"))
+        #expect(app.state.graphics == .kitty)
+    }
+
+    @Test func iTermPicturesAreOneOSCEach() throws {
+        let dir = try tinyWorkspace()
+        let app = try Self.app(dir, graphics: .iterm)
+        app.handle(.enter)
+        let picture = try #require(Self.pictures(app) { !$0.isEmpty }.first)
+        let text = String(decoding: picture.bytes, as: UTF8.self)
+        #expect(picture.mode == .iterm && text.hasPrefix("\u{1B}]1337;File=inline=1;size=") && picture.bytes.last == 0x07)
+    }
+}

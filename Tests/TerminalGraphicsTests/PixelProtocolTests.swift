@@ -1,0 +1,116 @@
+import Foundation
+import ImageIO
+import StudioCore
+import TestSupport
+import Testing
+
+@testable import TerminalGraphics
+
+/// The kitty graphics protocol and iTerm2 inline images: framing checked against golden files and
+/// decoded back (chunks joined, base64 undone, the PNG read with our decoder).
+@Suite("Pixel protocols")
+struct PixelProtocolTests {
+    @Test("base64 follows RFC 4648's test vectors and decodes what it encodes")
+    func base64() throws {
+        let vectors = ["": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=", "foobar": "Zm9vYmFy"]
+        for (plain, encoded) in vectors {
+            #expect(String(decoding: Base64.encode(Array(plain.utf8)), as: UTF8.self) == encoded)
+            #expect(Base64.decode(Array(encoded.utf8)) == Array(plain.utf8))
+        }
+        var random = RandomStream(seed: 3)
+        let bytes = (0..<1001).map { _ in UInt8(random.nextUnit() * 256) }
+        #expect(Base64.decode(Base64.encode(bytes)) == bytes)
+        #expect(Base64.decode(Array("Zm9v!A==".utf8)) == nil && Base64.decode(Array("Zm9".utf8)) == nil)
+        #expect(Base64.decode(Array("Zg==Zm9v".utf8)) == nil, "padding only at the end")
+    }
+
+    /// A 3 × 2 picture as the TUI sends it: PNG from ImageIO.
+    static func png() throws -> (Canvas, [UInt8]) {
+        let rgb: [UInt8] = [255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 128, 128, 128]
+        let image = Image(width: 3, height: 2, layout: .rgb, pixels: .eight(rgb))
+        return (Canvas(image), try ImageFile.encode(image, as: .png))
+    }
+
+    @Test("kitty: one APC per 4096 base64 bytes, keys on the first, m=1 until the last; the picture decodes back")
+    func kitty() throws {
+        let (canvas, png) = try Self.png()
+        let bytes = KittyGraphics.display(png: png, columns: 4, rows: 2)
+        try Golden.check(bytes, "rgb-3x2.kitty")
+        let parsed = try #require(KittyStream.parse(bytes))
+        #expect(parsed.count == 1 && parsed[0].keys == ["a": "T", "f": "100", "t": "d", "c": "4", "r": "2", "C": "1", "q": "2", "m": "0"])
+        let decoded = try ImageFile.decode(try #require(Base64.decode(parsed[0].payload)))
+        #expect(decoded.rgb8() == canvas.rgb8())
+
+        // A large picture: chunked.
+        var random = RandomStream(seed: 5)
+        let big = (0..<20_000).map { _ in UInt8(random.nextUnit() * 256) }
+        let chunks = try #require(KittyStream.parse(KittyGraphics.display(png: big, id: 7, columns: 10, rows: 5, holdCursor: false)))
+        #expect(chunks.count == (Base64.encode(big).count + 4095) / 4096)
+        #expect(chunks.allSatisfy { $0.payload.count <= 4096 })
+        #expect(chunks.dropLast().allSatisfy { $0.keys["m"] == "1" } && chunks.last?.keys == ["m": "0"])
+        #expect(chunks[0].keys["i"] == "7" && chunks[0].keys["C"] == nil, "an id when given; the cursor moves for a command's output")
+        #expect(chunks.dropFirst().allSatisfy { $0.keys.count == 1 }, "later chunks carry m only")
+        #expect(Base64.decode(chunks.flatMap(\.payload)) == big)
+        #expect(String(decoding: KittyGraphics.delete(), as: UTF8.self) == "\u{1B}_Ga=d,d=A,q=2\u{1B}\\")
+        #expect(String(decoding: KittyGraphics.delete(id: 7), as: UTF8.self) == "\u{1B}_Ga=d,d=I,i=7,q=2\u{1B}\\")
+        #expect(KittyGraphics.answered("\u{1B}_Gi=31;OK\u{1B}\\\u{1B}[?62;c") && !KittyGraphics.answered("\u{1B}[?62;c"))
+    }
+
+    @Test("iTerm2: one OSC 1337 with the file's size and cells; the picture decodes back")
+    func iterm() throws {
+        let (canvas, png) = try Self.png()
+        let bytes = ITermGraphics.display(png: png, columns: 4, rows: 2)
+        try Golden.check(bytes, "rgb-3x2.iterm")
+        let text = String(decoding: bytes, as: UTF8.self)
+        let header = "\u{1B}]1337;File=inline=1;size=\(png.count);width=4;height=2;preserveAspectRatio=1:"
+        #expect(text.hasPrefix(header) && bytes.last == 0x07)
+        let payload = Array(bytes[header.utf8.count..<(bytes.count - 1)])
+        #expect(try ImageFile.decode(try #require(Base64.decode(payload))).rgb8() == canvas.rgb8())
+    }
+
+    @Test("a preview in kitty or iTerm2 mode is the resized picture, boxes drawn, as PNG")
+    func preview() throws {
+        let image = TestImages.pattern(width: 64, height: 32, layout: .rgb, seed: 2)
+        for mode in [GraphicsMode.kitty, .iterm] {
+            let options = PreviewOptions(mode: mode, width: .pixels(40), cell: CellSize(width: 10, height: 20))
+            var encoded: Canvas?
+            let bytes = Preview.render(image, options: options) { canvas in
+                encoded = canvas
+                return try? ImageFile.encode(
+                    Image(width: canvas.width, height: canvas.height, layout: .rgb, pixels: .eight(canvas.rgb8())), as: .png)
+            }
+            let canvas = try #require(encoded)
+            #expect(canvas.width == 40 && canvas.height == 20)
+            // kitty shows the picture's own pixels (already sized for the cells); iTerm2 is told its cells.
+            let text = String(decoding: bytes, as: UTF8.self)
+            #expect(mode == .kitty ? text.hasPrefix("\u{1B}_Ga=T,f=100,t=d,q=2,m=0;") : text.contains("width=4;height=1"))
+        }
+    }
+}
+
+/// kitty APC sequences read back: keys and payload of each `ESC _ G … ESC \`.
+enum KittyStream {
+    static func parse(_ bytes: [UInt8]) -> [(keys: [String: String], payload: [UInt8])]? {
+        var out: [(keys: [String: String], payload: [UInt8])] = []
+        var i = 0
+        while i < bytes.count {
+            guard bytes.count - i >= 3, bytes[i] == 0x1B, bytes[i + 1] == UInt8(ascii: "_"), bytes[i + 2] == UInt8(ascii: "G") else {
+                return nil
+            }
+            var end = i + 3
+            while end + 1 < bytes.count, !(bytes[end] == 0x1B && bytes[end + 1] == UInt8(ascii: "\\")) { end += 1 }
+            guard end + 1 < bytes.count else { return nil }
+            let body = Array(bytes[(i + 3)..<end])
+            let semicolon = body.firstIndex(of: UInt8(ascii: ";")) ?? body.count
+            var keys: [String: String] = [:]
+            for pair in String(decoding: body[..<semicolon], as: UTF8.self).split(separator: ",") {
+                let kv = pair.split(separator: "=", maxSplits: 1)
+                guard kv.count == 2 else { return nil }
+                keys[String(kv[0])] = String(kv[1])
+            }
+            out.append((keys, semicolon < body.count ? Array(body[(semicolon + 1)...]) : []))
+            i = end + 2
+        }
+        return out
+    }
+}
