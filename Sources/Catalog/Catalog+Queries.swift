@@ -36,6 +36,10 @@ public struct SampleFilter: Sendable, Hashable {
     public var conditions: [(axis: CoverageAxis, value: String)]
     /// Only images the last health run flagged with one of these kinds (`/blurry`, `/dup`).
     public var health: Set<HealthIssue.Kind>?
+    /// Conditions that must not hold (`weather!=snow`), on the same annotation as `conditions`.
+    public var excluded: [(axis: CoverageAxis, value: String)] = []
+    /// Values compare without regard to case (what a person types in a filter).
+    public var ignoringCase = false
 
     public init(
         datasets: [String]? = nil, conditions: [(axis: CoverageAxis, value: String)] = [], health: Set<HealthIssue.Kind>? = nil
@@ -46,14 +50,17 @@ public struct SampleFilter: Sendable, Hashable {
     }
 
     public static func == (a: SampleFilter, b: SampleFilter) -> Bool {
-        a.datasets == b.datasets && a.health == b.health
+        a.datasets == b.datasets && a.health == b.health && a.ignoringCase == b.ignoringCase
             && a.conditions.map { "\($0.axis)=\($0.value)" } == b.conditions.map { "\($0.axis)=\($0.value)" }
+            && a.excluded.map { "\($0.axis)=\($0.value)" } == b.excluded.map { "\($0.axis)=\($0.value)" }
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(datasets)
         hasher.combine(health)
         for c in conditions { hasher.combine("\(c.axis)=\(c.value)") }
+        for c in excluded { hasher.combine("\(c.axis)!=\(c.value)") }
+        hasher.combine(ignoringCase)
     }
 }
 
@@ -201,19 +208,21 @@ extension Catalog {
                 arguments += datasets
             }
             var annotationArguments: [any DatabaseValueConvertible] = []
-            for condition in filter.conditions {
+            let collate = filter.ignoringCase ? " COLLATE NOCASE" : ""
+            for (condition, negated) in filter.conditions.map({ ($0, false) }) + filter.excluded.map({ ($0, true) }) {
+                let op = (negated ? "!=" : "=") + " ?" + collate
                 switch condition.axis {
                 case .split:
-                    sampleClauses.append("COALESCE(s.split, '\(CoverageAxis.unset)') = ?")
+                    sampleClauses.append("COALESCE(s.split, '\(CoverageAxis.unset)') \(op)")
                     arguments.append(condition.value)
                 case .origin:
-                    sampleClauses.append("s.origin = ?")
+                    sampleClauses.append("s.origin \(op)")
                     arguments.append(condition.value)
                 case .dataset:
-                    sampleClauses.append("d.name = ?")
+                    sampleClauses.append("d.name \(op)")
                     arguments.append(condition.value)
                 case .category:
-                    annotationClauses.append("a.category = ?")
+                    annotationClauses.append("a.category \(op)")
                     annotationArguments.append(condition.value)
                 case .attribute(let key):
                     let value = """
@@ -222,12 +231,12 @@ extension Catalog {
                         """
                     if let band = AttributeAxis.range(key: key, label: condition.value) {
                         // A band of a continuous attribute (`visibility` 0.25–0.5): its numeric range.
-                        annotationClauses.append("(CAST(\(value) AS REAL) >= ? AND CAST(\(value) AS REAL) < ?)")
+                        annotationClauses.append("\(negated ? "NOT " : "")(CAST(\(value) AS REAL) >= ? AND CAST(\(value) AS REAL) < ?)")
                         annotationArguments += [
                             key, key, band.lower.isFinite ? band.lower : -1e300, key, key, band.upper.isFinite ? band.upper : 1e300,
                         ]
                     } else {
-                        annotationClauses.append("\(value) = ?")
+                        annotationClauses.append("\(value) \(op)")
                         annotationArguments += [key, key, condition.value]
                     }
                 }
@@ -257,6 +266,33 @@ extension Catalog {
                     id: row[0], dataset: row[1], path: row[2], width: row[3], height: row[4], split: row[5],
                     origin: Origin(rawValue: row[6]) ?? .real, provenance: row[7])
             }
+        }
+    }
+}
+
+extension Catalog {
+    /// The attribute keys of a dataset's images and annotations with their values (at most
+    /// `limit` per key, most frequent first; a key with more distinct values is listed with the
+    /// first `limit`), for filter completion and for saying why a filter matched nothing.
+    public func attributeValues(dataset: String, limit: Int = 40) throws(CatalogError) -> [String: [String]] {
+        try read { db in
+            var out: [String: [String]] = [:]
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT key, value, count(*) AS n FROM (
+                        SELECT t.key, t.value FROM sample_attributes t JOIN samples s ON s.id = t.sample_id
+                        JOIN datasets d ON d.id = s.dataset_id WHERE d.name = ?
+                        UNION ALL
+                        SELECT t.key, t.value FROM annotation_attributes t JOIN annotations a ON a.id = t.annotation_id
+                        JOIN datasets d ON d.id = a.dataset_id WHERE d.name = ?
+                    ) GROUP BY key, value ORDER BY key, n DESC, value
+                    """, arguments: [dataset, dataset])
+            for row in rows {
+                let key: String = row[0]
+                if out[key, default: []].count < limit { out[key, default: []].append(row[1]) }
+            }
+            return out
         }
     }
 }

@@ -80,6 +80,15 @@ public final class App {
         }
         if now - lastPoll >= 1 {
             lastPoll = now
+            if let id = logJob, case .log(let title, let lines, let scroll) = state.overlay,
+                let fresh = try? data.jobControl(executable: executable).log(id, stderrLines: 200)
+            {
+                let readable = JobsView.readableLog(fresh)
+                if readable != lines {
+                    state.overlay = .log(title: title, lines: readable, scroll: scroll)
+                    changed = true
+                }
+            }
             data.reloadJobs()
             let signature = data.jobs.map { "\($0.id):\($0.state.rawValue):\($0.done)" }.joined(separator: ",")
             if signature != jobSignature {
@@ -109,9 +118,23 @@ public final class App {
     private func handle(_ key: Key, in overlay: AppState.Overlay) {
         switch overlay {
         case .help:
-            if key == .escape || key == .character("?") || key == .character("q") { state.overlay = nil }
+            switch key {
+            case .escape, .character("?"), .character("q"): state.overlay = nil
+            case .character("j"), .down, .wheelDown: state.helpScroll += 1
+            case .character("k"), .up, .wheelUp: state.helpScroll = max(0, state.helpScroll - 1)
+            case .pageDown, .control("d"): state.helpScroll += 10
+            case .pageUp, .control("u"): state.helpScroll = max(0, state.helpScroll - 10)
+            default: break
+            }
         case .confirmQuit:
             if key == .character("y") || key == .character("q") { state.quitting = true }
+            if key == .character("n") || key == .escape { state.overlay = nil }
+        case .confirmTraining(let run, _, let to):
+            if key == .character("y") || key == .enter {
+                state.overlay = nil
+                guard let summary = data.runs.first(where: { "models/\($0.name)" == run }) else { return }
+                queueTraining(data: summary.datasetRoot, run: run, steps: to, resolution: nil)
+            }
             if key == .character("n") || key == .escape { state.overlay = nil }
         case .jobForm(var draft):
             switch key {
@@ -123,12 +146,25 @@ public final class App {
             }
             if case .jobForm = state.overlay { state.overlay = .jobForm(draft) }
         case .log(let title, let lines, let scroll):
+            // `scroll` is clamped to the last page when drawn; `Int.max` follows the end.
+            let step: Int
             switch key {
-            case .escape, .character("q"), .enter: state.overlay = nil
-            case .character("j"), .down: state.overlay = .log(title: title, lines: lines, scroll: min(max(0, lines.count - 1), scroll + 1))
-            case .character("k"), .up: state.overlay = .log(title: title, lines: lines, scroll: max(0, scroll - 1))
-            default: break
+            case .escape, .character("q"), .enter:
+                state.overlay = nil
+                logJob = nil
+                return
+            case .character("j"), .down, .wheelDown: step = 1
+            case .character("k"), .up, .wheelUp: step = -1
+            case .pageDown, .control("d"), .character(" "): step = logPage
+            case .pageUp, .control("u"): step = -logPage
+            case .character("G"), .end: step = Int.max
+            case .character("g"), .home: step = Int.min
+            default: return
             }
+            let current = min(scroll, max(0, lines.count - logPage))
+            let next = step == Int.max ? Int.max : (step == Int.min ? 0 : max(0, current + step))
+            // Reaching the last page again follows new lines.
+            state.overlay = .log(title: title, lines: lines, scroll: next >= max(0, lines.count - logPage) ? Int.max : next)
         case .command(let text), .filter(let text):
             let isFilter: Bool
             if case .filter = overlay { isFilter = true } else { isFilter = false }
@@ -139,6 +175,7 @@ public final class App {
                 isFilter ? applyFilter(text) : runCommand(text)
             case .backspace: state.overlay = isFilter ? .filter(String(text.dropLast())) : .command(String(text.dropLast()))
             case .tab where !isFilter: state.overlay = .command(Self.complete(text))
+            case .tab: state.overlay = .filter(BrowseFilter.complete(text, classes: datasetClasses, attributes: attributeValues()))
             case .character(let c): state.overlay = isFilter ? .filter(text + String(c)) : .command(text + String(c))
             default: break
             }
@@ -148,7 +185,9 @@ public final class App {
     public func perform(_ action: Action) {
         switch action {
         case .quit: requestQuit(confirm: true)
-        case .help: state.overlay = .help
+        case .help:
+            state.overlay = .help
+            state.helpScroll = 0
         case .back:
             if state.classFilter != nil || state.cellFilter != nil {
                 state.classFilter = nil
@@ -212,9 +251,10 @@ public final class App {
             return
         }
         if state.screen == .browse, y >= 2 {
-            if x < BrowseView.datasetWidth {
+            let (datasetWidth, sampleWidth) = BrowseView.widths(lastWidth)
+            if x < datasetWidth {
                 state.focus = .datasets
-            } else if x < BrowseView.datasetWidth + BrowseView.sampleWidth {
+            } else if x < datasetWidth + sampleWidth {
                 state.focus = .samples
             }
         }
@@ -265,6 +305,12 @@ public final class App {
     }
 
     private var lastGridColumns = 1
+    /// The job whose log the log panel shows (re-read every second while open).
+    private var logJob: String?
+    /// Lines the log panel shows at once (from the last frame).
+    private var logPage = 20
+    /// The width of the last frame composed (clicks are mapped with it).
+    private var lastWidth = 120
     /// Thumbnail captions of the loaded window of samples, by sample id.
     private var captions: (key: String, classes: [Int64: [String]]) = ("", [:])
 
@@ -276,9 +322,9 @@ public final class App {
     private func sampleTotal() -> Int {
         if state.cellFilter != nil { return samplesOffset + samples.count }
         guard let d = orderedDatasets[safe: state.datasetIndex] else { return 0 }
-        if let c = state.classFilter {
-            // key=value and health filters are counted as pages arrive; a class's count is in the catalog.
-            if Self.condition(c) != nil || healthKinds(c) != nil { return samplesOffset + samples.count }
+        if let filter = browseFilter {
+            // A class alone is counted in the catalog; other filters as their pages arrive.
+            guard let c = filter.singleClass else { return samplesOffset + samples.count }
             return data.balances[d.name]?.rows.first { $0.category.name == c }?.images ?? 0
         }
         return d.images
@@ -307,11 +353,10 @@ public final class App {
             let found = matrix.cells.joined().first(where: { $0.row == cell.row && $0.column == cell.column })
         {
             query = data.sampleQuery(in: found, of: matrix, offset: wantedOffset, limit: page)
-        } else if let d = orderedDatasets[safe: state.datasetIndex], let kinds = state.classFilter.flatMap(healthKinds) {
-            query = data.sampleQuery(dataset: d.name, conditions: [], health: kinds, offset: wantedOffset, limit: page)
-        } else if let d = orderedDatasets[safe: state.datasetIndex], sampleTotal() > 0 || state.classFilter.flatMap(Self.condition) != nil {
-            let conditions = state.classFilter.map { Self.condition($0).map { [$0] } ?? [(.category, $0)] } ?? []
-            query = data.sampleQuery(dataset: d.name, conditions: conditions, offset: wantedOffset, limit: page)
+        } else if let d = orderedDatasets[safe: state.datasetIndex], let filter = browseFilter {
+            query = data.sampleQuery(filter.sampleFilter(dataset: d.name), offset: wantedOffset, limit: page)
+        } else if let d = orderedDatasets[safe: state.datasetIndex], sampleTotal() > 0 {
+            query = data.sampleQuery(dataset: d.name, conditions: [], offset: wantedOffset, limit: page)
         } else {
             samples = []
             samplesLoading = false
@@ -327,47 +372,39 @@ public final class App {
     private let sampleQueue = DispatchQueue(label: "synthstudio.samples", qos: .userInitiated)
     private let sampleBox = LockedValue<(key: String, offset: Int, rows: [SampleRow])>()
 
-    /// `weather=snow`, `origin=synthetic`, `split=val` as a catalog condition (nil for a class name).
-    static func condition(_ text: String) -> (axis: CoverageAxis, value: String)? {
-        guard let equals = text.firstIndex(of: "="), equals != text.startIndex else { return nil }
-        let key = text[..<equals].trimmingCharacters(in: .whitespaces)
-        let value = text[text.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-        return (CoverageAxis(key), value)
-    }
-
-    /// The health kinds a filter names, nil when it names none: `health=KIND` or `label=KIND`
-    /// (`label=any` for every label kind, `box-` may be left out), and a bare kind or `dup` /
-    /// `blur` when the dataset has no class of that name (`health=…` says it either way).
+    /// The health kinds a filter term names (see `BrowseFilter.healthKinds`).
     static func healthKinds(_ text: String, classes: Set<String>) -> Set<HealthIssue.Kind>? {
-        let labelKinds: Set<HealthIssue.Kind> = [.boxOutside, .boxTiny, .boxDuplicate, .boxAspect, .unlabelled]
-        func kinds(_ word: String) -> Set<HealthIssue.Kind>? {
-            switch word.lowercased() {
-            case "dup", "dups", "duplicates", "copies": [.duplicate, .nearDuplicate]
-            case "blur": [.blurry]
-            case "any", "all": Set(HealthIssue.Kind.allCases)
-            case let w: HealthIssue.Kind(rawValue: w).map { [$0] }
-            }
-        }
-        if let (axis, value) = condition(text) {
-            switch axis.description {
-            case "health": return kinds(value)
-            case "label":
-                let value = value.lowercased()
-                if value == "any" || value == "all" { return labelKinds }
-                return (kinds(value) ?? kinds("box-" + value)).flatMap { $0.isSubset(of: labelKinds) ? $0 : nil }
-            default: return nil
-            }
-        }
-        let word = text.trimmingCharacters(in: .whitespaces)
-        guard !classes.contains(word) else { return nil }
-        if word == "health" || word == "issues" { return Set(HealthIssue.Kind.allCases) }
-        return kinds(word)
+        BrowseFilter.healthKinds(text, classes: classes)
     }
 
-    private func healthKinds(_ text: String) -> Set<HealthIssue.Kind>? {
-        let dataset = orderedDatasets[safe: state.datasetIndex]?.name
-        let classes = dataset.flatMap { data.balances[$0] }.map { Set($0.rows.map(\.category.name)) } ?? []
-        return Self.healthKinds(text, classes: classes)
+    /// The classes of the selected dataset, in the catalog's order.
+    private var datasetClasses: [String] {
+        orderedDatasets[safe: state.datasetIndex].flatMap { data.balances[$0.name] }.map { $0.rows.map(\.category.name) } ?? []
+    }
+
+    /// The typed filter, parsed against the selected dataset's classes (nil without one).
+    private var browseFilter: BrowseFilter? {
+        state.classFilter.map { BrowseFilter.parse($0, classes: Set(datasetClasses)) }
+    }
+
+    /// Attribute keys and values of the selected dataset (for completion and explanations),
+    /// read once per dataset and catalog reload.
+    private func attributeValues() -> [String: [String]] {
+        guard let name = orderedDatasets[safe: state.datasetIndex]?.name else { return [:] }
+        if let cached = attributeCache, cached.dataset == name { return cached.values }
+        let values = data.attributeValues(dataset: name)
+        attributeCache = (name, values)
+        return values
+    }
+
+    private var attributeCache: (dataset: String, values: [String: [String]])?
+
+    /// Why the filtered list is empty, once its query has come back with nothing.
+    private var emptyReason: String? {
+        guard let filter = browseFilter, state.cellFilter == nil, samples.isEmpty, !samplesLoading,
+            let d = orderedDatasets[safe: state.datasetIndex]
+        else { return nil }
+        return filter.explanation(dataset: d.name, classes: datasetClasses, attributes: attributeValues(), healthRun: data.health != nil)
     }
 
     private func applyFilter(_ text: String) {
@@ -380,13 +417,15 @@ public final class App {
         state.cellFilter = nil
         state.sampleIndex = 0
         state.focus = .samples
-        if let kinds = healthKinds(name) {
+        let filter = BrowseFilter.parse(name, classes: Set(datasetClasses))
+        if let kinds = filter.health, filter.conditions.isEmpty, filter.excluded.isEmpty {
             state.status =
                 data.health == nil
                 ? "no health run yet: 6 opens Health, r runs it" : "flagged \(kinds.map(\.rawValue).sorted().joined(separator: ", "))"
+        } else if let c = filter.singleClass {
+            state.status = "class \(c.terminalSafe): \(sampleTotal()) sample(s)"
         } else {
-            state.status =
-                Self.condition(name) == nil ? "class \(name.terminalSafe): \(sampleTotal()) sample(s)" : "filter \(name.terminalSafe)"
+            state.status = "filter \(name.terminalSafe)"
         }
     }
 
@@ -490,10 +529,21 @@ public final class App {
     /// A coverage view over any two axes (`category`, `split`, `origin`, `dataset` or an attribute
     /// such as `weather`), counting the datasets the current view counts, with no target.
     private func addView(rows: String, columns: String?) {
+        // Axes the data has: the fixed ones and every attribute key of the view's datasets.
+        let base = data.coverage[safe: state.viewIndex]?.spec
+        let counted = data.datasets.filter { base?.counts($0.name, holdout: $0.holdout) ?? !$0.holdout }
+        var known: Set<String> = ["category", "class", "split", "origin", "dataset"]
+        for d in counted { known.formUnion(data.attributeValues(dataset: d.name).keys) }
+        for axis in [rows] + (columns.map { [$0] } ?? []) where !known.contains(axis) {
+            state.status =
+                "no axis \(axis.terminalSafe) (axes: \(known.subtracting(["class"]).sorted().map(\.terminalSafe).joined(separator: ", ")))"
+            return
+        }
         var spec = CoverageSpec(rows: CoverageAxis(rows), columns: columns.map { CoverageAxis($0) })
         spec.name = columns.map { "\(rows) × \($0)" } ?? rows
-        spec.datasets = data.coverage[safe: state.viewIndex]?.spec.datasets
-        data.extraViews.append(spec)
+        spec.datasets = base?.datasets
+        // One view made here at a time: a new :axes replaces the last (they would pile up).
+        data.extraViews = [spec]
         data.reload()
         state.screen = .coverage
         state.viewIndex = max(0, data.coverage.count - 1)
@@ -501,13 +551,15 @@ public final class App {
         state.status = "view \(spec.name!.terminalSafe) (not saved; add it to studio.yaml to keep it)"
     }
 
-    /// Continues the selected run for 1,000 more steps (a gan-train job resumes a run that exists).
+    /// Asks, then continues the selected run for 1,000 more steps (a gan-train job resumes a run
+    /// that exists).
     private func trainMore() {
         guard let run = data.runs[safe: state.runIndex] else {
             state.status = "no run selected; :train DATASET starts one"
             return
         }
-        queueTraining(data: run.datasetRoot, run: "models/\(run.name)", steps: max(run.step, run.steps) + 1000, resolution: nil)
+        let from = max(run.step, run.steps)
+        state.overlay = .confirmTraining(run: "models/\(run.name)", from: from, to: from + 1000)
     }
 
     /// Starts a GAN run on a real dataset of the workspace, into `models/<dataset>`, at the
@@ -547,7 +599,11 @@ public final class App {
                 try control.resume(job.id, workspace: data.workspace.root)
                 state.status = "resumed \(job.id)"
             default:
-                state.overlay = .log(title: "Log · \(job.id) · Esc closes", lines: try control.log(job.id, stderrLines: 200), scroll: 0)
+                // Opens at the end and follows new lines (poll re-reads it) until scrolled up.
+                logJob = job.id
+                state.overlay = .log(
+                    title: "Log · \(job.id) · j/k PgUp/PgDn g/G · Esc closes",
+                    lines: JobsView.readableLog(try control.log(job.id, stderrLines: 200)), scroll: Int.max)
             }
         } catch {
             state.status = error.message
@@ -606,6 +662,7 @@ public final class App {
             return (Chrome.tooSmall(width: width, height: height), [])
         }
         var frame = Frame(width: width, height: height)
+        lastWidth = width
         tabRanges = Chrome.tabs(&frame, state: state, workspace: data.workspace.name)
         let (top, bottom) = (1, height - 1)
         var wanted: [PreviewService.Request] = []
@@ -624,14 +681,11 @@ public final class App {
             let view = BrowseView(
                 datasets: data.datasets, balances: data.balances, samples: samples, offset: samplesOffset, total: sampleTotal(),
                 detail: detail?.detail, loading: samplesLoading, previews: previews, previewPath: { [data] in data.imagePath($0) },
-                captions: captions.classes)
+                captions: captions.classes, emptyReason: emptyReason)
             (wanted, pictures) = view.draw(&frame, state: state, top: top, bottom: bottom)
-            lastGridColumns = BrowseView.gridLayout(width: width - BrowseView.datasetWidth, height: bottom - top).columns
+            lastGridColumns = BrowseView.gridLayout(width: width - BrowseView.widths(width).datasets, height: bottom - top).columns
         case .balance:
-            let target = data.workspace.coverageViews.first { $0.rows == .category && $0.columns == nil }.map {
-                ($0.defaultTarget, $0.targets)
-            }
-            BalanceView(datasets: data.datasets, balances: data.balances, target: target).draw(
+            BalanceView(datasets: data.datasets, balances: data.balances, matrices: data.coverage).draw(
                 &frame, state: state, top: top, bottom: bottom)
         case .coverage:
             state.viewIndex = state.viewIndex.clamped(to: data.coverage.count)
@@ -662,6 +716,12 @@ public final class App {
                 &frame, state: state, top: top, bottom: bottom)
         }
         Chrome.status(&frame, state: state, jobs: data.jobs)
+        logPage = max(1, height - 6)
+        if case .help = state.overlay {
+            // As the panel is sized: every key, or what the screen's height leaves.
+            let count = KeyMap.helpLines(for: state.screen).count
+            state.helpScroll = min(state.helpScroll, max(0, count - max(1, min(count + 4, height - 2) - 3)))
+        }
         Chrome.overlay(&frame, state: state)
         previews.want(wanted)
         // No picture under an overlay: the panel would be drawn over by the image.

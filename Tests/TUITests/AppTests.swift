@@ -251,7 +251,7 @@ func settledText(_ app: App, width: Int = 120, height: Int = 30) -> String {
         for c in "c" { app.handle(.character(c)) }
         app.handle(.enter)
         text = settledText(app)
-        #expect(text.contains("Samples 1/2 · class c") && text.contains("c/0.png"))
+        #expect(text.contains("Samples 1/2 · c") && text.contains("c/0.png"))
         app.handle(.character("G"))
         #expect(app.state.sampleIndex == 1)
         // key=value filters go to the catalog as conditions.

@@ -118,6 +118,15 @@ public final class StudioData {
         return { (try? catalog.samples(filter, offset: offset, limit: limit)) ?? [] }
     }
 
+    /// Samples meeting `filter`, as a query for another thread.
+    public func sampleQuery(_ filter: SampleFilter, offset: Int, limit: Int) -> @Sendable () -> [SampleRow] {
+        let catalog = self.catalog
+        return { (try? catalog.samples(filter, offset: offset, limit: limit)) ?? [] }
+    }
+
+    /// Attribute keys of a dataset with their commonest values.
+    public func attributeValues(dataset: String) -> [String: [String]] { (try? catalog.attributeValues(dataset: dataset)) ?? [:] }
+
     /// Samples of one coverage cell across the view's datasets, as a query for another thread.
     public func sampleQuery(in cell: CoverageMatrix.Cell, of matrix: CoverageMatrix, offset: Int, limit: Int) -> @Sendable () -> [SampleRow]
     {

@@ -8,6 +8,8 @@ public struct AppState: Sendable {
     public enum Overlay: Sendable {
         case help
         case confirmQuit(running: Int)
+        /// `s` on Train: train `run` on to step `steps`? (y queues the job)
+        case confirmTraining(run: String, from: Int, to: Int)
         case jobForm(JobDraft)
         case log(title: String, lines: [String], scroll: Int)
         case command(String)
@@ -39,6 +41,8 @@ public struct AppState: Sendable {
         return true
     }
     public var quitting = false
+    /// The help overlay's first line shown.
+    public var helpScroll = 0
     /// What was chosen for this terminal (theme, pictures), shown at the foot of the help.
     public var terminalNote = ""
 

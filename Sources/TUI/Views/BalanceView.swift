@@ -3,67 +3,102 @@ internal import Datasets
 internal import Foundation
 internal import StudioCore
 
-/// Screen 2: per class, how many images each dataset has, real and synthetic side by side as
-/// bars, the imbalance ratio, and classes under the coverage target marked.
+/// Screen 2: per class, how many annotations (objects; an ImageFolder image is one) there are,
+/// real and synthetic side by side as bars, against each coverage view's own target — one section
+/// per view whose rows are classes, counting that view's datasets, in the same unit as Coverage;
+/// datasets no such view counts get a section without targets. The imbalance ratio is in the
+/// same unit as the bars.
 struct BalanceView {
     var datasets: [DatasetSummary]
     var balances: [String: ClassBalance]
-    /// The per-class target of the first coverage view whose rows are categories, if any.
-    var target: (Int, [String: Int])?
+    /// The workspace's coverage matrices (those with classes as rows make sections).
+    var matrices: [CoverageMatrix]
 
-    /// One line per class (name, real bar, synthetic bar, numbers), then one per dataset; each
-    /// line a list of styled segments.
+    struct Row {
+        var name: String
+        var real: Int
+        var synthetic: Int
+        var target: Int
+    }
+
+    /// Sections: a title and its rows, one per class.
+    func sections() -> [(title: String, rows: [Row])] {
+        var out: [(String, [Row])] = []
+        var covered = Set<String>()
+        for matrix in matrices where matrix.spec.rows == .category {
+            let counted = datasets.filter { matrix.spec.counts($0.name, holdout: $0.holdout) }
+            covered.formUnion(counted.map(\.name))
+            let rows = matrix.rowLabels.enumerated().map { r, name in
+                let cells = matrix.cells[r]
+                return Row(
+                    name: name, real: cells.reduce(0) { $0 + $1.real }, synthetic: cells.reduce(0) { $0 + $1.synthetic },
+                    target: cells.reduce(0) { $0 + $1.target })
+            }
+            let per = matrix.spec.columns.map { " (its cells' targets summed over \($0))" } ?? ""
+            let title = "view \((matrix.spec.name ?? matrix.spec.rows.description).terminalSafe)\(per): "
+            out.append((title + counted.map { $0.name.terminalSafe }.joined(separator: ", "), rows))
+        }
+        for d in BrowseView.ordered(datasets) where !d.holdout && !covered.contains(d.name) {
+            guard let b = balances[d.name] else { continue }
+            let rows = b.rows.map { row in
+                Row(
+                    name: row.category.name, real: d.origin == .real ? row.annotations : 0,
+                    synthetic: d.origin == .synthetic ? row.annotations : 0,
+                    target: 0)
+            }
+            out.append(("\(d.name.terminalSafe) (no coverage view counts it: no target)", rows))
+        }
+        return out
+    }
+
+    /// The section's lines: a title, one line per class (name, real bar, synthetic bar, numbers), and
+    /// its imbalance; each line a list of styled segments.
     func lines(width: Int) -> [[(text: String, style: Frame.Style)]] {
         var out: [[(String, Frame.Style)]] = []
-        let counted = BrowseView.ordered(datasets).filter { !$0.holdout }
-        let real = counted.filter { $0.origin == .real }, synthetic = counted.filter { $0.origin == .synthetic }
-        func totals(_ group: [DatasetSummary]) -> [String: Int] {
-            var t: [String: Int] = [:]
-            for d in group { for row in balances[d.name]?.rows ?? [] { t[row.category.name, default: 0] += row.images } }
-            return t
-        }
-        let realTotals = totals(real), syntheticTotals = totals(synthetic)
-        let classes = Set(realTotals.keys).union(syntheticTotals.keys).sorted { a, b in
-            (Int(a), Int(b)) != (nil, nil) ? (Int(a) ?? .max, a) < (Int(b) ?? .max, b) : a < b
-        }
-        let most = max(1, classes.map { (realTotals[$0] ?? 0) + (syntheticTotals[$0] ?? 0) }.max() ?? 1)
-        let nameWidth = min(20, max(5, classes.map { $0.terminalSafe.count }.max() ?? 5))
-        let barWidth = max(10, width - nameWidth - 30)
-        out.append([("class".padding(toLength: nameWidth + 1, withPad: " ", startingAt: 0) + "real █  synthetic ▒", Frame.Style(.muted))])
-        for name in classes {
-            let r = realTotals[name] ?? 0, s = syntheticTotals[name] ?? 0
-            let goal = target.map { $0.1[name] ?? $0.0 } ?? 0
-            let short = goal > 0 && r + s < goal
-            let label = name.terminalSafe.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-            let realBar = Chrome.bar(Double(r) / Double(most), width: barWidth)
-            let synBar = String(repeating: "▒", count: Int((Double(s) / Double(most) * Double(barWidth)).rounded()))
-            var numbers = "  \(r)" + (s > 0 ? " + \(s)" : "")
-            if goal > 0 { numbers += short ? "  / \(goal)  ▼ \(goal - r - s) short" : "  / \(goal) ✓" }
-            out.append([
-                (label + " ", Frame.Style(short ? .gap : .text, bold: short)), (realBar, Frame.Style(.real)),
-                (synBar, Frame.Style(.synthetic)),
-                (numbers, Frame.Style(short ? .gap : .muted, bold: short)),
-            ])
-        }
-        out.append([])
-        for d in counted {
-            guard let b = balances[d.name] else { continue }
-            let ratio = b.imbalanceRatio.map { String(format: "%.1f:1", $0) } ?? "–"
-            out.append([
-                (
-                    "\(d.name.terminalSafe): \(d.images) images, \(b.rows.count) classes, imbalance \(ratio) (largest : smallest class)",
-                    Frame.Style(d.origin == .real ? .real : .synthetic)
-                )
-            ])
+        for (s, section) in sections().enumerated() {
+            if s > 0 { out.append([]) }
+            out.append([(section.title, Frame.Style(.heading, bold: true))])
+            let rows = section.rows
+            let most = max(1, rows.map { $0.real + $0.synthetic }.max() ?? 1)
+            let nameWidth = min(20, max(5, rows.map { $0.name.terminalSafe.count }.max() ?? 5))
+            let barWidth = max(6, width - nameWidth - 30)
+            for row in rows {
+                let (r, s, goal) = (row.real, row.synthetic, row.target)
+                let short = goal > 0 && r + s < goal
+                let label = BrowseView.tail(row.name.terminalSafe, nameWidth).padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+                // Bars are scaled together so real + synthetic never passes the width.
+                let realBar = Chrome.bar(Double(r) / Double(most), width: barWidth)
+                let synBar = String(repeating: "▒", count: Int((Double(s) / Double(most) * Double(barWidth)).rounded()))
+                var numbers = "  \(r)" + (s > 0 ? " + \(s)" : "")
+                if goal > 0 { numbers += short ? " / \(goal) ▼ \(goal - r - s) short" : " / \(goal) ✓" }
+                out.append([
+                    (label + " ", Frame.Style(short ? .gap : .text, bold: short)), (realBar, Frame.Style(.real)),
+                    (synBar, Frame.Style(.synthetic)), (numbers, Frame.Style(short ? .gap : .muted, bold: short)),
+                ])
+            }
+            let counts = rows.map { $0.real + $0.synthetic }.filter { $0 > 0 }
+            if counts.count >= 2, let lo = counts.min(), let hi = counts.max() {
+                let empty = rows.count - counts.count
+                out.append([
+                    (
+                        String(format: "imbalance %.1f:1 (largest : smallest class)", Double(hi) / Double(lo))
+                            + (empty > 0 ? ", \(empty) class(es) empty" : ""), Frame.Style(.muted)
+                    )
+                ])
+            }
         }
         return out
     }
 
     func draw(_ frame: inout Frame, state: AppState, top: Int, bottom: Int) {
+        let all = lines(width: frame.width - 4)
+        let visible = bottom - top - 2
+        let scroll = min(state.balanceScroll, max(0, all.count - visible))
+        let more = all.count > visible ? " · \(scroll + 1)–\(min(all.count, scroll + visible)) of \(all.count) lines, j/k" : ""
         frame.box(
-            x: 0, y: top, width: frame.width, height: bottom - top, title: "Class balance (images; holdouts not counted)",
-            style: Frame.Style(.muted))
-        for (i, segments) in lines(width: frame.width - 4).dropFirst(state.balanceScroll).enumerated() where top + 1 + i < bottom - 1 {
+            x: 0, y: top, width: frame.width, height: bottom - top,
+            title: "Class balance · annotations (real █ synthetic ▒), holdouts not counted\(more)", style: Frame.Style(.muted))
+        for (i, segments) in all.dropFirst(scroll).prefix(visible).enumerated() {
             var x = 2
             for (text, style) in segments { x = frame.put(text, x: x, y: top + 1 + i, style: style, limit: frame.width - 3 - x) }
         }

@@ -21,9 +21,14 @@ struct BrowseView {
     var previewPath: (SampleRow) -> String?
     /// Classes per sample (most annotations first) for the thumbnails' captions.
     var captions: [Int64: [String]] = [:]
+    /// Why the filtered list is empty (said in its place).
+    var emptyReason: String?
 
-    static let datasetWidth = 30
-    static let sampleWidth = 36
+    /// The dataset and sample lists' widths for a screen `width` columns wide: 30 and 36 from 120
+    /// columns up, narrower below in proportion (18 and 20 at least), the preview the rest.
+    static func widths(_ width: Int) -> (datasets: Int, samples: Int) {
+        (min(30, max(18, width / 4)), min(36, max(20, width * 3 / 10)))
+    }
 
     /// Datasets in display order: real first, then synthetic, holdouts last in each group.
     static func ordered(_ datasets: [DatasetSummary]) -> [DatasetSummary] {
@@ -40,10 +45,11 @@ struct BrowseView {
         wanted: [PreviewService.Request], pictures: [PicturePlacement]
     ) {
         let height = bottom - top
+        let (datasetWidth, sampleWidth) = Self.widths(frame.width)
         let ordered = Self.ordered(datasets)
         // Datasets.
         frame.box(
-            x: 0, y: top, width: Self.datasetWidth, height: height, title: "Datasets",
+            x: 0, y: top, width: datasetWidth, height: height, title: "Datasets",
             style: Frame.Style(state.focus == .datasets ? .accent : .muted))
         var y = top + 1
         var lastOrigin: Origin?
@@ -59,31 +65,34 @@ struct BrowseView {
             let selected = i == state.datasetIndex
             let style = Frame.Style(selected ? .heading : .text, bold: selected, reverse: selected && state.focus == .datasets)
             let name = d.name.terminalSafe + (d.holdout ? " (holdout)" : "")
-            frame.fill(x: 1, y: y, width: Self.datasetWidth - 2, height: 1, style: style)
-            frame.put(name, x: 2, y: y, style: style, limit: Self.datasetWidth - 11)
-            frame.put(String(d.images).leftPadded(7), x: Self.datasetWidth - 9, y: y, style: style)
+            let count = String(d.images)
+            frame.fill(x: 1, y: y, width: datasetWidth - 2, height: 1, style: style)
+            // The count right-aligned, the name in what is left, cut with … when it does not fit.
+            frame.put(Self.head(name, datasetWidth - 5 - count.count), x: 2, y: y, style: style)
+            frame.put(count, x: datasetWidth - 2 - count.count, y: y, style: style)
             y += 1
             // A small bar per class: how even the classes are.
             if let balance = balances[d.name], y < bottom - 1 {
                 let counts = balance.rows.map(\.images)
                 let most = max(1, counts.max() ?? 1)
                 let levels: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
-                let spark = String(counts.prefix(Self.datasetWidth - 6).map { levels[min(7, $0 * 8 / (most + 1))] })
+                // Room left for the imbalance ratio at the right.
+                let spark = String(counts.prefix(datasetWidth - 13).map { levels[min(7, $0 * 8 / (most + 1))] })
                 frame.put(spark, x: 4, y: y, style: Frame.Style(d.origin == .real ? .real : .synthetic))
                 if let ratio = balance.imbalanceRatio, ratio >= 1.5 {
-                    frame.put(String(format: "%.0f:1", ratio), x: Self.datasetWidth - 7, y: y, style: Frame.Style(.warning))
+                    frame.put(String(format: "%.0f:1", ratio), x: datasetWidth - 7, y: y, style: Frame.Style(.warning))
                 }
                 y += 1
             }
         }
         if state.grid { return drawGrid(&frame, state: state, top: top, bottom: bottom) }
         // Samples.
-        let x0 = Self.datasetWidth
+        let x0 = datasetWidth
         var title = "Samples \(state.sampleIndex + (total > 0 ? 1 : 0))/\(total)"
-        if let c = state.classFilter { title += c.contains("=") ? " · \(c.terminalSafe)" : " · class \(c.terminalSafe)" }
+        if let c = state.classFilter { title += " · \(c.terminalSafe)" }
         if let cell = state.cellFilter { title += " · \(cell.row.terminalSafe) × \(cell.column.terminalSafe)" }
         frame.box(
-            x: x0, y: top, width: Self.sampleWidth, height: height, title: title,
+            x: x0, y: top, width: sampleWidth, height: height, title: title,
             style: Frame.Style(state.focus == .samples ? .accent : .muted))
         let rows = height - 2
         let first = max(0, state.sampleIndex - rows / 2)
@@ -91,17 +100,22 @@ struct BrowseView {
             guard let sample = samples[safe: index - offset] else { continue }
             let selected = index == state.sampleIndex
             let style = Frame.Style(selected ? .heading : .text, bold: selected, reverse: selected && state.focus == .samples)
-            frame.fill(x: x0 + 1, y: top + 1 + i, width: Self.sampleWidth - 2, height: 1, style: style)
+            frame.fill(x: x0 + 1, y: top + 1 + i, width: sampleWidth - 2, height: 1, style: style)
             let mark = sample.origin == .synthetic ? "◆ " : "  "
             frame.put(mark, x: x0 + 1, y: top + 1 + i, style: Frame.Style(.synthetic, reverse: style.reverse))
             // Paths keep their end (the file's own name) when they do not fit.
-            frame.put(Self.tail(sample.path.terminalSafe, Self.sampleWidth - 5), x: x0 + 3, y: top + 1 + i, style: style)
+            frame.put(Self.tail(sample.path.terminalSafe, sampleWidth - 5), x: x0 + 3, y: top + 1 + i, style: style)
         }
         if samples.isEmpty {
             frame.put(loading ? "loading…" : "no samples", x: x0 + 2, y: top + 1, style: Frame.Style(.muted))
+            if !loading, let reason = emptyReason {
+                for (i, line) in Chrome.wrap(reason, width: sampleWidth - 4).prefix(max(0, height - 4)).enumerated() {
+                    frame.put(line, x: x0 + 2, y: top + 2 + i, style: Frame.Style(.warning), limit: sampleWidth - 4)
+                }
+            }
         }
         // Preview and metadata.
-        let px = x0 + Self.sampleWidth
+        let px = x0 + sampleWidth
         let pw = frame.width - px
         guard pw > 10, let sample = samples[safe: state.sampleIndex - offset] else { return ([], []) }
         frame.box(x: px, y: top, width: pw, height: height, title: "Preview · \(state.graphics.rawValue)", style: Frame.Style(.muted))
@@ -133,6 +147,13 @@ struct BrowseView {
         let placement = Self.place(
             previews.result(request), in: &frame, x: px + 2, y: top + 1, columns: pw - 4, rows: previewRows, mode: request.mode)
         return ([request], placement.map { [$0] } ?? [])
+    }
+
+    /// `text` in at most `width` columns, its end replaced by `…` when it does not fit.
+    static func head(_ text: String, _ width: Int) -> String {
+        guard text.count > width else { return text }
+        guard width > 1 else { return String(text.prefix(max(0, width))) }
+        return text.prefix(width - 1) + "…"
     }
 
     /// `text` in at most `width` columns, its start replaced by `…` when it does not fit.
@@ -192,7 +213,7 @@ struct BrowseView {
 
     /// The thumbnail grid: as many as fit, each with its class under it.
     private func drawGrid(_ frame: inout Frame, state: AppState, top: Int, bottom: Int) -> ([PreviewService.Request], [PicturePlacement]) {
-        let x0 = Self.datasetWidth
+        let x0 = Self.widths(frame.width).datasets
         let layout = Self.gridLayout(width: frame.width - x0, height: bottom - top)
         frame.box(
             x: x0, y: top, width: frame.width - x0, height: bottom - top, title: "Thumbnails \(state.sampleIndex + 1)/\(total) · hjkl",

@@ -92,19 +92,29 @@ enum Chrome {
         switch overlay {
         case .help:
             let lines = KeyMap.helpLines(for: state.screen)
-            let inner = panel(&frame, width: 64, height: lines.count + 4, title: "Keys — \(state.screen.title)")
-            for (i, line) in lines.enumerated() where i < inner.height - 1 {
+            let note = state.terminalNote.isEmpty ? "" : " · \(state.terminalNote)"
+            let inner = panel(&frame, width: 76, height: lines.count + 4, title: "Keys — \(state.screen.title)\(note)")
+            // Scrolls (j/k) when the terminal is too short for every key.
+            let visible = max(1, inner.height - 1)
+            let scroll = min(state.helpScroll, max(0, lines.count - visible))
+            for (i, line) in lines.dropFirst(scroll).prefix(visible).enumerated() {
                 frame.put(line.keys, x: inner.x, y: inner.y + i, style: Frame.Style(.accent, bold: true), limit: 16)
                 frame.put(line.help, x: inner.x + 17, y: inner.y + i, limit: inner.width - 17)
             }
+            let more = lines.count > visible ? "j/k scroll (\(scroll + 1)–\(scroll + visible) of \(lines.count)) · " : ""
             frame.put(
-                "Esc or ? closes" + (state.terminalNote.isEmpty ? "" : " · \(state.terminalNote)"), x: inner.x,
+                more + "Esc or ? closes", x: inner.x,
                 y: inner.y + inner.height - 1,
                 style: Frame.Style(.muted), limit: inner.width)
         case .confirmQuit(let running):
             let inner = panel(&frame, width: 56, height: 6, title: "Quit?")
             frame.put("\(running) job(s) running; they go on in the background.", x: inner.x, y: inner.y, limit: inner.width)
             frame.put("y quit   n stay", x: inner.x, y: inner.y + 2, style: Frame.Style(.accent, bold: true))
+        case .confirmTraining(let run, let from, let to):
+            let inner = panel(&frame, width: 64, height: 7, title: "Train further?")
+            frame.put("Train \(run.terminalSafe) on from step \(from) to \(to)?", x: inner.x, y: inner.y, limit: inner.width)
+            frame.put("A gan-train job in the background; its checkpoints are kept.", x: inner.x, y: inner.y + 1, limit: inner.width)
+            frame.put("y queue it   n no", x: inner.x, y: inner.y + 3, style: Frame.Style(.accent, bold: true))
         case .jobForm(let draft):
             let spec = draft.spec
             var rows: [(String, String)] = []
@@ -128,14 +138,26 @@ enum Chrome {
                 "Enter queue the job   Esc cancel", x: inner.x, y: inner.y + inner.height - 1, style: Frame.Style(.accent, bold: true))
         case .log(let title, let lines, let scroll):
             let inner = panel(&frame, width: frame.width - 4, height: frame.height - 2, title: title)
-            for (i, line) in lines.dropFirst(scroll).prefix(inner.height).enumerated() {
-                frame.put(line, x: inner.x, y: inner.y + i, limit: inner.width)
+            let first = min(scroll, max(0, lines.count - inner.height))
+            for (i, line) in lines.dropFirst(first).prefix(inner.height).enumerated() {
+                let lower = line.lowercased()
+                let role: Theme.Role =
+                    lower.contains("failed") || lower.contains("error") ? .error : (line.hasPrefix("---") ? .muted : .text)
+                frame.put(line, x: inner.x, y: inner.y + i, style: Frame.Style(role, bold: role == .error), limit: inner.width)
+            }
+            if lines.count > inner.height {
+                let where_ = first + inner.height >= lines.count ? "end, following" : "\(first + inner.height)/\(lines.count)"
+                frame.put(" \(where_) ", x: inner.x + inner.width - where_.count - 2, y: inner.y + inner.height, style: Frame.Style(.muted))
             }
         case .command(let text):
             frame.fill(x: 0, y: frame.height - 1, width: frame.width, height: 1)
             frame.put(":" + text + "▏", x: 0, y: frame.height - 1, style: Frame.Style(.accent, bold: true))
         case .filter(let text):
-            frame.fill(x: 0, y: frame.height - 1, width: frame.width, height: 1)
+            // The syntax, one line above the prompt.
+            frame.fill(x: 0, y: frame.height - 2, width: frame.width, height: 2)
+            frame.put(
+                "terms combine: class  key=value  key!=value  dup  blurry  label=box-outside · Tab completes · Enter applies · Esc",
+                x: 0, y: frame.height - 2, style: Frame.Style(.muted), limit: frame.width)
             frame.put("/" + text + "▏", x: 0, y: frame.height - 1, style: Frame.Style(.accent, bold: true))
         }
     }

@@ -22,6 +22,20 @@ struct JobsView {
         }
     }
 
+    /// A job's log for people: events in words, artifacts left out, each run of progress lines
+    /// collapsed into its last (the figure that matters), stderr as it is.
+    static func readableLog(_ lines: [String]) -> [String] {
+        var out: [String] = []
+        var lastWasProgress = false
+        for line in lines {
+            guard let text = readable(line) else { continue }
+            let progress = text.hasPrefix("progress ")
+            if progress, lastWasProgress { out[out.count - 1] = text } else { out.append(text) }
+            lastWasProgress = progress
+        }
+        return out
+    }
+
     static func rateAndETA(_ job: JobRecord, now: Double) -> String {
         let elapsed = max(1e-3, (job.state == .running ? now : job.updated) - job.created)
         guard job.done > 0 else { return job.state == .queued ? "waiting" : "" }

@@ -7,14 +7,33 @@ struct TrainView {
     var runs: [StudioData.RunSummary]
     var previews: PreviewService
 
-    /// A curve as one row of block characters per `height` rows: column i is value i, scaled to
-    /// [low, high].
-    static func curve(_ values: [Double], width: Int, height: Int) -> [String] {
-        guard !values.isEmpty, width > 0, height > 0 else { return [] }
-        let sampled = (0..<min(width, values.count)).map { values[$0 * values.count / min(width, values.count)] }
+    /// The values across `width` columns: each column the mean of the values it covers, or
+    /// interpolated between neighbours when there are fewer values than columns.
+    static func resampled(_ values: [Double], width: Int) -> [Double] {
+        guard values.count > 1, width > 1 else { return values.isEmpty ? [] : Array(repeating: values[0], count: max(1, width)) }
+        if values.count >= width {
+            return (0..<width).map { c in
+                let a = c * values.count / width, b = max(a + 1, (c + 1) * values.count / width)
+                return values[a..<b].reduce(0, +) / Double(b - a)
+            }
+        }
+        return (0..<width).map { c in
+            let t = Double(c) * Double(values.count - 1) / Double(width - 1)
+            let i = min(values.count - 2, Int(t))
+            return values[i] + (values[i + 1] - values[i]) * (t - Double(i))
+        }
+    }
+
+    /// A curve as one row of block characters per `height` rows, across the whole `width`,
+    /// scaled to its [low, high] (returned for the axis labels).
+    static func curve(_ values: [Double], width: Int, height: Int) -> [String] { plot(values, width: width, height: height).rows }
+
+    static func plot(_ values: [Double], width: Int, height: Int) -> (rows: [String], low: Double, high: Double) {
+        guard !values.isEmpty, width > 0, height > 0 else { return ([], 0, 0) }
+        let sampled = resampled(values, width: width)
         let low = sampled.min()!, high = max(sampled.max()!, low + 1e-9)
         let levels: [Character] = [" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
-        return (0..<height).map { row in
+        let rows = (0..<height).map { row in
             String(
                 sampled.map { v in
                     let filled = (v - low) / (high - low) * Double(height * 8)
@@ -22,6 +41,13 @@ struct TrainView {
                     return levels[max(0, min(8, inRow))]
                 })
         }
+        return (rows, low, high)
+    }
+
+    /// An axis value in at most 6 columns.
+    static func label(_ v: Double) -> String {
+        let text = abs(v) >= 100 ? String(format: "%.0f", v) : (abs(v) >= 10 ? String(format: "%.1f", v) : String(format: "%.2f", v))
+        return text.leftPadded(6)
     }
 
     func draw(_ frame: inout Frame, state: AppState, top: Int, bottom: Int) -> (
@@ -46,29 +72,42 @@ struct TrainView {
         let x0 = listWidth, width = frame.width - listWidth
         let curveHeight = max(3, (bottom - top) / 3)
         frame.box(
-            x: x0, y: top, width: width, height: curveHeight + 3, title: "Losses · D ▇ generator G ▇ (per checkpoint)",
+            x: x0, y: top, width: width, height: curveHeight + 4, title: "Losses · discriminator D, generator G (per checkpoint)",
             style: Frame.Style(.muted))
         if run.losses.count >= 2 {
+            // Each curve across the pane, its highest and lowest value at its left, steps below.
             let half = max(3, curveHeight / 2)
-            for (i, line) in Self.curve(run.losses.map(\.discriminator), width: width - 12, height: half).enumerated() {
-                frame.put("D", x: x0 + 2, y: top + 1 + i, style: Frame.Style(.real, bold: true))
-                frame.put(line, x: x0 + 4, y: top + 1 + i, style: Frame.Style(.real))
+            let plotX = x0 + 11, plotWidth = max(4, width - 13)
+            for (k, (name, values, role, y0, height)) in [
+                ("D", run.losses.map(\.discriminator), Theme.Role.real, top + 1, half),
+                ("G", run.losses.map(\.generator), Theme.Role.synthetic, top + 1 + half, curveHeight - half),
+            ].enumerated() {
+                let plot = Self.plot(values, width: plotWidth, height: height)
+                frame.put(name, x: x0 + 2, y: y0, style: Frame.Style(role, bold: true))
+                frame.put(Self.label(plot.high) + "┤", x: x0 + 4, y: y0, style: Frame.Style(.muted))
+                frame.put(Self.label(plot.low) + (k == 1 ? "└" : "┤"), x: x0 + 4, y: y0 + height - 1, style: Frame.Style(.muted))
+                for (i, line) in plot.rows.enumerated() {
+                    if i > 0, i < height - 1 { frame.put("│", x: x0 + 10, y: y0 + i, style: Frame.Style(.muted)) }
+                    frame.put(line, x: plotX, y: y0 + i, style: Frame.Style(role))
+                }
             }
-            for (i, line) in Self.curve(run.losses.map(\.generator), width: width - 12, height: curveHeight - half).enumerated() {
-                frame.put("G", x: x0 + 2, y: top + 1 + half + i, style: Frame.Style(.synthetic, bold: true))
-                frame.put(line, x: x0 + 4, y: top + 1 + half + i, style: Frame.Style(.synthetic))
-            }
-            if let last = run.losses.last {
+            if let first = run.losses.first, let last = run.losses.last {
+                let axisY = top + curveHeight + 1
+                let middle = run.losses[run.losses.count / 2].step
+                let right = "step \(last.step)"
+                frame.put("\(first.step)", x: plotX, y: axisY, style: Frame.Style(.muted))
+                frame.put("\(middle)", x: plotX + plotWidth / 2 - "\(middle)".count / 2, y: axisY, style: Frame.Style(.muted))
+                frame.put(right, x: plotX + plotWidth - right.count, y: axisY, style: Frame.Style(.muted))
                 frame.put(
-                    String(format: "step %d  D %.3f  G %.3f", last.step, last.discriminator, last.generator), x: x0 + 2,
-                    y: top + curveHeight + 1, style: Frame.Style(.muted))
+                    String(format: "D %.3f  G %.3f", last.discriminator, last.generator), x: x0 + 2, y: axisY + 1,
+                    style: Frame.Style(.muted), limit: width - 4)
             }
         } else {
             frame.put(
                 "no losses logged yet (log.jsonl is written at each checkpoint)", x: x0 + 2, y: top + 1, style: Frame.Style(.muted),
                 limit: width - 4)
         }
-        let gridTop = top + curveHeight + 3
+        let gridTop = top + curveHeight + 4
         frame.box(
             x: x0, y: gridTop, width: width, height: bottom - gridTop, title: "Latest samples · one row per class (\(run.classes.count))",
             style: Frame.Style(.muted))

@@ -1,0 +1,176 @@
+import Datasets
+import Engine
+import Foundation
+import ImageIO
+import StudioCore
+import TestSupport
+import Testing
+
+@testable import TUI
+
+/// A workspace of one COCO dataset: red squares and blue bars, images `light: bright|dark`,
+/// objects `size: small|big` (ShapesDataset).
+func shapesWorkspace() throws -> TemporaryDirectory {
+    let dir = TemporaryDirectory("screens")
+    try ShapesDataset.write(in: dir, name: "shapes", count: 12, seed: 4)
+    dir.write(
+        "studio.yaml",
+        """
+        name: shapes
+        datasets:
+          - name: shapes
+            path: shapes
+            format: coco
+            origin: real
+        coverage:
+          - name: shapes
+            datasets: [shapes]
+            rows: category
+            cols: light
+            target: 4
+
+        """)
+    return dir
+}
+
+@Suite struct ScreensTests {
+    static func type(_ app: App, _ text: String) { for c in text { app.handle(.character(c)) } }
+
+    static func filter(_ app: App, _ text: String) -> String {
+        app.handle(.character("/"))
+        type(app, text)
+        app.handle(.enter)
+        return settledText(app)
+    }
+
+    @Test func filterTermsCombineNegateIgnoreCaseAndSayWhyNothingMatched() throws {
+        let dir = try shapesWorkspace()
+        let app = try openApp(dir)
+        app.handle(.enter)
+        let dataset = try DatasetIO.read(dir.file("shapes"))
+        func count(_ keep: (Sample) -> Bool) -> Int { dataset.samples.filter(keep).count }
+        func hasRed(_ s: Sample) -> Bool { s.annotations.contains { $0.categoryID == 1 } }
+        let darkRed = count { hasRed($0) && $0.attributes["light"] == "dark" }
+        let brightRed = count { hasRed($0) && $0.attributes["light"] == "bright" }
+        #expect(darkRed > 0 && brightRed > 0)
+        var text = Self.filter(app, "RED light=DARK")
+        #expect(text.contains("Samples 1/\(darkRed) · RED light=DARK"), "\(text)")
+        text = Self.filter(app, "red light!=dark")
+        #expect(text.contains("Samples 1/\(brightRed) · "), "\(text)")
+        // Nothing matched: the first term the data cannot meet, with what it has.
+        text = Self.filter(app, "purple")
+        #expect(text.contains("no class purple in shapes") && text.contains("red, blue"), "\(text)")
+        text = Self.filter(app, "weather=snow")
+        #expect(text.contains("no attribute weather in shapes") && text.contains("light, size"), "\(text)")
+        text = Self.filter(app, "light=dim")
+        #expect(text.contains("light is never dim in shapes") && text.contains("bright"), "\(text)")
+    }
+
+    @Test func tabCompletesClassesKeysAndValues() throws {
+        let dir = try shapesWorkspace()
+        let app = try openApp(dir)
+        app.handle(.enter)
+        func completed(_ typed: String) -> String? {
+            app.handle(.character("/"))
+            Self.type(app, typed)
+            app.handle(.tab)
+            defer { app.handle(.escape) }
+            guard case .filter(let text)? = app.state.overlay else { return nil }
+            return text
+        }
+        #expect(completed("re") == "red ")
+        #expect(completed("li") == "light=")
+        #expect(completed("light=d") == "light=dark ")
+        #expect(completed("red si") == "red size=")
+        #expect(completed("label=box-o") == "label=box-outside ")
+        // The hint line is up while typing.
+        app.handle(.character("/"))
+        #expect(app.compose(width: 120, height: 30).frame.text.contains("terms combine: class  key=value  key!=value"))
+    }
+
+    @Test func axesAreCheckedAndReplaceEachOther() throws {
+        let dir = try shapesWorkspace()
+        let app = try openApp(dir)
+        func command(_ text: String) {
+            app.handle(.character(":"))
+            Self.type(app, text)
+            app.handle(.enter)
+        }
+        command("axes weather")
+        #expect(app.state.status.contains("no axis weather") && app.state.status.contains("light"), "\(app.state.status)")
+        #expect(app.data.coverage.count == 1)
+        command("axes light")
+        command("axes size category")
+        #expect(app.data.coverage.count == 2, "the second :axes replaced the first")
+        #expect(app.compose(width: 120, height: 30).frame.text.contains("size × category"))
+    }
+
+    @Test func balanceCountsEachViewsAnnotationsAgainstItsOwnTarget() throws {
+        let dir = try shapesWorkspace()
+        let app = try openApp(dir)
+        app.handle(.character("2"))
+        let text = app.compose(width: 120, height: 30).frame.text
+        let dataset = try DatasetIO.read(dir.file("shapes"))
+        let red = dataset.samples.reduce(0) { $0 + $1.annotations.count { $0.categoryID == 1 } }
+        // Two light values × 4 per cell = 8 per class, in annotations like Coverage.
+        #expect(text.contains("view shapes (its cells' targets summed over light): shapes"), "\(text)")
+        #expect(text.contains("\(red) / 8"), "\(text)")
+        #expect(text.contains("annotations (real █ synthetic ▒)"))
+        #expect(text.contains("imbalance"))
+    }
+
+    @Test func at80x24EveryPaneFitsAndHelpScrolls() throws {
+        let dir = try tinyWorkspace()
+        let app = try openApp(dir)
+        let text = settledText(app, width: 80, height: 24)
+        let first = text.split(separator: "\n", omittingEmptySubsequences: false)[1]
+        // The preview keeps more than a third of the width.
+        let previewStart = try #require(first.range(of: "┐┌", options: .backwards)).lowerBound
+        #expect(first.distance(from: first.startIndex, to: previewStart) < 46, "\(text)")
+        #expect(text.contains("shapes-holdou… 3"), "names cut with …, the count kept: \(text)")
+        app.handle(.character("?"))
+        var help = app.compose(width: 80, height: 24).frame.text
+        #expect(help.contains("j/k scroll (1–") && help.contains("this help"), "\(help)")
+        for _ in 0..<30 { app.handle(.character("j")) }
+        help = app.compose(width: 80, height: 24).frame.text
+        #expect(!help.contains("this help") && help.contains("Ctrl-L"), "scrolled to the end: \(help)")
+        app.handle(.character("k"))
+        #expect(app.state.helpScroll > 0 && app.compose(width: 80, height: 24).frame.text.contains("j/k scroll"))
+    }
+
+    @Test func trainingFurtherAsksFirst() throws {
+        let dir = try tinyWorkspace()
+        try FileManager.default.createDirectory(atPath: dir.file("models"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(CLIRoot.repository)/sample-data/models/digits", toPath: dir.file("models/digits"))
+        let app = try openApp(dir)
+        app.handle(.character("5"))
+        let text = app.compose(width: 120, height: 30).frame.text
+        #expect(text.contains("step 3000") && text.contains("┤"), "losses with axes: \(text)")
+        app.handle(.character("s"))
+        guard case .confirmTraining(let run, let from, let to)? = app.state.overlay else {
+            Issue.record("s queued without asking")
+            return
+        }
+        #expect(run == "models/digits" && from == 3000 && to == 4000)
+        #expect(app.compose(width: 120, height: 30).frame.text.contains("Train models/digits on from step 3000 to 4000?"))
+        app.handle(.character("n"))
+        #expect(app.state.overlay == nil && app.data.jobs.isEmpty, "n queues nothing")
+    }
+
+    @Test func jobLogsReadAsWordsWithProgressCollapsed() {
+        let lines = [
+            #"{"event":"started","total":3}"#, #"{"event":"progress","done":1,"total":3}"#, #"{"event":"progress","done":2,"total":3}"#,
+            #"{"event":"artifact","path":"x.png"}"#, #"{"event":"progress","done":3,"total":3}"#,
+            #"{"event":"failed","message":"disk full"}"#,
+            "--- stderr", "render: out of space",
+        ]
+        #expect(
+            JobsView.readableLog(lines) == [
+                "started: 3 unit(s)", "progress 3/3", "failed: disk full", "--- stderr", "render: out of space",
+            ])
+    }
+}
+
+enum CLIRoot {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
+}
