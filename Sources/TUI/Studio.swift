@@ -37,12 +37,15 @@ public enum Studio {
         let environment = ProcessInfo.processInfo.environment
         let capabilities = TerminalQuery.detect(environment: environment)
         let detected = graphics(capabilities.graphics)
-        let app = App(
-            data: data, colors: options.colors, graphics: options.graphics ?? detected,
-            pixelModes: [detected, options.graphics].compactMap { $0 }.filter(\.isPixels), executable: options.executable,
-            cell: capabilities.cell)
         let theme = theme(options, background: capabilities.background)
         let terminal = try CursesTerminal(theme: theme, colors: options.colors)
+        // Previews in the colours the terminal really has (terminfo's count: 8 for plain xterm).
+        var colors = options.colors
+        if colors != .none, terminal.colorCount < 256 { colors = terminal.colorCount >= 16 ? .palette16 : .palette8 }
+        let app = App(
+            data: data, colors: colors, graphics: options.graphics ?? detected,
+            pixelModes: [detected, options.graphics].compactMap { $0 }.filter(\.isPixels), executable: options.executable,
+            cell: capabilities.cell)
         app.setTerminalNote(
             "theme \(theme.name)"
                 + (theme == options.lightTheme ? " (light background)" : "") + " · pictures \(app.state.graphics.rawValue)")

@@ -170,6 +170,18 @@ public enum Preview {
         if !canvas.isOpaque { canvas = canvas.flattened(over: options.background) }
         canvas = canvas.resized(width: columns * sx, height: rows * sy)
             .drawing(options.boxes, sourceWidth: image.width, sourceHeight: image.height, labels: false)
+        // In 8 or 16 colours, mapped into the palette first, so each cell's two colours are the
+        // palette's: dithered in 16 (its four greys carry gradients), nearest in 8, where error
+        // diffusion between six saturated colours turns every grey road into confetti (seen in
+        // xterm with TERM=xterm: posterized shapes read, diffused ones do not).
+        if let palette = ANSIColors.floats(options.colors) {
+            let method = options.colors == .palette8 ? .none : options.dithering
+            let indices = Ditherer(palette: palette).indices(canvas, method: method)
+            for (p, index) in indices.enumerated() where index != Ditherer.transparent {
+                let c = palette[Int(index)]
+                (canvas.rgb[p * 3], canvas.rgb[p * 3 + 1], canvas.rgb[p * 3 + 2]) = (c.x, c.y, c.z)
+            }
+        }
         var grid: CellGrid
         switch options.mode {
         case .blocks(let symbols): grid = BlockEncoder(symbols: symbols, colors: options.colors).encode(canvas)

@@ -288,7 +288,25 @@ func settledText(_ app: App, width: Int = 120, height: Int = 30) -> String {
     }
 }
 
-@Suite struct HeadlessCursesTests {
+/// ncurses has one screen per process: these run one at a time.
+@Suite(.serialized) struct HeadlessCursesTests {
+    /// Plain xterm has 8 colours: a dark theme's greys (muted text, borders) would map to black on
+    /// black; a light theme's to white on white.
+    @Test func textNeverTakesTheBackgroundsColourIn8Colours() throws {
+        for (name, vanishing) in [("dark", Int32(0)), ("light", Int32(7))] {
+            let theme = try Theme.load(name)
+            let terminal = try CursesTerminal(theme: theme, colors: .palette16, headless: true, headlessTerm: "xterm")
+            defer { terminal.close() }
+            #expect(terminal.colorCount == 8)
+            for role in Theme.Role.allCases {
+                guard let rgb = theme.colors[role] else { continue }
+                let number = terminal.colorNumber(SIMD3(rgb.r, rgb.g, rgb.b), text: true)
+                #expect((0..<8).contains(number) && number != vanishing, "\(name) \(role): \(number)")
+            }
+            // Backgrounds keep their nearest colour (a dark grey bar may be black).
+            #expect(terminal.colorNumber(SIMD3(10, 10, 10)) == 0)
+        }
+    }
     @Test func framesReachNcursesCells() throws {
         let terminal = try CursesTerminal(theme: .fallback, colors: .palette256, headless: true)
         defer { terminal.close() }

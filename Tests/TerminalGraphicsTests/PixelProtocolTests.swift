@@ -114,3 +114,26 @@ enum KittyStream {
         return out
     }
 }
+
+@Suite("Few colours")
+struct FewColoursTests {
+    @Test("in 8 and 16 colours every cell's colours are the palette's own, dithered in 16")
+    func palette() throws {
+        let image = TestImages.pattern(width: 64, height: 48, layout: .rgb, seed: 9)
+        for (mode, count) in [(ColorMode.palette8, 8), (.palette16, 16)] {
+            let grid = try #require(Preview.cells(image, options: PreviewOptions(mode: .blocks(.half), colors: mode, width: .columns(20))))
+            let allowed = Set(ANSIColors.palette16.prefix(count).map { SIMD3<UInt8>(UInt8($0.0), UInt8($0.1), UInt8($0.2)) })
+            for row in 0..<grid.rows {
+                for column in 0..<grid.columns {
+                    let cell = grid[column, row]
+                    #expect(cell.foreground.map(allowed.contains) ?? true)
+                    #expect(cell.background.map(allowed.contains) ?? true)
+                }
+            }
+        }
+        #expect(ANSIColors.sgr(r: 200, g: 10, b: 10, mode: .palette8, background: false) == "31")
+        #expect(ANSIColors.sgr(r: 250, g: 250, b: 250, mode: .palette8, background: true) == "47")
+        #expect(ANSIColors.nearest8(r: 127, g: 127, b: 127) == 7, "a mid grey is light grey, not cyan")
+        #expect(ANSIColors.nearest8(r: 40, g: 40, b: 40) == 0 && ANSIColors.nearest8(r: 20, g: 30, b: 200) == 4)
+    }
+}

@@ -107,7 +107,10 @@ public final class PreviewService: @unchecked Sendable {
                 mode: .sixel, colors: colors, width: .columns(request.columns), maxRows: request.rows, cell: cell, boxes: request.boxes)
         case .blocks, .ascii:
             options = PreviewOptions(
-                mode: request.mode == .blocks ? .blocks(.half) : .ascii, colors: colors == .none ? .none : .truecolor,
+                // Cells carry 24-bit colours (ncurses maps them); in 8 or 16 colours the encoder
+                // dithers into that palette first.
+                mode: request.mode == .blocks ? .blocks(.half) : .ascii,
+                colors: colors == .palette8 || colors == .palette16 || colors == .none ? colors : .truecolor,
                 width: .columns(request.columns), maxRows: request.rows, cell: cell, boxes: request.boxes)
         }
         let image: Image

@@ -21,9 +21,9 @@ final class CursesTerminal {
 
     /// Starts ncurses on the process's terminal, or headless on `/dev/null` for tests
     /// (INTEROP.md item 9: `newterm` with an explicit terminal type, 80×24).
-    init(theme: Theme, colors: ColorMode, headless: Bool = false) throws(TUIError) {
+    init(theme: Theme, colors: ColorMode, headless: Bool = false, headlessTerm: String = "xterm-256color") throws(TUIError) {
         setlocale(LC_ALL, "")
-        let term = headless ? "xterm-256color" : (ProcessInfo.processInfo.environment["TERM"] ?? "xterm")
+        let term = headless ? headlessTerm : (ProcessInfo.processInfo.environment["TERM"] ?? "xterm")
         if headless {
             output = cncursesw_fopen("/dev/null", "w")
             input = cncursesw_fopen("/dev/null", "r")
@@ -224,7 +224,7 @@ final class CursesTerminal {
 
     private func pair(_ style: Frame.Style) -> Int16 {
         guard colors != .none, has_colors() else { return 0 }
-        var foreground = style.foreground.map { colorNumber($0) } ?? colorNumber(theme.colors[style.role])
+        var foreground = style.foreground.map { colorNumber($0) } ?? colorNumber(theme.colors[style.role], text: true)
         var background = style.background.map { colorNumber($0) } ?? -1
         if style.reverse, style.background == nil, let rgb = theme.colors[style.role] {
             // The role's colour as the background, black or white text on it, whichever reads.
@@ -242,17 +242,35 @@ final class CursesTerminal {
         return number
     }
 
-    private func colorNumber(_ rgb: Theme.RGB?) -> Int32 {
+    private func colorNumber(_ rgb: Theme.RGB?, text: Bool = false) -> Int32 {
         guard let rgb else { return -1 }
-        return colorNumber(SIMD3(rgb.r, rgb.g, rgb.b))
+        return colorNumber(SIMD3(rgb.r, rgb.g, rgb.b), text: text)
     }
 
-    /// The nearest colour the terminal has: xterm's 256 or the 16 ANSI colours.
-    private func colorNumber(_ c: SIMD3<UInt8>) -> Int32 {
+    /// How many colours the terminal has, as terminfo says (8 for `xterm`, `screen`, `linux`).
+    var colorCount: Int { Int(cncursesw_colors()) }
+
+    /// Whether the theme is for a dark background (its text is light).
+    private var darkTheme: Bool {
+        guard let text = theme.colors[.text] else { return true }
+        return 0.2126 * Double(text.r) + 0.7152 * Double(text.g) + 0.0722 * Double(text.b) > 128
+    }
+
+    /// The nearest colour the terminal has: xterm's 256, the 16 ANSI colours, or the 8 base ones.
+    /// Text (a role's colour on the terminal's own background) never gets the background's colour:
+    /// in 8 or 16 colours a dark theme's grey would become black on black and vanish.
+    func colorNumber(_ c: SIMD3<UInt8>, text: Bool = false) -> Int32 {
         let (r, g, b) = (Int(c.x), Int(c.y), Int(c.z))
-        if cncursesw_colors() >= 256, colors != .palette16 { return Int32(ANSIColors.nearest256(r: r, g: g, b: b)) }
-        let index = ANSIColors.nearest16(r: r, g: g, b: b)
-        return Int32(cncursesw_colors() >= 16 ? index : index % 8)
+        if colorCount >= 256, colors != .palette16, colors != .palette8 { return Int32(ANSIColors.nearest256(r: r, g: g, b: b)) }
+        var index = colorCount >= 16 && colors != .palette8 ? ANSIColors.nearest16(r: r, g: g, b: b) : ANSIColors.nearest8(r: r, g: g, b: b)
+        if text {
+            // Black on a dark theme, white or light grey on a light one: the terminal's background.
+            let vanishing: Set<Int> = darkTheme ? [0] : [7, 15]
+            if vanishing.contains(index) { index = darkTheme ? (colorCount >= 16 && colors != .palette8 ? 8 : 7) : 0 }
+            // Bright black (dark grey) is barely readable on black in many palettes: grey instead.
+            if darkTheme, index == 8, colorCount < 16 || colors == .palette8 { index = 7 }
+        }
+        return Int32(index)
     }
 }
 

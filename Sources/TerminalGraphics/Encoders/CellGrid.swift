@@ -66,6 +66,8 @@ public struct CellGrid: Sendable, Hashable {
             case .palette16:
                 let i = ANSIColors.nearest16(r: r, g: g, b: b)
                 number((i < 8 ? 30 : 90) + (background ? 10 : 0) + i % 8)
+            case .palette8:
+                number(30 + (background ? 10 : 0) + ANSIColors.nearest8(r: r, g: g, b: b))
             case .none:
                 break
             }

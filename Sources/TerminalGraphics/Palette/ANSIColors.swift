@@ -6,6 +6,8 @@ public enum ColorMode: String, Sendable, Hashable, CaseIterable {
     case palette256 = "256"
     /// The 16 ANSI colours.
     case palette16 = "16"
+    /// The 8 base ANSI colours (`TERM=xterm`, `screen`, the Linux console as terminfo says).
+    case palette8 = "8"
     /// No colour at all (NO_COLOR): shapes and shades only.
     case none
 }
@@ -50,6 +52,31 @@ public enum ANSIColors {
         }!
     }
 
+    /// Nearest of the 8 base colours (0…7), by luma and chroma with chroma weighted three times:
+    /// plain RGB distance sends every mid grey to cyan (the 8 have only black and light grey
+    /// for greys), and a grey road drawn cyan reads as water.
+    public static func nearest8(r: Int, g: Int, b: Int) -> Int {
+        func ycc(_ r: Int, _ g: Int, _ b: Int) -> (Double, Double, Double) {
+            let y = 0.299 * Double(r) + 0.587 * Double(g) + 0.114 * Double(b)
+            return (y, 0.564 * (Double(b) - y), 0.713 * (Double(r) - y))
+        }
+        let c = ycc(r, g, b)
+        func d(_ i: Int) -> Double {
+            let p = ycc(palette16[i].0, palette16[i].1, palette16[i].2)
+            return (p.0 - c.0) * (p.0 - c.0) + 3 * ((p.1 - c.1) * (p.1 - c.1) + (p.2 - c.2) * (p.2 - c.2))
+        }
+        return (0..<8).min { d($0) < d($1) }!
+    }
+
+    /// The colours of a palette mode as floats, for dithering into it (nil for 256 and true colour).
+    public static func floats(_ mode: ColorMode) -> [SIMD3<Float>]? {
+        switch mode {
+        case .palette8: palette16.prefix(8).map { SIMD3(Float($0.0), Float($0.1), Float($0.2)) }
+        case .palette16: palette16.map { SIMD3(Float($0.0), Float($0.1), Float($0.2)) }
+        default: nil
+        }
+    }
+
     /// The SGR parameters selecting a colour as foreground (or background) in `mode`; empty for `.none`.
     public static func sgr(r: Int, g: Int, b: Int, mode: ColorMode, background: Bool) -> String {
         switch mode {
@@ -58,6 +85,7 @@ public enum ANSIColors {
         case .palette16:
             let i = nearest16(r: r, g: g, b: b)
             return "\((i < 8 ? 30 : 90) + (background ? 10 : 0) + i % 8)"
+        case .palette8: return "\(30 + (background ? 10 : 0) + nearest8(r: r, g: g, b: b))"
         case .none: return ""
         }
     }
@@ -69,6 +97,7 @@ public enum ANSIColors {
         case .truecolor, .none: return (r, g, b)
         case .palette256: return rgb256(nearest256(r: r, g: g, b: b))
         case .palette16: return palette16[nearest16(r: r, g: g, b: b)]
+        case .palette8: return palette16[nearest8(r: r, g: g, b: b)]
         }
     }
 
