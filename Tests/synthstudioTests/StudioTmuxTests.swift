@@ -185,6 +185,44 @@ struct StudioTmuxTests {
         #expect((20...28).contains(have), "traffic_light × snow holds \(have)")
     }
 
+    /// The layouts a new user meets at 80×24 and 160×48, on a copy of the whole sample workspace
+    /// opened by a relative path: every tab fits, Browse leaves the preview room, the help
+    /// scrolls, Balance and Coverage keep their last lines.
+    @Test(.enabled(if: available, "needs tmux (make test installs it)"))
+    func layoutsAt80x24And160x48() throws {
+        let dir = TemporaryDirectory("layouts")
+        try FileManager.default.copyItem(atPath: "\(CLIRunner.repository)/sample-data", toPath: "\(dir.path)/sample-data")
+        for (width, height) in [(80, 24), (160, 48)] {
+            let tmux = Tmux()
+            tmux.start(
+                "\(CLIRunner.binary) sample-data", width: width, height: height, statusFile: "\(dir.path)/exit-status",
+                directory: dir.path)
+            #expect(tmux.waitFor("6 Health"), "every tab fits at \(width): \(tmux.screen())")
+            let boxes = tmux.screen().split(separator: "\n", omittingEmptySubsequences: false)[1]
+            // The preview pane starts before the middle of the screen.
+            let preview = boxes.range(of: "┌─ Preview").map { boxes.distance(from: boxes.startIndex, to: $0.lowerBound) }
+            #expect(preview.map { $0 <= width / 2 + 4 } ?? false, "\(width): \(boxes)")
+            tmux.keys("2")
+            #expect(tmux.waitFor("view digits: digits"), "\(tmux.screen())")
+            if height >= 48 { #expect(tmux.waitFor("traffic_sign"), "the street section fits at \(height) rows: \(tmux.screen())") }
+            tmux.keys("3")
+            #expect(tmux.waitFor("f fill the gap"), "Coverage keeps its key line at \(width)×\(height): \(tmux.screen())")
+            tmux.keys("?")
+            #expect(tmux.waitFor("Keys — Coverage"), "\(tmux.screen())")
+            if height < 30 {
+                #expect(tmux.screen().contains("j/k scroll"), "the help scrolls when it does not fit: \(tmux.screen())")
+                for _ in 0..<40 { tmux.keys("j") }
+                #expect(tmux.waitFor("Ctrl-L"), "its last key can be reached: \(tmux.screen())")
+            } else {
+                #expect(!tmux.screen().contains("j/k scroll") && tmux.screen().contains("Ctrl-L"), "\(tmux.screen())")
+            }
+            tmux.keys("Escape")
+            tmux.keys("q")
+            #expect(tmux.exitStatus("\(dir.path)/exit-status") == "0")
+            try? FileManager.default.removeItem(atPath: "\(dir.path)/exit-status")
+        }
+    }
+
     @Test(.enabled(if: available, "needs tmux (make test installs it)"))
     func resizeBelowTheMinimumAndBackAndSigtermRestoreTheTerminal() throws {
         let dir = try Self.workspace()
