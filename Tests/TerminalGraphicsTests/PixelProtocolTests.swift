@@ -137,3 +137,25 @@ struct FewColoursTests {
         #expect(ANSIColors.nearest8(r: 40, g: 40, b: 40) == 0 && ANSIColors.nearest8(r: 20, g: 30, b: 200) == 4)
     }
 }
+
+@Suite("Box labels")
+struct BoxLabelTests {
+    @Test("labels never overlap and stay on the canvas; the largest boxes choose first")
+    func noCollisions() {
+        // Eight lamps side by side and a car under them: the street's crowded horizon.
+        var boxes: [(x0: Int, y0: Int, x1: Int, y1: Int, labelWidth: Int)] = (0..<8).map { i in
+            (x0: 100 + i * 12, y0: 60, x1: 106 + i * 12, y1: 90, labelWidth: 11 * 6 + 2)
+        }
+        boxes.append((x0: 90, y0: 70, x1: 250, y1: 150, labelWidth: 3 * 6 + 2))
+        let spots = Canvas.labelSpots(boxes, width: 320, height: 200)
+        #expect(spots.first?.0 == 8, "the car is placed first")
+        for (a, ra) in spots {
+            #expect(ra.x >= 0 && ra.y >= 0 && ra.x + ra.w <= 320 && ra.y + ra.h <= 200, "\(a) on the canvas")
+            for (b, rb) in spots where b != a {
+                #expect(!(ra.x < rb.x + rb.w && rb.x < ra.x + ra.w && ra.y < rb.y + rb.h && rb.y < ra.y + ra.h), "\(a) and \(b) overlap")
+            }
+        }
+        #expect(spots.count >= 4, "several lamps still get a label: \(spots.count)")
+        #expect(spots.count < boxes.count, "not all nine fit side by side without overlap")
+    }
+}

@@ -83,33 +83,68 @@ extension Canvas {
         guard !boxes.isEmpty, width > 0, height > 0, sourceWidth > 0, sourceHeight > 0 else { return self }
         var out = self
         let sx = Double(width) / Double(sourceWidth), sy = Double(height) / Double(sourceHeight)
-        let thickness = max(1, min(width, height) / 160)
         let colors = OverlayBox.colors(for: boxes)
-        for overlay in boxes where overlay.box.isWellFormed {
+        let drawn = boxes.filter(\.box.isWellFormed)
+        // Outlines one pixel wide, all of them before any label, so labels stay readable on top.
+        for overlay in drawn {
             let (x0, y0, x1, y1) = overlay.scaled(x: sx, y: sy)
             let color = colors[overlay.label] ?? overlay.color
-            for t in 0..<thickness {
-                out.line(x0, y0 + t, x1, y0 + t, color)
-                out.line(x0, y1 - t, x1, y1 - t, color)
-                out.line(x0 + t, y0, x0 + t, y1, color)
-                out.line(x1 - t, y0, x1 - t, y1, color)
-            }
-            guard labels else { continue }
+            out.line(x0, y0, x1, y0, color)
+            out.line(x0, y1, x1, y1, color)
+            out.line(x0, y0, x0, y1, color)
+            out.line(x1, y0, x1, y1, color)
+        }
+        guard labels else { return out }
+        // Labels where they collide with no other: the largest boxes choose first, each among
+        // above, inside the top, below and inside the bottom of its box (left, then right
+        // aligned); a label with nowhere free is left out (the pane lists every class).
+        let spots = Self.labelSpots(
+            drawn.map { overlay in
+                let (x0, y0, x1, y1) = overlay.scaled(x: sx, y: sy)
+                return (x0, y0, x1, y1, overlay.printableLabel.unicodeScalars.count * FixedFont.width + 2)
+            }, width: width, height: height)
+        for (index, spot) in spots {
+            let overlay = drawn[index]
+            let color = colors[overlay.label] ?? overlay.color
             let text = overlay.printableLabel
-            let labelWidth = text.unicodeScalars.count * FixedFont.width + 2
-            let labelHeight = FixedFont.height + 1
-            let top = y0 - labelHeight >= 0 ? y0 - labelHeight : y0 + thickness
-            let left = max(0, min(x0, width - labelWidth))
+            let (w, h) = (spot.w, spot.h)
             let ink: SIMD3<Float> = (color * SIMD3(0.299, 0.587, 0.114)).sum() > 140 ? .zero : SIMD3(repeating: 255)
-            out.fill(left, top, labelWidth, labelHeight, color)
+            out.fill(spot.x, spot.y, w, h, color)
             for (i, scalar) in text.unicodeScalars.enumerated() {
                 let glyph = FixedFont.glyph(scalar)
                 for gy in 0..<FixedFont.height {
                     for gx in 0..<FixedFont.width where FixedFont.ink(glyph, x: gx, y: gy) {
-                        out.set(left + 1 + i * FixedFont.width + gx, top + gy, ink)
+                        out.set(spot.x + 1 + i * FixedFont.width + gx, spot.y + gy, ink)
                     }
                 }
             }
+        }
+        return out
+    }
+
+    /// Where each box's label goes (by index into `boxes`: corners in canvas pixels and the
+    /// label's width) so that no two labels overlap and each stays on the canvas; boxes without a
+    /// free spot get none.
+    static func labelSpots(_ boxes: [(x0: Int, y0: Int, x1: Int, y1: Int, labelWidth: Int)], width: Int, height: Int) -> [(
+        Int, (x: Int, y: Int, w: Int, h: Int)
+    )] {
+        var taken: [(x: Int, y: Int, w: Int, h: Int)] = []
+        var out: [(Int, (x: Int, y: Int, w: Int, h: Int))] = []
+        func free(_ r: (x: Int, y: Int, w: Int, h: Int)) -> Bool {
+            r.x >= 0 && r.y >= 0 && r.x + r.w <= width && r.y + r.h <= height
+                && !taken.contains { r.x < $0.x + $0.w && $0.x < r.x + r.w && r.y < $0.y + $0.h && $0.y < r.y + r.h }
+        }
+        let order = boxes.indices.sorted { a, b in
+            (boxes[a].x1 - boxes[a].x0) * (boxes[a].y1 - boxes[a].y0) > (boxes[b].x1 - boxes[b].x0) * (boxes[b].y1 - boxes[b].y0)
+        }
+        for i in order {
+            let (x0, y0, x1, y1, w) = boxes[i]
+            let h = FixedFont.height + 1
+            let lefts = [max(0, min(x0, width - w)), max(0, min(x1 - w + 1, width - w))]
+            let tops = [y0 - h, y0 + 1, y1 + 1, y1 - h]
+            guard let spot = tops.lazy.flatMap({ top in lefts.map { (x: $0, y: top, w: w, h: h) } }).first(where: free) else { continue }
+            taken.append(spot)
+            out.append((i, spot))
         }
         return out
     }
