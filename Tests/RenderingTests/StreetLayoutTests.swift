@@ -52,6 +52,22 @@ struct StreetLayoutTests {
         }
     }
 
+    /// Health found two boxes on one sign in the sample (IoU 1.0): when both signs fell back to the
+    /// spot before the cross street they stood in one place.
+    @Test("Two signs never stand in one place, at junctions or elsewhere")
+    func signsApart() {
+        for layout in [SceneParameters.Layout.intersection, .tJunction, .straight] {
+            for seed in 0..<40 {
+                let scene = Self.scene(SceneParameters(layout: layout), seed: UInt64(seed))
+                let signs = scene.objects.filter { $0.label == "traffic_sign" }.map { $0.mesh.bounds }
+                #expect(signs.count == 2)
+                let (a, b) = (signs[0], signs[1])
+                let apart = abs(a.min.z - b.min.z) >= 3 || (a.min.x > 0) != (b.min.x > 0)
+                #expect(apart, "\(layout) seed \(seed): signs at z \(a.min.z) and \(b.min.z)")
+            }
+        }
+    }
+
     @Test("A curved street bends: the road 100 m on is well off the straight line, and the camera's spot stays")
     func curve() {
         for seed in 0..<3 {

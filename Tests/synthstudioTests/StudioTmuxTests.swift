@@ -198,6 +198,7 @@ struct StudioTmuxTests {
                 "\(CLIRunner.binary) sample-data", width: width, height: height, statusFile: "\(dir.path)/exit-status",
                 directory: dir.path)
             #expect(tmux.waitFor("6 Health"), "every tab fits at \(width): \(tmux.screen())")
+            #expect(tmux.waitFor("┌─ Preview"), "the first page of samples landed: \(tmux.screen())")
             let boxes = tmux.screen().split(separator: "\n", omittingEmptySubsequences: false)[1]
             // The preview pane starts before the middle of the screen.
             let preview = boxes.range(of: "┌─ Preview").map { boxes.distance(from: boxes.startIndex, to: $0.lowerBound) }

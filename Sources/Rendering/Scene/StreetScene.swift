@@ -230,11 +230,20 @@ struct StreetScene: Sendable {
             }
             lampZ += 18
         }
-        // A few signs: the face is the `traffic_sign`, the pole is stuff.
+        // A few signs: the face is the `traffic_sign`, the pole is stuff. A sign that would stand
+        // in a side street, or on another sign (two fell back to the same spot before cross - 10,
+        // so two boxes labelled one sign), moves back along the kerb; no extra random draws, so
+        // every other scene is drawn as before.
+        var signs: [(side: Float, z: Float)] = []
         for _ in 0..<2 {
             let side: Float = random.nextUnit() < 0.5 ? -1 : 1
             var z = 10 + 50 * Float(random.nextUnit())
-            if !open(side, z - 1, z + 1, margin: 2) { z = cross - 10 }
+            func taken(_ z: Float) -> Bool { signs.contains { $0.side == side && abs($0.z - z) < 3 } }
+            if !open(side, z - 1, z + 1, margin: 2) || taken(z) {
+                z = cross - 10
+                for _ in 0..<10 where taken(z) || !open(side, z - 1, z + 1, margin: 2) { z -= 4 }
+            }
+            signs.append((side, z))
             let base = SIMD3<Float>(side * 5.2, 0, z)
             let color: SIMD3<Float> = random.nextUnit() < 0.5 ? SIMD3(0.8, 0.1, 0.1) : SIMD3(0.1, 0.25, 0.8)
             objects.append(
