@@ -38,6 +38,11 @@ public final class App {
         data.reload()
     }
 
+    /// Text-cell previews are written in 24-bit colour straight to the terminal, past ncurses,
+    /// which maps colours to 256 (the terminal says it has 24-bit: `COLORTERM=truecolor`, as tmux
+    /// does when the outer terminal has them).
+    public var directColor = false
+
     /// Says what was chosen for this terminal (the help's last line).
     public func setTerminalNote(_ note: String) { state.terminalNote = note }
 
@@ -681,7 +686,7 @@ public final class App {
             let view = BrowseView(
                 datasets: data.datasets, balances: data.balances, samples: samples, offset: samplesOffset, total: sampleTotal(),
                 detail: detail?.detail, loading: samplesLoading, previews: previews, previewPath: { [data] in data.imagePath($0) },
-                captions: captions.classes, emptyReason: emptyReason)
+                directColor: directColor, captions: captions.classes, emptyReason: emptyReason)
             (wanted, pictures) = view.draw(&frame, state: state, top: top, bottom: bottom)
             lastGridColumns = BrowseView.gridLayout(width: width - BrowseView.widths(width).datasets, height: bottom - top).columns
         case .balance:
@@ -700,7 +705,8 @@ public final class App {
             JobsView(jobs: data.jobs, logTail: logTail?.lines ?? []).draw(&frame, state: state, top: top, bottom: bottom)
         case .train:
             state.runIndex = state.runIndex.clamped(to: data.runs.count)
-            (wanted, pictures) = TrainView(runs: data.runs, previews: previews).draw(&frame, state: state, top: top, bottom: bottom)
+            (wanted, pictures) = TrainView(runs: data.runs, previews: previews, directColor: directColor).draw(
+                &frame, state: state, top: top, bottom: bottom)
         case .health:
             let rows = HealthView.rows(data.health)
             state.healthIndex = state.healthIndex.clamped(to: rows.count)

@@ -46,9 +46,11 @@ public enum Studio {
             data: data, colors: colors, graphics: options.graphics ?? detected,
             pixelModes: [detected, options.graphics].compactMap { $0 }.filter(\.isPixels), executable: options.executable,
             cell: capabilities.cell)
+        app.directColor = colors == .truecolor
         app.setTerminalNote(
             "theme \(theme.name)"
-                + (theme == options.lightTheme ? " (light background)" : "") + " · pictures \(app.state.graphics.rawValue)")
+                + (theme == options.lightTheme ? " (light background)" : "") + " · pictures \(app.state.graphics.rawValue)"
+                + (app.directColor ? " · 24-bit colour" : ""))
         terminal.tmuxPassthrough = !(environment["TMUX"] ?? "").isEmpty && capabilities.tmuxPassthrough
         installSignalHandlers()
         defer {

@@ -187,19 +187,30 @@ public enum Preview {
         case .blocks(let symbols): grid = BlockEncoder(symbols: symbols, colors: options.colors).encode(canvas)
         case .ascii, .sixel, .kitty, .iterm: grid = ASCIIEncoder(colors: options.colors).encode(canvas)
         }
-        // Labels as real characters at each box's top-left cell (above the box when there is room).
+        // Labels as real characters by each box (above it when there is room), placed as the
+        // pixel previews place theirs: no two on the same cells, the largest boxes first.
         let colors = OverlayBox.colors(for: options.boxes)
-        for overlay in options.boxes where overlay.box.isWellFormed {
-            let column = Int(min(max(overlay.box.x / Double(image.width), 0), 1) * Double(grid.columns))
-            let boxRow = Int(min(max(overlay.box.y / Double(image.height), 0), 1) * Double(grid.rows))
-            let color = colors[overlay.label] ?? overlay.color
-            let c = SIMD3<UInt8>(color)
+        let drawn = options.boxes.filter(\.box.isWellFormed)
+        func cell(_ v: Double, _ size: Int, _ cells: Int) -> Int { Int(min(max(v / Double(size), 0), 1) * Double(cells)) }
+        let texts = drawn.map { options.colors == .none ? "[\($0.printableLabel)]" : $0.printableLabel }
+        // In cell units a label is one row high: the spots' height unit is FixedFont's, so scale rows.
+        let rowUnit = FixedFont.height + 1
+        let spots = Canvas.labelSpots(
+            drawn.enumerated().map { i, overlay in
+                (
+                    cell(overlay.box.x, image.width, grid.columns), cell(overlay.box.y, image.height, grid.rows) * rowUnit,
+                    cell(overlay.box.maxX, image.width, grid.columns) - 1, (cell(overlay.box.maxY, image.height, grid.rows) - 1) * rowUnit,
+                    texts[i].unicodeScalars.count + 1  // a free cell after each label: they do not run together
+                )
+            }, width: grid.columns, height: grid.rows * rowUnit)
+        for (i, spot) in spots {
+            let color = colors[drawn[i].label] ?? drawn[i].color
             let ink: SIMD3<UInt8> = (color * SIMD3(0.299, 0.587, 0.114)).sum() > 140 ? SIMD3(0, 0, 0) : SIMD3(255, 255, 255)
-            let row = boxRow > 0 ? boxRow - 1 : boxRow
+            let row = spot.y / rowUnit
             if options.colors == .none {
-                grid.write("[\(overlay.printableLabel)]", column: column, row: row, foreground: nil, background: nil)
+                grid.write(texts[i], column: spot.x, row: row, foreground: nil, background: nil)
             } else {
-                grid.write(overlay.printableLabel, column: column, row: row, foreground: ink, background: c)
+                grid.write(texts[i], column: spot.x, row: row, foreground: ink, background: SIMD3<UInt8>(color))
             }
         }
         return grid

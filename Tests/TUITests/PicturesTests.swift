@@ -70,3 +70,21 @@ import Testing
         #expect(picture.mode == .iterm && text.hasPrefix("\u{1B}]1337;File=inline=1;size=") && picture.bytes.last == 0x07)
     }
 }
+
+@Suite struct DirectColourTests {
+    /// Inside tmux with COLORTERM=truecolor ncurses maps colours to 256; text previews are then
+    /// written past it, in 24-bit, at their cells.
+    @Test func blockPreviewsGoStraightIn24BitColour() throws {
+        let dir = try tinyWorkspace()
+        let app = try PicturesTests.app(dir, graphics: .blocks)
+        app.directColor = true
+        app.handle(.enter)
+        let picture = try #require(PicturesTests.pictures(app) { !$0.isEmpty }.first)
+        let text = String(decoding: picture.bytes, as: UTF8.self)
+        #expect(picture.mode == .blocks && text.contains("38;2;") && text.hasPrefix("\u{1B}[\(picture.y + 1);\(picture.x + 1)H"))
+        // One cursor move per row of the preview.
+        #expect(text.components(separatedBy: "H").count - 1 >= picture.rows)
+        app.directColor = false
+        #expect(PicturesTests.pictures(app) { $0.isEmpty }.isEmpty, "256 colours: the cells go through ncurses")
+    }
+}

@@ -19,6 +19,8 @@ struct BrowseView {
     var loading: Bool
     var previews: PreviewService
     var previewPath: (SampleRow) -> String?
+    /// Previews in text cells are written in 24-bit colour, past ncurses (see `App.directColor`).
+    var directColor = false
     /// Classes per sample (most annotations first) for the thumbnails' captions.
     var captions: [Int64: [String]] = [:]
     /// Why the filtered list is empty (said in its place).
@@ -145,7 +147,8 @@ struct BrowseView {
         let request = PreviewService.Request(
             path: path, columns: pw - 4, rows: previewRows, mode: Self.mode(state.graphics), boxes: boxes)
         let placement = Self.place(
-            previews.result(request), in: &frame, x: px + 2, y: top + 1, columns: pw - 4, rows: previewRows, mode: request.mode)
+            previews.result(request), in: &frame, x: px + 2, y: top + 1, columns: pw - 4, rows: previewRows, mode: request.mode,
+            directColor: directColor)
         return ([request], placement.map { [$0] } ?? [])
     }
 
@@ -175,7 +178,8 @@ struct BrowseView {
 
     /// Puts a finished preview's cells into the frame (or says where its picture goes).
     static func place(
-        _ result: PreviewService.Result?, in frame: inout Frame, x: Int, y: Int, columns: Int, rows: Int, mode: PreviewService.Request.Mode
+        _ result: PreviewService.Result?, in frame: inout Frame, x: Int, y: Int, columns: Int, rows: Int, mode: PreviewService.Request.Mode,
+        directColor: Bool = false
     ) -> PicturePlacement? {
         switch result {
         case nil:
@@ -189,6 +193,17 @@ struct BrowseView {
                     frame[x + column, y + row] = Frame.Cell(
                         character: Character(cell.character), style: Frame.Style(foreground: cell.foreground, background: cell.background))
                 }
+            }
+            // 24-bit colour the terminal has but ncurses cannot give (inside tmux with
+            // COLORTERM=truecolor): the cells are written straight, after ncurses has drawn.
+            if directColor, grid.rows > 0 {
+                var bytes: [UInt8] = []
+                let lines = grid.ansiBytes(colors: .truecolor).split(separator: 0x0A, omittingEmptySubsequences: false)
+                for (row, line) in lines.prefix(min(rows, grid.rows)).enumerated() {
+                    bytes += Array("\u{1B}[\(y + row + 1);\(x + 1)H".utf8) + line
+                }
+                return PicturePlacement(
+                    x: x, y: y, columns: min(columns, grid.columns), rows: min(rows, grid.rows), bytes: bytes, mode: .blocks)
             }
         case .pixels(let bytes, let c, let r):
             let graphics: AppState.Graphics = mode == .kitty ? .kitty : (mode == .iterm ? .iterm : .sixel)
@@ -235,7 +250,7 @@ struct BrowseView {
             var captionY = cy + layout.cellHeight - 1
             if let picture = Self.place(
                 previews.result(request), in: &frame, x: cx, y: cy, columns: layout.cellWidth, rows: layout.cellHeight - 1,
-                mode: request.mode)
+                mode: request.mode, directColor: directColor)
             {
                 pictures.append(picture)
                 // The caption right under a picture shorter than its slot.

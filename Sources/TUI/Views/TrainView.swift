@@ -6,6 +6,7 @@ internal import StudioCore
 struct TrainView {
     var runs: [StudioData.RunSummary]
     var previews: PreviewService
+    var directColor = false
 
     /// The values across `width` columns: each column the mean of the values it covers, or
     /// interpolated between neighbours when there are fewer values than columns.
@@ -116,7 +117,7 @@ struct TrainView {
             path: grid, columns: width - 4, rows: bottom - gridTop - 2, mode: BrowseView.mode(state.graphics))
         let picture = BrowseView.place(
             previews.result(request), in: &frame, x: x0 + 2, y: gridTop + 1, columns: width - 4, rows: bottom - gridTop - 2,
-            mode: request.mode)
+            mode: request.mode, directColor: directColor)
         return ([request], picture.map { [$0] } ?? [])
     }
 }
