@@ -236,6 +236,10 @@ public final class App {
             let i = graphicsModes.firstIndex(of: state.graphics) ?? 0
             state.graphics = graphicsModes[(i + 1) % graphicsModes.count]
             state.status = "preview: \(state.graphics.rawValue)"
+        case .toggleMasks, .toggleDepth:
+            let layer: AppState.PreviewLayer = action == .toggleMasks ? .masks : .depth
+            state.layer = state.layer == layer ? .image : layer
+            state.status = state.layer == .image ? "preview: the image" : "preview: \(state.layer.rawValue)"
         case .toggleGrid:
             state.grid.toggle()
             state.focus = .samples
@@ -686,6 +690,7 @@ public final class App {
             let view = BrowseView(
                 datasets: data.datasets, balances: data.balances, samples: samples, offset: samplesOffset, total: sampleTotal(),
                 detail: detail?.detail, loading: samplesLoading, previews: previews, previewPath: { [data] in data.imagePath($0) },
+                layerPath: { [data] in data.layerPath($0, folder: $1) },
                 directColor: directColor, captions: captions.classes, emptyReason: emptyReason)
             (wanted, pictures) = view.draw(&frame, state: state, top: top, bottom: bottom)
             lastGridColumns = BrowseView.gridLayout(width: width - BrowseView.widths(width).datasets, height: bottom - top).columns

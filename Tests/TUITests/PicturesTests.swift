@@ -88,3 +88,42 @@ import Testing
         #expect(PicturesTests.pictures(app) { $0.isEmpty }.isEmpty, "256 colours: the cells go through ncurses")
     }
 }
+
+@Suite struct PreviewLayerTests {
+    @Test func masksTintInstancesAndDepthShadesNearBright() throws {
+        let dir = TemporaryDirectory("layers")
+        let image = Image(width: 4, height: 2, layout: .rgb, pixels: .eight([UInt8](repeating: 100, count: 24)))
+        // Instance 0 (none) on the left half, instance 3 on the right; depth 1 m, 10 m, nothing hit.
+        try ImageFile.write(Image(width: 4, height: 2, layout: .gray, pixels: .sixteen([0, 0, 3, 3, 0, 0, 3, 3])), to: dir.file("m.png"))
+        try ImageFile.write(
+            Image(width: 4, height: 2, layout: .gray, pixels: .sixteen([1000, 1000, 10000, 65535, 1000, 1000, 10000, 65535])),
+            to: dir.file("d.png"))
+        let masked = try PreviewService.layered(image, .masks(dir.file("m.png"))).rgb8()
+        #expect(Array(masked[0..<3]) == [100, 100, 100], "no instance: the image as it is")
+        #expect(Array(masked[6..<9]) != [100, 100, 100], "an instance is tinted")
+        let depth = try PreviewService.layered(image, .depth(dir.file("d.png"))).rgb8()
+        let luma = { (p: Int) in Int(depth[p * 3]) + Int(depth[p * 3 + 1]) + Int(depth[p * 3 + 2]) }
+        #expect(luma(0) > luma(2) && luma(2) > luma(3) && luma(3) == 0, "near bright, far darker, nothing hit black")
+        // Not a 16-bit map: a clear error, no crash.
+        try ImageFile.write(image, to: dir.file("rgb.png"))
+        #expect(throws: ImageIOError.self) { try PreviewService.layered(image, .masks(dir.file("rgb.png"))) }
+    }
+
+    @Test func mAndDTogglePreviewLayersAndSayWhenThereIsNone() throws {
+        let dir = try tinyWorkspace()
+        let app = try PicturesTests.app(dir, graphics: .blocks)
+        app.handle(.enter)
+        app.handle(.character("m"))
+        #expect(app.state.layer == .masks)
+        #expect(settledText(app).contains("Preview · blocks · no masks/ for it"))
+        try FileManager.default.createDirectory(atPath: dir.file("real/shapes/masks"), withIntermediateDirectories: true)
+        try ImageFile.write(
+            Image(width: 8, height: 8, layout: .gray, pixels: .sixteen([UInt16](repeating: 1, count: 64))),
+            to: dir.file("real/shapes/masks/0.png"))
+        #expect(settledText(app).contains("Preview · blocks · masks"))
+        app.handle(.character("d"))
+        #expect(app.state.layer == .depth)
+        app.handle(.character("d"))
+        #expect(app.state.layer == .image)
+    }
+}

@@ -167,6 +167,15 @@ public final class StudioData {
     /// The classes of each sample, most annotations first (thumbnail captions).
     public func classes(of samples: [Int64]) -> [Int64: [String]] { (try? catalog.classes(of: samples)) ?? [:] }
 
+    /// A map rendered beside a sample's image — `masks/NAME` or `depth/NAME` in its dataset's
+    /// folder, as the renderer writes them — when there is one.
+    public func layerPath(_ sample: SampleRow, folder: String) -> String? {
+        guard let entry = workspace.datasets.first(where: { $0.name == sample.dataset }) else { return nil }
+        let name = sample.path.split(separator: "/").last.map(String.init) ?? sample.path
+        let path = "\(workspace.path(of: entry))/\(folder)/\(name)"
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
     /// The absolute path of a sample's image.
     public func imagePath(_ sample: SampleRow) -> String? {
         guard let entry = workspace.datasets.first(where: { $0.name == sample.dataset }) else { return nil }

@@ -23,7 +23,7 @@ public enum Action: Hashable, Sendable {
     case open, focusNext
     case filter, nextMatch, previousMatch
     case fill, nextView, toggleAP
-    case cycleGraphics, toggleGrid
+    case cycleGraphics, toggleGrid, toggleMasks, toggleDepth
     case cancelJob, resumeJob, openLog
     case trainMore
     case runHealth
@@ -75,6 +75,8 @@ public enum KeyMap {
         Binding([.character("N")], .previousMatch, "previous sample of the filter's class", on: [.browse]),
         Binding([.enter], .focusNext, "datasets → samples", on: [.browse]),
         Binding([.character("v")], .toggleGrid, "thumbnail grid on/off", on: [.browse]),
+        Binding([.character("m")], .toggleMasks, "instance masks over the preview on/off (masks/ beside images/)", on: [.browse]),
+        Binding([.character("d")], .toggleDepth, "the depth map instead of the image on/off (depth/ beside images/)", on: [.browse]),
         Binding([.character("t")], .cycleGraphics, "preview: pixels (kitty, iTerm2 or sixel) → blocks → ASCII", on: [.browse, .train]),
         Binding([.enter], .open, "open the cell's samples in Browse", on: [.coverage]),
         Binding([.character("f")], .fill, "fill the gap: a prefilled generation job", on: [.coverage]),

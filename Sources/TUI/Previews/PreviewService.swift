@@ -14,6 +14,16 @@ public final class PreviewService: @unchecked Sendable {
         public var rows: Int
         public var mode: Mode
         public var boxes: [OverlayBox]
+        /// What is drawn: the image, its instance masks over it, or its depth.
+        public var layer: Layer = .image
+
+        public enum Layer: Hashable, Sendable {
+            case image
+            /// A 16-bit instance mask (0 = none), each instance tinted over the image.
+            case masks(String)
+            /// A 16-bit depth map in millimetres (65535 = nothing hit), near bright, far dark.
+            case depth(String)
+        }
 
         public enum Mode: Hashable, Sendable {
             case blocks, ascii, sixel, kitty, iterm
@@ -99,6 +109,54 @@ public final class PreviewService: @unchecked Sendable {
         }
     }
 
+    /// The picture of `layer` over (or instead of) `image`, at the image's size.
+    static func layered(_ image: Image, _ layer: Request.Layer) throws(ImageIOError) -> Image {
+        let path: String
+        switch layer {
+        case .image: return image
+        case .masks(let p), .depth(let p): path = p
+        }
+        // Read whole: reducing while decoding would average instance ids into ids that are none.
+        let map = try ImageFile.read(path)
+        guard map.width > 0, map.height > 0, case .sixteen(let values) = map.pixels, map.layout.channels == 1 else {
+            throw ImageIOError(.unsupported, path: path, "not a 16-bit one-channel map")
+        }
+        var rgb = image.rgb8()
+        let (w, h) = (image.width, image.height)
+        func value(_ x: Int, _ y: Int) -> UInt16 {
+            values[min(map.height - 1, y * map.height / h) * map.width + min(map.width - 1, x * map.width / w)]
+        }
+        if case .masks = layer {
+            let palette = OverlayBox.palette
+            for y in 0..<h {
+                for x in 0..<w {
+                    let id = Int(value(x, y))
+                    guard id > 0 else { continue }
+                    let c = palette[id % palette.count]
+                    for k in 0..<3 { rgb[(y * w + x) * 3 + k] = UInt8((Float(rgb[(y * w + x) * 3 + k]) * 0.45 + c[k] * 0.55).rounded()) }
+                }
+            }
+        } else {
+            // Near bright, far dark, on a log scale between the 2nd and 98th percentile of what was hit.
+            let hit = values.filter { $0 > 0 && $0 < 65535 }.map { log(Float($0)) }.sorted()
+            let (near, far) =
+                hit.isEmpty ? (Float(0), Float(1)) : (hit[hit.count / 50], max(hit[hit.count * 49 / 50], hit[hit.count / 50] + 1e-3))
+            for y in 0..<h {
+                for x in 0..<w {
+                    let v = value(x, y)
+                    // Hit pixels from 0.15 (far) to 1 (near): the farthest thing hit is not the sky's black.
+                    let t = v == 0 || v == 65535 ? 0 : 0.15 + 0.85 * (1 - min(1, max(0, (log(Float(v)) - near) / (far - near))))
+                    // A warm ramp: black → red → yellow → white.
+                    let (r, g, b) = (min(1, t * 3), min(1, max(0, t * 3 - 1)), min(1, max(0, t * 3 - 2)))
+                    (rgb[(y * w + x) * 3], rgb[(y * w + x) * 3 + 1], rgb[(y * w + x) * 3 + 2]) = (
+                        UInt8(r * 255), UInt8(g * 255), UInt8(b * 255)
+                    )
+                }
+            }
+        }
+        return Image(width: w, height: h, layout: .rgb, pixels: .eight(rgb))
+    }
+
     func render(_ request: Request) -> Result {
         let options: PreviewOptions
         switch request.mode {
@@ -119,7 +177,8 @@ public final class PreviewService: @unchecked Sendable {
             // Decoded reduced to what the pane shows (memory bounded by the pane, not the image).
             let info = try ImageFile.probe(request.path)
             let needed = Preview.sampledSize(width: info.width, height: info.height, options: options)
-            image = try ImageFile.readForDisplay(request.path, minWidth: needed.width, minHeight: needed.height)
+            image = try Self.layered(
+                try ImageFile.readForDisplay(request.path, minWidth: needed.width, minHeight: needed.height), request.layer)
             scaled.boxes = options.boxes.map {
                 $0.scaled(x: Double(image.width) / Double(info.width), y: Double(image.height) / Double(info.height))
             }

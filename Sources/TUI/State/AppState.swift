@@ -55,6 +55,12 @@ public struct AppState: Sendable {
     /// Only samples of one coverage cell (Enter on Coverage): view index, row, column.
     public var cellFilter: (view: Int, row: String, column: String)?
     public var grid = false
+    /// What the preview draws: the image, its instance masks over it (`m`), or its depth (`d`).
+    public var layer = PreviewLayer.image
+
+    public enum PreviewLayer: String, Sendable {
+        case image, masks, depth
+    }
     public var graphics = Graphics.blocks
 
     // Balance

@@ -19,6 +19,8 @@ struct BrowseView {
     var loading: Bool
     var previews: PreviewService
     var previewPath: (SampleRow) -> String?
+    /// A sample's `masks/` or `depth/` map, when it has one.
+    var layerPath: (SampleRow, String) -> String? = { _, _ in nil }
     /// Previews in text cells are written in 24-bit colour, past ncurses (see `App.directColor`).
     var directColor = false
     /// Classes per sample (most annotations first) for the thumbnails' captions.
@@ -120,7 +122,18 @@ struct BrowseView {
         let px = x0 + sampleWidth
         let pw = frame.width - px
         guard pw > 10, let sample = samples[safe: state.sampleIndex - offset] else { return ([], []) }
-        frame.box(x: px, y: top, width: pw, height: height, title: "Preview · \(state.graphics.rawValue)", style: Frame.Style(.muted))
+        var layer = PreviewService.Request.Layer.image
+        var layerNote = ""
+        if state.layer != .image {
+            if let path = layerPath(sample, state.layer.rawValue) {
+                layer = state.layer == .masks ? .masks(path) : .depth(path)
+                layerNote = " · \(state.layer.rawValue)"
+            } else {
+                layerNote = " · no \(state.layer.rawValue)/ for it"
+            }
+        }
+        frame.box(
+            x: px, y: top, width: pw, height: height, title: "Preview · \(state.graphics.rawValue)\(layerNote)", style: Frame.Style(.muted))
         var info: [(String, String, Theme.Role)] = [
             ("file", sample.path.terminalSafe, .text), ("size", "\(sample.width)×\(sample.height)", .text),
             ("origin", sample.origin == .real ? "real" : "synthetic", sample.origin == .real ? .real : .synthetic),
@@ -144,8 +157,10 @@ struct BrowseView {
         let previewRows = max(1, infoTop - top - 2)
         guard let path = previewPath(sample) else { return ([], []) }
         let boxes = (detail?.labels ?? []).compactMap { label in label.box.map { OverlayBox(box: $0, label: label.category) } }
-        let request = PreviewService.Request(
-            path: path, columns: pw - 4, rows: previewRows, mode: Self.mode(state.graphics), boxes: boxes)
+        var request = PreviewService.Request(
+            path: path, columns: pw - 4, rows: previewRows, mode: Self.mode(state.graphics),
+            boxes: state.layer == .depth && layer != .image ? [] : boxes)
+        request.layer = layer
         let placement = Self.place(
             previews.result(request), in: &frame, x: px + 2, y: top + 1, columns: pw - 4, rows: previewRows, mode: request.mode,
             directColor: directColor)

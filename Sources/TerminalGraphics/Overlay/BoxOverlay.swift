@@ -18,7 +18,7 @@ public struct OverlayBox: Sendable, Hashable {
     /// Twelve colours chosen to be told apart, on photos and on each other: the Okabe–Ito palette
     /// (distinct for colour-blind readers) first, then violet, wine, olive, grey and lime, each
     /// away from the seven in hue or lightness.
-    static let palette: [SIMD3<Float>] = [
+    public static let palette: [SIMD3<Float>] = [
         SIMD3(230, 159, 0), SIMD3(86, 180, 233), SIMD3(0, 158, 115), SIMD3(240, 228, 66),
         SIMD3(0, 114, 178), SIMD3(213, 94, 0), SIMD3(204, 121, 167), SIMD3(120, 63, 193),
         SIMD3(136, 34, 85), SIMD3(153, 153, 51), SIMD3(187, 187, 187), SIMD3(153, 230, 77),
