@@ -80,6 +80,7 @@ public final class App {
             data.reload()
             samplesKey = ""
             requestedSamples = ""
+            attributeCache = nil
             state.status = report
             changed = true
         }
@@ -102,6 +103,7 @@ public final class App {
                 data.reload(runs: data.jobs.contains { $0.kind == .ganTrain })
                 samplesKey = ""
                 requestedSamples = ""
+                attributeCache = nil
                 logTail = nil
                 changed = true
             }

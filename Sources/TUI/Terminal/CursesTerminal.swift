@@ -121,7 +121,8 @@ final class CursesTerminal {
         draw(frame)
         for picture in pictures where picture.mode != .kitty || changed || !kittyBefore {
             var bytes = Array("\u{1B}7\u{1B}[\(picture.y + 1);\(picture.x + 1)H".utf8)
-            bytes += tmuxPassthrough ? TmuxPassthrough.wrap(picture.bytes) : picture.bytes
+            // Pixels pass through tmux to the outer terminal; 24-bit text cells are for tmux itself.
+            bytes += tmuxPassthrough && picture.mode.isPixels ? TmuxPassthrough.wrap(picture.bytes) : picture.bytes
             bytes += Array("\u{1B}8".utf8)
             write(bytes)
             if picture.mode == .kitty { kittyShown = true }
