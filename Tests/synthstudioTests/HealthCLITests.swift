@@ -33,4 +33,17 @@ struct HealthCLITests {
         let bad = try CLIRunner.run(["health", "sample-data", "--only", "fuzzy"], binary: binary, directory: dir.path)
         #expect(bad.status != 0 && bad.stderr.contains("unknown issue kind fuzzy"))
     }
+
+    /// A workspace that cannot hold a catalog (here `.studio` is a file, which even root cannot
+    /// make a folder of) is checked all the same, and says so.
+    @Test func aWorkspaceWithoutRoomForACatalogIsCheckedAllTheSame() throws {
+        let dir = TemporaryDirectory()
+        try FileManager.default.copyItem(atPath: "\(CLIRunner.repository)/sample-data", toPath: dir.file("sample-data"))
+        try? FileManager.default.removeItem(atPath: dir.file("sample-data/.studio"))
+        dir.write("sample-data/.studio", "not a folder")
+        let result = try CLIRunner.run(["health", "sample-data", "--only", "blurry"], directory: dir.path)
+        #expect(result.status == 0 && result.stdout.contains("street: 60 images"), "\(result.stderr)")
+        #expect(result.stdout.contains("digits: 1147 images, blurry 1"), "\(result.stdout)")
+        #expect(result.stderr.contains("every image is measured and nothing is kept"), "\(result.stderr)")
+    }
 }

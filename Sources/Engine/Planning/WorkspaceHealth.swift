@@ -18,8 +18,10 @@ public enum WorkspaceHealth {
     }
 
     /// Runs the checks; `progress` hears what is being done (a dataset's name as it is measured).
+    /// Without a catalog (a workspace that cannot be written to) every image is measured and
+    /// nothing is stored.
     public static func run(
-        _ workspace: Workspace, catalog: Catalog, progress: (String) -> Void = { _ in }
+        _ workspace: Workspace, catalog: Catalog?, progress: (String) -> Void = { _ in }
     ) throws -> Outcome {
         var parts: [(name: String, dataset: Dataset, measures: [Result<ImageMeasures, DatasetsError>])] = []
         var entries: [(entry: Workspace.Entry, dataset: Dataset)] = []
@@ -27,7 +29,7 @@ public enum WorkspaceHealth {
         for entry in workspace.datasets {
             let dataset = try workspace.load(entry)
             progress("measuring \(entry.name) (\(dataset.samples.count) images)")
-            let result = try catalog.measures(of: dataset, name: entry.name)
+            let result = try catalog?.measures(of: dataset, name: entry.name) ?? (Health.measure(dataset), dataset.samples.count)
             measured += result.measured
             parts.append((entry.name, dataset, result.results))
             entries.append((entry, dataset))
@@ -46,7 +48,7 @@ public enum WorkspaceHealth {
         }
         let cells = gap.keys.sorted().compactMap { gap[$0] }
         let total = parts.reduce(0) { $0 + $1.dataset.samples.count }
-        try catalog.storeHealth(report, gap: cells, measured: measured, reused: total - measured)
+        try catalog?.storeHealth(report, gap: cells, measured: measured, reused: total - measured)
         return Outcome(report: report, gap: cells, measured: measured, reused: total - measured)
     }
 }

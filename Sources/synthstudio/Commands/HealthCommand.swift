@@ -55,7 +55,13 @@ struct HealthCommand: ParsableCommand {
                 // run decodes only what changed), findings feed Browse's filters and Coverage's
                 // domain-gap column.
                 let workspace = try Workspace.load(path)
-                let catalog = try Catalog.open(workspace: workspace.root)
+                // A workspace that cannot hold a catalog (read-only) is checked all the same.
+                var catalog: Catalog?
+                do {
+                    catalog = try Catalog.open(workspace: workspace.root)
+                } catch {
+                    Console.error("health: \(error); every image is measured and nothing is kept\n")
+                }
                 let outcome = try WorkspaceHealth.run(workspace, catalog: catalog) { step in
                     if !json { Console.error("health: \(step.terminalSafe)…\n") }
                 }
