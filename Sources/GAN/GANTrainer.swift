@@ -72,8 +72,19 @@ public struct GANTrainer: Sendable {
             log("the run is already at step \(first) of \(target); pass a larger --steps to continue")
             return .finished(step: first)
         }
+        let judge = try SampleJudge.forRun(run, data: data, seed: settings.seed, log: log)
         let started = Date()
         var sums = (discriminator: 0.0, generator: 0.0, count: 0)
+        var latest: [ClassQuality] = []
+        /// Checkpoint, sample grid, the judge's measures, one log line, and the warnings.
+        func checkpoint() throws(GANError) {
+            try model.save(run: run)
+            latest = judge.measure(model)
+            try appendLossLine(step: model.step, sums, quality: latest)
+            sums = (0, 0, 0)
+            for warning in ClassQuality.warnings(latest, classes: data.classes) { log("step \(model.step): warning: \(warning)") }
+        }
+        defer { if !latest.isEmpty { log(Self.summary(latest, classes: data.classes, step: model.step)) } }
         while model.step < target, !shouldStop() {
             let losses = model.trainStep(on: data)
             sums = (sums.discriminator + Double(losses.discriminator), sums.generator + Double(losses.generator), sums.count + 1)
@@ -82,15 +93,10 @@ public struct GANTrainer: Sendable {
                 Progress(
                     step: model.step, total: target, sessionSteps: model.step - first, stepsPerSecond: rate, losses: losses,
                     batch: settings.batch))
-            if model.step % settings.checkpointEvery == 0 || model.step == target {
-                try model.save(run: run)
-                try appendLossLine(step: model.step, sums)
-                sums = (0, 0, 0)
-            }
+            if model.step % settings.checkpointEvery == 0 || model.step == target { try checkpoint() }
         }
         guard model.step >= target else {
-            try model.save(run: run)
-            try appendLossLine(step: model.step, sums)
+            try checkpoint()
             return .stopped(step: model.step)
         }
         return .finished(step: model.step)
@@ -136,19 +142,48 @@ public struct GANTrainer: Sendable {
         }
     }
 
-    private static func read(_ root: String) throws(GANError) -> Dataset {
+    static func read(_ root: String) throws(GANError) -> Dataset {
         do { return try DatasetIO.read(root) } catch { throw GANError(.data, error.description) }
     }
 
-    /// One line of `RUN/log.jsonl` per checkpoint: the mean losses since the last one (the Train
-    /// screen draws them). Appended with one write, so a line is never half there.
-    private func appendLossLine(step: Int, _ sums: (discriminator: Double, generator: Double, count: Int)) throws(GANError) {
+    /// The judge's verdict on the last checkpoint in one line.
+    static func summary(_ quality: [ClassQuality], classes: [String], step: Int) -> String {
+        let collapsed = quality.indices.filter { quality[$0].collapsed }.map { classes[$0].terminalSafe }
+        let offClass = quality.indices.filter { quality[$0].offClass }.map { classes[$0].terminalSafe }
+        let diverse = quality.indices.filter { quality[$0].diversity.isFinite }
+        let lowestDiversity = diverse.min { quality[$0].diversity < quality[$1].diversity }
+        let lowestFidelity = quality.indices.min { quality[$0].fidelity < quality[$1].fidelity }
+        var parts: [String] = []
+        if let c = lowestDiversity {
+            parts.append(String(format: "lowest diversity %.2f× (class %@)", quality[c].diversity, classes[c].terminalSafe))
+        }
+        if let c = lowestFidelity {
+            parts.append(String(format: "lowest fidelity %.0f%% (class %@)", quality[c].fidelity * 100, classes[c].terminalSafe))
+        }
+        let verdict =
+            collapsed.isEmpty && offClass.isEmpty
+            ? "every class varies and looks like itself"
+            : ([
+                collapsed.isEmpty ? nil : "collapsed: " + collapsed.joined(separator: ", "),
+                offClass.isEmpty ? nil : "drawn as another class: " + offClass.joined(separator: ", "),
+            ].compactMap { $0 }.joined(separator: "; "))
+        return "samples at step \(step): \(verdict); " + parts.joined(separator: ", ")
+    }
+
+    /// One line of `RUN/log.jsonl` per checkpoint: the mean losses since the last one and the
+    /// judge's diversity and fidelity per class (the Train screen draws them). Appended with one
+    /// write, so a line is never half there.
+    private func appendLossLine(
+        step: Int, _ sums: (discriminator: Double, generator: Double, count: Int), quality: [ClassQuality]
+    ) throws(GANError) {
         guard sums.count > 0 else { return }
         let line =
-            JSONValue.object([
-                ("step", .int(step)), ("discriminator", .double((sums.discriminator / Double(sums.count) * 1e4).rounded() / 1e4)),
-                ("generator", .double((sums.generator / Double(sums.count) * 1e4).rounded() / 1e4)),
-            ]).serialized() + "\n"
+            JSONValue.object(
+                [
+                    ("step", .int(step)), ("discriminator", .double((sums.discriminator / Double(sums.count) * 1e4).rounded() / 1e4)),
+                    ("generator", .double((sums.generator / Double(sums.count) * 1e4).rounded() / 1e4)),
+                ] + SampleJudge.json(quality)
+            ).serialized() + "\n"
         do {
             try FileIO.append(Array(line.utf8), to: "\(run)/log.jsonl", durable: false)
         } catch {

@@ -146,6 +146,7 @@ func shapesWorkspace() throws -> TemporaryDirectory {
         app.handle(.character("5"))
         let text = app.compose(width: 120, height: 30).frame.text
         #expect(text.contains("step 3000") && text.contains("┤"), "losses with axes: \(text)")
+        #expect(text.contains("every class varies (diversity ≥ 0.95×) and looks like itself (≥ 88%)"), "the shipped check.json: \(text)")
         app.handle(.character("s"))
         guard case .confirmTraining(let run, let from, let to)? = app.state.overlay else {
             Issue.record("s queued without asking")
@@ -155,6 +156,24 @@ func shapesWorkspace() throws -> TemporaryDirectory {
         #expect(app.compose(width: 120, height: 30).frame.text.contains("Train models/digits on from step 3000 to 4000?"))
         app.handle(.character("n"))
         #expect(app.state.overlay == nil && app.data.jobs.isEmpty, "n queues nothing")
+    }
+
+    /// The judge's figures in a run's log: collapsed and off-class classes are named, in warning colour.
+    @Test func aCollapsedRunIsNamedOnTheTrainScreen() throws {
+        let dir = try tinyWorkspace()
+        try FileManager.default.createDirectory(atPath: dir.file("models"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: "\(CLIRoot.repository)/sample-data/models/digits", toPath: dir.file("models/digits"))
+        try FileManager.default.removeItem(atPath: dir.file("models/digits/check.json"))
+        let collapsed = (0..<10).map { $0 == 7 ? "0.12" : "1.0" }.joined(separator: ","),
+            fidelity = (0..<10).map { $0 == 3 ? "0.2" : "0.9" }
+        try
+            (#"{"step":2500,"discriminator":1.1,"generator":0.9}"# + "\n"
+            + #"{"step":3000,"discriminator":1.0,"generator":1.0,"diversity":[\#(collapsed)],"fidelity":[\#(fidelity.joined(separator: ","))]}"#
+            + "\n").write(toFile: dir.file("models/digits/log.jsonl"), atomically: true, encoding: .utf8)
+        let app = try openApp(dir)
+        app.handle(.character("5"))
+        let text = app.compose(width: 120, height: 30).frame.text
+        #expect(text.contains("step 3000: collapsed 7; off-class 3"), "\(text)")
     }
 
     @Test func jobLogsReadAsWordsWithProgressCollapsed() {

@@ -3,6 +3,7 @@ public import Datasets
 public import Engine
 internal import Foundation
 internal import GAN
+internal import ImageIO
 internal import StudioCore
 
 /// What the screens show, read from the catalog (a few small queries, milliseconds even on large
@@ -41,6 +42,8 @@ public final class StudioData {
         /// `(step, discriminator, generator)` per checkpoint, from `log.jsonl`.
         public let losses: [(step: Int, discriminator: Double, generator: Double)]
         public let latestGrid: String?
+        /// The judge's diversity and fidelity per class at the last checkpoint that has them.
+        var quality: (step: Int, classes: [ClassQuality])? = nil
     }
 
     /// Set when the catalog had to be rebuilt (the jobs are restored from their folders).
@@ -196,20 +199,28 @@ public final class StudioData {
             let folder = "\(models)/\(name)"
             guard let info = try? GANRunInfo.read(run: folder) else { return nil }
             var losses: [(Int, Double, Double)] = []
+            var quality: (step: Int, classes: [ClassQuality])?
             if let text = try? String(contentsOfFile: "\(folder)/log.jsonl", encoding: .utf8) {
                 for line in text.split(separator: "\n") {
                     guard let object = try? JSONReader.parse(Array(line.utf8)), let step = object["step"]?.integer,
                         let d = object["discriminator"]?.number, let g = object["generator"]?.number
                     else { continue }
                     losses.append((step, d, g))
+                    if let measured = SampleJudge.quality(from: object, classes: info.classes.count) { quality = (step, measured) }
                 }
+            }
+            if let bytes = try? FileIO.read(SampleJudge.checkPath(folder), limit: 1 << 20), let object = try? JSONReader.parse(bytes),
+                let step = object["step"]?.integer, step >= quality?.step ?? 0,
+                let measured = SampleJudge.quality(from: object, classes: info.classes.count)
+            {
+                quality = (step, measured)
             }
             let grids = ((try? FileManager.default.contentsOfDirectory(atPath: "\(folder)/samples")) ?? []).filter { $0.hasSuffix(".png") }
                 .sorted()
             let step = grids.last.flatMap { Int($0.dropFirst(5).prefix(6)) } ?? 0
             return RunSummary(
                 name: name, folder: folder, datasetRoot: info.datasetRoot, classes: info.classes, step: step, steps: info.settings.steps,
-                losses: losses, latestGrid: grids.last.map { "\(folder)/samples/\($0)" })
+                losses: losses, latestGrid: grids.last.map { "\(folder)/samples/\($0)" }, quality: quality)
         }
     }
 }

@@ -1,4 +1,5 @@
 internal import Foundation
+internal import GAN
 internal import StudioCore
 
 /// Screen 5: GAN runs in `models/`, their loss curves drawn with block characters, and the latest
@@ -51,6 +52,28 @@ struct TrainView {
         return text.leftPadded(6)
     }
 
+    /// The judge's word on the last measured checkpoint: which classes collapsed (their samples
+    /// alike) or are drawn as another class, else the lowest figures.
+    static func verdict(_ run: StudioData.RunSummary) -> (String, Theme.Role)? {
+        guard let (step, quality) = run.quality, quality.count == run.classes.count else {
+            return ("samples not measured: synthstudio gan check --run models/\(run.name.terminalSafe)", .muted)
+        }
+        func names(_ keep: (ClassQuality) -> Bool) -> [String] {
+            quality.indices.filter { keep(quality[$0]) }.map { run.classes[$0].terminalSafe }
+        }
+        let collapsed = names(\.collapsed), offClass = names(\.offClass)
+        if !collapsed.isEmpty || !offClass.isEmpty {
+            let parts = [
+                collapsed.isEmpty ? nil : "collapsed " + collapsed.joined(separator: " "),
+                offClass.isEmpty ? nil : "off-class " + offClass.joined(separator: " "),
+            ]
+            return ("step \(step): " + parts.compactMap { $0 }.joined(separator: "; "), .warning)
+        }
+        let diversity = quality.map(\.diversity).filter(\.isFinite).min() ?? .nan
+        let fidelity = quality.map(\.fidelity).min() ?? .nan
+        return (String(format: "every class varies (diversity ≥ %.2f×) and looks like itself (≥ %.0f%%)", diversity, fidelity * 100), .good)
+    }
+
     func draw(_ frame: inout Frame, state: AppState, top: Int, bottom: Int) -> (
         wanted: [PreviewService.Request], pictures: [PicturePlacement]
     ) {
@@ -99,9 +122,12 @@ struct TrainView {
                 frame.put("\(first.step)", x: plotX, y: axisY, style: Frame.Style(.muted))
                 frame.put("\(middle)", x: plotX + plotWidth / 2 - "\(middle)".count / 2, y: axisY, style: Frame.Style(.muted))
                 frame.put(right, x: plotX + plotWidth - right.count, y: axisY, style: Frame.Style(.muted))
-                frame.put(
-                    String(format: "D %.3f  G %.3f", last.discriminator, last.generator), x: x0 + 2, y: axisY + 1,
-                    style: Frame.Style(.muted), limit: width - 4)
+                let losses = String(format: "D %.3f  G %.3f", last.discriminator, last.generator)
+                frame.put(losses, x: x0 + 2, y: axisY + 1, style: Frame.Style(.muted), limit: width - 4)
+                if let (text, role) = Self.verdict(run) {
+                    frame.put(
+                        "· " + text, x: x0 + 4 + losses.count, y: axisY + 1, style: Frame.Style(role), limit: width - losses.count - 6)
+                }
             }
         } else {
             frame.put(

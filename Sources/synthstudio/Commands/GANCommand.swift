@@ -11,7 +11,7 @@ struct GANCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gan",
         abstract: "Train a class-conditional GAN on real images, sample a class from it, measure its speed.",
-        subcommands: [GANTrain.self, GANSample.self, GANBench.self]
+        subcommands: [GANTrain.self, GANSample.self, GANCheck.self, GANBench.self]
     )
 }
 
@@ -155,6 +155,67 @@ struct GANSample: ParsableCommand {
             try spec.validate()
             try runInProcess(spec, into: folder, label: "sample")
         }
+    }
+}
+
+struct GANCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Measure a run's latest checkpoint: does every class vary, and look like itself?",
+        discussion: """
+            A classifier trained on the run's real images (RUN/judge.safetensors, trained on first \
+            use) sees 32 samples of each class. Diversity is their mean pairwise distance in its \
+            feature space over the real images' (below 0.5 the class has collapsed: the generator \
+            ignores its noise); fidelity is the share it assigns to the asked class. Training \
+            logs the same at every checkpoint. Exit status 1 when a class collapsed or is drawn \
+            as another class.
+            """
+    )
+
+    @Option(name: .customLong("run"), help: "The run folder (from gan train).")
+    var runFolder: String
+
+    @Flag(help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        var failed = false
+        try reportingErrors {
+            let check = try SampleJudge.check(run: runFolder, log: { Console.error($0 + "\n") })
+            let q = check.quality
+            failed = q.contains { $0.collapsed || $0.offClass }
+            if json {
+                func number(_ v: Double) -> JSONValue { v.isFinite ? .double((v * 1e4).rounded() / 1e4) : .null }
+                emit(
+                    JSONValue.object([
+                        ("step", .int(check.step)),
+                        (
+                            "classes",
+                            .array(
+                                check.classes.indices.map { c in
+                                    .object([
+                                        ("class", .string(check.classes[c])), ("diversity", number(q[c].diversity)),
+                                        ("fidelity", number(q[c].fidelity)), ("collapsed", .bool(q[c].collapsed)),
+                                        ("off_class", .bool(q[c].offClass)),
+                                    ])
+                                })
+                        ),
+                    ]).serialized())
+                return
+            }
+            let width = max(5, check.classes.map { $0.terminalSafe.count }.max() ?? 5)
+            emit("step \(check.step): \(SampleJudge.samplesPerClass) samples per class")
+            emit("class".padding(toLength: width, withPad: " ", startingAt: 0) + "  diversity  fidelity")
+            for (c, name) in check.classes.enumerated() {
+                let flags = [q[c].collapsed ? "collapsed" : nil, q[c].offClass ? "off-class" : nil].compactMap { $0 }.joined(
+                    separator: ", ")
+                emit(
+                    name.terminalSafe.padding(toLength: width, withPad: " ", startingAt: 0)
+                        + String(format: "  %8.2f×  %7.0f%%  ", q[c].diversity, q[c].fidelity * 100) + flags)
+            }
+            for warning in ClassQuality.warnings(q, classes: check.classes) { Console.error("warning: \(warning)\n") }
+        }
+        if failed { throw ExitCode(1) }
     }
 }
 
