@@ -33,10 +33,18 @@ public struct GANTrainer: Sendable {
     /// The run folder.
     public let run: String
     public let start: Start
+    /// A wall-clock budget for the training steps (the judge's one-off training before the first
+    /// step is not counted): when it runs out, a checkpoint is written and the run's target becomes
+    /// the step it reached, so the run is finished there and `--resume` can go on.
+    public let seconds: Double?
 
-    public init(run: String, start: Start) {
+    /// The step target of a session with a time budget and no step count.
+    public static let unboundedSteps = 1_000_000_000
+
+    public init(run: String, start: Start, seconds: Double? = nil) {
         self.run = run
         self.start = start
+        self.seconds = seconds
     }
 
     /// A new run when the folder holds none, else a resume to `steps` — what a `gan-train` job does
@@ -74,6 +82,7 @@ public struct GANTrainer: Sendable {
         }
         let judge = try SampleJudge.forRun(run, data: data, seed: settings.seed, log: log)
         let started = Date()
+        let deadline = seconds.map { started.addingTimeInterval($0) }
         var sums = (discriminator: 0.0, generator: 0.0, count: 0)
         var latest: [ClassQuality] = []
         /// Checkpoint, sample grid, the judge's measures, one log line, and the warnings.
@@ -82,10 +91,10 @@ public struct GANTrainer: Sendable {
             latest = judge.measure(model)
             try appendLossLine(step: model.step, sums, quality: latest)
             sums = (0, 0, 0)
-            for warning in ClassQuality.warnings(latest, classes: data.classes) { log("step \(model.step): warning: \(warning)") }
+            if let warning = ClassQuality.warningLine(latest, classes: data.classes) { log("step \(model.step): warning: \(warning)") }
         }
         defer { if !latest.isEmpty { log(Self.summary(latest, classes: data.classes, step: model.step)) } }
-        while model.step < target, !shouldStop() {
+        while model.step < target, !shouldStop(), deadline.map({ Date() < $0 }) ?? true {
             let losses = model.trainStep(on: data)
             sums = (sums.discriminator + Double(losses.discriminator), sums.generator + Double(losses.generator), sums.count + 1)
             let rate = Double(model.step - first) / max(1e-3, Date().timeIntervalSince(started))
@@ -97,6 +106,15 @@ public struct GANTrainer: Sendable {
         }
         guard model.step >= target else {
             try checkpoint()
+            guard seconds != nil else { return .stopped(step: model.step) }
+            // The budget (or a stop) ended the session: the run is finished where it is.
+            var info = try GANRunInfo.read(run: run)
+            info.settings.steps = model.step
+            try info.write(run: run)
+            if let deadline, Date() >= deadline {
+                log(String(format: "the %.0f-second budget ran out at step %d", seconds ?? 0, model.step))
+                return .finished(step: model.step)
+            }
             return .stopped(step: model.step)
         }
         return .finished(step: model.step)
@@ -108,7 +126,7 @@ public struct GANTrainer: Sendable {
         case .resume(let steps, let dataPath):
             let saved = try GANRunInfo.read(run: run)
             var info = saved
-            if let steps { info.settings.steps = steps }
+            if let steps { info.settings.steps = steps } else if seconds != nil { info.settings.steps = Self.unboundedSteps }
             if let dataPath, URL(fileURLWithPath: dataPath).standardizedFileURL.path != saved.datasetRoot {
                 throw GANError(.settings, "the run learns from \(saved.datasetRoot.terminalSafe), not \(dataPath.terminalSafe)")
             }

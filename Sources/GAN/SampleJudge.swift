@@ -29,7 +29,26 @@ public struct ClassQuality: Sendable, Equatable {
     public var collapsed: Bool { diversity.isFinite && diversity < Self.collapsedBelow }
     public var offClass: Bool { fidelity < Self.offClassBelow }
 
-    /// Warnings in words, empty when the class is fine.
+    /// The warnings of one checkpoint in one line, nil when every class is fine: "collapsed: 0
+    /// (0.21×), 3 (0.33×); drawn as another class: 7 (0%, as 8)".
+    public static func warningLine(_ quality: [ClassQuality], classes: [String]) -> String? {
+        func name(_ c: Int) -> String { (c < classes.count ? classes[c] : String(c)).terminalSafe }
+        let collapsed = quality.indices.filter { quality[$0].collapsed }.map {
+            String(format: "%@ (%.2f×)", name($0), quality[$0].diversity)
+        }
+        let offClass = quality.indices.filter { quality[$0].offClass }.map { c in
+            String(format: "%@ (%.0f%%", name(c), quality[c].fidelity * 100)
+                + (quality[c].mostConfusedWith.map { ", as \(name($0)))" } ?? ")")
+        }
+        let parts = [
+            collapsed.isEmpty
+                ? nil : "collapsed (diversity below \(collapsedBelow)× the real images'): " + collapsed.joined(separator: ", "),
+            offClass.isEmpty ? nil : "drawn as another class: " + offClass.joined(separator: ", "),
+        ].compactMap { $0 }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
+    }
+
+    /// Warnings in words, one per problem, empty when the class is fine.
     public static func warnings(_ quality: [ClassQuality], classes: [String]) -> [String] {
         var out: [String] = []
         for (c, q) in quality.enumerated() {

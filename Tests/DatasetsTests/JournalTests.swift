@@ -127,6 +127,26 @@ struct JournalTests {
         #expect(!ValidationIssue.Kind.orphanImage.isWarning && ValidationIssue.Kind.pendingJournal.isWarning)
     }
 
+    /// `gan sample --classes 0,3`: class 0's job journals the run's ten classes by its own ids,
+    /// then class 3's folder appears and renumbers the folders; the dataset still reads.
+    @Test("an ImageFolder's journal names classes, its ids are not the folders' order")
+    func imageFolderClassesAddedLater() throws {
+        let dir = TemporaryDirectory()
+        let root = "\(dir.path)/gan"
+        for path in ["0/a.png", "3/b.png"] {
+            try ImageFile.write(TestImages.pattern(width: 8, height: 8, layout: .gray), to: dir.file("gan/\(path)"))
+        }
+        var sample = Sample(path: "0/a.png", width: 8, height: 8, provenance: #"{"file_name":"0/a.png"}"#)
+        sample.annotations = [Annotation(categoryID: 1)]
+        let runClasses = (0..<10).map { Category(id: $0 + 1, name: String($0)) }
+        try DatasetJournal.append([sample], newCategories: runClasses, to: root)
+        let read = try DatasetIO.read(root, format: .imageFolder)
+        #expect(read.samples.count == 2 && read.samples.first { $0.path == "0/a.png" }?.provenance != nil)
+        #expect(read.categories.map(\.name).sorted() == runClasses.map(\.name).sorted(), "the run's classes, each once")
+        #expect(Set(read.categories.map(\.id)).count == 10)
+        #expect(read.categories.first { $0.name == "3" }?.id == 1, "the folders keep their own numbering")
+    }
+
     @Test("images/ and labels/ without a labels file are not mistaken for an ImageFolder with two classes")
     func foldersWithoutLabels() throws {
         let dir = TemporaryDirectory()

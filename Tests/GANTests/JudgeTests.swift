@@ -26,6 +26,10 @@ import Testing
         #expect(warnings.count == 2)
         #expect(warnings[0].hasPrefix("class bars collapsed"))
         #expect(warnings[1].contains("class columns is drawn as another class: 0%") && warnings[1].contains("most look like columns"))
+        #expect(
+            ClassQuality.warningLine([copies, wrong], classes: ["bars", "columns"])
+                == "collapsed (diversity below 0.5× the real images'): bars (0.00×); drawn as another class: columns (0%, as columns)")
+        #expect(ClassQuality.warningLine([asBars], classes: ["bars"]) == nil)
     }
 
     @Test func theJudgeIsKeptInTheRunAndReadBackExactly() throws {
@@ -73,9 +77,10 @@ import Testing
         try model.save(run: run)
         lines = []
         _ = try GANTrainer(run: run, start: .resume(steps: 61, data: nil)).train(log: { lines.append($0) })
-        let warnings = lines.filter { $0.contains("warning: class") && $0.contains("collapsed") }
-        #expect(warnings.count == 2, "both classes: \(lines)")
-        #expect(warnings.first?.hasPrefix("step 61: warning: class bars collapsed") == true)
+        let warnings = lines.filter { $0.contains("warning: collapsed") }
+        #expect(warnings.count == 1, "one line for the checkpoint: \(lines)")
+        #expect(warnings.first?.hasPrefix("step 61: warning: collapsed (diversity below 0.5× the real images'): bars (0.") == true)
+        #expect(warnings.first?.contains(", columns (0.") == true)
         #expect(lines.last?.hasPrefix("samples at step 61: collapsed: bars, columns") == true)
         let after = try SampleJudge.check(run: run).quality
         #expect(zip(before, after).allSatisfy { $1.collapsed && $1.diversity < $0.diversity / 2 }, "\(before) then \(after)")

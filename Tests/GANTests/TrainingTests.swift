@@ -78,6 +78,37 @@ func tinyInfo(_ data: TrainingSet, steps: Int = 4) -> GANRunInfo {
         #expect(resumed.checkpoint() == straight.checkpoint(), "weights, moments, statistics, step and random state all equal")
     }
 
+    /// `gan train --seconds`: the budget ends the session with a checkpoint, the run is finished
+    /// at the step it reached, and a resume with another budget goes on from there.
+    @Test func aTimeBudgetEndsTheRunWhereItIs() throws {
+        let folder = TemporaryDirectory()
+        let dataPath = tinyDataset(in: folder)
+        let run = "\(folder.path)/run"
+        var settings = GANSettings()
+        settings.batch = 4
+        settings.steps = GANTrainer.unboundedSteps
+        var lines: [String] = []
+        let outcome = try GANTrainer(
+            run: run, start: .new(data: dataPath, resolution: 16, settings: settings, ngf: 8, ndf: 8), seconds: 0.5
+        )
+        .train(log: { lines.append($0) })
+        guard case .finished(let step) = outcome else {
+            Issue.record("not finished: \(outcome)")
+            return
+        }
+        #expect(step > 0 && step < GANTrainer.unboundedSteps)
+        #expect(try GANRunInfo.read(run: run).settings.steps == step, "the run's target is where the budget ended")
+        #expect(try GANModel.load(run: run).step == step, "the checkpoint is at that step")
+        #expect(lines.contains { $0.hasSuffix("-second budget ran out at step \(step)") }, "\(lines)")
+        let again = try GANTrainer(run: run, start: .resume(steps: nil, data: nil), seconds: 0.3).train()
+        guard case .finished(let later) = again else {
+            Issue.record("not finished: \(again)")
+            return
+        }
+        let target = try GANRunInfo.read(run: run).settings.steps
+        #expect(later > step && target == later)
+    }
+
     @Test func damagedAndForeignCheckpointsAreRefused() throws {
         let folder = TemporaryDirectory()
         let data = try TrainingSet(dataset: DatasetIO.read(tinyDataset(in: folder)), resolution: 16)

@@ -79,6 +79,23 @@ struct GANCLITests {
         #expect("\(stats)".contains("synthetic"))
         result = try CLIRunner.run(["gan", "sample", "--run", run, "--class", "circles", "--count", "1", "--out", out])
         #expect(result.status == 1 && result.stderr.contains("no class circles"))
+        // Every class in one call, into the same folder: a new class folder beside the first.
+        result = try CLIRunner.run(["gan", "sample", "--run", run, "--classes", "all", "--count-per-class", "3", "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(out)/bars").count == 3)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(out)/columns").count == 5, "the first 3 were there")
+        #expect(try CLIRunner.run(["stats", out]).status == 0, "the folder still reads")
+        result = try CLIRunner.run(["gan", "sample", "--run", run, "--classes", "bars,circles", "--count", "1", "--out", out])
+        #expect(result.status == 1 && result.stderr.contains("no class circles"))
+        result = try CLIRunner.run(["gan", "sample", "--run", run, "--class", "bars", "--classes", "all", "--count", "1", "--out", out])
+        #expect(result.status != 0 && result.stderr.contains("--class NAME or --classes"))
+        // The judge: per class diversity and fidelity of the latest checkpoint (4 steps: collapsed).
+        result = try CLIRunner.run(["gan", "check", "--run", run, "--json"])
+        #expect(result.status == 1, "an untrained generator draws one image per class: \(result.stdout)")
+        let check = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let classes = check?["classes"] as? [[String: Any]]
+        #expect(classes?.map { $0["class"] as? String } == ["bars", "columns"] && classes?.first?["collapsed"] as? Bool == true)
+        #expect(FileManager.default.fileExists(atPath: "\(run)/check.json"))
 
         // Evaluation report with the fields the issue names.
         let report = try CLIRunner.json([

@@ -42,6 +42,12 @@ struct GANTrain: ParsableCommand {
     @Option(help: "Training steps in all (with --resume: the new total).")
     var steps: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "A wall-clock budget in seconds for the training steps; a checkpoint is written when it ends.",
+            discussion: "The run is then finished at the step it reached (--resume with --seconds or --steps goes on)."))
+    var seconds: Double?
+
     @Option(help: "Seed.")
     var seed: UInt64 = 1
 
@@ -74,7 +80,7 @@ struct GANTrain: ParsableCommand {
                 guard let data else { throw CLIError(message: "--data is required (or --resume an existing run)") }
                 var settings = GANSettings()
                 settings.batch = batch
-                settings.steps = steps ?? 2000
+                settings.steps = steps ?? (seconds == nil ? 2000 : GANTrainer.unboundedSteps)
                 settings.seed = seed
                 guard let kind = GANSettings.LossKind(rawValue: loss) else { throw CLIError(message: "--loss must be bce or hinge") }
                 settings.loss = kind
@@ -84,19 +90,22 @@ struct GANTrain: ParsableCommand {
             }
             installStopHandlers()
             var progress: ProgressReporter?
-            let outcome = try GANTrainer(run: out, start: start).train(
+            if let seconds, !(seconds > 0 && seconds.isFinite) { throw CLIError(message: "--seconds must be a positive number") }
+            let outcome = try GANTrainer(run: out, start: start, seconds: seconds).train(
                 progress: { p in
-                    let bar = progress ?? ProgressReporter(label: "gan", total: p.total - p.step + p.sessionSteps)
+                    // With a budget the bar counts seconds; otherwise steps.
+                    let budget = seconds.map { Int($0.rounded(.up)) }
+                    let bar = progress ?? ProgressReporter(label: "gan", total: budget ?? (p.total - p.step + p.sessionSteps))
                     progress = bar
                     bar.relabel(
                         String(
                             format: "step %d  D %.3f  G %.3f  %.0f img/s", p.step, p.losses.discriminator, p.losses.generator,
                             p.stepsPerSecond * Double(p.batch)))
-                    bar.update(done: p.sessionSteps)
+                    bar.update(done: budget.map { min($0, Int(Double(p.sessionSteps) / max(p.stepsPerSecond, 1e-9))) } ?? p.sessionSteps)
                 }, shouldStop: stopWasRequested, log: { emit($0) })
             switch outcome {
             case .finished(let step):
-                progress?.finish(done: step)
+                progress?.finish(done: seconds.map { Int($0.rounded(.up)) } ?? step)
                 Console.error("trained to step \(step); checkpoint and samples in \(out.terminalSafe)\n")
             case .stopped(let step):
                 progress?.finish(done: step)
@@ -111,12 +120,13 @@ struct GANTrain: ParsableCommand {
 struct GANSample: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sample",
-        abstract: "Generate images of one class from a trained run into an ImageFolder dataset with provenance.",
+        abstract: "Generate images of one class, several, or all from a trained run into an ImageFolder dataset with provenance.",
         discussion: """
             Images are written at the training data's own size into OUT/<class>/, with one line per \
             image in OUT/provenance.jsonl (run, checkpoint step, seed, index, class), so they are \
-            never mistaken for real ones. Image i of seed s is the same in every run; running again \
-            into the same --out continues.
+            never mistaken for real ones (ImageFolder loaders such as torchvision's take only the \
+            folders under OUT as classes, so the file beside them is not read as data). Image i of \
+            seed s is the same in every run; running again into the same --out continues.
             """
     )
 
@@ -124,10 +134,16 @@ struct GANSample: ParsableCommand {
     var runFolder: String
 
     @Option(name: .customLong("class"), help: "The class to generate.")
-    var className: String
+    var className: String?
 
-    @Option(help: "Images to generate.")
-    var count: Int
+    @Option(help: "Classes to generate: all, or names separated by commas (7 or 0,3,7 for the digits).")
+    var classes: String?
+
+    @Option(help: "Images to generate (per class with --classes).")
+    var count: Int?
+
+    @Option(help: "Images per class (the same as --count).")
+    var countPerClass: Int?
 
     @Option(help: "The dataset folder to write (created; an existing one is continued).")
     var out: String
@@ -139,21 +155,41 @@ struct GANSample: ParsableCommand {
     var shard: String?
 
     func validate() throws {
-        if count < 1 { throw ValidationError("--count must be at least 1") }
+        if (className == nil) == (classes == nil) { throw ValidationError("give --class NAME or --classes all|A,B,…") }
+        if (count == nil) == (countPerClass == nil) { throw ValidationError("give --count N or --count-per-class N") }
+        if (count ?? countPerClass ?? 0) < 1 { throw ValidationError("the count must be at least 1") }
     }
 
     func run() throws {
         try reportingErrors {
             let folder = FileIO.absolute(out)
-            let spec = JobSpec.ganSample(
-                GANSampleSpec(
-                    id: "sample",
-                    units: UnitPlan(
-                        dataset: FileIO.lastComponent(of: folder), count: count, seed: seed,
-                        shard: try shard.map { t throws(EngineError) in try Shard.parse(t) } ?? .whole),
-                    run: FileIO.absolute(runFolder), className: className))
-            try spec.validate()
-            try runInProcess(spec, into: folder, label: "sample")
+            let known = try GANRunInfo.read(run: runFolder).classes
+            let wanted: [String]
+            if let className {
+                wanted = [className]
+            } else if classes == "all" {
+                wanted = known
+            } else {
+                wanted = (classes ?? "").split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                if let unknown = wanted.first(where: { !known.contains($0) }) {
+                    throw CLIError(
+                        message:
+                            "the run has no class \(unknown.terminalSafe); it knows \(known.map(\.terminalSafe).joined(separator: ", ")) (or --classes all)"
+                    )
+                }
+            }
+            let shard = try shard.map { t throws(EngineError) in try Shard.parse(t) } ?? .whole
+            // One job per class into the same folder: each class's names carry its own key.
+            for name in wanted {
+                let spec = JobSpec.ganSample(
+                    GANSampleSpec(
+                        id: "sample",
+                        units: UnitPlan(
+                            dataset: FileIO.lastComponent(of: folder), count: count ?? countPerClass ?? 0, seed: seed, shard: shard),
+                        run: FileIO.absolute(runFolder), className: name))
+                try spec.validate()
+                try runInProcess(spec, into: folder, label: wanted.count == 1 ? "sample" : "sample \(name.terminalSafe)")
+            }
         }
     }
 }

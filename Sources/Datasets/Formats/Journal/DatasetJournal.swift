@@ -76,7 +76,16 @@ public enum DatasetJournal {
     static func apply(to dataset: inout Dataset) throws(DatasetsError) {
         guard let journal = try read(root: dataset.root) else { return }
         var names = Dictionary(dataset.categories.map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
-        for category in journal.categories {
+        if dataset.format == .imageFolder {
+            // An ImageFolder's classes are its folders, numbered in name order, so a class folder
+            // added later renumbers those after it: the journal's ids mean nothing here, its
+            // names do. A class it names that has no folder yet keeps a fresh id.
+            for category in journal.categories where !dataset.categories.contains(where: { $0.name == category.name }) {
+                dataset.categories.append(Category(id: (dataset.categories.map(\.id).max() ?? -1) + 1, name: category.name))
+            }
+            names = [:]
+        }
+        for category in journal.categories where dataset.format != .imageFolder {
             if let name = names[category.id] {
                 guard name == category.name else {
                     throw DatasetsError(
