@@ -2,33 +2,89 @@ public import Datasets
 public import NeuralNet
 internal import StudioCore
 
+/// A figure measured once per seed: its mean and spread (sample standard deviation; 0 for one seed).
+public struct Measured: Sendable, Equatable {
+    public var values: [Double]
+
+    public init(_ values: [Double]) { self.values = values }
+
+    /// Mean of the finite values; NaN when there are none.
+    public var mean: Double {
+        let finite = values.filter(\.isFinite)
+        return finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count)
+    }
+
+    public var spread: Double {
+        let finite = values.filter(\.isFinite)
+        guard finite.count > 1 else { return finite.isEmpty ? .nan : 0 }
+        let m = mean
+        return (finite.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(finite.count - 1)).squareRoot()
+    }
+
+    /// The same figure per seed across a list of per-seed lists (`[seed][class]` → `[class]`).
+    static func transposed(_ perSeed: [[Double]]) -> [Measured] {
+        guard let first = perSeed.first else { return [] }
+        return first.indices.map { i in Measured(perSeed.map { $0[i] }) }
+    }
+}
+
+/// How close the synthetic images of one class come to the held-out real ones, beside the same
+/// figures for real images against real images (the held-out class split in two halves): the
+/// floor a perfect generator would reach with that many images.
+public struct ClassComparison: Sendable {
+    public var className: String
+    /// Fréchet distance of the synthetic images (as many as one half holds) to the second half.
+    public var frechetDistance: Measured
+    /// Fréchet distance of the first half to the second: the real-vs-real floor.
+    public var frechetReference: Measured
+    /// k-NN precision (fidelity) and recall (coverage) against the second half; and the floor.
+    public var precision: Measured
+    public var recall: Measured
+    public var precisionReference: Measured
+    public var recallReference: Measured
+    /// Mean pairwise feature distance of the synthetic images over that of the held-out real ones.
+    public var diversity: Measured
+    public var synthetic: Int
+    public var heldOut: Int
+
+    /// FD over the real-vs-real floor: 1 is as close as real images come to each other.
+    public var relativeFrechet: Double { frechetDistance.mean / max(frechetReference.mean, 1e-12) }
+}
+
 /// How useful generated images are, judged the way the field does: by a classifier trained with
 /// the same library on real, synthetic, and real + synthetic images, tested on held-out real ones
-/// (TSTR: train on synthetic, test on real), and by distances in that classifier's feature space.
+/// (TSTR: train on synthetic, test on real), and by distances in the real classifier's feature
+/// space between synthetic and held-out real images. Every figure is a mean over `seeds`
+/// classifiers with its spread.
 public struct EvaluationReport: Sendable {
     public var classes: [String]
-    /// Classes the synthetic data has (Fréchet distance, precision and recall compare real
-    /// images of these classes only).
+    /// Classes the synthetic data has (Fréchet distance, precision and recall compare held-out
+    /// real images of these classes only).
     public var syntheticClasses: [String]
-    public var trtrAccuracy: Double
-    public var tstrAccuracy: Double
-    public var combinedAccuracy: Double
+    public var seeds: Int
+    public var trtrAccuracy: Measured
+    public var tstrAccuracy: Measured
+    public var combinedAccuracy: Measured
     /// Held-out recall per class for the classifiers trained on real data and on real + synthetic.
-    public var recallRealOnly: [Double]
-    public var recallCombined: [Double]
-    public var recallSyntheticOnly: [Double]
-    public var frechetDistance: Double
-    public var precision: Double
-    public var recall: Double
+    public var recallRealOnly: [Measured]
+    public var recallCombined: [Measured]
+    public var recallSyntheticOnly: [Measured]
+    /// Synthetic vs held-out real over all synthetic classes, and the real-vs-real floor.
+    public var overall: ClassComparison
+    /// The same per synthetic class.
+    public var perClass: [ClassComparison]
     public var counts: (real: Int, synthetic: Int, holdout: Int)
 }
 
 public enum Evaluation {
-    /// Trains three classifiers (seeded, so reruns agree) and measures the synthetic data.
+    /// Trains three classifiers per seed (seeds `seed`, `seed + 1`, …, so reruns agree) and
+    /// measures the synthetic data against the held-out real images. `progress` gets each stage;
+    /// `stepped` the training steps done of all there are.
     public static func run(
         real realDataset: Dataset, synthetic syntheticDataset: Dataset, holdout holdoutDataset: Dataset, seed: UInt64 = 1,
-        steps: Int = 600, progress: (String) -> Void = { _ in }
+        steps: Int = 600, seeds: Int = 3, progress: (String) -> Void = { _ in }, stepped: (Int, Int) -> Void = { _, _ in }
     ) throws(GANError) -> EvaluationReport {
+        guard (1...20).contains(seeds) else { throw GANError(.settings, "--seeds must be between 1 and 20") }
         let probe = try LabelledImages(dataset: realDataset, side: 16)
         let side = max(probe.nativeWidth, probe.nativeHeight) <= 16 ? 16 : 32
         let real = side == 16 ? probe : try LabelledImages(dataset: realDataset, side: side)
@@ -40,43 +96,121 @@ public enum Evaluation {
                 "the datasets differ in channels (real \(real.channels), synthetic \(synthetic.channels), holdout \(holdout.channels))")
         }
         let classCount = real.classes.count
-        progress("training on real images")
-        let realClassifier = Classifier(channels: real.channels, classes: classCount, seed: seed)
-        realClassifier.train(real.images, labels: real.labels, steps: steps, seed: seed)
-        progress("training on synthetic images")
-        let syntheticClassifier = Classifier(channels: real.channels, classes: classCount, seed: seed)
-        syntheticClassifier.train(synthetic.images, labels: synthetic.labels, steps: steps, seed: seed)
-        progress("training on real + synthetic images")
-        let combinedClassifier = Classifier(channels: real.channels, classes: classCount, seed: seed)
-        combinedClassifier.train(
-            Tensor.concatenating([real.images, synthetic.images]), labels: real.labels + synthetic.labels, steps: steps, seed: seed)
-
-        func score(_ classifier: Classifier) -> (accuracy: Double, recall: [Double]) {
-            let predicted = classifier.predict(holdout.images)
-            var hits = [Int](repeating: 0, count: classCount)
-            var totals = [Int](repeating: 0, count: classCount)
-            for (p, truth) in zip(predicted, holdout.labels) {
-                totals[truth] += 1
-                if p == truth { hits[truth] += 1 }
+        let present = Set(synthetic.labels).sorted()
+        let total = 3 * seeds * steps
+        var done = 0
+        var accuracies: [[Double]] = [[], [], []]
+        var recalls: [[[Double]]] = [[], [], []]
+        var overall: [Comparison] = []
+        var perClass: [[Comparison]] = []
+        let combinedImages = Tensor.concatenating([real.images, synthetic.images])
+        let combinedLabels = real.labels + synthetic.labels
+        for k in 0..<seeds {
+            let s = seed &+ UInt64(k)
+            let tag = seeds > 1 ? " (seed \(k + 1) of \(seeds))" : ""
+            var classifiers: [Classifier] = []
+            for (name, images, labels) in [
+                ("real", real.images, real.labels), ("synthetic", synthetic.images, synthetic.labels),
+                ("real + synthetic", combinedImages, combinedLabels),
+            ] {
+                progress("training on \(name) images\(tag)")
+                let classifier = Classifier(channels: real.channels, classes: classCount, seed: s)
+                let before = done
+                classifier.train(images, labels: labels, steps: steps, seed: s) { step in
+                    done = before + step
+                    stepped(done, total)
+                }
+                done = before + steps
+                classifiers.append(classifier)
             }
-            let accuracy = Double(hits.reduce(0, +)) / Double(max(1, holdout.labels.count))
-            return (accuracy, zip(hits, totals).map { $1 == 0 ? .nan : Double($0) / Double($1) })
+            for (i, classifier) in classifiers.enumerated() {
+                let (accuracy, recall) = score(classifier, holdout, classes: classCount)
+                accuracies[i].append(accuracy)
+                recalls[i].append(recall)
+            }
+            progress("comparing features\(tag)")
+            let realClassifier = classifiers[0]
+            let syntheticFeatures = realClassifier.features(synthetic.images)
+            let holdoutFeatures = realClassifier.features(holdout.images)
+            func rows(_ labels: [Int], _ keep: Set<Int>) -> [Int] { labels.indices.filter { keep.contains(labels[$0]) } }
+            overall.append(
+                compare(
+                    synthetic: syntheticFeatures.gathering(rows(synthetic.labels, Set(present))),
+                    heldOut: holdoutFeatures.gathering(rows(holdout.labels, Set(present)))))
+            perClass.append(
+                present.map { c in
+                    compare(
+                        synthetic: syntheticFeatures.gathering(rows(synthetic.labels, [c])),
+                        heldOut: holdoutFeatures.gathering(rows(holdout.labels, [c])))
+                })
         }
-        let (trtr, recallReal) = score(realClassifier)
-        let (tstr, recallSynthetic) = score(syntheticClassifier)
-        let (combined, recallCombined) = score(combinedClassifier)
-
-        progress("comparing features")
-        let present = Set(synthetic.labels)
-        let realSubset = real.labels.indices.filter { present.contains(real.labels[$0]) }
-        let realFeatures = realClassifier.features(real.images.gathering(realSubset))
-        let syntheticFeatures = realClassifier.features(synthetic.images)
-        let (precision, recall) = FeatureStatistics.precisionRecall(real: realFeatures, generated: syntheticFeatures, k: 3)
         return EvaluationReport(
-            classes: real.classes, syntheticClasses: present.sorted().map { real.classes[$0] }, trtrAccuracy: trtr, tstrAccuracy: tstr,
-            combinedAccuracy: combined, recallRealOnly: recallReal, recallCombined: recallCombined, recallSyntheticOnly: recallSynthetic,
-            frechetDistance: FeatureStatistics.frechetDistance(realFeatures, syntheticFeatures), precision: precision, recall: recall,
+            classes: real.classes, syntheticClasses: present.map { real.classes[$0] }, seeds: seeds,
+            trtrAccuracy: Measured(accuracies[0]), tstrAccuracy: Measured(accuracies[1]), combinedAccuracy: Measured(accuracies[2]),
+            recallRealOnly: Measured.transposed(recalls[0]), recallCombined: Measured.transposed(recalls[2]),
+            recallSyntheticOnly: Measured.transposed(recalls[1]),
+            overall: Comparison.measured(overall, name: "all", synthetic: synthetic.labels.count, heldOut: holdout.labels.count),
+            perClass: present.indices.map { i in
+                Comparison.measured(
+                    perClass.map { $0[i] }, name: real.classes[present[i]],
+                    synthetic: synthetic.labels.filter { $0 == present[i] }.count,
+                    heldOut: holdout.labels.filter { $0 == present[i] }.count)
+            },
             counts: (real.labels.count, synthetic.labels.count, holdout.labels.count))
+    }
+
+    /// Accuracy and per-class recall on the held-out images.
+    static func score(_ classifier: Classifier, _ holdout: LabelledImages, classes: Int) -> (accuracy: Double, recall: [Double]) {
+        let predicted = classifier.predict(holdout.images)
+        var hits = [Int](repeating: 0, count: classes)
+        var totals = [Int](repeating: 0, count: classes)
+        for (p, truth) in zip(predicted, holdout.labels) {
+            totals[truth] += 1
+            if p == truth { hits[truth] += 1 }
+        }
+        let accuracy = Double(hits.reduce(0, +)) / Double(max(1, holdout.labels.count))
+        return (accuracy, zip(hits, totals).map { $1 == 0 ? .nan : Double($0) / Double($1) })
+    }
+
+    /// One seed's figures for one set of classes.
+    struct Comparison {
+        var frechet = Double.nan, frechetReference = Double.nan
+        var precision = Double.nan, recall = Double.nan, precisionReference = Double.nan, recallReference = Double.nan
+        var diversity = Double.nan
+
+        static func measured(_ seeds: [Comparison], name: String, synthetic: Int, heldOut: Int) -> ClassComparison {
+            ClassComparison(
+                className: name, frechetDistance: Measured(seeds.map(\.frechet)), frechetReference: Measured(seeds.map(\.frechetReference)),
+                precision: Measured(seeds.map(\.precision)), recall: Measured(seeds.map(\.recall)),
+                precisionReference: Measured(seeds.map(\.precisionReference)), recallReference: Measured(seeds.map(\.recallReference)),
+                diversity: Measured(seeds.map(\.diversity)), synthetic: synthetic, heldOut: heldOut)
+        }
+    }
+
+    /// The held-out features split in two halves (alternate rows): synthetic (as many as the first
+    /// half, taken evenly) and the first half are each compared with the second, so both sides of
+    /// the comparison have the same sample sizes and the same small-sample bias.
+    static func compare(synthetic: Tensor, heldOut: Tensor) -> Comparison {
+        var out = Comparison()
+        let n = heldOut.batch
+        guard n >= 4, synthetic.batch >= 2 else { return out }
+        let first = heldOut.gathering(Array(stride(from: 0, to: n, by: 2)))
+        let second = heldOut.gathering(Array(stride(from: 1, to: n, by: 2)))
+        let m = min(first.batch, synthetic.batch)
+        // Evenly spread picks: rows come grouped by class, so a prefix would be one class.
+        func evenly(_ t: Tensor) -> Tensor { t.gathering((0..<m).map { $0 * t.batch / m }) }
+        let (picked, reference) = (evenly(synthetic), evenly(first))
+        out.frechet = FeatureStatistics.frechetDistance(picked, second)
+        out.frechetReference = FeatureStatistics.frechetDistance(reference, second)
+        let k = min(3, second.batch - 1)
+        if k >= 1 {
+            (out.precision, out.recall) = FeatureStatistics.precisionRecall(real: second, generated: picked, k: k)
+            (out.precisionReference, out.recallReference) = FeatureStatistics.precisionRecall(
+                real: second, generated: reference, k: k)
+        }
+        let spread = SampleJudge.meanPairwiseDistance(heldOut)
+        out.diversity = spread > 0 ? SampleJudge.meanPairwiseDistance(synthetic) / spread : .nan
+        return out
     }
 }
 
@@ -98,11 +232,11 @@ final class Classifier {
         head = Linear(128, classes, random: &random)
     }
 
-    func train(_ images: Tensor, labels: [Int], steps: Int, batch: Int = 64, seed: UInt64) {
+    func train(_ images: Tensor, labels: [Int], steps: Int, batch: Int = 64, seed: UInt64, progress: (Int) -> Void = { _ in }) {
         let optimizer = Adam(body.parameters + head.parameters, learningRate: 1e-3)
         var random = RandomStream(seed: seed).derived(12)
         var order: [Int] = []
-        for _ in 0..<steps {
+        for step in 0..<steps {
             if order.count < batch {
                 var epoch = Array(labels.indices)
                 epoch.shuffle(using: &random)
@@ -116,6 +250,7 @@ final class Classifier {
             let loss = Loss.softmaxCrossEntropy(logits, labels: picked.map { labels[$0] })
             _ = body.backward(head.backward(loss.gradient))
             optimizer.update()
+            if step % 25 == 24 { progress(step + 1) }
         }
     }
 

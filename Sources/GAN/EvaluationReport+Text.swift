@@ -4,61 +4,98 @@ public import StudioCore
 
 /// How an evaluation report is shown: the CLI prints it, an `evaluate` job puts it in its log.
 extension EvaluationReport {
-    /// The report as one JSON object (what `evaluate --json` prints).
+    /// The report as one JSON object (what `evaluate --json` prints). Each figure is the mean over
+    /// the seeds; `…_spread` is its standard deviation across them.
     public func json() -> JSONValue {
         let r = self
-        func recalls(_ values: [Double]) -> JSONValue {
-            .object(zip(r.classes, values).map { ($0, $1.isNaN ? .null : .double(rounded($1))) })
+        func number(_ v: Double) -> JSONValue { v.isFinite ? .double((v * 10000).rounded() / 10000) : .null }
+        func perClass(_ values: [Measured], _ pick: (Measured) -> Double) -> JSONValue {
+            .object(zip(r.classes, values).map { ($0, number(pick($1))) })
         }
-        return .object([
-            ("trtr_accuracy", .double(rounded(r.trtrAccuracy))), ("tstr_accuracy", .double(rounded(r.tstrAccuracy))),
-            ("combined_accuracy", .double(rounded(r.combinedAccuracy))),
-            (
-                "per_class_recall",
-                .object([
-                    ("real_only", recalls(r.recallRealOnly)), ("combined", recalls(r.recallCombined)),
-                    ("synthetic_only", recalls(r.recallSyntheticOnly)),
-                ])
-            ),
-            ("frechet_distance", .double(rounded(r.frechetDistance))), ("precision", .double(rounded(r.precision))),
-            ("recall", .double(rounded(r.recall))), ("synthetic_classes", .array(r.syntheticClasses.map { .string($0) })),
+        func recalls(_ pick: @escaping (Measured) -> Double) -> JSONValue {
+            .object([
+                ("real_only", perClass(r.recallRealOnly, pick)), ("combined", perClass(r.recallCombined, pick)),
+                ("synthetic_only", perClass(r.recallSyntheticOnly, pick)),
+            ])
+        }
+        func comparison(_ c: ClassComparison) -> [(String, JSONValue)] {
+            [
+                ("frechet_distance", number(c.frechetDistance.mean)), ("frechet_distance_spread", number(c.frechetDistance.spread)),
+                ("frechet_reference", number(c.frechetReference.mean)), ("frechet_relative", number(c.relativeFrechet)),
+                ("precision", number(c.precision.mean)), ("recall", number(c.recall.mean)),
+                ("precision_reference", number(c.precisionReference.mean)), ("recall_reference", number(c.recallReference.mean)),
+                ("diversity", number(c.diversity.mean)), ("synthetic_images", .int(c.synthetic)), ("held_out_images", .int(c.heldOut)),
+            ]
+        }
+        var members: [(String, JSONValue)] = [
+            ("seeds", .int(r.seeds)),
+            ("trtr_accuracy", number(r.trtrAccuracy.mean)), ("trtr_accuracy_spread", number(r.trtrAccuracy.spread)),
+            ("tstr_accuracy", number(r.tstrAccuracy.mean)), ("tstr_accuracy_spread", number(r.tstrAccuracy.spread)),
+            ("combined_accuracy", number(r.combinedAccuracy.mean)), ("combined_accuracy_spread", number(r.combinedAccuracy.spread)),
+            ("per_class_recall", recalls(\.mean)), ("per_class_recall_spread", recalls(\.spread)),
+        ]
+        members += comparison(r.overall)
+        members += [
+            ("per_class", .object(r.perClass.map { ($0.className, .object(comparison($0))) })),
+            ("synthetic_classes", .array(r.syntheticClasses.map { .string($0) })),
             (
                 "images",
                 .object([("real", .int(r.counts.real)), ("synthetic", .int(r.counts.synthetic)), ("holdout", .int(r.counts.holdout))])
             ),
-        ])
+        ]
+        return .object(members)
     }
-
-    private func rounded(_ value: Double) -> Double { (value * 10000).rounded() / 10000 }
 
     /// The report as the lines `evaluate` prints (names escaped for the terminal).
     public var text: String {
         let r = self
-        func percent(_ v: Double) -> String { v.isNaN ? "   –" : String(format: "%5.1f%%", v * 100) }
-        var lines = [
-            "images: \(r.counts.real) real, \(r.counts.synthetic) synthetic (\(r.syntheticClasses.map(\.terminalSafe).joined(separator: ", "))), \(r.counts.holdout) held out",
+        let several = r.seeds > 1
+        func percent(_ m: Measured) -> String {
+            guard m.mean.isFinite else { return several ? "     –      " : "    –" }
+            return String(format: "%5.1f%%", m.mean * 100) + (several ? String(format: " ±%4.1f", m.spread * 100) : "")
+        }
+        let synthClasses = r.syntheticClasses.map(\.terminalSafe).joined(separator: ", ")
+        let seedsNote = several ? "; means over \(r.seeds) seeds ± their spread" : ""
+        let ofTRTR = String(format: "%.0f%%", r.tstrAccuracy.mean / max(r.trtrAccuracy.mean, 1e-9) * 100)
+        var lines: [String] = [
+            "images: \(r.counts.real) real, \(r.counts.synthetic) synthetic (\(synthClasses)), \(r.counts.holdout) held out\(seedsNote)",
             "",
             "accuracy on the held-out real images",
             "  trained on real (TRTR)        \(percent(r.trtrAccuracy))",
-            "  trained on synthetic (TSTR)   \(percent(r.tstrAccuracy))   \(String(format: "%.0f%%", r.tstrAccuracy / max(r.trtrAccuracy, 1e-9) * 100)) of TRTR",
+            "  trained on synthetic (TSTR)   \(percent(r.tstrAccuracy))   \(ofTRTR) of TRTR",
             "  trained on real + synthetic   \(percent(r.combinedAccuracy))",
             "",
-            "recall per class     real   real+syn   syn",
         ]
         let width = max(5, r.classes.map { $0.terminalSafe.count }.max() ?? 5)
+        func padded(_ text: String) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
+        func right(_ text: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - text.count)) + text }
+        let column = several ? 13 : 7
+        lines.append("held-out recall per class, by what the classifier was trained on")
+        lines.append("  " + padded("class") + "  " + ["real", "real+syn", "syn"].map { right($0, column) }.joined(separator: "  "))
         for (i, name) in r.classes.enumerated() {
-            let delta = r.recallCombined[i] - r.recallRealOnly[i]
-            let mark = delta.isNaN || abs(delta) < 0.005 ? "" : delta > 0 ? "  ▲" : "  ▼"
+            let delta = r.recallCombined[i].mean - r.recallRealOnly[i].mean
+            // A change smaller than the seeds' spread is not marked as one.
+            let noise = max(r.recallCombined[i].spread, r.recallRealOnly[i].spread, 0.005)
+            let mark = !delta.isFinite || abs(delta) < noise ? "" : delta > 0 ? "  ▲" : "  ▼"
             lines.append(
-                "  \(name.terminalSafe.padding(toLength: width, withPad: " ", startingAt: 0))  \(percent(r.recallRealOnly[i]))  \(percent(r.recallCombined[i]))  \(percent(r.recallSyntheticOnly[i]))\(mark)"
-            )
+                "  \(padded(name.terminalSafe))  "
+                    + [r.recallRealOnly[i], r.recallCombined[i], r.recallSyntheticOnly[i]].map { right(percent($0), column) }
+                    .joined(separator: "  ") + mark)
         }
         lines += [
             "",
-            "synthetic vs real (classifier features, same classes)",
-            String(format: "  Fréchet distance  %.3f", r.frechetDistance),
-            String(format: "  precision %.3f   recall %.3f   (k-NN manifolds, k = 3)", r.precision, r.recall),
+            "synthetic vs held-out real, in the real classifier's features ([real vs real]: one held-out half against the other)",
+            "  " + padded("class") + "     FD  [real]  × real   precision [real]   recall [real]   diversity",
         ]
+        for c in [r.overall] + r.perClass {
+            lines.append(
+                "  " + padded(c.className == "all" && r.perClass.count > 1 ? "all" : c.className.terminalSafe)
+                    + String(
+                        format: " %7.2f  [%5.2f]  %5.2f×      %.2f [%.2f]     %.2f [%.2f]     %.2f×", c.frechetDistance.mean,
+                        c.frechetReference.mean, c.relativeFrechet, c.precision.mean, c.precisionReference.mean, c.recall.mean,
+                        c.recallReference.mean, c.diversity.mean))
+        }
+        lines.append("  (FD × real: 1 is as close as real images come to each other; diversity: the synthetic spread over the real one)")
         return lines.joined(separator: "\n")
     }
 }

@@ -45,6 +45,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Seed for the models.")
     var seed: UInt64 = 1
 
+    @Option(help: "classify: classifiers trained per mix (seeds SEED, SEED+1, …); every figure is their mean ± spread.")
+    var seeds: Int = 3
+
     @Option(help: "Training steps per model (classify: batch 64, default 600; detect: --batch, default 1500).")
     var steps: Int?
 
@@ -81,12 +84,17 @@ struct Evaluate: ParsableCommand {
         try reportingErrors {
             switch task {
             case .classify:
+                var bar: ProgressReporter?
                 let report = try Evaluation.run(
                     real: DatasetIO.read(real!), synthetic: DatasetIO.read(synthetic!), holdout: DatasetIO.read(holdout), seed: seed,
-                    steps: steps ?? 600,
-                    progress: { stage in
-                        if !json { FileHandle.standardError.write(Data("evaluate: \(stage)…\n".utf8)) }
+                    steps: steps ?? 600, seeds: seeds,
+                    progress: { stage in bar?.relabel(stage) },
+                    stepped: { done, total in
+                        guard !json else { return }
+                        bar = bar ?? ProgressReporter(label: "evaluate", total: total)
+                        bar?.update(done: done)
                     })
+                bar?.finish(done: 3 * seeds * (steps ?? 600))
                 emit(json ? report.json().pretty() : report.text)
             case .detect: try detect()
             }
