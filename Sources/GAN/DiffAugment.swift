@@ -11,8 +11,37 @@ public struct DiffAugment: Sendable, Equatable {
     }
 
     public var operations: [Operation]
+    /// Adaptive (ADA, Karras et al. 2020): each operation is applied to each image with a
+    /// probability that training raises while the discriminator is too sure of the real images
+    /// (the share of positive logits on them above `target`) and lowers otherwise. Off: every
+    /// operation on every image (DiffAugment as published).
+    public var adaptive = false
+    /// ADA's r_t target: the mean sign of the discriminator's logits on real images (2 × the share
+    /// it calls real, − 1) above which the probability rises. 0.6 is a share of 80 %.
+    public var target: Float = 0.6
 
-    public init(_ operations: [Operation]) { self.operations = operations }
+    public init(_ operations: [Operation], adaptive: Bool = false) {
+        self.operations = operations
+        self.adaptive = adaptive
+    }
+
+    /// Images it takes the probability to go from 0 to 1 (ADA uses 500k on GPUs; runs here are
+    /// a few hundred thousand images in all, so it moves ten times faster).
+    public static let imagesToFull: Float = 50_000
+
+    /// The probability after one step whose real logits had `positiveShare` above zero.
+    public func adjusted(_ probability: Float, positiveShare: Float, batch: Int) -> Float {
+        guard adaptive else { return probability }
+        let direction: Float = 2 * positiveShare - 1 > target ? 1 : -1
+        return max(0, min(1, probability + direction * Float(batch) / Self.imagesToFull))
+    }
+
+    /// `ada` (adaptive, all three operations), `color,translation,cutout` (any of them,
+    /// comma-separated, always applied), or `none`.
+    public static func parse(_ text: String) throws(GANError) -> DiffAugment {
+        if text == "ada" { return DiffAugment(Operation.allCases, adaptive: true) }
+        return DiffAugment(try operations(text))
+    }
 
     /// `color,translation,cutout` (any of them, comma-separated), or `none`.
     public static func operations(_ text: String) throws(GANError) -> [Operation] {
@@ -20,7 +49,7 @@ public struct DiffAugment: Sendable, Equatable {
         var out: [Operation] = []
         for name in text.split(separator: ",") {
             guard let operation = Operation(rawValue: String(name)) else {
-                throw GANError(.settings, "unknown augmentation \(String(name).terminalSafe) (color, translation, cutout or none)")
+                throw GANError(.settings, "unknown augmentation \(String(name).terminalSafe) (ada, color, translation, cutout or none)")
             }
             out.append(operation)
         }
@@ -35,28 +64,38 @@ public struct DiffAugment: Sendable, Equatable {
         var shifts: [(dx: Int, dy: Int)] = []
         var cutouts: [(x: Int, y: Int)] = []
         var cutoutSize = 0
+        /// Per image, whether the cutout applies (adaptive plans skip some).
+        var cutoutOn: [Bool] = []
     }
 
-    /// Draws one plan for `batch` images of side `resolution`.
-    public func plan(batch: Int, resolution: Int, random: inout RandomStream) -> Plan {
+    /// Draws one plan for `batch` images of side `resolution`. With `probability` below 1 each
+    /// operation is applied to each image only when a draw falls under it (the others get the
+    /// identity: no colour change, no shift, no cutout); at 1 nothing extra is drawn, so fixed
+    /// DiffAugment runs draw what they always drew.
+    public func plan(batch: Int, resolution: Int, probability: Float = 1, random: inout RandomStream) -> Plan {
         var plan = Plan()
+        func applies() -> Bool { probability >= 1 || Float(random.nextUnit()) < probability }
         for operation in operations {
             switch operation {
             case .color:
                 for _ in 0..<batch {
-                    plan.brightness.append(Float(random.nextUnit()) - 0.5)
-                    plan.saturation.append(Float(random.nextUnit()) * 2)
-                    plan.contrast.append(Float(random.nextUnit()) + 0.5)
+                    let on = applies()
+                    let (b, s, c) = (Float(random.nextUnit()) - 0.5, Float(random.nextUnit()) * 2, Float(random.nextUnit()) + 0.5)
+                    plan.brightness.append(on ? b : 0)
+                    plan.saturation.append(on ? s : 1)
+                    plan.contrast.append(on ? c : 1)
                 }
             case .translation:
                 let limit = max(1, resolution / 8)
                 for _ in 0..<batch {
-                    plan.shifts.append(
-                        (Int(random.next() % UInt64(2 * limit + 1)) - limit, Int(random.next() % UInt64(2 * limit + 1)) - limit))
+                    let on = applies()
+                    let shift = (Int(random.next() % UInt64(2 * limit + 1)) - limit, Int(random.next() % UInt64(2 * limit + 1)) - limit)
+                    plan.shifts.append(on ? shift : (0, 0))
                 }
             case .cutout:
                 plan.cutoutSize = resolution / 2
                 for _ in 0..<batch {
+                    plan.cutoutOn.append(applies())
                     plan.cutouts.append((Int(random.next() % UInt64(resolution)), Int(random.next() % UInt64(resolution))))
                 }
             }
@@ -120,6 +159,7 @@ public struct DiffAugment: Sendable, Equatable {
                 }
             case .cutout:
                 // A zeroed square centred at the drawn point; its gradient is zeroed the same.
+                guard plan.cutoutOn[i] else { continue }
                 let half = plan.cutoutSize / 2
                 let (cx, cy) = plan.cutouts[i]
                 for ch in 0..<c {

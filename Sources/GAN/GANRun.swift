@@ -19,12 +19,18 @@ public struct GANSettings: Sendable, Equatable {
     public var learningRate: Float = 2e-4
     public var beta1: Float = 0.5
     public var beta2: Float = 0.999
-    /// Off by default: on the sample digits (1,147 images, 15 of class 7) every DiffAugment
+    /// Off by default: on the sample digits (1,147 images, 15 of class 7) every fixed DiffAugment
     /// policy tried made the discriminator too weak and the generator collapse to one image per
-    /// class; it is there for classes of a few dozen images where the discriminator memorizes.
+    /// class; `ada` (adaptive) is there for classes of a few dozen images where the
+    /// discriminator memorizes, and stays near zero where it does not.
     public var augment = DiffAugment([])
     /// Steps between checkpoints (and sample grids).
     public var checkpointEvery = 250
+    /// Decay of the exponential moving average of the generator's weights that samples, grids and
+    /// the judge use (0: off, the generator as trained). Warmed up: the decay at step t is at most
+    /// (1 + t) / (10 + t), so a short run's average is not stuck at the initial weights. New runs
+    /// keep one; a run.json without `ema` (written before it existed) has none.
+    public var ema: Float = 0.999
 
     public init() {}
 
@@ -34,6 +40,7 @@ public struct GANSettings: Sendable, Equatable {
         guard steps >= 1 else { throw GANError(.settings, "--steps must be at least 1") }
         guard checkpointEvery >= 1 else { throw GANError(.settings, "the checkpoint interval must be at least 1") }
         guard learningRate > 0, learningRate.isFinite else { throw GANError(.settings, "the learning rate must be positive") }
+        guard ema == 0 || (ema > 0 && ema < 1) else { throw GANError(.settings, "--ema must be 0 (off) or between 0 and 1, e.g. 0.999") }
     }
 }
 
@@ -96,13 +103,18 @@ public struct GANRunInfo: Sendable, Equatable {
             ),
             (
                 "training",
-                .object([
-                    ("batch", .int(s.batch)), ("steps", .int(s.steps)), ("seed", .string(String(s.seed))),
-                    ("loss", .string(s.loss.rawValue)),
-                    ("learning_rate", .double(Self.decimal(s.learningRate))), ("beta1", .double(Self.decimal(s.beta1))),
-                    ("beta2", .double(Self.decimal(s.beta2))), ("augment", .array(s.augment.operations.map { .string($0.rawValue) })),
-                    ("checkpoint_every", .int(s.checkpointEvery)),
-                ])
+                .object(
+                    [
+                        ("batch", .int(s.batch)), ("steps", .int(s.steps)), ("seed", .string(String(s.seed))),
+                        ("loss", .string(s.loss.rawValue)),
+                        ("learning_rate", .double(Self.decimal(s.learningRate))), ("beta1", .double(Self.decimal(s.beta1))),
+                        ("beta2", .double(Self.decimal(s.beta2))), ("augment", .array(s.augment.operations.map { .string($0.rawValue) })),
+                    ]
+                        + (s.augment.adaptive
+                            ? [("augment_adaptive", JSONValue.bool(true)), ("augment_target", .double(Self.decimal(s.augment.target)))]
+                            : []) + [
+                            ("checkpoint_every", .int(s.checkpointEvery))
+                        ] + (s.ema > 0 ? [("ema", JSONValue.double(Self.decimal(s.ema)))] : []) + [])
             ),
             ("classes", .array(classes.map { .string($0) })),
             (
@@ -171,7 +183,14 @@ public struct GANRunInfo: Sendable, Equatable {
         let operations = t["augment"]?.array?.map { $0.string.flatMap(DiffAugment.Operation.init) }
         guard let operations, operations.allSatisfy({ $0 != nil }) else { throw fail("augment must list color, translation, cutout") }
         settings.augment = DiffAugment(operations.compactMap { $0 })
+        if case .bool(true)? = t["augment_adaptive"] {
+            settings.augment.adaptive = true
+            let target = try float(t, "augment_target")
+            guard target > 0, target < 1 else { throw fail("augment_target must be between 0 and 1") }
+            settings.augment.target = target
+        }
         settings.checkpointEvery = try int(t, "checkpoint_every")
+        settings.ema = t["ema"] == nil ? 0 : try float(t, "ema")
         try settings.validate()
         guard let written = d["root"]?.string else { throw fail("dataset.root missing") }
         // Sizes a sample is made at, checked before anything is allocated for them.
@@ -197,12 +216,17 @@ public struct GANRunInfo: Sendable, Equatable {
 public final class GANModel {
     public let info: GANRunInfo
     public let generator: Generator
+    /// The moving average of the generator's weights (its batch-norm statistics copied from the
+    /// generator), when the run keeps one.
+    public let averageGenerator: Generator?
     public let discriminator: Discriminator
     let generatorOptimizer: Adam
     let discriminatorOptimizer: Adam
     /// Draws batches, labels, noise and augmentations, in that order, step after step.
     var random: RandomStream
     public private(set) var step = 0
+    /// The adaptive augmentation's current probability (0 at the start; 1, unused, when fixed).
+    public private(set) var augmentProbability: Float
 
     public init(info: GANRunInfo) {
         ProcessMemory.keepFreedBuffers()
@@ -210,16 +234,29 @@ public final class GANModel {
         var initial = RandomStream(seed: info.settings.seed).derived(1)
         generator = Generator(info.architecture, random: &initial)
         discriminator = Discriminator(info.architecture, random: &initial)
+        if info.settings.ema > 0 {
+            var unused = RandomStream(seed: 0)
+            let average = Generator(info.architecture, random: &unused)
+            for (target, source) in zip(average.parameters + average.buffers, generator.parameters + generator.buffers) {
+                target.parameter.value = source.parameter.value
+            }
+            averageGenerator = average
+        } else {
+            averageGenerator = nil
+        }
         let s = info.settings
         generatorOptimizer = Adam(generator.parameters, learningRate: s.learningRate, beta1: s.beta1, beta2: s.beta2)
         discriminatorOptimizer = Adam(discriminator.parameters, learningRate: s.learningRate, beta1: s.beta1, beta2: s.beta2)
         random = RandomStream(seed: info.settings.seed).derived(2)
+        augmentProbability = s.augment.adaptive ? 0 : 1
     }
 
     /// Losses of one training step.
     public struct StepLosses: Sendable {
         public var discriminator: Float
         public var generator: Float
+        /// The adaptive augmentation's probability after the step (1 when fixed or off).
+        public var augmentProbability: Float = 1
     }
 
     /// One discriminator update then one generator update on a class-balanced batch: classes
@@ -235,9 +272,11 @@ public final class GANModel {
 
         discriminatorOptimizer.zeroGradients()
         var discriminatorLoss: Float = 0
+        var positiveShare: Float = 0
         for (images, isReal) in [(real, true), (fake, false)] {
-            let plan = s.augment.plan(batch: s.batch, resolution: a.resolution, random: &random)
+            let plan = s.augment.plan(batch: s.batch, resolution: a.resolution, probability: augmentProbability, random: &random)
             let logits = discriminator.forward(s.augment.apply(images, plan), labels: labels, training: true)
+            if isReal { positiveShare = Float(logits.storage.filter { $0 > 0 }.count) / Float(max(1, logits.count)) }
             let loss =
                 s.loss == .bce
                 ? Loss.binaryCrossEntropyWithLogits(logits, target: isReal ? 1 : 0) : Loss.hingeDiscriminator(logits, real: isReal)
@@ -247,18 +286,31 @@ public final class GANModel {
         discriminatorOptimizer.update()
 
         generatorOptimizer.zeroGradients()
-        let plan = s.augment.plan(batch: s.batch, resolution: a.resolution, random: &random)
+        let plan = s.augment.plan(batch: s.batch, resolution: a.resolution, probability: augmentProbability, random: &random)
         let logits = discriminator.forward(s.augment.apply(fake, plan), labels: labels, training: true)
         let loss = s.loss == .bce ? Loss.binaryCrossEntropyWithLogits(logits, target: 1) : Loss.hingeGenerator(logits)
         generator.backward(s.augment.backward(discriminator.backward(loss.gradient), plan))
         generatorOptimizer.update()
         step += 1
-        return StepLosses(discriminator: discriminatorLoss, generator: loss.value)
+        if let average = averageGenerator {
+            let decay = min(s.ema, Float(1 + step) / Float(10 + step))
+            for (target, source) in zip(average.parameters, generator.parameters) {
+                let live = source.parameter.value.storage
+                var mixed = target.parameter.value
+                mixed.storage.withUnsafeMutableBufferPointer { out in
+                    for i in out.indices { out[i] = decay * out[i] + (1 - decay) * live[i] }
+                }
+                target.parameter.value = mixed
+            }
+            for (target, source) in zip(average.buffers, generator.buffers) { target.parameter.value = source.parameter.value }
+        }
+        augmentProbability = s.augment.adjusted(augmentProbability, positiveShare: positiveShare, batch: s.batch)
+        return StepLosses(discriminator: discriminatorLoss, generator: loss.value, augmentProbability: augmentProbability)
     }
 
     /// Images of the given classes from the given noise, in evaluation mode (running statistics).
     public func generate(noise: Tensor, labels: [Int]) -> Tensor {
-        generator.forward(noise: noise, labels: labels, training: false)
+        (averageGenerator ?? generator).forward(noise: noise, labels: labels, training: false)
     }
 
     // MARK: Checkpoints
@@ -269,6 +321,7 @@ public final class GANModel {
             list.map { ("\(prefix).\($0.name)", $0.parameter, $0.name.hasSuffix("num_batches_tracked") ? .i64 : .f32) }
         }
         return entries("generator", generator.parameters + generator.buffers)
+            + (averageGenerator.map { entries("generator_ema", $0.parameters + $0.buffers) } ?? [])
             + entries("discriminator", discriminator.parameters + discriminator.buffers)
     }
 
@@ -300,7 +353,7 @@ public final class GANModel {
                 ("generator_adam_step", String(generatorOptimizer.step)),
                 ("discriminator_adam_step", String(discriminatorOptimizer.step)),
                 ("architecture", info.json().serialized()),
-            ])
+            ] + (info.settings.augment.adaptive ? [("augment_probability", String(augmentProbability))] : []))
     }
 
     /// Restores a checkpoint, refusing one whose tensors do not fit these networks.
@@ -326,6 +379,13 @@ public final class GANModel {
             let generatorStep = decoded.metadata["generator_adam_step"].flatMap(Int.init),
             let discriminatorStep = decoded.metadata["discriminator_adam_step"].flatMap(Int.init)
         else { throw GANError(.checkpoint, "the checkpoint lacks its step or random state (not written by synthstudio gan train)") }
+        var probability: Float = 1
+        if info.settings.augment.adaptive {
+            guard let p = decoded.metadata["augment_probability"].flatMap(Float.init), (0...1).contains(p) else {
+                throw GANError(.checkpoint, "the checkpoint lacks the adaptive augmentation's probability (written without --augment ada)")
+            }
+            probability = p
+        }
         // Check everything before changing anything.
         let states = try namedState.map { entry throws(GANError) in (entry.parameter, try tensor(entry.name, like: entry.parameter.value)) }
         let moments = try optimizerSlots.map { slot throws(GANError) in (slot, try tensor(slot.name, like: Self.moment(slot))) }
@@ -337,6 +397,7 @@ public final class GANModel {
         random = RandomStream(seed: state)
         generatorOptimizer.step = generatorStep
         discriminatorOptimizer.step = discriminatorStep
+        augmentProbability = probability
     }
 
     /// Loads a run folder's latest checkpoint.

@@ -89,7 +89,9 @@ public struct GANTrainer: Sendable {
         func checkpoint() throws(GANError) {
             try model.save(run: run)
             latest = judge.measure(model)
-            try appendLossLine(step: model.step, sums, quality: latest)
+            try appendLossLine(
+                step: model.step, sums, quality: latest,
+                augmentProbability: settings.augment.adaptive ? model.augmentProbability : nil)
             sums = (0, 0, 0)
             if let warning = ClassQuality.warningLine(latest, classes: data.classes) { log("step \(model.step): warning: \(warning)") }
         }
@@ -192,7 +194,8 @@ public struct GANTrainer: Sendable {
     /// judge's diversity and fidelity per class (the Train screen draws them). Appended with one
     /// write, so a line is never half there.
     private func appendLossLine(
-        step: Int, _ sums: (discriminator: Double, generator: Double, count: Int), quality: [ClassQuality]
+        step: Int, _ sums: (discriminator: Double, generator: Double, count: Int), quality: [ClassQuality],
+        augmentProbability: Float?
     ) throws(GANError) {
         guard sums.count > 0 else { return }
         let line =
@@ -201,6 +204,7 @@ public struct GANTrainer: Sendable {
                     ("step", .int(step)), ("discriminator", .double((sums.discriminator / Double(sums.count) * 1e4).rounded() / 1e4)),
                     ("generator", .double((sums.generator / Double(sums.count) * 1e4).rounded() / 1e4)),
                 ] + SampleJudge.json(quality)
+                    + (augmentProbability.map { [("augment_probability", JSONValue.double((Double($0) * 1e4).rounded() / 1e4))] } ?? [])
             ).serialized() + "\n"
         do {
             try FileIO.append(Array(line.utf8), to: "\(run)/log.jsonl", durable: false)

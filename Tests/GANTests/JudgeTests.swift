@@ -69,11 +69,14 @@ import Testing
         #expect(entry["diversity"]?.array?.count == 2 && entry["fidelity"]?.array?.count == 2)
 
         let model = try GANModel.load(run: run)
-        let first = try #require(model.generator.parameters.first { $0.name == "net.1.weight" }?.parameter)
-        let latent = model.info.architecture.latent
-        let perInput = first.value.count / first.value.shape[0]
-        first.value = Tensor(
-            shape: first.value.shape, storage: first.value.storage.enumerated().map { $0.offset / perInput < latent ? 0 : $0.element })
+        // In the generator and in its moving average, which samples come from.
+        for generator in [model.generator, try #require(model.averageGenerator)] {
+            let first = try #require(generator.parameters.first { $0.name == "net.1.weight" }?.parameter)
+            let latent = model.info.architecture.latent
+            let perInput = first.value.count / first.value.shape[0]
+            first.value = Tensor(
+                shape: first.value.shape, storage: first.value.storage.enumerated().map { $0.offset / perInput < latent ? 0 : $0.element })
+        }
         try model.save(run: run)
         lines = []
         _ = try GANTrainer(run: run, start: .resume(steps: 61, data: nil)).train(log: { lines.append($0) })

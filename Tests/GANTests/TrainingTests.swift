@@ -76,6 +76,13 @@ func tinyInfo(_ data: TrainingSet, steps: Int = 4) -> GANRunInfo {
         try resumed.restore(saved)
         for _ in 0..<3 { _ = resumed.trainStep(on: data) }
         #expect(resumed.checkpoint() == straight.checkpoint(), "weights, moments, statistics, step and random state all equal")
+        // The moving average is in the checkpoint (under generator_ema.*) and is what samples come from.
+        let average = try #require(straight.averageGenerator)
+        #expect(average.parameters[1].parameter.value != straight.generator.parameters[1].parameter.value)
+        let names = try SafeTensors.decode(straight.checkpoint()).entries.map(\.name)
+        #expect(names.contains("generator_ema.net.1.weight") && names.contains("generator.net.1.weight"))
+        let noise = Tensor(shape: [1, 8], storage: Array(repeating: 0.5, count: 8))
+        #expect(straight.generate(noise: noise, labels: [0]) == average.forward(noise: noise, labels: [0], training: false))
     }
 
     /// `gan train --seconds`: the budget ends the session with a checkpoint, the run is finished
@@ -107,6 +114,34 @@ func tinyInfo(_ data: TrainingSet, steps: Int = 4) -> GANRunInfo {
         }
         let target = try GANRunInfo.read(run: run).settings.steps
         #expect(later > step && target == later)
+    }
+
+    /// ADA's probability is part of the state: run.json records the adaptive setting, the
+    /// checkpoint the probability, and a resumed run equals one never stopped.
+    @Test func adaptiveAugmentationResumesBitForBit() throws {
+        let folder = TemporaryDirectory()
+        let data = try TrainingSet(dataset: DatasetIO.read(tinyDataset(in: folder)), resolution: 16)
+        var info = tinyInfo(data)
+        info.settings.augment = try DiffAugment.parse("ada")
+        // A low target, so that six steps of a toy run move the probability.
+        info.settings.augment.target = 0.01
+        let straight = GANModel(info: info)
+        #expect(straight.augmentProbability == 0)
+        for _ in 0..<6 { _ = straight.trainStep(on: data) }
+        #expect(straight.augmentProbability > 0, "the probability moved")
+        let first = GANModel(info: info)
+        for _ in 0..<3 { _ = first.trainStep(on: data) }
+        let resumed = GANModel(info: info)
+        try resumed.restore(first.checkpoint())
+        #expect(resumed.augmentProbability == first.augmentProbability)
+        for _ in 0..<3 { _ = resumed.trainStep(on: data) }
+        #expect(resumed.checkpoint() == straight.checkpoint())
+        let run = "\(folder.path)/run"
+        try info.write(run: run)
+        #expect(try GANRunInfo.read(run: run) == info, "run.json keeps augment_adaptive and its target")
+        // A checkpoint of a fixed run does not carry the probability: refused for an adaptive one.
+        let error = #expect(throws: GANError.self) { try GANModel(info: info).restore(GANModel(info: tinyInfo(data)).checkpoint()) }
+        #expect(error?.description.contains("adaptive augmentation") == true)
     }
 
     @Test func damagedAndForeignCheckpointsAreRefused() throws {

@@ -136,7 +136,7 @@ public enum JobWork {
         guard let loss = GANSettings.LossKind(rawValue: s.loss) else { throw EngineError(.invalidSpec, "loss must be bce or hinge") }
         settings.loss = loss
         do {
-            settings.augment = DiffAugment(try DiffAugment.operations(s.augment))
+            settings.augment = try DiffAugment.parse(s.augment)
         } catch {
             throw EngineError(.invalidSpec, error.description)
         }

@@ -61,12 +61,17 @@ struct GANTrain: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "DiffAugment operations, comma-separated (color,translation,cutout), or none.",
-            discussion: "For classes of a few dozen images where the discriminator memorizes; on the digits it hurt (see docs/GAN.md)."))
+            "ada (adaptive: color, translation and cutout, as often as the discriminator overfits), DiffAugment operations always applied (color,translation,cutout, any of them), or none.",
+            discussion:
+                "For classes of a few dozen images where the discriminator memorizes; fixed DiffAugment collapsed the digits (see docs/GAN.md)."
+        ))
     var augment: String = "none"
 
     @Option(help: "Steps between checkpoints and sample grids.")
     var checkpointEvery: Int = 250
+
+    @Option(help: "Decay of the moving average of the generator's weights that samples use (0: off).")
+    var ema: Float = 0.999
 
     @Flag(help: "Continue the run in --out from its checkpoint.")
     var resume = false
@@ -85,7 +90,8 @@ struct GANTrain: ParsableCommand {
                 guard let kind = GANSettings.LossKind(rawValue: loss) else { throw CLIError(message: "--loss must be bce or hinge") }
                 settings.loss = kind
                 settings.checkpointEvery = checkpointEvery
-                settings.augment = DiffAugment(try DiffAugment.operations(augment))
+                settings.ema = ema
+                settings.augment = try DiffAugment.parse(augment)
                 start = .new(data: data, resolution: resolution, settings: settings, ngf: ngf, ndf: ndf)
             }
             installStopHandlers()
@@ -100,7 +106,8 @@ struct GANTrain: ParsableCommand {
                     bar.relabel(
                         String(
                             format: "step %d  D %.3f  G %.3f  %.0f img/s", p.step, p.losses.discriminator, p.losses.generator,
-                            p.stepsPerSecond * Double(p.batch)))
+                            p.stepsPerSecond * Double(p.batch))
+                            + (p.losses.augmentProbability < 1 ? String(format: "  aug p %.2f", p.losses.augmentProbability) : ""))
                     bar.update(done: budget.map { min($0, Int(Double(p.sessionSteps) / max(p.stepsPerSecond, 1e-9))) } ?? p.sessionSteps)
                 }, shouldStop: stopWasRequested, log: { emit($0) })
             switch outcome {
