@@ -96,7 +96,7 @@ public struct GANRunInfo: Sendable, Equatable {
             (
                 "architecture",
                 .object([
-                    ("kind", .string("conditional-dcgan")), ("resolution", .int(a.resolution)), ("channels", .int(a.channels)),
+                    ("kind", .string(a.kind.rawValue)), ("resolution", .int(a.resolution)), ("channels", .int(a.channels)),
                     ("classes", .int(a.classes)), ("latent", .int(a.latent)), ("embedding", .int(a.embedding)), ("ngf", .int(a.ngf)),
                     ("ndf", .int(a.ndf)), ("discriminator", .string("projection")),
                 ])
@@ -163,8 +163,11 @@ public struct GANRunInfo: Sendable, Equatable {
             guard let n = o[key]?.number else { throw fail("\(key) must be a number") }
             return Float(n)
         }
+        guard let kind = a["kind"]?.string.flatMap(GANArchitecture.Kind.init) else {
+            throw fail("architecture.kind must be conditional-dcgan or conditional-resnet")
+        }
         let architecture = GANArchitecture(
-            resolution: try int(a, "resolution"), channels: try int(a, "channels"), classes: try int(a, "classes"),
+            kind: kind, resolution: try int(a, "resolution"), channels: try int(a, "channels"), classes: try int(a, "classes"),
             latent: try int(a, "latent"), embedding: try int(a, "embedding"), ngf: try int(a, "ngf"), ndf: try int(a, "ndf"))
         try architecture.validate()
         guard architecture.classes == classes.count else {
@@ -215,11 +218,11 @@ public struct GANRunInfo: Sendable, Equatable {
 /// a checkpoint holds, so training resumes bit for bit.
 public final class GANModel {
     public let info: GANRunInfo
-    public let generator: Generator
+    public let generator: any ConditionalGenerator
     /// The moving average of the generator's weights (its batch-norm statistics copied from the
     /// generator), when the run keeps one.
-    public let averageGenerator: Generator?
-    public let discriminator: Discriminator
+    public let averageGenerator: (any ConditionalGenerator)?
+    public let discriminator: any ConditionalDiscriminator
     let generatorOptimizer: Adam
     let discriminatorOptimizer: Adam
     /// Draws batches, labels, noise and augmentations, in that order, step after step.
@@ -232,11 +235,11 @@ public final class GANModel {
         ProcessMemory.keepFreedBuffers()
         self.info = info
         var initial = RandomStream(seed: info.settings.seed).derived(1)
-        generator = Generator(info.architecture, random: &initial)
-        discriminator = Discriminator(info.architecture, random: &initial)
+        generator = info.architecture.makeGenerator(random: &initial)
+        discriminator = info.architecture.makeDiscriminator(random: &initial)
         if info.settings.ema > 0 {
             var unused = RandomStream(seed: 0)
-            let average = Generator(info.architecture, random: &unused)
+            let average = info.architecture.makeGenerator(random: &unused)
             for (target, source) in zip(average.parameters + average.buffers, generator.parameters + generator.buffers) {
                 target.parameter.value = source.parameter.value
             }
@@ -289,7 +292,7 @@ public final class GANModel {
         let plan = s.augment.plan(batch: s.batch, resolution: a.resolution, probability: augmentProbability, random: &random)
         let logits = discriminator.forward(s.augment.apply(fake, plan), labels: labels, training: true)
         let loss = s.loss == .bce ? Loss.binaryCrossEntropyWithLogits(logits, target: 1) : Loss.hingeGenerator(logits)
-        generator.backward(s.augment.backward(discriminator.backward(loss.gradient), plan))
+        generator.backward(s.augment.backward(discriminator.backward(loss.gradient, imageGradient: true), plan))
         generatorOptimizer.update()
         step += 1
         if let average = averageGenerator {

@@ -12,7 +12,7 @@ public struct GANTrainer: Sendable {
     /// How a session starts.
     public enum Start: Sendable {
         /// A new run: the dataset to learn from and the settings.
-        case new(data: String, resolution: Int, settings: GANSettings, ngf: Int, ndf: Int)
+        case new(data: String, resolution: Int, settings: GANSettings, ngf: Int, ndf: Int, kind: GANArchitecture.Kind = .dcgan)
         /// Continue the run in the folder; `steps` raises its target when given; `data`, when given,
         /// must be the dataset it learns from.
         case resume(steps: Int?, data: String?)
@@ -142,14 +142,14 @@ public struct GANTrainer: Sendable {
             let model = try GANModel.load(run: run)
             if info != saved { try info.write(run: run) }
             return (model, data, info.settings.steps)
-        case .new(let dataPath, let resolution, let settings, let ngf, let ndf):
+        case .new(let dataPath, let resolution, let settings, let ngf, let ndf, let kind):
             if FileManager.default.fileExists(atPath: GANRunInfo.path(run)) {
                 throw GANError(.settings, "\(run.terminalSafe) already holds a run: --resume continues it, or choose a new --out")
             }
             try settings.validate()
             let data = try TrainingSet(dataset: try Self.read(dataPath), resolution: resolution)
             let architecture = GANArchitecture(
-                resolution: resolution, channels: data.channels, classes: data.classes.count, ngf: ngf, ndf: ndf)
+                kind: kind, resolution: resolution, channels: data.channels, classes: data.classes.count, ngf: ngf, ndf: ndf)
             try architecture.validate()
             let info = GANRunInfo(
                 architecture: architecture, settings: settings, classes: data.classes,

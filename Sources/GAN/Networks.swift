@@ -4,7 +4,16 @@ public import StudioCore
 /// The shape of a conditional DCGAN: what `run.json` records so a checkpoint can be checked
 /// against the networks it is loaded into.
 public struct GANArchitecture: Sendable, Equatable {
-    /// Square side in pixels: 16, 32 or 64.
+    /// The networks: DCGAN (transposed convolutions; the label joins the noise at the input) or
+    /// residual (SNGAN-style: class-conditional batch norm in every generator block, spectral
+    /// normalization throughout the discriminator).
+    public enum Kind: String, Sendable, CaseIterable {
+        case dcgan = "conditional-dcgan"
+        case resnet = "conditional-resnet"
+    }
+
+    public var kind = Kind.dcgan
+    /// Square side in pixels: 16, 32, 64 or 128.
     public var resolution: Int
     /// 1 (gray) or 3 (RGB).
     public var channels: Int
@@ -15,9 +24,13 @@ public struct GANArchitecture: Sendable, Equatable {
     public var ngf: Int = 64
     public var ndf: Int = 64
 
-    public static let resolutions = [16, 32, 64]
+    public static let resolutions = [16, 32, 64, 128]
 
-    public init(resolution: Int, channels: Int, classes: Int, latent: Int = 100, embedding: Int = 50, ngf: Int = 64, ndf: Int = 64) {
+    public init(
+        kind: Kind = .dcgan, resolution: Int, channels: Int, classes: Int, latent: Int = 100, embedding: Int = 50, ngf: Int = 64,
+        ndf: Int = 64
+    ) {
+        self.kind = kind
         self.resolution = resolution
         self.channels = channels
         self.classes = classes
@@ -31,7 +44,9 @@ public struct GANArchitecture: Sendable, Equatable {
     var levels: Int { Self.resolutions.firstIndex(of: resolution).map { $0 + 2 } ?? 0 }
 
     public func validate() throws(GANError) {
-        guard Self.resolutions.contains(resolution) else { throw GANError(.settings, "resolution \(resolution) is not one of 16, 32, 64") }
+        guard Self.resolutions.contains(resolution) else {
+            throw GANError(.settings, "resolution \(resolution) is not one of 16, 32, 64, 128")
+        }
         guard channels == 1 || channels == 3 else { throw GANError(.settings, "images must have 1 or 3 channels, not \(channels)") }
         guard classes >= 1 else { throw GANError(.data, "the dataset has no classes") }
         guard (1...4096).contains(latent), (1...4096).contains(embedding), (1...1024).contains(ngf), (1...1024).contains(ndf) else {
@@ -153,14 +168,7 @@ public final class Discriminator {
         let e = embed.forward(labels)
         features = h
         code = e
-        var logits = linear.forward(h, training: training)
-        let width = featureWidth
-        for row in 0..<labels.count {
-            var dot: Float = 0
-            for j in 0..<width { dot += h.storage[row * width + j] * e.storage[row * width + j] }
-            logits.storage[row] += dot
-        }
-        return logits
+        return Projection.logits(linear.forward(h, training: training), features: h, code: e)
     }
 
     /// Backward from the gradient of the logits; returns the gradient of the images, or an
@@ -169,16 +177,7 @@ public final class Discriminator {
         (net.layers[0] as? Conv2d)?.computesInputGradient = imageGradient
         defer { (net.layers[0] as? Conv2d)?.computesInputGradient = true }
         guard let h = features, let e = code else { preconditionFailure("backward before forward") }
-        var featureGradient = linear.backward(gradient)
-        var codeGradient = Tensor(shape: e.shape)
-        let width = featureWidth
-        for row in 0..<gradient.batch {
-            let g = gradient.storage[row]
-            for j in 0..<width {
-                featureGradient.storage[row * width + j] += g * e.storage[row * width + j]
-                codeGradient.storage[row * width + j] = g * h.storage[row * width + j]
-            }
-        }
+        let (featureGradient, codeGradient) = Projection.backward(gradient, linear: linear.backward(gradient), features: h, code: e)
         embed.backward(codeGradient)
         return net.backward(pool.backward(featureGradient))
     }
@@ -190,6 +189,36 @@ public final class Discriminator {
     }
 
     public var buffers: [(name: String, parameter: Parameter)] { net.buffers.map { ("net.\($0.name)", $0.parameter) } }
+}
+
+/// The projection discriminator's logit (Miyato & Koyama 2018): `linear(h) + ⟨embed(label), h⟩`.
+enum Projection {
+    /// `linear` is `linear(h)` `(N, 1)`; `features` h and `code` embed(label) are `(N, W)`.
+    static func logits(_ linear: Tensor, features: Tensor, code: Tensor) -> Tensor {
+        var logits = linear
+        let width = features.itemCount
+        for row in 0..<features.batch {
+            var dot: Float = 0
+            for j in 0..<width { dot += features.storage[row * width + j] * code.storage[row * width + j] }
+            logits.storage[row] += dot
+        }
+        return logits
+    }
+
+    /// The gradients of h (`linear`'s input gradient plus the projection's) and of the code.
+    static func backward(_ gradient: Tensor, linear: Tensor, features: Tensor, code: Tensor) -> (features: Tensor, code: Tensor) {
+        var featureGradient = linear
+        var codeGradient = Tensor(shape: code.shape)
+        let width = features.itemCount
+        for row in 0..<gradient.batch {
+            let g = gradient.storage[row]
+            for j in 0..<width {
+                featureGradient.storage[row * width + j] += g * code.storage[row * width + j]
+                codeGradient.storage[row * width + j] = g * features.storage[row * width + j]
+            }
+        }
+        return (featureGradient, codeGradient)
+    }
 }
 
 /// What went wrong in GAN training, sampling or evaluation, in words for the user.

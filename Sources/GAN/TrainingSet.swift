@@ -22,7 +22,7 @@ public struct TrainingSet: Sendable {
 
     public init(dataset: Dataset, resolution: Int) throws(GANError) {
         guard GANArchitecture.resolutions.contains(resolution) else {
-            throw GANError(.settings, "resolution \(resolution) is not one of 16, 32, 64")
+            throw GANError(.settings, "resolution \(resolution) is not one of 16, 32, 64, 128")
         }
         guard dataset.samples.count >= 2 else {
             throw GANError(

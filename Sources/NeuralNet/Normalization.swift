@@ -1,4 +1,4 @@
-internal import StudioCore
+public import StudioCore
 
 /// `torch.nn.BatchNorm2d` (also for `(N, C)` inputs, like `BatchNorm1d`): batch statistics in
 /// training (biased variance to normalize, unbiased for the running estimate, momentum 0.1),
@@ -163,4 +163,72 @@ enum Reduction {
         }
         return (s, d)
     }
+}
+
+/// Class-conditional batch norm (de Vries et al. 2017; SNGAN, BigGAN): batch norm without its
+/// own scale and shift, then a scale and a shift per class, looked up by label — so the class
+/// steers every layer of a generator, not only its input. PyTorch names: `bn.running_mean`, …,
+/// `gamma.weight` (initialized to 1), `beta.weight` (0).
+public final class ConditionalBatchNorm2d {
+    public let bn: BatchNorm2d
+    public let gamma: Embedding
+    public let beta: Embedding
+    private var normalized = Tensor(shape: [0])
+    private var scales = Tensor(shape: [0])
+
+    public init(_ channels: Int, classes: Int) {
+        bn = BatchNorm2d(channels)
+        var unused = RandomStream(seed: 0)
+        gamma = Embedding(classes, channels, random: &unused)
+        beta = Embedding(classes, channels, random: &unused)
+        gamma.weight.value = Tensor(shape: [classes, channels], repeating: 1)
+        beta.weight.value = Tensor(shape: [classes, channels])
+    }
+
+    public func forward(_ input: Tensor, labels: [Int], training: Bool) -> Tensor {
+        normalized = bn.forward(input, training: training)
+        scales = gamma.forward(labels)
+        let shifts = beta.forward(labels)
+        let (n, c) = (input.shape[0], input.shape[1])
+        let plane = input.count / max(n * c, 1)
+        var out = normalized.storage
+        for i in 0..<n {
+            for ch in 0..<c {
+                let (s, b) = (scales.storage[i * c + ch], shifts.storage[i * c + ch])
+                let start = (i * c + ch) * plane
+                for p in start..<(start + plane) { out[p] = s * out[p] + b }
+            }
+        }
+        return Tensor(shape: input.shape, storage: out)
+    }
+
+    public func backward(_ gradient: Tensor) -> Tensor {
+        let (n, c) = (gradient.shape[0], gradient.shape[1])
+        let plane = gradient.count / max(n * c, 1)
+        var scaleGradient = Tensor(shape: [n, c]), shiftGradient = Tensor(shape: [n, c])
+        var normalizedGradient = gradient.storage
+        for i in 0..<n {
+            for ch in 0..<c {
+                let start = (i * c + ch) * plane
+                var (dot, sum): (Float, Float) = (0, 0)
+                let s = scales.storage[i * c + ch]
+                for p in start..<(start + plane) {
+                    dot += gradient.storage[p] * normalized.storage[p]
+                    sum += gradient.storage[p]
+                    normalizedGradient[p] *= s
+                }
+                scaleGradient.storage[i * c + ch] = dot
+                shiftGradient.storage[i * c + ch] = sum
+            }
+        }
+        gamma.backward(scaleGradient)
+        beta.backward(shiftGradient)
+        let input = bn.backward(Tensor(shape: gradient.shape, storage: normalizedGradient))
+        bn.weight.zeroGradient()
+        bn.bias.zeroGradient()
+        return input
+    }
+
+    public var parameters: [(name: String, parameter: Parameter)] { [("gamma.weight", gamma.weight), ("beta.weight", beta.weight)] }
+    public var buffers: [(name: String, parameter: Parameter)] { bn.buffers.map { ("bn.\($0.name)", $0.parameter) } }
 }

@@ -14,63 +14,16 @@ import Testing
 
     @Test func discriminatorImageAndParameterGradients() {
         var random = RandomStream(seed: 1)
-        let d = Discriminator(architecture, random: &random)
-        let images = randomTensor([4, 1, 16, 16], seed: 2)
-        let labels = [0, 2, 1, 2]
-        let weights: [Float] = [0.7, -1.1, 0.4, 1.3]
-        // Evaluation mode keeps batch statistics out of the way of finite differences.
-        func loss(_ x: Tensor) -> Float {
-            zip(d.forward(x, labels: labels, training: false).storage, weights).reduce(0) { $0 + $1.0 * $1.1 }
-        }
-        for (_, p) in d.parameters { p.zeroGradient() }
-        _ = d.forward(images, labels: labels, training: false)
-        let analytic = d.backward(Tensor(shape: [4, 1], storage: weights))
-        let step: Float = 1e-2
-        for i in stride(from: 0, to: images.count, by: 37) {
-            var x = images
-            x.storage[i] += step
-            let plus = loss(x)
-            x.storage[i] -= 2 * step
-            let numeric = (plus - loss(x)) / (2 * step)
-            #expect(abs(numeric - analytic.storage[i]) < 2e-2 * max(1, abs(numeric)), "image[\(i)]: \(analytic.storage[i]) vs \(numeric)")
-        }
-        for (name, p) in d.parameters where name.hasPrefix("embed") || name.hasPrefix("linear") {
-            let gradient = p.gradient
-            for i in stride(from: 0, to: p.value.count, by: 3) {
-                p.value.storage[i] += step
-                let plus = loss(images)
-                p.value.storage[i] -= 2 * step
-                let numeric = (plus - loss(images)) / (2 * step)
-                p.value.storage[i] += step
-                #expect(
-                    abs(numeric - gradient.storage[i]) < 2e-2 * max(1, abs(numeric)), "\(name)[\(i)]: \(gradient.storage[i]) vs \(numeric)")
-            }
-        }
+        checkDiscriminator(
+            Discriminator(architecture, random: &random), ["embed.weight", "linear.weight", "linear.bias"], imageStride: 37,
+            parameterStride: 3, parameterStep: 1e-2, tolerance: 2e-2)
     }
 
     @Test func generatorEmbeddingGradient() {
         var random = RandomStream(seed: 3)
         let g = Generator(architecture, random: &random)
-        let noise = randomTensor([3, 6], seed: 4)
-        let labels = [1, 0, 1]
-        let upstream = randomTensor([3, 1, 16, 16], seed: 5)
-        func loss() -> Float {
-            zip(g.forward(noise: noise, labels: labels, training: false).storage, upstream.storage).reduce(0) { $0 + $1.0 * $1.1 }
-        }
-        for (_, p) in g.parameters { p.zeroGradient() }
-        _ = g.forward(noise: noise, labels: labels, training: false)
-        g.backward(upstream)
-        let (_, embed) = g.parameters.first { $0.name == "embed.weight" }!
-        let gradient = embed.gradient
-        let step: Float = 1e-2
-        for i in 0..<embed.value.count {
-            embed.value.storage[i] += step
-            let plus = loss()
-            embed.value.storage[i] -= 2 * step
-            let numeric = (plus - loss()) / (2 * step)
-            embed.value.storage[i] += step
-            #expect(abs(numeric - gradient.storage[i]) < 2e-2 * max(1, abs(numeric)), "embed[\(i)]: \(gradient.storage[i]) vs \(numeric)")
-        }
+        checkGenerator(g, ["embed.weight"], stride: 1, step: 1e-2, tolerance: 2e-2)
+        let gradient = g.parameters.first { $0.name == "embed.weight" }!.parameter.gradient
         #expect(gradient.storage[8..<12].allSatisfy { $0 == 0 }, "class 2 is not in the batch")
     }
 

@@ -33,8 +33,14 @@ struct GANTrain: ParsableCommand {
     @Option(help: "The run folder.")
     var out: String
 
-    @Option(help: "Image side the networks work at: 16, 32 or 64.")
+    @Option(help: "Image side the networks work at: 16, 32, 64 or 128.")
     var resolution: Int = 32
+
+    @Option(
+        help: ArgumentHelp(
+            "Networks: dcgan, or resnet (residual blocks, class-conditional batch norm, spectral normalization; use --loss hinge).",
+            discussion: "See docs/GAN.md for what each is and what was measured."))
+    var architecture: String = "dcgan"
 
     @Option(help: "Images per batch.")
     var batch: Int = 64
@@ -92,7 +98,9 @@ struct GANTrain: ParsableCommand {
                 settings.checkpointEvery = checkpointEvery
                 settings.ema = ema
                 settings.augment = try DiffAugment.parse(augment)
-                start = .new(data: data, resolution: resolution, settings: settings, ngf: ngf, ndf: ndf)
+                let kinds = ["dcgan": GANArchitecture.Kind.dcgan, "resnet": .resnet]
+                guard let kind = kinds[architecture] else { throw CLIError(message: "--architecture must be dcgan or resnet") }
+                start = .new(data: data, resolution: resolution, settings: settings, ngf: ngf, ndf: ndf, kind: kind)
             }
             installStopHandlers()
             var progress: ProgressReporter?
@@ -265,7 +273,8 @@ struct GANCheck: ParsableCommand {
 struct GANBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time training steps and generator throughput of a DCGAN on random data (compare machines, or with PyTorch).")
+        abstract:
+            "Time training steps and generator throughput of a GAN (DCGAN or ResNet) on random data (compare machines, or with PyTorch).")
 
     @Option(help: "Generator width.")
     var ngf: Int = 64
@@ -273,8 +282,10 @@ struct GANBench: ParsableCommand {
     var ndf: Int = 64
     @Option(help: "Images per batch.")
     var batch: Int = 64
-    @Option(help: "Image side: 16, 32 or 64.")
+    @Option(help: "Image side: 16, 32, 64 or 128.")
     var resolution: Int = 32
+    @Option(help: "dcgan or resnet.")
+    var architecture: String = "dcgan"
     @Option(help: "1 or 3.")
     var channels: Int = 1
     @Option(help: "Timed training steps (after 3 warm-up steps).")
@@ -288,8 +299,12 @@ struct GANBench: ParsableCommand {
             settings.batch = batch
             settings.steps = steps
             try settings.validate()
+            guard let kind = ["dcgan": GANArchitecture.Kind.dcgan, "resnet": .resnet][architecture] else {
+                throw CLIError(message: "--architecture must be dcgan or resnet")
+            }
+            if kind == .resnet { settings.loss = .hinge }
             let result = try GANBenchmark.run(
-                architecture: GANArchitecture(resolution: resolution, channels: channels, classes: 10, ngf: ngf, ndf: ndf),
+                architecture: GANArchitecture(kind: kind, resolution: resolution, channels: channels, classes: 10, ngf: ngf, ndf: ndf),
                 settings: settings)
             if json {
                 emit(
@@ -297,15 +312,17 @@ struct GANBench: ParsableCommand {
                         ("step_ms_median", .double(result.stepMilliseconds.median)),
                         ("step_ms", .array(result.stepMilliseconds.map { .double($0) })),
                         ("generator_images_per_s", .double(result.generatorImagesPerSecond)),
-                        ("batch", .int(batch)), ("resolution", .int(resolution)), ("channels", .int(channels)), ("ngf", .int(ngf)),
+                        ("architecture", .string(architecture)), ("batch", .int(batch)), ("resolution", .int(resolution)),
+                        ("channels", .int(channels)), ("ngf", .int(ngf)),
                         ("ndf", .int(ndf)),
                     ]).serialized())
             } else {
                 emit(
                     String(
                         format:
-                            "DCGAN %d px, %d channel(s), ngf %d, ndf %d, batch %d: training step %.1f ms (median of %d), generator %.0f images/s",
-                        resolution, channels, ngf, ndf, batch, result.stepMilliseconds.median, steps, result.generatorImagesPerSecond))
+                            "%@ %d px, %d channel(s), ngf %d, ndf %d, batch %d: training step %.1f ms (median of %d), generator %.0f images/s",
+                        architecture == "resnet" ? "ResNet" : "DCGAN", resolution, channels, ngf, ndf, batch,
+                        result.stepMilliseconds.median, steps, result.generatorImagesPerSecond))
             }
         }
     }
