@@ -163,7 +163,8 @@ public struct GANRunInfo: Sendable, Equatable {
             guard let n = o[key]?.number else { throw fail("\(key) must be a number") }
             return Float(n)
         }
-        guard let kind = a["kind"]?.string.flatMap(GANArchitecture.Kind.init) else {
+        // Written by every version; a hand-made run.json without it means the DCGAN.
+        guard let kind = a["kind"] == nil ? .dcgan : a["kind"]?.string.flatMap(GANArchitecture.Kind.init) else {
             throw fail("architecture.kind must be conditional-dcgan or conditional-resnet")
         }
         let architecture = GANArchitecture(

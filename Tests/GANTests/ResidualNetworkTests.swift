@@ -1,4 +1,5 @@
 import Datasets
+import Foundation
 import NeuralNet
 import StudioCore
 import TestSupport
@@ -84,5 +85,20 @@ import Testing
             let names = try SafeTensors.decode(straight.checkpoint()).entries.map(\.name)
             #expect(names.contains("generator.blocks.0.bn1.gamma.weight") && names.contains("discriminator.blocks.0.conv1.weight_orig"))
         }
+    }
+
+    @Test func anUnknownArchitectureKindIsRefused() throws {
+        let folder = TemporaryDirectory()
+        let data = try TrainingSet(dataset: DatasetIO.read(tinyDataset(in: folder)), resolution: 16)
+        var info = tinyInfo(data)
+        info.architecture.kind = .resnet
+        let run = "\(folder.path)/run"
+        try info.write(run: run)
+        let text = try String(contentsOfFile: GANRunInfo.path(run), encoding: .utf8)
+        #expect(text.contains("\"kind\": \"conditional-resnet\""))
+        try text.replacingOccurrences(of: "conditional-resnet", with: "conditional-vae").write(
+            toFile: GANRunInfo.path(run), atomically: true, encoding: .utf8)
+        let error = #expect(throws: GANError.self) { try GANRunInfo.read(run: run) }
+        #expect(error?.description.contains("architecture.kind") == true)
     }
 }
