@@ -14,20 +14,24 @@ public struct ClassQuality: Sendable, Equatable {
     public var fidelity: Double
     /// The class the judge sees most often among the samples that are not the asked class.
     public var mostConfusedWith: Int?
+    /// The share of the class's real images the judge assigns to it: the most fidelity can mean
+    /// (a judge that knows shirts from coats half the time cannot say more of generated shirts).
+    public var reference: Double
 
-    public init(diversity: Double, fidelity: Double, mostConfusedWith: Int? = nil) {
+    public init(diversity: Double, fidelity: Double, mostConfusedWith: Int? = nil, reference: Double = 1) {
         self.diversity = diversity
         self.fidelity = fidelity
         self.mostConfusedWith = mostConfusedWith
+        self.reference = reference
     }
 
     /// Below this diversity a class counts as collapsed (the issue's bar: half the real spread).
     public static let collapsedBelow = 0.5
-    /// Below this fidelity a class is drawn as something else.
+    /// Below this share of the judge's recall on real images, a class is drawn as something else.
     public static let offClassBelow = 0.5
 
     public var collapsed: Bool { diversity.isFinite && diversity < Self.collapsedBelow }
-    public var offClass: Bool { fidelity < Self.offClassBelow }
+    public var offClass: Bool { fidelity < Self.offClassBelow * reference }
 
     /// The warnings of one checkpoint in one line, nil when every class is fine: "collapsed: 0
     /// (0.21×), 3 (0.33×); drawn as another class: 7 (0%, as 8)".
@@ -37,7 +41,7 @@ public struct ClassQuality: Sendable, Equatable {
             String(format: "%@ (%.2f×)", name($0), quality[$0].diversity)
         }
         let offClass = quality.indices.filter { quality[$0].offClass }.map { c in
-            String(format: "%@ (%.0f%%", name(c), quality[c].fidelity * 100)
+            String(format: "%@ (%.0f%%, real %.0f%%", name(c), quality[c].fidelity * 100, quality[c].reference * 100)
                 + (quality[c].mostConfusedWith.map { ", as \(name($0)))" } ?? ")")
         }
         let parts = [
@@ -85,6 +89,8 @@ public final class SampleJudge {
     let classifier: Classifier
     /// Mean pairwise feature distance among (up to `realPerClass`) real images of each class.
     public let realSpread: [Double]
+    /// The share of those real images it assigns to their class.
+    public let realRecall: [Double]
 
     static let steps = 300
     static let realPerClass = 64
@@ -92,10 +98,11 @@ public final class SampleJudge {
     public static let samplesPerClass = 32
     static let format = "synthstudio-gan-judge/1"
 
-    init(side: Int, classifier: Classifier, realSpread: [Double]) {
+    init(side: Int, classifier: Classifier, realSpread: [Double], realRecall: [Double]) {
         self.side = side
         self.classifier = classifier
         self.realSpread = realSpread
+        self.realRecall = realRecall
     }
 
     public static func path(_ run: String) -> String { "\(run)/judge.safetensors" }
@@ -107,10 +114,13 @@ public final class SampleJudge {
         let images = downsampled(data.images, to: side)
         let classifier = Classifier(channels: data.channels, classes: data.classes.count, seed: seed)
         classifier.train(images, labels: data.labels, steps: steps, batch: min(64, data.count), seed: seed)
-        let spread = data.byClass.map { indices in
-            meanPairwiseDistance(classifier.features(images.gathering(Array(indices.prefix(realPerClass)))))
+        var spread: [Double] = [], recall: [Double] = []
+        for (c, indices) in data.byClass.enumerated() {
+            let real = images.gathering(Array(indices.prefix(realPerClass)))
+            spread.append(meanPairwiseDistance(classifier.features(real)))
+            recall.append(Double(classifier.predict(real).filter { $0 == c }.count) / Double(max(1, real.batch)))
         }
-        return SampleJudge(side: side, classifier: classifier, realSpread: spread)
+        return SampleJudge(side: side, classifier: classifier, realSpread: spread, realRecall: recall)
     }
 
     /// The judge of a run: read from its folder, or trained and written there when missing.
@@ -142,6 +152,7 @@ public final class SampleJudge {
             metadata: [
                 ("format", Self.format), ("side", String(side)),
                 ("real_spread", JSONValue.array(realSpread.map { $0.isFinite ? .double($0) : .null }).serialized()),
+                ("real_recall", JSONValue.array(realRecall.map { .double($0) }).serialized()),
             ])
     }
 
@@ -153,11 +164,13 @@ public final class SampleJudge {
         do { decoded = try SafeTensors.decode(bytes) } catch { throw fail("damaged: \(error.description)") }
         guard decoded.metadata["format"] == format, let side = decoded.metadata["side"].flatMap(Int.init), [16, 32].contains(side),
             let spreadText = decoded.metadata["real_spread"], let spreadJSON = try? JSONReader.parse(Array(spreadText.utf8)),
-            let spreadItems = spreadJSON.array, spreadItems.count == classes
+            let spreadItems = spreadJSON.array, spreadItems.count == classes, let recallText = decoded.metadata["real_recall"],
+            let recallItems = (try? JSONReader.parse(Array(recallText.utf8)))?.array, recallItems.count == classes,
+            recallItems.allSatisfy({ ($0.number ?? -1) >= 0 && ($0.number ?? 2) <= 1 })
         else { throw fail("not a judge for this run") }
         let judge = SampleJudge(
             side: side, classifier: Classifier(channels: channels, classes: classes, seed: 0),
-            realSpread: spreadItems.map { $0.number ?? .nan })
+            realSpread: spreadItems.map { $0.number ?? .nan }, realRecall: recallItems.map { $0.number ?? 1 })
         let byName = Dictionary(decoded.entries.map { ($0.name, $0.tensor) }, uniquingKeysWith: { first, _ in first })
         let entries = judge.state
         for entry in entries {
@@ -192,7 +205,9 @@ public final class SampleJudge {
         let confused = others.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key
         let spread = realSpread[asked]
         let diversity = spread > 0 ? Self.meanPairwiseDistance(features) / spread : .nan
-        return ClassQuality(diversity: diversity, fidelity: Double(hits) / Double(max(1, predicted.count)), mostConfusedWith: confused)
+        return ClassQuality(
+            diversity: diversity, fidelity: Double(hits) / Double(max(1, predicted.count)), mostConfusedWith: confused,
+            reference: realRecall[asked])
     }
 
     /// Mean Euclidean distance over all pairs of rows; NaN with fewer than two rows.
@@ -247,7 +262,10 @@ extension SampleJudge {
     /// Diversity and fidelity per class as `log.jsonl` and `check.json` carry them (4 decimals, null for NaN).
     public static func json(_ quality: [ClassQuality]) -> [(String, JSONValue)] {
         func rounded(_ v: Double) -> JSONValue { v.isFinite ? .double((v * 1e4).rounded() / 1e4) : .null }
-        return [("diversity", .array(quality.map { rounded($0.diversity) })), ("fidelity", .array(quality.map { rounded($0.fidelity) }))]
+        return [
+            ("diversity", .array(quality.map { rounded($0.diversity) })), ("fidelity", .array(quality.map { rounded($0.fidelity) })),
+            ("fidelity_reference", .array(quality.map { rounded($0.reference) })),
+        ]
     }
 
     /// Reads `diversity` and `fidelity` arrays of `classes` entries from a log or check line.
@@ -255,7 +273,11 @@ extension SampleJudge {
         guard let diversity = object["diversity"]?.array, let fidelity = object["fidelity"]?.array, diversity.count == classes,
             fidelity.count == classes
         else { return nil }
-        return zip(diversity, fidelity).map { ClassQuality(diversity: $0.number ?? .nan, fidelity: $1.number ?? .nan) }
+        // Lines written before the reference existed hold the judge to 100 %.
+        let reference = object["fidelity_reference"]?.array.flatMap { $0.count == classes ? $0 : nil }
+        return zip(diversity, fidelity).enumerated().map { c, pair in
+            ClassQuality(diversity: pair.0.number ?? .nan, fidelity: pair.1.number ?? .nan, reference: reference?[c].number ?? 1)
+        }
     }
 
     /// Measures a run's latest checkpoint (training the judge first when the run has none) and

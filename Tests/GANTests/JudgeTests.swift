@@ -15,7 +15,11 @@ import Testing
         let judge = SampleJudge.train(on: data, seed: 3)
         let bars = data.images.gathering(data.byClass[0]), columns = data.images.gathering(data.byClass[1])
         let asBars = judge.quality(of: bars, asked: 0)
-        #expect(asBars.fidelity == 1)
+        #expect(asBars.fidelity == 1 && asBars.reference == 1, "the judge knows its own training images")
+        #expect(judge.realRecall == [1, 1])
+        // Fidelity is held to the judge's own recall: half of a class it knows 60 % of is fine.
+        #expect(!ClassQuality(diversity: 1, fidelity: 0.35, reference: 0.6).offClass)
+        #expect(ClassQuality(diversity: 1, fidelity: 0.25, reference: 0.6).offClass)
         #expect(abs(asBars.diversity - 1) < 1e-6, "the real images are as diverse as themselves")
         #expect(!asBars.collapsed && !asBars.offClass)
         let wrong = judge.quality(of: columns, asked: 0)
@@ -28,7 +32,8 @@ import Testing
         #expect(warnings[1].contains("class columns is drawn as another class: 0%") && warnings[1].contains("most look like columns"))
         #expect(
             ClassQuality.warningLine([copies, wrong], classes: ["bars", "columns"])
-                == "collapsed (diversity below 0.5× the real images'): bars (0.00×); drawn as another class: columns (0%, as columns)")
+                == "collapsed (diversity below 0.5× the real images'): bars (0.00×); drawn as another class: columns (0%, real 100%, as columns)"
+        )
         #expect(ClassQuality.warningLine([asBars], classes: ["bars"]) == nil)
     }
 

@@ -246,7 +246,8 @@ struct GANCheck: ParsableCommand {
                                 check.classes.indices.map { c in
                                     .object([
                                         ("class", .string(check.classes[c])), ("diversity", number(q[c].diversity)),
-                                        ("fidelity", number(q[c].fidelity)), ("collapsed", .bool(q[c].collapsed)),
+                                        ("fidelity", number(q[c].fidelity)), ("fidelity_reference", number(q[c].reference)),
+                                        ("collapsed", .bool(q[c].collapsed)),
                                         ("off_class", .bool(q[c].offClass)),
                                     ])
                                 })
@@ -256,13 +257,14 @@ struct GANCheck: ParsableCommand {
             }
             let width = max(5, check.classes.map { $0.terminalSafe.count }.max() ?? 5)
             emit("step \(check.step): \(SampleJudge.samplesPerClass) samples per class")
-            emit("class".padding(toLength: width, withPad: " ", startingAt: 0) + "  diversity  fidelity")
+            emit("class".padding(toLength: width, withPad: " ", startingAt: 0) + "  diversity  fidelity  (on real images)")
             for (c, name) in check.classes.enumerated() {
                 let flags = [q[c].collapsed ? "collapsed" : nil, q[c].offClass ? "off-class" : nil].compactMap { $0 }.joined(
                     separator: ", ")
                 emit(
                     name.terminalSafe.padding(toLength: width, withPad: " ", startingAt: 0)
-                        + String(format: "  %8.2f×  %7.0f%%  ", q[c].diversity, q[c].fidelity * 100) + flags)
+                        + String(format: "  %8.2f×  %7.0f%%  %9.0f%%        ", q[c].diversity, q[c].fidelity * 100, q[c].reference * 100)
+                        + flags)
             }
             for warning in ClassQuality.warnings(q, classes: check.classes) { Console.error("warning: \(warning)\n") }
         }
