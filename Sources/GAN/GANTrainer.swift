@@ -108,16 +108,14 @@ public struct GANTrainer: Sendable {
         }
         guard model.step >= target else {
             try checkpoint()
-            guard seconds != nil else { return .stopped(step: model.step) }
-            // The budget (or a stop) ended the session: the run is finished where it is.
+            // The budget ended the session: the run is finished where it is. (A stop before it
+            // leaves the target alone: `--resume --seconds N` goes on.)
+            guard let deadline, Date() >= deadline, model.step >= 1 else { return .stopped(step: model.step) }
             var info = try GANRunInfo.read(run: run)
             info.settings.steps = model.step
             try info.write(run: run)
-            if let deadline, Date() >= deadline {
-                log(String(format: "the %.0f-second budget ran out at step %d", seconds ?? 0, model.step))
-                return .finished(step: model.step)
-            }
-            return .stopped(step: model.step)
+            log(String(format: "the %.0f-second budget ran out at step %d", seconds ?? 0, model.step))
+            return .finished(step: model.step)
         }
         return .finished(step: model.step)
     }

@@ -125,7 +125,8 @@ struct GANTrain: ParsableCommand {
             case .stopped(let step):
                 progress?.finish(done: step)
                 Console.error(
-                    "stopped at step \(step); checkpoint written. Continue with: synthstudio gan train --out \(out.terminalSafe) --resume\n"
+                    "stopped at step \(step); checkpoint written. Continue with: synthstudio gan train --out \(out.terminalSafe) --resume"
+                        + (seconds.map { String(format: " --seconds %g", $0) } ?? "") + "\n"
                 )
             }
         }
