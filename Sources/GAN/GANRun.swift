@@ -31,6 +31,9 @@ public struct GANSettings: Sendable, Equatable {
     /// (1 + t) / (10 + t), so a short run's average is not stuck at the initial weights. New runs
     /// keep one; a run.json without `ema` (written before it existed) has none.
     public var ema: Float = 0.999
+    /// How images that are not square become the networks' square (`--fit`). A run.json without
+    /// `fit` (written before it existed) stretched them.
+    public var fit = ImageFit.stretch
 
     public init() {}
 
@@ -114,7 +117,7 @@ public struct GANRunInfo: Sendable, Equatable {
                             ? [("augment_adaptive", JSONValue.bool(true)), ("augment_target", .double(Self.decimal(s.augment.target)))]
                             : []) + [
                             ("checkpoint_every", .int(s.checkpointEvery))
-                        ] + (s.ema > 0 ? [("ema", JSONValue.double(Self.decimal(s.ema)))] : []) + [])
+                        ] + (s.ema > 0 ? [("ema", JSONValue.double(Self.decimal(s.ema)))] : []) + [("fit", .string(s.fit.rawValue))])
             ),
             ("classes", .array(classes.map { .string($0) })),
             (
@@ -195,6 +198,10 @@ public struct GANRunInfo: Sendable, Equatable {
         }
         settings.checkpointEvery = try int(t, "checkpoint_every")
         settings.ema = t["ema"] == nil ? 0 : try float(t, "ema")
+        if let fit = t["fit"] {
+            guard let value = fit.string.flatMap(ImageFit.init) else { throw fail("fit must be stretch, pad or crop") }
+            settings.fit = value
+        }
         try settings.validate()
         guard let written = d["root"]?.string else { throw fail("dataset.root missing") }
         // Sizes a sample is made at, checked before anything is allocated for them.
@@ -469,19 +476,22 @@ enum GridImage {
 
 extension GANModel {
     /// One image of class `classIndex` from its own noise (drawn from `stream`), generated alone
-    /// and resized to the training data's native size: 8-bit, gray or RGB. Deterministic in the
-    /// stream, so image `i` of a seed is the same in every run, shard and resume.
+    /// and brought back to the training data's native size (its aspect, for `--fit pad`; its
+    /// shorter side, for `--fit crop`): 8-bit, gray or RGB. Deterministic in the stream, so image
+    /// `i` of a seed is the same in every run, shard and resume.
     public func sample(classIndex: Int, stream: inout RandomStream) -> Image {
         let a = info.architecture
         let noise = Tensor(shape: [1, a.latent], storage: (0..<a.latent).map { _ in Float(stream.nextNormal()) })
         let image = generate(noise: noise, labels: [classIndex])
-        let (width, height) = (info.nativeWidth, info.nativeHeight)
+        let fit = info.settings.fit
+        let (width, height) = fit.outputSize(width: info.nativeWidth, height: info.nativeHeight)
+        let content = fit.content(width: width, height: height, side: a.resolution)
         let plane = a.resolution * a.resolution
         var pixels = [UInt8](repeating: 0, count: width * height * a.channels)
         for c in 0..<a.channels {
             let resized = Resample.resize(
-                Array(image.storage[c * plane..<(c + 1) * plane]), width: a.resolution, height: a.resolution, toWidth: width,
-                toHeight: height)
+                Resample.cut(image.storage[c * plane..<(c + 1) * plane], stride: a.resolution, content), width: content.width,
+                height: content.height, toWidth: width, toHeight: height)
             for (p, v) in resized.enumerated() { pixels[p * a.channels + c] = GridImage.toByte(v) }
         }
         return Image(width: width, height: height, layout: a.channels == 3 ? .rgb : .gray, pixels: .eight(pixels))

@@ -130,7 +130,8 @@ public struct GANTrainer: Sendable {
             if let dataPath, URL(fileURLWithPath: dataPath).standardizedFileURL.path != saved.datasetRoot {
                 throw GANError(.settings, "the run learns from \(saved.datasetRoot.terminalSafe), not \(dataPath.terminalSafe)")
             }
-            let data = try TrainingSet(dataset: try Self.read(saved.datasetRoot), resolution: info.architecture.resolution)
+            let data = try TrainingSet(
+                dataset: try Self.read(saved.datasetRoot), resolution: info.architecture.resolution, fit: info.settings.fit)
             guard data.count == saved.imageCount, data.classes == saved.classes else {
                 throw GANError(
                     .data,
@@ -145,7 +146,7 @@ public struct GANTrainer: Sendable {
                 throw GANError(.settings, "\(run.terminalSafe) already holds a run: --resume continues it, or choose a new --out")
             }
             try settings.validate()
-            let data = try TrainingSet(dataset: try Self.read(dataPath), resolution: resolution)
+            let data = try TrainingSet(dataset: try Self.read(dataPath), resolution: resolution, fit: settings.fit)
             let architecture = GANArchitecture(
                 kind: kind, resolution: resolution, channels: data.channels, classes: data.classes.count, ngf: ngf, ndf: ndf)
             try architecture.validate()

@@ -284,7 +284,9 @@ extension SampleJudge {
     /// keeps the figures in `RUN/check.json`.
     public static func check(run: String, log: (String) -> Void = { _ in }) throws(GANError) -> Check {
         let model = try GANModel.load(run: run)
-        let data = try TrainingSet(dataset: try GANTrainer.read(model.info.datasetRoot), resolution: model.info.architecture.resolution)
+        let data = try TrainingSet(
+            dataset: try GANTrainer.read(model.info.datasetRoot), resolution: model.info.architecture.resolution,
+            fit: model.info.settings.fit)
         guard data.classes == model.info.classes else {
             throw GANError(.data, "the dataset's classes changed since the run started; the judge needs the run's own classes")
         }

@@ -20,7 +20,10 @@ public struct TrainingSet: Sendable {
     /// Indices of the images of each class.
     public let byClass: [[Int]]
 
-    public init(dataset: Dataset, resolution: Int) throws(GANError) {
+    /// How the images became squares.
+    public let fit: ImageFit
+
+    public init(dataset: Dataset, resolution: Int, fit: ImageFit = .stretch) throws(GANError) {
         guard GANArchitecture.resolutions.contains(resolution) else {
             throw GANError(.settings, "resolution \(resolution) is not one of 16, 32, 64, 128")
         }
@@ -30,7 +33,7 @@ public struct TrainingSet: Sendable {
                 "\(dataset.root.terminalSafe) has \(dataset.samples.count) image(s); a GAN needs at least 2 (and learns well from dozens per class)"
             )
         }
-        let loaded = try LabelledImages(dataset: dataset, side: resolution)
+        let loaded = try LabelledImages(dataset: dataset, side: resolution, fit: fit)
         var byClass = [[Int]](repeating: [], count: loaded.classes.count)
         for (i, label) in loaded.labels.enumerated() { byClass[label].append(i) }
         if let empty = byClass.firstIndex(where: \.isEmpty) {
@@ -45,6 +48,7 @@ public struct TrainingSet: Sendable {
         channels = loaded.channels
         nativeWidth = loaded.nativeWidth
         nativeHeight = loaded.nativeHeight
+        self.fit = fit
     }
 
     public var count: Int { labels.count }
@@ -62,6 +66,7 @@ public struct TrainingSet: Sendable {
         nativeWidth = images.shape[3]
         nativeHeight = images.shape[2]
         root = ""
+        fit = .stretch
     }
 }
 
@@ -78,7 +83,8 @@ public struct LabelledImages: Sendable {
 
     /// `classes` fixes the class order (evaluation maps every dataset onto the real one's); a
     /// class outside it is an error. By default the dataset's own categories, in id order.
-    public init(dataset: Dataset, side: Int, classes fixed: [String]? = nil) throws(GANError) {
+    /// `fit` says how an image that is not square becomes one.
+    public init(dataset: Dataset, side: Int, classes fixed: [String]? = nil, fit: ImageFit = .stretch) throws(GANError) {
         let categories = dataset.categories.sorted { $0.id < $1.id }
         let classes = fixed ?? categories.map(\.name)
         let indexOfName = Dictionary(classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
@@ -124,7 +130,7 @@ public struct LabelledImages: Sendable {
         }
         let itemSize = channels * side * side
         var values = [Float](repeating: 0, count: images.count * itemSize)
-        let resized = Parallel.map(images.count) { i in Resample.planes(images[i], channels: channels, to: side) }
+        let resized = Parallel.map(images.count) { i in Resample.planes(images[i], channels: channels, to: side, fit: fit) }
         for (i, planes) in resized.enumerated() {
             for (j, v) in planes.enumerated() { values[i * itemSize + j] = v * 2 - 1 }
         }
@@ -137,21 +143,73 @@ public struct LabelledImages: Sendable {
     }
 }
 
+/// How an image that is not square becomes the networks' `side × side` square, and how a
+/// generated square becomes an image again. Square images are the same under all three.
+public enum ImageFit: String, Sendable, CaseIterable {
+    /// Resized to the square, the aspect lost (the default; what runs before `fit` did).
+    case stretch
+    /// Scaled whole into the square, centred on black bars (letterboxed); samples are cut back to
+    /// the image's own aspect and written at its size.
+    case pad
+    /// The centred square of the image, scaled to fill; samples are that square, written at the
+    /// image's shorter side.
+    case crop
+
+    /// The rectangle of an image of `width × height` that the square shows.
+    public func source(width: Int, height: Int) -> (x: Int, y: Int, width: Int, height: Int) {
+        guard self == .crop else { return (0, 0, width, height) }
+        let s = min(width, height)
+        return ((width - s) / 2, (height - s) / 2, s, s)
+    }
+
+    /// The rectangle of the `side × side` square that holds the image.
+    public func content(width: Int, height: Int, side: Int) -> (x: Int, y: Int, width: Int, height: Int) {
+        guard self == .pad, width != height else { return (0, 0, side, side) }
+        let longer = Double(max(width, height))
+        let (w, h) = (
+            max(1, Int((Double(width * side) / longer).rounded())), max(1, Int((Double(height * side) / longer).rounded()))
+        )
+        return ((side - w) / 2, (side - h) / 2, w, h)
+    }
+
+    /// The size samples are written at for images of `width × height`.
+    public func outputSize(width: Int, height: Int) -> (width: Int, height: Int) {
+        self == .crop ? (min(width, height), min(width, height)) : (width, height)
+    }
+}
+
 /// Separable resampling. Whole-number factors are exact inverses of each other: growing by k
 /// repeats each pixel k times, shrinking by k averages k × k blocks, so an 8-px digit taken to
 /// 16 px for the GAN and a generated 16-px image brought back to 8 px lose no contrast. Other
 /// ratios use a triangle filter, widened when shrinking so nothing aliases.
 public enum Resample {
     /// Channel planes of `image` in 0…1 (alpha dropped, gray kept gray or replicated to RGB),
-    /// resized to `side × side`.
-    static func planes(_ image: Image, channels: Int, to side: Int) -> [Float] {
+    /// made `side × side` as `fit` says (bars are 0, black).
+    static func planes(_ image: Image, channels: Int, to side: Int, fit: ImageFit = .stretch) -> [Float] {
+        let from = fit.source(width: image.width, height: image.height)
+        let to = fit.content(width: from.width, height: from.height, side: side)
         var out: [Float] = []
         for c in 0..<channels {
-            var plane = [Float](repeating: 0, count: image.width * image.height)
-            let source = image.layout.isColor ? c : 0
-            for y in 0..<image.height { for x in 0..<image.width { plane[y * image.width + x] = image.value(x: x, y: y, channel: source) } }
-            out += resize(plane, width: image.width, height: image.height, toWidth: side, toHeight: side)
+            var plane = [Float](repeating: 0, count: from.width * from.height)
+            let channel = image.layout.isColor ? c : 0
+            for y in 0..<from.height {
+                for x in 0..<from.width { plane[y * from.width + x] = image.value(x: from.x + x, y: from.y + y, channel: channel) }
+            }
+            let resized = resize(plane, width: from.width, height: from.height, toWidth: to.width, toHeight: to.height)
+            var square = [Float](repeating: 0, count: side * side)
+            for y in 0..<to.height {
+                for x in 0..<to.width { square[(to.y + y) * side + to.x + x] = resized[y * to.width + x] }
+            }
+            out += square
         }
+        return out
+    }
+
+    /// The `width × height` rectangle at (`x`, `y`) of a plane `stride` values wide.
+    static func cut(_ plane: ArraySlice<Float>, stride: Int, _ r: (x: Int, y: Int, width: Int, height: Int)) -> [Float] {
+        let start = plane.startIndex
+        var out = [Float](repeating: 0, count: r.width * r.height)
+        for y in 0..<r.height { for x in 0..<r.width { out[y * r.width + x] = plane[start + (r.y + y) * stride + r.x + x] } }
         return out
     }
 

@@ -244,3 +244,84 @@ func tinyInfo(_ data: TrainingSet, steps: Int = 4) -> GANRunInfo {
         #expect(recall > 0.35 && recall < 0.6)
     }
 }
+
+/// `--fit`: images that are not square become the networks' square by stretching, letterboxing or
+/// cropping, and samples come back at the images' aspect (pad) or their centre square (crop).
+@Suite struct ImageFitTests {
+    /// Two classes of 16×8 gray images: the left half 200, the right half 100.
+    func wideDataset(in folder: TemporaryDirectory) throws -> String {
+        for name in ["a", "b"] {
+            for i in 0..<3 {
+                let pixels = (0..<(16 * 8)).map { p in UInt8(p % 16 < 8 ? 200 : 100) }
+                try ImageFile.write(Image(width: 16, height: 8, layout: .gray, pixels: .eight(pixels)), to: folder.file("wide/\(name)/\(i).png"))
+            }
+        }
+        return "\(folder.path)/wide"
+    }
+
+    func value(_ byte: Float) -> Float { byte / 255 * 2 - 1 }
+
+    @Test func eachFitMakesTheSquareItSays() throws {
+        let folder = TemporaryDirectory()
+        let dataset = try DatasetIO.read(wideDataset(in: folder))
+        func square(_ fit: ImageFit) throws -> [Float] {
+            let data = try TrainingSet(dataset: dataset, resolution: 16, fit: fit)
+            #expect(data.images.shape == [6, 1, 16, 16])
+            #expect((data.nativeWidth, data.nativeHeight) == (16, 8))
+            return Array(data.images.storage[0..<256])
+        }
+        let stretched = try square(.stretch)
+        let padded = try square(.pad)
+        let cropped = try square(.crop)
+        for y in 0..<16 {
+            for x in 0..<16 {
+                let half = x < 8 ? value(200) : value(100)
+                #expect(abs(stretched[y * 16 + x] - half) < 1e-5, "stretch keeps every row the image's row")
+                // The whole 16×8 image on black bars of 4 rows above and below.
+                #expect(abs(padded[y * 16 + x] - ((4..<12).contains(y) ? half : -1)) < 1e-5, "pad (\(x), \(y))")
+            }
+        }
+        // The centre 8×8 (columns 4…11: four of 200, four of 100) doubled.
+        for y in 0..<16 { for x in 0..<16 { #expect(abs(cropped[y * 16 + x] - (x < 8 ? value(200) : value(100))) < 1e-5) } }
+    }
+
+    @Test func theContentRectangleKeepsTheAspect() {
+        #expect(ImageFit.pad.content(width: 28, height: 20, side: 32) == (0, 4, 32, 23))
+        #expect(ImageFit.pad.content(width: 8, height: 16, side: 16) == (4, 0, 8, 16))
+        #expect(ImageFit.pad.content(width: 9, height: 9, side: 16) == (0, 0, 16, 16))
+        #expect(ImageFit.crop.source(width: 20, height: 28) == (0, 4, 20, 20))
+        #expect(ImageFit.stretch.content(width: 28, height: 20, side: 32) == (0, 0, 32, 32))
+        #expect(ImageFit.crop.outputSize(width: 20, height: 28) == (20, 20))
+        #expect(ImageFit.pad.outputSize(width: 20, height: 28) == (20, 28))
+    }
+
+    @Test func samplesComeBackAtTheImagesAspectAndTheFitIsRecorded() throws {
+        let folder = TemporaryDirectory()
+        let dataset = try DatasetIO.read(wideDataset(in: folder))
+        for (fit, size) in [(ImageFit.stretch, (16, 8)), (.pad, (16, 8)), (.crop, (8, 8))] {
+            let data = try TrainingSet(dataset: dataset, resolution: 16, fit: fit)
+            var info = tinyInfo(data)
+            info.settings.fit = fit
+            let run = "\(folder.path)/run-\(fit.rawValue)"
+            try info.write(run: run)
+            #expect(try GANRunInfo.read(run: run).settings.fit == fit, "run.json keeps fit")
+            let model = GANModel(info: info)
+            _ = model.trainStep(on: data)
+            var stream = RandomStream(seed: 3)
+            let image = model.sample(classIndex: 0, stream: &stream)
+            #expect((image.width, image.height) == size, "\(fit)")
+        }
+        // A run.json from before fit stretched; an unknown fit is refused.
+        let run = "\(folder.path)/run-pad"
+        let text = try String(contentsOfFile: GANRunInfo.path(run), encoding: .utf8)
+        #expect(text.contains("\"fit\": \"pad\""))
+        try text.replacingOccurrences(of: #",\s*"fit": "pad""#, with: "", options: .regularExpression).write(
+            toFile: GANRunInfo.path(run), atomically: true, encoding: .utf8)
+        #expect(!(try String(contentsOfFile: GANRunInfo.path(run), encoding: .utf8)).contains("fit"))
+        #expect(try GANRunInfo.read(run: run).settings.fit == .stretch)
+        try text.replacingOccurrences(of: "\"fit\": \"pad\"", with: "\"fit\": \"squash\"").write(
+            toFile: GANRunInfo.path(run), atomically: true, encoding: .utf8)
+        let error = #expect(throws: GANError.self) { try GANRunInfo.read(run: run) }
+        #expect(error?.description.contains("fit must be stretch, pad or crop") == true)
+    }
+}

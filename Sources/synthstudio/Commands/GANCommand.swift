@@ -79,6 +79,12 @@ struct GANTrain: ParsableCommand {
     @Option(help: "Decay of the moving average of the generator's weights that samples use (0: off).")
     var ema: Float = 0.999
 
+    @Option(
+        help: ArgumentHelp(
+            "How images that are not square become the networks' square: stretch, pad (letterbox; samples keep the images' aspect) or crop (the centre square).",
+            discussion: "Recorded in run.json; square images are the same under all three."))
+    var fit: String = "stretch"
+
     @Flag(help: "Continue the run in --out from its checkpoint.")
     var resume = false
 
@@ -98,6 +104,8 @@ struct GANTrain: ParsableCommand {
                 settings.checkpointEvery = checkpointEvery
                 settings.ema = ema
                 settings.augment = try DiffAugment.parse(augment)
+                guard let fit = ImageFit(rawValue: fit) else { throw CLIError(message: "--fit must be stretch, pad or crop") }
+                settings.fit = fit
                 let kinds = ["dcgan": GANArchitecture.Kind.dcgan, "resnet": .resnet]
                 guard let kind = kinds[architecture] else { throw CLIError(message: "--architecture must be dcgan or resnet") }
                 start = .new(data: data, resolution: resolution, settings: settings, ngf: ngf, ndf: ndf, kind: kind)
