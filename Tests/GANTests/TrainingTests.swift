@@ -253,7 +253,8 @@ func tinyInfo(_ data: TrainingSet, steps: Int = 4) -> GANRunInfo {
         for name in ["a", "b"] {
             for i in 0..<3 {
                 let pixels = (0..<(16 * 8)).map { p in UInt8(p % 16 < 8 ? 200 : 100) }
-                try ImageFile.write(Image(width: 16, height: 8, layout: .gray, pixels: .eight(pixels)), to: folder.file("wide/\(name)/\(i).png"))
+                try ImageFile.write(
+                    Image(width: 16, height: 8, layout: .gray, pixels: .eight(pixels)), to: folder.file("wide/\(name)/\(i).png"))
             }
         }
         return "\(folder.path)/wide"
