@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "synthstudio-bench",
             dependencies: [
-                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Rendering", "GAN", "TUI", "TestSupport",
+                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Rendering", "GAN", "NeuralNet", "TUI", "TestSupport",
             ],
             path: "Benchmarks/synthstudio-bench"
         ),

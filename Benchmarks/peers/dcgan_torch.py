@@ -1,13 +1,23 @@
 #!/usr/bin/env python3
 """The conditional GANs of synthstudio's GAN module (DCGAN and ResNet), in PyTorch: the peer for
-`make bench`, and proof that our checkpoints load into PyTorch (`--load RUN/checkpoint.safetensors`).
+`make bench`, and proof that our checkpoints load into PyTorch (`--load RUN/checkpoint.safetensors`)
+and PyTorch's into synthstudio (`--train RUN`).
 
 Same layers, same parameter names (`generator.embed.weight`, `generator.net.1.weight`, …), same
 training step (one discriminator update on real and generated images, one generator update,
-non-saturating BCE, Adam 2e-4 / (0.5, 0.999)), no augmentation.
+non-saturating BCE or hinge, Adam 2e-4 / (0.5, 0.999)).
 
-    python3 dcgan_torch.py --threads 2 --steps 30 --json
-    python3 dcgan_torch.py --load runs/digits/checkpoint.safetensors --run-json runs/digits/run.json
+    python3 dcgan_torch.py --threads 2 --steps 30 --json            # step time on random data
+    python3 dcgan_torch.py --load runs/digits/checkpoint.safetensors --run-json runs/digits/run.json \
+        [--expect OUTPUTS.safetensors]                               # outputs compared with ours
+    python3 dcgan_torch.py --train RUN --data TRAIN.safetensors --seconds 300
+
+`--train` reads the architecture and the training recipe from RUN/run.json (written by the bench:
+loss, batch, learning rate, betas, augmentation, EMA) and the training images from TRAIN.safetensors
+(`images` N×C×R×R in [-1, 1] and `labels`, exactly the tensor synthstudio trains on), trains for the
+wall-clock budget the way synthstudio's GANModel.trainStep does (class-balanced batches, ADA,
+the warmed-up moving average) and writes RUN/checkpoint.safetensors in synthstudio's format, so
+`synthstudio gan sample`, `gan check` and `evaluate` judge both trainers with one evaluator.
 """
 import argparse
 import json
@@ -232,10 +242,157 @@ def load(args):
     for prefix, module in modules:
         sub = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
         module.load_state_dict(sub, strict=True)
-    g.eval()
+    sampler = modules[-1][1] if modules[-1][0] == "generator_ema." else g
+    sampler.eval()
+    d.eval()
     with torch.no_grad():
-        images = g(torch.randn(len(run["classes"]), a["latent"]), torch.arange(len(run["classes"])))
+        if args.expect:
+            # The same weights, the same inputs: how far PyTorch's outputs are from synthstudio's.
+            expected = load_file(args.expect)
+            labels = expected["labels"].long()
+            images = sampler(expected["noise"], labels)
+            logits = d(expected["images"], labels)
+            print(json.dumps({
+                "images_max_difference": (images - expected["images"]).abs().max().item(),
+                "images_max": expected["images"].abs().max().item(),
+                "logits_max_difference": (logits - expected["logits"]).abs().max().item(),
+                "logits_max": expected["logits"].abs().max().item()}))
+            return
+        images = sampler(torch.randn(len(run["classes"]), a["latent"]), torch.arange(len(run["classes"])))
     print(json.dumps({"loaded": True, "generated_shape": list(images.shape), "min": images.min().item(), "max": images.max().item()}))
+
+
+def dcgan_init(module):
+    """DCGAN's initialization, as synthstudio's: convolutions N(0, 0.02), batch-norm scales N(1, 0.02)."""
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d)):
+            nn.init.normal_(m.weight, 0, 0.02)
+        elif isinstance(m, nn.BatchNorm2d) and m.affine:
+            nn.init.normal_(m.weight, 1, 0.02)
+            nn.init.zeros_(m.bias)
+
+
+def augment(x, ops, p):
+    """DiffAugment's colour, translation and cutout, each applied to each image with probability p
+    (every image when p is 1), differentiable, as synthstudio's DiffAugment draws and applies them."""
+    n, c, h, w = x.shape
+    def on():
+        return torch.ones(n, dtype=torch.bool) if p >= 1 else torch.rand(n) < p
+    for op in ops:
+        if op == "color":
+            mask = on()
+            b, s, k = torch.rand(n) - 0.5, torch.rand(n) * 2, torch.rand(n) + 0.5
+            b = torch.where(mask, b, torch.zeros(n)).view(n, 1, 1, 1)
+            s = torch.where(mask, s, torch.ones(n)).view(n, 1, 1, 1)
+            k = torch.where(mask, k, torch.ones(n)).view(n, 1, 1, 1)
+            x = x + b
+            mean = x.mean(1, keepdim=True)
+            x = s * x + (1 - s) * mean
+            mean = x.mean((1, 2, 3), keepdim=True)
+            x = k * x + (1 - k) * mean
+        elif op == "translation":
+            mask = on()
+            limit = max(1, h // 8)
+            shifts = torch.randint(-limit, limit + 1, (n, 2))
+            shifts[~mask] = 0
+            padded = F.pad(x, (limit, limit, limit, limit))
+            x = torch.stack([padded[i, :, limit - int(dy):limit - int(dy) + h, limit - int(dx):limit - int(dx) + w]
+                             for i, (dx, dy) in enumerate(shifts.tolist())])
+        elif op == "cutout":
+            mask = on()
+            size, half = h // 2, h // 4
+            centres = torch.randint(0, h, (n, 2))
+            ys, xs = torch.arange(h).view(1, h, 1), torch.arange(w).view(1, 1, w)
+            cx, cy = centres[:, 0].view(n, 1, 1), centres[:, 1].view(n, 1, 1)
+            cut = (xs >= cx - half) & (xs < cx - half + size) & (ys >= cy - half) & (ys < cy - half + size)
+            cut = cut & mask.view(n, 1, 1)
+            x = x * (~cut).unsqueeze(1).to(x.dtype)
+    return x
+
+
+def train(args):
+    """Trains the run in args.train for args.seconds and writes a synthstudio checkpoint."""
+    import copy
+    import os
+    from safetensors.torch import load_file, save_file
+    torch.set_num_threads(args.threads)
+    run = json.load(open(os.path.join(args.train, "run.json")))
+    a, t = run["architecture"], run["training"]
+    torch.manual_seed(int(t["seed"]) % (2 ** 63))
+    kind = a["kind"]
+    g, d = networks(kind, a["resolution"], a["channels"], a["classes"], a["latent"], a["embedding"], a["ngf"], a["ndf"])
+    if kind != "conditional-resnet":
+        dcgan_init(g)
+        dcgan_init(d)
+    ema_decay = float(t.get("ema", 0))
+    ema = copy.deepcopy(g) if ema_decay > 0 else None
+    lr, betas = t["learning_rate"], (t["beta1"], t["beta2"])
+    opt_g = torch.optim.Adam(g.parameters(), lr=lr, betas=betas)
+    opt_d = torch.optim.Adam(d.parameters(), lr=lr, betas=betas)
+    data = load_file(args.data)
+    images, labels = data["images"].float(), data["labels"].long()
+    if images.shape[1:] != (a["channels"], a["resolution"], a["resolution"]):
+        raise SystemExit(f"{args.data}: images are {tuple(images.shape)}, the run trains at {a['resolution']} px")
+    by_class = [torch.nonzero(labels == c).flatten() for c in range(a["classes"])]
+    batch, latent, classes = t["batch"], a["latent"], a["classes"]
+    ops, adaptive = t.get("augment", []), bool(t.get("augment_adaptive", False))
+    target = float(t.get("augment_target", 0.6))
+    p = 0.0 if adaptive else 1.0
+    hinge = t.get("loss", "bce") == "hinge"
+
+    def d_loss(logits, real):
+        if hinge:
+            return F.relu(1 - logits).mean() if real else F.relu(1 + logits).mean()
+        return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, 1.0 if real else 0.0))
+
+    step, started = 0, None
+    while started is None or time.perf_counter() - started < args.seconds:
+        if started is None:
+            started = time.perf_counter()
+        y = torch.randint(0, classes, (batch,))
+        picks = torch.stack([by_class[c][torch.randint(0, len(by_class[c]), (1,))][0] for c in y.tolist()])
+        real = images[picks]
+        fake = g(torch.randn(batch, latent), y)
+        opt_d.zero_grad()
+        real_logits = d(augment(real, ops, p), y)
+        positive = (real_logits > 0).float().mean().item()
+        d_loss(real_logits, True).backward()
+        d_loss(d(augment(fake.detach(), ops, p), y), False).backward()
+        opt_d.step()
+        opt_g.zero_grad()
+        logits = d(augment(fake, ops, p), y)
+        (-logits.mean() if hinge else F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))).backward()
+        opt_g.step()
+        step += 1
+        if ema is not None:
+            decay = min(ema_decay, (1 + step) / (10 + step))
+            with torch.no_grad():
+                for target_p, source in zip(ema.parameters(), g.parameters()):
+                    target_p.mul_(decay).add_(source, alpha=1 - decay)
+                for target_b, source in zip(ema.buffers(), g.buffers()):
+                    target_b.copy_(source)
+        if adaptive:
+            p = min(1.0, max(0.0, p + (1 if 2 * positive - 1 > target else -1) * batch / 50000))
+    elapsed = time.perf_counter() - started
+
+    tensors = {}
+    for prefix, module in [("generator.", g), ("discriminator.", d)] + ([("generator_ema.", ema)] if ema is not None else []):
+        for name, value in module.state_dict().items():
+            tensors[prefix + name] = value.detach().contiguous()
+    for prefix, module, opt in [("generator", g, opt_g), ("discriminator", d, opt_d)]:
+        for name, parameter in module.named_parameters():
+            state = opt.state[parameter]
+            tensors[f"optimizer.{prefix}.{name}.exp_avg"] = state["exp_avg"].contiguous()
+            tensors[f"optimizer.{prefix}.{name}.exp_avg_sq"] = state["exp_avg_sq"].contiguous()
+    metadata = {"format": run["format"], "step": str(step), "random_state": "1", "generator_adam_step": str(step),
+                "discriminator_adam_step": str(step), "trainer": f"PyTorch {torch.__version__}"}
+    if adaptive:
+        metadata["augment_probability"] = repr(p)
+    path = os.path.join(args.train, "checkpoint.safetensors")
+    save_file(tensors, path + ".tmp", metadata=metadata)
+    os.replace(path + ".tmp", path)
+    print(json.dumps({"steps": step, "seconds": elapsed, "augment_probability": p, "torch": torch.__version__,
+                      "threads": args.threads}))
 
 
 if __name__ == "__main__":
@@ -251,5 +408,14 @@ if __name__ == "__main__":
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--load")
     parser.add_argument("--run-json")
+    parser.add_argument("--expect", help="with --load: synthstudio's outputs (noise, labels, images, logits) to compare with")
+    parser.add_argument("--train", help="a run folder whose run.json the bench wrote")
+    parser.add_argument("--data", help="the training tensor (safetensors: images, labels)")
+    parser.add_argument("--seconds", type=float, default=300)
     args = parser.parse_args()
-    load(args) if args.load else bench(args)
+    if args.train:
+        train(args)
+    elif args.load:
+        load(args)
+    else:
+        bench(args)

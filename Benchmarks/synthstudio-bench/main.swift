@@ -27,6 +27,13 @@ if arguments.first == "gan" {
     try ganBench(steps: arguments.dropFirst().first.flatMap(Int.init) ?? 30)
     exit(0)
 }
+if arguments.first == "gan-quality" {
+    try GANQualityBench(
+        synthstudio: arguments.dropFirst(2).first ?? ".build/release/synthstudio",
+        seconds: arguments.dropFirst().first.flatMap(Double.init) ?? 300, folder: ".build/bench-data/gan-quality"
+    ).run()
+    exit(0)
+}
 if arguments.first == "tui" {
     try tuiBench(images: arguments.dropFirst().first.flatMap(Int.init) ?? 100_000)
     exit(0)
