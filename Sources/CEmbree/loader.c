@@ -15,6 +15,7 @@ static struct {
     void (*commitScene)(RTCScene);
     void (*setInstancedScene)(RTCGeometry, RTCScene);
     void (*setTransform)(RTCGeometry, unsigned int, enum RTCFormat, const void *);
+    void (*setTimeStepCount)(RTCGeometry, unsigned int);
     void (*releaseScene)(RTCScene);
     void (*intersect1)(RTCScene, struct RTCIntersectContext *, struct RTCRayHit *);
     void (*occluded1)(RTCScene, struct RTCIntersectContext *, struct RTCRay *);
@@ -37,6 +38,7 @@ static void load(void) {
         {(void **)&api.commitScene, "rtcCommitScene"},
         {(void **)&api.setInstancedScene, "rtcSetGeometryInstancedScene"},
         {(void **)&api.setTransform, "rtcSetGeometryTransform"},
+        {(void **)&api.setTimeStepCount, "rtcSetGeometryTimeStepCount"},
         {(void **)&api.releaseScene, "rtcReleaseScene"},
         {(void **)&api.intersect1, "rtcIntersect1"},
         {(void **)&api.occluded1, "rtcOccluded1"},
@@ -64,6 +66,7 @@ void cembree_rtcSetGeometryInstancedScene(RTCGeometry geometry, RTCScene scene) 
 void cembree_rtcSetGeometryTransform(RTCGeometry geometry, unsigned int timeStep, enum RTCFormat format, const void *transform) {
     api.setTransform(geometry, timeStep, format, transform);
 }
+void cembree_rtcSetGeometryTimeStepCount(RTCGeometry geometry, unsigned int count) { api.setTimeStepCount(geometry, count); }
 unsigned int cembree_rtcAttachGeometry(RTCScene scene, RTCGeometry geometry) { return api.attachGeometry(scene, geometry); }
 void cembree_rtcReleaseGeometry(RTCGeometry geometry) { api.releaseGeometry(geometry); }
 void cembree_rtcCommitScene(RTCScene scene) { api.commitScene(scene); }

@@ -65,4 +65,31 @@ struct JPEGTests {
             #expect(image.width > 0 && image.height > 0)
         }
     }
+
+    @Test("writing JPEG: a photo comes back close at high quality, further and smaller at low; gray stays gray")
+    func encode() throws {
+        let photo = try ImageFile.read("\(Self.photos)/flower.jpg")
+        func error(_ a: Image, _ b: Image) -> Double {
+            let (x, y) = (a.rgb8(), b.rgb8())
+            return Double(zip(x, y).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }) / Double(x.count)
+        }
+        let high = try ImageFile.encode(photo, as: .jpeg, jpegQuality: 95)
+        let low = try ImageFile.encode(photo, as: .jpeg, jpegQuality: 10)
+        let (fine, coarse) = (try ImageFile.decode(high), try ImageFile.decode(low))
+        #expect(fine.width == 320 && fine.height == 214 && fine.layout == .rgb)
+        #expect(error(fine, photo) < 3, "\(error(fine, photo))")
+        #expect(error(coarse, photo) > error(fine, photo) * 2)
+        #expect(low.count < high.count / 3)
+        let gray = try ImageFile.read("\(Self.photos)/flower_gray.jpg")
+        let dir = TemporaryDirectory()
+        try ImageFile.write(gray, to: "\(dir.path)/g.jpg", jpegQuality: 90)
+        #expect(try ImageFile.probe("\(dir.path)/g.jpg").layout == .gray)
+        // Alpha is dropped; a 16-bit image and a quality of 0 are refused.
+        let rgba = Image(width: 2, height: 1, layout: .rgba, pixels: .eight([255, 0, 0, 9, 0, 0, 255, 200]))
+        let decoded = try ImageFile.decode(ImageFile.encode(rgba, as: .jpeg, jpegQuality: 100))
+        #expect(decoded.layout == .rgb && decoded.width == 2)
+        let deep = Image(width: 2, height: 2, layout: .gray, pixels: .sixteen([0, 1, 2, 3]))
+        #expect(throws: ImageIOError.self) { try ImageFile.encode(deep, as: .jpeg) }
+        #expect(throws: ImageIOError.self) { try ImageFile.encode(gray, as: .jpeg, jpegQuality: 0) }
+    }
 }

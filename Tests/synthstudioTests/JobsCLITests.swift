@@ -402,6 +402,57 @@ struct RenderCLITests {
             ).count == 3)
     }
 
+    @Test("a recipe with a camera: JPEG images at the drawn quality, maps as PNG, the camera in attributes and provenance")
+    func camera() throws {
+        let dir = TemporaryDirectory()
+        let recipe = dir.write(
+            "camera.yaml",
+            """
+            size: [80, 60]
+            parameters:
+              jpeg_quality: {uniform: [60, 95]}
+              iso: {choice: {800: 1, 6400: 1}}
+              white_balance: {uniform: [3000, 8000]}
+              exposure: {normal: {mean: 0, std: 0.3}}
+              vignetting: 0.4
+              distortion_k1: -0.2
+              shutter: 0.02
+              camera_speed: 10
+              f_number: 2.8
+              focus_distance: 8
+            """)
+        let result = try CLIRunner.run(["render", "--recipe", recipe, "--out", "\(dir.path)/street", "--count", "3", "--spp", "2"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let images = try FileManager.default.contentsOfDirectory(atPath: "\(dir.path)/street/images").sorted()
+        #expect(images.count == 3 && images.allSatisfy { $0.hasSuffix(".jpg") })
+        for image in images {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/street/images/\(image)"))
+            #expect(bytes.starts(with: [0xFF, 0xD8, 0xFF]), "a JPEG by its bytes")
+            let map = image.replacingOccurrences(of: ".jpg", with: ".png")
+            for folder in ["masks", "depth"] {
+                let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/street/\(folder)/\(map)"))
+                #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(folder)/\(map) is a PNG")
+            }
+        }
+        let coco =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(dir.path)/street/annotations.json")))
+            as! [String: Any]
+        let entries = coco["images"] as! [[String: Any]]
+        #expect(entries.allSatisfy { ($0["file_name"] as? String)?.hasSuffix(".jpg") == true })
+        let attributes = try #require(entries.first?["attributes"] as? [String: Any])
+        for key in ["iso", "jpeg_quality", "white_balance_k", "vignetting", "distortion_k1", "shutter_s", "f_number", "focus_m"] {
+            #expect(attributes[key] != nil, "image attribute \(key)")
+        }
+        let provenance = try String(contentsOfFile: "\(dir.path)/street/provenance.jsonl", encoding: .utf8)
+        #expect(provenance.contains("\"jpeg_quality\"") && provenance.contains("\"white_balance\""))
+        #expect(try CLIRunner.run(["validate", "\(dir.path)/street"]).status == 0)
+        // Out of range: an error naming the parameter and its range.
+        let bad = try CLIRunner.run([
+            "render", "--recipe", recipe, "--out", "\(dir.path)/bad", "--count", "1", "--set", "iso=3", "--spp", "1",
+        ])
+        #expect(bad.status == 1 && bad.stderr.contains("iso") && bad.stderr.contains("50…102400"), "\(bad.stderr)")
+    }
+
     @Test("bad recipes and arguments are clear errors naming the line")
     func badInput() throws {
         let dir = TemporaryDirectory()

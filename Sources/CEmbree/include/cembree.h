@@ -22,6 +22,7 @@ void cembree_rtcReleaseGeometry(RTCGeometry geometry);
 void cembree_rtcCommitScene(RTCScene scene);
 void cembree_rtcSetGeometryInstancedScene(RTCGeometry geometry, RTCScene scene);
 void cembree_rtcSetGeometryTransform(RTCGeometry geometry, unsigned int timeStep, enum RTCFormat format, const void *transform);
+void cembree_rtcSetGeometryTimeStepCount(RTCGeometry geometry, unsigned int count);
 void cembree_rtcReleaseScene(RTCScene scene);
 void cembree_rtcIntersect1(RTCScene scene, struct RTCIntersectContext *context, struct RTCRayHit *rayhit);
 void cembree_rtcOccluded1(RTCScene scene, struct RTCIntersectContext *context, struct RTCRay *ray);

@@ -239,7 +239,7 @@ public final class DatasetCommitter {
         let path = try path(of: unit)
         var moves = [(source: "\(folder)/\(unit.imageFile)", target: path, required: true)]
         for (extraFolder, file) in unit.extras.sorted(by: { $0.key < $1.key }) {
-            moves.append(("\(folder)/\(file)", "\(extraFolder)/\(unit.name)", false))
+            moves.append(("\(folder)/\(file)", "\(extraFolder)/\(ImageMaps.fileName(forImage: unit.name))", false))
         }
         for move in moves {
             let target = "\(root)/\(move.target)"

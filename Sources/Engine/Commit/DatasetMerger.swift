@@ -69,12 +69,13 @@ public enum DatasetMerger {
             for (entry, sample) in zip(entries, samples) {
                 let data = FileManager.default.contents(atPath: entry.source) ?? Data()
                 try DatasetIO.writeFile(Array(data), to: "\(output)/\(sample.path)")
-                // Per-image extras beside the images (masks/, depth/): same name, same folder.
+                // Per-image maps beside the images (masks/, depth/): same name, same folder.
+                let map = ImageMaps.fileName(forImage: sample.fileName)
                 for folder in extraFolders(entry.shard) {
-                    let source = "\(entry.shard)/\(folder)/\(sample.fileName)"
+                    let source = "\(entry.shard)/\(folder)/\(map)"
                     guard let extra = FileManager.default.contents(atPath: source) else { continue }
                     try? FileManager.default.createDirectory(atPath: "\(output)/\(folder)", withIntermediateDirectories: true)
-                    try DatasetIO.writeFile(Array(extra), to: "\(output)/\(folder)/\(sample.fileName)")
+                    try DatasetIO.writeFile(Array(extra), to: "\(output)/\(folder)/\(map)")
                 }
                 try DatasetIO.writeFile(
                     Array(YOLOWriter.labelText(sample, indexOf: indexOf).utf8),

@@ -208,7 +208,9 @@ struct CompositionFiles: Sendable {
             assets: assets, placements: placements,
             environment: EnvironmentMap(environment, rotationDegrees: rotation, strength: strength), camera: (eye, target, fov))
         scene.exposure = 1
+        (scene.lens, scene.sensor) = try Recipe.camera(values)
         let name = FileIO.lastComponent(of: environmentFile).split(separator: ".").first.map(String.init) ?? "environment"
-        return (scene, ["environment": name])
+        let attributes = ["environment": name].merging(scene.lens.attributes) { a, _ in a }.merging(scene.sensor.attributes) { a, _ in a }
+        return (scene, attributes)
     }
 }

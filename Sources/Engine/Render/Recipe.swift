@@ -174,8 +174,10 @@ public struct Recipe: Sendable {
         }
     }
 
-    /// The parameters this recipe's scene takes.
-    var knownParameters: [String: String] { composition == nil ? Self.known : Composition.known }
+    /// The parameters this recipe's scene takes: its scene's, and the camera's.
+    var knownParameters: [String: String] {
+        (composition == nil ? Self.known : Composition.known).merging(Self.cameraKnown) { scene, _ in scene }
+    }
 
     static func distribution(_ field: YAMLFields) throws(DatasetsError) -> Distribution {
         guard field.isMapping else { return .constant(try field.string()) }
@@ -247,6 +249,7 @@ public struct Recipe: Sendable {
         if let v = try number("glass_facades") { p.glassFacades = max(0, min(1, v)) }
         if let v = try number("sun_azimuth") { p.sunAzimuth = v }
         if let v = try number("sun_elevation") { p.sunElevation = v }
+        (p.lens, p.sensor) = try Self.camera(values)
         return (p, Self.recorded(values))
     }
 

@@ -19,7 +19,7 @@ public struct GeneratedUnit: Sendable, Hashable {
     /// One JSON object: job, recipe, seed, index, every drawn parameter.
     public var provenance: String
     /// More files of the unit: dataset folder → file in the unit folder (`masks` → `mask.png`
-    /// lands as `masks/<name>`, `depth` → `depth.png` as `depth/<name>`).
+    /// lands as `masks/<stem>.png`, `depth` → `depth.png` as `depth/<stem>.png`; `ImageMaps`).
     public var extras: [String: String] = [:]
 
     public init(
@@ -40,11 +40,12 @@ public struct GeneratedUnit: Sendable, Hashable {
 
     static let manifest = "unit.json"
 
-    /// Writes the image and then the manifest into `folder` (created), each atomically.
-    public func write(image: Image, to folder: String) throws(EngineError) {
+    /// Writes the image (in the format its name's extension says; `jpegQuality` for JPEG) and
+    /// then the manifest into `folder` (created), each atomically.
+    public func write(image: Image, to folder: String, jpegQuality: Int? = nil) throws(EngineError) {
         do {
             try FileIO.createDirectory(folder)
-            try ImageFile.write(image, to: "\(folder)/\(imageFile)")
+            try ImageFile.write(image, to: "\(folder)/\(imageFile)", jpegQuality: jpegQuality ?? ImageFile.defaultJPEGQuality)
             try FileIO.writeAtomically(Array(json().utf8), to: "\(folder)/\(Self.manifest)")
         } catch {
             throw EngineError(.commitFailed, "cannot write unit \(index) in \(folder): \(error.message)")

@@ -136,7 +136,7 @@ public struct RenderJob: UnitProducer, Sendable {
     private func write(_ index: Int, _ output: RenderOutput, _ attributes: [String: String], _ drawn: [String: String], into folder: String)
         throws(EngineError)
     {
-        let name = key.name(index)
+        let name = key.name(index, ext: output.jpegQuality == nil ? "png" : "jpg")
         var provenance: [String: Any] = [
             "generator": "render", "recipe": recipeName, "seed": String(spec.units.seed), "index": index, "file_name": name, "key": key.key,
         ]
@@ -159,6 +159,8 @@ public struct RenderJob: UnitProducer, Sendable {
         } catch {
             throw EngineError(.commitFailed, "cannot write unit \(index): \(error.message)")
         }
-        try unit.write(image: Image(width: output.width, height: output.height, layout: .rgb, pixels: .eight(output.rgb)), to: folder)
+        try unit.write(
+            image: Image(width: output.width, height: output.height, layout: .rgb, pixels: .eight(output.rgb)), to: folder,
+            jpegQuality: output.jpegQuality)
     }
 }

@@ -1,7 +1,7 @@
 internal import CTurboJPEG
 internal import StudioCore
 
-/// JPEG decoding through TurboJPEG, which returns errors as codes, never by longjmp.
+/// JPEG decoding (and encoding) through TurboJPEG, which returns errors as codes, never by longjmp.
 ///
 /// Grayscale files decode to `.gray`, everything else to `.rgb` (CMYK and YCCK are converted).
 /// Decoding stops at the first warning, so a file cut short is an error rather than a picture with
@@ -79,6 +79,42 @@ enum JPEGCodec {
     static func probe(_ prefix: [UInt8]) throws(ImageIOError) -> ImageInfo {
         let header = try Decompressor().header(prefix)
         return ImageInfo(format: .jpeg, width: header.width, height: header.height, layout: header.isGray ? .gray : .rgb, depth: .eight)
+    }
+}
+
+extension JPEGCodec {
+    /// Baseline JPEG of an 8-bit image at `quality` (1…100): gray as one channel, colour as
+    /// YCbCr with 4:2:0 chroma, as cameras write; alpha is dropped. 16-bit images are refused
+    /// (JPEG holds eight bits).
+    static func encode(_ image: Image, quality: Int) throws(ImageIOError) -> [UInt8] {
+        guard (1...100).contains(quality) else {
+            throw ImageIOError(.unsupported, path: nil, "JPEG quality \(quality) is not 1…100")
+        }
+        guard case .eight(let samples) = image.pixels else {
+            throw ImageIOError(.unsupported, path: nil, "JPEG holds 8 bits per channel; this image has 16 (write PNG)")
+        }
+        let gray = !image.layout.isColor
+        let channels = image.layout.channels, kept = gray ? 1 : 3
+        // Alpha dropped: the colour channels alone, packed.
+        let packed =
+            channels == kept
+            ? samples
+            : (0..<(image.width * image.height)).flatMap { p in samples[(p * channels)..<(p * channels + kept)] }
+        guard let handle = tjInitCompress() else { throw ImageIOError(.writeFailed, path: nil, "TurboJPEG: cannot create a compressor") }
+        defer { tjDestroy(handle) }
+        var output: UnsafeMutablePointer<UInt8>? = nil
+        var size: UInt = 0
+        let status = packed.withUnsafeBufferPointer { pixels in
+            tjCompress2(
+                handle, pixels.baseAddress, Int32(image.width), 0, Int32(image.height), Int32((gray ? TJPF_GRAY : TJPF_RGB).rawValue),
+                &output,
+                &size, Int32((gray ? TJSAMP_GRAY : TJSAMP_420).rawValue), Int32(quality), cturbojpeg_flag_accuratedct())
+        }
+        defer { if let output { tjFree(output) } }
+        guard status == 0, let output else {
+            throw ImageIOError(.writeFailed, path: nil, "JPEG: \(String(cString: tjGetErrorStr2(handle)))")
+        }
+        return Array(UnsafeBufferPointer(start: output, count: Int(size)))
     }
 }
 

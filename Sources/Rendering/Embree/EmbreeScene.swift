@@ -33,8 +33,11 @@ final class EmbreeScene: @unchecked Sendable {
     private let scene: RTCScene
 
     /// Builds and commits a scene from meshes (vertices in world space, triangles as indices).
-    init(meshes: [Mesh]) {
-        scene = Self.triangles(meshes.lazy.map { ($0.vertices, $0.triangles) })
+    /// A mesh with a nonzero `travel` (metres over the shutter) moves: its vertices are at
+    /// −travel/2 at time 0 and +travel/2 at time 1, Embree interpolating for each ray's time.
+    init(meshes: [Mesh], travel: [SIMD3<Float>] = []) {
+        scene = Self.triangles(
+            meshes.indices.lazy.map { i in (meshes[i].vertices, meshes[i].triangles, i < travel.count ? travel[i] : .zero) })
     }
 
     /// A scene of instances: each asset's triangles in one BVH of their own, placed as often as
@@ -42,7 +45,7 @@ final class EmbreeScene: @unchecked Sendable {
     /// its `geomID` the mesh within the asset.
     init(assets: [Asset], placements: [(asset: Int, transform: Affine)]) {
         let device = EmbreeDevice.shared.handle
-        let prototypes = assets.map { asset in Self.triangles(asset.meshes.lazy.map { ($0.positions, $0.triangles) }) }
+        let prototypes = assets.map { asset in Self.triangles(asset.meshes.lazy.map { ($0.positions, $0.triangles, .zero) }) }
         scene = cembree_rtcNewScene(device)!
         for placement in placements {
             let geometry = cembree_rtcNewGeometry(device, RTC_GEOMETRY_TYPE_INSTANCE)!
@@ -63,17 +66,26 @@ final class EmbreeScene: @unchecked Sendable {
         for prototype in prototypes { cembree_rtcReleaseScene(prototype) }
     }
 
-    private static func triangles(_ meshes: some Sequence<([SIMD3<Float>], [SIMD3<UInt32>])>) -> RTCScene {
+    private static func triangles(_ meshes: some Sequence<([SIMD3<Float>], [SIMD3<UInt32>], SIMD3<Float>)>) -> RTCScene {
         let device = EmbreeDevice.shared.handle
         let scene = cembree_rtcNewScene(device)!
-        for (vertexList, triangleList) in meshes {
+        for (vertexList, triangleList, travel) in meshes {
             let geometry = cembree_rtcNewGeometry(device, RTC_GEOMETRY_TYPE_TRIANGLE)!
-            let vertices = cembree_rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_VERTEX, 0, RTC_FORMAT_FLOAT3, 12, vertexList.count)!
-                .bindMemory(to: Float.self, capacity: vertexList.count * 3)
-            for (i, v) in vertexList.enumerated() {
-                vertices[i * 3] = v.x
-                vertices[i * 3 + 1] = v.y
-                vertices[i * 3 + 2] = v.z
+            let moving = travel != .zero
+            if moving { cembree_rtcSetGeometryTimeStepCount(geometry, 2) }
+            let half = travel * Float(0.5)
+            let steps: [(slot: UInt32, shift: SIMD3<Float>)] =
+                moving ? [(UInt32(0), -half), (UInt32(1), half)] : [(UInt32(0), SIMD3<Float>.zero)]
+            for (slot, shift) in steps {
+                let vertices = cembree_rtcSetNewGeometryBuffer(
+                    geometry, RTC_BUFFER_TYPE_VERTEX, slot, RTC_FORMAT_FLOAT3, 12, vertexList.count)!
+                    .bindMemory(to: Float.self, capacity: vertexList.count * 3)
+                for (i, v) in vertexList.enumerated() {
+                    let p = v + shift
+                    vertices[i * 3] = p.x
+                    vertices[i * 3 + 1] = p.y
+                    vertices[i * 3 + 2] = p.z
+                }
             }
             let indices = cembree_rtcSetNewGeometryBuffer(geometry, RTC_BUFFER_TYPE_INDEX, 0, RTC_FORMAT_UINT3, 12, triangleList.count)!
                 .bindMemory(to: UInt32.self, capacity: triangleList.count * 3)
@@ -123,16 +135,25 @@ final class EmbreeScene: @unchecked Sendable {
 /// The two ray layouts Embree's streams take: `RTCRayHit` for intersection, `RTCRay` alone for
 /// occlusion (48 bytes instead of 80: less to write, and less for Embree to read).
 protocol EmbreeRay {
-    init(origin: SIMD3<Float>, direction: SIMD3<Float>, near: Float, far: Float)
+    /// `time` is the moment within the shutter (0…1) the ray sees moving meshes at; without
+    /// one, mid-shutter (where the scene's objects nominally stand).
+    init(origin: SIMD3<Float>, direction: SIMD3<Float>, near: Float, far: Float, time: Float)
     var ray: RTCRay { get }
 }
 
-extension RTCRay: EmbreeRay {
+extension EmbreeRay {
     init(origin: SIMD3<Float>, direction: SIMD3<Float>, near: Float, far: Float) {
+        self.init(origin: origin, direction: direction, near: near, far: far, time: 0.5)
+    }
+}
+
+extension RTCRay: EmbreeRay {
+    init(origin: SIMD3<Float>, direction: SIMD3<Float>, near: Float, far: Float, time: Float) {
         self.init()
         (org_x, org_y, org_z) = (origin.x, origin.y, origin.z)
         (dir_x, dir_y, dir_z) = (direction.x, direction.y, direction.z)
         (tnear, tfar) = (near, far)
+        self.time = time
         mask = 0xFFFF_FFFF
         flags = 0
     }
@@ -141,9 +162,9 @@ extension RTCRay: EmbreeRay {
 }
 
 extension RTCRayHit: EmbreeRay {
-    init(origin: SIMD3<Float>, direction: SIMD3<Float>, near: Float, far: Float) {
+    init(origin: SIMD3<Float>, direction: SIMD3<Float>, near: Float, far: Float, time: Float) {
         self.init()
-        ray = RTCRay(origin: origin, direction: direction, near: near, far: far)
+        ray = RTCRay(origin: origin, direction: direction, near: near, far: far, time: time)
         hit.geomID = cembree_invalid_geometry_id()
         hit.instID = cembree_invalid_geometry_id()
     }
@@ -169,6 +190,8 @@ struct RayBatch<Ray: EmbreeRay, Payload> {
             let ray = ray.ray
             return SIMD3(ray.dir_x, ray.dir_y, ray.dir_z)
         }
+
+        var time: Float { ray.ray.time }
     }
 
     fileprivate(set) var entries: [Entry] = []
@@ -210,9 +233,10 @@ struct RayBatch<Ray: EmbreeRay, Payload> {
 extension ArrayWriter {
     /// Writes a ray of a batch being built.
     @inline(__always) mutating func write<Ray: EmbreeRay, Payload>(
-        _ origin: SIMD3<Float>, _ direction: SIMD3<Float>, near: Float = 1e-3, far: Float = .infinity, _ payload: Payload
+        _ origin: SIMD3<Float>, _ direction: SIMD3<Float>, near: Float = 1e-3, far: Float = .infinity, time: Float = 0.5,
+        _ payload: Payload
     ) where Element == RayBatch<Ray, Payload>.Entry {
-        write(Element(ray: Ray(origin: origin, direction: direction, near: near, far: far), payload: payload))
+        write(Element(ray: Ray(origin: origin, direction: direction, near: near, far: far, time: time), payload: payload))
     }
 }
 

@@ -36,6 +36,10 @@ public struct ComposedScene: Sendable {
     public var environment: EnvironmentMap
     public var camera: (position: SIMD3<Float>, target: SIMD3<Float>, fieldOfView: Float)
     public var exposure: Float = 1
+    /// The camera's optics: distortion, depth of field, shutter and motion.
+    public var lens = Lens()
+    /// What the camera makes of the light: exposure, white balance, vignetting, noise, JPEG.
+    public var sensor = Sensor()
 
     public init(
         assets: [Asset], placements: [Placement], environment: EnvironmentMap,
@@ -51,8 +55,9 @@ public struct ComposedScene: Sendable {
 /// A path tracer for composed scenes: glTF metallic-roughness materials with textures
 /// (trilinear mip-mapping from each ray's footprint), normal maps, emission and alpha cut-outs,
 /// lit by an importance-sampled environment map with multiple importance sampling against the
-/// BRDF, up to `bounces` bounces. One BVH per asset, one Embree instance per placement. Labels
-/// come from each pixel's first (centre) sample, as in the street renderer.
+/// BRDF, up to `bounces` bounces, seen through the scene's lens and sensor (the camera moves;
+/// the objects stand). One BVH per asset, one Embree instance per placement. Labels come from
+/// each pixel's first (centre) sample, as in the street renderer.
 public struct AssetRenderer: Sendable {
     public var width: Int
     public var height: Int
@@ -70,7 +75,8 @@ public struct AssetRenderer: Sendable {
         let embree = EmbreeScene(assets: scene.assets, placements: zip(scene.placements, transforms).map { ($0.asset, $1) })
         let look = scene.camera.target - scene.camera.position
         let camera = Camera(
-            position: scene.camera.position, forward: look, fieldOfView: scene.camera.fieldOfView, width: width, height: height)
+            position: scene.camera.position, forward: look, fieldOfView: scene.camera.fieldOfView, width: width, height: height,
+            lens: scene.lens)
         var instanceOf = [Int](repeating: 0, count: scene.placements.count)
         var objects: [Int: RenderedObject] = [:]
         var meshes: [Int: Mesh] = [:]
@@ -86,8 +92,8 @@ public struct AssetRenderer: Sendable {
         let context = Context(
             scene: scene, embree: embree, camera: camera, transforms: transforms, normalMatrices: transforms.map(\.normalMatrix),
             spread: 2 * camera.tanHalf / Float(height))
-        let pixels = stream.derived(2)
-        let rows = Parallel.map(height) { y in trace(row: y, context, pixels, instanceOf) }
+        let pixels = stream.derived(2), noise = stream.derived(4)
+        let rows = Parallel.map(height) { y in trace(row: y, context, pixels, noise, instanceOf) }
         let instances = rows.flatMap(\.instances)
         var shown = [Int](repeating: 0, count: next)
         for id in instances where Int(id) < next { shown[Int(id)] += 1 }
@@ -96,9 +102,11 @@ public struct AssetRenderer: Sendable {
             let silhouette = camera.silhouette(of: mesh, in: box)
             objects[id]?.visibility = silhouette > 0 ? min(1, Double(shown[id]) / Double(silhouette)) : 1
         }
-        return RenderOutput(
+        var output = RenderOutput(
             width: width, height: height, rgb: rows.flatMap(\.rgb), instances: instances, depth: rows.flatMap(\.depth), objects: objects,
             rays: rows.reduce(0) { $0 + $1.rays })
+        output.jpegQuality = scene.sensor.jpegQuality
+        return output
     }
 
     /// The asset's triangles placed in the world, as one mesh (for boxes and silhouettes).
@@ -138,17 +146,26 @@ public struct AssetRenderer: Sendable {
         var rays = 0
     }
 
-    private func trace(row y: Int, _ ctx: Context, _ stream: RandomStream, _ instanceOf: [Int]) -> Row {
+    private func trace(row y: Int, _ ctx: Context, _ stream: RandomStream, _ noise: RandomStream, _ instanceOf: [Int]) -> Row {
         var row = Row(
             rgb: [UInt8](repeating: 0, count: width * 3), instances: [UInt16](repeating: 0, count: width),
             depth: [UInt16](repeating: 0, count: width))
         let curve = SRGB.curve
+        let lens = ctx.camera.lens
+        let development = ctx.scene.sensor.development
         for x in 0..<width {
             var random = stream.derived(UInt64(y * width + x))
             var sum = SIMD3<Float>.zero
             for s in 0..<samplesPerPixel {
+                // Sample 0 at the pixel centre, through the lens centre at mid-shutter: it also
+                // makes the labels.
                 let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : random.nextSquare()
-                let ray = ctx.camera.ray(x: Float(x) + jitter.x, y: Float(y) + jitter.y)
+                let ray =
+                    s == 0 || (!lens.hasAperture && !lens.isMoving)
+                    ? ctx.camera.ray(x: Float(x) + jitter.x, y: Float(y) + jitter.y)
+                    : ctx.camera.ray(
+                        x: Float(x) + jitter.x, y: Float(y) + jitter.y, aperture: lens.hasAperture ? random.nextSquare() : SIMD2(0.5, 0.5),
+                        time: Lens.time(sample: s, of: samplesPerPixel, pixel: y * width + x))
                 let labels = s == 0
                 sum += path(ray.origin, ray.direction, ctx, &random, &row.rays) { placement, distance in
                     guard labels else { return }
@@ -157,7 +174,9 @@ public struct AssetRenderer: Sendable {
                         placement == nil ? 0 : UInt16(min(65535, distance * ctx.camera.forwardCosine(ray.direction) * 1000 + 0.5))
                 }
             }
-            let color = sum / Float(samplesPerPixel) * ctx.scene.exposure
+            var pixelNoise = noise.derived(UInt64(y * width + x))
+            let cosine = development.vignetting > 0 ? ctx.camera.centreCosine(x: x, y: y) : 1
+            let color = development.develop(sum / Float(samplesPerPixel) * ctx.scene.exposure, cosine: cosine, random: &pixelNoise)
             for c in 0..<3 { row.rgb[x * 3 + c] = SRGB.displayed(color[c], curve) }
         }
         return row

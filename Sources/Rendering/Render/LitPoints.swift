@@ -91,6 +91,11 @@ extension StreetRenderer {
     ) {
         let light = ctx.light
         var sun = Shadows(), lamps = Shadows()
+        // A shadow ray sees moving things when its sample does.
+        let timed = ctx.camera.lens.shutter > 0, rowStart = y * Int(ctx.camera.width)
+        @inline(__always) func time(_ point: LitPoints.Point) -> Float {
+            timed ? Lens.time(sample: Int(point.sample) % spp, of: spp, pixel: rowStart + Int(point.pixel)) : 0.5
+        }
         if light.sunIntensity.max() > 0 {
             let side = Lighting.sunStrata(samplesPerPixel: spp), strata = side * side
             sun = Shadows(capacity: points.count) { rays in
@@ -104,7 +109,8 @@ extension StreetRenderer {
                     let cosine = (point.normal * toSun).sum()
                     guard cosine > 0 else { continue }
                     rays.write(
-                        point.origin, toSun, ShadowRay(sample: Int(point.sample), contribution: point.albedo * light.sunIntensity * cosine))
+                        point.origin, toSun, time: time(point),
+                        ShadowRay(sample: Int(point.sample), contribution: point.albedo * light.sunIntensity * cosine))
                 }
             }
         }
@@ -153,7 +159,7 @@ extension StreetRenderer {
                             rest &= rest - 1
                             let point = points[b * 8 + lane]
                             rays.write(
-                                point.origin, (lamp.position - point.position) * value(8 + lane), far: value(lane) - 0.3,
+                                point.origin, (lamp.position - point.position) * value(8 + lane), far: value(lane) - 0.3, time: time(point),
                                 ShadowRay(sample: Int(point.sample), contribution: point.albedo * lamp.color * value(16 + lane)))
                         }
                     }

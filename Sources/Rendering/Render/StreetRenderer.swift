@@ -18,6 +18,8 @@ public struct RenderOutput: Sendable {
     public var attributes: [String: String] = [:]
     /// Rays traced for the picture: primary, shadow and reflection.
     public let rays: Int
+    /// The JPEG quality the camera writes the picture at (nil: PNG).
+    public var jpegQuality: Int? = nil
 }
 
 /// A labelled object as it appears in one image.
@@ -46,7 +48,9 @@ public struct RenderedObject: Sendable, Hashable {
 /// Ray traces a `StreetScene` with Embree: sun with soft shadows, sky light, street lamps and
 /// headlights at night, shop glass with Fresnel reflections (labelled: a glass pixel whose
 /// reflected ray hits a pedestrian belongs to a `pedestrian_reflection` instance), wet roads,
-/// fog and haze, rain streaks and snowflakes, exposure and mild sensor noise.
+/// fog and haze, rain streaks and snowflakes, seen through the parameters' lens (distortion,
+/// depth of field, motion blur of the camera and of walkers, riders and driving cars) by their
+/// sensor (exposure, white balance, vignetting, noise by ISO).
 ///
 /// Deterministic: every random number comes from (image stream, pixel, sample), so the image is
 /// the same whatever the thread count; rows are traced on all cores.
@@ -82,7 +86,9 @@ public struct StreetRenderer: Sendable {
         ProcessMemory.keepFreedBuffers()
         var placement = stream.derived(1)
         let scene = StreetScene(parameters, random: &placement)
-        let embree = EmbreeScene(meshes: scene.objects.map(\.mesh))
+        // While the shutter is open, walkers, riders and driving cars move on.
+        let shutter = parameters.lens.shutter
+        let embree = EmbreeScene(meshes: scene.objects.map(\.mesh), travel: shutter > 0 ? scene.objects.map { $0.velocity * shutter } : [])
         let light = Lighting(parameters)
         let camera = Camera(scene, width: width, height: height)
         // Instances: object index + 1 for labelled objects; reflections get ids above them.
@@ -108,7 +114,7 @@ public struct StreetRenderer: Sendable {
             scene: scene, embree: embree, light: light, camera: camera, instanceOf: instanceOf, firstReflection: firstReflection,
             recording: recording)
         let pixelStream = stream.derived(2)
-        let rows = Parallel.map(height) { y in trace(row: y, context, pixelStream) }
+        let rows = Parallel.map(height) { y in trace(row: y, context, pixelStream, noise: stream.derived(4)) }
         var rgb = rows.flatMap(\.rgb)
         let depth = rows.flatMap(\.depth)
         let rays = rows.reduce(0) { $0 + $1.rays }
@@ -140,6 +146,7 @@ public struct StreetRenderer: Sendable {
         var output = RenderOutput(
             width: width, height: height, rgb: rgb, instances: instances, depth: depth, objects: objects, rays: rays)
         output.attributes = scene.attributes
+        output.jpegQuality = parameters.sensor.jpegQuality
         return (output, rows.flatMap(\.recorded))
     }
 
@@ -315,6 +322,8 @@ public struct StreetRenderer: Sendable {
         let snowCovered: [Bool]
         /// Whether rows keep a copy of each ray stream (`renderRecordingRays`).
         let recording: Bool
+        /// The sensor's per-image constants.
+        let development: Sensor.Development
         /// The least a light must add to be worth a shadow ray (a lamp 25 m away adds well
         /// under 1 % of what the sky does at night), and per lamp the squared distance within
         /// which it can: `color.max() / (d² + 1) > visibleLight`.
@@ -326,6 +335,7 @@ public struct StreetRenderer: Sendable {
             recording: Bool
         ) {
             self.recording = recording
+            development = scene.parameters.sensor.development
             self.scene = scene
             self.embree = embree
             self.light = light
@@ -358,7 +368,7 @@ public struct StreetRenderer: Sendable {
     /// wetness and fog along the way), so the streams add up to what tracing each path to the
     /// end would give. Each pixel draws its random numbers from its own stream in a fixed order,
     /// so threads and batching never change an image.
-    private func trace(row y: Int, _ ctx: Context, _ stream: RandomStream) -> Row {
+    private func trace(row y: Int, _ ctx: Context, _ stream: RandomStream, noise: RandomStream) -> Row {
         var row = Row(
             rgb: [UInt8](repeating: 0, count: width * 3), instances: [UInt16](repeating: 0, count: width),
             surfaces: [Int32](repeating: -1, count: width),
@@ -374,13 +384,24 @@ public struct StreetRenderer: Sendable {
             randoms.deallocate()
             radiance.deallocate()
         }
+        let lens = ctx.camera.lens
+        let timed = lens.shutter > 0
         var wave = Wave(capacity: width * spp) { rays in
             for x in 0..<width {
                 for s in 0..<spp {
-                    // Sample 0 at the pixel centre: it also makes the labels.
+                    // Sample 0 at the pixel centre, through the lens centre at mid-shutter: it
+                    // also makes the labels.
                     let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : randoms[x].nextSquare()
-                    let ray = ctx.camera.ray(x: Float(x) + jitter.x, y: Float(y) + jitter.y)
-                    rays.write(ray.origin, ray.direction, Bounce(sample: Int32(x * spp + s), labels: s == 0, weight: SIMD3(repeating: 1)))
+                    let time = timed ? Lens.time(sample: s, of: spp, pixel: y * width + x) : 0.5
+                    let ray =
+                        s == 0 || (!lens.hasAperture && !lens.isMoving)
+                        ? ctx.camera.ray(x: Float(x) + jitter.x, y: Float(y) + jitter.y)
+                        : ctx.camera.ray(
+                            x: Float(x) + jitter.x, y: Float(y) + jitter.y,
+                            aperture: lens.hasAperture ? randoms[x].nextSquare() : SIMD2(0.5, 0.5), time: time)
+                    rays.write(
+                        ray.origin, ray.direction, time: time,
+                        Bounce(sample: Int32(x * spp + s), labels: s == 0, weight: SIMD3(repeating: 1)))
                 }
             }
         }
@@ -449,7 +470,8 @@ public struct StreetRenderer: Sendable {
                             if let mirror, depth < 2 {
                                 let reflected = direction - 2 * (direction * n).sum() * n
                                 let labels = depth == 0 && bounce.labels && material.isGlass
-                                mirrors.write(point + n * 1e-3, reflected, Bounce(sample: Int32(i), labels: labels, weight: mirror))
+                                mirrors.write(
+                                    point + n * 1e-3, reflected, time: entry.time, Bounce(sample: Int32(i), labels: labels, weight: mirror))
                             }
                         }
                     }
@@ -472,11 +494,21 @@ public struct StreetRenderer: Sendable {
         trace(&sunShadows)
         trace(&lampShadows)
         let curve = SRGB.curve
+        let sensor = ctx.scene.parameters.sensor
+        let development = ctx.development
         for x in 0..<width {
             var color = radiance[(x * spp)..<((x + 1) * spp)].reduce(.zero, +) / Float(spp) * light.exposure
-            // Mild sensor noise, then Reinhard tone mapping and the sRGB curve.
-            let noise = Float(randoms[x].nextUnit() - 0.5) * 0.02
-            color += SIMD3(repeating: noise) * (color + SIMD3(repeating: 0.05))
+            // The sensor's noise model, or the renderer's own mild noise; the camera's exposure,
+            // vignetting and white balance; then Reinhard tone mapping and the sRGB curve.
+            let cosine = development.vignetting > 0 ? ctx.camera.centreCosine(x: x, y: y) : 1
+            if sensor.modelsNoise {
+                var random = noise.derived(UInt64(y * width + x))
+                color = development.develop(color, cosine: cosine, random: &random)
+            } else {
+                let mild = Float(randoms[x].nextUnit() - 0.5) * 0.02
+                color += SIMD3(repeating: mild) * (color + SIMD3(repeating: 0.05))
+                color = development.develop(color, cosine: cosine, random: &randoms[x])
+            }
             for c in 0..<3 { row.rgb[x * 3 + c] = SRGB.displayed(color[c], curve) }
         }
         return row
@@ -527,145 +559,5 @@ enum SRGB {
 
     static func encode(_ linear: Float) -> Float {
         linear <= 0.0031308 ? 12.92 * linear : 1.055 * powf(linear, 1 / 2.4) - 0.055
-    }
-}
-
-/// The camera: at the origin, `height` metres up, looking down the road, pitched down.
-struct Camera: Sendable {
-    let position: SIMD3<Float>
-    let forward: SIMD3<Float>, right: SIMD3<Float>, up: SIMD3<Float>
-    let tanHalf: Float
-    let width: Float, height: Float
-    /// The image plane one metre ahead: its top-left corner and the steps of one pixel across
-    /// and down, so a ray is two multiply-adds and a normalisation.
-    private let corner: SIMD3<Float>, across: SIMD3<Float>, down: SIMD3<Float>
-
-    init(_ p: SceneParameters, width: Int, height: Int) {
-        let pitch = p.cameraPitch * .pi / 180
-        self.init(
-            position: SIMD3(0, p.cameraHeight, 0), forward: SIMD3(0, -sinf(pitch), cosf(pitch)), fieldOfView: p.fieldOfView, width: width,
-            height: height)
-    }
-
-    /// The street's camera: where its rig puts it, with the parameters' field of view.
-    init(_ scene: StreetScene, width: Int, height: Int) {
-        self.init(
-            position: scene.camera.position, forward: scene.camera.forward, fieldOfView: scene.parameters.fieldOfView, width: width,
-            height: height)
-    }
-
-    /// A camera at `position` looking along `forward` (not straight up or down), level: its
-    /// right-hand side stays horizontal. `fieldOfView` is vertical, in degrees.
-    init(position: SIMD3<Float>, forward look: SIMD3<Float>, fieldOfView: Float, width: Int, height: Int) {
-        self.position = position
-        forward = look / (look * look).sum().squareRoot()
-        // right = up(y) × forward, normalised; up = forward × right.
-        let f = forward
-        var r = SIMD3<Float>(f.z, 0, -f.x)
-        r /= max(1e-6, (r * r).sum().squareRoot())
-        right = r
-        up = SIMD3(f.y * r.z - f.z * r.y, f.z * r.x - f.x * r.z, f.x * r.y - f.y * r.x)
-        tanHalf = tanf(fieldOfView * .pi / 360)
-        self.width = Float(width)
-        self.height = Float(height)
-        let halfWidth = tanHalf * Float(width) / Float(height)
-        corner = forward - halfWidth * right + tanHalf * up
-        across = right * (2 * halfWidth / Float(width))
-        down = up * (-2 * tanHalf / Float(height))
-    }
-
-    @inline(__always) func ray(x: Float, y: Float) -> (origin: SIMD3<Float>, direction: SIMD3<Float>) {
-        let d = corner + x * across + y * down
-        return (position, d * (1 / (d * d).sum().squareRoot()))
-    }
-
-    func forwardCosine(_ d: SIMD3<Float>) -> Float { (d * forward).sum() }
-
-    /// Where a point in front of the camera appears in the image (pixels, y down).
-    func imagePoint(_ point: SIMD3<Float>) -> SIMD2<Float> {
-        let rel = point - position
-        let depth = (rel * forward).sum()
-        let u = (rel * right).sum() / depth / (tanHalf * width / height)
-        let v = (rel * up).sum() / depth / tanHalf
-        return SIMD2((u + 1) / 2 * width, (1 - v) / 2 * height)
-    }
-
-    /// Distance along the view axis.
-    func depth(_ point: SIMD3<Float>) -> Float { ((point - position) * forward).sum() }
-
-    /// The share of a 3D box's projected 2D box outside the image (0 when it is all inside; 1
-    /// when it is behind the camera or out of view).
-    func truncation(_ bounds: (min: SIMD3<Float>, max: SIMD3<Float>)) -> Double {
-        var x0 = Float.greatestFiniteMagnitude, y0 = x0, x1 = -x0, y1 = -x0
-        for i in 0..<8 {
-            let corner = SIMD3<Float>(
-                i & 1 == 0 ? bounds.min.x : bounds.max.x, i & 2 == 0 ? bounds.min.y : bounds.max.y, i & 4 == 0 ? bounds.min.z : bounds.max.z
-            )
-            guard depth(corner) > 0.1 else { return 1 }
-            let p = imagePoint(corner)
-            x0 = min(x0, p.x); x1 = max(x1, p.x); y0 = min(y0, p.y); y1 = max(y1, p.y)
-        }
-        let whole = Double(x1 - x0) * Double(y1 - y0)
-        let inside = Double(max(0, min(width, x1) - max(0, x0))) * Double(max(0, min(height, y1) - max(0, y0)))
-        return whole > 0 ? max(0, min(1, 1 - inside / whole)) : 0
-    }
-
-    /// The 2D box of a 3D box's corners (clipped to the image); nil when behind the camera.
-    func project(_ bounds: (min: SIMD3<Float>, max: SIMD3<Float>)) -> BoundingBox? {
-        var x0 = Float.greatestFiniteMagnitude, y0 = x0, x1 = -x0, y1 = -x0
-        for i in 0..<8 {
-            let corner = SIMD3<Float>(
-                i & 1 == 0 ? bounds.min.x : bounds.max.x, i & 2 == 0 ? bounds.min.y : bounds.max.y, i & 4 == 0 ? bounds.min.z : bounds.max.z
-            )
-            guard ((corner - position) * forward).sum() > 0.1 else { return nil }
-            let p = imagePoint(corner)
-            x0 = min(x0, p.x); x1 = max(x1, p.x); y0 = min(y0, p.y); y1 = max(y1, p.y)
-        }
-        let cx0 = max(0, x0), cy0 = max(0, y0), cx1 = min(width, x1), cy1 = min(height, y1)
-        guard cx1 > cx0, cy1 > cy0 else { return nil }
-        return BoundingBox(minX: Double(cx0), minY: Double(cy0), maxX: Double(cx1), maxY: Double(cy1))
-    }
-}
-
-extension Camera {
-    /// The pixels of `box` whose centre ray meets `mesh` (in front of the camera) when nothing
-    /// else is there: its triangles projected and filled, a pixel counted once however many
-    /// cover it. (A pixel centre inside a projected triangle is a centre ray that hits it; the
-    /// projection is the camera's own, so this equals tracing one ray per pixel against the mesh
-    /// alone, edges aside, at a fraction of the cost.)
-    func silhouette(of mesh: Mesh, in box: BoundingBox) -> Int {
-        coverage(of: mesh, in: box).mask.reduce(0) { $0 + ($1 ? 1 : 0) }
-    }
-
-    /// The pixels of `box` (clipped to the image) whose centre ray meets `mesh`, row-major over
-    /// the box's whole pixels: the mask behind `silhouette(of:in:)`.
-    func coverage(of mesh: Mesh, in box: BoundingBox) -> (mask: [Bool], width: Int) {
-        let x0 = Int(box.x), y0 = Int(box.y)
-        let x1 = min(Int(width), Int(box.maxX.rounded(.up))), y1 = min(Int(height), Int(box.maxY.rounded(.up)))
-        guard x1 > x0, y1 > y0 else { return ([], 0) }
-        var covered = [Bool](repeating: false, count: (x1 - x0) * (y1 - y0))
-        let corners = mesh.vertices.map(imagePoint)
-        func cross(_ u: SIMD2<Float>, _ v: SIMD2<Float>) -> Float { u.x * v.y - u.y * v.x }
-        for triangle in mesh.triangles {
-            let a = corners[Int(triangle.x)], b = corners[Int(triangle.y)], c = corners[Int(triangle.z)]
-            let area = cross(b - a, c - a)
-            guard area != 0 else { continue }
-            let side: Float = area > 0 ? 1 : -1
-            let lower = pointwiseMin(a, pointwiseMin(b, c)), upper = pointwiseMax(a, pointwiseMax(b, c))
-            // The pixels whose centre (x + ½, y + ½) can lie inside.
-            let px0 = max(x0, Int((lower.x - 0.5).rounded(.up))), px1 = min(x1 - 1, Int((upper.x - 0.5).rounded(.down)))
-            let py0 = max(y0, Int((lower.y - 0.5).rounded(.up))), py1 = min(y1 - 1, Int((upper.y - 0.5).rounded(.down)))
-            guard px0 <= px1, py0 <= py1 else { continue }
-            for py in py0...py1 {
-                for px in px0...px1 {
-                    let p = SIMD2(Float(px) + 0.5, Float(py) + 0.5)
-                    guard cross(b - a, p - a) * side >= 0, cross(c - b, p - b) * side >= 0, cross(a - c, p - c) * side >= 0 else {
-                        continue
-                    }
-                    covered[(py - y0) * (x1 - x0) + (px - x0)] = true
-                }
-            }
-        }
-        return (covered, x1 - x0)
     }
 }

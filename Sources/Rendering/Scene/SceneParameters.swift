@@ -37,6 +37,10 @@ public struct SceneParameters: Sendable, Hashable {
     /// Degrees; azimuth 0 = sun ahead, 90 = from the right.
     public var sunAzimuth: Float
     public var sunElevation: Float
+    /// The camera's optics: distortion, depth of field, shutter and motion.
+    public var lens = Lens()
+    /// What the camera makes of the light: exposure, white balance, vignetting, noise, JPEG.
+    public var sensor = Sensor()
 
     public init(
         timeOfDay: TimeOfDay = .day, weather: Weather = .sunny, layout: Layout = .straight, rig: Rig = .dashcam, cameraHeight: Float = 1.6,
@@ -58,14 +62,16 @@ public struct SceneParameters: Sendable, Hashable {
         self.sunElevation = sunElevation
     }
 
-    /// The values as image attributes (`weather`, `lighting`, `time_of_day`, …).
+    /// The values as image attributes (`weather`, `lighting`, `time_of_day`, …; the lens's and
+    /// the sensor's where they are not the defaults).
     public var attributes: [String: String] {
-        [
+        let scene = [
             "weather": weather.rawValue, "time_of_day": timeOfDay.rawValue, "layout": layout.rawValue, "rig": rig.rawValue,
             "lighting": timeOfDay == .night ? "night" : (timeOfDay == .dusk ? "dusk" : "day"),
             "camera_height": String(format1(cameraHeight)), "camera_pitch": String(format1(cameraPitch)),
             "fov": String(format1(fieldOfView)), "lanes": String(lanes),
         ]
+        return scene.merging(lens.attributes) { a, _ in a }.merging(sensor.attributes) { a, _ in a }
     }
 
     private func format1(_ v: Float) -> String { String(Float(Int((v * 10).rounded())) / 10) }

@@ -28,6 +28,8 @@ struct SceneObject: Sendable {
     var attributes: [String: String] = [:]
     /// The way a person or rider faces (horizontal, unit), for the `view` they are seen from.
     var facing: SIMD3<Float>? = nil
+    /// Metres per second: how it moves while the shutter is open (walking, riding, driving).
+    var velocity: SIMD3<Float> = .zero
 
     init(label: String?, mesh: Mesh, material: Material) {
         self.init(label: label, mesh: mesh, materials: [material])
@@ -285,12 +287,17 @@ struct StreetScene: Sendable {
                 }
             }
             objects.append(SceneObject(label: "car", mesh: body, material: .diffuse(color)))
+            // Cars in the two inner lanes drive at 30 km/h, each with its lane's traffic; the
+            // outer lane is parked.
+            let velocity = SIMD3<Float>(0, 0, lane == 2 ? 0 : (x < 0 ? -Self.driving : Self.driving))
+            objects[objects.count - 1].velocity = velocity
             footprints.append((x: (x - width / 2)...(x + width / 2), z: (z - length / 2)...(z + length / 2)))
             if p.timeOfDay == .night, x < 0 {
                 // Oncoming cars light the road in front of them.
                 let front = SIMD3<Float>(x, 0.7, z - length / 2 - 0.05)
                 objects.append(
                     SceneObject(label: nil, mesh: .box(center: front, size: SIMD3(1.4, 0.15, 0.05)), material: .emissive(SIMD3(8, 8, 7))))
+                objects[objects.count - 1].velocity = velocity
                 lights.append(PointLight(position: front - SIMD3(0, 0, 0.5), color: SIMD3(6, 6, 5.4)))
             }
         }
@@ -330,12 +337,15 @@ struct StreetScene: Sendable {
                     label: "pedestrian", mesh: body.placed(at: base, yaw: yaw), materials: human.materials,
                     attributes: human.attributes(pose)))
             objects[objects.count - 1].facing = SIMD3(sinf(yaw), 0, cosf(yaw))
+            let velocity = SIMD3(sinf(yaw), 0, cosf(yaw)) * Self.speed(pose)
+            objects[objects.count - 1].velocity = velocity
             if let umbrella {
                 let canopy = Human.clothing[Int(random.next() % UInt64(Human.clothing.count))].0
                 objects.append(
                     SceneObject(
                         label: nil, mesh: umbrella.placed(at: base, yaw: yaw),
                         materials: [.diffuse(SIMD3(0.05, 0.05, 0.05)), .diffuse(canopy)]))
+                objects[objects.count - 1].velocity = velocity
             }
         }
         addCyclists(p, avoiding: footprints, random: &random)
@@ -395,10 +405,12 @@ struct StreetScene: Sendable {
                 return f.across * n.x + SIMD3(0, n.y, 0) + f.along * n.z
             }
             objects[i].mesh.vertices = mesh.vertices.map(warp)
-            if let n = objects[i].facing {
-                let f = frame((mesh.bounds.min.z + mesh.bounds.max.z) / 2)
-                objects[i].facing = f.across * n.x + f.along * n.z
-            }
+            // Directions turn with the street where the object stands.
+            guard objects[i].facing != nil || objects[i].velocity != .zero else { continue }
+            let f = frame((mesh.bounds.min.z + mesh.bounds.max.z) / 2)
+            if let n = objects[i].facing { objects[i].facing = f.across * n.x + f.along * n.z }
+            let v = objects[i].velocity
+            objects[i].velocity = f.across * v.x + SIMD3(0, v.y, 0) + f.along * v.z
         }
         lights = lights.map { PointLight(position: warp($0.position), color: $0.color) }
     }
@@ -611,6 +623,18 @@ struct StreetScene: Sendable {
                         .diffuse(frame), .diffuse(SIMD3(0.025, 0.025, 0.025)), .diffuse(SIMD3(0.45, 0.45, 0.47)),
                     ],
                     attributes: attributes))
+            objects[objects.count - 1].velocity = SIMD3(sinf(yaw), 0, cosf(yaw)) * Self.riding
+        }
+    }
+
+    /// Metres per second: town traffic (30 km/h), a cyclist, and a person by pose.
+    static let driving: Float = 8.3
+    static let riding: Float = 4.5
+    static func speed(_ pose: Human.Pose) -> Float {
+        switch pose {
+        case .walking: 1.4
+        case .running: 3.2
+        default: 0
         }
     }
 

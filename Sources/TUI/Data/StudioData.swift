@@ -170,12 +170,11 @@ public final class StudioData {
     /// The classes of each sample, most annotations first (thumbnail captions).
     public func classes(of samples: [Int64]) -> [Int64: [String]] { (try? catalog.classes(of: samples)) ?? [:] }
 
-    /// A map rendered beside a sample's image — `masks/NAME` or `depth/NAME` in its dataset's
-    /// folder, as the renderer writes them — when there is one.
+    /// A map rendered beside a sample's image — `masks/NAME.png` or `depth/NAME.png` in its
+    /// dataset's folder, as the renderer writes them — when there is one.
     public func layerPath(_ sample: SampleRow, folder: String) -> String? {
         guard let entry = workspace.datasets.first(where: { $0.name == sample.dataset }) else { return nil }
-        let name = sample.path.split(separator: "/").last.map(String.init) ?? sample.path
-        let path = "\(workspace.path(of: entry))/\(folder)/\(name)"
+        let path = "\(workspace.path(of: entry))/\(folder)/\(ImageMaps.fileName(forImage: sample.path))"
         return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
