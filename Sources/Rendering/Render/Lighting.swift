@@ -121,38 +121,72 @@ struct Lighting: Sendable {
     }
 }
 
-/// Rain streaks and snowflakes drawn over the image (deterministic from the image's stream).
+/// Rain and snow falling between the camera and the scene, drawn over the image: each drop or
+/// flake is placed at a depth (more of them far away, as in a volume) and drawn only where the
+/// scene lies behind it, at the size and streak length that depth gives — a raindrop falling
+/// at 8 m/s through a 1/60 s exposure is a streak 14 cm long, long and soft near the lens, a
+/// short faint line far off; a snowflake (1 cm, falling at 1 m/s) is a soft blob near the lens and
+/// a speck far off. Deterministic from the image's stream.
 enum Weather {
-    static func overlay(_ rgb: inout [UInt8], width: Int, height: Int, parameters: SceneParameters, stream: RandomStream) {
+    /// `depth` is the render's depth map (millimetres along the view axis, 0 for sky); `focal`
+    /// the focal length in pixels.
+    static func overlay(
+        _ rgb: inout [UInt8], depth: [UInt16], width: Int, height: Int, focal: Float, parameters: SceneParameters, stream: RandomStream
+    ) {
         var random = stream
-        switch parameters.weather {
-        case .rain:
-            for _ in 0..<(width * height / 180) {
-                let x0 = Float(random.nextUnit()) * Float(width), y0 = Float(random.nextUnit()) * Float(height)
-                let length = 6 + Float(random.nextUnit()) * 10
-                for k in 0..<Int(length) {
-                    let x = Int(x0 + Float(k) * 0.25), y = Int(y0 + Float(k))
-                    guard x >= 0, x < width, y >= 0, y < height else { continue }
-                    // Drops are faint at a photo's shutter speed: a fifth of the way to light grey.
-                    blend(&rgb, (y * width + x) * 3, toward: 200, amount: 0.2)
+        let rain = parameters.weather == .rain
+        guard rain || parameters.weather == .snow else { return }
+        // A little wind: every streak leans the same way.
+        let slant = Float(random.nextUnit() - 0.5) * (rain ? 0.35 : 0.6)
+        let count = width * height / (rain ? 420 : 260)
+        for _ in 0..<count {
+            let x0 = Float(random.nextUnit()) * Float(width), y0 = Float(random.nextUnit()) * Float(height)
+            // Depth: 0.7 to 25 m, denser far away (the volume grows with depth).
+            let z = 0.7 + 24.3 * Float(random.nextUnit()).squareRoot()
+            let brightness = Float(random.nextUnit())
+            let behind = UInt16(min(65535, z * 1000))
+            func visible(_ x: Int, _ y: Int) -> Bool {
+                guard x >= 0, x < width, y >= 0, y < height else { return false }
+                let d = depth[y * width + x]
+                return d == 0 || d > behind
+            }
+            if rain {
+                let length = max(2, min(90, 0.14 * focal / z))
+                // Near the lens a drop is out of focus: wider, fainter.
+                let spread = max(0, min(3, 0.012 * focal / z - 0.5))
+                let alpha = (0.1 + 0.22 * brightness) / (1 + spread * 0.8)
+                let steps = Int(length.rounded(.up))
+                for k in 0...steps {
+                    let t = Float(k) / Float(steps)
+                    let along = alpha * sinf(.pi * t)
+                    let (x, y) = (x0 + slant * t * length, y0 + t * length)
+                    for dx in -Int(spread.rounded(.up))...Int(spread.rounded(.up)) {
+                        let px = Int(x) + dx, py = Int(y)
+                        guard visible(px, py) else { continue }
+                        let fall = spread > 0 ? max(0, 1 - abs(Float(dx)) / (spread + 1)) : 1
+                        blend(&rgb, (py * width + px) * 3, toward: 215, amount: along * fall)
+                    }
+                }
+            } else {
+                let radius = max(0.35, min(4, 0.006 * focal / z))
+                // Near the lens a flake is a faint out-of-focus blob, far off a bright speck.
+                let alpha = (0.55 + 0.4 * brightness) * min(1, radius * radius * 2) / (1 + max(0, radius - 1.5) * 0.6)
+                let r = Int(radius.rounded(.up))
+                for dy in -r...r {
+                    for dx in -r...r {
+                        let px = Int(x0) + dx, py = Int(y0) + dy
+                        guard visible(px, py) else { continue }
+                        let d = (Float(dx * dx + dy * dy)).squareRoot()
+                        let edge = max(0, min(1, radius + 0.5 - d))
+                        guard edge > 0 else { continue }
+                        blend(&rgb, (py * width + px) * 3, toward: 242, amount: alpha * edge)
+                    }
                 }
             }
-        case .snow:
-            for _ in 0..<(width * height / 120) {
-                let x = Int(random.nextUnit() * Double(width)), y = Int(random.nextUnit() * Double(height))
-                let big = random.nextUnit() < 0.25
-                for (dx, dy) in big ? [(0, 0), (1, 0), (0, 1), (1, 1)] : [(0, 0)] {
-                    let px = x + dx, py = y + dy
-                    guard px < width, py < height else { continue }
-                    blend(&rgb, (py * width + px) * 3, toward: 245, amount: 0.85)
-                }
-            }
-        default:
-            break
         }
     }
 
     private static func blend(_ rgb: inout [UInt8], _ at: Int, toward value: Float, amount: Float) {
-        for c in 0..<3 { rgb[at + c] = UInt8(Float(rgb[at + c]) * (1 - amount) + value * amount) }
+        for c in 0..<3 { rgb[at + c] = UInt8(max(0, min(255, Float(rgb[at + c]) * (1 - amount) + value * amount))) }
     }
 }

@@ -142,7 +142,9 @@ public struct StreetRenderer: Sendable {
             let id = instanceOf[i]
             objects[id]?.visibility = silhouette > 0 ? min(1, Double(shown[id]) / Double(silhouette)) : 1
         }
-        Weather.overlay(&rgb, width: width, height: height, parameters: parameters, stream: stream.derived(3))
+        Weather.overlay(
+            &rgb, depth: depth, width: width, height: height, focal: Float(height) / 2 / camera.tanHalf, parameters: parameters,
+            stream: stream.derived(3))
         var output = RenderOutput(
             width: width, height: height, rgb: rgb, instances: instances, depth: depth, objects: objects, rays: rays)
         output.attributes = scene.attributes
@@ -324,6 +326,8 @@ public struct StreetRenderer: Sendable {
         let recording: Bool
         /// The sensor's per-image constants.
         let development: Sensor.Development
+        /// Radians a pixel spans: a ray's footprint is this times the distance it went.
+        let pixelAngle: Float
         /// The least a light must add to be worth a shadow ray (a lamp 25 m away adds well
         /// under 1 % of what the sky does at night), and per lamp the squared distance within
         /// which it can: `color.max() / (d² + 1) > visibleLight`.
@@ -336,6 +340,7 @@ public struct StreetRenderer: Sendable {
         ) {
             self.recording = recording
             development = scene.parameters.sensor.development
+            pixelAngle = 2 * camera.tanHalf / camera.height
             self.scene = scene
             self.embree = embree
             self.light = light
@@ -443,10 +448,20 @@ public struct StreetRenderer: Sendable {
                             var color = weight * (1 - t) * light.fogColor
                             let seen = weight * t
                             var mirror: SIMD3<Float>? = nil
+                            var glossy: SIMD3<Float>? = nil
                             switch material {
                             case .emissive(let c):
                                 color += seen * c
-                            case .diffuse(var albedo):
+                            case .diffuse, .textured:
+                                var albedo: SIMD3<Float>
+                                if case .textured(let base, let pattern, let variant) = material {
+                                    albedo = pattern.albedo(
+                                        base, at: point, normal: n, footprint: hit.distance * ctx.pixelAngle, variant: variant)
+                                } else if case .diffuse(let base) = material {
+                                    albedo = base
+                                } else {
+                                    albedo = .zero
+                                }
                                 // Snow lies on what faces up and stands still (not on people).
                                 if ctx.snowCovered[hit.mesh] && n.y > 0.55 {
                                     albedo += (SIMD3(repeating: 0.85) - albedo) * min(1, (n.y - 0.55) * 3)
@@ -454,11 +469,35 @@ public struct StreetRenderer: Sendable {
                                 let lit = seen * albedo
                                 color += lit * light.skyLight(n)
                                 points.write(point, normal: n, albedo: lit, sample: i, pixel: x)
-                            case .road(let albedo, let wet):
+                            case .road(let base, let wetness, let pattern, let variant):
+                                let footprint = hit.distance * ctx.pixelAngle
+                                let albedo = pattern.albedo(base, at: point, normal: n, footprint: footprint, variant: variant)
+                                // Puddles mirror; damp asphalt between them reflects dimly and blurred.
+                                let wet = wetness > 0 ? min(0.9, wetness * 1.6 * Pattern.puddle(point.x, point.z, footprint, variant)) : 0
                                 let lit = seen * albedo * (1 - wet)
                                 color += lit * light.skyLight(n)
                                 points.write(point, normal: n, albedo: lit, sample: i, pixel: x)
-                                if wet > 0 { mirror = seen * wet }
+                                if wet > 0 {
+                                    mirror = seen * wet
+                                    // A rough film of water: the mirror's normal tilts a little,
+                                    // less in deep puddles, and mostly toward and away from the
+                                    // viewer, which draws lights out into the long streaks of a wet
+                                    // road at night.
+                                    let tilt = (randoms[x].nextSquare() - 0.5) * (1 - wet)
+                                    var ahead = SIMD3(direction.x, 0, direction.z)
+                                    ahead /= max(1e-4, (ahead * ahead).sum().squareRoot())
+                                    let across = SIMD3(ahead.z, 0, -ahead.x)
+                                    glossy = n + ahead * (tilt.y * 0.14) + across * (tilt.x * 0.03)
+                                }
+                            case .coated(let paint):
+                                // Clear coat over paint: about 4 % mirrored head on, all at grazing angles.
+                                let cosine = max(0, -(direction * n).sum())
+                                let c = 1 - cosine, c2 = c * c
+                                let fresnel = 0.04 + 0.96 * c2 * c2 * c
+                                let lit = seen * paint * (1 - fresnel)
+                                color += lit * light.skyLight(n)
+                                points.write(point, normal: n, albedo: lit, sample: i, pixel: x)
+                                mirror = seen * fresnel
                             case .glass(let interior):
                                 let cosine = max(0, -(direction * n).sum())
                                 let c = 1 - cosine, c2 = c * c
@@ -468,8 +507,15 @@ public struct StreetRenderer: Sendable {
                             }
                             radiance[i] += color
                             if let mirror, depth < 2 {
-                                let reflected = direction - 2 * (direction * n).sum() * n
-                                let labels = depth == 0 && bounce.labels && material.isGlass
+                                var reflected = direction - 2 * (direction * n).sum() * n
+                                if let g = glossy {
+                                    let m = g / (g * g).sum().squareRoot()
+                                    let rough = direction - 2 * (direction * m).sum() * m
+                                    if rough.y > 0.01 { reflected = rough }
+                                }
+                                // Reflections are labelled in glass that is stuff (shop fronts), not
+                                // in a labelled object's own (a car's windows stay the car's).
+                                let labels = depth == 0 && bounce.labels && material.isGlass && ctx.instanceOf[hit.mesh] == 0
                                 mirrors.write(
                                     point + n * 1e-3, reflected, time: entry.time, Bounce(sample: Int32(i), labels: labels, weight: mirror))
                             }

@@ -4,12 +4,18 @@ internal import StudioCore
 /// What a surface looks like.
 enum Material: Sendable, Hashable {
     case diffuse(SIMD3<Float>)
-    /// Road asphalt; `wet` 0…1 adds mirror reflection (rain).
-    case road(SIMD3<Float>, wet: Float)
+    /// A diffuse colour scaled by a procedural pattern (brick, paving, plaster…); `variant`
+    /// moves the pattern, so two objects of one pattern differ.
+    case textured(SIMD3<Float>, Pattern, variant: UInt32)
+    /// Road surface (asphalt or paving); `wet` 0…1 adds a glossy reflection (rain), strongest
+    /// in puddles.
+    case road(SIMD3<Float>, wet: Float, pattern: Pattern, variant: UInt32)
     /// Shop glass: Fresnel reflection over a dark interior.
     case glass(interior: SIMD3<Float>)
     /// Lamps and headlights: colour × intensity, not lit.
     case emissive(SIMD3<Float>)
+    /// Car paint: a diffuse colour under a clear coat that mirrors what it faces (Fresnel).
+    case coated(SIMD3<Float>)
 
     var isGlass: Bool {
         if case .glass = self { return true }
@@ -83,11 +89,15 @@ struct StreetScene: Sendable {
 
     init(_ p: SceneParameters, random: inout RandomStream) {
         parameters = p
+        // The street's own patterns: asphalt, paving and paint differ from street to street
+        // (a copy of the stream, so what is drawn from it stays as it was).
+        var patterns = random.derived(0x7061_7474)
+        let variant = UInt32(truncatingIfNeeded: patterns.next())
         let snow = p.weather == .snow
         let ground: SIMD3<Float> = snow ? SIMD3(0.85, 0.87, 0.9) : SIMD3(0.32, 0.31, 0.3)
         let asphalt: SIMD3<Float> = snow ? SIMD3(0.55, 0.56, 0.58) : SIMD3(0.12, 0.12, 0.13)
         let wet: Float = p.weather == .rain ? 0.35 : (snow ? 0.05 : 0)
-        let paint = Material.diffuse(snow ? SIMD3(0.95, 0.95, 0.95) : SIMD3(0.85, 0.85, 0.8))
+        let paint = Material.textured(snow ? SIMD3(0.95, 0.95, 0.95) : SIMD3(0.85, 0.85, 0.8), .paint, variant: variant)
         // A cross street (intersection: both sides; T-junction: one) at `cross`, 10 m of road
         // between 3 m sidewalks; the main street's sidewalks, kerbs and buildings stop at it.
         let crossSides: [Float] =
@@ -152,8 +162,12 @@ struct StreetScene: Sendable {
             }
         }
         let paving: SIMD3<Float> = snow ? SIMD3(0.7, 0.7, 0.72) : SIMD3(0.3, 0.28, 0.25)
-        objects.append(SceneObject(label: nil, mesh: road, material: .road(plaza ? paving : asphalt, wet: wet)))
-        objects.append(SceneObject(label: nil, mesh: walks, material: .diffuse(ground)))
+        objects.append(
+            SceneObject(
+                label: nil, mesh: road,
+                material: .road(plaza ? paving : asphalt, wet: wet, pattern: plaza ? .paving : .asphalt, variant: variant)))
+        // Snow hides the slabs of the sidewalks: only its own unevenness shows.
+        objects.append(SceneObject(label: nil, mesh: walks, material: .textured(ground, snow ? .plaster : .paving, variant: variant &+ 1)))
         objects.append(SceneObject(label: nil, mesh: lines, material: plaza ? .diffuse(paving * 0.6) : paint))
 
         // Buildings along both sides; some ground floors are shop glass. Along a cross street
@@ -161,14 +175,19 @@ struct StreetScene: Sendable {
         func building(center: SIMD3<Float>, size: SIMD3<Float>, facing: SIMD3<Float>) {
             // Walls of brick, concrete, plaster or paint; upper floors with a grid of windows
             // (glass, lit now and then after dark) on the face toward the street.
-            let wall = Self.walls[Int(random.next() % UInt64(Self.walls.count))] * (0.8 + 0.4 * Float(random.nextUnit()))
-            objects.append(SceneObject(label: nil, mesh: .box(center: center + SIMD3(0, 3, 0), size: size), material: .diffuse(wall)))
+            let kind = Int(random.next() % UInt64(Self.walls.count))
+            let wall = Self.walls[kind] * (0.8 + 0.4 * Float(random.nextUnit()))
+            let look = Pattern.variant(center)
+            objects.append(
+                SceneObject(
+                    label: nil, mesh: .box(center: center + SIMD3(0, 3, 0), size: size),
+                    material: .textured(wall, Self.wallPatterns[kind], variant: look)))
             let glass = Float(random.nextUnit()) < p.glassFacades
             let front = SIMD3<Float>(center.x, 1.5, center.z)
             objects.append(
                 SceneObject(
                     label: nil, mesh: .box(center: front, size: SIMD3(size.x, 3, size.z)),
-                    material: glass ? .glass(interior: SIMD3(0.05, 0.06, 0.07)) : .diffuse(wall * 0.8)))
+                    material: glass ? .glass(interior: SIMD3(0.05, 0.06, 0.07)) : .textured(wall * 0.8, .plaster, variant: look &+ 1)))
             let alongX = facing.x == 0
             let across = alongX ? SIMD3<Float>(1, 0, 0) : SIMD3<Float>(0, 0, 1)
             let faceWidth = alongX ? size.x : size.z
@@ -278,26 +297,19 @@ struct StreetScene: Sendable {
             let yaw: Float = x < 0 ? .pi : 0
             let color = Self.carColors[Int(random.next() % UInt64(Self.carColors.count))]
             let length = 3.9 + 1.0 * Float(random.nextUnit()), width: Float = 1.8, height = 1.35 + 0.35 * Float(random.nextUnit())
-            var body = Mesh.box(center: SIMD3(x, 0.35 + height * 0.25, z), size: SIMD3(width, height * 0.5, length), yaw: yaw)
-            body.append(
-                .box(center: SIMD3(x, 0.35 + height * 0.72, z - 0.2), size: SIMD3(width * 0.9, height * 0.44, length * 0.55), yaw: yaw))
-            for dz: Float in [-length * 0.33, length * 0.33] {
-                for dx: Float in [-width / 2, width / 2] {
-                    body.append(.cylinder(center: SIMD3(x + dx, 0.33, z + dz), radius: 0.33, length: 0.25, alongX: true, segments: 10))
-                }
-            }
-            objects.append(SceneObject(label: "car", mesh: body, material: .diffuse(color)))
+            let car = Car(length: length, width: width, height: height)
+            objects.append(
+                SceneObject(
+                    label: "car", mesh: car.mesh.placed(at: SIMD3(x, 0, z), yaw: yaw),
+                    materials: Self.carMaterials(color, lit: p.timeOfDay != .day && lane != 2),
+                    attributes: ["vehicle": car.kind.rawValue]))
             // Cars in the two inner lanes drive at 30 km/h, each with its lane's traffic; the
             // outer lane is parked.
-            let velocity = SIMD3<Float>(0, 0, lane == 2 ? 0 : (x < 0 ? -Self.driving : Self.driving))
-            objects[objects.count - 1].velocity = velocity
+            objects[objects.count - 1].velocity = SIMD3(0, 0, lane == 2 ? 0 : (x < 0 ? -Self.driving : Self.driving))
             footprints.append((x: (x - width / 2)...(x + width / 2), z: (z - length / 2)...(z + length / 2)))
             if p.timeOfDay == .night, x < 0 {
                 // Oncoming cars light the road in front of them.
                 let front = SIMD3<Float>(x, 0.7, z - length / 2 - 0.05)
-                objects.append(
-                    SceneObject(label: nil, mesh: .box(center: front, size: SIMD3(1.4, 0.15, 0.05)), material: .emissive(SIMD3(8, 8, 7))))
-                objects[objects.count - 1].velocity = velocity
                 lights.append(PointLight(position: front - SIMD3(0, 0, 0.5), color: SIMD3(6, 6, 5.4)))
             }
         }
@@ -657,6 +669,20 @@ struct StreetScene: Sendable {
         SIMD3(0.32, 0.13, 0.08), SIMD3(0.22, 0.12, 0.08), SIMD3(0.38, 0.37, 0.35), SIMD3(0.55, 0.54, 0.5), SIMD3(0.62, 0.55, 0.42),
         SIMD3(0.72, 0.7, 0.66), SIMD3(0.6, 0.42, 0.18), SIMD3(0.12, 0.12, 0.13),
     ]
+
+    /// The pattern each wall albedo wears: the brick reds, then concrete, plaster and
+    /// painted render, and panels for the dark cladding.
+    static let wallPatterns: [Pattern] = [.brick, .brick, .concrete, .concrete, .plaster, .plaster, .plaster, .concrete]
+
+    /// A car's materials in `Car.Part` order: its paint, tinted glass, tyres, rims, head- and
+    /// tail lamps (lit when it drives after dark) and black trim.
+    static func carMaterials(_ paint: SIMD3<Float>, lit night: Bool) -> [Material] {
+        [
+            .coated(paint), .glass(interior: SIMD3(0.02, 0.022, 0.025)), .diffuse(SIMD3(0.03, 0.03, 0.03)),
+            .coated(SIMD3(0.45, 0.45, 0.47)), night ? .emissive(SIMD3(4, 4, 3.6)) : .coated(SIMD3(0.75, 0.75, 0.72)),
+            night ? .emissive(SIMD3(2.5, 0.1, 0.08)) : .coated(SIMD3(0.45, 0.03, 0.03)), .diffuse(SIMD3(0.05, 0.05, 0.05)),
+        ]
+    }
 
     static let carColors: [SIMD3<Float>] = [
         SIMD3(0.7, 0.05, 0.05), SIMD3(0.05, 0.15, 0.5), SIMD3(0.85, 0.85, 0.85), SIMD3(0.05, 0.05, 0.05), SIMD3(0.5, 0.5, 0.52),
