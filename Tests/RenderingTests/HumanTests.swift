@@ -113,6 +113,24 @@ struct HumanTests {
         #expect(runs(mask, width: width, row: covered.last! - Int(0.15 * Float(covered.count))).count == 2)
     }
 
+    @Test("An umbrella is held at the chest, elbow down, its canopy just over the head, in every pose that carries one")
+    func umbrella() {
+        for human in [
+            Self.person(.male, .adult, height: 1.85, carrying: .umbrella), Self.person(.female, .teen, height: 1.6, carrying: .umbrella),
+        ] {
+            for pose in [Human.Pose.walking(phase: 0.3), .running(phase: 0.7), .standing] {
+                let k = human.skeleton(pose)
+                let shoulder = k.shoulders.1
+                #expect(k.elbows.1.y < shoulder.y - 0.1, "the elbow hangs below the shoulder (\(pose))")
+                #expect(k.wrists.1.y < shoulder.y && k.wrists.1.y > k.pelvis.y, "the hand at the chest (\(pose))")
+                #expect(k.wrists.1.z > shoulder.z + 0.1, "in front of the body (\(pose))")
+                let (body, umbrella) = human.mesh(pose)
+                let canopy = umbrella!.bounds, top = body.bounds.max.y
+                #expect(canopy.max.y > top && canopy.max.y < top + 0.5, "the canopy just over the head (\(pose))")
+            }
+        }
+    }
+
     @Test("Sitting: hips over the seat, thighs along it, feet on the ground, hands on the thighs")
     func sitting() {
         for human in [Self.person(.male, .adult, height: 1.85), Self.person(.female, .senior, height: 1.58)] {

@@ -396,8 +396,10 @@ struct Human: Sendable {
             let elbow = shoulder + limb(flex - leanAngle / degrees * 0.5, abduction, s) * p.upperArm
             let wrist = elbow + limb(flex + elbowAngle, abduction * 0.6, s) * p.forearm
             if side == 1 && carrying == .umbrella {
-                // The left hand holds the umbrella's shaft in front of the chest.
-                let held = SIMD3<Float>(-0.35 * shoulderX, p.shoulderHeight - 0.12 * height + lift.y, 0.26 * height * 0.6)
+                // The left hand holds the umbrella's shaft in front of the chest, the elbow bent
+                // down by the side (the shoulders are already where the lift put them).
+                let chest = (skeleton.shoulders.0 + skeleton.shoulders.1) / 2
+                let held = SIMD3<Float>(-0.35 * shoulderX, chest.y - 0.14 * height, chest.z + 0.16 * height)
                 let e = Self.bend(shoulder, held, p.upperArm, p.forearm, toward: SIMD3(-0.6, -1, -0.2))
                 skeleton.elbows.1 = e
                 skeleton.wrists.1 = e + normalized(held - e) * p.forearm
