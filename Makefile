@@ -3,7 +3,7 @@
 # The system packages every build needs, in one place. Later modules add theirs here.
 APT_PACKAGES := libncursesw5-dev libpng-dev libturbojpeg0-dev libsqlite3-dev libxml2 libxml2-dev libembree-dev libdnnl-dev libassimp-dev assimp-testmodels libopenexr-dev tmux
 # Tools the benchmarks compare against or use (installed by `make bench` only).
-BENCH_APT_PACKAGES := imagemagick libsixel-bin chafa blender dataset-fashion-mnist
+BENCH_APT_PACKAGES := imagemagick libsixel-bin chafa blender python3-numpy dataset-fashion-mnist
 # Seconds of training per row of the GAN quality table (the issue asks for 300; lower it for a quick look).
 GAN_QUALITY_SECONDS ?= 300
 
@@ -40,6 +40,7 @@ bench: deps bench-deps
 	.build/release/synthstudio-bench jobs
 	.build/release/synthstudio-bench tui
 	.build/release/synthstudio-bench render
+	.build/release/synthstudio-bench assets
 	.build/release/synthstudio-bench health
 	.build/release/synthstudio-bench gan
 	.build/release/synthstudio-bench gan-quality $(GAN_QUALITY_SECONDS)

@@ -75,7 +75,8 @@ let package = Package(
         .executableTarget(
             name: "synthstudio-bench",
             dependencies: [
-                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Rendering", "GAN", "NeuralNet", "TUI", "TestSupport",
+                "StudioCore", "ImageIO", "Datasets", "TerminalGraphics", "Catalog", "Engine", "Rendering", "GAN", "NeuralNet", "TUI",
+                "TestSupport",
             ],
             path: "Benchmarks/synthstudio-bench"
         ),

@@ -17,6 +17,7 @@ static struct {
     const char *(*errorString)(void);
     struct aiPropertyStore *(*createStore)(void);
     void (*setInteger)(struct aiPropertyStore *, const char *, int);
+    void (*setFloat)(struct aiPropertyStore *, const char *, ai_real);
     void (*releaseStore)(struct aiPropertyStore *);
     enum aiReturn (*floatArray)(const struct aiMaterial *, const char *, unsigned int, unsigned int, ai_real *, unsigned int *);
     enum aiReturn (*integerArray)(const struct aiMaterial *, const char *, unsigned int, unsigned int, int *, unsigned int *);
@@ -48,6 +49,7 @@ static void load(void) {
         {(void **)&api.errorString, "aiGetErrorString"},
         {(void **)&api.createStore, "aiCreatePropertyStore"},
         {(void **)&api.setInteger, "aiSetImportPropertyInteger"},
+        {(void **)&api.setFloat, "aiSetImportPropertyFloat"},
         {(void **)&api.releaseStore, "aiReleasePropertyStore"},
         {(void **)&api.floatArray, "aiGetMaterialFloatArray"},
         {(void **)&api.integerArray, "aiGetMaterialIntegerArray"},
@@ -83,6 +85,10 @@ const struct aiScene *cassimp_import(const char *path, char *message, unsigned l
         aiProcess_LimitBoneWeights | aiProcess_FindInvalidData;
     struct aiPropertyStore *store = api.createStore();
     api.setInteger(store, AI_CONFIG_PP_SBP_REMOVE, aiPrimitiveType_POINT | aiPrimitiveType_LINE);
+    // Normals a file leaves out are smoothed only across edges gentler than 60°: a cone's side
+    // is round, a box's edges stay sharp (glTF asks for flat normals then; Assimp's default of
+    // 175° would round a box into a cushion).
+    api.setFloat(store, AI_CONFIG_PP_GSN_MAX_SMOOTHING_ANGLE, 60);
     pthread_mutex_lock(&importing);
     warnings[0] = 0;
     const struct aiScene *scene = api.importWithProperties(path, flags, NULL, store);

@@ -88,4 +88,35 @@ struct AssetImportTests {
         let red = texture.sample(SIMD2(0.25, 0.25))
         #expect(red.x > 0.99 && red.y < 0.01 && red.z < 0.01)
     }
+
+    @Test("A model without normals gets them flat across sharp edges and smooth across gentle ones")
+    func generatedNormals() throws {
+        let dir = TemporaryDirectory()
+        // A cube (edges of 90°) and an octagonal prism (45° between neighbouring sides), no normals.
+        var obj = "v -1 0 -1\nv 1 0 -1\nv 1 2 -1\nv -1 2 -1\nv -1 0 1\nv 1 0 1\nv 1 2 1\nv -1 2 1\n"
+        obj += "f 1 2 3 4\nf 6 5 8 7\nf 5 1 4 8\nf 2 6 7 3\nf 4 3 7 8\nf 5 6 2 1\n"
+        _ = dir.write("cube.obj", obj)
+        let cube = try Asset.load(dir.file("cube.obj"))
+        for mesh in cube.meshes {
+            for t in mesh.triangles {
+                let (a, b, c) = (mesh.positions[Int(t.x)], mesh.positions[Int(t.y)], mesh.positions[Int(t.z)])
+                let face = normalized(cross(b - a, c - a))
+                for i in [t.x, t.y, t.z] { #expect(abs(abs((mesh.normals[Int(i)] * face).sum()) - 1) < 1e-4, "a cube's faces are flat") }
+            }
+        }
+        var prism = ""
+        for k in 0..<8 {
+            let angle = Float(k) * .pi / 4
+            prism += "v \(cosf(angle)) 0 \(sinf(angle))\nv \(cosf(angle)) 1 \(sinf(angle))\n"
+        }
+        for k in 0..<8 { prism += "f \(2 * k + 1) \(2 * ((k + 1) % 8) + 1) \(2 * ((k + 1) % 8) + 2) \(2 * k + 2)\n" }
+        _ = dir.write("prism.obj", prism)
+        let round = try Asset.load(dir.file("prism.obj"))
+        // Smoothed: a corner's normal points out along the corner, not across a face.
+        let mesh = try #require(round.meshes.first)
+        for (p, n) in zip(mesh.positions, mesh.normals) {
+            let radial = normalized(SIMD3(p.x, 0, p.z))
+            #expect(abs((n * radial).sum()) > 0.99, "smooth across 45°: \(n) at \(p)")
+        }
+    }
 }

@@ -58,9 +58,11 @@ struct AssetRendererTests {
             }
             #expect(output.instances[y * 160 + x] == 1)
         }
-        // Labelled: one object, its box around the quad's projection.
+        // Labelled: one object, its box around the quad's projection. The world is right-handed:
+        // looking down +z, +x is on the left, so the corner at x = +1 is the box's top left.
         let box = output.objects[1]?.amodal
-        let corner = camera.imagePoint(SIMD3(-1, 1, 4))
+        let corner = camera.imagePoint(SIMD3(1, 1, 4))
+        #expect(corner.x < 80 && corner.y < 60)
         #expect(box.map { abs(Float($0.x) - corner.x) < 1 && abs(Float($0.y) - corner.y) < 1 } == true)
         #expect(output.objects[1]?.visibility ?? 0 > 0.95)
     }

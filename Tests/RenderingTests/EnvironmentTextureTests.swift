@@ -31,7 +31,7 @@ struct EnvironmentTextureTests {
         let n = 200_000
         var (importance, uniform) = ([Double](), [Double]())
         for _ in 0..<n {
-            let s = sky.sample(random.nextSquare())
+            let s = sky.sample(random.nextUnit(), random.nextUnit())
             importance.append(s.pdf > 0 ? Double(s.radiance.y * max(0, s.direction.y) / s.pdf) : 0)
             // Uniform over the sphere: pdf 1 / 4π.
             let r = random.nextSquare()
@@ -55,7 +55,7 @@ struct EnvironmentTextureTests {
         let sky = Self.sunnySky()
         var random = RandomStream(seed: 9)
         for _ in 0..<2000 {
-            let s = sky.sample(random.nextSquare())
+            let s = sky.sample(random.nextUnit(), random.nextUnit())
             #expect(abs(s.pdf - sky.pdf(s.direction)) <= 1e-3 * s.pdf + 1e-6)
             #expect(s.radiance == sky.radiance(s.direction))
         }
@@ -93,5 +93,46 @@ struct EnvironmentTextureTests {
         // Repeating wrap: uv and uv + (3, −2) read the same.
         let (a, b) = (texture.sample(SIMD2(0.1, 0.2)), texture.sample(SIMD2(3.1, -1.8)))
         #expect((0..<4).allSatisfy { abs(a[$0] - b[$0]) < 1e-4 })
+    }
+
+    @Test("The world is right-handed, as glTF's and Blender's: a panorama reads left to right, unmirrored")
+    func handedness() throws {
+        // Left half of the picture red, right half blue; its centre column looks down −z.
+        let (w, h) = (64, 32)
+        let rgb = (0..<(w * h)).flatMap { i -> [Float] in i % w < w / 2 ? [1, 0, 0] : [0, 0, 1] }
+        let sky = EnvironmentMap(HDRImage(width: w, height: h, rgb: rgb))
+        let scene = ComposedScene(assets: [], placements: [], environment: sky, camera: (.zero, SIMD3(0, 0, -1), 60))
+        let out = AssetRenderer(width: 40, height: 20, samplesPerPixel: 1).render(scene, stream: RandomStream(seed: 1))
+        let left = out.rgb[(10 * 40 + 5) * 3..<(10 * 40 + 5) * 3 + 3], right = out.rgb[(10 * 40 + 34) * 3..<(10 * 40 + 34) * 3 + 3]
+        #expect(left[left.startIndex] > 100 && left[left.startIndex + 2] < 20, "red on the left: \(Array(left))")
+        #expect(right[right.startIndex + 2] > 100 && right[right.startIndex] < 20, "blue on the right: \(Array(right))")
+    }
+
+    @Test("Light samples pick cells in proportion to their weight and carry the light `lighting` reports")
+    func aliasSampling() {
+        // A dark map with one bright patch: the patch's cells take almost every sample.
+        let (w, h) = (64, 32)
+        let rgb = (0..<(w * h)).flatMap { i -> [Float] in
+            (10..<14).contains(i % w) && (8..<12).contains(i / w) ? [50, 50, 50] : [0.1, 0.1, 0.1]
+        }
+        let sky = EnvironmentMap(HDRImage(width: w, height: h, rgb: rgb))
+        var random = RandomStream(seed: 4)
+        var bright = 0
+        for _ in 0..<4000 {
+            let s = sky.sample(random.nextUnit(), random.nextUnit())
+            #expect(s.radiance == sky.lighting(s.direction))
+            if s.radiance.x > 1 { bright += 1 }
+        }
+        // The patch's share of the weight (luminance × sin θ), within four standard deviations.
+        func weight(_ y: Int) -> Double { sin((Double(y) + 0.5) / Double(h) * .pi) }
+        var patch = 0.0, total = 0.0
+        for i in 0..<(w * h) {
+            let value = Double(rgb[i * 3]) * weight(i / w)
+            total += value
+            if rgb[i * 3] > 1 { patch += value }
+        }
+        let share = patch / total, spread = (share * (1 - share) / 4000).squareRoot()
+        #expect(abs(Double(bright) / 4000 - share) < 4 * spread, "\(bright) of 4000 samples in the bright patch, expected \(share)")
+        #expect(EnvironmentMap.aliasTable([0.5, 0.25, 0.25]).count == 3)
     }
 }

@@ -225,9 +225,11 @@ struct StreetLabelTests {
         let at = SIMD3<Float>(0, 0, 10)
         #expect(StreetRenderer.view(SIMD3(0, 0, -1), from: camera, at: at) == "front")
         #expect(StreetRenderer.view(SIMD3(0, 0, 1), from: camera, at: at) == "back")
-        // Walking toward +x (the camera's right), their right side faces the camera.
-        #expect(StreetRenderer.view(SIMD3(1, 0, 0), from: camera, at: at) == "right")
-        #expect(StreetRenderer.view(SIMD3(-1, 0, 0), from: camera, at: at) == "left")
+        // Walking toward −x (the camera's right in the right-handed world), their right side
+        // faces the camera.
+        #expect(camera.right.x < 0)
+        #expect(StreetRenderer.view(SIMD3(-1, 0, 0), from: camera, at: at) == "right")
+        #expect(StreetRenderer.view(SIMD3(1, 0, 0), from: camera, at: at) == "left")
         let output = StreetRenderer(width: 160, height: 120, samplesPerPixel: 1).render(
             SceneParameters(pedestrians: 12), stream: RandomStream(seed: 2))
         let views = Set(output.objects.values.filter { $0.label == "pedestrian" }.compactMap { $0.attributes["view"] })

@@ -10,7 +10,7 @@
 /// Loads libassimp once (thread-safe). NULL when it is loaded, else why it could not be.
 const char *cassimp_load(void);
 
-/// Imports `path` triangulated, with smooth normals where the file has none, tangents, UVs with
+/// Imports `path` triangulated, with normals where the file has none (smooth across edges under 60°), tangents, UVs with
 /// their origin at the top left, points and lines dropped, and Assimp's validation of indices,
 /// counts and references. NULL on failure, with Assimp's message in `message`; on success
 /// `message` holds the warnings Assimp logged, one per line.

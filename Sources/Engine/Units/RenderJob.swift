@@ -75,14 +75,11 @@ public struct RenderJob: UnitProducer, Sendable {
     /// The image, its attributes, and every drawn parameter (for provenance).
     private func render(_ index: Int, samplesPerPixel: Int) throws(EngineError) -> (RenderOutput, [String: String], [String: String]) {
         let stream = RandomStream(seed: spec.units.seed).derived(UInt64(index))
-        var drawing = stream.derived(0)
-        if let composition = recipe.composition, let files {
-            let values = try recipe.drawValues(&drawing, pinned: spec.pins)
-            var placing = stream.derived(1)
-            let (scene, attributes) = try files.scene(composition, values: values, random: &placing)
+        if let (scene, attributes, values) = try composed(index) {
             let renderer = AssetRenderer(width: recipe.width, height: recipe.height, samplesPerPixel: samplesPerPixel)
             return (renderer.render(scene, stream: stream), attributes, Recipe.recorded(values))
         }
+        var drawing = stream.derived(0)
         let (parameters, drawn) = try recipe.draw(&drawing, pinned: spec.pins)
         let renderer = StreetRenderer(width: recipe.width, height: recipe.height, samplesPerPixel: samplesPerPixel)
         let output = renderer.render(parameters, stream: stream)

@@ -45,12 +45,13 @@ struct Camera: Sendable {
     init(position: SIMD3<Float>, forward look: SIMD3<Float>, fieldOfView: Float, width: Int, height: Int, lens: Lens = Lens()) {
         self.position = position
         forward = look / (look * look).sum().squareRoot()
-        // right = up(y) × forward, normalised; up = forward × right.
+        // A right-handed world (glTF's, Blender's): right = forward × up(y), normalised; up =
+        // right × forward. Looking down +z, +x is on the left.
         let f = forward
-        var r = SIMD3<Float>(f.z, 0, -f.x)
+        var r = SIMD3<Float>(-f.z, 0, f.x)
         r /= max(1e-6, (r * r).sum().squareRoot())
         right = r
-        up = SIMD3(f.y * r.z - f.z * r.y, f.z * r.x - f.x * r.z, f.x * r.y - f.y * r.x)
+        up = SIMD3(r.y * f.z - r.z * f.y, r.z * f.x - r.x * f.z, r.x * f.y - r.y * f.x)
         tanHalf = tanf(fieldOfView * .pi / 360)
         self.width = Float(width)
         self.height = Float(height)

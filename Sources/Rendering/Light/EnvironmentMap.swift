@@ -11,51 +11,72 @@ public struct EnvironmentMap: Sendable {
     let radiance: [SIMD3<Float>]
     /// Turn about the vertical, radians.
     let rotation: Float
-    /// Rows' cumulative weight (marginal), then each row's cumulative weight over columns
-    /// (conditional), both normalised to end at 1.
-    private let rowCDF: [Float]
-    private let columnCDF: [Float]
-    /// Per pixel, its probability (not density): weight / total.
+    /// The grid importance is sampled on: the picture in cells of `cell` × `cell` pixels (at most
+    /// 256 × 128 cells), so the tables stay in cache; within a cell directions are uniform.
+    let cell: Int
+    let columns: Int, rows: Int
+    /// Walker's alias table over the cells: cell i is kept with probability `keep`, else its
+    /// `alias` is taken — a cell drawn in proportion to its weight in constant time.
+    private let table: [(keep: Float, alias: UInt32)]
+    /// Per cell, its probability (not density): weight / total.
     private let probability: [Float]
+    /// Per cell, its mean radiance: the light diffuse and rough surfaces are lit with (the map
+    /// box-filtered to the cells, a table that stays in cache where the picture's own misses it).
+    private let coarse: [SIMD3<Float>]
 
     public init(_ image: HDRImage, rotationDegrees: Float = 0, strength: Float = 1) {
         width = image.width
         height = image.height
         rotation = rotationDegrees * .pi / 180
+        var cell = 1
+        while width / cell > 256 || height / cell > 128 { cell *= 2 }
+        self.cell = cell
+        columns = (width + cell - 1) / cell
+        rows = (height + cell - 1) / cell
         var radiance = [SIMD3<Float>](repeating: .zero, count: width * height)
-        var weights = [Float](repeating: 0, count: width * height)
+        var weights = [Double](repeating: 0, count: columns * rows)
+        var sums = [SIMD3<Double>](repeating: .zero, count: columns * rows), counts = [Double](repeating: 0, count: columns * rows)
         for y in 0..<height {
             let sine = sinf((Float(y) + 0.5) / Float(height) * .pi)
             for x in 0..<width {
                 let c = image.pixel(x, y) * strength
                 radiance[y * width + x] = c
-                weights[y * width + x] = max(0, 0.2126 * c.x + 0.7152 * c.y + 0.0722 * c.z) * sine
+                let k = (y / cell) * columns + x / cell
+                weights[k] += Double(max(0, 0.2126 * c.x + 0.7152 * c.y + 0.0722 * c.z) * sine)
+                sums[k] += SIMD3<Double>(Double(c.x), Double(c.y), Double(c.z))
+                counts[k] += 1
             }
         }
-        // A black map still samples (uniformly over its pixels' areas) rather than dividing by zero.
+        coarse = zip(sums, counts).map { s, n in SIMD3<Float>(Float(s.x / n), Float(s.y / n), Float(s.z / n)) }
+        // A black map still samples (uniformly over the sphere) rather than dividing by zero.
         if weights.allSatisfy({ $0 <= 0 }) {
-            for y in 0..<height {
-                for x in 0..<width { weights[y * width + x] = sinf((Float(y) + 0.5) / Float(height) * .pi) }
+            for r in 0..<rows {
+                for c in 0..<columns { weights[r * columns + c] = Double(sinf((Float(r) + 0.5) / Float(rows) * .pi)) }
             }
         }
         self.radiance = radiance
-        var columns = [Float](repeating: 0, count: width * height)
-        var rows = [Float](repeating: 0, count: height)
-        var total: Double = 0
-        for y in 0..<height {
-            var sum: Double = 0
-            for x in 0..<width {
-                sum += Double(weights[y * width + x])
-                columns[y * width + x] = Float(sum)
+        let total = weights.reduce(0, +)
+        probability = weights.map { Float($0 / total) }
+        table = Self.aliasTable(weights.map { $0 / total })
+    }
+
+    /// Vose's alias table for the distribution `p` (summing to 1): every slot holds its own
+    /// share and, for the rest of a uniform slot, one other entry.
+    static func aliasTable(_ p: [Double]) -> [(keep: Float, alias: UInt32)] {
+        let n = p.count
+        var scaled = p.map { $0 * Double(n) }
+        var table = (0..<n).map { (keep: Float(1), alias: UInt32($0)) }
+        var small: [Int] = [], large: [Int] = []
+        for (i, v) in scaled.enumerated() { if v < 1 { small.append(i) } else { large.append(i) } }
+        while let s = small.popLast(), let l = large.last {
+            table[s] = (Float(scaled[s]), UInt32(l))
+            scaled[l] -= 1 - scaled[s]
+            if scaled[l] < 1 {
+                large.removeLast()
+                small.append(l)
             }
-            if sum > 0 { for x in 0..<width { columns[y * width + x] /= Float(sum) } }
-            total += sum
-            rows[y] = Float(total)
         }
-        for y in 0..<height { rows[y] /= Float(total) }
-        rowCDF = rows
-        columnCDF = columns
-        probability = weights.map { Float(Double($0) / total) }
+        return table
     }
 
     /// A uniform sky of one colour (tests, and a fallback).
@@ -69,6 +90,13 @@ public struct EnvironmentMap: Sendable {
         return radiance[y * width + x]
     }
 
+    /// The light from direction `d` as diffuse and rough surfaces see it: the map box-filtered to
+    /// the sampling cells (what `sample` returns too, so both estimators light with one map).
+    @inline(__always) public func lighting(_ d: SIMD3<Float>) -> SIMD3<Float> {
+        let (x, y) = pixel(d)
+        return coarse[(y / cell) * columns + x / cell]
+    }
+
     @inline(__always) private func pixel(_ d: SIMD3<Float>) -> (Int, Int) {
         var u = atan2f(d.x, -d.z) / (2 * .pi) + 0.5 - rotation / (2 * .pi)
         u -= floorf(u)
@@ -76,44 +104,47 @@ public struct EnvironmentMap: Sendable {
         return (min(width - 1, Int(u * Float(width))), min(height - 1, Int(v * Float(height))))
     }
 
-    /// A direction drawn in proportion to the light it brings, from two uniform numbers, with its
-    /// radiance and its density per steradian.
-    public func sample(_ r: SIMD2<Float>) -> (direction: SIMD3<Float>, radiance: SIMD3<Float>, pdf: Float) {
-        let y = Self.search(rowCDF, 0, height, r.x)
-        let before = y > 0 ? rowCDF[y - 1] : 0
-        // The row's share of r.x, reused to place the sample inside the row's height.
-        let rowShare = (r.x - before) / max(1e-12, rowCDF[y] - before)
-        let x = Self.search(columnCDF, y * width, width, r.y)
-        let left = x > 0 ? columnCDF[y * width + x - 1] : 0
-        let columnShare = (r.y - left) / max(1e-12, columnCDF[y * width + x] - left)
-        let u = (Float(x) + max(0, min(1, columnShare))) / Float(width)
-        let v = (Float(y) + max(0, min(1, rowShare))) / Float(height)
+    /// A direction drawn in proportion to the light it brings, from two uniform numbers in
+    /// [0, 1), with its radiance (as `lighting` gives it) and its density per steradian: `pick` chooses a cell through
+    /// the alias table (what is left of it after the choice, rescaled, places the direction
+    /// across the cell: doubles keep enough bits for both), `down` places it down the cell.
+    public func sample(_ pick: Double, _ down: Double) -> (direction: SIMD3<Float>, radiance: SIMD3<Float>, pdf: Float) {
+        let count = columns * rows
+        let scaled = pick * Double(count)
+        var i = min(count - 1, Int(scaled))
+        var across = scaled - Double(i)
+        let entry = table[i]
+        let share = Double(entry.keep)
+        if across < share {
+            across /= share
+        } else {
+            across = (across - share) / max(1e-12, 1 - share)
+            i = Int(entry.alias)
+        }
+        let (cx, cy) = (i % columns, i / columns)
+        // The cell's span on the picture (the last row or column may be cut short).
+        let spanX = min(cell, width - cx * cell), spanY = min(cell, height - cy * cell)
+        let u = (Float(cx * cell) + Float(max(0, min(1, across))) * Float(spanX)) / Float(width)
+        let v = (Float(cy * cell) + Float(max(0, min(1, down))) * Float(spanY)) / Float(height)
         let phi = (u - 0.5 + rotation / (2 * .pi)) * 2 * .pi, theta = v * .pi
         let sine = sinf(theta)
         let direction = SIMD3(sine * sinf(phi), cosf(theta), -sine * cosf(phi))
-        let i = y * width + x
-        return (direction, radiance[i], density(pixel: i, sine: sine))
+        return (direction, coarse[i], density(cell: i, spanX: spanX, spanY: spanY, sine: sine))
     }
 
     /// The density per steradian with which `sample` draws direction `d`.
     public func pdf(_ d: SIMD3<Float>) -> Float {
         let (x, y) = pixel(d)
-        return density(pixel: y * width + x, sine: (1 - min(1, d.y * d.y)).squareRoot())
+        let (cx, cy) = (x / cell, y / cell)
+        return density(
+            cell: cy * columns + cx, spanX: min(cell, width - cx * cell), spanY: min(cell, height - cy * cell),
+            sine: (1 - min(1, d.y * d.y)).squareRoot())
     }
 
-    @inline(__always) private func density(pixel i: Int, sine: Float) -> Float {
-        // A pixel covers (2π / W)(π / H) sin θ steradians.
+    @inline(__always) private func density(cell i: Int, spanX: Int, spanY: Int, sine: Float) -> Float {
+        // A cell of spanX × spanY pixels covers (2π spanX / W)(π spanY / H) sin θ steradians
+        // (sin θ at the direction: the density is uniform in the picture's coordinates).
         guard sine > 1e-6 else { return 0 }
-        return probability[i] * Float(width * height) / (2 * .pi * .pi * sine)
-    }
-
-    /// The first index in `cdf[start ..< start + count]` whose value exceeds `value` (relative).
-    @inline(__always) private static func search(_ cdf: [Float], _ start: Int, _ count: Int, _ value: Float) -> Int {
-        var lo = 0, hi = count - 1
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if cdf[start + mid] > value { hi = mid } else { lo = mid + 1 }
-        }
-        return lo
+        return probability[i] * Float(width * height) / (Float(spanX * spanY) * 2 * .pi * .pi * sine)
     }
 }

@@ -30,9 +30,12 @@ struct BRDF {
         h /= max(1e-8, (h * h).sum().squareRoot())
         let nh = max(0, (n * h).sum()), vh = max(0, (v * h).sum())
         let a2 = alpha * alpha
-        let d = a2 / (.pi * powf(nh * nh * (a2 - 1) + 1, 2))
+        let k = nh * nh * (a2 - 1) + 1
+        let d = a2 / (.pi * k * k)
         let visibility = 0.5 / (nl * (nv * nv * (1 - a2) + a2).squareRoot() + nv * (nl * nl * (1 - a2) + a2).squareRoot())
-        let fresnel = Self.f0(base, metallic) + (SIMD3(repeating: 1) - Self.f0(base, metallic)) * powf(1 - vh, 5)
+        let f0 = Self.f0(base, metallic)
+        let c = 1 - vh, c2 = c * c
+        let fresnel = f0 + (SIMD3(repeating: 1) - f0) * (c2 * c2 * c)
         let specular = fresnel * (d * visibility)
         let diffuse = (SIMD3(repeating: 1) - fresnel) * (1 - metallic) * base / .pi
         let pdf = specularChance * d * nh / (4 * max(1e-8, vh)) + (1 - specularChance) * nl / .pi

@@ -62,7 +62,9 @@ public struct AssetRenderer: Sendable {
     public var width: Int
     public var height: Int
     public var samplesPerPixel: Int
-    public var bounces = 3
+    public var bounces = Self.defaultBounces
+    /// Bounces of indirect light a path takes (Russian roulette after the second).
+    public static let defaultBounces = 3
 
     public init(width: Int, height: Int, samplesPerPixel: Int) {
         self.width = width
@@ -109,6 +111,32 @@ public struct AssetRenderer: Sendable {
         return output
     }
 
+    /// Embree alone on `scene`: every pixel's camera rays (`samplesPerPixel` each, jittered as
+    /// the renderer jitters them), one `rtcIntersect1` call per ray, rows on all cores, nothing
+    /// else. The ray count and the seconds, for the bench.
+    package func embreeAlone(_ scene: ComposedScene) -> (rays: Int, seconds: Double) {
+        let embree = EmbreeScene(assets: scene.assets, placements: scene.placements.map { ($0.asset, $0.transform) })
+        let camera = Camera(
+            position: scene.camera.position, forward: scene.camera.target - scene.camera.position, fieldOfView: scene.camera.fieldOfView,
+            width: width, height: height)
+        let (hits, time) = Rendering.seconds {
+            Parallel.map(height) { y in
+                var random = RandomStream(seed: UInt64(y))
+                var hits = 0
+                for x in 0..<width {
+                    for _ in 0..<samplesPerPixel {
+                        let jitter = random.nextSquare()
+                        let ray = camera.ray(x: Float(x) + jitter.x, y: Float(y) + jitter.y)
+                        if embree.trace(ray.origin, ray.direction).hit.geomID != cembree_invalid_geometry_id() { hits += 1 }
+                    }
+                }
+                return hits
+            }.reduce(0, +)
+        }
+        precondition(hits >= 0)
+        return (width * height * samplesPerPixel, time)
+    }
+
     /// The asset's triangles placed in the world, as one mesh (for boxes and silhouettes).
     static func worldMesh(_ asset: Asset, _ transform: Affine) -> Mesh {
         var mesh = Mesh()
@@ -118,7 +146,9 @@ public struct AssetRenderer: Sendable {
         return mesh
     }
 
-    struct Context: Sendable {
+    /// What every ray of one render reads, shared by reference (a struct of arrays copied into
+    /// each call retained and released them on every ray: a third of the render).
+    final class Context: Sendable {
         let scene: ComposedScene
         let embree: EmbreeScene
         let camera: Camera
@@ -126,6 +156,57 @@ public struct AssetRenderer: Sendable {
         let normalMatrices: [Affine]
         /// A pixel's angular width (radians): how fast a ray's footprint grows with distance.
         let spread: Float
+        /// Every mesh of every asset as one reference (asset k's mesh j at `firstGeometry[k] + j`),
+        /// and per placement what a hit needs of it: read per ray without copying (and retaining)
+        /// the asset's arrays.
+        let geometries: [Geometry]
+        let firstGeometry: [Int]
+        let placed: [Placed]
+
+        init(scene: ComposedScene, embree: EmbreeScene, camera: Camera, transforms: [Affine], normalMatrices: [Affine], spread: Float) {
+            self.scene = scene
+            self.embree = embree
+            self.camera = camera
+            self.transforms = transforms
+            self.normalMatrices = normalMatrices
+            self.spread = spread
+            var geometries: [Geometry] = [], first: [Int] = []
+            for asset in scene.assets {
+                first.append(geometries.count)
+                geometries += asset.meshes.map { Geometry($0, material: asset.materials[$0.material]) }
+            }
+            self.geometries = geometries
+            firstGeometry = first
+            placed = scene.placements.map { Placed(asset: $0.asset, scale: $0.scale, tint: $0.tint, roughness: $0.roughness) }
+        }
+
+        /// The mesh a hit on `placement`'s instance met.
+        @inline(__always) func geometry(_ placement: Int, _ mesh: UInt32) -> Geometry {
+            geometries[firstGeometry[placed[placement].asset] + Int(mesh)]
+        }
+    }
+
+    /// One mesh of an asset with its material, shared by reference.
+    final class Geometry: Sendable {
+        let positions: [SIMD3<Float>]
+        let normals: [SIMD3<Float>]
+        let uvs: [SIMD2<Float>]
+        let tangents: [SIMD4<Float>]
+        let triangles: [SIMD3<UInt32>]
+        let material: SurfaceMaterial
+
+        init(_ mesh: AssetMesh, material: SurfaceMaterial) {
+            (positions, normals, uvs, tangents, triangles) = (mesh.positions, mesh.normals, mesh.uvs, mesh.tangents, mesh.triangles)
+            self.material = material
+        }
+    }
+
+    /// What shading needs of a placement (no label string to retain).
+    struct Placed: Sendable {
+        let asset: Int
+        let scale: Float
+        let tint: SIMD3<Float>
+        let roughness: Float
     }
 
     /// What a ray found: the point, its normals, and the material there (textures applied).
@@ -195,6 +276,8 @@ public struct AssetRenderer: Sendable {
         var travelled: Float = 0
         /// The BRDF density of the last bounce (nil for camera rays: no light sample competed).
         var lastPDF: Float? = nil
+        /// Whether the last bounce was off a smooth surface (its reflection shows detail).
+        var sharp = false
         var bounce = 0
         var holes = 0
         while true {
@@ -203,7 +286,9 @@ public struct AssetRenderer: Sendable {
             guard rayhit.hit.geomID != cembree_invalid_geometry_id() else {
                 // A camera ray that leaves the scene (through cut-out holes or past everything) shows sky.
                 if bounce == 0 { first(nil, 0) }
-                let light = environment.radiance(d)
+                // Seen directly or in a smooth reflection, the map at full resolution; lighting a
+                // rough surface, the filtered map its light samples drew from.
+                let light = bounce == 0 || sharp ? environment.radiance(d) : environment.lighting(d)
                 if let p = lastPDF {
                     let q = environment.pdf(d)
                     radiance += throughput * light * (p * p / (p * p + q * q))
@@ -227,7 +312,7 @@ public struct AssetRenderer: Sendable {
             let v = -d
             let n = surface.shading
             // Light from the environment, drawn where it is bright, if nothing is in the way.
-            let light = environment.sample(random.nextSquare())
+            let light = environment.sample(random.nextUnit(), random.nextUnit())
             rays += 1
             if light.pdf > 0, (surface.geometric * light.direction).sum() > 0 {
                 let (f, p) = surface.brdf.evaluate(n: n, v: v, l: light.direction)
@@ -251,6 +336,7 @@ public struct AssetRenderer: Sendable {
                 throughput /= keep
             }
             lastPDF = p
+            sharp = surface.brdf.alpha < 0.06
             o = surface.point + surface.geometric * 1e-3
             d = l
             bounce += 1
@@ -264,9 +350,7 @@ public struct AssetRenderer: Sendable {
             let rayhit = ctx.embree.trace(o, direction)
             guard rayhit.hit.geomID != cembree_invalid_geometry_id() else { return false }
             let placement = Int(rayhit.hit.instID)
-            let asset = ctx.scene.assets[ctx.scene.placements[placement].asset]
-            let mesh = asset.meshes[Int(rayhit.hit.geomID)]
-            guard let cutoff = asset.materials[mesh.material].alphaCutoff else { return true }
+            guard let cutoff = ctx.geometry(placement, rayhit.hit.geomID).material.alphaCutoff else { return true }
             let surface = self.surface(rayhit, o, direction, placement, footprint: 0, ctx)
             guard surface.isHole || cutoff <= 0 else { return true }
             o = surface.point + direction * 1e-3
@@ -280,9 +364,8 @@ public struct AssetRenderer: Sendable {
     private func surface(
         _ rayhit: RTCRayHit, _ origin: SIMD3<Float>, _ d: SIMD3<Float>, _ placement: Int, footprint: Float, _ ctx: Context
     ) -> Surface {
-        let place = ctx.scene.placements[placement]
-        let asset = ctx.scene.assets[place.asset]
-        let mesh = asset.meshes[Int(rayhit.hit.geomID)]
+        let place = ctx.placed[placement]
+        let mesh = ctx.geometry(placement, rayhit.hit.geomID)
         let triangle = mesh.triangles[Int(rayhit.hit.primID)]
         let (a, b, c) = (Int(triangle.x), Int(triangle.y), Int(triangle.z))
         let (u, v) = (rayhit.hit.u, rayhit.hit.v)
@@ -294,10 +377,9 @@ public struct AssetRenderer: Sendable {
         // Both normals face the ray's side.
         if (geometric * d).sum() > 0 { geometric = -geometric }
         if (shading * geometric).sum() < 0 { shading = -shading }
-        let material = asset.materials[mesh.material]
-        var base = material.baseColor
-        var (metallic, roughness) = (material.metallic, material.roughness)
-        var emission = material.emissive
+        var base = mesh.material.baseColor
+        var (metallic, roughness) = (mesh.material.metallic, mesh.material.roughness)
+        var emission = mesh.material.emissive
         if !mesh.uvs.isEmpty {
             let uv = mesh.uvs[a] * w + mesh.uvs[b] * u + mesh.uvs[c] * v
             // Footprint in texture repeats: metres across × repeats per metre on this triangle,
@@ -307,17 +389,17 @@ public struct AssetRenderer: Sendable {
             let uvArea = abs(Self.cross2(mesh.uvs[b] - mesh.uvs[a], mesh.uvs[c] - mesh.uvs[a])) / 2
             let grazing = max(0.05, abs((geometric * d).sum()))
             let repeats = worldArea > 0 ? footprint * (uvArea / worldArea).squareRoot() / grazing : 0
-            if let t = material.baseColorTexture { base *= t.sample(uv, footprint: repeats) }
-            if let t = material.metallicRoughnessTexture {
+            if let t = mesh.material.baseColorTexture { base *= t.sample(uv, footprint: repeats) }
+            if let t = mesh.material.metallicRoughnessTexture {
                 let mr = t.sample(uv, footprint: repeats)
                 roughness *= mr.y
                 metallic *= mr.z
             }
-            if let t = material.emissiveTexture {
+            if let t = mesh.material.emissiveTexture {
                 let e = t.sample(uv, footprint: repeats)
                 emission *= SIMD3(e.x, e.y, e.z)
             }
-            if let t = material.normalTexture, !mesh.tangents.isEmpty {
+            if let t = mesh.material.normalTexture, !mesh.tangents.isEmpty {
                 let tangent4 = mesh.tangents[a] * w + mesh.tangents[b] * u + mesh.tangents[c] * v
                 let tangent = unit(ctx.transforms[placement].vector(SIMD3(tangent4.x, tangent4.y, tangent4.z)))
                 let handed: Float = mesh.tangents[a].w < 0 ? -1 : 1
@@ -330,7 +412,7 @@ public struct AssetRenderer: Sendable {
                 if (mapped * geometric).sum() > 0 { shading = mapped }
             }
         }
-        let isHole = material.alphaCutoff.map { base.w < $0 } ?? false
+        let isHole = mesh.material.alphaCutoff.map { base.w < $0 } ?? false
         let color = SIMD3(base.x, base.y, base.z) * place.tint
         return Surface(
             point: origin + d * rayhit.ray.tfar, geometric: geometric, shading: shading,

@@ -23,7 +23,8 @@ struct Lighting: Sendable {
     init(_ p: SceneParameters) {
         let elevation = (p.timeOfDay == .day ? p.sunElevation : (p.timeOfDay == .dusk ? 6 : -20)) * .pi / 180
         let azimuth = p.sunAzimuth * .pi / 180
-        sunDirection = SIMD3(sinf(azimuth) * cosf(elevation), sinf(elevation), cosf(azimuth) * cosf(elevation))
+        // Azimuth 90 is on the camera's right: −x in the right-handed world, looking down +z.
+        sunDirection = SIMD3(-sinf(azimuth) * cosf(elevation), sinf(elevation), cosf(azimuth) * cosf(elevation))
         var sun: SIMD3<Float>, sky: SIMD3<Float>, horizonColor: SIMD3<Float>, zenithColor: SIMD3<Float>
         switch p.timeOfDay {
         case .day:

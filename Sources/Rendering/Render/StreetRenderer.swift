@@ -161,9 +161,9 @@ public struct StreetRenderer: Sendable {
         let ahead = (facing * d).sum()
         if ahead > 0.707 { return "front" }
         if ahead < -0.707 { return "back" }
-        // Facing +z, a person's right is +x (seen from behind, on the image's right):
-        // their right is (facing.z, 0, −facing.x).
-        let right = SIMD3<Float>(facing.z, 0, -facing.x)
+        // In the right-handed world a person's right is facing × up = (−facing.z, 0, facing.x)
+        // (facing +z, their right is −x: seen from behind, on the image's right).
+        let right = SIMD3<Float>(-facing.z, 0, facing.x)
         return (right * d).sum() > 0 ? "right" : "left"
     }
 
@@ -268,12 +268,9 @@ public struct StreetRenderer: Sendable {
         }
         let rows = (0..<height).map(rays)
         func seconds(_ trace: (HitBatch<Void>) -> Int) -> Double {
-            var start = timespec(), end = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &start)
-            let hits = Parallel.map(height) { y in trace(rows[y]) }.reduce(0, +)
-            clock_gettime(CLOCK_MONOTONIC, &end)
+            let (hits, time) = Rendering.seconds { Parallel.map(height) { y in trace(rows[y]) }.reduce(0, +) }
             precondition(hits >= 0)
-            return Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
+            return time
         }
         let single = seconds { batch in
             (0..<batch.count).reduce(0) { $0 + (embree.intersect(batch.origin($1), batch.direction($1)) != nil ? 1 : 0) }
@@ -295,18 +292,16 @@ public struct StreetRenderer: Sendable {
         var placement = stream.derived(1)
         let embree = EmbreeScene(meshes: StreetScene(parameters, random: &placement).objects.map(\.mesh))
         var batches = recorded.map { $0.replay() }
-        var start = timespec(), end = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &start)
-        batches.withUnsafeMutableBufferPointer { batches in
-            nonisolated(unsafe) let batches = batches
-            Parallel.forEach(batches.count) { i in
-                embree.intersect(&batches[i].hits)
-                embree.occluded(&batches[i].occlusion)
+        let (_, time) = Rendering.seconds {
+            batches.withUnsafeMutableBufferPointer { batches in
+                nonisolated(unsafe) let batches = batches
+                Parallel.forEach(batches.count) { i in
+                    embree.intersect(&batches[i].hits)
+                    embree.occluded(&batches[i].occlusion)
+                }
             }
         }
-        clock_gettime(CLOCK_MONOTONIC, &end)
-        let seconds = Double(end.tv_sec - start.tv_sec) + Double(end.tv_nsec - start.tv_nsec) / 1e9
-        return (recorded.reduce(0) { $0 + $1.count }, seconds)
+        return (recorded.reduce(0) { $0 + $1.count }, time)
     }
 
     struct Context: Sendable {

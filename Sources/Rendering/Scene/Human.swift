@@ -4,8 +4,8 @@ internal import StudioCore
 /// A procedural person: body proportions by sex, age, height and build; clothes, hair and
 /// accessories; a pose (a phase of the walking or running gait, standing, or riding a bicycle).
 /// Built as smooth swept surfaces on a skeleton — torso, neck, head, upper arms, forearms,
-/// hands, thighs, shins, feet — in the person's own frame: feet on y = 0, facing +z, +x the
-/// person's right.
+/// hands, thighs, shins, feet — in the person's own frame, laid out as the street is (`StreetScene.mirror`):
+/// feet on y = 0, facing +z, +x the person's right.
 ///
 /// Proportions follow anthropometric tables (segment lengths as fractions of stature, after
 /// Drillis and Contini): chin at 0.87 of the height, shoulders 0.82, hip joints 0.53, knees

@@ -373,6 +373,25 @@ struct StreetScene: Sendable {
             attributes["curve_radius_m"] = String(Int(radius.rounded()))
         }
         placeCamera(p, random: &random)
+        mirror()
+    }
+
+    /// The street is laid out with +x on the camera's right (a left-handed frame: traffic keeps
+    /// to +x); the renderer's world is right-handed (glTF's and Blender's: looking down +z, +x is
+    /// on the left), so the finished street is mirrored into it — every point, normal, direction
+    /// and light across x = 0, each triangle's winding reversed — and looks as it was laid out.
+    mutating func mirror() {
+        @inline(__always) func flip(_ v: SIMD3<Float>) -> SIMD3<Float> { SIMD3(-v.x, v.y, v.z) }
+        for i in objects.indices {
+            objects[i].mesh.vertices = objects[i].mesh.vertices.map(flip)
+            objects[i].mesh.normals = objects[i].mesh.normals.map(flip)
+            objects[i].mesh.triangles = objects[i].mesh.triangles.map { SIMD3($0.x, $0.z, $0.y) }
+            objects[i].facing = objects[i].facing.map(flip)
+            objects[i].velocity = flip(objects[i].velocity)
+        }
+        lights = lights.map { PointLight(position: flip($0.position), color: $0.color) }
+        benches = benches.map { (flip($0.base), -$0.side) }
+        camera = (flip(camera.position), flip(camera.forward))
     }
 
     /// Half the road's width for a lane count: 5 m for two lanes, 1.65 m more per lane.

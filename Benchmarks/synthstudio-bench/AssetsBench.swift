@@ -1,0 +1,126 @@
+import Dispatch
+import Engine
+import Foundation
+import Rendering
+import StudioCore
+
+/// `assets`: the general renderer on the sample yard (`scene: assets`: OBJ, glTF and GLB assets
+/// with textures on a ground plane under an HDR environment, the camera's exposure, white
+/// balance, vignetting, noise and aperture), whole process — `synthstudio render` writing PNG,
+/// masks, depth, COCO and YOLO — against Blender 3.4 Cycles on the CPU rendering the very same
+/// scenes (each image's description handed to `Benchmarks/peers/cycles_assets.py`: same assets
+/// and textures, same HDR map, same camera and aperture, same size, samples and bounces). Turns
+/// alternate (ours, Cycles, ours, Cycles); our time is the child's wall clock and CPU, Cycles'
+/// the renders alone (scene building not counted, to its advantage). At 320×240, 640×480 and
+/// 1280×720.
+struct AssetsBench {
+    let synthstudio: String
+    let folder: String
+    let recipe = "sample-data/scenes/yard.yaml"
+
+    func run() throws {
+        print("\nComposed scenes (sample yard: textured OBJ/glTF assets, HDR environment), whole process against Blender Cycles")
+        for (width, height, images, turns) in [(320, 240, 8, 2), (640, 480, 4, 2), (1280, 720, 2, 1)] {
+            var ours: [Double] = [], cpu: [Double] = [], cycles: [Double] = []
+            for turn in 1...turns {
+                let (wall, used) = try timedRender(width: width, height: height, images: images, seed: UInt64(turn))
+                ours.append(Double(images) / wall)
+                cpu.append(used / Double(images))
+                if let rate = try cyclesRate(width: width, height: height, images: images, seed: UInt64(turn)) { cycles.append(rate) }
+            }
+            let mine = ours.reduce(0, +) / Double(ours.count), cpuPer = cpu.reduce(0, +) / Double(cpu.count)
+            let line = String(
+                format: "  %4d×%-4d synthstudio render %6.2f images/s (%.2f s CPU per image, 16 spp, labels and files included)", width,
+                height, mine, cpuPer)
+            guard !cycles.isEmpty else {
+                print(line + "; Blender Cycles: not installed or no result (apt-get install blender)")
+                continue
+            }
+            let theirs = cycles.reduce(0, +) / Double(cycles.count)
+            print(line + String(format: "  Cycles %6.3f images/s → %.1f×", theirs, mine / theirs))
+        }
+        rays()
+    }
+
+    /// `synthstudio render` of `images` yard images at the size into a fresh folder: wall seconds
+    /// and the child's CPU seconds.
+    func timedRender(width: Int, height: Int, images: Int, seed: UInt64) throws -> (wall: Double, cpu: Double) {
+        let out = "\(folder)/ours-\(width)x\(height)"
+        try? FileManager.default.removeItem(atPath: out)
+        let before = childCPUSeconds(), start = DispatchTime.now().uptimeNanoseconds
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: synthstudio)
+        process.arguments = [
+            "render", "--recipe", recipe, "--count", String(images), "--seed", String(seed), "--size", "\(width)x\(height)", "--out", out,
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw BenchError("synthstudio render failed (\(process.terminationStatus))") }
+        return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, childCPUSeconds() - before)
+    }
+
+    /// Cycles' images per second on the same images' scenes, or nil when Blender is missing.
+    func cyclesRate(width: Int, height: Int, images: Int, seed: UInt64) throws -> Double? {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/blender") else { return nil }
+        let job = try RenderJob(
+            RenderSpec(
+                id: "bench", units: UnitPlan(dataset: "bench", count: images, seed: seed, shard: try Shard.parse("0/1")), recipe: recipe,
+                pins: [:], size: PixelSize(width: width, height: height), samplesPerPixel: nil))
+        let scenes = try (0..<images).compactMap { try job.composedDescription($0) }
+        let out = "\(folder)/cycles-\(width)x\(height)"
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let path = "\(out)/scenes.json"
+        try JSONSerialization.data(withJSONObject: scenes).write(to: URL(fileURLWithPath: path))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/blender")
+        process.arguments = ["--background", "--factory-startup", "--python", "Benchmarks/peers/cycles_assets.py", "--", path, out]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("CYCLES_RESULT ") }),
+            let json = try JSONSerialization.jsonObject(with: Data(line.dropFirst("CYCLES_RESULT ".count).utf8)) as? [String: Any],
+            let n = json["images"] as? Int, let seconds = json["seconds"] as? Double, seconds > 0
+        else { return nil }
+        return Double(n) / seconds
+    }
+
+    /// Rays per second of the general renderer (camera, shadow and bounce rays) beside Embree
+    /// alone tracing the same scenes' camera rays, one `rtcIntersect1` each.
+    func rays() {
+        guard
+            let job = try? RenderJob(
+                RenderSpec(
+                    id: "bench", units: UnitPlan(dataset: "bench", count: 4, seed: 1, shard: try Shard.parse("0/1")), recipe: recipe,
+                    pins: [:], size: PixelSize(width: 320, height: 240), samplesPerPixel: nil))
+        else { return }
+        var traced = 0, seconds = 0.0, alone = 0, aloneSeconds = 0.0
+        for i in 0..<4 {
+            guard let (scene, renderer) = try? job.composedScene(i) else { continue }
+            let start = DispatchTime.now().uptimeNanoseconds
+            traced += renderer.render(scene, stream: RandomStream(seed: 1).derived(UInt64(i))).rays
+            seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let (r, s) = renderer.embreeAlone(scene)
+            alone += r
+            aloneSeconds += s
+        }
+        guard seconds > 0, aloneSeconds > 0 else { return }
+        let ours = Double(traced) / seconds, embree = Double(alone) / aloneSeconds
+        print(
+            String(
+                format:
+                    "  rays: renderer %.2f M rays/s (all rays, shading included); Embree alone %.2f M rays/s (camera rays, rtcIntersect1) → %.0f %%",
+                ours / 1e6, embree / 1e6, ours / embree * 100))
+    }
+}
+
+/// CPU seconds of this process's finished children (user + system).
+func childCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
