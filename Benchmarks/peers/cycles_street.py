@@ -7,7 +7,8 @@ With `rich` (the street as SynthStudio now renders it): a four-way intersection 
 10 people of smooth capsules and spheres (about the triangles of SynthStudio's procedural bodies),
 6 trees and 4 traffic lights besides the rest.
 Builds the scene with boxes, cylinders and spheres (road, sidewalks, 2 × 8 buildings with glass
-ground floors, 4 cars, 6 walking figures, 10 lamps), a sun with soft shadows and a sky colour,
+ground floors, 4 cars, 6 walking figures, 10 lamps) — road, sidewalks and walls with procedural
+noise and brick textures, as synthstudio's street has —, a sun with soft shadows and a sky colour,
 then renders IMAGES frames at 320×240, 4 samples per pixel, denoising off, and prints one JSON line
 with the time of the renders alone.
 """
@@ -40,15 +41,37 @@ scene.render.threads_mode = "AUTO"
 scene.render.image_settings.file_format = "PNG"
 
 
-def material(name, color, glass=False):
+def material(name, color, glass=False, pattern=None):
+    """A Principled material; `pattern` (`noise` for asphalt and plaster, `brick` for walls and
+    paving) scales its colour by a procedural texture, as synthstudio's street patterns do."""
     m = bpy.data.materials.new(name)
     m.use_nodes = True
-    bsdf = m.node_tree.nodes["Principled BSDF"]
+    nodes, links = m.node_tree.nodes, m.node_tree.links
+    bsdf = nodes["Principled BSDF"]
     bsdf.inputs["Base Color"].default_value = (*color, 1)
     if glass:
         bsdf.inputs["Metallic"].default_value = 0.2
         bsdf.inputs["Roughness"].default_value = 0.02
         bsdf.inputs["Specular"].default_value = 1.0
+    if pattern:
+        coordinates = nodes.new("ShaderNodeTexCoord")
+        multiply = nodes.new("ShaderNodeMixRGB")
+        multiply.blend_type = "MULTIPLY"
+        multiply.inputs["Fac"].default_value = 1
+        multiply.inputs["Color1"].default_value = (*color, 1)
+        if pattern == "brick":
+            texture = nodes.new("ShaderNodeTexBrick")
+            texture.inputs["Scale"].default_value = 4
+            texture.inputs["Color1"].default_value = (1, 1, 1, 1)
+            texture.inputs["Color2"].default_value = (0.8, 0.8, 0.8, 1)
+            texture.inputs["Mortar"].default_value = (0.6, 0.6, 0.6, 1)
+        else:
+            texture = nodes.new("ShaderNodeTexNoise")
+            texture.inputs["Scale"].default_value = 8
+            texture.inputs["Detail"].default_value = 4
+        links.new(coordinates.outputs["Object"], texture.inputs["Vector"])
+        links.new(texture.outputs["Color"], multiply.inputs["Color2"])
+        links.new(multiply.outputs["Color"], bsdf.inputs["Base Color"])
     return m
 
 
@@ -61,8 +84,8 @@ def box(location, size, mat):
 
 
 random.seed(1)
-asphalt = material("asphalt", (0.12, 0.12, 0.13))
-ground = material("ground", (0.32, 0.31, 0.3))
+asphalt = material("asphalt", (0.12, 0.12, 0.13), pattern="noise")
+ground = material("ground", (0.32, 0.31, 0.3), pattern="brick")
 glass = material("glass", (0.05, 0.06, 0.07), glass=True)
 # Blender is z-up: the road runs along +y.
 box((0, 70, -0.05), (10, 150, 0.1), asphalt)
@@ -72,7 +95,8 @@ for side in (-1, 1):
     while y < 140:
         depth, width, height = 6 + 10 * random.random(), 8 + 10 * random.random(), 6 + 20 * random.random()
         shade = 0.35 + 0.4 * random.random()
-        box((side * (8 + depth / 2), y + width / 2, height / 2 + 3), (depth, width - 0.4, height), material("b", (shade, shade * 0.9, shade * 0.8)))
+        box((side * (8 + depth / 2), y + width / 2, height / 2 + 3), (depth, width - 0.4, height),
+            material("b", (shade, shade * 0.9, shade * 0.8), pattern=random.choice(("brick", "noise"))))
         box((side * (8 + depth / 2), y + width / 2, 1.5), (depth, width - 0.4, 3), glass)
         y += width
 for i in range(4):

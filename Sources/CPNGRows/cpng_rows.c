@@ -137,3 +137,87 @@ int cpng_decode_reduced(const uint8_t *data, size_t size, uint32_t min_width, ui
 }
 
 void cpng_free(uint8_t *pixels) { free(pixels); }
+
+typedef struct {
+    uint8_t *data;
+    size_t size;
+    size_t capacity;
+    int failed;
+} sink;
+
+static void on_write(png_structp png, png_bytep bytes, png_size_t length) {
+    sink *s = (sink *)png_get_io_ptr(png);
+    if (s->failed) return;
+    if (s->size + length > s->capacity) {
+        size_t capacity = s->capacity ? s->capacity : 65536;
+        while (capacity < s->size + length) capacity *= 2;
+        uint8_t *grown = realloc(s->data, capacity);
+        if (!grown) {
+            s->failed = 1;
+            png_error(png, "out of memory for the encoded image");
+            return;
+        }
+        s->data = grown;
+        s->capacity = capacity;
+    }
+    memcpy(s->data + s->size, bytes, length);
+    s->size += length;
+}
+
+static void on_flush(png_structp png) { (void)png; }
+
+static void on_write_error(png_structp png, png_const_charp text) {
+    char *message = (char *)png_get_error_ptr(png);
+    if (message) snprintf(message, 256, "PNG: %s", text);
+    png_longjmp(png, 1);
+}
+
+int cpng_filters_all(void) { return PNG_ALL_FILTERS; }
+
+int cpng_encode(const void *pixels, uint32_t width, uint32_t height, uint32_t channels, uint32_t bit_depth, int level, int filters,
+                uint8_t **out, size_t *size, char *message, size_t message_size) {
+    static const int types[5] = {0, PNG_COLOR_TYPE_GRAY, PNG_COLOR_TYPE_GRAY_ALPHA, PNG_COLOR_TYPE_RGB, PNG_COLOR_TYPE_RGB_ALPHA};
+    char error[256] = "";
+    *out = NULL;
+    *size = 0;
+    if (channels < 1 || channels > 4 || (bit_depth != 8 && bit_depth != 16) || width == 0 || height == 0) {
+        snprintf(message, message_size, "PNG: cannot encode %u x %u with %u channels of %u bits", width, height, channels, bit_depth);
+        return 1;
+    }
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, error, on_write_error, on_warning);
+    if (!png) {
+        snprintf(message, message_size, "PNG: cannot create a writer");
+        return 1;
+    }
+    png_infop info = png_create_info_struct(png);
+    // Volatile: changes after setjmp and is read after a jump.
+    sink *volatile target = calloc(1, sizeof(sink));
+    if (!info || !target || setjmp(png_jmpbuf(png))) {
+        snprintf(message, message_size, "%s", error[0] ? error : "PNG: cannot encode the image");
+        png_destroy_write_struct(&png, &info);
+        if (target) free(target->data);
+        free(target);
+        return 1;
+    }
+    png_set_write_fn(png, target, on_write, on_flush);
+    png_set_compression_level(png, level);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, filters);
+    png_set_IHDR(png, info, width, height, (int)bit_depth, types[channels], PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_BASE,
+                 PNG_FILTER_TYPE_BASE);
+    if (bit_depth == 8) {
+        png_set_sRGB(png, info, PNG_sRGB_INTENT_PERCEPTUAL);
+    } else {
+        png_set_gAMA_fixed(png, info, PNG_GAMMA_LINEAR);
+        png_set_cHRM_fixed(png, info, 31270, 32900, 64000, 33000, 30000, 60000, 15000, 6000);
+    }
+    png_write_info(png, info);
+    if (bit_depth == 16) png_set_swap(png);
+    const size_t stride = (size_t)width * channels * (bit_depth / 8);
+    for (uint32_t y = 0; y < height; y++) png_write_row(png, (png_const_bytep)pixels + (size_t)y * stride);
+    png_write_end(png, info);
+    png_destroy_write_struct(&png, &info);
+    *out = target->data;
+    *size = target->size;
+    free(target);
+    return 0;
+}

@@ -93,27 +93,32 @@ public enum ImageFile {
     /// The quality JPEG is written at when none is given.
     public static let defaultJPEGQuality = 90
 
+    /// zlib's level for PNG when none is given (libpng's own default).
+    public static let defaultPNGLevel = 6
+
     /// Encodes `image` in the format named by `path`'s extension (`jpegQuality` 1…100 for
-    /// `.jpg`) and writes it atomically.
-    public static func write(_ image: Image, to path: String, jpegQuality: Int = defaultJPEGQuality) throws(ImageIOError) {
+    /// `.jpg`, `pngLevel` 0…9 for `.png`) and writes it atomically.
+    public static func write(
+        _ image: Image, to path: String, jpegQuality: Int = defaultJPEGQuality, pngLevel: Int = defaultPNGLevel
+    ) throws(ImageIOError) {
         let ext = path.split(separator: ".").count > 1 ? String(path.split(separator: ".").last!) : ""
         guard let format = ImageFormat(pathExtension: ext) else {
             throw ImageIOError(
                 .unsupported, path: path, "cannot tell the image format from the extension \"\(ext)\" (use .png, .jpg, .pgm or .ppm)")
         }
         do {
-            try FileIO.writeAtomically(try encode(image, as: format, jpegQuality: jpegQuality), to: path)
+            try FileIO.writeAtomically(try encode(image, as: format, jpegQuality: jpegQuality, pngLevel: pngLevel), to: path)
         } catch {
             throw error.path == nil ? error.at(path) : error
         }
     }
 
-    /// Encodes `image` in memory (`jpegQuality` 1…100 for JPEG).
-    public static func encode(_ image: Image, as format: ImageFormat, jpegQuality: Int = defaultJPEGQuality) throws(ImageIOError)
-        -> [UInt8]
-    {
+    /// Encodes `image` in memory (`jpegQuality` 1…100 for JPEG, `pngLevel` 0…9 for PNG).
+    public static func encode(
+        _ image: Image, as format: ImageFormat, jpegQuality: Int = defaultJPEGQuality, pngLevel: Int = defaultPNGLevel
+    ) throws(ImageIOError) -> [UInt8] {
         switch format {
-        case .png: try PNGCodec.encode(image)
+        case .png: try PNGCodec.encode(image, level: pngLevel)
         case .pnm: try PNMCodec.encode(image)
         case .jpeg: try JPEGCodec.encode(image, quality: jpegQuality)
         }

@@ -148,6 +148,26 @@ struct PNGTests {
         return c ^ 0xFFFF_FFFF
     }
 
+    @Test("zlib's level: every level keeps every sample, lower levels write more bytes; 8-bit marked sRGB, 16-bit linear")
+    func compressionLevels() throws {
+        var random = RandomStream(seed: 6)
+        // Smooth gradients with a little noise, like a render.
+        let rgb = (0..<(96 * 64 * 3)).map { i in UInt8(truncatingIfNeeded: (i / 3) % 96 * 2 + Int(random.next() % 6)) }
+        let image = Image(width: 96, height: 64, layout: .rgb, pixels: .eight(rgb))
+        var sizes: [Int] = []
+        for level in [0, 2, 9] {
+            let bytes = try ImageFile.encode(image, as: .png, pngLevel: level)
+            #expect(try ImageFile.decode(bytes).pixels == image.pixels, "level \(level)")
+            #expect(findChunk("sRGB", in: bytes) != nil)
+            sizes.append(bytes.count)
+        }
+        #expect(sizes[0] > sizes[1] && sizes[1] >= sizes[2], "\(sizes)")
+        let deep = Image(width: 3, height: 2, layout: .gray, pixels: .sixteen([0, 1, 255, 256, 40000, 65535]))
+        let bytes = try ImageFile.encode(deep, as: .png, pngLevel: 2)
+        #expect(try ImageFile.decode(bytes).pixels == deep.pixels)
+        #expect(findChunk("gAMA", in: bytes) != nil && findChunk("sRGB", in: bytes) == nil)
+    }
+
     private func findChunk(_ type: String, in bytes: [UInt8]) -> Int? {
         var offset = 8
         while offset + 8 <= bytes.count {

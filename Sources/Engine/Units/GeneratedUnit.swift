@@ -40,12 +40,14 @@ public struct GeneratedUnit: Sendable, Hashable {
 
     static let manifest = "unit.json"
 
-    /// Writes the image (in the format its name's extension says; `jpegQuality` for JPEG) and
-    /// then the manifest into `folder` (created), each atomically.
-    public func write(image: Image, to folder: String, jpegQuality: Int? = nil) throws(EngineError) {
+    /// Writes the image (in the format its name's extension says; `jpegQuality` for JPEG,
+    /// `pngLevel` for PNG) and then the manifest into `folder` (created), each atomically.
+    public func write(image: Image, to folder: String, jpegQuality: Int? = nil, pngLevel: Int? = nil) throws(EngineError) {
         do {
             try FileIO.createDirectory(folder)
-            try ImageFile.write(image, to: "\(folder)/\(imageFile)", jpegQuality: jpegQuality ?? ImageFile.defaultJPEGQuality)
+            try ImageFile.write(
+                image, to: "\(folder)/\(imageFile)", jpegQuality: jpegQuality ?? ImageFile.defaultJPEGQuality,
+                pngLevel: pngLevel ?? ImageFile.defaultPNGLevel)
             try FileIO.writeAtomically(Array(json().utf8), to: "\(folder)/\(Self.manifest)")
         } catch {
             throw EngineError(.commitFailed, "cannot write unit \(index) in \(folder): \(error.message)")

@@ -51,6 +51,11 @@ public struct RenderJob: UnitProducer, Sendable {
         _ = try recipe.drawValues(&probe, pinned: spec.pins)
     }
 
+    /// zlib's level for a render's PNGs (image, mask, depth). Measured on 640×480 street
+    /// renders: level 2 encodes in 17.5 ms and 344 KB an image, libpng's default 6 in 83 ms and
+    /// 310 KB (rendered noise barely compresses; 1 is no faster than 2 and larger, 3 is 30 ms).
+    static let pngLevel = 2
+
     /// How the recipe is named in provenance.
     var recipeName: String { FileIO.lastComponent(of: spec.recipe) }
 
@@ -150,14 +155,15 @@ public struct RenderJob: UnitProducer, Sendable {
             try FileIO.createDirectory(folder)
             try ImageFile.write(
                 Image(width: output.width, height: output.height, layout: .gray, pixels: .sixteen(output.instances)),
-                to: "\(folder)/mask.png")
+                to: "\(folder)/mask.png", pngLevel: Self.pngLevel)
             try ImageFile.write(
-                Image(width: output.width, height: output.height, layout: .gray, pixels: .sixteen(output.depth)), to: "\(folder)/depth.png")
+                Image(width: output.width, height: output.height, layout: .gray, pixels: .sixteen(output.depth)), to: "\(folder)/depth.png",
+                pngLevel: Self.pngLevel)
         } catch {
             throw EngineError(.commitFailed, "cannot write unit \(index): \(error.message)")
         }
         try unit.write(
             image: Image(width: output.width, height: output.height, layout: .rgb, pixels: .eight(output.rgb)), to: folder,
-            jpegQuality: output.jpegQuality)
+            jpegQuality: output.jpegQuality, pngLevel: Self.pngLevel)
     }
 }

@@ -35,11 +35,11 @@ enum Pattern: UInt8, Sendable, Hashable {
 
     // MARK: The patterns
 
-    /// Aggregate grain at 2 and 7 cm, tar stains over metres, cracks along the edges of a
+    /// Aggregate grain of 3 cm, tar stains over metres, cracks along the edges of a
     /// cellular pattern where a slow noise says the surface is old, and rectangular patches of
     /// newer, darker tar.
     static func asphalt(_ u: Float, _ v: Float, _ f: Float, _ seed: UInt32) -> Float {
-        var shade = 0.82 + 0.36 * fbm(u, v, f, seed, frequency: 1 / 0.02, octaves: 2)
+        var shade = 0.82 + 0.36 * fbm(u, v, f, seed, frequency: 1 / 0.03, octaves: 1)
         shade *= 0.86 + 0.28 * fbm(u, v, f, seed &+ 7, frequency: 1 / 2.5, octaves: 2)
         // Patches: cells of 3 × 2 m, one in eight repaired.
         let (pu, pv) = (u / 3, v / 2)
@@ -103,7 +103,7 @@ enum Pattern: UInt8, Sendable, Hashable {
     /// Plaster (or snow on the ground): blotchy weathering over metres, a fine grain; on a
     /// wall, grime darkening its lowest metres.
     static func plaster(_ u: Float, _ v: Float, _ f: Float, _ seed: UInt32, wall: Bool) -> Float {
-        let blotch = 0.85 + 0.3 * fbm(u, v, f, seed, frequency: 1 / 1.5, octaves: 3)
+        let blotch = 0.85 + 0.3 * fbm(u, v, f, seed, frequency: 1 / 1.5, octaves: 2)
         let grain = 0.92 + 0.16 * fbm(u, v, f, seed &+ 2, frequency: 1 / 0.01, octaves: 1)
         return blotch * grain * (wall ? 0.9 + 0.1 * smoothstep(0, 2.5, v) : 1)
     }
