@@ -4,7 +4,8 @@ import Foundation
 import Rendering
 import StudioCore
 
-/// `assets`: the general renderer on the sample yard (`scene: assets`: OBJ, glTF and GLB assets
+/// `assets`: whole-process rendering against Blender Cycles — first the street (sample recipe)
+/// against Cycles' street of the same kind, then the general renderer on the sample yard (`scene: assets`: OBJ, glTF and GLB assets
 /// with textures on a ground plane under an HDR environment, the camera's exposure, white
 /// balance, vignetting, noise and aperture), whole process — `synthstudio render` writing PNG,
 /// masks, depth, COCO and YOLO — against Blender 3.4 Cycles on the CPU rendering the very same
@@ -19,6 +20,7 @@ struct AssetsBench {
     let recipe = "sample-data/scenes/yard.yaml"
 
     func run() throws {
+        try street()
         print("\nComposed scenes (sample yard: textured OBJ/glTF assets, HDR environment), whole process against Blender Cycles")
         for (width, height, images, turns) in [(320, 240, 8, 2), (640, 480, 4, 2), (1280, 720, 2, 1)] {
             var ours: [Double] = [], cpu: [Double] = [], cycles: [Double] = []
@@ -42,17 +44,44 @@ struct AssetsBench {
         rays()
     }
 
-    /// `synthstudio render` of `images` yard images at the size into a fresh folder: wall seconds
-    /// and the child's CPU seconds.
-    func timedRender(width: Int, height: Int, images: Int, seed: UInt64) throws -> (wall: Double, cpu: Double) {
+    /// The street, whole process: `synthstudio render` of the sample recipe's intersection by day
+    /// (PNG, masks, depth, COCO and YOLO written; no motion blur or distortion, which the peer
+    /// lacks) against Cycles on its street with the same features (people, trees, traffic lights,
+    /// noise and brick textures) at the same size and 4 samples per pixel, one turn each,
+    /// alternating, at three sizes.
+    func street() throws {
+        print("\nStreet (sample recipe, intersection by day, 4 spp), whole process against Blender Cycles on a street of the same kind")
+        for (width, height, images) in [(320, 240, 16), (640, 480, 8), (1280, 720, 4)] {
+            let (wall, cpu) = try timedRender(
+                recipe: "sample-data/scenes/street.yaml", width: width, height: height, images: images, seed: 1,
+                pins: ["layout=intersection", "time_of_day=day", "shutter=0", "distortion_k1=0"])
+            let line = String(
+                format: "  %4d×%-4d synthstudio render %6.2f images/s (%.2f s CPU per image, labels and files included)", width, height,
+                Double(images) / wall, cpu / Double(images))
+            guard let cycles = cyclesImagesPerSecond(images: max(2, images / 4), width: width, height: height, rich: true) else {
+                print(line)
+                continue
+            }
+            print(line + String(format: "  Cycles %6.3f images/s → %.1f×", cycles, Double(images) / wall / cycles))
+        }
+    }
+
+    /// `synthstudio render` of `images` images of `recipe` at the size (with `pins`, as
+    /// `--set`) into a fresh folder: wall seconds and the child's CPU seconds.
+    func timedRender(recipe: String? = nil, width: Int, height: Int, images: Int, seed: UInt64, pins: [String] = []) throws -> (
+        wall: Double, cpu: Double
+    ) {
+        let recipe = recipe ?? self.recipe
         let out = "\(folder)/ours-\(width)x\(height)"
         try? FileManager.default.removeItem(atPath: out)
         let before = childCPUSeconds(), start = DispatchTime.now().uptimeNanoseconds
         let process = Process()
         process.executableURL = URL(fileURLWithPath: synthstudio)
-        process.arguments = [
-            "render", "--recipe", recipe, "--count", String(images), "--seed", String(seed), "--size", "\(width)x\(height)", "--out", out,
-        ]
+        process.arguments =
+            [
+                "render", "--recipe", recipe, "--count", String(images), "--seed", String(seed), "--size", "\(width)x\(height)", "--out",
+                out,
+            ] + pins.flatMap { ["--set", $0] }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -384,6 +384,7 @@ public struct StreetRenderer: Sendable {
             randoms.deallocate()
             radiance.deallocate()
         }
+        var patterns = PatternCache(width: width)
         let lens = ctx.camera.lens
         let timed = lens.shutter > 0
         var wave = Wave(capacity: width * spp) { rays in
@@ -450,8 +451,14 @@ public struct StreetRenderer: Sendable {
                             case .diffuse, .textured:
                                 var albedo: SIMD3<Float>
                                 if case .textured(let base, let pattern, let variant) = material {
-                                    albedo = pattern.albedo(
-                                        base, at: point, normal: n, footprint: hit.distance * ctx.pixelAngle, variant: variant)
+                                    albedo =
+                                        patterns.albedo(pixel: x, mesh: hit.mesh, camera: depth == 0, first: bounce.labels) {
+                                            (
+                                                pattern.albedo(
+                                                    base, at: point, normal: n, footprint: hit.distance * ctx.pixelAngle, variant: variant),
+                                                0
+                                            )
+                                        }.albedo
                                 } else if case .diffuse(let base) = material {
                                     albedo = base
                                 } else {
@@ -466,9 +473,13 @@ public struct StreetRenderer: Sendable {
                                 points.write(point, normal: n, albedo: lit, sample: i, pixel: x)
                             case .road(let base, let wetness, let pattern, let variant):
                                 let footprint = hit.distance * ctx.pixelAngle
-                                let albedo = pattern.albedo(base, at: point, normal: n, footprint: footprint, variant: variant)
                                 // Puddles mirror; damp asphalt between them reflects dimly and blurred.
-                                let wet = wetness > 0 ? min(0.9, wetness * 1.6 * Pattern.puddle(point.x, point.z, footprint, variant)) : 0
+                                let (albedo, wet) = patterns.albedo(pixel: x, mesh: hit.mesh, camera: depth == 0, first: bounce.labels) {
+                                    (
+                                        pattern.albedo(base, at: point, normal: n, footprint: footprint, variant: variant),
+                                        wetness > 0 ? min(0.9, wetness * 1.6 * Pattern.puddle(point.x, point.z, footprint, variant)) : 0
+                                    )
+                                }
                                 let lit = seen * albedo * (1 - wet)
                                 color += lit * light.skyLight(n)
                                 points.write(point, normal: n, albedo: lit, sample: i, pixel: x)
@@ -553,6 +564,36 @@ public struct StreetRenderer: Sendable {
             for c in 0..<3 { row.rgb[x * 3 + c] = SRGB.displayed(color[c], curve) }
         }
         return row
+    }
+
+    /// A row's procedural patterns, one evaluation per pixel and surface: a pixel's camera
+    /// samples land within its footprint, over which a pattern is already band-limited, so the
+    /// first sample's value serves the others that meet the same mesh (four times fewer noise
+    /// evaluations at 4 spp; a fifth of a street render).
+    struct PatternCache {
+        private var mesh: [Int]
+        private var value: [(albedo: SIMD3<Float>, wet: Float)]
+
+        init(width: Int) {
+            mesh = [Int](repeating: -1, count: width)
+            value = [(albedo: SIMD3<Float>, wet: Float)](repeating: (.zero, 0), count: width)
+        }
+
+        /// The pattern at a hit of pixel `pixel`'s sample on `mesh`: remembered from the pixel's
+        /// first camera sample (`first`), reused by its other camera samples on the same mesh,
+        /// evaluated afresh for anything else.
+        @inline(__always) mutating func albedo(
+            pixel: Int, mesh hit: Int, camera: Bool, first: Bool, _ evaluate: () -> (albedo: SIMD3<Float>, wet: Float)
+        ) -> (albedo: SIMD3<Float>, wet: Float) {
+            guard camera else { return evaluate() }
+            if !first && mesh[pixel] == hit { return value[pixel] }
+            let result = evaluate()
+            if first {
+                mesh[pixel] = hit
+                value[pixel] = result
+            }
+            return result
+        }
     }
 
     /// Rays of one bounce, each with its sample, its weight in that sample's colour, and whether
