@@ -47,7 +47,7 @@ struct PlannerTests {
         #expect(g.units.count == 85 && g.units.dataset == "digits-gan" && g.run.hasSuffix("/models/digits"))
         let street = try #require(ws.coverageView("street"))
         let renders = plans.filter { $0.view == "street" }
-        #expect(renders.first?.cell == CellKey(row: "traffic_light", column: "snow"))
+        #expect(renders.first?.cell == CellKey(row: "pedestrian_reflection", column: "snow"))
         #expect(renders.contains { $0.cell.column == "snow" })
         for plan in renders {
             guard case .render(let job)? = plan.job else { Issue.record("no job: \(plan.message ?? "")"); continue }
@@ -58,6 +58,7 @@ struct PlannerTests {
             #expect(job.recipe.hasSuffix("/scenes/street.yaml"), "\(job.recipe)")
             if plan.cell.row == "cyclist" { #expect(job.pins["cyclists"] == "4") }
             if plan.cell.row == "traffic_light" { #expect(job.pins["layout"] == "intersection") }
+            if plan.cell.row == "pedestrian_reflection" { #expect(job.pins["glass_facades"] == "1") }
             // Sized by the units themselves: one image fewer falls short, the count reaches the target.
             let counts = try Self.perUnit(job, spec: street, cell: plan.cell)
             #expect(counts.reduce(0, +) >= plan.deficit, "\(plan.cell): \(counts) for \(plan.deficit)")

@@ -196,8 +196,8 @@ func settledText(_ app: App, width: Int = 120, height: Int = 30) -> String {
         #expect(app.state.overlay == nil)
     }
 
-    /// The sample workspace's street view: its largest gap is cyclists in snow, and `f` asks
-    /// the renderer for snow with plenty of cyclists in each image.
+    /// The sample workspace's street view: its largest gap is pedestrian reflections in snow, and
+    /// `f` asks the renderer for snow with every shop front glass.
     @Test func fillARenderedGapPinsItsConditionsAndPlentyOfTheClass() throws {
         let dir = TemporaryDirectory("tui-street")
         let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../sample-data").standardized
@@ -224,10 +224,10 @@ func settledText(_ app: App, width: Int = 120, height: Int = 30) -> String {
             return
         }
         #expect(job.units.dataset == "street")
-        #expect(job.pins == ["weather": "snow", "layout": "intersection"])
+        #expect(job.pins == ["weather": "snow", "glass_facades": "1"])
         #expect(job.recipe == "\(dir.path)/scenes/street.yaml")
-        #expect(job.units.goal == Goal(view: "street", row: "traffic_light", column: "snow", target: 20))
-        // Sized from its own first images: 20 traffic lights short in snow, a few per junction.
+        #expect(job.units.goal == Goal(view: "street", row: "pedestrian_reflection", column: "snow", target: 20))
+        // Sized from its own first images: 19 reflections short in snow, a few per image.
         #expect((3...20).contains(job.units.count), "\(job.units.count) images")
         #expect(draft.description.contains("per image"))
     }

@@ -157,15 +157,16 @@ struct StudioTmuxTests {
         #expect(tmux.screen().contains("7 (85 short): GAN models/digits"), "\(tmux.screen())")
         tmux.keys("Enter")
         #expect(tmux.waitFor("15→100", timeout: 60), "\(tmux.screen())")
-        // The street view: traffic lights in snow, 0 of 20 (the largest gap).
+        // The street view: pedestrian reflections in snow, 1 of 20 (the largest gap).
         tmux.keys("v")
-        #expect(tmux.waitFor("traffic_light × snow: 0 real + 0 synthetic = 0 of 20 — 20 short"), "\(tmux.screen())")
+        #expect(tmux.waitFor("pedestrian_reflection × snow: 0 real + 1 synthetic = 1 of 20 — 19 short"), "\(tmux.screen())")
         tmux.keys("f")
         #expect(tmux.waitFor("Fill the gap"), "\(tmux.screen())")
-        #expect(tmux.screen().contains("layout   intersection") && tmux.screen().contains("weather  snow"), "\(tmux.screen())")
-        #expect(tmux.screen().contains("stops at 20 in traffic_light × snow"), "\(tmux.screen())")
+        // Long parameter names are shown whole: the key column is as wide as the longest.
+        #expect(tmux.screen().contains("glass_facades 1") && tmux.screen().contains("snow"), "\(tmux.screen())")
+        #expect(tmux.screen().contains("20 in pedestrian_reflection × snow"), "\(tmux.screen())")
         tmux.keys("Enter")
-        #expect(tmux.waitFor("0→2", timeout: 90), "\(tmux.screen())")
+        #expect(tmux.waitFor("1→", timeout: 90), "\(tmux.screen())")
         tmux.keys("4")
         #expect(tmux.waitFor("succeeded  gan-sample digits-gan"), "\(tmux.screen())")
         #expect(tmux.waitFor("succeeded  render"), "\(tmux.screen())")
@@ -179,10 +180,10 @@ struct StudioTmuxTests {
         // The cell reached its target, within one image's worth.
         let coverage = try CLIRunner.json(["coverage", workspace, "--view", "street", "--json"])
         let cell = (coverage["cells"] as? [[String: Any]])?.first {
-            $0["row"] as? String == "traffic_light" && $0["col"] as? String == "snow"
+            $0["row"] as? String == "pedestrian_reflection" && $0["col"] as? String == "snow"
         }
         let have = (cell?["synthetic"] as? Int ?? 0) + (cell?["real"] as? Int ?? 0)
-        #expect((20...28).contains(have), "traffic_light × snow holds \(have)")
+        #expect((20...32).contains(have), "pedestrian_reflection × snow holds \(have)")
     }
 
     /// The layouts a new user meets at 80×24 and 160×48, on a copy of the whole sample workspace

@@ -8,7 +8,7 @@ extension Recipe {
     /// Camera parameters, with what each must be.
     static let cameraKnown: [String: String] = [
         "exposure": "stops, −8…8", "white_balance": "kelvin, 2000…12000", "vignetting": "a share 0…1",
-        "iso": "50…102400", "jpeg_quality": "1…100", "distortion_k1": "−0.6…0.6", "distortion_k2": "−0.6…0.6",
+        "iso": "50…102400", "noise_reduction": "a share 0…1", "jpeg_quality": "1…100", "distortion_k1": "−0.6…0.6", "distortion_k2": "−0.6…0.6",
         "f_number": "0 (a pinhole) or 0.7…64", "focus_distance": "metres, 0.1…10000", "sensor_height": "millimetres, 1…100",
         "shutter": "seconds, 0…1", "camera_speed": "metres per second, 0…100",
     ]
@@ -28,6 +28,7 @@ extension Recipe {
         if let v = try number("white_balance", Sensor.whiteBalanceRange) { sensor.whiteBalance = v }
         if let v = try number("vignetting", 0...1) { sensor.vignetting = v }
         if let v = try number("iso", Sensor.isoRange) { sensor.iso = v }
+        if let v = try number("noise_reduction", 0...1) { sensor.noiseReduction = v }
         if let v = try number("jpeg_quality", 1...100) { sensor.jpegQuality = Int(v.rounded()) }
         if let v = try number("distortion_k1", Lens.distortionLimit) { lens.k1 = v }
         if let v = try number("distortion_k2", Lens.distortionLimit) { lens.k2 = v }

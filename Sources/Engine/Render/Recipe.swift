@@ -55,10 +55,11 @@ public struct Recipe: Sendable {
 
     /// For the labelled classes a scene can be made to hold plenty of, the parameter that does
     /// it and its value: filling a coverage gap of cyclists pins `cyclists=4` besides the cell's
-    /// conditions, one of traffic lights `layout=intersection` (they stand at junctions only).
+    /// conditions, one of traffic lights `layout=intersection` (they stand at junctions only), one
+    /// of reflections `glass_facades=1` (every shop front glass).
     public static let plentiful: [String: (parameter: String, value: String)] = [
         "pedestrian": ("pedestrians", "10"), "car": ("cars", "7"), "cyclist": ("cyclists", "4"),
-        "traffic_light": ("layout", "intersection"),
+        "traffic_light": ("layout", "intersection"), "pedestrian_reflection": ("glass_facades", "1"),
     ]
 
     /// Parameters a recipe may set, with what each must be.

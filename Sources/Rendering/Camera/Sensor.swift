@@ -2,8 +2,8 @@ internal import Glibc
 public import StudioCore
 
 /// What the camera does with the light that reaches it, drawn per image: exposure, white
-/// balance, the lens's fall-off toward the corners (vignetting), noise by sensor gain (ISO), and
-/// the JPEG quality the image is written at. The default reproduces the renderers as they were
+/// balance, the lens's fall-off toward the corners (vignetting), noise by sensor gain (ISO) less
+/// what the camera's noise reduction removes, and the JPEG quality the image is written at. The default reproduces the renderers as they were
 /// (no change in exposure or colour, no vignetting, the renderer's own mild noise, PNG).
 ///
 /// The order is a camera's: light × exposure × fall-off reaches the photosites, which add shot
@@ -22,6 +22,9 @@ public struct Sensor: Sendable, Hashable {
     /// 20,000-electron full well at ISO 100 and 3 electrons of read noise, both amplified by
     /// ISO / 100. Nil: the renderer's own mild noise.
     public var iso: Float? = nil
+    /// The share of the sensor's noise the camera's own processing removes before the image is
+    /// written (0…1): a camera's JPEG is denoised, a raw frame is not. 0.6 by default.
+    public var noiseReduction: Float = 0.6
     /// The JPEG quality (1…100) the image is written at; nil writes PNG.
     public var jpegQuality: Int? = nil
 
@@ -43,6 +46,8 @@ public struct Sensor: Sendable, Hashable {
         /// ISO / 100 over the full well: a linear value's electrons are value / this.
         let noiseScale: Float?
         let readNoise: Float
+        /// The share of the noise left after the camera's noise reduction.
+        let residual: Float
 
         /// Linear light `color` as the photosites report it, white-balanced: exposure, fall-off
         /// by `cosine` (the pixel's angle off the lens axis), shot and read noise drawn from
@@ -60,7 +65,7 @@ public struct Sensor: Sendable, Hashable {
                 let read2 = readNoise * noiseScale * readNoise * noiseScale
                 for channel in 0..<3 {
                     let v = max(0, c[channel])
-                    let sigma = (v * noiseScale + read2).squareRoot()
+                    let sigma = (v * noiseScale + read2).squareRoot() * residual
                     c[channel] = v + sigma * Float(random.nextNormal())
                 }
             }
@@ -72,7 +77,7 @@ public struct Sensor: Sendable, Hashable {
         let scale = iso.map { $0 / 100 / Self.fullWell }
         return Development(
             gain: exp2f(exposure), balance: Self.balance(kelvin: whiteBalance), vignetting: max(0, min(1, vignetting)),
-            noiseScale: scale, readNoise: Self.readNoise)
+            noiseScale: scale, readNoise: Self.readNoise, residual: 1 - max(0, min(1, noiseReduction)))
     }
 
     /// The gains a camera applies when it balances for light of `kelvin`: the renderer's white
@@ -116,7 +121,10 @@ public struct Sensor: Sendable, Hashable {
         if exposure != 0 { out["exposure_ev"] = Lens.decimal(exposure, 2) }
         if whiteBalance != 6500 { out["white_balance_k"] = String(Int(whiteBalance.rounded())) }
         if vignetting > 0 { out["vignetting"] = Lens.decimal(vignetting, 2) }
-        if let iso { out["iso"] = String(Int(iso.rounded())) }
+        if let iso {
+            out["iso"] = String(Int(iso.rounded()))
+            if noiseReduction != 0.6 { out["noise_reduction"] = Lens.decimal(noiseReduction, 2) }
+        }
         if let jpegQuality { out["jpeg_quality"] = String(jpegQuality) }
         return out
     }

@@ -118,8 +118,11 @@ enum Chrome {
         case .jobForm(let draft):
             let spec = draft.spec
             var rows: [(String, String)] = []
+            // Keys in a column as wide as the longest (`glass_facades`), at least 8, at most 16.
+            let keys = spec.parameterSummary.map { $0.0.terminalSafe.count } + [8]
+            let keyWidth = min(16, keys.max() ?? 8)
             // The plan, wrapped at words over the first lines.
-            let width = min(84, frame.width - 4) - 4 - 9
+            let width = min(84, frame.width - 4) - 4 - (keyWidth + 1)
             for (i, line) in Self.wrap(draft.description, width: width).prefix(3).enumerated() { rows.append((i == 0 ? "what" : "", line)) }
             rows += [
                 ("job", spec.kind.rawValue), ("into", (spec.dataset ?? "").terminalSafe),
@@ -131,8 +134,8 @@ enum Chrome {
             }
             let inner = panel(&frame, width: 84, height: rows.count + 4, title: "Fill the gap")
             for (i, (key, value)) in rows.enumerated() where i < inner.height - 2 {
-                frame.put(key, x: inner.x, y: inner.y + i, style: Frame.Style(.muted), limit: 8)
-                frame.put(value, x: inner.x + 9, y: inner.y + i, limit: inner.width - 9)
+                frame.put(key, x: inner.x, y: inner.y + i, style: Frame.Style(.muted), limit: keyWidth)
+                frame.put(value, x: inner.x + keyWidth + 1, y: inner.y + i, limit: inner.width - keyWidth - 1)
             }
             frame.put(
                 "Enter queue the job   Esc cancel", x: inner.x, y: inner.y + inner.height - 1, style: Frame.Style(.accent, bold: true))
