@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import ImageIO
 import StudioCore
@@ -53,5 +54,35 @@ struct CompositionTests {
             "scenes/junk.yaml", "scene: assets\nenvironment: environments/sky.exr\nassets:\n  - {file: environments/sky.exr, class: box}\n")
         let error = #expect(throws: EngineError.self) { try Self.job(recipe) }
         #expect(error?.description.contains("sky.exr") == true)
+    }
+
+    @Test("A skinned asset is posed per placement at a drawn animation time, recorded on its annotation")
+    func animatedAssets() throws {
+        let dir = TemporaryDirectory()
+        _ = dir.write("studio.yaml", "datasets: []\n")
+        _ = dir.write("environments/sky.exr", try FileIO.read("\(sample)/environments/sunset.exr"))
+        _ = dir.write("assets/strip.gltf", try FileIO.read("/usr/share/assimp/models/glTF2/simple_skin/simple_skin.gltf"))
+        let recipe = dir.write(
+            "scenes/strips.yaml",
+            """
+            scene: assets
+            environment: environments/sky.exr
+            assets:
+              - {file: assets/strip.gltf, class: strip, count: 3, animation_time: {uniform: [0, 5.5]}}
+            parameters:
+              camera_distance: 6
+            """)
+        let job = try Self.job(recipe)
+        let (_, annotations) = try job.labelled(0)
+        let times = annotations.compactMap { $0.annotation.attributes["animation_time_s"] }
+        #expect(!times.isEmpty && times.allSatisfy { Double($0).map { (0...5.5).contains($0) } == true }, "\(times)")
+        #expect(Set(times).count > 1, "each placement its own moment")
+        // Not a number of seconds: an error naming the class.
+        let bad = dir.write(
+            "scenes/bad.yaml",
+            "scene: assets\nenvironment: environments/sky.exr\nassets:\n  - {file: assets/strip.gltf, class: strip, animation_time: soon}\n"
+        )
+        let error = #expect(throws: EngineError.self) { try Self.job(bad).labelled(0) }
+        #expect(error?.description.contains("animation_time of strip") == true)
     }
 }

@@ -119,4 +119,37 @@ struct AssetImportTests {
             #expect(abs((n * radial).sum()) > 0.99, "smooth across 45°: \(n) at \(p)")
         }
     }
+
+    @Test("A skinned glTF is posed at a moment of its animation: vertices follow their bones, weighted; time wraps")
+    func skinnedPose() throws {
+        // glTF's skinning tutorial: a strip from y = 0 to 2 (mesh data x 0…1), its joints at
+        // y = 1, the upper one turning about z to +90° at 1 s and back, to −90° at 4 s; rows
+        // weighted 1, ¾, ½, ¼, 0 to the lower joint, the rest to the upper. Its inverse bind
+        // matrices put the joints at x = 0.5 when bound, so posed the strip spans x −0.5…0.5, as
+        // in any glTF viewer.
+        let asset = try Asset.load("\(models)/simple_skin/simple_skin.gltf")
+        #expect(asset.animationDuration.map { abs($0 - 5.5) < 1e-6 } == true)
+        let data = try #require(asset.skeleton?.skins.first?.positions)
+        func vertex(_ mesh: AssetMesh, _ p: SIMD3<Float>) -> SIMD3<Float> {
+            let i = data.firstIndex { (($0 - p) * ($0 - p)).sum() < 1e-8 }!
+            return mesh.positions[i]
+        }
+        func near(_ a: SIMD3<Float>, _ b: SIMD3<Float>) -> Bool { ((a - b) * (a - b)).sum() < 1e-5 }
+        let rest = try #require(asset.meshes.first)
+        #expect(near(vertex(rest, SIMD3(0, 2, 0)), SIMD3(-0.5, 2, 0)) && near(vertex(rest, SIMD3(1, 0, 0)), SIMD3(0.5, 0, 0)))
+        let bent = try #require(asset.posed(at: 1).meshes.first)
+        #expect(near(vertex(bent, SIMD3(0, 2, 0)), SIMD3(-1, 0.5, 0)), "\(vertex(bent, SIMD3(0, 2, 0)))")
+        #expect(near(vertex(bent, SIMD3(1, 2, 0)), SIMD3(-1, 1.5, 0)))
+        #expect(near(vertex(bent, SIMD3(1, 1, 0)), SIMD3(0.25, 1.25, 0)), "half on each joint")
+        #expect(near(vertex(bent, SIMD3(1, 0, 0)), SIMD3(0.5, 0, 0)), "the lower joint does not move")
+        let other = try #require(asset.posed(at: 4).meshes.first)
+        #expect(near(vertex(other, SIMD3(0, 2, 0)), SIMD3(1, 1.5, 0)))
+        // Between keys the turn is interpolated (45° at 0.5 s); time wraps at the length.
+        let top = vertex(try #require(asset.posed(at: 0.5).meshes.first), SIMD3(0, 2, 0))
+        #expect(abs(top.x + 1.0607) < 0.01 && abs(top.y - 1.3536) < 0.01, "\(top)")
+        #expect(try #require(asset.posed(at: 6.5).meshes.first).positions == bent.positions)
+        // A rigid file has nothing to pose.
+        let box = try Asset.load("\(models)/BoxTextured-glTF/BoxTextured.gltf")
+        #expect(box.animationDuration == nil && box.posed(at: 1).meshes[0].positions == box.meshes[0].positions)
+    }
 }

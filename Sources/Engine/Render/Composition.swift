@@ -14,6 +14,8 @@ public struct Composition: Sendable {
         public var className: String
         public var count: Recipe.Distribution
         public var scale: Recipe.Distribution
+        /// Seconds into a skinned asset's animation each placement is posed at (nil: at rest).
+        public var animationTime: Recipe.Distribution? = nil
     }
 
     public var assets: [Entry]
@@ -44,11 +46,13 @@ public struct Composition: Sendable {
         guard let list = top["assets"] else { throw DatasetsError(.schema, path: recipeFile, "a composed scene needs `assets:`") }
         var entries: [Entry] = []
         for item in try list.sequence() {
-            let fields = try item.dictionary(allowed: ["file", "class", "count", "scale"])
+            let fields = try item.dictionary(allowed: ["file", "class", "count", "scale", "animation_time"])
             guard let file = fields["file"], let name = fields["class"] else { throw item.error("each asset needs file and class") }
             let count = try fields["count"].map(Recipe.distribution) ?? .constant("1")
             let scale = try fields["scale"].map(Recipe.distribution) ?? .constant("1")
-            entries.append(Entry(file: try resolve(file), className: try name.string(), count: count, scale: scale))
+            var entry = Entry(file: try resolve(file), className: try name.string(), count: count, scale: scale)
+            entry.animationTime = try fields["animation_time"].map(Recipe.distribution)
+            entries.append(entry)
         }
         guard !entries.isEmpty else { throw list.error("lists no assets") }
         guard let environment = top["environment"] else {
@@ -183,7 +187,17 @@ struct CompositionFiles: Sendable {
                 guard let scale = Float(entry.scale.draw(&random)), scale.isFinite, scale > 0, scale <= 1000 else {
                     throw EngineError(.invalidSpec, "the scale of \(entry.className.terminalSafe) must be a number 0…1000")
                 }
-                let bounds = self.assets[index].bounds
+                // A skinned asset posed at its own moment of its animation: a copy of its own.
+                var asset = index, attributes: [String: String] = [:]
+                if let time = entry.animationTime {
+                    guard let seconds = Double(time.draw(&random)), seconds.isFinite, abs(seconds) < 1e6 else {
+                        throw EngineError(.invalidSpec, "the animation_time of \(entry.className.terminalSafe) must be a number of seconds")
+                    }
+                    assets.append(self.assets[index].posed(at: seconds))
+                    asset = assets.count - 1
+                    attributes["animation_time_s"] = String(Double(Int((seconds * 100).rounded())) / 100)
+                }
+                let bounds = assets[asset].bounds
                 let footprint = SIMD2(bounds.max.x - bounds.min.x, bounds.max.z - bounds.min.z) * scale
                 let radius = (footprint * footprint).sum().squareRoot() / 2
                 var spot = SIMD2<Float>.zero
@@ -194,8 +208,9 @@ struct CompositionFiles: Sendable {
                 taken.append((spot, radius))
                 // Standing on the ground: the asset's lowest point at y = 0.
                 var placement = Placement(
-                    asset: index, position: SIMD3(spot.x, -bounds.min.y * scale, spot.y), yaw: Float(random.nextUnit()) * 2 * .pi,
+                    asset: asset, position: SIMD3(spot.x, -bounds.min.y * scale, spot.y), yaw: Float(random.nextUnit()) * 2 * .pi,
                     scale: scale, label: entry.className)
+                placement.attributes = attributes
                 let shift = (random.nextSquare() * 2 - 1) * colorVariation
                 placement.tint = SIMD3(1 + shift.x, 1 - shift.x * 0.5 + shift.y * 0.5, 1 - shift.y)
                 placement.roughness = 1 + (Float(random.nextUnit()) * 2 - 1) * roughnessVariation

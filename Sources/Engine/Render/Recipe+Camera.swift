@@ -8,7 +8,8 @@ extension Recipe {
     /// Camera parameters, with what each must be.
     static let cameraKnown: [String: String] = [
         "exposure": "stops, −8…8", "white_balance": "kelvin, 2000…12000", "vignetting": "a share 0…1",
-        "iso": "50…102400", "noise_reduction": "a share 0…1", "jpeg_quality": "1…100", "distortion_k1": "−0.6…0.6", "distortion_k2": "−0.6…0.6",
+        "iso": "50…102400", "noise_reduction": "a share 0…1", "jpeg_quality": "1…100", "distortion_k1": "−0.6…0.6",
+        "distortion_k2": "−0.6…0.6",
         "f_number": "0 (a pinhole) or 0.7…64", "focus_distance": "metres, 0.1…10000", "sensor_height": "millimetres, 1…100",
         "shutter": "seconds, 0…1", "camera_speed": "metres per second, 0…100",
     ]

@@ -72,6 +72,8 @@ public struct Asset: Sendable {
     public var materials: [SurfaceMaterial]
     /// What Assimp noted while reading (unreferenced vertices, …) that did not stop it.
     public var warnings: [String] = []
+    /// The joints and animation of a skinned file (nil for a rigid one).
+    public var skeleton: Skeleton? = nil
 
     /// Limits on what one file may hold, checked before copying.
     public static let maxTriangles = 20_000_000
@@ -136,37 +138,149 @@ private struct Importer {
             guard let material = scene.mMaterials?[m] else { throw fail("material \(m) is missing") }
             materials.append(try self.material(material, index: m, cache: &textures))
         }
+        var walked = Walked()
+        try walk(root, transform: .identity, parent: -1, depth: 0, into: &walked)
+        guard !walked.meshes.isEmpty else { throw fail("holds no triangles") }
+        var asset = Asset(file: path, meshes: walked.meshes, materials: materials)
+        if !walked.bound.isEmpty {
+            asset.skeleton = try skeleton(walked)
+            // At rest, a skinned mesh hangs from its joints (its own node's transform does not apply).
+            asset = asset.posed(nil)
+        }
+        return asset
+    }
+
+    /// What the walk over the node tree gathers: meshes flattened into the asset's space, every
+    /// node (for a skeleton), and the skinned meshes' bind-pose data and bones by name.
+    struct Walked {
         var meshes: [AssetMesh] = []
-        var visited = 0
+        var nodes: [Skeleton.Node] = []
+        var bound: [(mesh: Int, bind: AssetMesh, bones: [(name: String, offset: Affine, weights: [(vertex: Int, weight: Float)])])] = []
         var triangles = 0
-        try walk(root, transform: .identity, depth: 0, visited: &visited, triangles: &triangles, into: &meshes)
-        guard !meshes.isEmpty else { throw fail("holds no triangles") }
-        return Asset(file: path, meshes: meshes, materials: materials)
     }
 
     private func walk(
-        _ node: UnsafeMutablePointer<aiNode>, transform parent: Affine, depth: Int, visited: inout Int, triangles: inout Int,
-        into meshes: inout [AssetMesh]
+        _ node: UnsafeMutablePointer<aiNode>, transform parent: Affine, parent index: Int, depth: Int, into walked: inout Walked
     ) throws(AssetError) {
-        visited += 1
         guard depth <= Asset.maxDepth else { throw fail("nodes nest deeper than \(Asset.maxDepth) levels (a cycle?)") }
-        guard visited <= Asset.maxNodes else { throw fail("more than \(Asset.maxNodes) nodes") }
+        guard walked.nodes.count < Asset.maxNodes else { throw fail("more than \(Asset.maxNodes) nodes") }
         let n = node.pointee
-        let transform = parent * Affine(n.mTransformation)
+        let local = Affine(n.mTransformation)
+        let transform = parent * local
         guard transform.isFinite else { throw fail("node \(name(n.mName)) has a transform that is not finite") }
+        let me = walked.nodes.count
+        walked.nodes.append(Skeleton.Node(name: name(n.mName), parent: index, rest: local))
         for k in 0..<Int(n.mNumMeshes) {
             guard let index = n.mMeshes.map({ Int($0[k]) }), index < Int(scene.mNumMeshes), let mesh = scene.mMeshes?[index] else {
                 throw fail("node \(name(n.mName)) refers to a mesh that does not exist")
             }
             let converted = try self.mesh(mesh.pointee, index: index, transform: transform)
-            triangles += converted.triangles.count
-            guard triangles <= Asset.maxTriangles else { throw fail("more than \(Asset.maxTriangles) triangles") }
-            if !converted.triangles.isEmpty { meshes.append(converted) }
+            walked.triangles += converted.triangles.count
+            guard walked.triangles <= Asset.maxTriangles else { throw fail("more than \(Asset.maxTriangles) triangles") }
+            guard !converted.triangles.isEmpty else { continue }
+            if mesh.pointee.mNumBones > 0 {
+                let bind = try self.mesh(mesh.pointee, index: index, transform: .identity)
+                walked.bound.append((walked.meshes.count, bind, try bones(mesh.pointee, index: index)))
+            }
+            walked.meshes.append(converted)
         }
         for c in 0..<Int(n.mNumChildren) {
             guard let child = n.mChildren?[c] else { throw fail("node \(name(n.mName)) has a missing child") }
-            try walk(child, transform: transform, depth: depth + 1, visited: &visited, triangles: &triangles, into: &meshes)
+            try walk(child, transform: transform, parent: me, depth: depth + 1, into: &walked)
         }
+    }
+
+    /// A skinned mesh's bones: name, inverse bind matrix, and the vertices each moves.
+    private func bones(_ m: aiMesh, index: Int) throws(AssetError) -> [(
+        name: String, offset: Affine, weights: [(vertex: Int, weight: Float)]
+    )] {
+        let part = "mesh \(index) (\(name(m.mName)))"
+        var out: [(name: String, offset: Affine, weights: [(vertex: Int, weight: Float)])] = []
+        for b in 0..<Int(m.mNumBones) {
+            guard let bone = m.mBones?[b]?.pointee else { throw fail("\(part): bone \(b) is missing") }
+            let offset = Affine(bone.mOffsetMatrix)
+            guard offset.isFinite else { throw fail("\(part): bone \(name(bone.mName)) has a matrix that is not finite") }
+            var weights: [(vertex: Int, weight: Float)] = []
+            for w in 0..<Int(bone.mNumWeights) {
+                guard let weight = bone.mWeights?[w] else { throw fail("\(part): bone \(name(bone.mName)) is missing its weights") }
+                guard Int(weight.mVertexId) < Int(m.mNumVertices), weight.mWeight.isFinite else {
+                    throw fail("\(part): bone \(name(bone.mName)) weighs vertex \(weight.mVertexId) of \(m.mNumVertices)")
+                }
+                weights.append((Int(weight.mVertexId), weight.mWeight))
+            }
+            out.append((name(bone.mName), offset, weights))
+        }
+        return out
+    }
+
+    /// The skeleton: the nodes, the first animation's channels (in seconds), and each skinned
+    /// mesh's influences — four strongest bones per vertex, weights normalised.
+    private func skeleton(_ walked: Walked) throws(AssetError) -> Skeleton {
+        var byName: [String: Int] = [:]
+        for (i, node) in walked.nodes.enumerated() where byName[node.name] == nil { byName[node.name] = i }
+        var skins: [Skeleton.Skin] = []
+        for (mesh, bind, bones) in walked.bound {
+            var lists = [[(bone: Int, weight: Float)]](repeating: [], count: bind.positions.count)
+            var resolved: [(node: Int, offset: Affine)] = []
+            for (b, bone) in bones.enumerated() {
+                guard let node = byName[bone.name] else { throw fail("bone \(bone.name.terminalSafe) names no node") }
+                resolved.append((node, bone.offset))
+                for (vertex, weight) in bone.weights where weight > 0 { lists[vertex].append((b, weight)) }
+            }
+            let influences = lists.map { list -> (bones: SIMD4<UInt16>, weights: SIMD4<Float>) in
+                let strongest = list.sorted { $0.weight > $1.weight }.prefix(4)
+                let total = strongest.reduce(0) { $0 + $1.weight }
+                var bones = SIMD4<UInt16>(repeating: 0), weights = SIMD4<Float>(repeating: 0)
+                for (k, entry) in strongest.enumerated() {
+                    bones[k] = UInt16(entry.bone)
+                    weights[k] = total > 0 ? entry.weight / total : 0
+                }
+                return (bones, weights)
+            }
+            guard resolved.count <= Int(UInt16.max) else { throw fail("a mesh with more than 65,535 bones") }
+            skins.append(
+                Skeleton.Skin(
+                    mesh: mesh, positions: bind.positions, normals: bind.normals, tangents: bind.tangents, influences: influences,
+                    bones: resolved))
+        }
+        var channels: [Int: Skeleton.Channel] = [:]
+        var duration = 0.0
+        if scene.mNumAnimations > 0, let animation = scene.mAnimations?[0]?.pointee {
+            let ticks = animation.mTicksPerSecond > 0 ? animation.mTicksPerSecond : 25
+            guard animation.mDuration.isFinite, ticks.isFinite else { throw fail("animation 0 has a length that is not finite") }
+            duration = max(0, animation.mDuration / ticks)
+            for c in 0..<Int(animation.mNumChannels) {
+                guard let channel = animation.mChannels?[c]?.pointee, let node = byName[name(channel.mNodeName)] else { continue }
+                func vectors(_ keys: UnsafeMutablePointer<aiVectorKey>?, _ count: UInt32) throws(AssetError) -> [(
+                    time: Double, value: SIMD3<Float>
+                )] {
+                    guard let keys else { return [] }
+                    var out: [(time: Double, value: SIMD3<Float>)] = []
+                    for k in 0..<Int(count) {
+                        let v = SIMD3(keys[k].mValue.x, keys[k].mValue.y, keys[k].mValue.z)
+                        guard keys[k].mTime.isFinite, v.x.isFinite, v.y.isFinite, v.z.isFinite else {
+                            throw fail("animation key \(k) of \(name(channel.mNodeName)) is not finite")
+                        }
+                        out.append((keys[k].mTime / ticks, v))
+                    }
+                    return out
+                }
+                var rotations: [(time: Double, value: Quaternion)] = []
+                if let keys = channel.mRotationKeys {
+                    for k in 0..<Int(channel.mNumRotationKeys) {
+                        let q = keys[k].mValue
+                        guard keys[k].mTime.isFinite, q.x.isFinite, q.y.isFinite, q.z.isFinite, q.w.isFinite else {
+                            throw fail("animation key \(k) of \(name(channel.mNodeName)) is not finite")
+                        }
+                        rotations.append((keys[k].mTime / ticks, Quaternion(x: q.x, y: q.y, z: q.z, w: q.w)))
+                    }
+                }
+                channels[node] = Skeleton.Channel(
+                    positions: try vectors(channel.mPositionKeys, channel.mNumPositionKeys), rotations: rotations,
+                    scales: try vectors(channel.mScalingKeys, channel.mNumScalingKeys))
+            }
+        }
+        return Skeleton(nodes: walked.nodes, channels: channels, skins: skins, duration: duration)
     }
 
     private func mesh(_ m: aiMesh, index: Int, transform: Affine) throws(AssetError) -> AssetMesh {

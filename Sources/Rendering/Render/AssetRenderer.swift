@@ -17,6 +17,8 @@ public struct Placement: Sendable {
     public var tint = SIMD3<Float>(repeating: 1)
     /// Multiplies the roughness (clamped to 0…1).
     public var roughness: Float = 1
+    /// What its annotation says of it beyond the class (the animation time it is posed at…).
+    public var attributes: [String: String] = [:]
 
     public init(asset: Int, position: SIMD3<Float>, yaw: Float = 0, scale: Float = 1, label: String?) {
         self.asset = asset
@@ -89,6 +91,7 @@ public struct AssetRenderer: Sendable {
             let mesh = Self.worldMesh(scene.assets[placement.asset], transforms[i])
             meshes[next] = mesh
             objects[next] = RenderedObject(label: label, reflects: nil, amodal: camera.project(mesh.bounds))
+            objects[next]?.attributes = placement.attributes
             next += 1
         }
         let context = Context(
