@@ -8,8 +8,9 @@ import StudioCore
 /// What a GAN run is worth, side by side with PyTorch training the same networks on the same
 /// images for the same wall-clock budget, judged by one evaluator (ours): on the sample digits and
 /// on Fashion-MNIST (Debian's `dataset-fashion-mnist`, exported by `scripts/export_fashion.py`),
-/// with one recipe for both — 32 px, batch 64, Adam 2·10⁻⁴ (0.5, 0.999), adaptive augmentation, the
-/// moving average of G — and no per-dataset tuning.
+/// with one recipe for both — the resolution `gan train` picks by itself (the smallest that holds
+/// the images: 16 px for the 8-px digits, 32 for Fashion-MNIST's 28), batch 64, Adam 2·10⁻⁴
+/// (0.5, 0.999), adaptive augmentation, the moving average of G — and no per-dataset tuning.
 ///
 /// Each row trains a run (ours through `synthstudio gan train --seconds`, PyTorch through
 /// `Benchmarks/peers/dcgan_torch.py --train`, which writes a synthstudio checkpoint), then the same
@@ -39,7 +40,6 @@ struct GANQualityBench {
         Row(name: "PyTorch ResNet", pytorch: true, kind: .resnet, loss: .hinge, width: 32),
         Row(name: "PyTorch DCGAN", pytorch: true, kind: .dcgan, loss: .bce, width: 64),
     ]
-    static let resolution = 32
 
     struct DatasetCase {
         let name: String
@@ -64,12 +64,14 @@ struct GANQualityBench {
 
     func run() throws {
         print(
-            "\nGAN quality: \(Int(seconds)) s of training per row on 2 cores, \(Self.resolution) px, batch 64, ADA, EMA 0.999; judged by synthstudio's evaluate (3 seeds) and gan check"
+            "\nGAN quality: \(Int(seconds)) s of training per row on 2 cores, resolution auto (the smallest that holds the images), batch 64, ADA, EMA 0.999; judged by synthstudio's evaluate (3 seeds) and gan check"
         )
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         var cases = [DatasetCase(name: "digits", train: "sample-data/real/digits", holdout: "sample-data/real/digits-holdout")]
         if let fashion = ensureFashion() { cases.append(fashion) }
-        for dataset in cases { try measure(dataset) }
+        // GAN_QUALITY_DATASETS=digits measures only the named ones.
+        let only = ProcessInfo.processInfo.environment["GAN_QUALITY_DATASETS"].map { Set($0.split(separator: ",").map(String.init)) }
+        for dataset in cases where only?.contains(dataset.name) ?? true { try measure(dataset) }
     }
 
     /// Fashion-MNIST exported once into the bench folder, or nil (with the reason) when Debian's
@@ -91,12 +93,15 @@ struct GANQualityBench {
         let base = "\(folder)/\(dataset.name)"
         try? FileManager.default.removeItem(atPath: base)
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-        let data = try TrainingSet(dataset: DatasetIO.read(dataset.train), resolution: Self.resolution)
+        let images = try DatasetIO.read(dataset.train)
+        let resolution = GANArchitecture.automaticResolution(
+            width: images.samples.first?.width ?? 0, height: images.samples.first?.height ?? 0, fit: .stretch)
+        let data = try TrainingSet(dataset: images, resolution: resolution)
         let counts = data.byClass.map(\.count)
         let rare = counts.indices.min { counts[$0] < counts[$1] } ?? 0
         let perClass = counts.max() ?? 1
         // The exact tensor synthstudio trains on, for the peer.
-        let tensor = "\(base)/train-\(Self.resolution).safetensors"
+        let tensor = "\(base)/train-\(resolution).safetensors"
         try Data(
             SafeTensors.encode(
                 [
@@ -105,7 +110,7 @@ struct GANQualityBench {
                 ], metadata: [])
         ).write(to: URL(fileURLWithPath: tensor))
         print(
-            "\n  \(dataset.name): \(data.count) images in \(data.classes.count) classes (rare: \(data.classes[rare].terminalSafe), \(counts[rare]) images); \(perClass) generated per class"
+            "\n  \(dataset.name): \(data.count) images in \(data.classes.count) classes at \(resolution) px (rare: \(data.classes[rare].terminalSafe), \(counts[rare]) images); \(perClass) generated per class"
         )
         var results: [(Row, Figures)] = []
         for row in Self.rows {
@@ -162,15 +167,15 @@ struct GANQualityBench {
             let status = run(
                 [
                     synthstudio, "gan", "train", "--data", dataset.train, "--out", runFolder, "--architecture", row.option, "--loss",
-                    row.loss.rawValue, "--augment", "ada", "--resolution", String(Self.resolution), "--ngf", String(row.width), "--ndf",
-                    String(row.width), "--seconds", String(Int(seconds)),
+                    row.loss.rawValue, "--augment", "ada", "--resolution", String(data.images.shape[2]), "--ngf", String(row.width),
+                    "--ndf", String(row.width), "--seconds", String(Int(seconds)),
                 ], log: log)
             guard status == 0 else { return nil }
             return try GANRunInfo.read(run: runFolder).settings.steps
         }
         // The peer's run folder: the run.json synthstudio would write, then PyTorch's checkpoint.
         let architecture = GANArchitecture(
-            kind: row.kind, resolution: Self.resolution, channels: data.channels, classes: data.classes.count, ngf: row.width,
+            kind: row.kind, resolution: data.images.shape[2], channels: data.channels, classes: data.classes.count, ngf: row.width,
             ndf: row.width)
         var info = GANRunInfo(
             architecture: architecture, settings: settings, classes: data.classes,

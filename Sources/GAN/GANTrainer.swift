@@ -12,7 +12,8 @@ public struct GANTrainer: Sendable {
     /// How a session starts.
     public enum Start: Sendable {
         /// A new run: the dataset to learn from and the settings.
-        case new(data: String, resolution: Int, settings: GANSettings, ngf: Int, ndf: Int, kind: GANArchitecture.Kind = .dcgan)
+        /// A new run; `resolution` nil picks one from the images (`automaticResolution`).
+        case new(data: String, resolution: Int?, settings: GANSettings, ngf: Int, ndf: Int, kind: GANArchitecture.Kind = .dcgan)
         /// Continue the run in the folder; `steps` raises its target when given; `data`, when given,
         /// must be the dataset it learns from.
         case resume(steps: Int?, data: String?)
@@ -146,7 +147,12 @@ public struct GANTrainer: Sendable {
                 throw GANError(.settings, "\(run.terminalSafe) already holds a run: --resume continues it, or choose a new --out")
             }
             try settings.validate()
-            let data = try TrainingSet(dataset: try Self.read(dataPath), resolution: resolution, fit: settings.fit)
+            let dataset = try Self.read(dataPath)
+            let resolution =
+                resolution
+                ?? GANArchitecture.automaticResolution(
+                    width: dataset.samples.first?.width ?? 0, height: dataset.samples.first?.height ?? 0, fit: settings.fit)
+            let data = try TrainingSet(dataset: dataset, resolution: resolution, fit: settings.fit)
             let architecture = GANArchitecture(
                 kind: kind, resolution: resolution, channels: data.channels, classes: data.classes.count, ngf: ngf, ndf: ndf)
             try architecture.validate()

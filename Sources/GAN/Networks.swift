@@ -26,6 +26,14 @@ public struct GANArchitecture: Sendable, Equatable {
 
     public static let resolutions = [16, 32, 64, 128]
 
+    /// The resolution `--resolution auto` picks for images of `width` × `height` made square as
+    /// `fit` says: the smallest supported side that holds them without shrinking (8-px digits at
+    /// 16, 28-px Fashion-MNIST at 32), at most 128. Larger than needed only costs steps.
+    public static func automaticResolution(width: Int, height: Int, fit: ImageFit) -> Int {
+        let side = fit == .crop ? min(width, height) : max(width, height)
+        return resolutions.first { $0 >= side } ?? resolutions.last!
+    }
+
     public init(
         kind: Kind = .dcgan, resolution: Int, channels: Int, classes: Int, latent: Int = 100, embedding: Int = 50, ngf: Int = 64,
         ndf: Int = 64

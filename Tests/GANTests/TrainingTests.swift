@@ -286,6 +286,14 @@ func tinyInfo(_ data: TrainingSet, steps: Int = 4) -> GANRunInfo {
         for y in 0..<16 { for x in 0..<16 { #expect(abs(cropped[y * 16 + x] - (x < 8 ? value(200) : value(100))) < 1e-5) } }
     }
 
+    @Test func anAutomaticResolutionHoldsTheImagesWithoutShrinkingThem() {
+        #expect(GANArchitecture.automaticResolution(width: 8, height: 8, fit: .stretch) == 16)
+        #expect(GANArchitecture.automaticResolution(width: 28, height: 28, fit: .stretch) == 32)
+        #expect(GANArchitecture.automaticResolution(width: 64, height: 40, fit: .pad) == 64)
+        #expect(GANArchitecture.automaticResolution(width: 100, height: 40, fit: .crop) == 64)
+        #expect(GANArchitecture.automaticResolution(width: 512, height: 512, fit: .stretch) == 128)
+    }
+
     @Test func theContentRectangleKeepsTheAspect() {
         #expect(ImageFit.pad.content(width: 28, height: 20, side: 32) == (0, 4, 32, 23))
         #expect(ImageFit.pad.content(width: 8, height: 16, side: 16) == (4, 0, 8, 16))

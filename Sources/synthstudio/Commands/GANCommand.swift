@@ -33,8 +33,11 @@ struct GANTrain: ParsableCommand {
     @Option(help: "The run folder.")
     var out: String
 
-    @Option(help: "Image side the networks work at: 16, 32, 64 or 128.")
-    var resolution: Int = 32
+    @Option(
+        help: ArgumentHelp(
+            "Image side the networks work at: 16, 32, 64, 128, or auto.",
+            discussion: "auto: the smallest of them that holds the images without shrinking them (8-px digits at 16, 28-px images at 32)."))
+    var resolution: String = "auto"
 
     @Option(
         help: ArgumentHelp(
@@ -108,7 +111,10 @@ struct GANTrain: ParsableCommand {
                 settings.fit = fit
                 let kinds = ["dcgan": GANArchitecture.Kind.dcgan, "resnet": .resnet]
                 guard let kind = kinds[architecture] else { throw CLIError(message: "--architecture must be dcgan or resnet") }
-                start = .new(data: data, resolution: resolution, settings: settings, ngf: ngf, ndf: ndf, kind: kind)
+                guard resolution == "auto" || Int(resolution) != nil else {
+                    throw CLIError(message: "--resolution must be 16, 32, 64, 128 or auto")
+                }
+                start = .new(data: data, resolution: Int(resolution), settings: settings, ngf: ngf, ndf: ndf, kind: kind)
             }
             installStopHandlers()
             var progress: ProgressReporter?
