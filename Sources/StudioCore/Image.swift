@@ -137,3 +137,32 @@ public enum PixelBuffer: Sendable, Hashable {
         }
     }
 }
+
+extension Image {
+    /// The pixels of `box` (rounded outward, clipped to the image); at least 1×1.
+    public func cropped(to box: BoundingBox) -> Image {
+        // Clamped while still floating point: a box of 1e300 must not trap the conversion.
+        func clamp(_ v: Double, _ upper: Int) -> Int { v.isNaN ? 0 : Int(min(max(v, 0), Double(upper))) }
+        let x0 = min(width - 1, clamp(box.x.rounded(.down), width))
+        let y0 = min(height - 1, clamp(box.y.rounded(.down), height))
+        let x1 = max(x0 + 1, clamp(box.maxX.rounded(.up), width))
+        let y1 = max(y0 + 1, clamp(box.maxY.rounded(.up), height))
+        let c = layout.channels
+        let rowLength = (x1 - x0) * c
+        func rows<T>(_ s: [T]) -> [T] {
+            var out: [T] = []
+            out.reserveCapacity(rowLength * (y1 - y0))
+            for y in y0..<y1 {
+                let start = (y * width + x0) * c
+                out.append(contentsOf: s[start..<(start + rowLength)])
+            }
+            return out
+        }
+        let cut: PixelBuffer
+        switch pixels {
+        case .eight(let s): cut = .eight(rows(s))
+        case .sixteen(let s): cut = .sixteen(rows(s))
+        }
+        return Image(width: x1 - x0, height: y1 - y0, layout: layout, pixels: cut)
+    }
+}

@@ -196,7 +196,10 @@ public final class App {
             state.overlay = .help
             state.helpScroll = 0
         case .back:
-            if state.classFilter != nil || state.cellFilter != nil {
+            if state.zoom != nil {
+                state.zoom = nil
+                state.status = "preview: the whole image"
+            } else if state.classFilter != nil || state.cellFilter != nil {
                 state.classFilter = nil
                 state.cellFilter = nil
                 state.sampleIndex = 0
@@ -247,7 +250,44 @@ public final class App {
             state.focus = .samples
         case .cancelJob, .resumeJob, .openLog: jobAction(action)
         case .trainMore: trainMore()
+        case .zoomIn, .zoomOut, .zoomObject, .pan: zoom(action)
         }
+    }
+
+    /// `+` and `-` zoom around the centre of what is shown, `z`/`Z` step through the labelled
+    /// objects, `H J K L` move; the zoom belongs to the sample it was made on.
+    private func zoom(_ action: Action) {
+        guard let sample = samples[safe: state.sampleIndex - samplesOffset] else { return }
+        let current = state.zoom.flatMap { $0.sample == sample.id ? $0 : nil }
+        switch action {
+        case .zoomIn:
+            state.zoom = (current ?? PreviewZoom(sample: sample.id, level: 1)).zoomed(by: 2)
+        case .zoomOut:
+            state.zoom = current?.zoomed(by: 0.5)
+        case .pan(let dx, let dy):
+            guard let current else {
+                state.status = "H J K L move a zoomed preview: + or z zooms first"
+                return
+            }
+            state.zoom = current.panned(dx: dx, dy: dy)
+        case .zoomObject(let step):
+            let labels = (detail?.id == sample.id ? detail?.detail?.labels : nil) ?? []
+            let objects = PreviewZoom.objects(labels.compactMap { label in label.box.map { ($0, label.category) } })
+            guard !objects.isEmpty else {
+                state.status = "no labelled boxes in this image to zoom onto"
+                return
+            }
+            let index = current?.object.map { ($0.index + step + objects.count) % objects.count } ?? (step > 0 ? 0 : objects.count - 1)
+            var zoom = PreviewZoom.onto(objects[index].box, width: sample.width, height: sample.height, sample: sample.id)
+            zoom.object = (index, objects.count)
+            state.zoom = zoom
+        default: return
+        }
+        guard let zoom = state.zoom else {
+            state.status = "preview: the whole image"
+            return
+        }
+        state.status = "zoom \(zoom.level)× · + - zoom, H J K L move, z next object, Esc the whole image"
     }
 
     private func requestQuit(confirm: Bool) {

@@ -127,3 +127,94 @@ import Testing
         #expect(app.state.layer == .image)
     }
 }
+
+@Suite struct PreviewZoomTests {
+    @Test func aZoomStaysInsideTheImageAndSteps() {
+        var zoom = PreviewZoom(sample: 1, level: 2)
+        #expect(zoom.region == BoundingBox(x: 0.25, y: 0.25, width: 0.5, height: 0.5))
+        zoom = zoom.panned(dx: -4, dy: -4)
+        #expect(zoom.region.x == 0 && zoom.region.y == 0, "it stops at the image's edge")
+        #expect(zoom.panned(dx: 1, dy: 0).region.x == 0.125, "a quarter of what is shown")
+        let closer = try! #require(zoom.zoomed(by: 2))
+        #expect(closer.level == 4 && closer.region.width == 0.25)
+        #expect(try! #require(PreviewZoom(sample: 1, level: 16).zoomed(by: 2)).level == 16, "at most 16×")
+        #expect(zoom.zoomed(by: 0.5) == nil, "out of 2×: the whole image")
+        #expect(PreviewZoom(sample: 1, level: 4, centerX: .nan, centerY: .infinity).region.x == 0.375)
+        // Onto a 20×40 box of a 640×480 image: the largest level where it and a margin fit.
+        let onto = PreviewZoom.onto(BoundingBox(x: 600, y: 100, width: 20, height: 40), width: 640, height: 480, sample: 1)
+        #expect(onto.level == 8 && onto.region.maxX == 1, "\(onto.level) \(onto.region)")
+        #expect(PreviewZoom.onto(BoundingBox(x: 0, y: 0, width: 600, height: 400), width: 640, height: 480, sample: 1).level == 2)
+    }
+
+    @Test func aZoomedPreviewShowsOnlyItsRegionWithItsBoxesMoved() throws {
+        let dir = TemporaryDirectory("zoom")
+        // 64×64: the top-left quadrant red, the rest blue.
+        var rgb = [UInt8](repeating: 0, count: 64 * 64 * 3)
+        for y in 0..<64 { for x in 0..<64 { rgb[(y * 64 + x) * 3 + (x < 32 && y < 32 ? 0 : 2)] = 255 } }
+        try ImageFile.write(Image(width: 64, height: 64, layout: .rgb, pixels: .eight(rgb)), to: dir.file("q.png"))
+        let service = PreviewService(colors: .truecolor)
+        func cells(_ region: BoundingBox?) throws -> CellGrid {
+            var request = PreviewService.Request(path: dir.file("q.png"), columns: 16, rows: 8, mode: .blocks)
+            request.region = region
+            guard case .cells(let grid) = service.render(request) else { throw CancellationError() }
+            return grid
+        }
+        let whole = try cells(nil)
+        let zoomed = try cells(PreviewZoom(sample: 1, level: 2, centerX: 0, centerY: 0).region)
+        func reds(_ grid: CellGrid) -> Int {
+            var n = 0
+            for r in 0..<grid.rows {
+                for c in 0..<grid.columns where max(grid[c, r].foreground?.x ?? 0, grid[c, r].background?.x ?? 0) > 200 { n += 1 }
+            }
+            return n
+        }
+        #expect(reds(zoomed) == zoomed.rows * zoomed.columns, "only the red quadrant, enlarged")
+        #expect(reds(whole) * 3 < whole.rows * whole.columns * 2 && reds(whole) > 0)
+        #expect(reds(try cells(PreviewZoom(sample: 1, level: 2, centerX: 1, centerY: 1).region)) == 0)
+        // A box in the blue half is not drawn in the red quadrant; one inside it is, moved.
+        var request = PreviewService.Request(
+            path: dir.file("q.png"), columns: 16, rows: 8, mode: .sixel,
+            boxes: [OverlayBox(box: BoundingBox(x: 40, y: 40, width: 10, height: 10), label: "far")])
+        request.region = PreviewZoom(sample: 1, level: 2, centerX: 0, centerY: 0).region
+        let plain = service.render(request)
+        request.boxes.append(OverlayBox(box: BoundingBox(x: 8, y: 8, width: 16, height: 16), label: "near"))
+        let boxed = service.render(request)
+        guard case .pixels(let a, _, _) = plain, case .pixels(let b, _, _) = boxed else {
+            Issue.record("pixels expected")
+            return
+        }
+        let empty = PreviewService.Request(path: dir.file("q.png"), columns: 16, rows: 8, mode: .sixel)
+        var unboxed = empty
+        unboxed.region = request.region
+        guard case .pixels(let c, _, _) = service.render(unboxed) else { return }
+        #expect(a == c, "the far box lies outside the region")
+        #expect(b != c, "the near box is drawn")
+    }
+
+    @Test func zKeysStepThroughObjectsAndEscapeShowsTheWholeImage() throws {
+        let dir = try shapesWorkspace()
+        let app = try openApp(dir)
+        app.handle(.enter)
+        var text = settledText(app)
+        app.handle(.character("z"))
+        let zoom = try #require(app.state.zoom)
+        let object = try #require(zoom.object)
+        #expect(object.index == 0 && object.of >= 1 && zoom.level >= 2)
+        text = settledText(app)
+        #expect(text.contains("zoom \(zoom.level)× on "), "\(text)")
+        app.handle(.character("Z"))
+        #expect(app.state.zoom?.object?.index == object.of - 1, "Z goes back round to the last")
+        app.handle(.character("-"))
+        app.handle(.character("+"))
+        app.handle(.character("L"))
+        #expect(app.state.zoom?.object == nil && app.state.zoom != nil)
+        // Another sample shows whole; Esc drops the zoom before it clears anything else.
+        app.handle(.character("j"))
+        text = settledText(app)
+        #expect(!text.contains(" · zoom "), "\(text)")
+        app.handle(.escape)
+        #expect(app.state.zoom == nil && app.state.focus == .samples)
+        app.handle(.character("K"))
+        #expect(app.state.zoom == nil && app.state.status.contains("zooms first"))
+    }
+}

@@ -24,6 +24,7 @@ public enum Action: Hashable, Sendable {
     case filter, nextMatch, previousMatch
     case fill, nextView, toggleAP
     case cycleGraphics, toggleGrid, toggleMasks, toggleDepth
+    case zoomIn, zoomOut, zoomObject(step: Int), pan(dx: Int, dy: Int)
     case cancelJob, resumeJob, openLog
     case trainMore
     case runHealth
@@ -48,7 +49,7 @@ public enum KeyMap {
     public static let bindings: [Binding] = [
         Binding([.character("?")], .help, "this help"),
         Binding([.character("q")], .quit, "quit (asks first while jobs run)"),
-        Binding([.escape], .back, "back: close a panel, clear a filter"),
+        Binding([.escape], .back, "back: close a panel, unzoom, clear a filter"),
         Binding([.character(":")], .command, "command line (Tab completes)"),
         Binding([.character("1")], .show(.browse), "Browse: datasets, samples, preview"),
         Binding([.character("2")], .show(.balance), "Balance: class counts, real and synthetic"),
@@ -77,6 +78,14 @@ public enum KeyMap {
         Binding([.character("v")], .toggleGrid, "thumbnail grid on/off", on: [.browse]),
         Binding([.character("m")], .toggleMasks, "instance masks over the preview on/off (masks/ beside images/)", on: [.browse]),
         Binding([.character("d")], .toggleDepth, "the depth map instead of the image on/off (depth/ beside images/)", on: [.browse]),
+        Binding([.character("+"), .character("=")], .zoomIn, "zoom into the preview (2× more, up to 16×)", on: [.browse]),
+        Binding([.character("-")], .zoomOut, "zoom out (Esc: the whole image)", on: [.browse]),
+        Binding([.character("z")], .zoomObject(step: 1), "zoom onto the next labelled object (left to right)", on: [.browse]),
+        Binding([.character("Z")], .zoomObject(step: -1), "zoom onto the previous labelled object", on: [.browse]),
+        Binding([.character("H")], .pan(dx: -1, dy: 0), "zoomed: look left", on: [.browse]),
+        Binding([.character("J")], .pan(dx: 0, dy: 1), "zoomed: look down", on: [.browse]),
+        Binding([.character("K")], .pan(dx: 0, dy: -1), "zoomed: look up", on: [.browse]),
+        Binding([.character("L")], .pan(dx: 1, dy: 0), "zoomed: look right", on: [.browse]),
         Binding([.character("t")], .cycleGraphics, "preview: pixels (kitty, iTerm2 or sixel) → blocks → ASCII", on: [.browse, .train]),
         Binding([.enter], .open, "open the cell's samples in Browse", on: [.coverage]),
         Binding([.character("f")], .fill, "fill the gap: a prefilled generation job", on: [.coverage]),

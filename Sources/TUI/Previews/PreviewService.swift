@@ -16,6 +16,8 @@ public final class PreviewService: @unchecked Sendable {
         public var boxes: [OverlayBox]
         /// What is drawn: the image, its instance masks over it, or its depth.
         public var layer: Layer = .image
+        /// The part of the image shown, in fractions of its size (a zoom); nil for all of it.
+        var region: BoundingBox?
 
         public enum Layer: Hashable, Sendable {
             case image
@@ -171,16 +173,38 @@ public final class PreviewService: @unchecked Sendable {
                 colors: colors == .palette8 || colors == .palette16 || colors == .none ? colors : .truecolor,
                 width: .columns(request.columns), maxRows: request.rows, cell: cell, boxes: request.boxes)
         }
-        let image: Image
+        var image: Image
         var scaled = options
         do {
-            // Decoded reduced to what the pane shows (memory bounded by the pane, not the image).
+            // Decoded reduced to what the pane shows (memory bounded by the pane, not the image;
+            // a zoom's region is what the pane shows, so at most `PreviewZoom.maximum` times more).
             let info = try ImageFile.probe(request.path)
-            let needed = Preview.sampledSize(width: info.width, height: info.height, options: options)
+            let region = request.region ?? BoundingBox(x: 0, y: 0, width: 1, height: 1)
+            let shown = Preview.sampledSize(
+                width: max(1, Int(Double(info.width) * region.width)), height: max(1, Int(Double(info.height) * region.height)),
+                options: options)
+            let needed = (
+                width: min(info.width, Int((Double(shown.width) / region.width).rounded(.up))),
+                height: min(info.height, Int((Double(shown.height) / region.height).rounded(.up)))
+            )
             image = try Self.layered(
                 try ImageFile.readForDisplay(request.path, minWidth: needed.width, minHeight: needed.height), request.layer)
-            scaled.boxes = options.boxes.map {
-                $0.scaled(x: Double(image.width) / Double(info.width), y: Double(image.height) / Double(info.height))
+            let (sx, sy) = (Double(image.width) / Double(info.width), Double(image.height) / Double(info.height))
+            scaled.boxes = options.boxes.map { $0.scaled(x: sx, y: sy) }
+            if request.region != nil {
+                let cut = BoundingBox(
+                    x: (region.x * Double(image.width)).rounded(.down), y: (region.y * Double(image.height)).rounded(.down),
+                    width: region.width * Double(image.width), height: region.height * Double(image.height))
+                image = image.cropped(to: cut)
+                // Boxes move with the cut; those wholly outside it are left out.
+                scaled.boxes = scaled.boxes.compactMap { overlay in
+                    let b = overlay.box
+                    guard b.maxX > cut.x, b.maxY > cut.y, b.x < cut.x + Double(image.width), b.y < cut.y + Double(image.height) else {
+                        return nil
+                    }
+                    return OverlayBox(
+                        box: BoundingBox(x: b.x - cut.x, y: b.y - cut.y, width: b.width, height: b.height), label: overlay.label)
+                }
             }
         } catch {
             return .failed(error.message)

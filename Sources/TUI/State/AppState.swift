@@ -62,6 +62,8 @@ public struct AppState: Sendable {
         case image, masks, depth
     }
     public var graphics = Graphics.blocks
+    /// A magnified part of the selected sample's preview (`+`, `-`, `z`, `H J K L`).
+    public var zoom: PreviewZoom?
 
     // Balance
     public var balanceScroll = 0

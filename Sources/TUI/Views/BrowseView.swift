@@ -132,8 +132,16 @@ struct BrowseView {
                 layerNote = " · no \(state.layer.rawValue)/ for it"
             }
         }
+        let zoom = state.zoom.flatMap { $0.sample == sample.id ? $0 : nil }
+        var zoomNote = zoom.map { " · zoom \($0.level)×" } ?? ""
+        if let zoom, let object = zoom.object {
+            let objects = PreviewZoom.objects((detail?.labels ?? []).compactMap { label in label.box.map { ($0, label.category) } })
+            let name = objects.count == object.of ? objects[object.index].label.terminalSafe + " " : ""
+            zoomNote += " on \(name)\(object.index + 1)/\(object.of)"
+        }
         frame.box(
-            x: px, y: top, width: pw, height: height, title: "Preview · \(state.graphics.rawValue)\(layerNote)", style: Frame.Style(.muted))
+            x: px, y: top, width: pw, height: height, title: "Preview · \(state.graphics.rawValue)\(layerNote)\(zoomNote)",
+            style: Frame.Style(.muted))
         var info: [(String, String, Theme.Role)] = [
             ("file", sample.path.terminalSafe, .text), ("size", "\(sample.width)×\(sample.height)", .text),
             ("origin", sample.origin == .real ? "real" : "synthetic", sample.origin == .real ? .real : .synthetic),
@@ -161,6 +169,7 @@ struct BrowseView {
             path: path, columns: pw - 4, rows: previewRows, mode: Self.mode(state.graphics),
             boxes: state.layer == .depth && layer != .image ? [] : boxes)
         request.layer = layer
+        request.region = zoom?.region
         let placement = Self.place(
             previews.result(request), in: &frame, x: px + 2, y: top + 1, columns: pw - 4, rows: previewRows, mode: request.mode,
             directColor: directColor)

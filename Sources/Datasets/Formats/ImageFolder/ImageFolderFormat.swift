@@ -74,7 +74,7 @@ public enum ImageFolderFormat {
                     cropSample.path = "\(sample.stem)_\(index).png"
                     let name = exportNames.name(for: cropSample, in: folder)
                     do {
-                        try ImageFile.write(crop(decoded!, to: box), to: "\(directory)/\(name)")
+                        try ImageFile.write(decoded!.cropped(to: box), to: "\(directory)/\(name)")
                     } catch {
                         throw DatasetsError(.writeFailed, path: "\(directory)/\(name)", error.message)
                     }
@@ -98,33 +98,6 @@ public enum ImageFolderFormat {
     /// (how a synthetic ImageFolder records where each image came from).
     public static func writeProvenance(_ dataset: Dataset, to root: String) throws(DatasetsError) {
         try ProvenanceFile.write(dataset.samples.compactMap { s in s.provenance.map { (s.path, $0) } }, root: root)
-    }
-
-    /// The pixels of `box` (rounded outward, clipped to the image); at least 1×1.
-    static func crop(_ image: Image, to box: BoundingBox) -> Image {
-        // Clamped while still floating point: a box of 1e300 must not trap the conversion.
-        func clamp(_ v: Double, _ upper: Int) -> Int { Int(min(max(v, 0), Double(upper))) }
-        let x0 = min(image.width - 1, clamp(box.x.rounded(.down), image.width))
-        let y0 = min(image.height - 1, clamp(box.y.rounded(.down), image.height))
-        let x1 = max(x0 + 1, clamp(box.maxX.rounded(.up), image.width))
-        let y1 = max(y0 + 1, clamp(box.maxY.rounded(.up), image.height))
-        let c = image.layout.channels
-        let rowLength = (x1 - x0) * c
-        func rows<T>(_ s: [T]) -> [T] {
-            var out: [T] = []
-            out.reserveCapacity(rowLength * (y1 - y0))
-            for y in y0..<y1 {
-                let start = (y * image.width + x0) * c
-                out.append(contentsOf: s[start..<(start + rowLength)])
-            }
-            return out
-        }
-        let pixels: PixelBuffer
-        switch image.pixels {
-        case .eight(let s): pixels = .eight(rows(s))
-        case .sixteen(let s): pixels = .sixteen(rows(s))
-        }
-        return Image(width: x1 - x0, height: y1 - y0, layout: image.layout, pixels: pixels)
     }
 
     /// A class or split name as one safe folder name: `/` and NUL cannot be in a file name, and
