@@ -296,3 +296,34 @@ extension Catalog {
         }
     }
 }
+
+extension Catalog {
+    /// COCO's object sizes by area (of the mask when the annotation has one, else of the box):
+    /// `small` under 32², `medium` under 96², `large` from there.
+    public static let sizeBuckets = ["small", "medium", "large"]
+
+    /// Boxed annotations of the named datasets per class and COCO size, real and synthetic, as
+    /// coverage counts (row: class, column: size); ignore regions are left out. One pass over the
+    /// datasets' annotations (by the category index).
+    public func sizeCounts(datasets names: [String]) throws(CatalogError) -> [CoverageCount] {
+        guard !names.isEmpty else { return [] }
+        return try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.category, CASE WHEN area < 1024 THEN 0 WHEN area < 9216 THEN 1 ELSE 2 END AS bucket, s.origin, COUNT(*)
+                    FROM (SELECT id, sample_id, dataset_id, category, w, iscrowd, CASE WHEN area > 0 THEN area ELSE w * h END AS area
+                        FROM annotations) a JOIN samples s ON s.id = a.sample_id
+                    WHERE a.dataset_id IN (SELECT id FROM datasets WHERE name IN (\(names.map { _ in "?" }.joined(separator: ","))))
+                        AND a.w IS NOT NULL AND a.iscrowd = 0
+                        AND NOT EXISTS (SELECT 1 FROM annotation_attributes t WHERE t.annotation_id = a.id AND t.key = 'ignore' AND t.value = 'true')
+                    GROUP BY 1, 2, 3
+                    """, arguments: StatementArguments(names)
+            ).map { row in
+                CoverageCount(
+                    row: row[0], column: Self.sizeBuckets[min(2, max(0, row[1] as Int))], origin: Origin(rawValue: row[2]) ?? .real,
+                    count: row[3])
+            }
+        }
+    }
+}

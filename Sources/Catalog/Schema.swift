@@ -37,20 +37,7 @@ enum Schema {
         // only in bands), keyed so commits add to them in place; a dataset's files are summed
         // into an order-independent signature a commit updates without listing the folder. The
         // cache tables are rebuilt from the files; jobs and their events stay.
-        migrator.registerMigration("v2") { db in
-            try db.execute(
-                sql: """
-                    DROP TABLE IF EXISTS class_counts;
-                    DROP TABLE IF EXISTS coverage_counts;
-                    DROP TABLE IF EXISTS annotation_attributes;
-                    DROP TABLE IF EXISTS sample_attributes;
-                    DROP TABLE IF EXISTS annotations;
-                    DROP TABLE IF EXISTS samples;
-                    DROP TABLE IF EXISTS categories;
-                    DROP TABLE IF EXISTS datasets;
-                    \(cacheTables)
-                    """)
-        }
+        migrator.registerMigration("v2") { db in try rebuildCache(db) }
         // v3: dataset health. Measures are kept per image file (dataset, path, size, time), apart
         // from the sample rows, so re-indexing a dataset does not throw them away: an image is
         // decoded and measured once, and again only when its file changes. The last health run's
@@ -107,7 +94,27 @@ enum Schema {
                     ) WITHOUT ROWID;
                     """)
         }
+        // v4: distances, heights, truncation and gait phase are counted in bands (they were
+        // measurements on no axis): the cache is rebuilt from the files; health and jobs stay.
+        migrator.registerMigration("v4") { db in try rebuildCache(db) }
         return migrator
+    }
+
+    /// Drops the tables that are a cache of the files and makes them empty: the next refresh
+    /// indexes every dataset again.
+    static func rebuildCache(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP TABLE IF EXISTS class_counts;
+                DROP TABLE IF EXISTS coverage_counts;
+                DROP TABLE IF EXISTS annotation_attributes;
+                DROP TABLE IF EXISTS sample_attributes;
+                DROP TABLE IF EXISTS annotations;
+                DROP TABLE IF EXISTS samples;
+                DROP TABLE IF EXISTS categories;
+                DROP TABLE IF EXISTS datasets;
+                \(cacheTables)
+                """)
     }
 
     /// The tables that are a cache of the files.

@@ -81,6 +81,7 @@ public final class App {
             samplesKey = ""
             requestedSamples = ""
             attributeCache = nil
+            histogramCache = nil
             state.status = report
             changed = true
         }
@@ -104,6 +105,7 @@ public final class App {
                 samplesKey = ""
                 requestedSamples = ""
                 attributeCache = nil
+                histogramCache = nil
                 logTail = nil
                 changed = true
             }
@@ -251,8 +253,32 @@ public final class App {
         case .cancelJob, .resumeJob, .openLog: jobAction(action)
         case .trainMore: trainMore()
         case .zoomIn, .zoomOut, .zoomObject, .pan: zoom(action)
+        case .nextHistogram: nextHistogram()
         }
     }
+
+    /// Balance's sections as drawn now.
+    private var balanceView: BalanceView { BalanceView(datasets: data.datasets, balances: data.balances, matrices: data.coverage) }
+
+    /// `a` on Balance: the next axis of the per-class histograms, after the last none.
+    private func nextHistogram() {
+        let axes = data.histogramAxes(datasets: Array(Set(balanceView.sections().flatMap(\.datasets))).sorted())
+        let next = state.balanceAxis.flatMap { axes.firstIndex(of: $0) }.map { $0 + 1 } ?? 0
+        state.balanceAxis = axes[safe: next]
+        state.status =
+            state.balanceAxis.map { "per class by \($0.terminalSafe) (a: next of \(axes.count))" } ?? "histograms off"
+    }
+
+    /// The histograms Balance shows, read once per axis and catalog reload.
+    private func balanceHistograms(_ view: BalanceView) -> (axis: String, matrices: [CoverageMatrix?])? {
+        guard let axis = state.balanceAxis else { return nil }
+        if let cached = histogramCache, cached.axis == axis { return cached }
+        let made = (axis, view.sections().map { data.histogram(axis: axis, datasets: $0.datasets) })
+        histogramCache = made
+        return made
+    }
+
+    private var histogramCache: (axis: String, matrices: [CoverageMatrix?])?
 
     /// `+` and `-` zoom around the centre of what is shown, `z`/`Z` step through the labelled
     /// objects, `H J K L` move; the zoom belongs to the sample it was made on.
@@ -737,8 +763,9 @@ public final class App {
             (wanted, pictures) = view.draw(&frame, state: state, top: top, bottom: bottom)
             lastGridColumns = BrowseView.gridLayout(width: width - BrowseView.widths(width).datasets, height: bottom - top).columns
         case .balance:
-            BalanceView(datasets: data.datasets, balances: data.balances, matrices: data.coverage).draw(
-                &frame, state: state, top: top, bottom: bottom)
+            var view = balanceView
+            view.histogram = balanceHistograms(view)
+            view.draw(&frame, state: state, top: top, bottom: bottom)
         case .coverage:
             state.viewIndex = state.viewIndex.clamped(to: data.coverage.count)
             CoverageView(matrices: data.coverage, evaluation: data.evaluation, gap: data.domainGap).draw(

@@ -119,6 +119,41 @@ func shapesWorkspace() throws -> TemporaryDirectory {
         #expect(text.contains("imbalance"))
     }
 
+    @Test func balanceShowsPerClassHistogramsOfSizeAndEachConditionInTurn() throws {
+        let dir = try shapesWorkspace()
+        let app = try openApp(dir)
+        app.handle(.character("2"))
+        let dataset = try DatasetIO.read(dir.file("shapes"))
+        // COCO's sizes by area, counted from the files.
+        var expected: [String: [Int]] = [:]
+        for sample in dataset.samples {
+            for a in sample.annotations {
+                expected[a.categoryID == 1 ? "red" : "blue", default: [0, 0, 0]][a.area < 1024 ? 0 : a.area < 9216 ? 1 : 2] += 1
+            }
+        }
+        let matrix = try #require(app.data.histogram(axis: StudioData.sizeAxis, datasets: ["shapes"]))
+        for (name, counts) in expected {
+            let r = try #require(matrix.rowLabels.firstIndex(of: name))
+            let got = ["small", "medium", "large"].map { size in matrix.cells[r].first { $0.column == size }.map { $0.real } ?? 0 }
+            #expect(got == counts, "\(name): \(got) against \(counts) from the files")
+        }
+        app.handle(.character("a"))
+        var text = app.compose(width: 120, height: 30).frame.text
+        #expect(text.contains("by object size") && text.contains("small") && text.contains("n=\(expected["red"]!.reduce(0, +))"), "\(text)")
+        let red = expected["red"]!
+        let share = Int((Double(red[0]) * 100 / Double(red.reduce(0, +))).rounded())
+        #expect(text.split(separator: "\n").contains { $0.contains("red") && $0.contains("\(share)%") }, "\(text)")
+        // Then the conditions: light (an image attribute) before size (an object attribute).
+        #expect(app.data.histogramAxes(datasets: ["shapes"]) == [StudioData.sizeAxis, "light", "size"])
+        app.handle(.character("a"))
+        text = app.compose(width: 120, height: 30).frame.text
+        #expect(text.contains("by light") && text.contains("bright") && text.contains("dark"), "\(text)")
+        app.handle(.character("a"))
+        app.handle(.character("a"))
+        #expect(app.state.balanceAxis == nil && app.state.status == "histograms off")
+        #expect(!app.compose(width: 120, height: 30).frame.text.contains("by "))
+    }
+
     @Test func at80x24EveryPaneFitsAndHelpScrolls() throws {
         let dir = try tinyWorkspace()
         let app = try openApp(dir)

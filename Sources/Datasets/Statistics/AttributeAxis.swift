@@ -47,6 +47,11 @@ public enum AttributeAxis {
         "fov": Bands(bounds: [40, 50, 60, 70], unit: "°"),
         "distance": Bands(bounds: [10, 20, 40, 80], unit: "m"),
         "depth": Bands(bounds: [10, 20, 40, 80], unit: "m"),
+        // What the renderer records per object.
+        "distance_m": Bands(bounds: [10, 20, 40, 80], unit: "m"),
+        "truncation": Bands(bounds: [0.25, 0.5, 0.75], unit: ""),
+        "height_m": Bands(bounds: [1.3, 1.6, 1.8], unit: "m"),
+        "gait_phase": Bands(bounds: [0.25, 0.5, 0.75], unit: ""),
     ]
 
     /// The value on the axis `key` of an annotation whose attribute is `raw` (nil: absent), or

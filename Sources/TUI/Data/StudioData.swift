@@ -130,6 +130,42 @@ public final class StudioData {
     /// Attribute keys of a dataset with their commonest values.
     public func attributeValues(dataset: String) -> [String: [String]] { (try? catalog.attributeValues(dataset: dataset)) ?? [:] }
 
+    /// The axes Balance can show a per-class histogram over for `datasets`: COCO object size,
+    /// then every attribute coverage counts with 2 to 12 values (in bands for measurements;
+    /// weather and light first).
+    public func histogramAxes(datasets names: [String]) -> [String] {
+        var keys: [String: Set<String>] = [:]
+        for name in names {
+            for (key, values) in attributeValues(dataset: name) where !key.hasPrefix("ignore") {
+                // As coverage counts them: in bands, or as they are; measurements on no axis drop out.
+                keys[key, default: []].formUnion(values.compactMap { AttributeAxis.value(key: key, raw: $0) })
+            }
+        }
+        let first = ["weather", "time_of_day", "lighting", "light"]
+        let attributes = keys.filter { (2...12).contains($0.value.count) }.keys.sorted { a, b in
+            let (i, j) = (first.firstIndex(of: a) ?? first.count, first.firstIndex(of: b) ?? first.count)
+            return i != j ? i < j : a < b
+        }
+        return [Self.sizeAxis] + attributes
+    }
+
+    /// Balance's name for the COCO object-size axis (an attribute of that name is shown instead).
+    public static let sizeAxis = "object size"
+
+    /// Per class of `datasets`, annotations by the values of `axis` (`histogramAxes`), real and
+    /// synthetic; nil when the catalog cannot say.
+    public func histogram(axis: String, datasets names: [String]) -> CoverageMatrix? {
+        var spec = CoverageSpec(rows: .category, columns: .attribute(axis))
+        guard axis == Self.sizeAxis else { return try? catalog.coverage(spec, datasets: names) }
+        guard let counts = try? catalog.sizeCounts(datasets: names) else { return nil }
+        spec.expectedValues = [axis: Catalog.sizeBuckets]
+        var classes: [String] = []
+        for name in names {
+            for row in balances[name]?.rows ?? [] where !classes.contains(row.category.name) { classes.append(row.category.name) }
+        }
+        return CoverageMatrix(counts: counts, spec: spec, categoryNames: classes, datasetNames: names)
+    }
+
     /// Samples of one coverage cell across the view's datasets, as a query for another thread.
     public func sampleQuery(in cell: CoverageMatrix.Cell, of matrix: CoverageMatrix, offset: Int, limit: Int) -> @Sendable () -> [SampleRow]
     {

@@ -28,6 +28,7 @@ public enum Action: Hashable, Sendable {
     case cancelJob, resumeJob, openLog
     case trainMore
     case runHealth
+    case nextHistogram
 }
 
 public struct Binding: Sendable {
@@ -87,6 +88,8 @@ public enum KeyMap {
         Binding([.character("K")], .pan(dx: 0, dy: -1), "zoomed: look up", on: [.browse]),
         Binding([.character("L")], .pan(dx: 1, dy: 0), "zoomed: look right", on: [.browse]),
         Binding([.character("t")], .cycleGraphics, "preview: pixels (kitty, iTerm2 or sixel) → blocks → ASCII", on: [.browse, .train]),
+        Binding(
+            [.character("a")], .nextHistogram, "per-class histograms: object size, weather, light, … in turn, then none", on: [.balance]),
         Binding([.enter], .open, "open the cell's samples in Browse", on: [.coverage]),
         Binding([.character("f")], .fill, "fill the gap: a prefilled generation job", on: [.coverage]),
         Binding([.character("v")], .nextView, "next coverage view; :axes ROWS [COLS] makes one", on: [.coverage]),

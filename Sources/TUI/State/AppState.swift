@@ -67,6 +67,8 @@ public struct AppState: Sendable {
 
     // Balance
     public var balanceScroll = 0
+    /// The axis of Balance's per-class histograms (`a` cycles through them), nil for none.
+    public var balanceAxis: String?
 
     // Coverage
     public var viewIndex = 0
