@@ -140,9 +140,10 @@ import Testing
         #expect(try! #require(PreviewZoom(sample: 1, level: 16).zoomed(by: 2)).level == 16, "at most 16×")
         #expect(zoom.zoomed(by: 0.5) == nil, "out of 2×: the whole image")
         #expect(PreviewZoom(sample: 1, level: 4, centerX: .nan, centerY: .infinity).region.x == 0.375)
-        // Onto a 20×40 box of a 640×480 image: the largest level where it and a margin fit.
+        // Onto a 20×40 box of a 640×480 image: the largest level where three times it fits.
         let onto = PreviewZoom.onto(BoundingBox(x: 600, y: 100, width: 20, height: 40), width: 640, height: 480, sample: 1)
-        #expect(onto.level == 8 && onto.region.maxX == 1, "\(onto.level) \(onto.region)")
+        #expect(onto.level == 4 && onto.region.maxX == 1, "\(onto.level) \(onto.region)")
+        #expect(PreviewZoom.onto(BoundingBox(x: 300, y: 200, width: 8, height: 9), width: 640, height: 480, sample: 1).level == 16)
         #expect(PreviewZoom.onto(BoundingBox(x: 0, y: 0, width: 600, height: 400), width: 640, height: 480, sample: 1).level == 2)
     }
 

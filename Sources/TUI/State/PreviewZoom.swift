@@ -59,10 +59,10 @@ public struct PreviewZoom: Sendable, Equatable {
         return out
     }
 
-    /// The zoom that shows `box` (pixels of a `width × height` image) with a margin around it: the
-    /// largest level at which the box and half its size again fit, at least 2.
+    /// The zoom that shows `box` (pixels of a `width × height` image) with its surroundings: the
+    /// largest level at which three times the box fits (a label is judged in context), at least 2.
     static func onto(_ box: BoundingBox, width: Int, height: Int, sample: Int64) -> PreviewZoom {
-        let (fw, fh) = (max(box.width * 1.5, 1) / Double(max(1, width)), max(box.height * 1.5, 1) / Double(max(1, height)))
+        let (fw, fh) = (max(box.width * 3, 1) / Double(max(1, width)), max(box.height * 3, 1) / Double(max(1, height)))
         var level = 2
         while level < maximum, max(fw, fh) * Double(level * 2) <= 1 { level *= 2 }
         let c = box.center
