@@ -58,7 +58,13 @@ public enum Studio {
             restoreSignalHandlers()
         }
         app.startIndexing()
-        loop(app, terminal)
+        // Pictures pass through tmux only to the active pane, and kitty's stay on the outer
+        // terminal when another tmux window comes up: watch whether the studio's pane is on
+        // screen and active.
+        let pane = environment["TMUX_PANE"].flatMap { terminal.tmuxPassthrough ? $0 : nil }
+        loop(
+            app, terminal, paneVisible: pane.map { id in { TerminalQuery.tmuxPaneVisible(id) ?? true } },
+            hidden: pane.map { id in { terminal.deletePictures(on: TerminalQuery.tmuxClientTerminals(id)) } })
         return stopSignal == 0 ? nil : Int32(stopSignal)
     }
 
@@ -78,14 +84,34 @@ public enum Studio {
         return options.theme
     }
 
-    static func loop(_ app: App, _ terminal: CursesTerminal) {
+    /// Draws and reads keys until the user quits. `paneVisible`, inside tmux, says whether the
+    /// studio's pane is on screen and active (asked twice a second): while it is not, pictures are
+    /// taken down (kitty's by `hidden`), and everything is drawn anew when it comes back.
+    static func loop(_ app: App, _ terminal: CursesTerminal, paneVisible: (() -> Bool)? = nil, hidden: (() -> Void)? = nil) {
         var last: Frame?
         var lastPictures: [PicturePlacement] = []
         var dirty = true
+        var visible = true
+        var lastCheck = 0.0
         while !app.state.quitting, stopSignal == 0 {
+            if let paneVisible, Date().timeIntervalSince1970 - lastCheck >= 0.5 {
+                lastCheck = Date().timeIntervalSince1970
+                let now = paneVisible()
+                if now != visible {
+                    visible = now
+                    if !visible {
+                        hidden?()
+                        lastPictures = []
+                    }
+                    // Back: all of it again.
+                    last = nil
+                    dirty = true
+                }
+            }
             if dirty {
                 let size = terminal.size
-                let (frame, pictures) = app.compose(width: size.width, height: size.height)
+                var (frame, pictures) = app.compose(width: size.width, height: size.height)
+                if !visible { pictures = pictures.filter { !$0.mode.isPixels } }
                 if frame != last || pictures != lastPictures {
                     terminal.show(frame, pictures: pictures, replacing: lastPictures, resized: last == nil)
                     last = frame

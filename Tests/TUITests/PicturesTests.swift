@@ -37,7 +37,7 @@ import Testing
         #expect(preview.count == 1 && picture.mode == .kitty)
         // The bytes are kitty APC chunks whose payload is the preview as PNG.
         let text = String(decoding: picture.bytes, as: UTF8.self)
-        #expect(text.hasPrefix("\u{1B}_Ga=T,f=100,t=d,C=1,q=2,"), "at its own pixels, the cursor held")
+        #expect(text.hasPrefix("\u{1B}_Ga=T,f=100,t=d,i=\(try #require(picture.kittyID)),C=1,q=2,"), "at its own pixels, the cursor held")
         let payload = text.split(separator: "\u{1B}\\").map { chunk in chunk.split(separator: ";", maxSplits: 1).last.map(String.init) ?? ""
         }
         .joined()
@@ -53,6 +53,7 @@ import Testing
         let grid = Self.pictures(app) { $0.count >= 6 }
         #expect(grid.count >= 6 && grid.allSatisfy { $0.mode == .kitty && $0.columns <= 12 }, "\(grid.count)")
         #expect(Set(grid.map { "\($0.x),\($0.y)" }).count == grid.count, "each in its own place")
+        #expect(Set(grid.compactMap(\.kittyID)).count == grid.count, "each under its own id (deleted by it)")
         // t cycles kitty → blocks → ascii → kitty; in blocks there are no pictures.
         app.handle(.character("t"))
         #expect(app.state.graphics == .blocks && Self.pictures(app) { $0.isEmpty }.isEmpty)
@@ -180,14 +181,14 @@ import Testing
         let plain = service.render(request)
         request.boxes.append(OverlayBox(box: BoundingBox(x: 8, y: 8, width: 16, height: 16), label: "near"))
         let boxed = service.render(request)
-        guard case .pixels(let a, _, _) = plain, case .pixels(let b, _, _) = boxed else {
+        guard case .pixels(let a, _, _, _) = plain, case .pixels(let b, _, _, _) = boxed else {
             Issue.record("pixels expected")
             return
         }
         let empty = PreviewService.Request(path: dir.file("q.png"), columns: 16, rows: 8, mode: .sixel)
         var unboxed = empty
         unboxed.region = request.region
-        guard case .pixels(let c, _, _) = service.render(unboxed) else { return }
+        guard case .pixels(let c, _, _, _) = service.render(unboxed) else { return }
         #expect(a == c, "the far box lies outside the region")
         #expect(b != c, "the near box is drawn")
     }

@@ -1,6 +1,7 @@
 import Glibc
-import TerminalGraphics
 import Testing
+
+@testable import TerminalGraphics
 
 @Suite("Capability detection")
 struct DetectionTests {
@@ -58,37 +59,54 @@ struct DetectionTests {
         #expect(elapsed < 2)  // bounded by the timeout, not by a reply that never comes
     }
 
-    @Test("a terminal that answers DA1 with 4 and reports its cell size gets sixel")
-    func answeringTerminal() throws {
+    /// Detection on a pseudo-terminal that answers `reply` as soon as the query arrives, like a
+    /// terminal would.
+    static func detect(answering reply: String, environment: [String: String], tmuxPassthrough: Bool = false) throws -> Capabilities {
         let (primary, secondary) = try Self.pseudoTerminal()
         defer {
             close(primary)
             close(secondary)
         }
         let channel = try #require(TTYChannel(borrowing: secondary))
-        // Answer as soon as the query arrives, like a terminal would.
-        let responder = Thread_answer(primary: primary, reply: "\u{1B}[6;18;9t\u{1B}[?62;4;22c")
-        let capabilities = TerminalQuery.detect(
-            channel: channel, environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8"], timeoutMilliseconds: 2000)
-        responder.join()
+        let responder = Thread_answer(primary: primary, reply: reply)
+        defer { responder.join() }
+        return TerminalQuery.detect(channel: channel, environment: environment, timeoutMilliseconds: 2000, tmuxPassthrough: tmuxPassthrough)
+    }
+
+    @Test("a terminal that answers DA1 with 4 and reports its cell size gets sixel")
+    func answeringTerminal() throws {
+        let capabilities = try Self.detect(
+            answering: "\u{1B}[6;18;9t\u{1B}[?62;4;22c", environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
         #expect(capabilities.graphics == .sixel)
         #expect(capabilities.cell == CellSize(width: 9, height: 18))
     }
 
     @Test("a terminal that answers OSC 11 white and kitty's query gets the kitty protocol and a light background")
     func kittyOnWhite() throws {
-        let (primary, secondary) = try Self.pseudoTerminal()
-        defer {
-            close(primary)
-            close(secondary)
-        }
-        let channel = try #require(TTYChannel(borrowing: secondary))
-        let responder = Thread_answer(
-            primary: primary, reply: "\u{1B}]11;rgb:ffff/ffff/ffff\u{1B}\\\u{1B}_Gi=31;OK\u{1B}\\\u{1B}[6;20;10t\u{1B}[?62;22c")
-        let capabilities = TerminalQuery.detect(
-            channel: channel, environment: ["TERM": "xterm-kitty", "LANG": "C.UTF-8"], timeoutMilliseconds: 2000)
-        responder.join()
+        let capabilities = try Self.detect(
+            answering: "\u{1B}]11;rgb:ffff/ffff/ffff\u{1B}\\\u{1B}_Gi=31;OK\u{1B}\\\u{1B}[6;20;10t\u{1B}[?62;22c",
+            environment: ["TERM": "xterm-kitty", "LANG": "C.UTF-8"])
         #expect(capabilities.graphics == .kitty && capabilities.background == .light)
+    }
+
+    @Test("inside tmux with passthrough kitty's query goes through and its answer picks the kitty protocol")
+    func kittyThroughTmux() throws {
+        let wrapped = String(decoding: TerminalQuery.query(insideTmux: true, tmuxPassthrough: true), as: UTF8.self)
+        #expect(wrapped.hasPrefix("\u{1B}]11;?\u{1B}\\\u{1B}Ptmux;\u{1B}\u{1B}_Gi=31,") && wrapped.hasSuffix("\u{1B}[c\u{1B}\\"))
+        #expect(!String(decoding: TerminalQuery.query(insideTmux: true, tmuxPassthrough: false), as: UTF8.self).contains("_G"))
+        // What tmux 3.3 hands back from kitty 0.26 (checked by hand): kitty's answer, then DA1.
+        let capabilities = try Self.detect(
+            answering: "\u{1B}_Gi=31;OK\u{1B}\\\u{1B}[?62;c",
+            environment: ["TERM": "tmux-256color", "LANG": "C.UTF-8", "TMUX": "/tmp/tmux-0/default,1,0"], tmuxPassthrough: true)
+        #expect(capabilities.graphics == .kitty && capabilities.tmuxPassthrough)
+    }
+
+    @Test("a tmux pane id goes into tmux's command line only as % and digits")
+    func tmuxPaneIDs() {
+        for bad in ["%1'; touch /tmp/x; '", "1", "%", "%1 2", "%١"] {
+            #expect(TerminalQuery.tmuxPaneVisible(bad) == nil, "\(bad)")
+            #expect(TerminalQuery.tmuxClientTerminals(bad).isEmpty)
+        }
     }
 
     @Test("the background from OSC 11 (any digit count) or COLORFGBG; graphics in yazi's order")
@@ -111,7 +129,11 @@ struct DetectionTests {
         #expect(mode(["TERM_PROGRAM": "vscode"]) == .iterm)
         #expect(mode(["LC_TERMINAL": "iTerm2"]) == .iterm)
         #expect(mode([:], da1: "\u{1B}[?62;4c") == .sixel)
-        #expect(mode(["TERM_PROGRAM": "iTerm.app"], da1: "\u{1B}[?62;4c", tmux: true) == .sixel, "inside tmux only sixel passes")
+        #expect(mode(["TERM_PROGRAM": "iTerm.app"], da1: "\u{1B}[?62;4c", tmux: true) == .sixel, "inside tmux no iTerm2")
+        #expect(mode([:], da1: "\u{1B}[?62;4c", kitty: true, tmux: true) == .kitty, "kitty answered through tmux")
+        #expect(
+            Capabilities.graphics(environment: utf8, da1: nil, kitty: true, insideTmux: true, tmuxPassthrough: false) == .blocks(.block),
+            "without passthrough nothing reaches the outer terminal")
         #expect(mode(["LANG": "C", "TERM_PROGRAM": "iTerm.app"]) == .ascii)
         #expect(GraphicsMode(name: "kitty") == .kitty && GraphicsMode(name: "iterm2") == .iterm)
     }

@@ -42,9 +42,22 @@ public final class PreviewService: @unchecked Sendable {
 
     public enum Result: Sendable {
         case cells(CellGrid)
-        /// A picture's bytes in the request's pixel protocol and the size they cover, in cells.
-        case pixels([UInt8], columns: Int, rows: Int)
+        /// A picture's bytes in the request's pixel protocol and the size they cover, in cells;
+        /// kitty pictures carry the image id they are sent under (to delete them by it).
+        case pixels([UInt8], columns: Int, rows: Int, id: Int?)
         case failed(String)
+    }
+
+    /// kitty image ids: a range of its own per process (other programs' pictures in the same
+    /// terminal are never replaced or deleted by ours), a new id per picture made.
+    private let kittyBase = 1 + Int(getpid() % 2000) * 1_000_000
+    private var kittyCount = 0
+
+    func nextKittyID() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        kittyCount = (kittyCount + 1) % 1_000_000
+        return kittyBase + kittyCount
     }
 
     private let lock = NSLock()
@@ -215,20 +228,22 @@ public final class PreviewService: @unchecked Sendable {
             guard let canvas = Preview.sixelCanvas(image, options: options) else { return .failed("empty image") }
             let (columns, rows) = canvas.cells(cell)
             let bytes: [UInt8]
+            var id: Int?
             if request.mode == .sixel {
                 bytes = SixelEncoder(dithering: .floydSteinberg, background: (0, 0, 0)).encode(canvas)
             } else {
                 // kitty and iTerm2 take a PNG file: lossless, and smaller than raw samples.
+                if request.mode == .kitty { id = nextKittyID() }
                 let flat = Image(width: canvas.width, height: canvas.height, layout: .rgb, pixels: .eight(canvas.rgb8()))
                 guard let png = try? ImageFile.encode(flat, as: .png) else { return .failed("cannot encode the picture") }
                 bytes =
                     request.mode == .kitty
                     // kitty at the picture's own pixels: the canvas is already sized for the cells,
                     // and naming both c and r would stretch it to their rounded-up area.
-                    ? KittyGraphics.display(png: png)
+                    ? KittyGraphics.display(png: png, id: id)
                     : ITermGraphics.display(png: png, columns: columns, rows: rows)
             }
-            return .pixels(bytes, columns: columns, rows: rows)
+            return .pixels(bytes, columns: columns, rows: rows, id: id)
         case .blocks, .ascii:
             let options = scaled
             guard let grid = Preview.cells(image, options: options) else { return .failed("empty image") }

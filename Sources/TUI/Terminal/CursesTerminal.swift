@@ -56,7 +56,7 @@ final class CursesTerminal {
     func close() {
         guard !closed else { return }
         closed = true
-        if kittyShown { write(KittyGraphics.delete()) }
+        for id in kittyShown { write(passthrough(KittyGraphics.delete(id: id))) }
         endwin()
         delscreen(screen)
         if let output { fclose(output) }
@@ -116,21 +116,42 @@ final class CursesTerminal {
         let kittyBefore = previous.contains { $0.mode == .kitty }
         let cellBound = previous.contains { $0.mode != .kitty }
         let changed = pictures != previous || resized
-        if kittyBefore, changed { write(KittyGraphics.delete()) }
+        if kittyBefore, changed {
+            // Ours only, by id: another program's pictures in the same terminal stay.
+            for id in previous.compactMap(\.kittyID) { write(passthrough(KittyGraphics.delete(id: id))) }
+            kittyShown.subtract(previous.compactMap(\.kittyID))
+        }
         if cellBound { invalidate() }
         draw(frame)
         for picture in pictures where picture.mode != .kitty || changed || !kittyBefore {
             var bytes = Array("\u{1B}7\u{1B}[\(picture.y + 1);\(picture.x + 1)H".utf8)
             // Pixels pass through tmux to the outer terminal; 24-bit text cells are for tmux itself.
-            bytes += tmuxPassthrough && picture.mode.isPixels ? TmuxPassthrough.wrap(picture.bytes) : picture.bytes
+            bytes += picture.mode.isPixels ? passthrough(picture.bytes) : picture.bytes
             bytes += Array("\u{1B}8".utf8)
             write(bytes)
-            if picture.mode == .kitty { kittyShown = true }
+            if picture.mode == .kitty, let id = picture.kittyID { kittyShown.insert(id) }
         }
     }
 
-    /// kitty pictures were shown: `close` deletes them (they would stay on the screen after exit).
-    private var kittyShown = false
+    /// Deletes the kitty pictures up straight on `terminals` (the tmux clients' own, as tmux
+    /// passes nothing through for a pane that is not on screen); the next `show` sends them again.
+    func deletePictures(on terminals: [String]) {
+        let bytes = kittyShown.flatMap { KittyGraphics.delete(id: $0) }
+        guard !bytes.isEmpty else { return }
+        for path in terminals {
+            let fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            Glibc.close(fd)
+        }
+        kittyShown = []
+    }
+
+    /// Bytes for the outer terminal, wrapped for tmux when the studio runs inside it.
+    private func passthrough(_ bytes: [UInt8]) -> [UInt8] { tmuxPassthrough ? TmuxPassthrough.wrap(bytes) : bytes }
+
+    /// The kitty pictures up: `close` deletes them (they would stay on the screen after exit).
+    private var kittyShown: Set<Int> = []
 
     /// Writes bytes straight to the terminal, after what ncurses has buffered.
     private func write(_ bytes: [UInt8]) {

@@ -229,9 +229,9 @@ struct BrowseView {
                 return PicturePlacement(
                     x: x, y: y, columns: min(columns, grid.columns), rows: min(rows, grid.rows), bytes: bytes, mode: .blocks)
             }
-        case .pixels(let bytes, let c, let r):
+        case .pixels(let bytes, let c, let r, let id):
             let graphics: AppState.Graphics = mode == .kitty ? .kitty : (mode == .iterm ? .iterm : .sixel)
-            return PicturePlacement(x: x, y: y, columns: c, rows: r, bytes: bytes, mode: graphics)
+            return PicturePlacement(x: x, y: y, columns: c, rows: r, bytes: bytes, mode: graphics, kittyID: id)
         }
         return nil
     }
@@ -308,6 +308,8 @@ public struct PicturePlacement: Equatable, Sendable {
     public var rows: Int
     public var bytes: [UInt8]
     public var mode: AppState.Graphics
+    /// The image id a kitty picture is sent under: it is deleted by it.
+    public var kittyID: Int? = nil
 }
 
 extension String {

@@ -65,13 +65,15 @@ public struct Capabilities: Sendable, Hashable {
 
     /// Decides the graphics mode, in the order yazi and timg prefer: kitty (the terminal answered
     /// the kitty query), iTerm2 inline images (a terminal known to show them), sixel (DA1 has 4,
-    /// or a terminal known to draw it), blocks, ASCII. Inside tmux only sixel passes through (with
-    /// `allow-passthrough`): kitty images in tmux need its Unicode placeholders, not yet supported.
+    /// or a terminal known to draw it), blocks, ASCII. Inside tmux pictures reach the outer
+    /// terminal only with `allow-passthrough`: kitty when it answered the query sent through, else
+    /// sixel (iTerm2's are not asked for there).
     public static func graphics(
         environment env: [String: String], da1: String?, kitty: Bool, insideTmux: Bool, tmuxPassthrough: Bool
     ) -> GraphicsMode {
         let fallback = graphics(environment: env, da1: da1, insideTmux: insideTmux, tmuxPassthrough: tmuxPassthrough)
-        guard fallback != .ascii, !insideTmux else { return fallback }
+        guard fallback != .ascii else { return fallback }
+        if insideTmux { return kitty && tmuxPassthrough ? .kitty : fallback }
         if kitty { return .kitty }
         let program = (env["TERM_PROGRAM"] ?? env["LC_TERMINAL"] ?? "").lowercased()
         if itermTerminals.contains(program) { return .iterm }

@@ -34,14 +34,10 @@ public enum TerminalQuery {
                     cell = CellSize(width: window.xPixels / window.columns, height: window.yPixels / window.rows)
                 }
             }
-            // The background (OSC 11: tmux answers it for the outer terminal), the kitty graphics
-            // query (outside tmux), the cell size, and DA1 last: every terminal answers DA1, so its
-            // reply ends the wait whether or not the others were understood.
-            var query = Array("\u{1B}[16t\u{1B}[c".utf8)
-            if insideTmux && tmuxPassthrough { query = TmuxPassthrough.wrap(query) }
-            if !insideTmux { query = KittyGraphics.query + query }
-            query = Array("\u{1B}]11;?\u{1B}\\".utf8) + query
-            if let reply = channel.ask(query, until: UInt8(ascii: "c"), timeoutMilliseconds: timeoutMilliseconds) {
+            if let reply = channel.ask(
+                query(insideTmux: insideTmux, tmuxPassthrough: tmuxPassthrough), until: UInt8(ascii: "c"),
+                timeoutMilliseconds: timeoutMilliseconds)
+            {
                 let text = String(decoding: reply, as: UTF8.self)
                 da1 = text.contains("[?") ? text : nil
                 kitty = KittyGraphics.answered(text)
@@ -60,15 +56,67 @@ public enum TerminalQuery {
         )
     }
 
+    /// What is asked: the background (OSC 11: tmux answers it for the outer terminal), the kitty
+    /// graphics query, the cell size, and DA1 last: every terminal answers DA1, so its reply ends
+    /// the wait whether or not the others were understood. Inside tmux with passthrough all but
+    /// OSC 11 go to the outer terminal, and tmux hands its replies (kitty's too) back; without
+    /// passthrough nothing of the outer terminal's matters but its background.
+    static func query(insideTmux: Bool, tmuxPassthrough: Bool) -> [UInt8] {
+        let ask = KittyGraphics.query + Array("\u{1B}[16t\u{1B}[c".utf8)
+        let outer = !insideTmux ? ask : tmuxPassthrough ? TmuxPassthrough.wrap(ask) : Array("\u{1B}[16t\u{1B}[c".utf8)
+        return Array("\u{1B}]11;?\u{1B}\\".utf8) + outer
+    }
+
     /// Whether `tmux show -gv allow-passthrough` says `on` or `all`.
     static func tmuxAllowsPassthrough(_ environment: [String: String]) -> Bool {
         guard !(environment["TMUX"] ?? "").isEmpty else { return false }
-        guard let pipe = popen("tmux show -gv allow-passthrough 2>/dev/null", "r") else { return false }
-        defer { pclose(pipe) }
-        var buffer = [CChar](repeating: 0, count: 64)
-        guard fgets(&buffer, 64, pipe) != nil else { return false }
-        let value = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self).trimmingNewline()
+        let value = tmux("show -gv allow-passthrough")
         return value == "on" || value == "all"
+    }
+
+    /// Whether pictures can be shown in tmux pane `pane` (`TMUX_PANE`, `%N`): its window is its
+    /// session's current one, the session is attached, and it is the active pane — tmux draws
+    /// what passes through at the outer terminal's cursor, which sits in the active pane. kitty
+    /// pictures sit in the outer terminal's own layer, which tmux does not clear when another
+    /// window comes up, and tmux passes nothing through for a pane that is not on screen: the
+    /// studio then deletes its pictures on the terminals of the session's clients
+    /// (`tmuxClientTerminals`). Nil when tmux cannot say.
+    public static func tmuxPaneVisible(_ pane: String) -> Bool? {
+        guard let pane = tmuxTarget(pane),
+            let value = tmux("display -p -t '\(pane)' '#{window_active}#{?session_attached,1,0}#{pane_active}'")
+        else { return nil }
+        return value == "111"
+    }
+
+    /// The terminals (`/dev/pts/N`) of the clients attached to pane `pane`'s session.
+    public static func tmuxClientTerminals(_ pane: String) -> [String] {
+        guard let pane = tmuxTarget(pane), let session = tmux("display -p -t '\(pane)' '#{session_id}'") else { return [] }
+        return tmuxLines("list-clients -F '#{session_id} #{client_tty}'").compactMap { line in
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            return parts.count == 2 && parts[0] == session && parts[1].hasPrefix("/dev/") ? parts[1] : nil
+        }
+    }
+
+    /// A pane id fit for a shell command (`%` and digits), or nil.
+    private static func tmuxTarget(_ pane: String) -> String? {
+        guard pane.first == "%", pane.count > 1, pane.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+        return pane
+    }
+
+    /// The first line tmux prints for `arguments`, or nil.
+    private static func tmux(_ arguments: String) -> String? { tmuxLines(arguments).first }
+
+    /// The lines tmux prints for `arguments` (at most 64, of at most 255 bytes).
+    private static func tmuxLines(_ arguments: String) -> [String] {
+        guard let pipe = popen("tmux \(arguments) 2>/dev/null", "r") else { return [] }
+        defer { pclose(pipe) }
+        var lines: [String] = []
+        var buffer = [CChar](repeating: 0, count: 256)
+        while lines.count < 64, fgets(&buffer, 256, pipe) != nil {
+            lines.append(
+                String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self).trimmingNewline())
+        }
+        return lines
     }
 }
 
