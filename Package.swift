@@ -84,7 +84,8 @@ let package = Package(
         // Fuzz targets (`make fuzz`): every reader of outside input behind one entry point, a
         // libFuzzer driver, and `make test` replaying the corpus and every crasher found.
         .target(
-            name: "FuzzTargets", dependencies: ["ImageIO", "Datasets", "NeuralNet", "GAN", "Engine", "StudioCore"], path: "Fuzz/FuzzTargets"
+            name: "FuzzTargets", dependencies: ["ImageIO", "Datasets", "NeuralNet", "GAN", "Engine", "StudioCore", "Rendering"],
+            path: "Fuzz/FuzzTargets"
         ),
         .executableTarget(name: "synthstudio-fuzz", dependencies: ["FuzzTargets"], path: "Fuzz/synthstudio-fuzz"),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"], exclude: ["Corpus"]),

@@ -18,7 +18,7 @@ for target in $targets; do
     mkdir -p "$corpus" "$crashes"
     cp -n Tests/FuzzTargetsTests/Corpus/"$target"/* "$corpus"/ 2>/dev/null || true
     echo "== $target: $seconds s"
-    if FUZZ_TARGET=$target "$driver" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 -max_len=1048576 \
+    if FUZZ_TARGET=$target LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp" "$driver" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 -max_len=1048576 \
         -artifact_prefix="$crashes/" -print_final_stats=1 > ".build-fuzz/$target.log" 2>&1; then
         grep -E "stat::number_of_executed_units|stat::peak_rss_mb" ".build-fuzz/$target.log" | sed "s/^/   /"
     else

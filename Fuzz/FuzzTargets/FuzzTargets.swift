@@ -4,6 +4,7 @@ internal import Foundation
 internal import GAN
 internal import ImageIO
 internal import NeuralNet
+internal import Rendering
 internal import StudioCore
 
 /// Every reader of outside input, as one entry point per fuzz target: `make fuzz` runs them under
@@ -14,6 +15,7 @@ public enum FuzzTargets {
     /// The targets, by name.
     public static let names = [
         "image", "coco", "journal", "yolo", "voc", "imagefolder", "workspace", "recipe", "safetensors", "run", "jobspec", "event",
+        "gltf", "glb", "obj", "hdr",
     ]
 
     /// Feeds one input to a target.
@@ -70,9 +72,31 @@ public enum FuzzTargets {
             _ = try? JobSpec.parse(data, file: "spec.json")
         case "event":
             for line in String(decoding: data, as: UTF8.self).split(separator: "\n") { _ = try? JobEvent.parse(line) }
+        case "gltf":
+            // The JSON, then the buffer it names (`cone.bin` in the seed), split at the first NUL.
+            loadAsset(data, "a.gltf", beside: "cone.bin", image: "cone.png")
+        case "glb":
+            let root = Scratch.dataset("glb", files: ["a.glb": data], images: [])
+            _ = try? Asset.load("\(root)/a.glb")
+        case "obj":
+            // The OBJ, then the MTL it names (`crate.mtl` in the seed), split at the first NUL.
+            loadAsset(data, "a.obj", beside: "crate.mtl", image: "crate.png")
+        case "hdr":
+            // Radiance or OpenEXR (told by the first bytes), up to 4 M pixels.
+            let root = Scratch.dataset("hdr", files: ["a.hdr": data], images: [])
+            _ = try? HDRFile.read("\(root)/a.hdr", limits: DecodeLimits(maxSide: 4096, maxPixels: 1 << 22))
         default:
             fatalError("unknown fuzz target \(target) (one of \(names.joined(separator: ", ")))")
         }
+    }
+
+    /// Imports `file` made of `data` up to its first NUL, with the rest as `beside` (the file it
+    /// names) and a tiny PNG as `image`.
+    private static func loadAsset(_ data: [UInt8], _ file: String, beside: String, image: String) {
+        let cut = data.firstIndex(of: 0) ?? data.count
+        let root = Scratch.dataset(
+            "asset", files: [file: Array(data[..<cut]), beside: Array(data[min(data.count, cut + 1)...])], images: [image])
+        _ = try? Asset.load("\(root)/\(file)")
     }
 
     private static func read(_ root: String, _ format: DatasetFormat) {

@@ -7,9 +7,16 @@
 #include <assimp/postprocess.h>
 
 #include <cload.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 static struct {
     const struct aiScene *(*importWithProperties)(const char *, unsigned int, struct aiFileIO *, const struct aiPropertyStore *);
@@ -73,6 +80,67 @@ const char *cassimp_load(void) {
 // serialised to keep each message with its file.
 static pthread_mutex_t importing = PTHREAD_MUTEX_INITIALIZER;
 
+// The child's side of `probe`: a process started with SYNTHSTUDIO_ASSIMP_PROBE=PATH reads PATH
+// with Assimp as the importer would, before anything else runs (a constructor, so any program
+// linking this module — the studio, the tests, the fuzzer — can be its own probe), and exits:
+// 0 read, 3 refused with an error, 4 no Assimp; a crash ends it by its signal.
+static unsigned int import_flags(void);
+static struct aiPropertyStore *import_properties(void);
+
+__attribute__((constructor)) static void probe_mode(void) {
+    const char *path = getenv("SYNTHSTUDIO_ASSIMP_PROBE");
+    if (!path) return;
+    int quiet = open("/dev/null", O_WRONLY);
+    if (quiet >= 0) {
+        dup2(quiet, 1);
+        dup2(quiet, 2);
+    }
+    if (cassimp_load()) _exit(4);
+    const struct aiScene *scene = api.importWithProperties(path, import_flags(), NULL, import_properties());
+    _exit(scene ? 0 : 3);
+}
+
+// Reads `path` in a child process first (this program again, started fresh by posix_spawn as
+// `probe_mode` above: a forked copy of a threaded process can deadlock on a lock another thread
+// held) and waits up to two minutes: 0 when the child read it or Assimp refused it with an error
+// (the caller's own read then says which), else -1 with why in `message`.
+static int probe(const char *path, char *message, unsigned long capacity) {
+    const int limit = 120;
+    size_t length = strlen(path);
+    char *variable = malloc(length + 32);
+    if (!variable) return 0;
+    snprintf(variable, length + 32, "SYNTHSTUDIO_ASSIMP_PROBE=%s", path);
+    char *argv[] = {"synthstudio-assimp-probe", NULL};
+    char *envp[] = {variable, NULL};
+    pid_t child;
+    int spawned = posix_spawn(&child, "/proc/self/exe", NULL, NULL, argv, envp);
+    free(variable);
+    if (spawned != 0) return 0;  // No child to spare: read it here, as before.
+    int status = 0;
+    struct timespec tick = {0, 2 * 1000 * 1000};
+    for (long waited = 0;; waited++) {
+        pid_t done = waitpid(child, &status, WNOHANG);
+        if (done == child) break;
+        if (done < 0) return 0;
+        if (waited * 2 >= limit * 1000) {
+            kill(child, SIGKILL);
+            waitpid(child, &status, 0);
+            snprintf(message, capacity, "Assimp did not finish reading it in %d s", limit);
+            return -1;
+        }
+        nanosleep(&tick, NULL);
+    }
+    if (WIFEXITED(status) && WEXITSTATUS(status) != 1 && WEXITSTATUS(status) != 2 && WEXITSTATUS(status) <= 4) return 0;
+    if (WIFSIGNALED(status)) {
+        snprintf(message, capacity, "Assimp crashed reading it (signal %d): the file is damaged in a way Assimp does not check",
+            WTERMSIG(status));
+    } else {
+        snprintf(message, capacity, "Assimp crashed reading it (exit %d): the file is damaged in a way Assimp does not check",
+            WEXITSTATUS(status));
+    }
+    return -1;
+}
+
 const struct aiScene *cassimp_import(const char *path, char *message, unsigned long capacity) {
     message[0] = 0;
     const char *why = cassimp_load();
@@ -80,16 +148,17 @@ const struct aiScene *cassimp_import(const char *path, char *message, unsigned l
         snprintf(message, capacity, "%s", why);
         return NULL;
     }
-    unsigned int flags = aiProcess_Triangulate | aiProcess_GenSmoothNormals | aiProcess_CalcTangentSpace |
-        aiProcess_JoinIdenticalVertices | aiProcess_SortByPType | aiProcess_ValidateDataStructure | aiProcess_FlipUVs |
-        aiProcess_LimitBoneWeights | aiProcess_FindInvalidData;
-    struct aiPropertyStore *store = api.createStore();
-    api.setInteger(store, AI_CONFIG_PP_SBP_REMOVE, aiPrimitiveType_POINT | aiPrimitiveType_LINE);
-    // Normals a file leaves out are smoothed only across edges gentler than 60°: a cone's side
-    // is round, a box's edges stay sharp (glTF asks for flat normals then; Assimp's default of
-    // 175° would round a box into a cushion).
-    api.setFloat(store, AI_CONFIG_PP_GSN_MAX_SMOOTHING_ANGLE, 60);
+    unsigned int flags = import_flags();
+    struct aiPropertyStore *store = import_properties();
     pthread_mutex_lock(&importing);
+    // Assimp 5.2 crashes on some damaged files (a fuzzer finds such glTF, GLB and OBJ files in
+    // seconds): the file is read first in a child process, and only a file the child read
+    // without crashing or hanging is read here.
+    if (probe(path, message, capacity) != 0) {
+        pthread_mutex_unlock(&importing);
+        api.releaseStore(store);
+        return NULL;
+    }
     warnings[0] = 0;
     const struct aiScene *scene = api.importWithProperties(path, flags, NULL, store);
     if (!scene) {
@@ -101,6 +170,22 @@ const struct aiScene *cassimp_import(const char *path, char *message, unsigned l
     pthread_mutex_unlock(&importing);
     api.releaseStore(store);
     return scene;
+}
+
+static unsigned int import_flags(void) {
+    return aiProcess_Triangulate | aiProcess_GenSmoothNormals | aiProcess_CalcTangentSpace | aiProcess_JoinIdenticalVertices |
+        aiProcess_SortByPType | aiProcess_ValidateDataStructure | aiProcess_FlipUVs | aiProcess_LimitBoneWeights |
+        aiProcess_FindInvalidData;
+}
+
+static struct aiPropertyStore *import_properties(void) {
+    struct aiPropertyStore *store = api.createStore();
+    api.setInteger(store, AI_CONFIG_PP_SBP_REMOVE, aiPrimitiveType_POINT | aiPrimitiveType_LINE);
+    // Normals a file leaves out are smoothed only across edges gentler than 60°: a cone's side
+    // is round, a box's edges stay sharp (glTF asks for flat normals then; Assimp's default of
+    // 175° would round a box into a cushion).
+    api.setFloat(store, AI_CONFIG_PP_GSN_MAX_SMOOTHING_ANGLE, 60);
+    return store;
 }
 
 void cassimp_release(const struct aiScene *scene) {

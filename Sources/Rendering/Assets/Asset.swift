@@ -100,9 +100,47 @@ public struct Asset: Sendable {
         self.materials = materials.isEmpty ? [SurfaceMaterial()] : materials
     }
 
+    /// A glTF file's JSON (a `.gltf`, or a `.glb`'s framing and JSON chunk) read by our own
+    /// reader before Assimp sees it: Assimp 5.2 overflows a stack buffer on some malformed JSON
+    /// (found by `make fuzz`), and then behaves differently from run to run — refused, crashed
+    /// or looping — so no trial read in a child can vouch for it.
+    static func checkGLTF(_ path: String) throws(AssetError) {
+        let kind = path.split(separator: ".").last?.lowercased() ?? ""
+        guard kind == "gltf" || kind == "glb" else { return }
+        func fail(_ message: String) -> AssetError { AssetError(file: path, message) }
+        func word(_ bytes: [UInt8], _ at: Int) -> Int { (0..<4).reduce(0) { $0 | Int(bytes[at + $1]) << (8 * $1) } }
+        let json: [UInt8]
+        do {
+            let head = try FileIO.readPrefix(path, count: 20)
+            if kind == "glb" || head.starts(with: Array("glTF".utf8)) {
+                let size = FileIO.status(path)?.size ?? 0
+                guard head.count == 20, head.starts(with: Array("glTF".utf8)) else { throw fail("not a GLB file (no glTF header)") }
+                guard word(head, 4) == 2 else { throw fail("GLB version \(word(head, 4)): only version 2 is read") }
+                guard word(head, 8) == size else { throw fail("the GLB header says \(word(head, 8)) bytes, the file has \(size)") }
+                guard word(head, 16) == 0x4E4F_534A else { throw fail("the GLB's first chunk is not its JSON") }
+                guard word(head, 12) <= size - 20 else { throw fail("the GLB's JSON chunk runs past the end of the file") }
+                json = Array(try FileIO.readPrefix(path, count: 20 + word(head, 12)).dropFirst(20))
+            } else {
+                json = try FileIO.read(path)
+            }
+        } catch let error as AssetError {
+            throw error
+        } catch {
+            throw fail("cannot read it: \(error)")
+        }
+        do {
+            guard try JSONReader.parse(json).members != nil else { throw fail("its JSON is not an object") }
+        } catch let error as AssetError {
+            throw error
+        } catch {
+            throw fail("its JSON is not valid (\(error))")
+        }
+    }
+
     /// Imports `path`.
     public static func load(_ path: String) throws(AssetError) -> Asset {
         guard FileIO.isFile(path) else { throw AssetError(file: path, "no such file") }
+        try checkGLTF(path)
         var message = [CChar](repeating: 0, count: 1024)
         guard let scene = cassimp_import(path, &message, UInt(message.count)) else {
             throw AssetError(file: path, "cannot import: \(String(cString: message))")
