@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+extern char **environ;
+
 static struct {
     const struct aiScene *(*importWithProperties)(const char *, unsigned int, struct aiFileIO *, const struct aiPropertyStore *);
     void (*release)(const struct aiScene *);
@@ -111,9 +113,23 @@ static int probe(const char *path, char *message, unsigned long capacity) {
     if (!variable) return 0;
     snprintf(variable, length + 32, "SYNTHSTUDIO_ASSIMP_PROBE=%s", path);
     char *argv[] = {"synthstudio-assimp-probe", NULL};
-    char *envp[] = {variable, NULL};
+    // This process's environment (library paths and all) with the path added.
+    size_t count = 0;
+    while (environ[count]) count++;
+    char **envp = malloc((count + 2) * sizeof *envp);
+    if (!envp) {
+        free(variable);
+        return 0;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (strncmp(environ[i], "SYNTHSTUDIO_ASSIMP_PROBE=", 25) != 0) envp[kept++] = environ[i];
+    }
+    envp[kept++] = variable;
+    envp[kept] = NULL;
     pid_t child;
     int spawned = posix_spawn(&child, "/proc/self/exe", NULL, NULL, argv, envp);
+    free(envp);
     free(variable);
     if (spawned != 0) return 0;  // No child to spare: read it here, as before.
     int status = 0;
