@@ -138,7 +138,9 @@ struct BalanceView {
                 let it = matrix.cells[r][c]
                 let barCells = cell - 7
                 let real = total > 0 ? bar(Double(it.real) / Double(total), barCells, "█") : ""
-                let synthetic = total > 0 ? bar(Double(it.synthetic) / Double(total), barCells, "▒") : ""
+                // Rounded separately, the two could pass the cell by one: the synthetic part yields.
+                let drawn = total > 0 ? bar(Double(it.synthetic) / Double(total), barCells, "▒") : ""
+                let synthetic = String(drawn.prefix(max(0, barCells - real.count)))
                 let share = total > 0 ? Int((Double(it.real + it.synthetic) * 100 / Double(total)).rounded()) : 0
                 let percent = (it.real + it.synthetic == 0 ? "·" : "\(share)%").leftPadded(5)
                 let pad = String(repeating: " ", count: max(0, barCells - real.count - synthetic.count))
