@@ -149,7 +149,7 @@ public final class StudioData {
         return [Self.sizeAxis] + attributes
     }
 
-    /// Balance's name for the COCO object-size axis (an attribute of that name is shown instead).
+    /// Balance's name for the COCO object-size axis (with a space: not an attribute key).
     public static let sizeAxis = "object size"
 
     /// Per class of `datasets`, annotations by the values of `axis` (`histogramAxes`), real and
