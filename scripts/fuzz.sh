@@ -17,6 +17,14 @@ for target in $targets; do
     crashes=.build-fuzz/crashes/$target
     mkdir -p "$corpus" "$crashes"
     cp -n Tests/FuzzTargetsTests/Corpus/"$target"/* "$corpus"/ 2>/dev/null || true
+    # Asset formats are seeded from Debian's assimp-testmodels too (installed by `make deps`;
+    # not copied into the repository, whose own seeds are small files we wrote).
+    case $target in
+        ply) models=PLY ;; stl) models=STL ;; dae) models=Collada ;; fbx) models=FBX ;; *) models= ;;
+    esac
+    if [ -n "$models" ] && [ -d /usr/share/assimp/models/$models ]; then
+        find /usr/share/assimp/models/$models -maxdepth 1 -type f -size -1M -exec cp -n {} "$corpus"/ \;
+    fi
     echo "== $target: $seconds s"
     if FUZZ_TARGET=$target LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp" "$driver" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=20 -max_len=1048576 \
         -artifact_prefix="$crashes/" -print_final_stats=1 > ".build-fuzz/$target.log" 2>&1; then

@@ -15,7 +15,7 @@ public enum FuzzTargets {
     /// The targets, by name.
     public static let names = [
         "image", "coco", "journal", "yolo", "voc", "imagefolder", "workspace", "recipe", "safetensors", "run", "jobspec", "event",
-        "gltf", "glb", "obj", "hdr",
+        "gltf", "glb", "obj", "hdr", "ply", "stl", "dae", "fbx",
     ]
 
     /// Feeds one input to a target.
@@ -81,6 +81,11 @@ public enum FuzzTargets {
         case "obj":
             // The OBJ, then the MTL it names (`crate.mtl` in the seed), split at the first NUL.
             loadAsset(data, "a.obj", beside: "crate.mtl", image: "crate.png")
+        case "ply", "stl", "dae", "fbx":
+            // One file, read by Assimp through our importer (`make fuzz` also seeds these from
+            // Debian's assimp-testmodels).
+            let root = Scratch.dataset(target, files: ["a.\(target)": data], images: [])
+            _ = try? Asset.load("\(root)/a.\(target)")
         case "hdr":
             // Radiance or OpenEXR (told by the first bytes), up to 4 M pixels.
             let root = Scratch.dataset("hdr", files: ["a.hdr": data], images: [])

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -104,10 +105,14 @@ __attribute__((constructor)) static void probe_mode(void) {
 
 // Reads `path` in a child process first (this program again, started fresh by posix_spawn as
 // `probe_mode` above: a forked copy of a threaded process can deadlock on a lock another thread
-// held) and waits up to two minutes: 0 when the child read it or Assimp refused it with an error
+// held) and waits a time by the file's size: 0 when the child read it or Assimp refused it with an error
 // (the caller's own read then says which), else -1 with why in `message`.
 static int probe(const char *path, char *message, unsigned long capacity) {
-    const int limit = 120;
+    // Ten seconds, and two more per megabyte (Assimp reads tens of MB a second): a PLY without
+    // its `end_header` makes Assimp 5.2 loop for ever.
+    struct stat info;
+    long megabytes = stat(path, &info) == 0 ? (long)(info.st_size >> 20) : 0;
+    const int limit = (int)(megabytes > 295 ? 600 : 10 + 2 * megabytes);
     size_t length = strlen(path);
     char *variable = malloc(length + 32);
     if (!variable) return 0;
@@ -168,8 +173,8 @@ const struct aiScene *cassimp_import(const char *path, char *message, unsigned l
     struct aiPropertyStore *store = import_properties();
     pthread_mutex_lock(&importing);
     // Assimp 5.2 crashes on some damaged files (a fuzzer finds such glTF, GLB and OBJ files in
-    // seconds): the file is read first in a child process, and only a file the child read
-    // without crashing or hanging is read here.
+    // seconds, and a PLY that loops it for ever): the file is read first in a child process,
+    // and only a file the child read without crashing or hanging is read here.
     if (probe(path, message, capacity) != 0) {
         pthread_mutex_unlock(&importing);
         api.releaseStore(store);

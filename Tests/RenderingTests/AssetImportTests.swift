@@ -110,6 +110,22 @@ struct AssetImportTests {
         #expect(try Asset.load("\(models)/BoxTextured-glTF-Binary/BoxTextured.glb").triangleCount == 12)
     }
 
+    @Test("A file that makes Assimp loop for ever is refused after ten seconds (a PLY without `end_header`)")
+    func assimpHang() throws {
+        let dir = TemporaryDirectory()
+        let ply = dir.write(
+            "hang.ply",
+            Array("ply\nformat ascii 1.0\ncomment a unit bu, cew 1.1 1 1\n0 1 1\n4 0 3 2 1\n4 4 5 6 7\n4 0 1 5 4\n".utf8))
+        let start = Date()
+        do {
+            _ = try Asset.load(ply)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.file == ply && error.message.contains("did not finish reading it in 10 s"), "\(error.message)")
+        }
+        #expect(Date().timeIntervalSince(start) < 60)
+    }
+
     @Test("OBJ + MTL: the node transforms, the material's colour and its texture file")
     func objWithTexture() throws {
         let dir = TemporaryDirectory()
