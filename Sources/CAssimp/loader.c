@@ -1,4 +1,5 @@
 // The Assimp functions the asset importer needs, resolved from libassimp.so.5 on first use.
+#define _GNU_SOURCE  // posix_spawn_file_actions_addclosefrom_np (glibc 2.34)
 #include "cassimp.h"
 
 #include <assimp/GltfMaterial.h>
@@ -132,8 +133,14 @@ static int probe(const char *path, char *message, unsigned long capacity) {
     }
     envp[kept++] = variable;
     envp[kept] = NULL;
+    // The child gets standard input, output and error only: a descriptor it inherited (a file
+    // another thread is writing, a binary being copied) would stay open as long as it runs.
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     pid_t child;
-    int spawned = posix_spawn(&child, "/proc/self/exe", NULL, NULL, argv, envp);
+    int spawned = posix_spawn(&child, "/proc/self/exe", &actions, NULL, argv, envp);
+    posix_spawn_file_actions_destroy(&actions);
     free(envp);
     free(variable);
     if (spawned != 0) return 0;  // No child to spare: read it here, as before.
