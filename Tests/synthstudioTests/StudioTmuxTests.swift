@@ -154,7 +154,7 @@ struct StudioTmuxTests {
         tmux.keys("Escape")
         tmux.keys("f")
         #expect(tmux.waitFor("Fill the gap"), "\(tmux.screen())")
-        #expect(tmux.screen().contains("7 (85 short): GAN models/digits"), "\(tmux.screen())")
+        #expect(tmux.waitFor("7 (85 short): GAN models/digits"), "\(tmux.screen())")
         tmux.keys("Enter")
         #expect(tmux.waitFor("15→100", timeout: 60), "\(tmux.screen())")
         // The street view: pedestrian reflections in snow, 1 of 20 (the largest gap).
@@ -163,8 +163,8 @@ struct StudioTmuxTests {
         tmux.keys("f")
         #expect(tmux.waitFor("Fill the gap"), "\(tmux.screen())")
         // Long parameter names are shown whole: the key column is as wide as the longest.
-        #expect(tmux.screen().contains("glass_facades 1") && tmux.screen().contains("snow"), "\(tmux.screen())")
-        #expect(tmux.screen().contains("20 in pedestrian_reflection × snow"), "\(tmux.screen())")
+        #expect(tmux.waitFor("glass_facades 1") && tmux.screen().contains("snow"), "\(tmux.screen())")
+        #expect(tmux.waitFor("20 in pedestrian_reflection × snow"), "\(tmux.screen())")
         tmux.keys("Enter")
         #expect(tmux.waitFor("1→", timeout: 90), "\(tmux.screen())")
         tmux.keys("4")
@@ -211,12 +211,14 @@ struct StudioTmuxTests {
             #expect(tmux.waitFor("f fill the gap"), "Coverage keeps its key line at \(width)×\(height): \(tmux.screen())")
             tmux.keys("?")
             #expect(tmux.waitFor("Keys — Coverage"), "\(tmux.screen())")
+            // The title can show before the rest of the overlay is drawn: wait for its last line.
             if height < 30 {
-                #expect(tmux.screen().contains("j/k scroll"), "the help scrolls when it does not fit: \(tmux.screen())")
+                #expect(tmux.waitFor("j/k scroll"), "the help scrolls when it does not fit: \(tmux.screen())")
                 for _ in 0..<40 { tmux.keys("j") }
                 #expect(tmux.waitFor("Ctrl-L"), "its last key can be reached: \(tmux.screen())")
             } else {
-                #expect(!tmux.screen().contains("j/k scroll") && tmux.screen().contains("Ctrl-L"), "\(tmux.screen())")
+                #expect(tmux.waitFor("Ctrl-L"), "\(tmux.screen())")
+                #expect(!tmux.screen().contains("j/k scroll"), "the help fits whole at \(height) rows: \(tmux.screen())")
             }
             tmux.keys("Escape")
             tmux.keys("q")
