@@ -12,11 +12,14 @@ internal import Glibc
 /// procedural counterpart of a mip-map.
 enum Pattern: UInt8, Sendable, Hashable {
     case asphalt, paving, brick, concrete, plaster, paint
+    /// Clothing (`Fabric.swift`): evaluated in the wearer's frame, not the street's.
+    case cloth, denim, knit, stripes, check, dots
 
     /// Albedo at `p` on a surface facing `n`, for a base colour.
     @inline(__always) func albedo(_ base: SIMD3<Float>, at p: SIMD3<Float>, normal n: SIMD3<Float>, footprint: Float, variant: UInt32)
         -> SIMD3<Float>
     {
+        if isFabric { return fabric(base, at: p, normal: n, footprint: max(footprint, 1e-4), variant: variant) }
         // Two surface coordinates: the ground plane, or along a wall and up it.
         let flat = abs(n.y) > 0.7
         let u = flat ? p.x : (abs(n.x) > abs(n.z) ? p.z : p.x)
@@ -30,6 +33,7 @@ enum Pattern: UInt8, Sendable, Hashable {
         case .brick: return Self.brick(base, u, v, f, variant)
         case .plaster: return base * Self.plaster(u, v, f, variant, wall: !flat)
         case .paint: return Self.paint(base, u, v, f, variant)
+        case .cloth, .denim, .knit, .stripes, .check, .dots: return base
         }
     }
 

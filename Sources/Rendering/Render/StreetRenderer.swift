@@ -452,7 +452,10 @@ public struct StreetRenderer: Sendable {
                                 var albedo: SIMD3<Float>
                                 if case .textured(let base, let pattern, let variant) = material {
                                     albedo =
-                                        patterns.albedo(pixel: x, mesh: hit.mesh, camera: depth == 0, first: bounce.labels) {
+                                        patterns.albedo(
+                                            pixel: x, surface: hit.mesh << 8 | ctx.surfaces.part(hit), camera: depth == 0,
+                                            first: bounce.labels
+                                        ) {
                                             (
                                                 pattern.albedo(
                                                     base, at: point, normal: n, footprint: hit.distance * ctx.pixelAngle, variant: variant),
@@ -474,7 +477,9 @@ public struct StreetRenderer: Sendable {
                             case .road(let base, let wetness, let pattern, let variant):
                                 let footprint = hit.distance * ctx.pixelAngle
                                 // Puddles mirror; damp asphalt between them reflects dimly and blurred.
-                                let (albedo, wet) = patterns.albedo(pixel: x, mesh: hit.mesh, camera: depth == 0, first: bounce.labels) {
+                                let (albedo, wet) = patterns.albedo(
+                                    pixel: x, surface: hit.mesh << 8, camera: depth == 0, first: bounce.labels
+                                ) {
                                     (
                                         pattern.albedo(base, at: point, normal: n, footprint: footprint, variant: variant),
                                         wetness > 0 ? min(0.9, wetness * 1.6 * Pattern.puddle(point.x, point.z, footprint, variant)) : 0
@@ -571,25 +576,26 @@ public struct StreetRenderer: Sendable {
     /// first sample's value serves the others that meet the same mesh (four times fewer noise
     /// evaluations at 4 spp; a fifth of a street render).
     struct PatternCache {
-        private var mesh: [Int]
+        private var surface: [Int]
         private var value: [(albedo: SIMD3<Float>, wet: Float)]
 
         init(width: Int) {
-            mesh = [Int](repeating: -1, count: width)
+            surface = [Int](repeating: -1, count: width)
             value = [(albedo: SIMD3<Float>, wet: Float)](repeating: (.zero, 0), count: width)
         }
 
-        /// The pattern at a hit of pixel `pixel`'s sample on `mesh`: remembered from the pixel's
-        /// first camera sample (`first`), reused by its other camera samples on the same mesh,
-        /// evaluated afresh for anything else.
+        /// The pattern at a hit of pixel `pixel`'s sample on `surface` (a mesh and its part: a
+        /// person's shirt and trousers are one mesh): remembered from the pixel's first camera
+        /// sample (`first`), reused by its other camera samples on the same surface, evaluated
+        /// afresh for anything else.
         @inline(__always) mutating func albedo(
-            pixel: Int, mesh hit: Int, camera: Bool, first: Bool, _ evaluate: () -> (albedo: SIMD3<Float>, wet: Float)
+            pixel: Int, surface hit: Int, camera: Bool, first: Bool, _ evaluate: () -> (albedo: SIMD3<Float>, wet: Float)
         ) -> (albedo: SIMD3<Float>, wet: Float) {
             guard camera else { return evaluate() }
-            if !first && mesh[pixel] == hit { return value[pixel] }
+            if !first && surface[pixel] == hit { return value[pixel] }
             let result = evaluate()
             if first {
-                mesh[pixel] = hit
+                surface[pixel] = hit
                 value[pixel] = result
             }
             return result

@@ -34,9 +34,13 @@ struct Surfaces: Sendable {
 
     /// The material the hit triangle wears.
     @inline(__always) func material(_ hit: Hit) -> Material {
+        palette[Int(paletteStart[hit.mesh]) + part(hit)]
+    }
+
+    /// Which of its mesh's materials the hit triangle wears.
+    @inline(__always) func part(_ hit: Hit) -> Int {
         let start = partStart[hit.mesh]
-        let part = start < 0 ? 0 : Int(parts[Int(start) + hit.primitive])
-        return palette[Int(paletteStart[hit.mesh]) + part]
+        return start < 0 ? 0 : Int(parts[Int(start) + hit.primitive])
     }
 
     /// The normal to shade the hit with, facing against `direction`: its vertex normals

@@ -69,9 +69,55 @@ struct Human: Sendable {
     var skin: SIMD3<Float>, topColor: SIMD3<Float>, bottomColor: SIMD3<Float>, hairColor: SIMD3<Float>, shoeColor: SIMD3<Float>,
         bagColor: SIMD3<Float>
 
-    /// The materials of `Part`'s cases, in order.
+    /// What the top and the bottom are made of (fabric patterns), the hat knitted; `fabricSeed`
+    /// draws each pattern's scale and second colour.
+    var topFabric: Pattern = .cloth, bottomFabric: Pattern = .cloth
+    var fabricSeed: UInt32 = 0
+
+    /// The materials of `Part`'s cases, in order. Fabrics face +z until the street turns them
+    /// with the wearer (`Material.worn(facing:)`).
     var materials: [Material] {
-        [skin, topColor, bottomColor, hairColor, shoeColor, bagColor].map { .diffuse($0) }
+        let seed = fabricSeed & 0xFF_FFFF
+        return [
+            .diffuse(skin), .textured(topColor, topFabric, variant: seed), .textured(bottomColor, bottomFabric, variant: seed ^ 0x5A_5A5A),
+            hair == .hat ? .textured(hairColor, .knit, variant: seed ^ 0x33_3333) : .diffuse(hairColor), .diffuse(shoeColor),
+            .textured(bagColor, .cloth, variant: seed ^ 0x0F_0F0F),
+        ]
+    }
+
+    /// One of `choices` drawn in proportion to its weight.
+    static func weighted<T>(_ choices: [(T, Double)], _ random: inout RandomStream) -> T {
+        var x = random.nextUnit() * choices.reduce(0) { $0 + $1.1 }
+        for (choice, weight) in choices {
+            x -= weight
+            if x < 0 { return choice }
+        }
+        return choices[choices.count - 1].0
+    }
+
+    /// Fabrics as people wear them in streets (shares are rough estimates): mostly plain cloth,
+    /// jeans for most blue trousers, knit sweaters, some stripes, checks and prints.
+    static func fabrics(top: Top, bottom: Bottom, bottomColor: SIMD3<Float>, _ random: inout RandomStream) -> (Pattern, Pattern) {
+        func pick(_ shares: [(Pattern, Double)]) -> Pattern { weighted(shares, &random) }
+        let topFabric: Pattern
+        switch top {
+        case .tshirt: topFabric = pick([(.cloth, 0.62), (.stripes, 0.2), (.dots, 0.08), (.check, 0.05), (.knit, 0.05)])
+        case .sweater: topFabric = pick([(.knit, 0.65), (.stripes, 0.2), (.cloth, 0.15)])
+        case .jacket: topFabric = pick([(.cloth, 0.7), (.denim, 0.15), (.check, 0.15)])
+        case .coat: topFabric = pick([(.cloth, 0.85), (.check, 0.15)])
+        case .dress: topFabric = pick([(.cloth, 0.5), (.dots, 0.25), (.stripes, 0.15), (.check, 0.1)])
+        }
+        // Blue trousers are mostly jeans.
+        let blue = bottomColor.z > bottomColor.x * 1.8 && bottomColor.z > 0.06
+        let bottomFabric: Pattern
+        switch bottom {
+        case .trousers:
+            bottomFabric = blue ? pick([(.denim, 0.8), (.cloth, 0.2)]) : pick([(.cloth, 0.92), (.check, 0.04), (.denim, 0.04)])
+        case .shorts: bottomFabric = pick([(.denim, blue ? 0.6 : 0.2), (.cloth, 0.8)])
+        case .skirt:
+            bottomFabric = top == .dress ? topFabric : pick([(.cloth, 0.6), (.check, 0.2), (.dots, 0.1), (.stripes, 0.1)])
+        }
+        return (topFabric, bottomFabric)
     }
 
     /// Annotation attributes: who this is and how they stand.
@@ -135,14 +181,7 @@ struct Human: Sendable {
         let c = random.nextUnit()
         let carrying: Carrying =
             rain && c < 0.55 ? .umbrella : (c < 0.72 && c >= 0.55 ? .backpack : (c > 0.9 && age != .child ? .bag : .nothing))
-        func pick(_ palette: [(SIMD3<Float>, Double)]) -> SIMD3<Float> {
-            var x = random.nextUnit() * palette.reduce(0) { $0 + $1.1 }
-            for (color, weight) in palette {
-                x -= weight
-                if x < 0 { return color }
-            }
-            return palette[palette.count - 1].0
-        }
+        func pick(_ palette: [(SIMD3<Float>, Double)]) -> SIMD3<Float> { weighted(palette, &random) }
         // A little variation of each drawn colour, so no two coats are identical.
         func varied(_ c: SIMD3<Float>) -> SIMD3<Float> {
             let k = 0.85 + 0.3 * Float(random.nextUnit())
@@ -153,10 +192,16 @@ struct Human: Sendable {
         if age == .senior && random.nextUnit() < 0.7 { hairColor = SIMD3(0.42, 0.41, 0.4) }
         if hair == .hat { hairColor = pick(Self.clothing) }
         if hair == .bald { hairColor = skin }
-        return Human(
+        var human = Human(
             sex: sex, age: age, height: height, build: build, top: top, bottom: bottom, hair: hair, carrying: carrying, skin: skin,
             topColor: varied(pick(Self.clothing)), bottomColor: varied(pick(bottom == .trousers ? Self.trousers : Self.clothing)),
             hairColor: hairColor, shoeColor: varied(pick(Self.shoes)), bagColor: varied(pick(Self.clothing)))
+        // Fabrics come from a stream of their own, so the street drawn after this person is the
+        // one it was before people wore them.
+        var fabric = random.derived(0xFAB)
+        (human.topFabric, human.bottomFabric) = Self.fabrics(top: top, bottom: bottom, bottomColor: human.bottomColor, &fabric)
+        human.fabricSeed = UInt32(truncatingIfNeeded: fabric.next())
+        return human
     }
 
     /// Linear albedos of human skin from light to very dark (measured skin reflectance spans

@@ -21,6 +21,12 @@ enum Material: Sendable, Hashable {
         if case .glass = self { return true }
         return false
     }
+
+    /// A fabric turned to its wearer's `facing` (other materials as they are).
+    func worn(facing: SIMD3<Float>) -> Material {
+        guard case .textured(let base, let pattern, let variant) = self, pattern.isFabric else { return self }
+        return .textured(base, pattern, variant: variant & 0xFF_FFFF | Fabric.facing(facing))
+    }
 }
 
 /// One object of the scene, with the class it is labelled as (nil for stuff: road, buildings).
@@ -374,6 +380,11 @@ struct StreetScene: Sendable {
         }
         placeCamera(p, random: &random)
         mirror()
+        // Clothes turn with their wearers, wherever the street has turned them.
+        for i in objects.indices {
+            guard let facing = objects[i].facing else { continue }
+            objects[i].materials = objects[i].materials.map { $0.worn(facing: facing) }
+        }
     }
 
     /// The street is laid out with +x on the camera's right (a left-handed frame: traffic keeps
@@ -637,7 +648,10 @@ struct StreetScene: Sendable {
             var rider = Human.random(&random, rain: false, snow: p.weather == .snow)
             // Nobody rides in a long coat, a dress or a skirt here, or holding an umbrella.
             if rider.top == .coat || rider.top == .dress { rider.top = .jacket }
-            if rider.bottom == .skirt { rider.bottom = .trousers }
+            if rider.bottom == .skirt {
+                rider.bottom = .trousers
+                if rider.bottomFabric == .dots || rider.bottomFabric == .stripes { rider.bottomFabric = .cloth }
+            }
             if rider.carrying == .umbrella || rider.carrying == .bag { rider.carrying = .nothing }
             let crank = Float(random.nextUnit()) * 2 * .pi
             let frame = Self.carColors[Int(random.next() % UInt64(Self.carColors.count))]
