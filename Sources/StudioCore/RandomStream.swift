@@ -38,7 +38,8 @@ public struct RandomStream: RandomNumberGenerator, Sendable, Hashable {
         return SIMD2(Float(UInt32(truncatingIfNeeded: bits >> 40)), Float(UInt32(truncatingIfNeeded: bits >> 8) & 0xFF_FFFF)) * 0x1.0p-24
     }
 
-    @inlinable static func mix(_ value: UInt64) -> UInt64 {
+    /// SplitMix64's finalizer: every input bit moves every output bit.
+    @inlinable public static func mix(_ value: UInt64) -> UInt64 {
         var z = value
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

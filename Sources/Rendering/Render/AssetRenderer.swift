@@ -65,6 +65,8 @@ public struct AssetRenderer: Sendable {
     public var height: Int
     public var samplesPerPixel: Int
     public var bounces = Self.defaultBounces
+    /// Where samples fall: Owen-scrambled Sobol points unless a comparison asks otherwise.
+    public var sampling = Sampling.sobol
     /// Bounces of indirect light a path takes (Russian roulette after the second).
     public static let defaultBounces = 3
 
@@ -238,20 +240,22 @@ public struct AssetRenderer: Sendable {
         let lens = ctx.camera.lens
         let development = ctx.scene.sensor.development
         for x in 0..<width {
-            var random = stream.derived(UInt64(y * width + x))
+            let pixel = stream.derived(UInt64(y * width + x))
             var sum = SIMD3<Float>.zero
             for s in 0..<samplesPerPixel {
+                var sampler = Sampler(sampling, pixel: pixel, index: s)
                 // Sample 0 at the pixel centre, through the lens centre at mid-shutter: it also
                 // makes the labels.
-                let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : random.nextSquare()
+                let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : sampler.square(Sampler.Dimension.pixel)
                 let ray =
                     s == 0 || (!lens.hasAperture && !lens.isMoving)
                     ? ctx.camera.ray(x: Float(x) + jitter.x, y: Float(y) + jitter.y)
                     : ctx.camera.ray(
-                        x: Float(x) + jitter.x, y: Float(y) + jitter.y, aperture: lens.hasAperture ? random.nextSquare() : SIMD2(0.5, 0.5),
+                        x: Float(x) + jitter.x, y: Float(y) + jitter.y,
+                        aperture: lens.hasAperture ? sampler.square(Sampler.Dimension.aperture) : SIMD2(0.5, 0.5),
                         time: Lens.time(sample: s, of: samplesPerPixel, pixel: y * width + x))
                 let labels = s == 0
-                sum += path(ray.origin, ray.direction, ctx, &random, &row.rays) { placement, distance in
+                sum += path(ray.origin, ray.direction, ctx, &sampler, &row.rays) { placement, distance in
                     guard labels else { return }
                     row.instances[x] = UInt16(placement.map { instanceOf[$0] } ?? 0)
                     row.depth[x] =
@@ -269,7 +273,7 @@ public struct AssetRenderer: Sendable {
     /// The light a camera ray brings back; `first` is told what the ray met first (the
     /// placement, nil for the sky) and how far.
     private func path(
-        _ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ random: inout RandomStream, _ rays: inout Int,
+        _ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ sampler: inout Sampler, _ rays: inout Int,
         first: (Int?, Float) -> Void
     ) -> SIMD3<Float> {
         let environment = ctx.scene.environment
@@ -315,7 +319,8 @@ public struct AssetRenderer: Sendable {
             let v = -d
             let n = surface.shading
             // Light from the environment, drawn where it is bright, if nothing is in the way.
-            let light = environment.sample(random.nextUnit(), random.nextUnit())
+            let u = sampler.square(Sampler.Dimension.light(bounce: bounce))
+            let light = environment.sample(Double(u.x), Double(u.y))
             rays += 1
             if light.pdf > 0, (surface.geometric * light.direction).sum() > 0 {
                 let (f, p) = surface.brdf.evaluate(n: n, v: v, l: light.direction)
@@ -325,8 +330,9 @@ public struct AssetRenderer: Sendable {
                 }
             }
             // The next direction, drawn from the BRDF.
-            let r = random.nextSquare()
-            guard let l = surface.brdf.sample(n: n, v: v, SIMD3(r.x, r.y, Float(random.nextUnit()))),
+            let r = sampler.square(Sampler.Dimension.direction(bounce: bounce))
+            let choice = sampler.square(Sampler.Dimension.choice(bounce: bounce))
+            guard let l = surface.brdf.sample(n: n, v: v, SIMD3(r.x, r.y, choice.x)),
                 (surface.geometric * l).sum() > 0
             else { return radiance }
             let (f, p) = surface.brdf.evaluate(n: n, v: v, l: l)
@@ -335,7 +341,7 @@ public struct AssetRenderer: Sendable {
             // Russian roulette after two bounces keeps long paths rare but unbiased.
             if bounce >= 2 {
                 let keep = min(0.95, throughput.max())
-                if Float(random.nextUnit()) >= keep { return radiance }
+                if choice.y >= keep { return radiance }
                 throughput /= keep
             }
             lastPDF = p

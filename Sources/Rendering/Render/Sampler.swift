@@ -1,0 +1,98 @@
+internal import StudioCore
+
+/// Where a path tracer's samples fall: independent random numbers, or a low-discrepancy
+/// sequence (Owen-scrambled Sobol points, after Burley's "Practical Hash-based Owen Scrambling",
+/// JCGT 2020). With the sequence, the first `n` samples of a pixel cover each 2-D choice they
+/// make — where in the pixel, which light direction, which bounce direction — evenly: every
+/// power-of-two count fills the elementary intervals of the square exactly once (a
+/// (0,2)-sequence), so 16 samples put one point in each cell of a 4 × 4 grid, of a 2 × 8 grid,
+/// and so on. Independent points clump and leave holes; at the handful of samples a dataset
+/// render affords, the difference is visible noise.
+///
+/// Each 2-D choice is a pair of dimensions of its own (`Sampler.Dimension`): the pair's points
+/// are Sobol's first two dimensions, Owen-scrambled with a seed of the pixel and the pair, and
+/// taken in an order shuffled per pair, so pairs do not correlate with one another.
+public enum Sampling: String, Sendable, CaseIterable {
+    case independent, sobol
+}
+
+/// One pixel sample's source of numbers: `square(pair)` for the sample's 2-D choice `pair`.
+struct Sampler {
+    /// The 2-D choices of a path, in order: the pixel position, the lens aperture, then three
+    /// per bounce (light sample, BRDF direction, then lobe choice and Russian roulette).
+    enum Dimension {
+        static let pixel: UInt32 = 0, aperture: UInt32 = 1
+        static func light(bounce: Int) -> UInt32 { 2 + 3 * UInt32(bounce) }
+        static func direction(bounce: Int) -> UInt32 { 3 + 3 * UInt32(bounce) }
+        static func choice(bounce: Int) -> UInt32 { 4 + 3 * UInt32(bounce) }
+    }
+
+    private var random: RandomStream
+    private let sobol: Bool
+    private let pixelSeed: UInt32
+    private let index: UInt32
+
+    /// Sample `index` of the pixel whose stream is `pixel` (the same for all its samples).
+    init(_ sampling: Sampling, pixel: RandomStream, index: Int) {
+        random = pixel.derived(UInt64(index))
+        sobol = sampling == .sobol
+        var seeds = pixel.derived(0x50B0_50B0)
+        pixelSeed = UInt32(truncatingIfNeeded: seeds.next())
+        self.index = UInt32(truncatingIfNeeded: index)
+    }
+
+    /// A point of the unit square for the sample's choice `pair`.
+    @inline(__always) mutating func square(_ pair: UInt32) -> SIMD2<Float> {
+        guard sobol else { return random.nextSquare() }
+        return Self.owenSobol(index, seed: Self.hash(pixelSeed ^ Self.hash(pair &+ 0x68E3_1DA4)))
+    }
+
+    /// Point `index` of a 2-D Owen-scrambled Sobol sequence for `seed`: the index shuffled by a
+    /// nested uniform scramble, both coordinates Owen-scrambled with their own seeds.
+    static func owenSobol(_ index: UInt32, seed: UInt32) -> SIMD2<Float> {
+        let shuffled = nestedUniformScramble(index, seed: seed)
+        let x = nestedUniformScramble(shuffled.bitReversed, seed: hash(seed ^ 0xA511_E9B3))
+        let y = nestedUniformScramble(sobolSecond(shuffled), seed: hash(seed ^ 0x63D8_3595))
+        // 24 bits each: exactly representable, and strictly below 1.
+        return SIMD2(Float(x >> 8), Float(y >> 8)) * (1 / Float(1 << 24))
+    }
+
+    /// Sobol's second dimension (its generator matrix is Pascal's triangle mod 2): the sum of
+    /// direction numbers v₁ = 2³¹, vₖ₊₁ = vₖ ⊕ (vₖ >> 1) over the index's set bits.
+    static func sobolSecond(_ index: UInt32) -> UInt32 {
+        var (i, v, result) = (index, UInt32(1) << 31, UInt32(0))
+        while i != 0 {
+            if i & 1 != 0 { result ^= v }
+            i >>= 1
+            v ^= v >> 1
+        }
+        return result
+    }
+
+    /// Owen scrambling of a 32-bit fraction: each bit flipped by a hash of the bits above it
+    /// (Laine and Karras's permutation, applied to the reversed bits).
+    @inline(__always) static func nestedUniformScramble(_ x: UInt32, seed: UInt32) -> UInt32 {
+        var v = x.bitReversed
+        v ^= v &* 0x3D20_ADEA
+        v &+= seed
+        v &*= (seed >> 16) | 1
+        v ^= v &* 0x0552_6C56
+        v ^= v &* 0x53A2_2864
+        return v.bitReversed
+    }
+
+    /// A 32-bit hash of a 32-bit value.
+    @inline(__always) static func hash(_ x: UInt32) -> UInt32 { UInt32(truncatingIfNeeded: RandomStream.mix(UInt64(x))) }
+}
+
+extension UInt32 {
+    /// The bits in reverse order.
+    @inline(__always) var bitReversed: UInt32 {
+        var v = self
+        v = ((v >> 1) & 0x5555_5555) | ((v & 0x5555_5555) << 1)
+        v = ((v >> 2) & 0x3333_3333) | ((v & 0x3333_3333) << 2)
+        v = ((v >> 4) & 0x0F0F_0F0F) | ((v & 0x0F0F_0F0F) << 4)
+        v = ((v >> 8) & 0x00FF_00FF) | ((v & 0x00FF_00FF) << 8)
+        return (v >> 16) | (v << 16)
+    }
+}
