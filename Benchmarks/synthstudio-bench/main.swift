@@ -15,6 +15,10 @@ if arguments.first == "assets" {
     try AssetsBench(synthstudio: arguments.dropFirst().first ?? ".build/release/synthstudio", folder: ".build/bench-data/assets").run()
     exit(0)
 }
+if arguments.first == "noise" {
+    AssetsBench(synthstudio: ".build/release/synthstudio", folder: ".build/bench-data/assets").noise()
+    exit(0)
+}
 if arguments.first == "profile-render" {
     profileRender(images: arguments.dropFirst().first.flatMap(Int.init) ?? 60)
     exit(0)

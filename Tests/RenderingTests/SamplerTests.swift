@@ -66,6 +66,13 @@ struct SamplerTests {
         let first = (0..<4).map { Float(Sampler.sobolSecond(UInt32($0))) / 4_294_967_296 }
         #expect(first == [0, 0.5, 0.75, 0.25])
         #expect(UInt32(1).bitReversed == 1 << 31 && UInt32(0x1234_5678).bitReversed.bitReversed == 0x1234_5678)
+        #expect(UInt32(0x0000_0003).bitReversed == 0xC000_0000 && UInt32(0x0001_0000).bitReversed == 0x0000_8000)
+        // The table-driven reversed form agrees with the direction numbers, over all 32 bits.
+        var random = RandomStream(seed: 4)
+        for _ in 0..<1000 {
+            let index = UInt32(truncatingIfNeeded: random.next())
+            #expect(Sampler.sobolSecondReversed(index) == Sampler.sobolSecond(index).bitReversed)
+        }
     }
 
     @Test("At equal samples, the composed renderer's Sobol image is closer to the converged one than independent sampling's")

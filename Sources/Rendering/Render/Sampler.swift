@@ -48,11 +48,14 @@ struct Sampler {
     }
 
     /// Point `index` of a 2-D Owen-scrambled Sobol sequence for `seed`: the index shuffled by a
-    /// nested uniform scramble, both coordinates Owen-scrambled with their own seeds.
-    static func owenSobol(_ index: UInt32, seed: UInt32) -> SIMD2<Float> {
-        let shuffled = nestedUniformScramble(index, seed: seed)
-        let x = nestedUniformScramble(shuffled.bitReversed, seed: hash(seed ^ 0xA511_E9B3))
-        let y = nestedUniformScramble(sobolSecond(shuffled), seed: hash(seed ^ 0x63D8_3595))
+    /// nested uniform scramble, both coordinates Owen-scrambled with their own seeds. An Owen
+    /// scramble of a fraction is Laine and Karras's permutation of its reversed bits, reversed
+    /// back; the reversals that cancel are left out.
+    @inline(__always) static func owenSobol(_ index: UInt32, seed: UInt32) -> SIMD2<Float> {
+        let shuffled = laineKarras(index.bitReversed, seed: seed).bitReversed
+        // Sobol's first dimension is the index's bits reversed: scrambled, the reversals cancel.
+        let x = laineKarras(shuffled, seed: hash(seed ^ 0xA511_E9B3)).bitReversed
+        let y = laineKarras(sobolSecondReversed(shuffled), seed: hash(seed ^ 0x63D8_3595)).bitReversed
         // 24 bits each: exactly representable, and strictly below 1.
         return SIMD2(Float(x >> 8), Float(y >> 8)) * (1 / Float(1 << 24))
     }
@@ -69,16 +72,30 @@ struct Sampler {
         return result
     }
 
-    /// Owen scrambling of a 32-bit fraction: each bit flipped by a hash of the bits above it
-    /// (Laine and Karras's permutation, applied to the reversed bits).
-    @inline(__always) static func nestedUniformScramble(_ x: UInt32, seed: UInt32) -> UInt32 {
-        var v = x.bitReversed
+    /// `sobolSecond(index).bitReversed`, a byte of the index at a time from a table (a shuffled
+    /// index has all 32 bits set at random: a loop over them would take 32 steps).
+    @inline(__always) static func sobolSecondReversed(_ index: UInt32) -> UInt32 {
+        reversedSecond.withUnsafeBufferPointer { table in
+            table[Int(index & 0xFF)] ^ table[256 + Int((index >> 8) & 0xFF)] ^ table[512 + Int((index >> 16) & 0xFF)]
+                ^ table[768 + Int(index >> 24)]
+        }
+    }
+
+    /// For each byte position and byte value, its share of `sobolSecond(index).bitReversed`.
+    static let reversedSecond: [UInt32] = (0..<4).flatMap { position in
+        (0..<256).map { byte in sobolSecond(UInt32(byte) << (8 * UInt32(position))).bitReversed }
+    }
+
+    /// Laine and Karras's permutation: each bit flipped by a hash of the bits below it (an Owen
+    /// scramble of the reversed fraction), as Burley improved it.
+    @inline(__always) static func laineKarras(_ x: UInt32, seed: UInt32) -> UInt32 {
+        var v = x
         v ^= v &* 0x3D20_ADEA
         v &+= seed
         v &*= (seed >> 16) | 1
         v ^= v &* 0x0552_6C56
         v ^= v &* 0x53A2_2864
-        return v.bitReversed
+        return v
     }
 
     /// A 32-bit hash of a 32-bit value.
@@ -86,13 +103,12 @@ struct Sampler {
 }
 
 extension UInt32 {
-    /// The bits in reverse order.
+    /// The bits in reverse order: the bits of each byte swapped in three steps, then the bytes.
     @inline(__always) var bitReversed: UInt32 {
         var v = self
         v = ((v >> 1) & 0x5555_5555) | ((v & 0x5555_5555) << 1)
         v = ((v >> 2) & 0x3333_3333) | ((v & 0x3333_3333) << 2)
         v = ((v >> 4) & 0x0F0F_0F0F) | ((v & 0x0F0F_0F0F) << 4)
-        v = ((v >> 8) & 0x00FF_00FF) | ((v & 0x00FF_00FF) << 8)
-        return (v >> 16) | (v << 16)
+        return v.byteSwapped
     }
 }
