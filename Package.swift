@@ -99,7 +99,7 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(
-            name: "EngineTests", dependencies: ["Engine", "Catalog", "Datasets", "ImageIO", "StudioCore", "TestSupport"],
+            name: "EngineTests", dependencies: ["Engine", "Rendering", "Catalog", "Datasets", "ImageIO", "StudioCore", "TestSupport"],
             exclude: ["Fixtures"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "StudioCore"], exclude: ["Fixtures"]),
         .testTarget(

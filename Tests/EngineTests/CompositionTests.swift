@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import ImageIO
+import Rendering
 import StudioCore
 import TestSupport
 import Testing
@@ -28,6 +29,31 @@ struct CompositionTests {
         #expect(attributes["environment"] == "sunset")
         #expect(!annotations.isEmpty)
         #expect(annotations.allSatisfy { job.classes.contains($0.category) })
+    }
+
+    @Test("count_<class> pins how many of each of that class's assets are placed; a bad count or an unknown class is an error")
+    func countPins() throws {
+        let recipe = "\(sample)/scenes/yard.yaml"
+        for (crates, balls) in [(5, 0), (0, 2)] {
+            let job = try Self.job(recipe, pins: ["count_crate": "\(crates)", "count_ball": "\(balls)"])
+            for i in 0..<2 {
+                let (scene, _, values) = try #require(try job.composed(i))
+                #expect(scene.placements.filter { $0.label == "crate" }.count == crates)
+                #expect(scene.placements.filter { $0.label == "ball" }.count == balls)
+                #expect(values["count_crate"] == "\(crates)")
+            }
+        }
+        // Unpinned, the recipe's own draws (0…3 crates) and the planner's plenty.
+        let free = try Self.job(recipe)
+        let drawn = try (0..<2).map { try #require(try free.composed($0)).scene.placements.filter { $0.label == "crate" }.count }
+        #expect(drawn.allSatisfy { (0...3).contains($0) })
+        let composition = try #require(free.recipe.composition)
+        #expect(
+            composition.plentiful("crate")! == ("count_crate", "3") && composition.plentiful("traffic_cone")! == ("count_traffic_cone", "4")
+        )
+        #expect(composition.plentiful("chair") == nil)
+        #expect(throws: EngineError.self) { try Self.job(recipe, pins: ["count_crate": "many"]).labelled(0) }
+        #expect(throws: EngineError.self) { try Self.job(recipe, pins: ["count_chair": "2"]).labelled(0) }
     }
 
     @Test("A missing asset, an unknown key, a street key in a composed scene: errors before rendering")

@@ -3,6 +3,7 @@ import Datasets
 import Engine
 import Foundation
 import ImageIO
+import Rendering
 import StudioCore
 import TestSupport
 import Testing
@@ -25,6 +26,29 @@ struct PlannerTests {
         let catalog = try Catalog.open(workspace: dir.path)
         _ = try catalog.refresh(ws)
         return (dir, ws, catalog)
+    }
+
+    /// A workspace of the user's real `dataset` (written under `real/`) and one coverage view of
+    /// it and what is generated beside it, by category, with `coverage`'s further lines.
+    static func userWorkspace(_ dir: TemporaryDirectory, _ dataset: Dataset, coverage: String) throws -> (Workspace, Catalog, CoverageSpec)
+    {
+        let name = dataset.name
+        try DatasetIO.write(dataset, as: .coco, to: "\(dir.path)/real/\(name)")
+        try """
+        datasets:
+          - name: \(name)
+            path: real/\(name)
+            origin: real
+        coverage:
+          - name: \(name)
+            datasets: [\(name), \(name)-*]
+            rows: category
+        \(coverage)
+        """.write(toFile: "\(dir.path)/studio.yaml", atomically: true, encoding: .utf8)
+        let ws = try Workspace.load(dir.path)
+        let catalog = try Catalog.open(workspace: dir.path)
+        _ = try catalog.refresh(ws)
+        return (ws, catalog, try #require(ws.coverageView(name)))
     }
 
     /// Annotations units `0..<count` of a planned render put in `cell`, unit by unit.
@@ -148,25 +172,14 @@ struct PlannerTests {
         let dashcam = Dataset(
             name: "dashcam", root: dir.path, format: .coco, origin: .real,
             categories: [Category(id: 1, name: "person"), Category(id: 2, name: "bicycle"), Category(id: 3, name: "car")], samples: samples)
-        try DatasetIO.write(dashcam, as: .coco, to: "\(dir.path)/real/dashcam")
-        try """
-        datasets:
-          - name: dashcam
-            path: real/dashcam
-            origin: real
-        coverage:
-          - name: dashcam
-            datasets: [dashcam, dashcam-*]
-            rows: category
-            cols: weather
-            values: {weather: [sunny, snow]}
-            labels: {pedestrian: person, car: car}
-            target: 10
-        """.write(toFile: "\(dir.path)/studio.yaml", atomically: true, encoding: .utf8)
-        let ws = try Workspace.load(dir.path)
-        let catalog = try Catalog.open(workspace: dir.path)
-        _ = try catalog.refresh(ws)
-        let view = try #require(ws.coverageView("dashcam"))
+        let (ws, catalog, view) = try Self.userWorkspace(
+            dir, dashcam,
+            coverage: """
+                    cols: weather
+                    values: {weather: [sunny, snow]}
+                    labels: {pedestrian: person, car: car}
+                    target: 10
+                """)
         let planner = GapPlanner(workspace: ws, catalog: catalog, seed: 3)
         let person = try planner.plan(view, cell: CellKey(row: "person", column: "snow"))
         guard case .render(let job)? = person.job else { Issue.record("\(person.message ?? "")"); return }
@@ -196,5 +209,52 @@ struct PlannerTests {
         withSeason.labels = view.labels
         let season = try planner.plan(withSeason, cell: CellKey(row: "person", column: "(unset)"))
         #expect(season.job == nil && season.message?.contains("cannot set season") == true, "\(season.message ?? "")")
+    }
+
+    @Test("a gap of a composed scene's class pins that class's count to the most its assets are drawn with")
+    func composedClasses() throws {
+        let dir = TemporaryDirectory("planner-composed")
+        for part in ["assets", "environments"] {
+            try FileManager.default.copyItem(atPath: "\(Self.repository)/sample-data/\(part)", toPath: dir.file(part))
+        }
+        try FileManager.default.createDirectory(atPath: "\(dir.path)/scenes", withIntermediateDirectories: true)
+        try """
+        scene: assets
+        size: [64, 48]
+        samples_per_pixel: 1
+        min_area: 4
+        environment: environments/city.exr
+        assets:
+          - {file: assets/crate.obj, class: crate, count: {uniform: [0, 3]}}
+          - {file: assets/ball.glb, class: ball, count: {choice: {1: 1, 2: 1}}}
+        parameters:
+          camera_distance: 5
+          camera_height: 2
+        """.write(toFile: "\(dir.path)/scenes/yard.yaml", atomically: true, encoding: .utf8)
+        // Their photos: plenty of balls, two crates.
+        var samples: [Sample] = []
+        for i in 0..<4 {
+            try ImageFile.write(TestImages.pattern(width: 32, height: 24, layout: .rgb, seed: UInt64(i)), to: dir.file("src/\(i).png"))
+            let annotations =
+                [Annotation(categoryID: 2, box: BoundingBox(x: 1, y: 1, width: 6, height: 6))]
+                + (i < 2 ? [Annotation(categoryID: 1, box: BoundingBox(x: 9, y: 3, width: 8, height: 8))] : [])
+            samples.append(Sample(path: "src/\(i).png", width: 32, height: 24, annotations: annotations))
+        }
+        let yard = Dataset(
+            name: "yard", root: dir.path, format: .coco, origin: .real,
+            categories: [Category(id: 1, name: "crate"), Category(id: 2, name: "ball")],
+            samples: samples)
+        let (ws, catalog, view) = try Self.userWorkspace(dir, yard, coverage: "    target: 8")
+        let plan = try GapPlanner(workspace: ws, catalog: catalog, seed: 5).plan(view, cell: CellKey(row: "crate", column: "all"))
+        guard case .render(let job)? = plan.job else { Issue.record("\(plan.summary): \(plan.message ?? "")"); return }
+        #expect(job.pins == ["count_crate": "3"], "\(job.pins)")
+        // Its images hold three crates each where they drew none to three.
+        let render = try RenderJob(job)
+        for i in 0..<min(3, job.units.count) {
+            let placed = try #require(try render.composedScene(i)).0.placements.filter { $0.label == "crate" }
+            #expect(placed.count == 3)
+        }
+        let counts = try Self.perUnit(job, spec: view, cell: plan.cell)
+        #expect(counts.reduce(0, +) >= plan.deficit, "\(counts) for \(plan.deficit)")
     }
 }

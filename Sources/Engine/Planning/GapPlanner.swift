@@ -242,10 +242,12 @@ public struct GapPlanner {
         guard className != nil || !pins.isEmpty else { return nil }
         guard let target = targetDataset(spec, format: .coco, suffix: "render") else { return nil }
         var allPins = pins
-        // A class the street holds a chosen number of: ask for plenty of it in each image.
+        // A class the scene holds a chosen number of (the street's people, cars…, each asset of
+        // a composition): ask for plenty of it in each image.
         if let className {
             let rendererName = labels.isEmpty ? className : (labels.first { $0.value == className }?.key ?? className)
-            if let plenty = Recipe.plentiful[rendererName], allPins[plenty.parameter] == nil { allPins[plenty.parameter] = plenty.value }
+            let plentiful = recipe.composition != nil ? recipe.composition?.plentiful(rendererName) : Recipe.plentiful[rendererName]
+            if let plenty = plentiful, allPins[plenty.parameter] == nil { allPins[plenty.parameter] = plenty.value }
         }
         // Into the user's class list when the labels map into their categories.
         var classes: [String]?

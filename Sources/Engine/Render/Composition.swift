@@ -110,6 +110,20 @@ public struct Composition: Sendable {
         return start
     }
 
+    /// A pinnable count per labelled class, `count_<class>`: how many of each of that class's
+    /// assets to place (the planner pins it to fill a gap of the class; `--set count_crate=3`).
+    var countParameters: [String: String] {
+        Dictionary(classes.map { ("count_\($0)", "a count, 0…500, of each asset of class \($0)") }) { a, _ in a }
+    }
+
+    /// The count that fills a gap of `className`: the most its assets are drawn with (at least
+    /// 2), pinned as `count_<class>`; nil when no asset is labelled so.
+    public func plentiful(_ className: String) -> (parameter: String, value: String)? {
+        let counts = assets.filter { $0.className == className }.map { $0.count.upperBound ?? 1 }
+        guard let most = counts.max() else { return nil }
+        return ("count_\(className)", String(Int(min(500, max(2, most.rounded(.up))))))
+    }
+
     /// The classes this composition labels, in the order its assets list them.
     var classes: [String] {
         var out: [String] = []
@@ -180,7 +194,10 @@ struct CompositionFiles: Sendable {
         var taken: [(SIMD2<Float>, Float)] = []
         let area = Float(composition.area)
         for (index, entry) in composition.assets.enumerated() {
-            guard let count = Double(entry.count.draw(&random)), count.isFinite, count <= 500 else {
+            // A pinned count replaces the drawn one; the draw is still made, so what follows is
+            // placed as it would be.
+            let drawn = entry.count.draw(&random)
+            guard let count = Double(values["count_\(entry.className)"] ?? drawn), count.isFinite, count <= 500 else {
                 throw EngineError(.invalidSpec, "the count of \(entry.className.terminalSafe) must be a number 0…500")
             }
             for _ in 0..<Int(max(0, count).rounded()) {

@@ -16,6 +16,17 @@ public struct Recipe: Sendable {
         public static func == (a: Distribution, b: Distribution) -> Bool { "\(a)" == "\(b)" }
         public func hash(into hasher: inout Hasher) { hasher.combine("\(self)") }
 
+        /// The largest value it draws as a number (a normal's mean plus two deviations); nil
+        /// when it draws no number.
+        var upperBound: Double? {
+            switch self {
+            case .constant(let v): return Double(v)
+            case .uniform(let lo, let hi): return max(lo, hi)
+            case .normal(let mean, let std): return mean + 2 * abs(std)
+            case .choice(let options): return options.filter { $0.1 > 0 }.compactMap { Double($0.0) }.max()
+            }
+        }
+
         /// One value, drawn with `random`.
         func draw(_ random: inout RandomStream) -> String {
             switch self {
@@ -177,7 +188,8 @@ public struct Recipe: Sendable {
 
     /// The parameters this recipe's scene takes: its scene's, and the camera's.
     var knownParameters: [String: String] {
-        (composition == nil ? Self.known : Composition.known).merging(Self.cameraKnown) { scene, _ in scene }
+        (composition.map { Composition.known.merging($0.countParameters) { a, _ in a } } ?? Self.known)
+            .merging(Self.cameraKnown) { scene, _ in scene }
     }
 
     static func distribution(_ field: YAMLFields) throws(DatasetsError) -> Distribution {
