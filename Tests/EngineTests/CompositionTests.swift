@@ -56,6 +56,33 @@ struct CompositionTests {
         #expect(throws: EngineError.self) { try Self.job(recipe, pins: ["count_chair": "2"]).labelled(0) }
     }
 
+    @Test("A ground pattern and a drawn wetness reach the scene; wetness is an attribute; an unknown pattern names the line")
+    func groundLook() throws {
+        let dir = TemporaryDirectory()
+        _ = dir.write("studio.yaml", "datasets: []\n")
+        for part in ["environments/city.exr", "assets/crate.obj", "assets/crate.mtl", "assets/crate.png"] {
+            _ = dir.write(part, try FileIO.read("\(sample)/\(part)"))
+        }
+        let recipe = dir.write(
+            "scenes/wet.yaml",
+            "scene: assets\nenvironment: environments/city.exr\nground: {pattern: paving}\n"
+                + "assets:\n  - {file: assets/crate.obj, class: crate}\nparameters:\n  wetness: {uniform: [0.4, 0.9]}\n")
+        let job = try Self.job(recipe)
+        let (scene, attributes, _) = try #require(try job.composed(0))
+        let look = try #require(scene.ground)
+        #expect(look.placement == 0 && (0.4...0.9).contains(look.wetness))
+        #expect(attributes["wetness"].flatMap(Double.init).map { (0.4...0.9).contains($0) } == true, "\(attributes)")
+        // Without either, the plain ground of before.
+        #expect(try #require(try Self.job("\(sample)/scenes/yard.yaml").composed(0)).scene.ground == nil)
+        let bad = dir.write(
+            "scenes/bad.yaml",
+            "scene: assets\nenvironment: environments/city.exr\nground: {pattern: gravel}\nassets:\n  - {file: assets/crate.obj, class: crate}\n"
+        )
+        let error = #expect(throws: EngineError.self) { try Self.job(bad) }
+        #expect(
+            error?.description.contains("gravel") == true && error?.description.contains("asphalt") == true, "\(String(describing: error))")
+    }
+
     @Test("A missing asset, an unknown key, a street key in a composed scene: errors before rendering")
     func broken() throws {
         let dir = TemporaryDirectory()

@@ -67,17 +67,22 @@ struct AssetRendererTests {
         #expect(output.objects[1]?.visibility ?? 0 > 0.95)
     }
 
-    @Test("Furnace: a white diffuse floor under a uniform sky of 0.5 shows about 0.5 × its albedo")
-    func furnace() {
+    /// A grey floor at y = 0, `half` metres each way from the origin, facing up.
+    static func floor(half: Float, albedo: Float, roughness: Float) -> Asset {
         var material = SurfaceMaterial()
-        material.baseColor = SIMD4(0.8, 0.8, 0.8, 1)
-        material.roughness = 1
-        let floor = AssetMesh(
-            positions: [SIMD3(-50, 0, -50), SIMD3(50, 0, -50), SIMD3(50, 0, 50), SIMD3(-50, 0, 50)],
+        material.baseColor = SIMD4(albedo, albedo, albedo, 1)
+        material.roughness = roughness
+        let mesh = AssetMesh(
+            positions: [SIMD3(-half, 0, -half), SIMD3(half, 0, -half), SIMD3(half, 0, half), SIMD3(-half, 0, half)],
             normals: Array(repeating: SIMD3(0, 1, 0), count: 4), uvs: [], tangents: [], triangles: [SIMD3(0, 2, 1), SIMD3(0, 3, 2)],
             material: 0)
+        return Asset(file: "floor", meshes: [mesh], materials: [material])
+    }
+
+    @Test("Furnace: a white diffuse floor under a uniform sky of 0.5 shows about 0.5 × its albedo")
+    func furnace() {
         let scene = ComposedScene(
-            assets: [Asset(file: "floor", meshes: [floor], materials: [material])],
+            assets: [Self.floor(half: 50, albedo: 0.8, roughness: 1)],
             placements: [Placement(asset: 0, position: .zero, label: nil)], environment: EnvironmentMap(constant: SIMD3(repeating: 0.5)),
             camera: (SIMD3(0, 3, 0), SIMD3(0, 0, 4), 50))
         let output = AssetRenderer(width: 64, height: 48, samplesPerPixel: 64).render(scene, stream: RandomStream(seed: 2))
@@ -93,5 +98,43 @@ struct AssetRendererTests {
         let mean = linear.reduce(0, +) / Float(linear.count)
         // Diffuse 0.8 less what Fresnel reflects, plus the specular lobe: 0.38…0.44.
         #expect(mean > 0.36 && mean < 0.46, "mean \(mean)")
+    }
+
+    /// A ground under a uniform sky, seen from 1 m up looking a little down (the horizon in
+    /// the picture's upper third), with `ground` for its look; the rendered levels of red.
+    static func groundScene(_ ground: GroundLook?) -> [Int] {
+        var scene = ComposedScene(
+            assets: [Self.floor(half: 500, albedo: 0.3, roughness: 0.9)],
+            placements: [Placement(asset: 0, position: .zero, label: nil)],
+            environment: EnvironmentMap(constant: SIMD3(repeating: 1)), camera: (SIMD3(0, 1, 0), SIMD3(0, 0.5, 4), 60))
+        scene.ground = ground
+        let rgb = AssetRenderer(width: 64, height: 48, samplesPerPixel: 16).render(scene, stream: RandomStream(seed: 8)).rgb
+        return stride(from: 0, to: rgb.count, by: 3).map { Int(rgb[$0]) }
+    }
+
+    @Test(
+        "Wet ground: darker where seen steeply, brighter toward the horizon (water's Fresnel); a pattern varies it; an unknown one is refused"
+    )
+    func groundLook() throws {
+        func mean(_ levels: [Int], rows: Range<Int>) -> Double {
+            let picked = rows.flatMap { y in (0..<64).map { levels[y * 64 + $0] } }
+            return Double(picked.reduce(0, +)) / Double(picked.count)
+        }
+        let dry = Self.groundScene(nil)
+        let wet = Self.groundScene(try #require(GroundLook(placement: 0, pattern: nil, wetness: 1, variant: 3)))
+        // The horizon: the first row whose mean is not the sky's.
+        let horizon = try #require((0..<48).first { mean(dry, rows: $0..<($0 + 1)) < mean(dry, rows: 0..<1) - 20 })
+        let (far, near) = (horizon + 1..<horizon + 4, 42..<48)
+        #expect(mean(wet, rows: far) > mean(dry, rows: far) + 10, "far: wet \(mean(wet, rows: far)), dry \(mean(dry, rows: far))")
+        #expect(mean(wet, rows: near) < mean(dry, rows: near) - 4, "near: wet \(mean(wet, rows: near)), dry \(mean(dry, rows: near))")
+        // Paving's joints and grain: the same paths, other levels wherever the ground is seen.
+        let paving = Self.groundScene(try #require(GroundLook(placement: 0, pattern: "paving", wetness: 0, variant: 3)))
+        let ground = (horizon + 1)..<48
+        let changed = ground.flatMap { y in (0..<64).map { abs(paving[y * 64 + $0] - dry[y * 64 + $0]) } }
+        let meanChange = Double(changed.reduce(0, +)) / Double(changed.count)
+        let sky = (0..<horizon - 1).flatMap { y in (0..<64).map { abs(paving[y * 64 + $0] - dry[y * 64 + $0]) } }
+        #expect(meanChange > 1, "paving moves the ground's levels by \(meanChange) on average")
+        #expect(sky.allSatisfy { $0 == 0 }, "and leaves the sky alone")
+        #expect(GroundLook(placement: 0, pattern: "gravel", wetness: 0, variant: 0) == nil)
     }
 }

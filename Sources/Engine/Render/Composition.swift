@@ -25,12 +25,14 @@ public struct Composition: Sendable {
     /// Half the side of the square objects stand in, metres.
     public var area: Double = 3
     public var ground = SIMD3<Float>(0.35, 0.33, 0.3)
+    /// The ground's procedural pattern (one of `GroundLook.patterns`), nil for plain.
+    public var groundPattern: String?
 
     /// Parameters a composed scene takes, with what each must be.
     static let known: [String: String] = [
         "fov": "degrees, 10…120", "camera_distance": "metres, 0.5…1000", "camera_height": "metres, 0…1000",
         "camera_yaw": "degrees", "environment_rotation": "degrees", "environment_strength": "a factor, 0…100",
-        "color_variation": "a share 0…1", "roughness_variation": "a share 0…1",
+        "color_variation": "a share 0…1", "roughness_variation": "a share 0…1", "wetness": "a share 0…1",
     ]
 
     static func parse(_ top: [String: YAMLFields], recipeFile: String) throws(DatasetsError) -> Composition {
@@ -81,7 +83,16 @@ public struct Composition: Sendable {
         }
         var out = Composition(assets: entries, environment: distribution, environmentFiles: files)
         if let ground = top["ground"] {
-            let fields = try ground.dictionary(allowed: ["area", "color"])
+            let fields = try ground.dictionary(allowed: ["area", "color", "pattern"])
+            if let pattern = fields["pattern"] {
+                let name = try pattern.string()
+                guard GroundLook.patterns.contains(name) else {
+                    throw pattern.error(
+                        "pattern \(String(name.prefix(40)).terminalSafe) is not one of \(GroundLook.patterns.joined(separator: ", "))",
+                        code: .invalidValue)
+                }
+                out.groundPattern = name
+            }
             if let area = fields["area"] {
                 out.area = try area.double()
                 guard out.area > 0, out.area <= 500 else { throw area.error("area must be 0…500 metres", code: .invalidValue) }
@@ -175,6 +186,7 @@ struct CompositionFiles: Sendable {
         let strength = try number("environment_strength", 1, 0...100)
         let colorVariation = try number("color_variation", 0, 0...1)
         let roughnessVariation = try number("roughness_variation", 0, 0...1)
+        let wetness = try number("wetness", 0, 0...1)
         let environmentFile = values["environment"] ?? composition.environmentFiles[0]
         guard let environment = environments[environmentFile] else {
             throw EngineError(.invalidSpec, "environment = \(environmentFile.terminalSafe) is not one of the recipe's")
@@ -240,9 +252,16 @@ struct CompositionFiles: Sendable {
             assets: assets, placements: placements,
             environment: EnvironmentMap(environment, rotationDegrees: rotation, strength: strength), camera: (eye, target, fov))
         scene.exposure = 1
+        if composition.groundPattern != nil || wetness > 0 {
+            // The pattern's variant from a stream of its own: the placements stay as drawn.
+            var look = random.derived(0x6_0D)
+            scene.ground = GroundLook(
+                placement: 0, pattern: composition.groundPattern, wetness: wetness, variant: UInt32(truncatingIfNeeded: look.next()))
+        }
         (scene.lens, scene.sensor) = try Recipe.camera(values)
         let name = FileIO.lastComponent(of: environmentFile).split(separator: ".").first.map(String.init) ?? "environment"
-        let attributes = ["environment": name].merging(scene.lens.attributes) { a, _ in a }.merging(scene.sensor.attributes) { a, _ in a }
+        var attributes = ["environment": name].merging(scene.lens.attributes) { a, _ in a }.merging(scene.sensor.attributes) { a, _ in a }
+        if values["wetness"] != nil { attributes["wetness"] = String(Double(Int((wetness * 10).rounded())) / 10) }
         return (scene, attributes)
     }
 }

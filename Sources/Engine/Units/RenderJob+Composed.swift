@@ -27,14 +27,16 @@ extension RenderJob {
     /// yaw, scale, tint, roughness factor), the ground, the camera, the environment map with its
     /// turn and strength, size, samples and bounces — drawn exactly as the render draws it, so
     /// another renderer (the Cycles peer in `make bench`) can build the same scene. Nil for the
-    /// street, whose scene is built in Rendering, and for scenes with posed (animated) assets.
+    /// street, whose scene is built in Rendering, for scenes with posed (animated) assets and for
+    /// a patterned or wet ground.
     package func composedDescription(_ index: Int) throws(EngineError) -> [String: Any]? {
         guard let composition = recipe.composition, let (scene, _, values) = try composed(index) else { return nil }
         func array(_ v: SIMD3<Float>) -> [Double] { [Double(v.x), Double(v.y), Double(v.z)] }
         // The recipe's assets come first, then the ground; assets posed per placement (an
         // animation time) follow it and are not described: the peer reads files, not poses.
         let ground = composition.assets.count
-        guard scene.placements.allSatisfy({ $0.asset <= ground }) else { return nil }
+        // Nor a patterned or wet ground, which the peer does not model.
+        guard scene.placements.allSatisfy({ $0.asset <= ground }), scene.ground == nil else { return nil }
         let placements: [[String: Any]] = scene.placements.map { p in
             [
                 "asset": p.asset == ground ? -1 : p.asset, "position": array(p.position), "yaw": Double(p.yaw), "scale": Double(p.scale),

@@ -32,7 +32,45 @@ public struct Placement: Sendable {
 }
 
 /// A scene built from assets: what stands where, the light around it, and the camera.
+/// What a composed scene's ground is made of beyond its material: a procedural pattern of the
+/// street's (asphalt, paving, concrete, plaster) scaling its colour, and a film of water
+/// (`wetness` 0…1): standing water in the hollows mirrors the scene, damp ground between them
+/// darkens and turns glossy, as the street's road does in rain.
+public struct GroundLook: Sendable {
+    public var placement: Int
+    var pattern: Pattern?
+    public var wetness: Float
+    var variant: UInt32
+
+    /// The patterns a ground can have, by name.
+    public static let patterns = ["asphalt", "paving", "concrete", "plaster"]
+
+    /// Nil when `pattern` is not one of `patterns`.
+    public init?(placement: Int, pattern: String?, wetness: Float, variant: UInt32) {
+        let byName: [String: Pattern] = ["asphalt": .asphalt, "paving": .paving, "concrete": .concrete, "plaster": .plaster]
+        if let pattern, byName[pattern] == nil { return nil }
+        self.placement = placement
+        self.pattern = pattern.flatMap { byName[$0] }
+        self.wetness = max(0, min(1, wetness))
+        self.variant = variant
+    }
+
+    /// The ground's colour and roughness at `point` (seen with a footprint of `footprint` metres).
+    @inline(__always) func look(_ color: SIMD3<Float>, roughness: Float, at point: SIMD3<Float>, footprint: Float) -> (
+        color: SIMD3<Float>, roughness: Float
+    ) {
+        let up = SIMD3<Float>(0, 1, 0)
+        let patterned = pattern.map { $0.albedo(color, at: point, normal: up, footprint: footprint, variant: variant) } ?? color
+        guard wetness > 0 else { return (patterned, roughness) }
+        let water = min(0.9, wetness * 1.6 * Pattern.puddle(point.x, point.z, footprint, variant))
+        // Water fills the pores (darker) and its film is smooth (a mirror in the puddles).
+        return (patterned * (1 - 0.5 * water), roughness * (1 - water) + 0.02 * water)
+    }
+}
+
 public struct ComposedScene: Sendable {
+    /// The ground's pattern and water (nil: its material alone).
+    public var ground: GroundLook?
     public var assets: [Asset]
     public var placements: [Placement]
     public var environment: EnvironmentMap
@@ -422,9 +460,13 @@ public struct AssetRenderer: Sendable {
             }
         }
         let isHole = mesh.material.alphaCutoff.map { base.w < $0 } ?? false
-        let color = SIMD3(base.x, base.y, base.z) * place.tint
+        var color = SIMD3(base.x, base.y, base.z) * place.tint
+        let point = origin + d * rayhit.ray.tfar
+        if let ground = ctx.scene.ground, ground.placement == placement {
+            (color, roughness) = ground.look(color, roughness: roughness, at: point, footprint: footprint)
+        }
         return Surface(
-            point: origin + d * rayhit.ray.tfar, geometric: geometric, shading: shading,
+            point: point, geometric: geometric, shading: shading,
             brdf: BRDF(
                 base: pointwiseMin(SIMD3(repeating: 1), color), metallic: max(0, min(1, metallic)),
                 roughness: max(0, min(1, roughness * place.roughness))),
