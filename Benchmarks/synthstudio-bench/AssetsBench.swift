@@ -66,14 +66,42 @@ struct AssetsBench {
             return (rgb, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         let references = scenes.indices.map { image($0, .sobol, 512, seed: 1000).rgb }
-        for spp in [4, 16] {
+        compare(spps: [4, 16], images: scenes.count, reference: { references[$0] }) { i, sampling, spp, seed in
+            image(i, sampling, spp, seed: seed)
+        }
+        // The street: an intersection by day in sun and in rain (a wet road's film), each pixel's
+        // samples of their own seed against the same scene at 256 spp.
+        print("Noise of the street renderer at equal samples (intersection by day, sun and rain, 320×240, against 256 spp)")
+        let streets = [SceneParameters.Weather.sunny, .rain].map { weather in
+            var p = SceneParameters(timeOfDay: .day, weather: weather, pedestrians: 8, cars: 5, cyclists: 1)
+            p.layout = .intersection
+            return p
+        }
+        func street(_ i: Int, _ sampling: Sampling, _ spp: Int, seed: UInt64) -> (rgb: [UInt8], seconds: Double) {
+            var renderer = StreetRenderer(width: 320, height: 240, samplesPerPixel: spp)
+            renderer.sampling = sampling
+            renderer.pixelSeed = seed
+            let start = DispatchTime.now().uptimeNanoseconds
+            let rgb = renderer.render(streets[i], stream: RandomStream(seed: 7)).rgb
+            return (rgb, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let streetReferences = streets.indices.map { street($0, .sobol, 256, seed: 1000).rgb }
+        compare(spps: [4, 8], images: streets.count, reference: { streetReferences[$0] }, render: street)
+    }
+
+    /// RMS error in levels of `render` at each of `spps` with independent and with Sobol
+    /// sampling (two turns, alternating), each of `images` against its reference; printed.
+    func compare(
+        spps: [Int], images: Int, reference: (Int) -> [UInt8], render: (Int, Sampling, Int, UInt64) -> (rgb: [UInt8], seconds: Double)
+    ) {
+        for spp in spps {
             var error: [Sampling: Double] = [:], seconds: [Sampling: Double] = [:]
             for turn in 0..<2 {
                 for sampling in turn == 0 ? [Sampling.independent, .sobol] : [.sobol, .independent] {
-                    for i in scenes.indices {
-                        let (rgb, time) = image(i, sampling, spp, seed: UInt64(turn + 1))
-                        let squares = zip(rgb, references[i]).reduce(0.0) { $0 + Double((Int($1.0) - Int($1.1)) * (Int($1.0) - Int($1.1))) }
-                        error[sampling, default: 0] += (squares / Double(rgb.count)).squareRoot() / Double(2 * scenes.count)
+                    for i in 0..<images {
+                        let (rgb, time) = render(i, sampling, spp, UInt64(turn + 1))
+                        let squares = zip(rgb, reference(i)).reduce(0.0) { $0 + Double((Int($1.0) - Int($1.1)) * (Int($1.0) - Int($1.1))) }
+                        error[sampling, default: 0] += (squares / Double(rgb.count)).squareRoot() / Double(2 * images)
                         seconds[sampling, default: 0] += time
                     }
                 }

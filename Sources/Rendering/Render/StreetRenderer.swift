@@ -58,6 +58,12 @@ public struct StreetRenderer: Sendable {
     public var width: Int
     public var height: Int
     public var samplesPerPixel: Int
+    /// Where samples fall in the pixel, the aperture and a wet road's film: Owen-scrambled Sobol
+    /// points unless a comparison asks otherwise (the sun is stratified across samples either way).
+    public var sampling = Sampling.sobol
+    /// Pixel samples from this seed instead of the image's (the same scene, other noise: for
+    /// comparing samplers against a converged image).
+    package var pixelSeed: UInt64? = nil
 
     /// Every class the street labels, in a fixed order (a rendered dataset's class list, so YOLO
     /// class ids are the same in every render).
@@ -113,7 +119,7 @@ public struct StreetRenderer: Sendable {
         let context = Context(
             scene: scene, embree: embree, light: light, camera: camera, instanceOf: instanceOf, firstReflection: firstReflection,
             recording: recording)
-        let pixelStream = stream.derived(2)
+        let pixelStream = pixelSeed.map { RandomStream(seed: $0).derived(2) } ?? stream.derived(2)
         let rows = Parallel.map(height) { y in trace(row: y, context, pixelStream, noise: stream.derived(4)) }
         var rgb = rows.flatMap(\.rgb)
         let depth = rows.flatMap(\.depth)
@@ -378,6 +384,15 @@ public struct StreetRenderer: Sendable {
         // (an array checks its uniqueness at every write).
         let randoms = UnsafeMutableBufferPointer<RandomStream>.allocate(capacity: width)
         _ = randoms.initialize(from: (0..<width).lazy.map { x in stream.derived(UInt64(y * width + x)) })
+        // Each pixel's 2-D choices (where in the pixel, the aperture, a wet road's tilt) from the
+        // recipe's sampling: Sobol points of the pixel's own seed, or the pixel's stream.
+        let pixels = (0..<width).map { x in stream.derived(UInt64(y * width + x)) }
+        let sobol = sampling == .sobol
+        @inline(__always) func square(_ x: Int, sample: Int, _ pair: UInt32) -> SIMD2<Float> {
+            guard sobol else { return randoms[x].nextSquare() }
+            var sampler = Sampler(.sobol, pixel: pixels[x], index: sample)
+            return sampler.square(pair)
+        }
         let radiance = UnsafeMutableBufferPointer<SIMD3<Float>>.allocate(capacity: width * spp)
         radiance.initialize(repeating: .zero)
         defer {
@@ -392,14 +407,14 @@ public struct StreetRenderer: Sendable {
                 for s in 0..<spp {
                     // Sample 0 at the pixel centre, through the lens centre at mid-shutter: it
                     // also makes the labels.
-                    let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : randoms[x].nextSquare()
+                    let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : square(x, sample: s, Sampler.Dimension.pixel)
                     let time = timed ? Lens.time(sample: s, of: spp, pixel: y * width + x) : 0.5
                     let ray =
                         s == 0 || (!lens.hasAperture && !lens.isMoving)
                         ? ctx.camera.ray(x: Float(x) + jitter.x, y: Float(y) + jitter.y)
                         : ctx.camera.ray(
                             x: Float(x) + jitter.x, y: Float(y) + jitter.y,
-                            aperture: lens.hasAperture ? randoms[x].nextSquare() : SIMD2(0.5, 0.5), time: time)
+                            aperture: lens.hasAperture ? square(x, sample: s, Sampler.Dimension.aperture) : SIMD2(0.5, 0.5), time: time)
                     rays.write(
                         ray.origin, ray.direction, time: time,
                         Bounce(sample: Int32(x * spp + s), labels: s == 0, weight: SIMD3(repeating: 1)))
@@ -494,7 +509,9 @@ public struct StreetRenderer: Sendable {
                                     // less in deep puddles, and mostly toward and away from the
                                     // viewer, which draws lights out into the long streaks of a wet
                                     // road at night.
-                                    let tilt = (randoms[x].nextSquare() - 0.5) * (1 - wet)
+                                    let tilt =
+                                        (square(x, sample: Int(bounce.sample) % spp, Sampler.Dimension.direction(bounce: depth)) - 0.5)
+                                        * (1 - wet)
                                     var ahead = SIMD3(direction.x, 0, direction.z)
                                     ahead /= max(1e-4, (ahead * ahead).sum().squareRoot())
                                     let across = SIMD3(ahead.z, 0, -ahead.x)
