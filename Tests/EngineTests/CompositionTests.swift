@@ -83,6 +83,99 @@ struct CompositionTests {
             error?.description.contains("gravel") == true && error?.description.contains("asphalt") == true, "\(String(describing: error))")
     }
 
+    /// A workspace with the sample's city environment and `files` from the sample's assets
+    /// (by their path under the new workspace).
+    static func workspace(_ files: [String: String]) throws -> TemporaryDirectory {
+        let dir = TemporaryDirectory()
+        _ = dir.write("studio.yaml", "datasets: []\n")
+        _ = dir.write("environments/city.exr", try FileIO.read("\(sample)/environments/city.exr"))
+        for (target, source) in files { _ = dir.write(target, try FileIO.read("\(sample)/\(source)")) }
+        return dir
+    }
+
+    @Test("An asset folder: each placement one of its model files at random, named on its annotation; an empty folder is refused")
+    func folders() throws {
+        let dir = try Self.workspace([
+            "props/crate.obj": "assets/crate.obj", "props/crate.mtl": "assets/crate.mtl", "props/crate.png": "assets/crate.png",
+            "props/cone.gltf": "assets/cone.gltf", "props/cone.bin": "assets/cone.bin", "props/cone.png": "assets/cone.png",
+        ])
+        _ = dir.write("props/README.txt", "not a model\n")
+        let recipe = dir.write(
+            "scenes/props.yaml",
+            "scene: assets\nenvironment: environments/city.exr\nassets:\n  - {file: props, class: prop, count: 6}\n")
+        let job = try Self.job(recipe)
+        let composition = try #require(job.recipe.composition)
+        #expect(composition.assets[0].files.map { FileIO.lastComponent(of: $0) } == ["cone.gltf", "crate.obj"])
+        var seen: Set<String> = []
+        for i in 0..<2 {
+            let (scene, _, _) = try #require(try job.composed(i))
+            let props = scene.placements.filter { $0.label == "prop" }
+            #expect(props.count == 6)
+            for placement in props {
+                let name = try #require(placement.attributes["asset"])
+                seen.insert(name)
+                // The placement's asset is the model its annotation names.
+                #expect(scene.assets[placement.asset].file.hasSuffix("/\(name).\(name == "cone" ? "gltf" : "obj")"))
+            }
+        }
+        #expect(seen == ["cone", "crate"])
+        let (_, annotations) = try job.labelled(0)
+        #expect(!annotations.isEmpty && annotations.allSatisfy { ["cone", "crate"].contains($0.annotation.attributes["asset"] ?? "") })
+        // The Cycles peer's description lists both files; placements index them.
+        let description = try #require(try job.composedDescription(0))
+        #expect((description["assets"] as? [String])?.count == 2)
+        _ = dir.write("empty/notes.txt", "nothing\n")
+        let empty = dir.write(
+            "scenes/empty.yaml", "scene: assets\nenvironment: environments/city.exr\nassets:\n  - {file: empty, class: prop}\n")
+        let error = #expect(throws: EngineError.self) { try Self.job(empty) }
+        #expect(error?.description.contains("no model files") == true, "\(String(describing: error))")
+    }
+
+    @Test("Placed along a path: every object within its spread of the line, facing along it; a bad path is an error at its line")
+    func alongAPath() throws {
+        let dir = try Self.workspace([
+            "assets/crate.obj": "assets/crate.obj", "assets/crate.mtl": "assets/crate.mtl", "assets/crate.png": "assets/crate.png",
+        ])
+        let recipe = dir.write(
+            "scenes/walk.yaml",
+            """
+            scene: assets
+            environment: environments/city.exr
+            paths:
+              walk: [[-4, 0], [4, 0], [4, 6]]
+            assets:
+              - {file: assets/crate.obj, class: crate, count: 8, scale: 0.3, along: walk, spread: 0.25}
+            """)
+        let job = try Self.job(recipe)
+        for i in 0..<2 {
+            let (scene, _, _) = try #require(try job.composed(i))
+            let crates = scene.placements.filter { $0.label == "crate" }
+            #expect(crates.count == 8)
+            for crate in crates {
+                let (x, z) = (crate.position.x, crate.position.z)
+                // Distance to the first leg (z = 0, −4…4) or to the second (x = 4, 0…6).
+                let first = abs(z) + max(0, abs(x) - 4), second = abs(x - 4) + max(0, -z, z - 6)
+                #expect(min(first, second) <= 0.26, "(\(x), \(z))")
+                // Facing along the leg it is on, either way, within ±10° (near the corner either
+                // leg's way).
+                guard abs(x - 4) + abs(z) > 0.6 else { continue }
+                let along: Float = first <= second ? .pi / 2 : 0
+                var off = (crate.yaw - along).truncatingRemainder(dividingBy: .pi)
+                if off > .pi / 2 { off -= .pi } else if off < -.pi / 2 { off += .pi }
+                #expect(abs(off) < 0.18, "yaw \(crate.yaw) on a leg at \(along)")
+            }
+        }
+        for (name, text) in [
+            ("unknown", "paths:\n  walk: [[0, 0], [1, 0]]\nassets:\n  - {file: assets/crate.obj, class: crate, along: road}\n"),
+            ("short", "paths:\n  walk: [[0, 0]]\nassets:\n  - {file: assets/crate.obj, class: crate, along: walk}\n"),
+            ("points", "paths:\n  walk: [[0, 0, 1], [1, 0]]\nassets:\n  - {file: assets/crate.obj, class: crate, along: walk}\n"),
+        ] {
+            let bad = dir.write("scenes/\(name).yaml", "scene: assets\nenvironment: environments/city.exr\n" + text)
+            let error = #expect(throws: EngineError.self, "\(name)") { try Self.job(bad) }
+            #expect(error?.description.contains("\(name).yaml:") == true, "\(name): \(String(describing: error))")
+        }
+    }
+
     @Test("A missing asset, an unknown key, a street key in a composed scene: errors before rendering")
     func broken() throws {
         let dir = TemporaryDirectory()

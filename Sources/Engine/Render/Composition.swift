@@ -10,13 +10,23 @@ public import StudioCore
 /// (the folder with `studio.yaml` above the recipe; else the recipe's own folder).
 public struct Composition: Sendable {
     public struct Entry: Sendable {
+        /// The file or folder as the recipe names it, resolved.
         public var file: String
+        /// The model files it stands for: the file, or a folder's model files by name (each
+        /// placement takes one of them at random).
+        public var files: [String]
         public var className: String
         public var count: Recipe.Distribution
         public var scale: Recipe.Distribution
         /// Seconds into a skinned asset's animation each placement is posed at (nil: at rest).
         public var animationTime: Recipe.Distribution? = nil
+        /// The path it is placed along (nil: anywhere on the ground) and how far to either side.
+        public var along: String? = nil
+        public var spread: Double = 0.3
     }
+
+    /// Model files a folder entry takes in, by extension.
+    static let modelExtensions: Set<String> = ["gltf", "glb", "obj", "fbx", "dae", "ply", "stl"]
 
     public var assets: [Entry]
     /// Environment map files (a constant or a `choice` among them).
@@ -27,6 +37,8 @@ public struct Composition: Sendable {
     public var ground = SIMD3<Float>(0.35, 0.33, 0.3)
     /// The ground's procedural pattern (one of `GroundLook.patterns`), nil for plain.
     public var groundPattern: String?
+    /// Named polylines on the ground (x, z in metres) assets can be placed along.
+    public var paths: [String: [SIMD2<Float>]] = [:]
 
     /// Parameters a composed scene takes, with what each must be.
     static let known: [String: String] = [
@@ -37,23 +49,50 @@ public struct Composition: Sendable {
 
     static func parse(_ top: [String: YAMLFields], recipeFile: String) throws(DatasetsError) -> Composition {
         let root = workspace(of: recipeFile)
-        func resolve(_ field: YAMLFields) throws(DatasetsError) -> String {
+        func resolve(_ field: YAMLFields, folders: Bool = false) throws(DatasetsError) -> String {
             let name = try field.string()
             let path = name.hasPrefix("/") ? name : "\(root)/\(name)"
-            guard FileIO.isFile(path) else {
+            guard FileIO.isFile(path) || (folders && FileIO.isDirectory(path)) else {
                 throw field.error("no such file \(name.terminalSafe) (relative to \(root.terminalSafe))", code: .invalidValue)
             }
             return path
         }
+        let paths = try top["paths"].map(Self.paths) ?? [:]
         guard let list = top["assets"] else { throw DatasetsError(.schema, path: recipeFile, "a composed scene needs `assets:`") }
         var entries: [Entry] = []
         for item in try list.sequence() {
-            let fields = try item.dictionary(allowed: ["file", "class", "count", "scale", "animation_time"])
+            let fields = try item.dictionary(allowed: ["file", "class", "count", "scale", "animation_time", "along", "spread"])
             guard let file = fields["file"], let name = fields["class"] else { throw item.error("each asset needs file and class") }
             let count = try fields["count"].map(Recipe.distribution) ?? .constant("1")
             let scale = try fields["scale"].map(Recipe.distribution) ?? .constant("1")
-            var entry = Entry(file: try resolve(file), className: try name.string(), count: count, scale: scale)
+            let path = try resolve(file, folders: true)
+            var files = [path]
+            if FileIO.isDirectory(path) {
+                let listed: [FileIO.Entry]
+                do { listed = try FileIO.list(path) } catch { throw file.error("cannot list the folder \(path.terminalSafe)") }
+                files = listed.filter { $0.kind == .file && Self.modelExtensions.contains(Self.fileExtension($0.name)) }.map {
+                    "\(path)/\($0.name)"
+                }
+                guard !files.isEmpty else {
+                    throw file.error(
+                        "the folder \(path.terminalSafe) holds no model files (\(Self.modelExtensions.sorted().joined(separator: ", ")))",
+                        code: .invalidValue)
+                }
+            }
+            var entry = Entry(file: path, files: files, className: try name.string(), count: count, scale: scale)
             entry.animationTime = try fields["animation_time"].map(Recipe.distribution)
+            if let along = fields["along"] {
+                let name = try along.string()
+                guard paths[name] != nil else {
+                    throw along.error(
+                        "no path \(String(name.prefix(40)).terminalSafe) (the recipe's `paths:` name them)", code: .invalidValue)
+                }
+                entry.along = name
+            }
+            if let spread = fields["spread"] {
+                entry.spread = try spread.double()
+                guard entry.spread >= 0, entry.spread <= 100 else { throw spread.error("spread must be 0…100 metres", code: .invalidValue) }
+            }
             entries.append(entry)
         }
         guard !entries.isEmpty else { throw list.error("lists no assets") }
@@ -82,6 +121,7 @@ public struct Composition: Sendable {
             distribution = .constant(path)
         }
         var out = Composition(assets: entries, environment: distribution, environmentFiles: files)
+        out.paths = paths
         if let ground = top["ground"] {
             let fields = try ground.dictionary(allowed: ["area", "color", "pattern"])
             if let pattern = fields["pattern"] {
@@ -106,6 +146,30 @@ public struct Composition: Sendable {
             }
         }
         return out
+    }
+
+    /// `paths:` — each name a list of at least two `[x, z]` points in metres.
+    static func paths(_ field: YAMLFields) throws(DatasetsError) -> [String: [SIMD2<Float>]] {
+        var out: [String: [SIMD2<Float>]] = [:]
+        for (name, points) in try field.mapping() {
+            var line: [SIMD2<Float>] = []
+            for point in try points.sequence() {
+                let xz = try point.sequence().map { v throws(DatasetsError) in try v.double() }
+                guard xz.count == 2, xz.allSatisfy({ $0.isFinite && abs($0) <= 1e4 }) else {
+                    throw point.error("a path's point is [x, z] in metres")
+                }
+                line.append(SIMD2(Float(xz[0]), Float(xz[1])))
+            }
+            guard line.count >= 2, zip(line, line.dropFirst()).contains(where: { $0 != $1 }) else {
+                throw points.error("path \(String(name.prefix(40)).terminalSafe) needs at least two different points")
+            }
+            out[name] = line
+        }
+        return out
+    }
+
+    static func fileExtension(_ name: String) -> String {
+        name.split(separator: ".").count > 1 ? String(name.split(separator: ".").last!).lowercased() : ""
     }
 
     /// The folder holding `studio.yaml` above the recipe, else the recipe's folder.
@@ -143,19 +207,45 @@ public struct Composition: Sendable {
     }
 }
 
+extension CompositionFiles {
+    /// A point drawn along `path` (uniform in length), moved up to `spread` metres to either
+    /// side, and the heading there (the yaw that turns +z along the path, either way).
+    static func along(_ path: [SIMD2<Float>], spread: Float, _ random: inout RandomStream) -> (SIMD2<Float>, Float) {
+        let lengths = zip(path, path.dropFirst()).map { a, b in ((b - a) * (b - a)).sum().squareRoot() }
+        var t = Float(random.nextUnit()) * lengths.reduce(0, +)
+        var segment = 0
+        while segment < lengths.count - 1 && t > lengths[segment] {
+            t -= lengths[segment]
+            segment += 1
+        }
+        let (a, b) = (path[segment], path[segment + 1])
+        let direction = lengths[segment] > 0 ? (b - a) / lengths[segment] : SIMD2(0, 1)
+        let side = SIMD2(-direction.y, direction.x) * ((Float(random.nextUnit()) * 2 - 1) * spread)
+        let backwards = random.nextUnit() < 0.5
+        let heading = atan2f(direction.x, direction.y) + (backwards ? .pi : 0)
+        return (a + direction * min(t, lengths[segment]) + side, heading)
+    }
+}
+
 /// A composition's files, read once per job: every asset and environment map, so a missing or
 /// broken file fails before the first image.
 struct CompositionFiles: Sendable {
+    /// Every entry's model files, one after another; entry k's start at `firstAsset[k]`.
     let assets: [Asset]
+    let firstAsset: [Int]
     let environments: [String: HDRImage]
 
     init(_ composition: Composition) throws(EngineError) {
-        var assets: [Asset] = []
+        var assets: [Asset] = [], first: [Int] = []
         for entry in composition.assets {
-            do { assets.append(try Asset.load(entry.file)) } catch {
-                throw EngineError(.invalidSpec, "asset \(error.description)")
+            first.append(assets.count)
+            for file in entry.files {
+                do { assets.append(try Asset.load(file)) } catch {
+                    throw EngineError(.invalidSpec, "asset \(error.description)")
+                }
             }
         }
+        firstAsset = first
         var environments: [String: HDRImage] = [:]
         for file in composition.environmentFiles {
             do { environments[file] = try HDRFile.read(file) } catch {
@@ -216,29 +306,41 @@ struct CompositionFiles: Sendable {
                 guard let scale = Float(entry.scale.draw(&random)), scale.isFinite, scale > 0, scale <= 1000 else {
                     throw EngineError(.invalidSpec, "the scale of \(entry.className.terminalSafe) must be a number 0…1000")
                 }
+                // One of a folder's models (a single file's entry draws nothing here).
+                var asset = firstAsset[index], attributes: [String: String] = [:]
+                if entry.files.count > 1 {
+                    let k = min(entry.files.count - 1, Int(random.nextUnit() * Double(entry.files.count)))
+                    asset += k
+                    attributes["asset"] = Recipe.stem(entry.files[k])
+                }
                 // A skinned asset posed at its own moment of its animation: a copy of its own.
-                var asset = index, attributes: [String: String] = [:]
                 if let time = entry.animationTime {
                     guard let seconds = Double(time.draw(&random)), seconds.isFinite, abs(seconds) < 1e6 else {
                         throw EngineError(.invalidSpec, "the animation_time of \(entry.className.terminalSafe) must be a number of seconds")
                     }
-                    assets.append(self.assets[index].posed(at: seconds))
+                    assets.append(self.assets[asset].posed(at: seconds))
                     asset = assets.count - 1
                     attributes["animation_time_s"] = String(Double(Int((seconds * 100).rounded())) / 100)
                 }
                 let bounds = assets[asset].bounds
                 let footprint = SIMD2(bounds.max.x - bounds.min.x, bounds.max.z - bounds.min.z) * scale
                 let radius = (footprint * footprint).sum().squareRoot() / 2
-                var spot = SIMD2<Float>.zero
+                var spot = SIMD2<Float>.zero, heading: Float? = nil
+                let path = entry.along.flatMap { composition.paths[$0] }
                 for _ in 0..<30 {
-                    spot = (random.nextSquare() * 2 - 1) * area
+                    if let path {
+                        (spot, heading) = Self.along(path, spread: Float(entry.spread), &random)
+                    } else {
+                        spot = (random.nextSquare() * 2 - 1) * area
+                    }
                     if !taken.contains(where: { (($0.0 - spot) * ($0.0 - spot)).sum().squareRoot() < $0.1 + radius }) { break }
                 }
                 taken.append((spot, radius))
-                // Standing on the ground: the asset's lowest point at y = 0.
+                // Standing on the ground: the asset's lowest point at y = 0; along a path facing
+                // one way or the other along it, a little askew; elsewhere any way.
+                let turn = heading.map { $0 + (Float(random.nextUnit()) - 0.5) * 0.35 } ?? Float(random.nextUnit()) * 2 * .pi
                 var placement = Placement(
-                    asset: asset, position: SIMD3(spot.x, -bounds.min.y * scale, spot.y), yaw: Float(random.nextUnit()) * 2 * .pi,
-                    scale: scale, label: entry.className)
+                    asset: asset, position: SIMD3(spot.x, -bounds.min.y * scale, spot.y), yaw: turn, scale: scale, label: entry.className)
                 placement.attributes = attributes
                 let shift = (random.nextSquare() * 2 - 1) * colorVariation
                 placement.tint = SIMD3(1 + shift.x, 1 - shift.x * 0.5 + shift.y * 0.5, 1 - shift.y)

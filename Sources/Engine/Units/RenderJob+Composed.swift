@@ -34,7 +34,7 @@ extension RenderJob {
         func array(_ v: SIMD3<Float>) -> [Double] { [Double(v.x), Double(v.y), Double(v.z)] }
         // The recipe's assets come first, then the ground; assets posed per placement (an
         // animation time) follow it and are not described: the peer reads files, not poses.
-        let ground = composition.assets.count
+        let ground = composition.assets.reduce(0) { $0 + $1.files.count }
         // Nor a patterned or wet ground, which the peer does not model.
         guard scene.placements.allSatisfy({ $0.asset <= ground }), scene.ground == nil else { return nil }
         let placements: [[String: Any]] = scene.placements.map { p in
@@ -45,7 +45,7 @@ extension RenderJob {
         }
         let groundMesh = scene.assets[ground].meshes[0]
         return [
-            "assets": composition.assets.map(\.file),
+            "assets": composition.assets.flatMap(\.files),
             "ground": ["color": array(composition.ground), "half_side": Double(groundMesh.positions[1].x)],
             "placements": placements,
             "camera": [

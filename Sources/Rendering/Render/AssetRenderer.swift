@@ -31,7 +31,6 @@ public struct Placement: Sendable {
     var transform: Affine { .placing(at: position, yaw: yaw, scale: scale) }
 }
 
-/// A scene built from assets: what stands where, the light around it, and the camera.
 /// What a composed scene's ground is made of beyond its material: a procedural pattern of the
 /// street's (asphalt, paving, concrete, plaster) scaling its colour, and a film of water
 /// (`wetness` 0…1): standing water in the hollows mirrors the scene, damp ground between them
@@ -68,6 +67,7 @@ public struct GroundLook: Sendable {
     }
 }
 
+/// A scene built from assets: what stands where, the light around it, and the camera.
 public struct ComposedScene: Sendable {
     /// The ground's pattern and water (nil: its material alone).
     public var ground: GroundLook?
