@@ -166,6 +166,9 @@ struct GANQualityBench {
     func train(_ row: Row, data: TrainingSet, dataset: DatasetCase, run runFolder: String, tensor: String) throws -> Int? {
         var settings = GANSettings()
         settings.loss = row.loss
+        // GAN_QUALITY_SEED trains every row from another seed (both trainers), to tell a
+        // recipe's difference from one run's luck.
+        settings.seed = ProcessInfo.processInfo.environment["GAN_QUALITY_SEED"].flatMap { UInt64($0) } ?? settings.seed
         settings.augment = try DiffAugment.parse("ada")
         let log = "\(runFolder).log"
         if !row.pytorch {
@@ -173,7 +176,7 @@ struct GANQualityBench {
                 [
                     synthstudio, "gan", "train", "--data", dataset.train, "--out", runFolder, "--architecture", row.option, "--loss",
                     row.loss.rawValue, "--augment", "ada", "--resolution", String(data.images.shape[2]), "--ngf", String(row.width),
-                    "--ndf", String(row.width), "--seconds", String(Int(seconds)),
+                    "--ndf", String(row.width), "--seconds", String(Int(seconds)), "--seed", String(settings.seed),
                 ], log: log)
             guard status == 0 else { return nil }
             return try GANRunInfo.read(run: runFolder).settings.steps
