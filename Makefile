@@ -43,6 +43,8 @@ bench: deps bench-deps
 	.build/release/synthstudio-bench assets
 	.build/release/synthstudio-bench health
 	.build/release/synthstudio-bench gan
+	.build/release/synthstudio-bench gan-step-check resnet
+	.build/release/synthstudio-bench gan-step-check dcgan
 	.build/release/synthstudio-bench gan-quality $(GAN_QUALITY_SECONDS)
 
 # Realism judged by a model trained on real photos: OpenCV's HOG people detector scores crops of

@@ -262,6 +262,113 @@ def load(args):
     print(json.dumps({"loaded": True, "generated_shape": list(images.shape), "min": images.min().item(), "max": images.max().item()}))
 
 
+def step_check(args):
+    """Loads a synthstudio run's first checkpoint, takes the steps synthstudio took on the same
+    batches (real images, labels, noise; no augmentation), and compares every tensor with
+    synthstudio's checkpoint after them, beside the same steps in PyTorch on 1 thread against 2
+    (what summation order alone moves): the worst tensors, and the images the stepped
+    generators make of the same noise."""
+    import os
+    from safetensors.torch import load_file
+    folder = args.step_check
+    run = json.load(open(os.path.join(folder, "run.json")))
+    start = load_file(os.path.join(folder, "start.safetensors"))
+    batches = load_file(os.path.join(folder, "batches.safetensors"))
+    ours = {"state": load_file(os.path.join(folder, "after.safetensors")),
+            "images": load_file(os.path.join(folder, "images.safetensors"))["images"]}
+    two, gradients = take_steps(run, start, batches, threads=2)
+    one, _ = take_steps(run, start, batches, threads=1)
+    # A bias feeding a batch norm has no gradient but rounding noise (the norm takes its mean
+    # away), which Adam turns into whole steps either way: left out (with its moving average),
+    # and counted.
+    largest = max(gradients.values())
+    noise_only = sorted(n for n, v in gradients.items() if v < 1e-6 * largest)
+    skipped = set(noise_only) | {"generator_ema." + n[len("generator."):] for n in noise_only if n.startswith("generator.")}
+
+    def compare(a, b):
+        """Each tensor's largest difference against how far the steps moved it from the start."""
+        rows, differing, moving = [], 0.0, 0.0
+        for name, value in b["state"].items():
+            if name.endswith("num_batches_tracked") or name in skipped:
+                continue
+            other = a["state"][name].to(value.dtype)
+            step = (value - start[name].to(value.dtype)).abs() if name in start else torch.zeros_like(value)
+            rows.append((name, (value - other).abs().max().item(), step.max().item()))
+            if name.startswith(("generator.", "discriminator.")) and "running" not in name and "weight_u" not in name \
+                    and "weight_v" not in name:
+                differing += (value - other).abs().sum().item()
+                moving += step.sum().item()
+        rows.sort(key=lambda x: -x[1] / max(x[2], 1e-12))
+        return {"images_max_difference": (a["images"] - b["images"]).abs().max().item(),
+                "weights_mean_ratio": differing / max(moving, 1e-30),
+                "worst": [{"name": n, "max_difference": diff, "moved": moved} for n, diff, moved in rows[:6]],
+                "tensors": len(rows)}
+
+    print(json.dumps({"steps": int(batches["count"].item()), "without_gradient": noise_only,
+                      "synthstudio_vs_pytorch": compare(ours, two), "pytorch_1_vs_2_threads": compare(one, two)}))
+
+
+def take_steps(run, start, batches, threads):
+    """The steps of step_check in PyTorch on `threads` threads: the state after them (under
+    synthstudio's checkpoint names) with the stepped sampler's images of the first batch's noise,
+    and each parameter's largest gradient at the first step."""
+    import copy
+    torch.set_num_threads(threads)
+    a, t = run["architecture"], run["training"]
+    g, d = networks(a["kind"], a["resolution"], a["channels"], a["classes"], a["latent"], a["embedding"], a["ngf"], a["ndf"])
+    for prefix, module in [("generator.", g), ("discriminator.", d)]:
+        module.load_state_dict({k[len(prefix):]: v.clone() for k, v in start.items() if k.startswith(prefix)}, strict=True)
+    ema_decay = float(t.get("ema", 0))
+    ema = copy.deepcopy(g) if ema_decay > 0 else None
+    opt_g = torch.optim.Adam(g.parameters(), lr=t["learning_rate"], betas=(t["beta1"], t["beta2"]))
+    opt_d = torch.optim.Adam(d.parameters(), lr=t["learning_rate"], betas=(t["beta1"], t["beta2"]))
+    hinge = t.get("loss", "bce") == "hinge"
+    gradients = {}
+    g.train()
+    d.train()
+    for k in range(int(batches["count"].item())):
+        real, y, z = batches[f"real_{k}"], batches[f"labels_{k}"].long(), batches[f"noise_{k}"]
+        fake = g(z, y)
+        opt_d.zero_grad()
+        for images, is_real in [(real, True), (fake.detach(), False)]:
+            logits = d(images, y)
+            if hinge:
+                loss = F.relu(1 - logits).mean() if is_real else F.relu(1 + logits).mean()
+            else:
+                loss = F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, 1.0 if is_real else 0.0))
+            loss.backward()
+        if k == 0:
+            gradients.update({"discriminator." + n: p.grad.abs().max().item() for n, p in d.named_parameters()})
+        opt_d.step()
+        opt_g.zero_grad()
+        logits = d(fake, y)
+        (-logits.mean() if hinge else F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))).backward()
+        if k == 0:
+            gradients.update({"generator." + n: p.grad.abs().max().item() for n, p in g.named_parameters()})
+        opt_g.step()
+        if ema is not None:
+            average(ema, g, ema_decay, k + 1)
+    state = {}
+    for prefix, module in [("generator.", g), ("discriminator.", d)] + ([("generator_ema.", ema)] if ema is not None else []):
+        state.update({prefix + n: v.detach().clone() for n, v in module.state_dict().items()})
+    sampler = ema if ema is not None else g
+    sampler.eval()
+    with torch.no_grad():
+        images = sampler(batches["noise_0"], batches["labels_0"].long())
+    return {"state": state, "images": images}, gradients
+
+
+def average(ema, g, decay, step):
+    """The moving average of G after `step` steps, warmed up as synthstudio's: decay
+    min(d, (1 + step) / (10 + step)); batch-norm statistics copied."""
+    decay = min(decay, (1 + step) / (10 + step))
+    with torch.no_grad():
+        for target_p, source in zip(ema.parameters(), g.parameters()):
+            target_p.mul_(decay).add_(source, alpha=1 - decay)
+        for target_b, source in zip(ema.buffers(), g.buffers()):
+            target_b.copy_(source)
+
+
 def dcgan_init(module):
     """DCGAN's initialization, as synthstudio's: convolutions N(0, 0.02), batch-norm scales N(1, 0.02)."""
     for m in module.modules():
@@ -365,12 +472,7 @@ def train(args):
         opt_g.step()
         step += 1
         if ema is not None:
-            decay = min(ema_decay, (1 + step) / (10 + step))
-            with torch.no_grad():
-                for target_p, source in zip(ema.parameters(), g.parameters()):
-                    target_p.mul_(decay).add_(source, alpha=1 - decay)
-                for target_b, source in zip(ema.buffers(), g.buffers()):
-                    target_b.copy_(source)
+            average(ema, g, ema_decay, step)
         if adaptive:
             p = min(1.0, max(0.0, p + (1 if 2 * positive - 1 > target else -1) * batch / 50000))
     elapsed = time.perf_counter() - started
@@ -412,9 +514,12 @@ if __name__ == "__main__":
     parser.add_argument("--train", help="a run folder whose run.json the bench wrote")
     parser.add_argument("--data", help="the training tensor (safetensors: images, labels)")
     parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--step-check", help="a folder with run.json, start, batches and after safetensors (see step_check)")
     args = parser.parse_args()
     if args.train:
         train(args)
+    elif args.step_check:
+        step_check(args)
     elif args.load:
         load(args)
     else:

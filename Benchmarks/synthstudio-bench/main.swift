@@ -3,6 +3,7 @@
 import Datasets
 import Dispatch
 import Foundation
+import GAN
 import ImageIO
 import StudioCore
 
@@ -33,6 +34,14 @@ if arguments.first == "health" {
 }
 if arguments.first == "gan" {
     try ganBench(steps: arguments.dropFirst().first.flatMap(Int.init) ?? 30)
+    exit(0)
+}
+if arguments.first == "gan-step-check" {
+    let kind: GANArchitecture.Kind = arguments.dropFirst().first == "dcgan" ? .dcgan : .resnet
+    try GANStepCheck(
+        architecture: kind, steps: arguments.dropFirst(2).first.flatMap(Int.init) ?? 5, folder: ".build/bench-data/gan-step-check"
+    )
+    .run()
     exit(0)
 }
 if arguments.first == "gan-quality" {

@@ -279,6 +279,15 @@ public final class GANModel {
         let indices = labels.map { data.byClass[$0][Int(random.next() % UInt64(data.byClass[$0].count))] }
         let real = data.images.gathering(indices)
         let noise = Tensor(shape: [s.batch, a.latent], storage: (0..<(s.batch * a.latent)).map { _ in Float(random.nextNormal()) })
+        return trainStep(real: real, labels: labels, noise: noise)
+    }
+
+    /// One step on a given batch: real images, their labels (the fakes' too) and the fakes'
+    /// noise (augmentations are still drawn from the run's stream). For comparing a step with
+    /// PyTorch's on the same inputs.
+    package func trainStep(real: Tensor, labels: [Int], noise: Tensor) -> StepLosses {
+        let s = info.settings
+        let a = info.architecture
         let fake = generator.forward(noise: noise, labels: labels, training: true)
 
         discriminatorOptimizer.zeroGradients()
