@@ -229,6 +229,8 @@ static float scalar(const struct aiMaterial *material, const char *key, unsigned
 float cassimp_metallic(const struct aiMaterial *m, float fallback) { return scalar(m, AI_MATKEY_METALLIC_FACTOR, fallback); }
 float cassimp_roughness(const struct aiMaterial *m, float fallback) { return scalar(m, AI_MATKEY_ROUGHNESS_FACTOR, fallback); }
 float cassimp_opacity(const struct aiMaterial *m, float fallback) { return scalar(m, AI_MATKEY_OPACITY, fallback); }
+float cassimp_transmission(const struct aiMaterial *m, float fallback) { return scalar(m, AI_MATKEY_TRANSMISSION_FACTOR, fallback); }
+float cassimp_ior(const struct aiMaterial *m, float fallback) { return scalar(m, AI_MATKEY_REFRACTI, fallback); }
 float cassimp_alpha_cutoff(const struct aiMaterial *m, float fallback) { return scalar(m, AI_MATKEY_GLTF_ALPHACUTOFF, fallback); }
 float cassimp_emissive_intensity(const struct aiMaterial *m, float fallback) {
     return scalar(m, AI_MATKEY_EMISSIVE_INTENSITY, fallback);

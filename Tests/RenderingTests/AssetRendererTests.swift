@@ -1,6 +1,7 @@
 import Foundation
 import ImageIO
 import StudioCore
+import TestSupport
 import Testing
 
 @testable import Rendering
@@ -136,5 +137,74 @@ struct AssetRendererTests {
         #expect(meanChange > 1, "paving moves the ground's levels by \(meanChange) on average")
         #expect(sky.allSatisfy { $0 == 0 }, "and leaves the sky alone")
         #expect(GroundLook(placement: 0, pattern: "gravel", wetness: 0, variant: 0) == nil)
+    }
+
+    @Test("glTF's transmission and IOR are read: a cone of glass")
+    func glassImport() throws {
+        let dir = TemporaryDirectory("glass")
+        let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../sample-data/assets").path
+        var gltf = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(sample)/cone.gltf"))) as! [String: Any]
+        var materials = gltf["materials"] as! [[String: Any]]
+        materials[0]["extensions"] = ["KHR_materials_transmission": ["transmissionFactor": 0.9], "KHR_materials_ior": ["ior": 1.33]]
+        gltf["materials"] = materials
+        gltf["extensionsUsed"] = ["KHR_materials_transmission", "KHR_materials_ior"]
+        try JSONSerialization.data(withJSONObject: gltf).write(to: URL(fileURLWithPath: dir.file("glass.gltf")))
+        for name in ["cone.bin", "cone.png"] { try FileManager.default.copyItem(atPath: "\(sample)/\(name)", toPath: dir.file(name)) }
+        let glass = try Asset.load(dir.file("glass.gltf")).materials[0]
+        #expect(abs(glass.transmission - 0.9) < 1e-6 && abs(glass.ior - 1.33) < 1e-6, "\(glass.transmission), \(glass.ior)")
+        let plain = try Asset.load("\(sample)/cone.gltf").materials[0]
+        #expect(plain.transmission == 0 && plain.ior == 1.5)
+    }
+
+    @Test("Through a pane of glass: what stands behind it shows, dimmed by Fresnel and tinted, and is labelled; glass reflects")
+    func glass() {
+        var glow = SurfaceMaterial()
+        glow.baseColor = SIMD4(0, 0, 0, 1)
+        glow.emissive = SIMD3(0.5, 0.2, 0.1)
+        var pane = SurfaceMaterial()
+        pane.baseColor = SIMD4(0.9, 1, 0.9, 1)
+        pane.transmission = 1
+        // A quad of side 2 facing -z, at distance 4 (the glow) and a pane of side 3 at 2.
+        func quad(_ half: Float, _ material: SurfaceMaterial, file: String) -> Asset {
+            var asset = Self.quad(material)
+            asset.meshes[0].positions = asset.meshes[0].positions.map { $0 * half }
+            return Asset(file: file, meshes: asset.meshes, materials: [material])
+        }
+        func render(pane paneMaterial: SurfaceMaterial?, glowBehindCamera: Bool = false) -> RenderOutput {
+            var assets = [quad(1, glow, file: "glow")]
+            var placements = [
+                glowBehindCamera
+                    ? Placement(asset: 0, position: SIMD3(0, 0, -1), yaw: .pi, label: "glow")
+                    : Placement(asset: 0, position: SIMD3(0, 0, 4), label: "glow")
+            ]
+            if let paneMaterial {
+                assets.append(quad(1.5, paneMaterial, file: "pane"))
+                placements.append(Placement(asset: 1, position: SIMD3(0, 0, 2), label: nil))
+            }
+            let scene = ComposedScene(
+                assets: assets, placements: placements, environment: EnvironmentMap(constant: .zero),
+                camera: (SIMD3(0, 0, 0), SIMD3(0, 0, 4), 40))
+            return AssetRenderer(width: 40, height: 30, samplesPerPixel: 64).render(scene, stream: RandomStream(seed: 3))
+        }
+        let centre = (15 * 40 + 20)
+        let bare = render(pane: nil), behind = render(pane: pane)
+        var opaque = pane
+        opaque.transmission = 0
+        let blocked = render(pane: opaque)
+        // Undo the tone curve: the level's linear value.
+        func linear(_ output: RenderOutput, _ channel: Int) -> Float {
+            let level = Int(output.rgb[centre * 3 + channel])
+            return stride(from: Float(0), through: 2, by: 0.0005).first { Int(SRGB.displayed($0, SRGB.curve)) >= level } ?? 2
+        }
+        // Head on, glass reflects 4 % and lets 96 % through, green tinted: red 0.5 → 0.9 × 0.96 × 0.5.
+        let red = linear(behind, 0) / linear(bare, 0)
+        #expect(abs(red - 0.9 * 0.96) < 0.04, "red through glass: \(red) of bare")
+        #expect(behind.instances[centre] == bare.instances[centre] && bare.instances[centre] != 0, "labelled through the pane")
+        #expect(blocked.rgb[centre * 3] < behind.rgb[centre * 3] / 2 && blocked.instances[centre] == 0, "an opaque pane hides it")
+        // The glow behind the camera, nothing beyond the pane: its reflection, Fresnel's 4 % head on.
+        let mirrored = render(pane: pane, glowBehindCamera: true)
+        let reflected = linear(mirrored, 0) / linear(bare, 0)
+        #expect(abs(reflected - 0.04) < 0.01, "reflected: \(reflected) of the glow")
+        #expect(render(pane: nil, glowBehindCamera: true).rgb[centre * 3] == 0, "without the pane, black")
     }
 }

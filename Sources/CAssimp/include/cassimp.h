@@ -21,6 +21,9 @@ void cassimp_release(const struct aiScene *scene);
 float cassimp_metallic(const struct aiMaterial *material, float fallback);
 float cassimp_roughness(const struct aiMaterial *material, float fallback);
 float cassimp_opacity(const struct aiMaterial *material, float fallback);
+/// glTF's KHR_materials_transmission factor and KHR_materials_ior (Assimp's refraction index).
+float cassimp_transmission(const struct aiMaterial *material, float fallback);
+float cassimp_ior(const struct aiMaterial *material, float fallback);
 float cassimp_alpha_cutoff(const struct aiMaterial *material, float fallback);
 float cassimp_emissive_intensity(const struct aiMaterial *material, float fallback);
 /// 1 for glTF's MASK alpha mode, 2 for BLEND, 0 otherwise.

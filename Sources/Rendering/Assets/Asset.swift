@@ -33,6 +33,10 @@ public struct SurfaceMaterial: Sendable {
     public var emissiveTexture: Texture?
     /// Alpha below this is a hole (glTF's MASK mode); nil: opaque.
     public var alphaCutoff: Float?
+    /// Light let through, 0…1 (glTF's KHR_materials_transmission): a thin sheet of glass, tinted
+    /// by the base colour, reflecting by Fresnel at `ior` (KHR_materials_ior, 1.5 by default).
+    public var transmission: Float = 0
+    public var ior: Float = 1.5
 
     public init() {}
 }
@@ -394,14 +398,19 @@ private struct Importer {
         }
         out.baseColor.w *= cassimp_opacity(pointer, 1)
         if cassimp_alpha_mode(pointer) == 1 { out.alphaCutoff = cassimp_alpha_cutoff(pointer, 0.5) }
+        out.transmission = cassimp_transmission(pointer, 0)
+        out.ior = cassimp_ior(pointer, 1.5)
         let values =
             [out.baseColor.x, out.baseColor.y, out.baseColor.z, out.baseColor.w, out.metallic, out.roughness] + [
-                out.emissive.x, out.emissive.y, out.emissive.z,
+                out.emissive.x, out.emissive.y, out.emissive.z, out.transmission, out.ior,
             ]
         guard values.allSatisfy(\.isFinite) else { throw fail("material \(index) has a value that is not finite") }
         out.baseColor = pointwiseMax(.zero, pointwiseMin(SIMD4(repeating: 1), out.baseColor))
         out.metallic = max(0, min(1, out.metallic))
         out.roughness = max(0, min(1, out.roughness))
+        out.transmission = max(0, min(1, out.transmission))
+        // An index of 1 (or Assimp's 0 for "none") would be no glass at all; beyond 3, no glass either.
+        out.ior = out.ior >= 1.01 && out.ior <= 3 ? out.ior : 1.5
         func texture(_ type: aiTextureType, _ encoding: Texture.Encoding) throws(AssetError) -> Texture? {
             var path = aiString(), uv: UInt32 = 0
             var wrap = (aiTextureMapMode_Wrap, aiTextureMapMode_Wrap)

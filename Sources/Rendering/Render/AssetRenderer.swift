@@ -92,7 +92,9 @@ public struct ComposedScene: Sendable {
     }
 }
 
-/// A path tracer for composed scenes: glTF metallic-roughness materials with textures
+/// A path tracer for composed scenes: glTF metallic-roughness materials with textures, glass
+/// (KHR_materials_transmission as a thin sheet: Fresnel reflection or straight through, tinted;
+/// an unlabelled pane labels what is seen through it)
 /// (trilinear mip-mapping from each ray's footprint), normal maps, emission and alpha cut-outs,
 /// lit by an importance-sampled environment map with multiple importance sampling against the
 /// BRDF, up to `bounces` bounces, seen through the scene's lens and sensor (the camera moves;
@@ -261,6 +263,10 @@ public struct AssetRenderer: Sendable {
         var emission: SIMD3<Float>
         /// True where an alpha cut-out makes a hole: the ray goes on.
         var isHole: Bool
+        /// Glass: the share let through, its tint and its index of refraction.
+        var transmission: Float = 0
+        var tint = SIMD3<Float>(repeating: 1)
+        var ior: Float = 1.5
     }
 
     private struct Row {
@@ -293,7 +299,7 @@ public struct AssetRenderer: Sendable {
                         aperture: lens.hasAperture ? sampler.square(Sampler.Dimension.aperture) : SIMD2(0.5, 0.5),
                         time: Lens.time(sample: s, of: samplesPerPixel, pixel: y * width + x))
                 let labels = s == 0
-                sum += path(ray.origin, ray.direction, ctx, &sampler, &row.rays) { placement, distance in
+                sum += path(ray.origin, ray.direction, ctx, &sampler, &row.rays, labelling: labels) { placement, distance in
                     guard labels else { return }
                     row.instances[x] = UInt16(placement.map { instanceOf[$0] } ?? 0)
                     row.depth[x] =
@@ -312,7 +318,7 @@ public struct AssetRenderer: Sendable {
     /// placement, nil for the sky) and how far.
     private func path(
         _ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ sampler: inout Sampler, _ rays: inout Int,
-        first: (Int?, Float) -> Void
+        labelling: Bool = false, first: (Int?, Float) -> Void
     ) -> SIMD3<Float> {
         let environment = ctx.scene.environment
         var (o, d) = (origin, direction)
@@ -325,12 +331,14 @@ public struct AssetRenderer: Sendable {
         var sharp = false
         var bounce = 0
         var holes = 0
+        /// Sheets of glass met, mirrored or passed.
+        var passes = 0
         while true {
             let rayhit = ctx.embree.trace(o, d)
             rays += 1
             guard rayhit.hit.geomID != cembree_invalid_geometry_id() else {
                 // A camera ray that leaves the scene (through cut-out holes or past everything) shows sky.
-                if bounce == 0 { first(nil, 0) }
+                if bounce == 0 && passes == 0 { first(nil, 0) }
                 // Seen directly or in a smooth reflection, the map at full resolution; lighting a
                 // rough surface, the filtered map its light samples drew from.
                 let light = bounce == 0 || sharp ? environment.radiance(d) : environment.lighting(d)
@@ -344,15 +352,47 @@ public struct AssetRenderer: Sendable {
             }
             let placement = Int(rayhit.hit.instID)
             travelled += rayhit.ray.tfar
-            if bounce == 0 && holes == 0 { first(placement, rayhit.ray.tfar) }
+            if bounce == 0 && holes == 0 && passes == 0 { first(placement, rayhit.ray.tfar) }
             let surface = self.surface(rayhit, o, d, placement, footprint: travelled * ctx.spread, ctx)
             if surface.isHole, holes < 16 {
                 holes += 1
                 o = surface.point + d * 1e-3
                 continue
             }
-            if bounce == 0 && holes > 0 { first(placement, travelled) }
+            if bounce == 0 && holes > 0 && passes == 0 { first(placement, travelled) }
             radiance += throughput * surface.emission
+            // Glass (a thin sheet): mirrored by Fresnel's share, else let through straight and
+            // tinted as its transmission says, else shaded as an opaque surface. Light samples
+            // stop at glass, so what comes through it counts whole (no MIS weight).
+            if surface.transmission > 0, bounce == 0, passes == 0, labelling, ctx.scene.placements[placement].label == nil {
+                // Unlabelled glass (a window) labels what is seen through it, whichever way this
+                // sample's light goes.
+                let seen = Self.seenThroughGlass(surface.point, d, travelled, ctx, &rays)
+                first(seen.placement, seen.distance)
+            }
+            if surface.transmission > 0, passes < 16 {
+                let cosine = min(1, abs((d * surface.shading).sum()))
+                let f0 = (surface.ior - 1) * (surface.ior - 1) / ((surface.ior + 1) * (surface.ior + 1))
+                let m = 1 - cosine
+                let fresnel = f0 + (1 - f0) * m * m * m * m * m
+                let pick = sampler.square(Sampler.Dimension.glass(pass: passes)).x
+                passes += 1
+                if pick < fresnel {
+                    guard bounce < bounces else { return radiance }
+                    let n = (surface.shading * d).sum() < 0 ? surface.shading : -surface.shading
+                    d = d - n * (2 * (d * n).sum())
+                    o = surface.point + surface.geometric * 1e-3
+                    (lastPDF, sharp) = (nil, true)
+                    bounce += 1
+                    continue
+                }
+                if pick < fresnel + (1 - fresnel) * surface.transmission {
+                    throughput *= surface.tint
+                    o = surface.point + d * 1e-3
+                    lastPDF = nil
+                    continue
+                }
+            }
             guard bounce < bounces else { return radiance }
             let v = -d
             let n = surface.shading
@@ -391,6 +431,26 @@ public struct AssetRenderer: Sendable {
     }
 
     /// Whether anything opaque lies along the ray (cut-out holes let light through).
+    /// What a ray from `point` along `d` meets first beyond every sheet of unlabelled glass (nil
+    /// for the sky), and how far from the camera, `travelled` being the distance to `point`.
+    private static func seenThroughGlass(_ point: SIMD3<Float>, _ d: SIMD3<Float>, _ travelled: Float, _ ctx: Context, _ rays: inout Int)
+        -> (placement: Int?, distance: Float)
+    {
+        var (o, distance) = (point + d * 1e-3, travelled + 1e-3)
+        for _ in 0..<16 {
+            let rayhit = ctx.embree.trace(o, d)
+            rays += 1
+            guard rayhit.hit.geomID != cembree_invalid_geometry_id() else { return (nil, 0) }
+            let placement = Int(rayhit.hit.instID)
+            distance += rayhit.ray.tfar
+            guard ctx.geometry(placement, rayhit.hit.geomID).material.transmission > 0, ctx.scene.placements[placement].label == nil
+            else { return (placement, distance) }
+            o += d * (rayhit.ray.tfar + 1e-3)
+            distance += 1e-3
+        }
+        return (nil, 0)
+    }
+
     private func occluded(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ rays: inout Int) -> Bool {
         var o = origin
         for _ in 0..<16 {
@@ -470,7 +530,8 @@ public struct AssetRenderer: Sendable {
             brdf: BRDF(
                 base: pointwiseMin(SIMD3(repeating: 1), color), metallic: max(0, min(1, metallic)),
                 roughness: max(0, min(1, roughness * place.roughness))),
-            emission: emission, isHole: isHole)
+            emission: emission, isHole: isHole, transmission: mesh.material.transmission, tint: pointwiseMin(SIMD3(repeating: 1), color),
+            ior: mesh.material.ior)
     }
 
     static func area(_ a: SIMD3<Float>, _ b: SIMD3<Float>, _ c: SIMD3<Float>) -> Float {

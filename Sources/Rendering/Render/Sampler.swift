@@ -25,6 +25,8 @@ struct Sampler {
         static func light(bounce: Int) -> UInt32 { 2 + 3 * UInt32(bounce) }
         static func direction(bounce: Int) -> UInt32 { 3 + 3 * UInt32(bounce) }
         static func choice(bounce: Int) -> UInt32 { 4 + 3 * UInt32(bounce) }
+        /// Mirrored or let through, at the path's `pass`-th sheet of glass.
+        static func glass(pass: Int) -> UInt32 { 0x1000 + UInt32(pass) }
     }
 
     private var random: RandomStream
