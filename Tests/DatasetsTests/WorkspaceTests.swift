@@ -5,14 +5,14 @@ import Testing
 
 @Suite("Workspace (studio.yaml)")
 struct WorkspaceTests {
-    @Test("the sample workspace: two digit datasets (class 7 is the gap) and a rendered street dataset")
+    @Test("the sample workspace: two digit datasets (class 7 is the gap), a rendered street and a composed yard")
     func sampleData() throws {
         let root = "\(fixtures)/../../../sample-data"
         let workspace = try Workspace.load(root)
         #expect(workspace.name == "sample-data")
-        #expect(workspace.datasets.map(\.name) == ["digits", "digits-holdout", "street"])
-        #expect(workspace.datasets.map(\.holdout) == [false, true, false])
-        #expect(workspace.coverageViews.map(\.name) == ["digits", "street"])
+        #expect(workspace.datasets.map(\.name) == ["digits", "digits-holdout", "street", "yard"])
+        #expect(workspace.datasets.map(\.holdout) == [false, true, false, false])
+        #expect(workspace.coverageViews.map(\.name) == ["digits", "street", "yard"])
         #expect(workspace.coverageView("street")?.datasets == ["street"])
         let datasets = try workspace.loadAll()
         let digits = ClassBalance(datasets[0])

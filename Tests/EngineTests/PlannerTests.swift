@@ -13,7 +13,9 @@ struct PlannerTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
 
     /// A copy of the sample workspace, indexed.
-    static func sampleWorkspace(_ parts: [String] = ["studio.yaml", "scenes", "synthetic/street", "models", "real"]) throws -> (
+    static func sampleWorkspace(
+        _ parts: [String] = ["studio.yaml", "scenes", "synthetic/street", "synthetic/yard", "assets", "environments", "models", "real"]
+    ) throws -> (
         TemporaryDirectory, Workspace, Catalog
     ) {
         let dir = TemporaryDirectory("planner")
@@ -87,6 +89,14 @@ struct PlannerTests {
             let counts = try Self.perUnit(job, spec: street, cell: plan.cell)
             #expect(counts.reduce(0, +) >= plan.deficit, "\(plan.cell): \(counts) for \(plan.deficit)")
             #expect(counts.dropLast().reduce(0, +) < plan.deficit, "\(plan.cell): \(counts) for \(plan.deficit)")
+        }
+        // The yard's gaps: composed renders pinned to their environment and their class's count.
+        let yard = plans.filter { $0.view == "yard" }
+        #expect(yard.first?.cell == CellKey(row: "ball", column: "sunset"), "\(yard.map(\.cell))")
+        for plan in yard {
+            guard case .render(let job)? = plan.job else { Issue.record("no job: \(plan.message ?? "")"); continue }
+            #expect(job.recipe.hasSuffix("/scenes/yard.yaml"), "\(job.recipe)")
+            #expect(job.pins["environment"] == plan.cell.column && job.pins["count_\(plan.cell.row)"] != nil, "\(job.pins)")
         }
         // Every planned job has its own seed.
         #expect(Set(plans.compactMap { $0.job?.seed }).count == plans.filter { $0.job != nil }.count)

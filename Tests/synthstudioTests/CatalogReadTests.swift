@@ -58,7 +58,7 @@ struct ValidateWorkspaceTests {
         #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(clean.stdout.utf8)) as? [String: Any])
         let datasets = try #require(report["datasets"] as? [[String: Any]])
-        #expect(datasets.map { $0["name"] as? String } == ["digits", "digits-holdout", "street"])
+        #expect(datasets.map { $0["name"] as? String } == ["digits", "digits-holdout", "street", "yard"])
         #expect(datasets.allSatisfy { $0["valid"] as? Bool == true })
 
         // One truncated image in the holdout, and the street dataset's annotation file cut short.
@@ -70,7 +70,7 @@ struct ValidateWorkspaceTests {
         #expect(broken.status == 1)
         let again = try #require(try JSONSerialization.jsonObject(with: Data(broken.stdout.utf8)) as? [String: Any])
         let results = try #require(again["datasets"] as? [[String: Any]])
-        #expect(results.map { $0["valid"] as? Bool } == [true, false, false])
+        #expect(results.map { $0["valid"] as? Bool } == [true, false, false, true])
         #expect((results[1]["issues"] as? [[String: Any]])?.first?["path"] as? String == "\(holdout)/\(image)")
         #expect((results[2]["counts"] as? [String: Int])?["read-problem"] == 1)
         let text = try CLIRunner.run(["validate", ws, "--headers-only", "--color", "never"])

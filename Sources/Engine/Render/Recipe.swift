@@ -118,6 +118,8 @@ public struct Recipe: Sendable {
         switch key {
         case "weather", "time_of_day", "layout", "rig": return known[key] != nil ? [key: value] : nil
         case "lighting": return ["time_of_day": value]
+        // A composed scene's environment map, by the name its images carry.
+        case "environment": return [key: value]
         default: return nil
         }
     }

@@ -14,7 +14,11 @@ struct Fill: ParsableCommand {
             counting the annotations each puts in the cell; it also stops once the cell reaches its \
             target as images commit. A GAN job makes one image per missing annotation. With --all, \
             the largest gap goes first and later plans count what earlier jobs will add. Without \
-            --cell or --all, the largest gap of the view is filled. --weakest K fills instead the K             cells where the workspace's latest detection evaluation (evaluate --task detect) scored             the lowest AP50, short or not, each with --adding annotations more (default: its             target). --dry-run prints the plan only.
+            --cell or --all, the largest gap of the view is filled. --weakest K fills instead the K \
+            cells where the workspace's latest detection evaluation (evaluate --task detect) scored \
+            the lowest AP50, short or not, each with --adding annotations more (default: its \
+            target). --dry-run prints the plan only. A composed scene's class gap pins \
+            count_<class>; an environment column pins the environment map.
             """
     )
 
