@@ -136,8 +136,8 @@ struct StudioTmuxTests {
 
     /// The studio started the way `make run` starts it: `synthstudio sample-data`, a path relative
     /// to the current folder, here a fresh copy of the whole sample workspace. `f` on the class-7
-    /// gap fills it from the GAN run; `f` on the street view's largest gap (cyclists in snow)
-    /// renders until the cell reaches its target.
+    /// gap fills it from the GAN run; `f` on the street view's largest gap (reflections in snow)
+    /// and on the yard's (balls at sunset) renders until the cell reaches its target.
     @Test(.enabled(if: available, "needs tmux (make test installs it)"))
     func fillGapsAsMakeRunStartsTheStudio() throws {
         let dir = TemporaryDirectory("make-run")
@@ -167,6 +167,20 @@ struct StudioTmuxTests {
         #expect(tmux.waitFor("20 in pedestrian_reflection × snow"), "\(tmux.screen())")
         tmux.keys("Enter")
         #expect(tmux.waitFor("1→", timeout: 90), "\(tmux.screen())")
+        // The yard, composed from the workspace's assets: balls at sunset, 5 of 10; `f` pins the
+        // environment and the balls' count.
+        tmux.keys("v")
+        #expect(tmux.waitFor("ball × sunset: 0 real + 5 synthetic = 5 of 10 — 5 short"), "\(tmux.screen())")
+        tmux.keys("f")
+        #expect(tmux.waitFor("count_ball  3") && tmux.waitFor("environment sunset"), "\(tmux.screen())")
+        tmux.keys("Enter")
+        let deadline = Date().addingTimeInterval(300)
+        var filled = false
+        while !filled && Date() < deadline {
+            filled = tmux.screen().split(separator: "\n").contains { $0.contains("ball × sunset:") && $0.contains("✓") }
+            if !filled { usleep(500_000) }
+        }
+        #expect(filled, "the yard's cell reached its target: \(tmux.screen())")
         tmux.keys("4")
         #expect(tmux.waitFor("succeeded  gan-sample digits-gan"), "\(tmux.screen())")
         #expect(tmux.waitFor("succeeded  render"), "\(tmux.screen())")
