@@ -207,9 +207,15 @@ public struct AssetRenderer: Sendable {
         let geometries: [Geometry]
         let firstGeometry: [Int]
         let placed: [Placed]
+        /// The ground's look and which placements are unlabelled, read per hit: kept apart from
+        /// `scene` so a hit reads a few bytes, not through the scene's arrays.
+        let ground: GroundLook?
+        let unlabelled: [Bool]
 
         init(scene: ComposedScene, embree: EmbreeScene, camera: Camera, transforms: [Affine], normalMatrices: [Affine], spread: Float) {
             self.scene = scene
+            ground = scene.ground
+            unlabelled = scene.placements.map { $0.label == nil }
             self.embree = embree
             self.camera = camera
             self.transforms = transforms
@@ -285,9 +291,10 @@ public struct AssetRenderer: Sendable {
         let development = ctx.scene.sensor.development
         for x in 0..<width {
             let pixel = stream.derived(UInt64(y * width + x))
+            let seed = Sampler.seed(of: pixel)
             var sum = SIMD3<Float>.zero
             for s in 0..<samplesPerPixel {
-                var sampler = Sampler(sampling, pixel: pixel, index: s)
+                var sampler = Sampler(sampling, pixel: pixel, seed: seed, index: s)
                 // Sample 0 at the pixel centre, through the lens centre at mid-shutter: it also
                 // makes the labels.
                 let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : sampler.square(Sampler.Dimension.pixel)
@@ -364,7 +371,7 @@ public struct AssetRenderer: Sendable {
             // Glass (a thin sheet): mirrored by Fresnel's share, else let through straight and
             // tinted as its transmission says, else shaded as an opaque surface. Light samples
             // stop at glass, so what comes through it counts whole (no MIS weight).
-            if surface.transmission > 0, bounce == 0, passes == 0, labelling, ctx.scene.placements[placement].label == nil {
+            if surface.transmission > 0, bounce == 0, passes == 0, labelling, ctx.unlabelled[placement] {
                 // Unlabelled glass (a window) labels what is seen through it, whichever way this
                 // sample's light goes.
                 let seen = Self.seenThroughGlass(surface.point, d, travelled, ctx, &rays)
@@ -443,7 +450,7 @@ public struct AssetRenderer: Sendable {
             guard rayhit.hit.geomID != cembree_invalid_geometry_id() else { return (nil, 0) }
             let placement = Int(rayhit.hit.instID)
             distance += rayhit.ray.tfar
-            guard ctx.geometry(placement, rayhit.hit.geomID).material.transmission > 0, ctx.scene.placements[placement].label == nil
+            guard ctx.geometry(placement, rayhit.hit.geomID).material.transmission > 0, ctx.unlabelled[placement]
             else { return (placement, distance) }
             o += d * (rayhit.ray.tfar + 1e-3)
             distance += 1e-3
@@ -522,7 +529,7 @@ public struct AssetRenderer: Sendable {
         let isHole = mesh.material.alphaCutoff.map { base.w < $0 } ?? false
         var color = SIMD3(base.x, base.y, base.z) * place.tint
         let point = origin + d * rayhit.ray.tfar
-        if let ground = ctx.scene.ground, ground.placement == placement {
+        if let ground = ctx.ground, ground.placement == placement {
             (color, roughness) = ground.look(color, roughness: roughness, at: point, footprint: footprint)
         }
         return Surface(

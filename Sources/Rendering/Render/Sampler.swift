@@ -36,11 +36,22 @@ struct Sampler {
 
     /// Sample `index` of the pixel whose stream is `pixel` (the same for all its samples).
     init(_ sampling: Sampling, pixel: RandomStream, index: Int) {
-        random = pixel.derived(UInt64(index))
+        self.init(sampling, pixel: pixel, seed: Self.seed(of: pixel), index: index)
+    }
+
+    /// The same, with the pixel's `seed(of:)` worked out once for all its samples.
+    @inline(__always) init(_ sampling: Sampling, pixel: RandomStream, seed: UInt32, index: Int) {
         sobol = sampling == .sobol
-        var seeds = pixel.derived(0x50B0_50B0)
-        pixelSeed = UInt32(truncatingIfNeeded: seeds.next())
+        // The independent stream is drawn only when sampling independently.
+        random = sobol ? pixel : pixel.derived(UInt64(index))
+        pixelSeed = seed
         self.index = UInt32(truncatingIfNeeded: index)
+    }
+
+    /// The scrambling seed of the pixel whose stream is `pixel`.
+    static func seed(of pixel: RandomStream) -> UInt32 {
+        var seeds = pixel.derived(0x50B0_50B0)
+        return UInt32(truncatingIfNeeded: seeds.next())
     }
 
     /// A point of the unit square for the sample's choice `pair`.

@@ -387,10 +387,11 @@ public struct StreetRenderer: Sendable {
         // Each pixel's 2-D choices (where in the pixel, the aperture, a wet road's tilt) from the
         // recipe's sampling: Sobol points of the pixel's own seed, or the pixel's stream.
         let pixels = (0..<width).map { x in stream.derived(UInt64(y * width + x)) }
+        let seeds = pixels.map(Sampler.seed)
         let sobol = sampling == .sobol
         @inline(__always) func square(_ x: Int, sample: Int, _ pair: UInt32) -> SIMD2<Float> {
             guard sobol else { return randoms[x].nextSquare() }
-            var sampler = Sampler(.sobol, pixel: pixels[x], index: sample)
+            var sampler = Sampler(.sobol, pixel: pixels[x], seed: seeds[x], index: sample)
             return sampler.square(pair)
         }
         let radiance = UnsafeMutableBufferPointer<SIMD3<Float>>.allocate(capacity: width * spp)
