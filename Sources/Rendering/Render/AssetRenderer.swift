@@ -211,10 +211,14 @@ public struct AssetRenderer: Sendable {
         /// `scene` so a hit reads a few bytes, not through the scene's arrays.
         let ground: GroundLook?
         let unlabelled: [Bool]
+        /// The scene's environment map, read per path without copying it (a copy retains its
+        /// tables).
+        let environment: EnvironmentMap
 
         init(scene: ComposedScene, embree: EmbreeScene, camera: Camera, transforms: [Affine], normalMatrices: [Affine], spread: Float) {
             self.scene = scene
             ground = scene.ground
+            environment = scene.environment
             unlabelled = scene.placements.map { $0.label == nil }
             self.embree = embree
             self.camera = camera
@@ -327,7 +331,6 @@ public struct AssetRenderer: Sendable {
         _ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ sampler: inout Sampler, _ rays: inout Int,
         labelling: Bool = false, first: (Int?, Float) -> Void
     ) -> SIMD3<Float> {
-        let environment = ctx.scene.environment
         var (o, d) = (origin, direction)
         var throughput = SIMD3<Float>(repeating: 1)
         var radiance = SIMD3<Float>.zero
@@ -348,9 +351,9 @@ public struct AssetRenderer: Sendable {
                 if bounce == 0 && passes == 0 { first(nil, 0) }
                 // Seen directly or in a smooth reflection, the map at full resolution; lighting a
                 // rough surface, the filtered map its light samples drew from.
-                let light = bounce == 0 || sharp ? environment.radiance(d) : environment.lighting(d)
+                let light = bounce == 0 || sharp ? ctx.environment.radiance(d) : ctx.environment.lighting(d)
                 if let p = lastPDF {
-                    let q = environment.pdf(d)
+                    let q = ctx.environment.pdf(d)
                     radiance += throughput * light * (p * p / (p * p + q * q))
                 } else {
                     radiance += throughput * light
@@ -405,7 +408,7 @@ public struct AssetRenderer: Sendable {
             let n = surface.shading
             // Light from the environment, drawn where it is bright, if nothing is in the way.
             let u = sampler.square(Sampler.Dimension.light(bounce: bounce))
-            let light = environment.sample(Double(u.x), Double(u.y))
+            let light = ctx.environment.sample(Double(u.x), Double(u.y))
             rays += 1
             if light.pdf > 0, (surface.geometric * light.direction).sum() > 0 {
                 let (f, p) = surface.brdf.evaluate(n: n, v: v, l: light.direction)
