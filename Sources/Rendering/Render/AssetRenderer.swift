@@ -92,10 +92,10 @@ public struct ComposedScene: Sendable {
     }
 }
 
-/// A path tracer for composed scenes: glTF metallic-roughness materials with textures, glass
-/// (KHR_materials_transmission as a thin sheet: Fresnel reflection or straight through, tinted;
-/// an unlabelled pane labels what is seen through it)
+/// A path tracer for composed scenes: glTF metallic-roughness materials with textures
 /// (trilinear mip-mapping from each ray's footprint), normal maps, emission and alpha cut-outs,
+/// glass (KHR_materials_transmission as a thin sheet: Fresnel reflection or straight through,
+/// tinted; an unlabelled pane labels what is seen through it),
 /// lit by an importance-sampled environment map with multiple importance sampling against the
 /// BRDF, up to `bounces` bounces, seen through the scene's lens and sensor (the camera moves;
 /// the objects stand). One BVH per asset, one Embree instance per placement. Labels come from
@@ -440,7 +440,6 @@ public struct AssetRenderer: Sendable {
         }
     }
 
-    /// Whether anything opaque lies along the ray (cut-out holes let light through).
     /// What a ray from `point` along `d` meets first beyond every sheet of unlabelled glass (nil
     /// for the sky), and how far from the camera, `travelled` being the distance to `point`.
     private static func seenThroughGlass(_ point: SIMD3<Float>, _ d: SIMD3<Float>, _ travelled: Float, _ ctx: Context, _ rays: inout Int)
@@ -461,6 +460,8 @@ public struct AssetRenderer: Sendable {
         return (nil, 0)
     }
 
+    /// Whether anything opaque lies along the ray (cut-out holes let light through; glass does
+    /// not: light through a window reaches a surface only by its BRDF's samples).
     private func occluded(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ rays: inout Int) -> Bool {
         var o = origin
         for _ in 0..<16 {
