@@ -101,7 +101,7 @@ public enum ImageFile {
     public static func write(
         _ image: Image, to path: String, jpegQuality: Int = defaultJPEGQuality, pngLevel: Int = defaultPNGLevel
     ) throws(ImageIOError) {
-        let ext = path.split(separator: ".").count > 1 ? String(path.split(separator: ".").last!) : ""
+        let ext = FileIO.pathExtension(of: path)
         guard let format = ImageFormat(pathExtension: ext) else {
             throw ImageIOError(
                 .unsupported, path: path, "cannot tell the image format from the extension \"\(ext)\" (use .png, .jpg, .pgm or .ppm)")

@@ -14,6 +14,16 @@ struct SamplerTests {
         }
     }
 
+    /// The RMS difference from `reference` of the images `render` makes with seeds 1 and 2.
+    static func error(of render: (UInt64) -> [Float], against reference: [Float]) -> Float {
+        var total: Float = 0
+        for seed: UInt64 in [1, 2] {
+            let picture = render(seed)
+            total += zip(picture, reference).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Float(picture.count)
+        }
+        return (total / 2).squareRoot()
+    }
+
     /// Whether every elementary interval of area 1/count holds exactly one point.
     static func isNet(_ points: [SIMD2<Float>]) -> Bool {
         let count = points.count
@@ -101,15 +111,10 @@ struct SamplerTests {
             return renderer.render(scene, stream: RandomStream(seed: seed)).rgb.map(Float.init)
         }
         let reference = image(.sobol, spp: 256, seed: 99)
-        func error(_ sampling: Sampling) -> Float {
-            var total: Float = 0
-            for seed: UInt64 in [1, 2] {
-                let picture = image(sampling, spp: 16, seed: seed)
-                total += zip(picture, reference).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Float(picture.count)
-            }
-            return (total / 2).squareRoot()
-        }
-        let (independent, sobol) = (error(.independent), error(.sobol))
+        let (independent, sobol) = (
+            Self.error(of: { image(.independent, spp: 16, seed: $0) }, against: reference),
+            Self.error(of: { image(.sobol, spp: 16, seed: $0) }, against: reference)
+        )
         #expect(sobol < independent * 0.9, "RMS error at 16 spp: Sobol \(sobol), independent \(independent) levels")
     }
 
@@ -125,15 +130,10 @@ struct SamplerTests {
             return renderer.render(parameters, stream: RandomStream(seed: 5)).rgb.map(Float.init)
         }
         let reference = image(.sobol, spp: 128, seed: 99)
-        func error(_ sampling: Sampling) -> Float {
-            var total: Float = 0
-            for seed: UInt64 in [1, 2] {
-                let picture = image(sampling, spp: 8, seed: seed)
-                total += zip(picture, reference).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } / Float(picture.count)
-            }
-            return (total / 2).squareRoot()
-        }
-        let (independent, sobol) = (error(.independent), error(.sobol))
+        let (independent, sobol) = (
+            Self.error(of: { image(.independent, spp: 8, seed: $0) }, against: reference),
+            Self.error(of: { image(.sobol, spp: 8, seed: $0) }, against: reference)
+        )
         #expect(sobol < independent * 0.95, "RMS error at 8 spp: Sobol \(sobol), independent \(independent) levels")
     }
 }

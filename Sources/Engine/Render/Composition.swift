@@ -70,9 +70,10 @@ public struct Composition: Sendable {
             if FileIO.isDirectory(path) {
                 let listed: [FileIO.Entry]
                 do { listed = try FileIO.list(path) } catch { throw file.error("cannot list the folder \(path.terminalSafe)") }
-                files = listed.filter { $0.kind == .file && Self.modelExtensions.contains(Self.fileExtension($0.name)) }.map {
-                    "\(path)/\($0.name)"
-                }
+                files = listed.filter { $0.kind == .file && Self.modelExtensions.contains(FileIO.pathExtension(of: $0.name).lowercased()) }
+                    .map {
+                        "\(path)/\($0.name)"
+                    }
                 guard !files.isEmpty else {
                     throw file.error(
                         "the folder \(path.terminalSafe) holds no model files (\(Self.modelExtensions.sorted().joined(separator: ", ")))",
@@ -166,10 +167,6 @@ public struct Composition: Sendable {
             out[name] = line
         }
         return out
-    }
-
-    static func fileExtension(_ name: String) -> String {
-        name.split(separator: ".").count > 1 ? String(name.split(separator: ".").last!).lowercased() : ""
     }
 
     /// The folder holding `studio.yaml` above the recipe, else the recipe's folder.

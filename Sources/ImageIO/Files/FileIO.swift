@@ -301,6 +301,12 @@ public enum FileIO {
         return String(path[path.index(after: slash)...])
     }
 
+    /// The extension of a path's last component (`png` for `a/b.png`), empty when it has none.
+    public static func pathExtension(of path: String) -> String {
+        let parts = lastComponent(of: path).split(separator: ".")
+        return parts.count > 1 ? String(parts.last!) : ""
+    }
+
     private static func open(_ path: String) throws(ImageIOError) -> Int32 {
         let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw systemError(.unreadable, path, "cannot open") }

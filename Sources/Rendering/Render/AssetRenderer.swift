@@ -536,12 +536,13 @@ public struct AssetRenderer: Sendable {
         if let ground = ctx.ground, ground.placement == placement {
             (color, roughness) = ground.look(color, roughness: roughness, at: point, footprint: footprint)
         }
+        color = pointwiseMin(SIMD3(repeating: 1), color)
         return Surface(
             point: point, geometric: geometric, shading: shading,
             brdf: BRDF(
-                base: pointwiseMin(SIMD3(repeating: 1), color), metallic: max(0, min(1, metallic)),
+                base: color, metallic: max(0, min(1, metallic)),
                 roughness: max(0, min(1, roughness * place.roughness))),
-            emission: emission, isHole: isHole, transmission: mesh.material.transmission, tint: pointwiseMin(SIMD3(repeating: 1), color),
+            emission: emission, isHole: isHole, transmission: mesh.material.transmission, tint: color,
             ior: mesh.material.ior)
     }
 

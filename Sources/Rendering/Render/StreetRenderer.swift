@@ -382,11 +382,11 @@ public struct StreetRenderer: Sendable {
         let spp = samplesPerPixel
         // The row's pixel streams and sample colours, read and written per ray: plain buffers
         // (an array checks its uniqueness at every write).
+        let pixels = (0..<width).map { x in stream.derived(UInt64(y * width + x)) }
         let randoms = UnsafeMutableBufferPointer<RandomStream>.allocate(capacity: width)
-        _ = randoms.initialize(from: (0..<width).lazy.map { x in stream.derived(UInt64(y * width + x)) })
+        _ = randoms.initialize(from: pixels)
         // Each pixel's 2-D choices (where in the pixel, the aperture, a wet road's tilt) from the
         // recipe's sampling: Sobol points of the pixel's own seed, or the pixel's stream.
-        let pixels = (0..<width).map { x in stream.derived(UInt64(y * width + x)) }
         let seeds = pixels.map(Sampler.seed)
         let sobol = sampling == .sobol
         @inline(__always) func square(_ x: Int, sample: Int, _ pair: UInt32) -> SIMD2<Float> {
