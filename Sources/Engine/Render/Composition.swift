@@ -49,10 +49,10 @@ public struct Composition: Sendable {
 
     static func parse(_ top: [String: YAMLFields], recipeFile: String) throws(DatasetsError) -> Composition {
         let root = workspace(of: recipeFile)
-        func resolve(_ field: YAMLFields, folders: Bool = false) throws(DatasetsError) -> String {
+        func resolve(_ field: YAMLFields) throws(DatasetsError) -> String {
             let name = try field.string()
             let path = name.hasPrefix("/") ? name : "\(root)/\(name)"
-            guard FileIO.isFile(path) || (folders && FileIO.isDirectory(path)) else {
+            guard FileIO.isFile(path) else {
                 throw field.error("no such file \(name.terminalSafe) (relative to \(root.terminalSafe))", code: .invalidValue)
             }
             return path
@@ -65,21 +65,7 @@ public struct Composition: Sendable {
             guard let file = fields["file"], let name = fields["class"] else { throw item.error("each asset needs file and class") }
             let count = try fields["count"].map(Recipe.distribution) ?? .constant("1")
             let scale = try fields["scale"].map(Recipe.distribution) ?? .constant("1")
-            let path = try resolve(file, folders: true)
-            var files = [path]
-            if FileIO.isDirectory(path) {
-                let listed: [FileIO.Entry]
-                do { listed = try FileIO.list(path) } catch { throw file.error("cannot list the folder \(path.terminalSafe)") }
-                files = listed.filter { $0.kind == .file && Self.modelExtensions.contains(FileIO.pathExtension(of: $0.name).lowercased()) }
-                    .map {
-                        "\(path)/\($0.name)"
-                    }
-                guard !files.isEmpty else {
-                    throw file.error(
-                        "the folder \(path.terminalSafe) holds no model files (\(Self.modelExtensions.sorted().joined(separator: ", ")))",
-                        code: .invalidValue)
-                }
-            }
+            let (path, files) = try modelFiles(file, root: root)
             var entry = Entry(file: path, files: files, className: try name.string(), count: count, scale: scale)
             entry.animationTime = try fields["animation_time"].map(Recipe.distribution)
             if let along = fields["along"] {
@@ -147,6 +133,27 @@ public struct Composition: Sendable {
             }
         }
         return out
+    }
+
+    /// The file or folder `field` names (relative to the workspace `root`) and the model files
+    /// it stands for: the file, or the folder's model files by name.
+    static func modelFiles(_ field: YAMLFields, root: String) throws(DatasetsError) -> (path: String, files: [String]) {
+        let name = try field.string()
+        let path = name.hasPrefix("/") ? name : "\(root)/\(name)"
+        if FileIO.isFile(path) { return (path, [path]) }
+        guard FileIO.isDirectory(path) else {
+            throw field.error("no such file \(name.terminalSafe) (relative to \(root.terminalSafe))", code: .invalidValue)
+        }
+        let listed: [FileIO.Entry]
+        do { listed = try FileIO.list(path) } catch { throw field.error("cannot list the folder \(path.terminalSafe)") }
+        let files = listed.filter { $0.kind == .file && Self.modelExtensions.contains(FileIO.pathExtension(of: $0.name).lowercased()) }
+            .map { "\(path)/\($0.name)" }
+        guard !files.isEmpty else {
+            throw field.error(
+                "the folder \(path.terminalSafe) holds no model files (\(Self.modelExtensions.sorted().joined(separator: ", ")))",
+                code: .invalidValue)
+        }
+        return (path, files)
     }
 
     /// `paths:` — each name a list of at least two `[x, z]` points in metres.

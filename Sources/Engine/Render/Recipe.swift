@@ -60,6 +60,8 @@ public struct Recipe: Sendable {
     public var labels: [String: String] = [:]
     /// A scene composed from the user's assets (`scene: assets`); nil for the built-in street.
     public var composition: Composition?
+    /// The street's pedestrians drawn from the user's own human assets (`people:`).
+    public var people: StreetPeople?
 
     /// The classes the renderer labels, before renaming: the street's, or the composition's.
     public var rendererClasses: [String] { composition?.classes ?? StreetRenderer.classes }
@@ -146,7 +148,7 @@ public struct Recipe: Sendable {
             let yaml = try YAMLFields.parse(text, file: file)
             let top = try yaml.dictionary(allowed: [
                 "scene", "size", "samples_per_pixel", "min_area", "min_visibility", "parameters", "labels", "assets", "environment",
-                "ground", "paths",
+                "ground", "paths", "people",
             ])
             var recipe = Recipe(width: 320, height: 240, samplesPerPixel: 4, minArea: 30, minVisibility: 0.15, parameters: [:])
             let kind = try top["scene"]?.string() ?? "street"
@@ -155,7 +157,10 @@ public struct Recipe: Sendable {
                 for key in ["assets", "environment", "ground", "paths"] where top[key] != nil {
                     throw top[key]!.error("\(key) belongs to a composed scene (scene: assets)")
                 }
-            case "assets": recipe.composition = try Composition.parse(top, recipeFile: file)
+                recipe.people = try top["people"].map { list throws(DatasetsError) in try StreetPeople.parse(list, recipeFile: file) }
+            case "assets":
+                if let people = top["people"] { throw people.error("people belongs to a street scene (a composed scene lists assets)") }
+                recipe.composition = try Composition.parse(top, recipeFile: file)
             default: throw top["scene"]!.error("scene is street or assets", code: .invalidValue)
             }
             if let size = top["size"] {

@@ -18,6 +18,8 @@ public struct RenderJob: UnitProducer, Sendable {
     public let key: UnitKey
     /// A composed scene's assets and environment maps, read once.
     let files: CompositionFiles?
+    /// The street recipe's own human assets, read once.
+    let people: [PersonAsset]
 
     public var plan: UnitPlan { spec.units }
     public var layout: DatasetCommitter.Layout { .coco }
@@ -47,6 +49,7 @@ public struct RenderJob: UnitProducer, Sendable {
         // A missing or broken asset, or a pin the recipe does not know, fails now, not at the
         // first image.
         files = try recipe.composition.map { c throws(EngineError) in try CompositionFiles(c) }
+        people = try recipe.people?.load() ?? []
         var probe = RandomStream(seed: 0)
         _ = try recipe.drawValues(&probe, pinned: spec.pins)
     }
@@ -86,7 +89,8 @@ public struct RenderJob: UnitProducer, Sendable {
         }
         var drawing = stream.derived(0)
         let (parameters, drawn) = try recipe.draw(&drawing, pinned: spec.pins)
-        let renderer = StreetRenderer(width: recipe.width, height: recipe.height, samplesPerPixel: samplesPerPixel)
+        var renderer = StreetRenderer(width: recipe.width, height: recipe.height, samplesPerPixel: samplesPerPixel)
+        renderer.people = people
         let output = renderer.render(parameters, stream: stream)
         return (output, parameters.attributes.merging(output.attributes) { _, scene in scene }, drawn)
     }

@@ -69,6 +69,9 @@ public struct StreetRenderer: Sendable {
     /// class ids are the same in every render).
     public static let classes = StreetScene.labels
 
+    /// The recipe's own human assets, placed among the street's pedestrians by their shares.
+    public var people: [PersonAsset] = []
+
     public init(width: Int, height: Int, samplesPerPixel: Int) {
         self.width = width
         self.height = height
@@ -91,7 +94,7 @@ public struct StreetRenderer: Sendable {
         // Every image builds and frees the same BVHs and row buffers.
         ProcessMemory.keepFreedBuffers()
         var placement = stream.derived(1)
-        let scene = StreetScene(parameters, random: &placement)
+        let scene = StreetScene(parameters, people: people, random: &placement)
         // While the shutter is open, walkers, riders and driving cars move on.
         let shutter = parameters.lens.shutter
         let embree = EmbreeScene(meshes: scene.objects.map(\.mesh), travel: shutter > 0 ? scene.objects.map { $0.velocity * shutter } : [])
@@ -259,7 +262,7 @@ public struct StreetRenderer: Sendable {
     /// ray count and the seconds of each way, for the bench.
     package func embreeAlone(_ parameters: SceneParameters, stream: RandomStream) -> (rays: Int, single: Double, streamed: Double) {
         var placement = stream.derived(1)
-        let scene = StreetScene(parameters, random: &placement)
+        let scene = StreetScene(parameters, people: people, random: &placement)
         let embree = EmbreeScene(meshes: scene.objects.map(\.mesh))
         let camera = Camera(scene, width: width, height: height)
         func rays(_ y: Int) -> HitBatch<Void> {
@@ -296,7 +299,7 @@ public struct StreetRenderer: Sendable {
         rays: Int, seconds: Double
     ) {
         var placement = stream.derived(1)
-        let embree = EmbreeScene(meshes: StreetScene(parameters, random: &placement).objects.map(\.mesh))
+        let embree = EmbreeScene(meshes: StreetScene(parameters, people: people, random: &placement).objects.map(\.mesh))
         var batches = recorded.map { $0.replay() }
         let (_, time) = Rendering.seconds {
             batches.withUnsafeMutableBufferPointer { batches in
@@ -464,9 +467,13 @@ public struct StreetRenderer: Sendable {
                             switch material {
                             case .emissive(let c):
                                 color += seen * c
-                            case .diffuse, .textured:
+                            case .diffuse, .textured, .image:
                                 var albedo: SIMD3<Float>
-                                if case .textured(let base, let pattern, let variant) = material {
+                                if case .image(let base, let texture) = material {
+                                    let (uv, perMetre) = ctx.surfaces.uv(hit)
+                                    let texel = ctx.scene.textures[texture].sample(uv, footprint: hit.distance * ctx.pixelAngle * perMetre)
+                                    albedo = base * SIMD3(texel.x, texel.y, texel.z)
+                                } else if case .textured(let base, let pattern, let variant) = material {
                                     albedo =
                                         patterns.albedo(
                                             pixel: x, surface: hit.mesh << 8 | ctx.surfaces.part(hit), camera: depth == 0,

@@ -13,10 +13,16 @@ struct Surfaces: Sendable {
     /// mesh.
     private let corners: [(SIMD3<Float>, SIMD3<Float>, SIMD3<Float>)]
     private let normalStart: [Int32]
+    /// Per triangle of a mesh with texture coordinates, its three corners' and how many texture
+    /// repeats a metre spans on it (for the texture's level of detail); `uvStart` is -1 for a
+    /// mesh without.
+    private let uvCorners: [(SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, perMetre: Float)]
+    private let uvStart: [Int32]
 
     init(_ objects: [SceneObject]) {
         var palette: [Material] = [], paletteStart: [Int32] = [], parts: [UInt8] = [], partStart: [Int32] = []
         var corners: [(SIMD3<Float>, SIMD3<Float>, SIMD3<Float>)] = [], normalStart: [Int32] = []
+        var uvCorners: [(SIMD2<Float>, SIMD2<Float>, SIMD2<Float>, perMetre: Float)] = [], uvStart: [Int32] = []
         for object in objects {
             paletteStart.append(Int32(palette.count))
             palette += object.materials
@@ -27,9 +33,32 @@ struct Surfaces: Sendable {
             if mesh.isSmooth {
                 corners += mesh.triangles.map { t in (mesh.normals[Int(t.x)], mesh.normals[Int(t.y)], mesh.normals[Int(t.z)]) }
             }
+            let textured = mesh.uvs.count == mesh.vertices.count && !mesh.uvs.isEmpty
+            uvStart.append(textured ? Int32(uvCorners.count) : -1)
+            if textured {
+                uvCorners += mesh.triangles.map { t in
+                    let (a, b, c) = (mesh.uvs[Int(t.x)], mesh.uvs[Int(t.y)], mesh.uvs[Int(t.z)])
+                    let (p, q, r) = (mesh.vertices[Int(t.x)], mesh.vertices[Int(t.y)], mesh.vertices[Int(t.z)])
+                    // Square root of the ratio of the triangle's areas in texture and in space.
+                    let e = cross(q - p, r - p), area = (e * e).sum().squareRoot()
+                    let (u, v) = (b - a, c - a)
+                    let uvArea = abs(u.x * v.y - u.y * v.x)
+                    return (a, b, c, perMetre: area > 1e-12 ? (uvArea / area).squareRoot() : 0)
+                }
+            }
         }
         (self.palette, self.paletteStart, self.parts, self.partStart) = (palette, paletteStart, parts, partStart)
         (self.corners, self.normalStart) = (corners, normalStart)
+        (self.uvCorners, self.uvStart) = (uvCorners, uvStart)
+    }
+
+    /// The hit's texture coordinates, and the texture repeats a metre spans there (zero on a
+    /// mesh without texture coordinates).
+    @inline(__always) func uv(_ hit: Hit) -> (SIMD2<Float>, perMetre: Float) {
+        let start = uvStart[hit.mesh]
+        guard start >= 0 else { return (.zero, 0) }
+        let (a, b, c, perMetre) = uvCorners[Int(start) + hit.primitive]
+        return (a * (1 - hit.u - hit.v) + b * hit.u + c * hit.v, perMetre)
     }
 
     /// The material the hit triangle wears.

@@ -5,7 +5,8 @@ internal import Glibc
 /// A mesh may carry a normal per vertex (smooth surfaces: bodies, limbs, heads); a zero normal
 /// marks a vertex of a flat part (boxes), shaded with its triangle's own normal. It may also
 /// carry a part per triangle: which of its object's materials the triangle wears (skin, top,
-/// trousers, hair…); none means all wear the first.
+/// trousers, hair…); none means all wear the first. An imported asset's mesh also carries
+/// texture coordinates per vertex.
 struct Mesh: Sendable {
     var vertices: [SIMD3<Float>] = []
     var triangles: [SIMD3<UInt32>] = []
@@ -13,6 +14,8 @@ struct Mesh: Sendable {
     var normals: [SIMD3<Float>] = []
     /// Empty, or one per triangle.
     var parts: [UInt8] = []
+    /// Empty, or one per vertex (origin top left, as the asset's).
+    var uvs: [SIMD2<Float>] = []
 
     init(vertices: [SIMD3<Float>] = [], triangles: [SIMD3<UInt32>] = []) {
         self.vertices = vertices
@@ -31,6 +34,10 @@ struct Mesh: Sendable {
         if !other.parts.isEmpty || !parts.isEmpty {
             parts += [UInt8](repeating: 0, count: triangles.count - parts.count)
             parts += other.parts.isEmpty ? [UInt8](repeating: 0, count: other.triangles.count) : other.parts
+        }
+        if !other.uvs.isEmpty || !uvs.isEmpty {
+            uvs += [SIMD2<Float>](repeating: .zero, count: vertices.count - uvs.count)
+            uvs += other.uvs.isEmpty ? [SIMD2<Float>](repeating: .zero, count: other.vertices.count) : other.uvs
         }
         vertices += other.vertices
         triangles += other.triangles.map { $0 &+ SIMD3(repeating: base) }

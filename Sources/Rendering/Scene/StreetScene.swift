@@ -16,6 +16,9 @@ enum Material: Sendable, Hashable {
     case emissive(SIMD3<Float>)
     /// Car paint: a diffuse colour under a clear coat that mirrors what it faces (Fresnel).
     case coated(SIMD3<Float>)
+    /// An imported asset's surface: a colour times an image texture (`StreetScene.textures`
+    /// by index) at the hit's texture coordinates.
+    case image(SIMD3<Float>, texture: Int)
 
     var isGlass: Bool {
         if case .glass = self { return true }
@@ -88,13 +91,22 @@ struct StreetScene: Sendable {
     /// Image attributes the scene drew itself: the camera's height and pitch for rigs other
     /// than the dashcam, a curve's radius.
     var attributes: [String: String] = [:]
+    /// The image textures `Material.image` names (imported people's).
+    var textures: [Texture] = []
 
     /// The classes the street labels, in a fixed order (new classes go at the end, so YOLO ids
     /// of datasets rendered before stay the same).
     static let labels = ["pedestrian", "car", "cyclist", "pedestrian_reflection", "street_lamp", "traffic_sign", "traffic_light"]
 
-    init(_ p: SceneParameters, random: inout RandomStream) {
+    /// The street of `p`, its pedestrians drawn from `people` (the recipe's own human assets) by
+    /// their shares and from `Human` otherwise.
+    init(_ p: SceneParameters, people: [PersonAsset] = [], random: inout RandomStream) {
         parameters = p
+        var worn: [[Material]] = []
+        for person in people {
+            worn.append(person.materials(firstTexture: textures.count))
+            textures += person.textures
+        }
         // The street's own patterns: asphalt, paving and paint differ from street to street
         // (a copy of the stream, so what is drawn from it stays as it was).
         var patterns = random.derived(0x7061_7474)
@@ -328,6 +340,13 @@ struct StreetScene: Sendable {
             var z = 5 + 35 * Float(random.nextUnit())
             // At a junction people cross on the zebra crossings.
             if crossing && !crossSides.isEmpty { z = cross + (random.nextUnit() < 0.5 ? -7.2 : 7.2) + Float(random.nextUnit() - 0.5) * 2 }
+            // One of the recipe's own people, by their shares (nothing is drawn without them, so
+            // a street without stays as it was).
+            if !people.isEmpty, let k = Self.pick(people.map(\.share), random.nextUnit()) {
+                addPerson(
+                    people[k], wearing: worn[k], at: SIMD3(x, crossing ? 0 : 0.15, z), crossing: crossing, side: side, random: &random)
+                continue
+            }
             var human = Human.random(&random, rain: p.weather == .rain, snow: snow)
             let u = random.nextUnit(), phase = Float(random.nextUnit())
             if !crossing && u > 0.9, let bench = benches.popLast() {
@@ -343,11 +362,7 @@ struct StreetScene: Sendable {
                 continue
             }
             let pose: Human.Pose = crossing || u < 0.66 ? .walking(phase: phase) : (u < 0.72 ? .running(phase: phase) : .standing)
-            let turn = Float(random.nextNormal()) * 0.2
-            let yaw: Float =
-                pose == .standing || (plaza && crossing)
-                ? Float(random.nextUnit()) * 2 * .pi
-                : (crossing ? (side > 0 ? .pi / 2 : -.pi / 2) + turn : (random.nextUnit() < 0.5 ? 0 : .pi) + turn * 0.5)
+            let yaw = Self.heading(standing: pose == .standing, crossing: crossing, side: side, plaza: plaza, &random)
             let base = SIMD3<Float>(x, crossing ? 0 : 0.15, z)
             let (body, umbrella) = human.mesh(pose)
             objects.append(
@@ -385,6 +400,46 @@ struct StreetScene: Sendable {
             guard let facing = objects[i].facing else { continue }
             objects[i].materials = objects[i].materials.map { $0.worn(facing: facing) }
         }
+    }
+
+    /// The yaw of a pedestrian: anywhere when standing or crossing a plaza; across the road
+    /// from their `side` when crossing; else along the sidewalk either way, a little askew.
+    static func heading(standing: Bool, crossing: Bool, side: Float, plaza: Bool, _ random: inout RandomStream) -> Float {
+        let turn = Float(random.nextNormal()) * 0.2
+        if standing || (plaza && crossing) { return Float(random.nextUnit()) * 2 * .pi }
+        return crossing ? (side > 0 ? .pi / 2 : -.pi / 2) + turn : (random.nextUnit() < 0.5 ? 0 : .pi) + turn * 0.5
+    }
+
+    /// Which of `shares` the draw `u` (0…1) falls in, taking them one after another; nil past
+    /// their sum.
+    static func pick(_ shares: [Float], _ u: Double) -> Int? {
+        var start = 0.0
+        for (k, share) in shares.enumerated() {
+            start += Double(share)
+            if u < start { return k }
+        }
+        return nil
+    }
+
+    /// An imported person at `base`: posed at a drawn moment of its animation and walking the
+    /// way the street's own walkers do (across the road when `crossing`, else along the
+    /// sidewalk either way), or, without an animation time, standing about facing anywhere.
+    mutating func addPerson(
+        _ person: PersonAsset, wearing materials: [Material], at base: SIMD3<Float>, crossing: Bool, side: Float,
+        random: inout RandomStream
+    ) {
+        let height = person.heights.lowerBound + (person.heights.upperBound - person.heights.lowerBound) * Float(random.nextUnit())
+        let time = person.animationTimes.map { $0.lowerBound + ($0.upperBound - $0.lowerBound) * random.nextUnit() }
+        let yaw = Self.heading(standing: time == nil, crossing: crossing, side: side, plaza: parameters.layout == .plaza, &random)
+        var attributes = [
+            "pose": time == nil ? "standing" : "animated", "asset": person.name, "height_m": String(Float(Int(height * 100)) / 100),
+        ]
+        if let time { attributes["animation_time_s"] = String(Double(Int((time * 100).rounded())) / 100) }
+        objects.append(
+            SceneObject(
+                label: "pedestrian", mesh: person.figure(height: height, time: time).placed(at: base, yaw: yaw),
+                facing: SIMD3(sinf(yaw), 0, cosf(yaw)), materials: materials, attributes: attributes))
+        if time != nil { objects[objects.count - 1].velocity = SIMD3(sinf(yaw), 0, cosf(yaw)) * Self.speed(.walking(phase: 0)) }
     }
 
     /// The street is laid out with +x on the camera's right (a left-handed frame: traffic keeps
