@@ -246,8 +246,7 @@ public struct GapPlanner {
         // a composition): ask for plenty of it in each image.
         if let className {
             let rendererName = labels.isEmpty ? className : (labels.first { $0.value == className }?.key ?? className)
-            let plentiful = recipe.composition != nil ? recipe.composition?.plentiful(rendererName) : Recipe.plentiful[rendererName]
-            if let plenty = plentiful, allPins[plenty.parameter] == nil { allPins[plenty.parameter] = plenty.value }
+            if let plenty = recipe.plenty(rendererName), allPins[plenty.parameter] == nil { allPins[plenty.parameter] = plenty.value }
         }
         // Into the user's class list when the labels map into their categories.
         var classes: [String]?

@@ -60,11 +60,20 @@ public struct Recipe: Sendable {
     public var labels: [String: String] = [:]
     /// A scene composed from the user's assets (`scene: assets`); nil for the built-in street.
     public var composition: Composition?
-    /// The street's pedestrians drawn from the user's own human assets (`people:`).
-    public var people: StreetPeople?
+    /// A street's own models: people among its pedestrians (`people:`), others on its road and
+    /// sidewalks (`assets:`).
+    public var streetAssets: StreetAssets?
 
     /// The classes the renderer labels, before renaming: the street's, or the composition's.
-    public var rendererClasses: [String] { composition?.classes ?? StreetRenderer.classes }
+    public var rendererClasses: [String] { composition?.classes ?? StreetRenderer.classes + (streetAssets?.classes ?? []) }
+
+    /// The count that fills a gap of `className` (a renderer class): the street's own parameter
+    /// for its classes (`Recipe.plentiful`), else the composition's or the street's models'
+    /// `count_<class>`.
+    func plenty(_ className: String) -> (parameter: String, value: String)? {
+        if let composition { return composition.plentiful(className) }
+        return Self.plentiful[className] ?? streetAssets?.plentiful(className)
+    }
 
     /// For the labelled classes a scene can be made to hold plenty of, the parameter that does
     /// it and its value: filling a coverage gap of cyclists pins `cyclists=4` besides the cell's
@@ -154,10 +163,10 @@ public struct Recipe: Sendable {
             let kind = try top["scene"]?.string() ?? "street"
             switch kind {
             case "street":
-                for key in ["assets", "environment", "ground", "paths"] where top[key] != nil {
+                for key in ["environment", "ground", "paths"] where top[key] != nil {
                     throw top[key]!.error("\(key) belongs to a composed scene (scene: assets)")
                 }
-                recipe.people = try top["people"].map { list throws(DatasetsError) in try StreetPeople.parse(list, recipeFile: file) }
+                recipe.streetAssets = try StreetAssets.parse(top, recipeFile: file)
             case "assets":
                 if let people = top["people"] { throw people.error("people belongs to a street scene (a composed scene lists assets)") }
                 recipe.composition = try Composition.parse(top, recipeFile: file)
@@ -195,7 +204,8 @@ public struct Recipe: Sendable {
 
     /// The parameters this recipe's scene takes: its scene's, and the camera's.
     var knownParameters: [String: String] {
-        (composition.map { Composition.known.merging($0.countParameters) { a, _ in a } } ?? Self.known)
+        (composition.map { Composition.known.merging($0.countParameters) { a, _ in a } }
+            ?? Self.known.merging(streetAssets?.countParameters ?? [:]) { a, _ in a })
             .merging(Self.cameraKnown) { scene, _ in scene }
     }
 

@@ -18,8 +18,9 @@ public struct RenderJob: UnitProducer, Sendable {
     public let key: UnitKey
     /// A composed scene's assets and environment maps, read once.
     let files: CompositionFiles?
-    /// The street recipe's own human assets, read once.
+    /// The street recipe's own models, read once.
     let people: [PersonAsset]
+    let props: [PropAsset]
 
     public var plan: UnitPlan { spec.units }
     public var layout: DatasetCommitter.Layout { .coco }
@@ -49,7 +50,7 @@ public struct RenderJob: UnitProducer, Sendable {
         // A missing or broken asset, or a pin the recipe does not know, fails now, not at the
         // first image.
         files = try recipe.composition.map { c throws(EngineError) in try CompositionFiles(c) }
-        people = try recipe.people?.load() ?? []
+        (people, props) = try recipe.streetAssets?.load() ?? ([], [])
         var probe = RandomStream(seed: 0)
         _ = try recipe.drawValues(&probe, pinned: spec.pins)
     }
@@ -91,6 +92,16 @@ public struct RenderJob: UnitProducer, Sendable {
         let (parameters, drawn) = try recipe.draw(&drawing, pinned: spec.pins)
         var renderer = StreetRenderer(width: recipe.width, height: recipe.height, samplesPerPixel: samplesPerPixel)
         renderer.people = people
+        renderer.props = try props.map { prop throws(EngineError) in
+            // A pinned count (`--set count_bin=3`, the planner's plenty) replaces the recipe's.
+            guard let text = drawn["count_\(prop.className)"] else { return prop }
+            guard let count = Double(text), count.isFinite, (0...500).contains(count) else {
+                throw EngineError(.invalidSpec, "the count of \(prop.className.terminalSafe) must be a number 0…500")
+            }
+            var pinned = prop
+            pinned.counts = Int(count.rounded())...Int(count.rounded())
+            return pinned
+        }
         let output = renderer.render(parameters, stream: stream)
         return (output, parameters.attributes.merging(output.attributes) { _, scene in scene }, drawn)
     }

@@ -69,8 +69,11 @@ public struct StreetRenderer: Sendable {
     /// class ids are the same in every render).
     public static let classes = StreetScene.labels
 
-    /// The recipe's own human assets, placed among the street's pedestrians by their shares.
+    /// The recipe's own human models, placed among the street's pedestrians by their shares.
     public var people: [PersonAsset] = []
+    /// The recipe's own other models, placed on the road and sidewalks under their classes
+    /// (after `classes` in a dataset's class list).
+    public var props: [PropAsset] = []
 
     public init(width: Int, height: Int, samplesPerPixel: Int) {
         self.width = width
@@ -94,7 +97,7 @@ public struct StreetRenderer: Sendable {
         // Every image builds and frees the same BVHs and row buffers.
         ProcessMemory.keepFreedBuffers()
         var placement = stream.derived(1)
-        let scene = StreetScene(parameters, people: people, random: &placement)
+        let scene = StreetScene(parameters, people: people, props: props, random: &placement)
         // While the shutter is open, walkers, riders and driving cars move on.
         let shutter = parameters.lens.shutter
         let embree = EmbreeScene(meshes: scene.objects.map(\.mesh), travel: shutter > 0 ? scene.objects.map { $0.velocity * shutter } : [])
@@ -262,7 +265,7 @@ public struct StreetRenderer: Sendable {
     /// ray count and the seconds of each way, for the bench.
     package func embreeAlone(_ parameters: SceneParameters, stream: RandomStream) -> (rays: Int, single: Double, streamed: Double) {
         var placement = stream.derived(1)
-        let scene = StreetScene(parameters, people: people, random: &placement)
+        let scene = StreetScene(parameters, people: people, props: props, random: &placement)
         let embree = EmbreeScene(meshes: scene.objects.map(\.mesh))
         let camera = Camera(scene, width: width, height: height)
         func rays(_ y: Int) -> HitBatch<Void> {
@@ -299,7 +302,7 @@ public struct StreetRenderer: Sendable {
         rays: Int, seconds: Double
     ) {
         var placement = stream.derived(1)
-        let embree = EmbreeScene(meshes: StreetScene(parameters, people: people, random: &placement).objects.map(\.mesh))
+        let embree = EmbreeScene(meshes: StreetScene(parameters, people: people, props: props, random: &placement).objects.map(\.mesh))
         var batches = recorded.map { $0.replay() }
         let (_, time) = Rendering.seconds {
             batches.withUnsafeMutableBufferPointer { batches in

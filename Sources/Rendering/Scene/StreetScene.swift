@@ -91,21 +91,21 @@ struct StreetScene: Sendable {
     /// Image attributes the scene drew itself: the camera's height and pitch for rigs other
     /// than the dashcam, a curve's radius.
     var attributes: [String: String] = [:]
-    /// The image textures `Material.image` names (imported people's).
+    /// The image textures `Material.image` names (imported models').
     var textures: [Texture] = []
 
     /// The classes the street labels, in a fixed order (new classes go at the end, so YOLO ids
     /// of datasets rendered before stay the same).
     static let labels = ["pedestrian", "car", "cyclist", "pedestrian_reflection", "street_lamp", "traffic_sign", "traffic_light"]
 
-    /// The street of `p`, its pedestrians drawn from `people` (the recipe's own human assets) by
-    /// their shares and from `Human` otherwise.
-    init(_ p: SceneParameters, people: [PersonAsset] = [], random: inout RandomStream) {
+    /// The street of `p`, its pedestrians drawn from `people` (the recipe's own human models) by
+    /// their shares and from `Human` otherwise, and the recipe's own `props` placed on it.
+    init(_ p: SceneParameters, people: [PersonAsset] = [], props: [PropAsset] = [], random: inout RandomStream) {
         parameters = p
         var worn: [[Material]] = []
-        for person in people {
-            worn.append(person.materials(firstTexture: textures.count))
-            textures += person.textures
+        for model in people.map(\.model) + props.map(\.model) {
+            worn.append(model.materials(firstTexture: textures.count))
+            textures += model.textures
         }
         // The street's own patterns: asphalt, paving and paint differ from street to street
         // (a copy of the stream, so what is drawn from it stays as it was).
@@ -382,6 +382,13 @@ struct StreetScene: Sendable {
             }
         }
         addCyclists(p, avoiding: footprints, random: &random)
+        if !props.isEmpty {
+            // From a stream of their own: the street around them stays as it is without them.
+            var drawing = random.derived(0x7072_6F70)
+            addProps(
+                props, wearing: Array(worn[people.count...]), avoiding: footprints, open: { side, z0, z1 in open(side, z0, z1, margin: 1) },
+                random: &drawing)
+        }
         if plaza {
             widen(to: 17)
         } else if lanes > 2 {
@@ -428,19 +435,82 @@ struct StreetScene: Sendable {
         _ person: PersonAsset, wearing materials: [Material], at base: SIMD3<Float>, crossing: Bool, side: Float,
         random: inout RandomStream
     ) {
-        let height = person.heights.lowerBound + (person.heights.upperBound - person.heights.lowerBound) * Float(random.nextUnit())
-        let time = person.animationTimes.map { $0.lowerBound + ($0.upperBound - $0.lowerBound) * random.nextUnit() }
+        let height = Self.uniform(person.heights, &random)
+        let time = person.model.time(&random)
         let yaw = Self.heading(standing: time == nil, crossing: crossing, side: side, plaza: parameters.layout == .plaza, &random)
         var attributes = [
-            "pose": time == nil ? "standing" : "animated", "asset": person.name, "height_m": String(Float(Int(height * 100)) / 100),
+            "pose": time == nil ? "standing" : "animated", "asset": person.model.name, "height_m": String(Float(Int(height * 100)) / 100),
         ]
-        if let time { attributes["animation_time_s"] = String(Double(Int((time * 100).rounded())) / 100) }
+        if let time { attributes["animation_time_s"] = Self.centi(time) }
         objects.append(
             SceneObject(
-                label: "pedestrian", mesh: person.figure(height: height, time: time).placed(at: base, yaw: yaw),
+                label: "pedestrian", mesh: person.model.mesh(.height(height), time: time).placed(at: base, yaw: yaw),
                 facing: SIMD3(sinf(yaw), 0, cosf(yaw)), materials: materials, attributes: attributes))
         if time != nil { objects[objects.count - 1].velocity = SIMD3(sinf(yaw), 0, cosf(yaw)) * Self.speed(.walking(phase: 0)) }
     }
+
+    /// The recipe's own models placed by their counts: on the road lined up with the traffic
+    /// (either way, by the side), or on a sidewalk turned any way (`open` says where a
+    /// sidewalk runs: not across a junction), each clear of the `cars` and of those placed
+    /// before it (30 tries, else left out).
+    mutating func addProps(
+        _ props: [PropAsset], wearing: [[Material]], avoiding cars: [(x: ClosedRange<Float>, z: ClosedRange<Float>)],
+        open: (Float, Float, Float) -> Bool, random: inout RandomStream
+    ) {
+        var taken = cars
+        for (k, prop) in props.enumerated() {
+            let span = prop.counts.upperBound - prop.counts.lowerBound + 1
+            let count = prop.counts.lowerBound + min(span - 1, Int(random.nextUnit() * Double(span)))
+            for _ in 0..<count {
+                let scale = Self.uniform(prop.scales, &random)
+                let time = prop.model.time(&random)
+                var mesh = prop.model.mesh(.scale(scale), time: time)
+                let (lo, hi) = mesh.bounds
+                var spot: (base: SIMD3<Float>, yaw: Float, x: ClosedRange<Float>, z: ClosedRange<Float>)? = nil
+                for _ in 0..<30 {
+                    let side: Float = random.nextUnit() < 0.5 ? -1 : 1
+                    let u = (Float(random.nextUnit()), Float(random.nextUnit()), Float(random.nextUnit()))
+                    let (base, yaw): (SIMD3<Float>, Float)
+                    var half: SIMD2<Float>
+                    switch prop.place {
+                    case .road:
+                        // Across a lane's width from the centre line to the kerb, along the road.
+                        half = SIMD2(hi.x - lo.x, hi.z - lo.z) / 2
+                        let room = max(0, 4.9 - 0.1 - 2 * half.x)
+                        base = SIMD3(side * (0.1 + half.x + room * u.0), 0, 7 + 55 * u.1)
+                        yaw = side < 0 ? .pi : 0
+                    case .sidewalk:
+                        // Turned any way: the circle around its footprint must fit.
+                        let radius: Float = max(hi.x - lo.x, hi.z - lo.z) * 0.5 * 1.415
+                        half = SIMD2(repeating: radius)
+                        let room = max(0, 3 - 0.2 - 2 * half.x)
+                        base = SIMD3(side * (5.1 + half.x + room * u.0), 0.15, 4 + 40 * u.1)
+                        yaw = u.2 * 2 * .pi
+                        guard open(side, base.z - half.y, base.z + half.y) else { continue }
+                    }
+                    let x = (base.x - half.x)...(base.x + half.x), z = (base.z - half.y)...(base.z + half.y)
+                    if !taken.contains(where: { $0.x.overlaps(x) && $0.z.overlaps(z) }) {
+                        spot = (base, yaw, x, z)
+                        break
+                    }
+                }
+                guard let spot else { continue }
+                taken.append((spot.x, spot.z))
+                mesh = mesh.placed(at: spot.base, yaw: spot.yaw)
+                var attributes = ["asset": prop.model.name, "scale": Self.centi(Double(scale))]
+                if let time { attributes["animation_time_s"] = Self.centi(time) }
+                objects.append(SceneObject(label: prop.className, mesh: mesh, materials: wearing[k], attributes: attributes))
+            }
+        }
+    }
+
+    /// A value drawn uniformly from `range`.
+    static func uniform(_ range: ClosedRange<Float>, _ random: inout RandomStream) -> Float {
+        range.lowerBound + (range.upperBound - range.lowerBound) * Float(random.nextUnit())
+    }
+
+    /// `v` to two decimals, as attributes carry numbers.
+    static func centi(_ v: Double) -> String { String(Double(Int((v * 100).rounded())) / 100) }
 
     /// The street is laid out with +x on the camera's right (a left-handed frame: traffic keeps
     /// to +x); the renderer's world is right-handed (glTF's and Blender's: looking down +z, +x is

@@ -12,8 +12,8 @@ import Testing
 private let sample = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../sample-data").standardized
     .path
 
-@Suite("Street recipes place the user's own people")
-struct StreetPeopleTests {
+@Suite("Street recipes place the user's own models")
+struct StreetAssetsTests {
     static func job(_ recipe: String, pins: [String: String] = [:], size: PixelSize = PixelSize(width: 160, height: 120)) throws
         -> RenderJob
     {
@@ -23,16 +23,16 @@ struct StreetPeopleTests {
                 size: size, samplesPerPixel: 1))
     }
 
-    /// A workspace with the sample's rigged person and static cone, and a street recipe whose
-    /// `people:` is `people`.
-    static func workspace(_ people: String) -> (TemporaryDirectory, String) {
+    /// A workspace with the sample's rigged person and static cone, and a street recipe of
+    /// `text` (its `people:` when it is a list's items).
+    static func workspace(_ text: String) -> (TemporaryDirectory, String) {
         let dir = TemporaryDirectory()
         _ = dir.write("studio.yaml", "datasets: []\n")
         _ = dir.write("assets/people/jumper.glb", (try? FileIO.read("\(sample)/assets/people/jumper.glb")) ?? [])
         _ = dir.write("assets/cone.gltf", (try? FileIO.read("\(sample)/assets/cone.gltf")) ?? [])
         _ = dir.write("assets/cone.bin", (try? FileIO.read("\(sample)/assets/cone.bin")) ?? [])
         _ = dir.write("assets/cone.png", (try? FileIO.read("\(sample)/assets/cone.png")) ?? [])
-        return (dir, dir.write("scenes/street.yaml", "people:\n\(people)\n"))
+        return (dir, dir.write("scenes/street.yaml", text.hasPrefix("  -") ? "people:\n\(text)\n" : text))
     }
 
     @Test("Every pedestrian from a share of 1 is the asset: upright, its height and animation time drawn within the recipe's")
@@ -61,13 +61,17 @@ struct StreetPeopleTests {
         _ = dir
     }
 
-    @Test("The sample's street-people recipe mixes the asset with the street's own people")
+    @Test("The sample's street-assets recipe mixes its rigged figure with the street's own people, and labels cones and crates")
     func sampleRecipe() throws {
-        let job = try Self.job("\(sample)/scenes/street-people.yaml", pins: ["pedestrians": "40", "rig": "cctv"])
-        let people = try (0..<2).flatMap { try job.labelled($0).annotations.filter { $0.category == "pedestrian" } }
+        let job = try Self.job(
+            "\(sample)/scenes/street-assets.yaml",
+            pins: ["pedestrians": "40", "rig": "cctv", "count_traffic_cone": "5", "count_crate": "3"])
+        #expect(job.classes == StreetRenderer.classes + ["traffic_cone", "crate"])
+        let annotations = try (0..<2).flatMap { try job.labelled($0).annotations }
+        let people = annotations.filter { $0.category == "pedestrian" }
         let assets = people.filter { $0.annotation.attributes["asset"] == "jumper" }.count
         #expect(assets > 0 && assets < people.count, "\(assets) of \(people.count)")
-        #expect(job.classes == StreetRenderer.classes)
+        #expect(annotations.contains { $0.category == "traffic_cone" } && annotations.contains { $0.category == "crate" })
     }
 
     @Test("Bad people: entries are errors naming what is wrong, before the first image")
@@ -82,6 +86,12 @@ struct StreetPeopleTests {
             ("  - {file: assets/people/jumper.glb, share: 0.5, height: {normal: {mean: 1.7, std: 0.1}}}", "uniform"),
             ("  - {file: assets/people/jumper.glb, share: 0.5, size: 2}", "size"),
             ("  - {file: assets/cone.gltf, share: 0.5, animation_time: 1}", "no skinned animation"),
+            ("assets:\n  - {file: assets/cone.gltf}\n", "file and class"),
+            ("assets:\n  - {file: assets/cone.gltf, class: cone, on: roof}\n", "on is one of road, sidewalk"),
+            ("assets:\n  - {file: assets/cone.gltf, class: cone, count: 900}\n", "count must be within"),
+            ("assets:\n  - {file: assets/cone.gltf, class: pedestrian_reflection}\n", "cannot be placed"),
+            ("assets:\n  - {file: assets/cone.gltf, class: cone, share: 1}\n", "share"),
+            ("environment: assets/cone.png\n", "belongs to a composed scene"),
         ]
         for (people, message) in cases {
             let (dir, recipe) = Self.workspace(people)
@@ -97,5 +107,31 @@ struct StreetPeopleTests {
                 + "people:\n  - {file: assets/people/jumper.glb, share: 1}\n")
         let error = #expect(throws: EngineError.self) { try Self.job(composed) }
         #expect(error?.description.contains("people belongs to a street scene") == true, "\(error?.description ?? "")")
+    }
+
+    @Test("A street recipe's assets: are labelled under their classes after the street's, counted as drawn or pinned")
+    func props() throws {
+        let (dir, recipe) = Self.workspace(
+            "assets:\n  - {file: assets/cone.gltf, class: cone, count: {uniform: [2, 3]}, scale: 2, on: sidewalk}\n"
+                + "  - {file: assets/cone.gltf, class: car, count: 2, on: road}\n")
+        let pins = ["rig": "eye_level", "time_of_day": "day", "weather": "sunny"]
+        let job = try Self.job(recipe, pins: pins)
+        #expect(job.classes == StreetRenderer.classes + ["cone"])
+        #expect(job.recipe.plenty("cone")! == ("count_cone", "3"))
+        #expect(job.recipe.plenty("car")! == ("cars", "7"), "the street's own parameter first")
+        var cones = 0
+        for i in 0..<3 {
+            let annotations = try job.labelled(i).annotations
+            let mine = annotations.filter { $0.category == "cone" }
+            cones += mine.count
+            #expect(mine.allSatisfy { $0.annotation.attributes["asset"] == "cone" && $0.annotation.attributes["scale"] == "2.0" })
+        }
+        #expect(cones > 0)
+        // Pinned: none, or many.
+        let none = try Self.job(recipe, pins: pins.merging(["count_cone": "0"]) { a, _ in a })
+        #expect(try (0..<3).allSatisfy { try none.labelled($0).annotations.allSatisfy { $0.category != "cone" } })
+        let bad = try Self.job(recipe, pins: ["count_cone": "lots"])
+        #expect(throws: EngineError.self) { try bad.labelled(0) }
+        _ = dir
     }
 }

@@ -3,10 +3,10 @@ import Testing
 
 @testable import Rendering
 
-@Suite("The user's own people in the street")
-struct PersonAssetTests {
+@Suite("The user's own models in the street")
+struct StreetAssetTests {
     /// A figure 2 units tall along `up` (a thin box) with a nose: a small box 1 unit out along +x.
-    static func figure(up: PersonAsset.Up) -> Asset {
+    static func figure(up: StreetModel.Up) -> Asset {
         func box(_ center: SIMD3<Float>, _ size: SIMD3<Float>) -> AssetMesh {
             let mesh = Mesh.box(center: center, size: size)
             return AssetMesh(
@@ -20,10 +20,9 @@ struct PersonAssetTests {
 
     @Test("A figure stands on the origin at the drawn height, whichever axis is up in its file, turned to face +z")
     func figure() {
-        for up in PersonAsset.Up.allCases {
-            let person = PersonAsset(
-                name: "f", asset: Self.figure(up: up), share: 1, heights: 1.5...1.5, animationTimes: nil, up: up, facing: .plusX)
-            let mesh = person.figure(height: 1.5, time: nil)
+        for up in StreetModel.Up.allCases {
+            let model = StreetModel(name: "f", asset: Self.figure(up: up), up: up, facing: .plusX)
+            let mesh = model.mesh(.height(1.5), time: nil)
             let (lo, hi) = mesh.bounds
             #expect(abs(lo.y) < 1e-4 && abs(hi.y - 1.5) < 1e-4, "\(up): \(lo) \(hi)")
             // Facing +x in the file: the nose ends up ahead (+z; the figure is centred on its
@@ -45,7 +44,7 @@ struct PersonAssetTests {
         let p = SceneParameters(rig: .eyeLevel, pedestrians: 12, cars: 0, cyclists: 0)
         func render(_ asset: Asset) -> RenderOutput {
             var renderer = StreetRenderer(width: 160, height: 120, samplesPerPixel: 1)
-            renderer.people = [PersonAsset(name: "box", asset: asset, share: 1, heights: 1.7...1.7, animationTimes: nil)]
+            renderer.people = [PersonAsset(StreetModel(name: "box", asset: asset), share: 1, heights: 1.7...1.7)]
             return renderer.render(p, stream: RandomStream(seed: 9))
         }
         let (textured, untextured) = (render(box), render(plain))
@@ -62,5 +61,48 @@ struct PersonAssetTests {
         let others = Set(textured.objects.filter { $0.value.label != "pedestrian_reflection" }.map { UInt16($0.key) }).subtracting(people)
         let rest = textured.instances.indices.filter { others.contains(textured.instances[$0]) }
         #expect(rest.allSatisfy { p in (0..<3).allSatisfy { textured.rgb[p * 3 + $0] == untextured.rgb[p * 3 + $0] } })
+    }
+
+    @Test("Props stand on the road (lined up, clear of the cars) or on the sidewalks, and the street around them is as it was")
+    func props() throws {
+        let box = try Asset.load("/usr/share/assimp/models/glTF2/BoxTextured-glTF/BoxTextured.gltf")
+        let model = StreetModel(name: "box", asset: box)
+        let props = [
+            PropAsset(model, className: "crate", counts: 4...4, scales: 0.8...1.2, place: .road),
+            PropAsset(model, className: "bin", counts: 3...5, scales: 0.5...0.5, place: .sidewalk),
+        ]
+        for seed in 0..<4 {
+            let p = SceneParameters(rig: .dashcam, pedestrians: 6, cars: 6, cyclists: 1)
+            var a = RandomStream(seed: UInt64(seed)).derived(1), b = a
+            let plain = StreetScene(p, random: &a)
+            let with = StreetScene(p, props: props, random: &b)
+            let crates = with.objects.filter { $0.label == "crate" }, bins = with.objects.filter { $0.label == "bin" }
+            #expect(crates.count <= 4 && crates.count >= 2, "seed \(seed): \(crates.count) crates")
+            #expect((3...5).contains(bins.count), "seed \(seed): \(bins.count) bins")
+            for crate in crates {
+                let (lo, hi) = crate.mesh.bounds
+                #expect(abs(lo.y) < 1e-4 && lo.x >= -5 && hi.x <= 5, "crate at \(lo)…\(hi)")
+                #expect((0.8...1.2).contains(hi.y - lo.y), "a unit box scaled 0.8–1.2: \(hi.y - lo.y)")
+                #expect(crate.attributes["asset"] == "box")
+            }
+            for bin in bins {
+                let (lo, hi) = bin.mesh.bounds
+                #expect(abs(lo.y - 0.15) < 1e-4 && abs(hi.y - lo.y - 0.5) < 1e-4, "bin at \(lo)…\(hi)")
+                #expect(min(abs(lo.x), abs(hi.x)) >= 5 && max(abs(lo.x), abs(hi.x)) <= 8, "bin at \(lo)…\(hi)")
+            }
+            // Clear of every car (footprints in the ground plane).
+            for car in with.objects.filter({ $0.label == "car" }) {
+                let c = car.mesh.bounds
+                for prop in crates + bins {
+                    let q = prop.mesh.bounds
+                    let apart = q.min.x >= c.max.x || q.max.x <= c.min.x || q.min.z >= c.max.z || q.max.z <= c.min.z
+                    #expect(apart, "seed \(seed): a prop at \(q) on a car at \(c)")
+                }
+            }
+            // The rest of the street is the one drawn without them.
+            let rest = with.objects.filter { $0.label != "crate" && $0.label != "bin" }
+            #expect(rest.count == plain.objects.count)
+            #expect(zip(rest, plain.objects).allSatisfy { $0.label == $1.label && $0.mesh.vertices == $1.mesh.vertices })
+        }
     }
 }
