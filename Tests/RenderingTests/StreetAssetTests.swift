@@ -105,4 +105,34 @@ struct StreetAssetTests {
             #expect(zip(rest, plain.objects).allSatisfy { $0.label == $1.label && $0.mesh.vertices == $1.mesh.vertices })
         }
     }
+
+    @Test("A cut-out's holes show what is behind them: a transparent card labels no pixel, half of one about half")
+    func cutOut() {
+        // A card 3 m square standing across the road, its texture as `alpha` says from left to right.
+        func card(_ alpha: [UInt8]) -> PropAsset {
+            let mesh = AssetMesh(
+                positions: [SIMD3(-0.5, 0, 0), SIMD3(0.5, 0, 0), SIMD3(0.5, 1, 0), SIMD3(-0.5, 1, 0)],
+                normals: Array(repeating: SIMD3(0, 0, -1), count: 4), uvs: [SIMD2(0, 1), SIMD2(1, 1), SIMD2(1, 0), SIMD2(0, 0)],
+                tangents: [], triangles: [SIMD3(0, 1, 2), SIMD3(0, 2, 3)], material: 0)
+            var material = SurfaceMaterial()
+            material.baseColorTexture = Texture(
+                width: alpha.count, height: 1, texels: alpha.map { SIMD4(200, 60, 60, $0) }, encoding: .sRGB, wrap: .clamped)
+            material.alphaCutoff = 0.5
+            let asset = Asset(file: "card", meshes: [mesh], materials: [material])
+            return PropAsset(StreetModel(name: "card", asset: asset), className: "card", counts: 1...1, scales: 3...3, place: .road)
+        }
+        func shown(_ prop: PropAsset) -> Int {
+            var renderer = StreetRenderer(width: 160, height: 120, samplesPerPixel: 1)
+            renderer.props = [prop]
+            let out = renderer.render(SceneParameters(pedestrians: 0, cars: 0, cyclists: 0), stream: RandomStream(seed: 4))
+            let cards = Set(out.objects.filter { $0.value.label == "card" }.map { UInt16($0.key) })
+            return out.instances.filter { cards.contains($0) }.count
+        }
+        let opaque = shown(card(Array(repeating: 255, count: 8)))
+        let clear = shown(card(Array(repeating: 0, count: 8)))
+        let half = shown(card(Array(repeating: 255, count: 4) + Array(repeating: 0, count: 4)))
+        #expect(opaque > 100, "\(opaque) pixels")
+        #expect(clear == 0, "\(clear) pixels through a transparent card")
+        #expect(Double(half) > 0.35 * Double(opaque) && Double(half) < 0.65 * Double(opaque), "\(half) of \(opaque)")
+    }
 }

@@ -444,15 +444,19 @@ public struct StreetRenderer: Sendable {
                             let x = i / spp
                             let weight = bounce.weight
                             let direction = entry.direction
+                            // A camera ray, or one gone on through a cut-out's holes.
+                            let primary = depth == 0 || bounce.through
                             guard let hit = entry.hit else {
                                 radiance[i] += weight * light.sky(direction)
+                                if bounce.labels && bounce.through { (row.instances[x], row.surfaces[x], row.depth[x]) = (0, -1, 0) }
                                 continue
                             }
                             if bounce.labels {
-                                if depth == 0 {
+                                if primary {
+                                    let distance = bounce.travelled + hit.distance
                                     row.instances[x] = UInt16(ctx.instanceOf[hit.mesh])
                                     row.surfaces[x] = Int32(hit.mesh)
-                                    row.depth[x] = UInt16(min(65535, hit.distance * ctx.camera.forwardCosine(direction) * 1000 + 0.5))
+                                    row.depth[x] = UInt16(min(65535, distance * ctx.camera.forwardCosine(direction) * 1000 + 0.5))
                                 } else if ctx.isPedestrian[hit.mesh] {
                                     // Seen in the glass: a reflection of that pedestrian, labelled as such.
                                     row.instances[x] = UInt16(ctx.firstReflection + ctx.instanceOf[hit.mesh] - 1)
@@ -472,9 +476,26 @@ public struct StreetRenderer: Sendable {
                                 color += seen * c
                             case .diffuse, .textured, .image:
                                 var albedo: SIMD3<Float>
-                                if case .image(let base, let texture) = material {
+                                if case .image(let base, let texture, let cutoff) = material {
                                     let (uv, perMetre) = ctx.surfaces.uv(hit)
                                     let texel = ctx.scene.textures[texture].sample(uv, footprint: hit.distance * ctx.pixelAngle * perMetre)
+                                    if texel.w < cutoff {
+                                        // A hole of a cut-out (hair, leaves, a fence): the ray goes on
+                                        // through it in the next wave, as what it was.
+                                        radiance[i] += color
+                                        if depth < 2 {
+                                            var through = bounce
+                                            through.weight = seen
+                                            through.through = primary
+                                            through.travelled = bounce.travelled + hit.distance
+                                            mirrors.write(point + direction * 1e-3, direction, time: entry.time, through)
+                                        } else if bounce.labels && primary {
+                                            // Out of waves behind a third hole: the pixel is labelled
+                                            // as nothing rather than as the hole.
+                                            (row.instances[x], row.surfaces[x], row.depth[x]) = (0, -1, 0)
+                                        }
+                                        continue
+                                    }
                                     albedo = base * SIMD3(texel.x, texel.y, texel.z)
                                 } else if case .textured(let base, let pattern, let variant) = material {
                                     albedo =
@@ -554,7 +575,7 @@ public struct StreetRenderer: Sendable {
                                 }
                                 // Reflections are labelled in glass that is stuff (shop fronts), not
                                 // in a labelled object's own (a car's windows stay the car's).
-                                let labels = depth == 0 && bounce.labels && material.isGlass && ctx.instanceOf[hit.mesh] == 0
+                                let labels = primary && bounce.labels && material.isGlass && ctx.instanceOf[hit.mesh] == 0
                                 mirrors.write(
                                     point + n * 1e-3, reflected, time: entry.time, Bounce(sample: Int32(i), labels: labels, weight: mirror))
                             }
@@ -635,6 +656,10 @@ public struct StreetRenderer: Sendable {
     private struct Bounce {
         var sample: Int32
         var labels: Bool
+        /// A camera ray gone on through a cut-out's hole: it labels and measures depth as the
+        /// camera ray did, `travelled` metres from the camera.
+        var through = false
+        var travelled: Float = 0
         var weight: SIMD3<Float>
     }
     private typealias Wave = HitBatch<Bounce>

@@ -2,9 +2,9 @@ internal import StudioCore
 
 /// A model file of the user's own as the street places it: read (`Asset`), posed at a drawn
 /// moment of its animation when it has one, stood upright on the ground, and shaded with the
-/// street's own diffuse model — base colour times the base-colour texture. Metallic,
-/// roughness, normal maps and alpha cut-outs are the composed renderer's (`scene: assets`); in
-/// the street a cut-out is drawn solid.
+/// street's own diffuse model — base colour times the base-colour texture, an alpha cut-out
+/// (glTF's MASK) a hole camera and mirror rays go through (shadows fall as if it were solid).
+/// Metallic, roughness and normal maps are the composed renderer's (`scene: assets`).
 public struct StreetModel: Sendable {
     /// The axis that is up in the file: glTF's is y; many Blender, 3ds Max and DirectX exports
     /// have z.
@@ -99,7 +99,7 @@ public struct StreetModel: Sendable {
             let base = SIMD3(m.baseColor.x, m.baseColor.y, m.baseColor.z)
             guard m.baseColorTexture != nil else { return .diffuse(base) }
             defer { next += 1 }
-            return .image(base, texture: next)
+            return .image(base, texture: next, cutoff: m.alphaCutoff.map { $0 / max(1e-6, m.baseColor.w) } ?? 0)
         }
     }
 

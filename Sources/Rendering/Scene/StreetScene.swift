@@ -16,9 +16,10 @@ enum Material: Sendable, Hashable {
     case emissive(SIMD3<Float>)
     /// Car paint: a diffuse colour under a clear coat that mirrors what it faces (Fresnel).
     case coated(SIMD3<Float>)
-    /// An imported asset's surface: a colour times an image texture (`StreetScene.textures`
-    /// by index) at the hit's texture coordinates.
-    case image(SIMD3<Float>, texture: Int)
+    /// An imported model's surface: a colour times an image texture (`StreetScene.textures`
+    /// by index) at the hit's texture coordinates; where the texture's alpha is below `cutoff`
+    /// (glTF's alpha mask; 0: opaque) a hole the ray goes through.
+    case image(SIMD3<Float>, texture: Int, cutoff: Float)
 
     var isGlass: Bool {
         if case .glass = self { return true }
