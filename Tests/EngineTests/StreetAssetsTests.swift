@@ -92,6 +92,7 @@ struct StreetAssetsTests {
             ("assets:\n  - {file: assets/cone.gltf, class: pedestrian_reflection}\n", "cannot be placed"),
             ("assets:\n  - {file: assets/cone.gltf, class: cone, share: 1}\n", "share"),
             ("environment: assets/cone.png\n", "belongs to a composed scene"),
+            ("assets:\n  - {file: assets/cone.gltf, class: cone, color_variation: 2}\n", "a share must be 0…1"),
         ]
         for (people, message) in cases {
             let (dir, recipe) = Self.workspace(people)

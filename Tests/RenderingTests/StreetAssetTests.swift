@@ -99,6 +99,13 @@ struct StreetAssetTests {
                     #expect(apart, "seed \(seed): a prop at \(q) on a car at \(c)")
                 }
             }
+            // Without colour variation every placement wears the file's colours; with it, each its own.
+            #expect(Set(bins.map { "\($0.materials)" }).count == 1)
+            var varied = props
+            varied[1].model.colorVariation = 0.5
+            var c = RandomStream(seed: UInt64(seed)).derived(1)
+            let colours = StreetScene(p, props: varied, random: &c).objects.filter { $0.label == "bin" }.map { "\($0.materials)" }
+            #expect(Set(colours).count == colours.count, "\(colours)")
             // The rest of the street is the one drawn without them.
             let rest = with.objects.filter { $0.label != "crate" && $0.label != "bin" }
             #expect(rest.count == plain.objects.count)

@@ -346,8 +346,7 @@ struct CompositionFiles: Sendable {
                 var placement = Placement(
                     asset: asset, position: SIMD3(spot.x, -bounds.min.y * scale, spot.y), yaw: turn, scale: scale, label: entry.className)
                 placement.attributes = attributes
-                let shift = (random.nextSquare() * 2 - 1) * colorVariation
-                placement.tint = SIMD3(1 + shift.x, 1 - shift.x * 0.5 + shift.y * 0.5, 1 - shift.y)
+                placement.tint = Placement.tint(variation: colorVariation, &random)
                 placement.roughness = 1 + (Float(random.nextUnit()) * 2 - 1) * roughnessVariation
                 placements.append(placement)
             }

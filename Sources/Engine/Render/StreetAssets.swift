@@ -17,7 +17,8 @@ internal import StudioCore
 /// Every entry: `file`, a model file or a folder of them (relative to the workspace);
 /// `animation_time`, seconds into the file's animation, a number or `uniform: [low, high]`
 /// (absent: at rest); `up`, y (glTF's, the default) or z; `facing`, the way the model faces
-/// in the file (+z by default, glTF's convention; -z, +x, -x). A person: `share` 0…1 (all
+/// in the file (+z by default, glTF's convention; -z, +x, -x); `color_variation`, 0…1, how far
+/// each placement's colours may shift (0 by default). A person: `share` 0…1 (all
 /// shares add to at most 1, the rest are the street's own people; a folder's files split it),
 /// `height` in metres (default 1.6–1.85). Any other: `class`, `count` per image (default 1; a
 /// folder's files each that many), `scale` on the file's units (default 1), `on` road (lined
@@ -29,6 +30,7 @@ public struct StreetAssets: Sendable {
         var animationTimes: ClosedRange<Double>?
         var up: StreetModel.Up
         var facing: StreetModel.Facing
+        var colorVariation: Double
     }
 
     struct Person: Sendable {
@@ -74,14 +76,13 @@ public struct StreetAssets: Sendable {
         guard top["people"] != nil || top["assets"] != nil else { return nil }
         let root = Composition.workspace(of: recipeFile)
         var out = StreetAssets()
-        let common: Set<String> = ["file", "animation_time", "up", "facing"]
+        let common: Set<String> = ["file", "animation_time", "up", "facing", "color_variation"]
         var total = 0.0
         for item in try top["people"]?.sequence() ?? [] {
             let fields = try item.dictionary(allowed: common.union(["share", "height"]))
             guard let share = fields["share"] else { throw item.error("each person needs file and share") }
             let models = try Self.models(item, fields, root: root)
-            let fraction = try share.double()
-            guard (0...1).contains(fraction) else { throw share.error("share must be 0…1", code: .invalidValue) }
+            let fraction = try Self.share(share)
             total += fraction
             guard total <= 1 + 1e-9 else { throw share.error("the shares of people add to more than 1", code: .invalidValue) }
             let heights = try fields["height"].map { h throws(DatasetsError) in try range(h, "height", within: 0.3...3) } ?? 1.6...1.85
@@ -111,7 +112,8 @@ public struct StreetAssets: Sendable {
         return Models(
             files: files,
             animationTimes: try fields["animation_time"].map { t throws(DatasetsError) in try range(t, "animation_time", within: 0...1e6) },
-            up: try option(fields, "up", .y), facing: try option(fields, "facing", .plusZ))
+            up: try option(fields, "up", .y), facing: try option(fields, "facing", .plusZ),
+            colorVariation: try fields["color_variation"].map(Self.share) ?? 0)
     }
 
     private static func option<Value: RawRepresentable<String> & CaseIterable>(
@@ -124,6 +126,13 @@ public struct StreetAssets: Sendable {
             throw field.error("\(name) is one of \(allowed), not \(String(text.prefix(20)).terminalSafe)", code: .invalidValue)
         }
         return value
+    }
+
+    /// A share, 0…1.
+    private static func share(_ field: YAMLFields) throws(DatasetsError) -> Double {
+        let v = try field.double()
+        guard (0...1).contains(v) else { throw field.error("a share must be 0…1", code: .invalidValue) }
+        return v
     }
 
     /// A number (a range of one) or `uniform: [low, high]`, within `limits`.
@@ -155,9 +164,10 @@ public struct StreetAssets: Sendable {
                     throw EngineError(
                         .invalidSpec, "street asset \(file.terminalSafe): animation_time is given but the file has no skinned animation")
                 }
-                out.append(
-                    StreetModel(
-                        name: Recipe.stem(file), asset: asset, animationTimes: models.animationTimes, up: models.up, facing: models.facing))
+                var model = StreetModel(
+                    name: Recipe.stem(file), asset: asset, animationTimes: models.animationTimes, up: models.up, facing: models.facing)
+                model.colorVariation = Float(models.colorVariation)
+                out.append(model)
             }
             return out
         }

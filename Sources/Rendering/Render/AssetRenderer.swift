@@ -29,6 +29,13 @@ public struct Placement: Sendable {
     }
 
     var transform: Affine { .placing(at: position, yaw: yaw, scale: scale) }
+
+    /// A colour shift drawn for one object (`variation` 0…1: how far red, green and blue may
+    /// move apart), multiplying its base colours.
+    public static func tint(variation: Float, _ random: inout RandomStream) -> SIMD3<Float> {
+        let shift = (random.nextSquare() * 2 - 1) * variation
+        return SIMD3(1 + shift.x, 1 - shift.x * 0.5 + shift.y * 0.5, 1 - shift.y)
+    }
 }
 
 /// What a composed scene's ground is made of beyond its material: a procedural pattern of the

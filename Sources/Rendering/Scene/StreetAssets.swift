@@ -38,6 +38,9 @@ public struct StreetModel: Sendable {
     public var animationTimes: ClosedRange<Double>?
     public var up: Up
     public var facing: Facing
+    /// How far each placement's colours may shift (0…1, as a composed scene's
+    /// `color_variation`): 0 keeps the file's.
+    public var colorVariation: Float = 0
 
     public init(name: String, asset: Asset, animationTimes: ClosedRange<Double>? = nil, up: Up = .y, facing: Facing = .plusZ) {
         self.name = name
@@ -45,6 +48,21 @@ public struct StreetModel: Sendable {
         self.animationTimes = animationTimes
         self.up = up
         self.facing = facing
+    }
+
+    /// `materials` (the model's, as `materials(firstTexture:)` gives them) in a colour drawn
+    /// for one placement; as they are, and nothing drawn, without colour variation.
+    func varied(_ materials: [Material], _ random: inout RandomStream) -> [Material] {
+        guard colorVariation > 0 else { return materials }
+        let tint = Placement.tint(variation: colorVariation, &random)
+        return materials.map { material in
+            switch material {
+            case .diffuse(let c): .diffuse(pointwiseMin(c * tint, SIMD3(repeating: 1)))
+            case .image(let c, let texture, let cutoff):
+                .image(pointwiseMin(c * tint, SIMD3(repeating: 1)), texture: texture, cutoff: cutoff)
+            default: material
+            }
+        }
     }
 
     /// A moment of the animation, drawn (nothing is drawn without an animation time).

@@ -438,6 +438,7 @@ struct StreetScene: Sendable {
     ) {
         let height = Self.uniform(person.heights, &random)
         let time = person.model.time(&random)
+        let materials = person.model.varied(materials, &random)
         let yaw = Self.heading(standing: time == nil, crossing: crossing, side: side, plaza: parameters.layout == .plaza, &random)
         var attributes = [
             "pose": time == nil ? "standing" : "animated", "asset": person.model.name, "height_m": String(Float(Int(height * 100)) / 100),
@@ -465,6 +466,7 @@ struct StreetScene: Sendable {
             for _ in 0..<count {
                 let scale = Self.uniform(prop.scales, &random)
                 let time = prop.model.time(&random)
+                let materials = prop.model.varied(wearing[k], &random)
                 var mesh = prop.model.mesh(.scale(scale), time: time)
                 let (lo, hi) = mesh.bounds
                 var spot: (base: SIMD3<Float>, yaw: Float, x: ClosedRange<Float>, z: ClosedRange<Float>)? = nil
@@ -500,7 +502,7 @@ struct StreetScene: Sendable {
                 mesh = mesh.placed(at: spot.base, yaw: spot.yaw)
                 var attributes = ["asset": prop.model.name, "scale": Self.centi(Double(scale))]
                 if let time { attributes["animation_time_s"] = Self.centi(time) }
-                objects.append(SceneObject(label: prop.className, mesh: mesh, materials: wearing[k], attributes: attributes))
+                objects.append(SceneObject(label: prop.className, mesh: mesh, materials: materials, attributes: attributes))
             }
         }
     }
