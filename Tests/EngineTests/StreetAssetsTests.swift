@@ -135,4 +135,17 @@ struct StreetAssetsTests {
         #expect(throws: EngineError.self) { try bad.labelled(0) }
         _ = dir
     }
+
+    @Test("jobs start render --set labels= maps the recipe's own classes, its assets' included")
+    func labelPairs() throws {
+        let (dir, recipe) = Self.workspace("assets:\n  - {file: assets/cone.gltf, class: cone}\n")
+        let ws = try Workspace.load(dir.path)
+        func make(_ labels: String) throws -> JobSpec {
+            try JobSpec.make(kind: .render, id: "r", dataset: "s", count: 1, seed: 1, settings: ["labels": labels], recipe: recipe, in: ws)
+        }
+        guard case .render(let spec) = try make("cone:traffic_cone,pedestrian:person") else { Issue.record("not a render"); return }
+        #expect(spec.labels == ["cone": "traffic_cone", "pedestrian": "person"])
+        let error = #expect(throws: EngineError.self) { try make("crate:box") }
+        #expect(error?.message.contains("cone") == true, "\(String(describing: error))")
+    }
 }

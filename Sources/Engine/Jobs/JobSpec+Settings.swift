@@ -65,7 +65,10 @@ extension JobSpec {
                 guard let n = Int(t) else { throw EngineError(.invalidSpec, "--set spp=\(t.terminalSafe): expected an integer") }
                 return n
             }
-            let labels = try take("labels").map { t throws(EngineError) in try Recipe.parseLabels(t) }
+            // Renderer classes are the recipe's: the street's (with its `assets:`) or a composition's.
+            let labels = try take("labels").map { t throws(EngineError) in
+                try Recipe.parseLabels(t, classes: try Recipe.load(file).rendererClasses)
+            }
             let declared = classes()
             // What is left pins recipe parameters; the recipe checks their names when it draws.
             spec = .render(

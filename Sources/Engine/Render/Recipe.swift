@@ -106,15 +106,16 @@ public struct Recipe: Sendable {
         return out
     }
 
-    /// `pedestrian:person,car:car` (the `--set labels=…` form of a recipe's `labels:`).
-    public static func parseLabels(_ text: String) throws(EngineError) -> [String: String] {
+    /// `pedestrian:person,car:car` (the `--set labels=…` form of a recipe's `labels:`): pairs
+    /// of one of `classes` (the recipe's renderer classes) and a dataset class.
+    public static func parseLabels(_ text: String, classes: [String] = StreetRenderer.classes) throws(EngineError) -> [String: String] {
         var out: [String: String] = [:]
         for pair in text.split(separator: ",") {
             let parts = pair.split(separator: ":", maxSplits: 1).map { String($0).trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, StreetRenderer.classes.contains(parts[0]), !parts[1].isEmpty else {
+            guard parts.count == 2, classes.contains(parts[0]), !parts[1].isEmpty else {
                 throw EngineError(
                     .invalidSpec,
-                    "labels \(String(pair).terminalSafe): expected RENDERER:DATASET pairs, the renderer's classes being \(StreetRenderer.classes.joined(separator: ", "))"
+                    "labels \(String(pair).terminalSafe): expected RENDERER:DATASET pairs, the renderer's classes being \(classes.joined(separator: ", ").terminalSafe)"
                 )
             }
             out[parts[0]] = parts[1]
