@@ -324,7 +324,7 @@ struct CompositionFiles: Sendable {
                     }
                     assets.append(self.assets[asset].posed(at: seconds))
                     asset = assets.count - 1
-                    attributes["animation_time_s"] = String(Double(Int((seconds * 100).rounded())) / 100)
+                    attributes["animation_time_s"] = Asset.animationTimeAttribute(seconds)
                 }
                 let bounds = assets[asset].bounds
                 let footprint = SIMD2(bounds.max.x - bounds.min.x, bounds.max.z - bounds.min.z) * scale

@@ -162,6 +162,9 @@ extension Asset {
     /// The length of the file's first animation in seconds; nil when it has none.
     public var animationDuration: Double? { skeleton.flatMap { $0.duration > 0 ? $0.duration : nil } }
 
+    /// A placement's `animation_time_s` attribute: the seconds it is posed at, to two decimals.
+    public static func animationTimeAttribute(_ seconds: Double) -> String { String(Double(Int((seconds * 100).rounded())) / 100) }
+
     /// The asset with its skinned meshes posed at `time` seconds into its first animation
     /// (wrapped into the animation's length): each vertex moved by its bones' transforms at that
     /// moment, weighted (linear blend skinning), normals and tangents turned with it. An asset

@@ -443,7 +443,7 @@ struct StreetScene: Sendable {
         var attributes = [
             "pose": time == nil ? "standing" : "animated", "asset": person.model.name, "height_m": String(Float(Int(height * 100)) / 100),
         ]
-        if let time { attributes["animation_time_s"] = Self.centi(time) }
+        if let time { attributes["animation_time_s"] = Asset.animationTimeAttribute(time) }
         objects.append(
             SceneObject(
                 label: "pedestrian", mesh: person.model.mesh(.height(height), time: time).placed(at: base, yaw: yaw),
@@ -500,8 +500,8 @@ struct StreetScene: Sendable {
                 guard let spot else { continue }
                 taken.append((spot.x, spot.z))
                 mesh = mesh.placed(at: spot.base, yaw: spot.yaw)
-                var attributes = ["asset": prop.model.name, "scale": Self.centi(Double(scale))]
-                if let time { attributes["animation_time_s"] = Self.centi(time) }
+                var attributes = ["asset": prop.model.name, "scale": String(Double(Int((Double(scale) * 100).rounded())) / 100)]
+                if let time { attributes["animation_time_s"] = Asset.animationTimeAttribute(time) }
                 objects.append(SceneObject(label: prop.className, mesh: mesh, materials: materials, attributes: attributes))
             }
         }
@@ -511,9 +511,6 @@ struct StreetScene: Sendable {
     static func uniform(_ range: ClosedRange<Float>, _ random: inout RandomStream) -> Float {
         range.lowerBound + (range.upperBound - range.lowerBound) * Float(random.nextUnit())
     }
-
-    /// `v` to two decimals, as attributes carry numbers.
-    static func centi(_ v: Double) -> String { String(Double(Int((v * 100).rounded())) / 100) }
 
     /// The street is laid out with +x on the camera's right (a left-handed frame: traffic keeps
     /// to +x); the renderer's world is right-handed (glTF's and Blender's: looking down +z, +x is
