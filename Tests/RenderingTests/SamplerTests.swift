@@ -71,6 +71,25 @@ struct SamplerTests {
         #expect(abs(correlation) < 0.08, "correlation \(correlation)")
     }
 
+    @Test("A pixel's scrambles worked out once give every sample the same points as working them out per sample")
+    func cachedScrambles() {
+        let scrambles = UnsafeMutablePointer<SIMD3<UInt32>>.allocate(capacity: Sampler.scrambleCount)
+        defer { scrambles.deallocate() }
+        for pixel: UInt64 in [0, 9, 4_242] {
+            let stream = RandomStream(seed: pixel)
+            let seed = Sampler.seed(of: stream)
+            Sampler.scrambles(scrambles, pixelSeed: seed)
+            // Past the cached choices (glass passes), the sampler works them out itself.
+            for pair in Array(0..<UInt32(Sampler.scrambleCount + 2)) + [Sampler.Dimension.glass(pass: 3)] {
+                for index in [0, 1, 5, 15] {
+                    var cached = Sampler(.sobol, pixel: stream, seed: seed, index: index, scrambles: scrambles)
+                    var plain = Sampler(.sobol, pixel: stream, index: index)
+                    #expect(cached.square(pair) == plain.square(pair), "pixel \(pixel) pair \(pair) sample \(index)")
+                }
+            }
+        }
+    }
+
     @Test("Sobol's second dimension: its first points are 0, ½, ¾, ¼")
     func sobolSecond() {
         let first = (0..<4).map { Float(Sampler.sobolSecond(UInt32($0))) / 4_294_967_296 }

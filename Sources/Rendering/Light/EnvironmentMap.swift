@@ -14,15 +14,25 @@ public struct EnvironmentMap: Sendable {
     /// The grid importance is sampled on: the picture in cells of `cell` × `cell` pixels (at most
     /// 256 × 128 cells), so the tables stay in cache; within a cell directions are uniform.
     let cell: Int
+    /// log₂ of `cell`: a pixel's cell by shifts, not divisions.
+    let cellShift: Int
     let columns: Int, rows: Int
-    /// Walker's alias table over the cells: cell i is kept with probability `keep`, else its
-    /// `alias` is taken — a cell drawn in proportion to its weight in constant time.
-    private let table: [(keep: Float, alias: UInt32)]
-    /// Per cell, its probability (not density): weight / total.
-    private let probability: [Float]
-    /// Per cell, its mean radiance: the light diffuse and rough surfaces are lit with (the map
-    /// box-filtered to the cells, a table that stays in cache where the picture's own misses it).
-    private let coarse: [SIMD3<Float>]
+    /// Per cell, what drawing and lighting need of it, side by side: a draw or a lookup reads
+    /// one cache line per cell (three tables apart cost three misses).
+    private let cells: [Cell]
+
+    struct Cell {
+        /// Walker's alias table over the cells: cell i is kept with probability `keep`, else
+        /// its `alias` is taken — a cell drawn in proportion to its weight in constant time.
+        var keep: Float
+        var alias: UInt32
+        /// Its probability (not density): weight / total.
+        var probability: Float
+        /// Its mean radiance: the light diffuse and rough surfaces are lit with (the map
+        /// box-filtered to the cells, a table that stays in cache where the picture's own
+        /// misses it).
+        var light: SIMD3<Float>
+    }
 
     public init(_ image: HDRImage, rotationDegrees: Float = 0, strength: Float = 1) {
         width = image.width
@@ -31,6 +41,7 @@ public struct EnvironmentMap: Sendable {
         var cell = 1
         while width / cell > 256 || height / cell > 128 { cell *= 2 }
         self.cell = cell
+        cellShift = cell.trailingZeroBitCount
         columns = (width + cell - 1) / cell
         rows = (height + cell - 1) / cell
         var radiance = [SIMD3<Float>](repeating: .zero, count: width * height)
@@ -47,7 +58,7 @@ public struct EnvironmentMap: Sendable {
                 counts[k] += 1
             }
         }
-        coarse = zip(sums, counts).map { s, n in SIMD3<Float>(Float(s.x / n), Float(s.y / n), Float(s.z / n)) }
+        let coarse = zip(sums, counts).map { s, n in SIMD3<Float>(Float(s.x / n), Float(s.y / n), Float(s.z / n)) }
         // A black map still samples (uniformly over the sphere) rather than dividing by zero.
         if weights.allSatisfy({ $0 <= 0 }) {
             for r in 0..<rows {
@@ -56,8 +67,10 @@ public struct EnvironmentMap: Sendable {
         }
         self.radiance = radiance
         let total = weights.reduce(0, +)
-        probability = weights.map { Float($0 / total) }
-        table = Self.aliasTable(weights.map { $0 / total })
+        let table = Self.aliasTable(weights.map { $0 / total })
+        cells = weights.indices.map { i in
+            Cell(keep: table[i].keep, alias: table[i].alias, probability: Float(weights[i] / total), light: coarse[i])
+        }
     }
 
     /// Vose's alias table for the distribution `p` (summing to 1): every slot holds its own
@@ -92,15 +105,27 @@ public struct EnvironmentMap: Sendable {
 
     /// The light from direction `d` as diffuse and rough surfaces see it: the map box-filtered to
     /// the sampling cells (what `sample` returns too, so both estimators light with one map).
-    @inline(__always) public func lighting(_ d: SIMD3<Float>) -> SIMD3<Float> {
+    @inline(__always) public func lighting(_ d: SIMD3<Float>) -> SIMD3<Float> { seen(d, filtered: true).radiance }
+
+    /// What a path that leaves the scene along `d` finds: the light (`filtered`: as `lighting`
+    /// gives it, else as `radiance` does) and the density `sample` draws `d` with — one
+    /// direction-to-pixel mapping and one cell read for both.
+    @inline(__always) func seen(_ d: SIMD3<Float>, filtered: Bool) -> (radiance: SIMD3<Float>, pdf: Float) {
         let (x, y) = pixel(d)
-        return coarse[(y / cell) * columns + x / cell]
+        let (cx, cy) = (x >> cellShift, y >> cellShift)
+        let i = cy * columns + cx
+        let cell = cells[i]
+        let pdf = density(
+            probability: cell.probability, spanX: min(self.cell, width - cx * self.cell), spanY: min(self.cell, height - cy * self.cell),
+            sine: (1 - min(1, d.y * d.y)).squareRoot())
+        return (filtered ? cell.light : radiance[y * width + x], pdf)
     }
 
     @inline(__always) private func pixel(_ d: SIMD3<Float>) -> (Int, Int) {
-        var u = atan2f(d.x, -d.z) / (2 * .pi) + 0.5 - rotation / (2 * .pi)
-        u -= floorf(u)
-        let v = acosf(max(-1, min(1, d.y))) / .pi
+        var u = FastMath.atan2(d.x, -d.z) / (2 * .pi) + 0.5 - rotation / (2 * .pi)
+        u -= u.rounded(.down)
+        // θ from the vertical by its tangent: exact at the poles, where an arccosine's is not.
+        let v = FastMath.atan2((d.x * d.x + d.z * d.z).squareRoot(), d.y) / .pi
         return (min(width - 1, Int(u * Float(width))), min(height - 1, Int(v * Float(height))))
     }
 
@@ -113,13 +138,14 @@ public struct EnvironmentMap: Sendable {
         let scaled = pick * Double(count)
         var i = min(count - 1, Int(scaled))
         var across = scaled - Double(i)
-        let entry = table[i]
+        var entry = cells[i]
         let share = Double(entry.keep)
         if across < share {
             across /= share
         } else {
             across = (across - share) / max(1e-12, 1 - share)
             i = Int(entry.alias)
+            entry = cells[i]
         }
         let (cx, cy) = (i % columns, i / columns)
         // The cell's span on the picture (the last row or column may be cut short).
@@ -127,24 +153,18 @@ public struct EnvironmentMap: Sendable {
         let u = (Float(cx * cell) + Float(max(0, min(1, across))) * Float(spanX)) / Float(width)
         let v = (Float(cy * cell) + Float(max(0, min(1, down))) * Float(spanY)) / Float(height)
         let phi = (u - 0.5 + rotation / (2 * .pi)) * 2 * .pi, theta = v * .pi
-        let sine = sinf(theta)
-        let direction = SIMD3(sine * sinf(phi), cosf(theta), -sine * cosf(phi))
-        return (direction, coarse[i], density(cell: i, spanX: spanX, spanY: spanY, sine: sine))
+        let (sine, cosine) = FastMath.sinCos(theta), turn = FastMath.sinCos(phi)
+        let direction = SIMD3(sine * turn.sin, cosine, -sine * turn.cos)
+        return (direction, entry.light, density(probability: entry.probability, spanX: spanX, spanY: spanY, sine: sine))
     }
 
     /// The density per steradian with which `sample` draws direction `d`.
-    public func pdf(_ d: SIMD3<Float>) -> Float {
-        let (x, y) = pixel(d)
-        let (cx, cy) = (x / cell, y / cell)
-        return density(
-            cell: cy * columns + cx, spanX: min(cell, width - cx * cell), spanY: min(cell, height - cy * cell),
-            sine: (1 - min(1, d.y * d.y)).squareRoot())
-    }
+    public func pdf(_ d: SIMD3<Float>) -> Float { seen(d, filtered: true).pdf }
 
-    @inline(__always) private func density(cell i: Int, spanX: Int, spanY: Int, sine: Float) -> Float {
+    @inline(__always) private func density(probability: Float, spanX: Int, spanY: Int, sine: Float) -> Float {
         // A cell of spanX × spanY pixels covers (2π spanX / W)(π spanY / H) sin θ steradians
         // (sin θ at the direction: the density is uniform in the picture's coordinates).
         guard sine > 1e-6 else { return 0 }
-        return probability[i] * Float(width * height) / (Float(spanX * spanY) * 2 * .pi * .pi * sine)
+        return probability * Float(width * height) / (Float(spanX * spanY) * 2 * .pi * .pi * sine)
     }
 }

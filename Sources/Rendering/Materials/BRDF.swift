@@ -51,12 +51,13 @@ struct BRDF {
             let phi = 2 * Float.pi * r.x
             let cos2 = (1 - r.y) / (1 + (alpha * alpha - 1) * r.y)
             let cosine = cos2.squareRoot(), sine = max(0, 1 - cos2).squareRoot()
-            let h = t * (sine * cosf(phi)) + b * (sine * sinf(phi)) + n * cosine
+            let turn = FastMath.sinCos(phi)
+            let h = t * (sine * turn.cos) + b * (sine * turn.sin) + n * cosine
             let l = 2 * (v * h).sum() * h - v
             return (n * l).sum() > 0 ? l : nil
         }
-        let radius = r.x.squareRoot(), phi = 2 * Float.pi * r.y
-        return t * (radius * cosf(phi)) + b * (radius * sinf(phi)) + n * max(0, 1 - r.x).squareRoot()
+        let radius = r.x.squareRoot(), turn = FastMath.sinCos(2 * Float.pi * r.y)
+        return t * (radius * turn.cos) + b * (radius * turn.sin) + n * max(0, 1 - r.x).squareRoot()
     }
 
     /// Two unit vectors that make a right-handed frame with `n`.

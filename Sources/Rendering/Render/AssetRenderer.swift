@@ -212,8 +212,13 @@ public struct AssetRenderer: Sendable {
         /// and per placement what a hit needs of it: read per ray without copying (and retaining)
         /// the asset's arrays.
         let geometries: [Geometry]
+        /// The same, unretained: what a hit reads them through (the context keeps them alive; a
+        /// retain per hit made two cores contend for each mesh's reference count).
+        private let unretained: [Unmanaged<Geometry>]
         let firstGeometry: [Int]
         let placed: [Placed]
+        /// Whether any material has an alpha cut-out (shadow rays must then look at what they hit).
+        let hasCutouts: Bool
         /// The ground's look and which placements are unlabelled, read per hit: kept apart from
         /// `scene` so a hit reads a few bytes, not through the scene's arrays.
         let ground: GroundLook?
@@ -238,13 +243,15 @@ public struct AssetRenderer: Sendable {
                 geometries += asset.meshes.map { Geometry($0, material: asset.materials[$0.material]) }
             }
             self.geometries = geometries
+            unretained = geometries.map { Unmanaged.passUnretained($0) }
+            hasCutouts = geometries.contains { $0.material.alphaCutoff != nil }
             firstGeometry = first
             placed = scene.placements.map { Placed(asset: $0.asset, scale: $0.scale, tint: $0.tint, roughness: $0.roughness) }
         }
 
         /// The mesh a hit on `placement`'s instance met.
-        @inline(__always) func geometry(_ placement: Int, _ mesh: UInt32) -> Geometry {
-            geometries[firstGeometry[placed[placement].asset] + Int(mesh)]
+        @inline(__always) func geometry<T>(_ placement: Int, _ mesh: UInt32, _ body: (Geometry) -> T) -> T {
+            unretained[firstGeometry[placed[placement].asset] + Int(mesh)]._withUnsafeGuaranteedRef(body)
         }
     }
 
@@ -299,13 +306,16 @@ public struct AssetRenderer: Sendable {
             depth: [UInt16](repeating: 0, count: width))
         let curve = SRGB.curve
         let lens = ctx.camera.lens
+        let scrambles = UnsafeMutablePointer<SIMD3<UInt32>>.allocate(capacity: Sampler.scrambleCount)
+        defer { scrambles.deallocate() }
         let development = ctx.scene.sensor.development
         for x in 0..<width {
             let pixel = stream.derived(UInt64(y * width + x))
             let seed = Sampler.seed(of: pixel)
+            if sampling == .sobol { Sampler.scrambles(scrambles, pixelSeed: seed) }
             var sum = SIMD3<Float>.zero
             for s in 0..<samplesPerPixel {
-                var sampler = Sampler(sampling, pixel: pixel, seed: seed, index: s)
+                var sampler = Sampler(sampling, pixel: pixel, seed: seed, index: s, scrambles: scrambles)
                 // Sample 0 at the pixel centre, through the lens centre at mid-shutter: it also
                 // makes the labels.
                 let jitter = s == 0 ? SIMD2<Float>(0.5, 0.5) : sampler.square(Sampler.Dimension.pixel)
@@ -316,12 +326,11 @@ public struct AssetRenderer: Sendable {
                         x: Float(x) + jitter.x, y: Float(y) + jitter.y,
                         aperture: lens.hasAperture ? sampler.square(Sampler.Dimension.aperture) : SIMD2(0.5, 0.5),
                         time: Lens.time(sample: s, of: samplesPerPixel, pixel: y * width + x))
-                let labels = s == 0
-                sum += path(ray.origin, ray.direction, ctx, &sampler, &row.rays, labelling: labels) { placement, distance in
-                    guard labels else { return }
-                    row.instances[x] = UInt16(placement.map { instanceOf[$0] } ?? 0)
-                    row.depth[x] =
-                        placement == nil ? 0 : UInt16(min(65535, distance * ctx.camera.forwardCosine(ray.direction) * 1000 + 0.5))
+                var first = First()
+                sum += path(ray.origin, ray.direction, ctx, &sampler, &row.rays, labelling: s == 0, first: &first)
+                if s == 0, let placement = first.placement {
+                    row.instances[x] = UInt16(instanceOf[placement])
+                    row.depth[x] = UInt16(min(65535, first.distance * ctx.camera.forwardCosine(ray.direction) * 1000 + 0.5))
                 }
             }
             var pixelNoise = noise.derived(UInt64(y * width + x))
@@ -332,11 +341,19 @@ public struct AssetRenderer: Sendable {
         return row
     }
 
-    /// The light a camera ray brings back; `first` is told what the ray met first (the
-    /// placement, nil for the sky) and how far.
+    /// What a camera ray met first: the placement (nil for the sky) and how far.
+    private struct First {
+        var placement: Int?
+        var distance: Float = 0
+    }
+
+    /// The light a camera ray brings back; `first` is told what the ray met first. (A value
+    /// written back, not a closure: a closure retained and released the render's shared context
+    /// and tables on every sample, and two cores contending for their reference counts cost a
+    /// tenth of the render.)
     private func path(
         _ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ sampler: inout Sampler, _ rays: inout Int,
-        labelling: Bool = false, first: (Int?, Float) -> Void
+        labelling: Bool = false, first: inout First
     ) -> SIMD3<Float> {
         var (o, d) = (origin, direction)
         var throughput = SIMD3<Float>(repeating: 1)
@@ -355,12 +372,11 @@ public struct AssetRenderer: Sendable {
             rays += 1
             guard rayhit.hit.geomID != cembree_invalid_geometry_id() else {
                 // A camera ray that leaves the scene (through cut-out holes or past everything) shows sky.
-                if bounce == 0 && passes == 0 { first(nil, 0) }
+                if bounce == 0 && passes == 0 { first = First() }
                 // Seen directly or in a smooth reflection, the map at full resolution; lighting a
                 // rough surface, the filtered map its light samples drew from.
-                let light = bounce == 0 || sharp ? ctx.environment.radiance(d) : ctx.environment.lighting(d)
+                let (light, q) = ctx.environment.seen(d, filtered: bounce > 0 && !sharp)
                 if let p = lastPDF {
-                    let q = ctx.environment.pdf(d)
                     radiance += throughput * light * (p * p / (p * p + q * q))
                 } else {
                     radiance += throughput * light
@@ -369,14 +385,14 @@ public struct AssetRenderer: Sendable {
             }
             let placement = Int(rayhit.hit.instID)
             travelled += rayhit.ray.tfar
-            if bounce == 0 && holes == 0 && passes == 0 { first(placement, rayhit.ray.tfar) }
+            if bounce == 0 && holes == 0 && passes == 0 { first = First(placement: placement, distance: rayhit.ray.tfar) }
             let surface = self.surface(rayhit, o, d, placement, footprint: travelled * ctx.spread, ctx)
             if surface.isHole, holes < 16 {
                 holes += 1
                 o = surface.point + d * 1e-3
                 continue
             }
-            if bounce == 0 && holes > 0 && passes == 0 { first(placement, travelled) }
+            if bounce == 0 && holes > 0 && passes == 0 { first = First(placement: placement, distance: travelled) }
             radiance += throughput * surface.emission
             // Glass (a thin sheet): mirrored by Fresnel's share, else let through straight and
             // tinted as its transmission says, else shaded as an opaque surface. Light samples
@@ -385,7 +401,7 @@ public struct AssetRenderer: Sendable {
                 // Unlabelled glass (a window) labels what is seen through it, whichever way this
                 // sample's light goes.
                 let seen = Self.seenThroughGlass(surface.point, d, travelled, ctx, &rays)
-                first(seen.placement, seen.distance)
+                first = First(placement: seen.placement, distance: seen.distance)
             }
             if surface.transmission > 0, passes < 16 {
                 let cosine = min(1, abs((d * surface.shading).sum()))
@@ -459,7 +475,7 @@ public struct AssetRenderer: Sendable {
             guard rayhit.hit.geomID != cembree_invalid_geometry_id() else { return (nil, 0) }
             let placement = Int(rayhit.hit.instID)
             distance += rayhit.ray.tfar
-            guard ctx.geometry(placement, rayhit.hit.geomID).material.transmission > 0, ctx.unlabelled[placement]
+            guard ctx.geometry(placement, rayhit.hit.geomID, { $0.material.transmission }) > 0, ctx.unlabelled[placement]
             else { return (placement, distance) }
             o += d * (rayhit.ray.tfar + 1e-3)
             distance += 1e-3
@@ -470,12 +486,15 @@ public struct AssetRenderer: Sendable {
     /// Whether anything opaque lies along the ray (cut-out holes let light through; glass does
     /// not: light through a window reaches a surface only by its BRDF's samples).
     private func occluded(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ rays: inout Int) -> Bool {
+        // Without cut-outs any hit blocks the light: Embree's occlusion query stops at the first
+        // triangle it finds, where an intersection must find the nearest.
+        guard ctx.hasCutouts else { return ctx.embree.occluded(origin, direction) }
         var o = origin
         for _ in 0..<16 {
             let rayhit = ctx.embree.trace(o, direction)
             guard rayhit.hit.geomID != cembree_invalid_geometry_id() else { return false }
             let placement = Int(rayhit.hit.instID)
-            guard let cutoff = ctx.geometry(placement, rayhit.hit.geomID).material.alphaCutoff else { return true }
+            guard let cutoff = ctx.geometry(placement, rayhit.hit.geomID, { $0.material.alphaCutoff }) else { return true }
             let surface = self.surface(rayhit, o, direction, placement, footprint: 0, ctx)
             guard surface.isHole || cutoff <= 0 else { return true }
             o = surface.point + direction * 1e-3
@@ -489,8 +508,15 @@ public struct AssetRenderer: Sendable {
     private func surface(
         _ rayhit: RTCRayHit, _ origin: SIMD3<Float>, _ d: SIMD3<Float>, _ placement: Int, footprint: Float, _ ctx: Context
     ) -> Surface {
+        ctx.geometry(placement, rayhit.hit.geomID) { mesh in surface(rayhit, origin, d, placement, footprint: footprint, ctx, mesh) }
+    }
+
+    /// The same on the mesh the hit met.
+    @inline(__always) private func surface(
+        _ rayhit: RTCRayHit, _ origin: SIMD3<Float>, _ d: SIMD3<Float>, _ placement: Int, footprint: Float, _ ctx: Context,
+        _ mesh: Geometry
+    ) -> Surface {
         let place = ctx.placed[placement]
-        let mesh = ctx.geometry(placement, rayhit.hit.geomID)
         let triangle = mesh.triangles[Int(rayhit.hit.primID)]
         let (a, b, c) = (Int(triangle.x), Int(triangle.y), Int(triangle.z))
         let (u, v) = (rayhit.hit.u, rayhit.hit.v)

@@ -33,6 +33,18 @@ struct Sampler {
     private let sobol: Bool
     private let pixelSeed: UInt32
     private let index: UInt32
+    /// The pixel's scrambles of its first `scrambleCount` choices (`scrambles(pixelSeed:pair:)`
+    /// for each), when its caller worked them out once for all its samples: six 64-bit hashes
+    /// per choice that every sample of the pixel would otherwise repeat (a path of three bounces
+    /// makes eleven choices per sample).
+    private let scrambles: UnsafePointer<SIMD3<UInt32>>?
+    static let scrambleCount = 16
+
+    /// Fills `buffer` (`scrambleCount` long) with the scrambles of the pixel whose seed is
+    /// `pixelSeed`, for its samples' `init(…scrambles:)`.
+    static func scrambles(_ buffer: UnsafeMutablePointer<SIMD3<UInt32>>, pixelSeed: UInt32) {
+        for pair in 0..<scrambleCount { buffer[pair] = scrambles(pixelSeed: pixelSeed, pair: UInt32(pair)) }
+    }
 
     /// Sample `index` of the pixel whose stream is `pixel` (the same for all its samples).
     init(_ sampling: Sampling, pixel: RandomStream, index: Int) {
@@ -40,8 +52,11 @@ struct Sampler {
     }
 
     /// The same, with the pixel's `seed(of:)` worked out once for all its samples.
-    @inline(__always) init(_ sampling: Sampling, pixel: RandomStream, seed: UInt32, index: Int) {
+    @inline(__always) init(
+        _ sampling: Sampling, pixel: RandomStream, seed: UInt32, index: Int, scrambles: UnsafePointer<SIMD3<UInt32>>? = nil
+    ) {
         sobol = sampling == .sobol
+        self.scrambles = sobol ? scrambles : nil
         // The independent stream is drawn only when sampling independently.
         random = sobol ? pixel : pixel.derived(UInt64(index))
         pixelSeed = seed
@@ -57,18 +72,27 @@ struct Sampler {
     /// A point of the unit square for the sample's choice `pair`.
     @inline(__always) mutating func square(_ pair: UInt32) -> SIMD2<Float> {
         guard sobol else { return random.nextSquare() }
-        return Self.owenSobol(index, seed: Self.hash(pixelSeed ^ Self.hash(pair &+ 0x68E3_1DA4)))
+        if let scrambles, pair < Self.scrambleCount { return Self.owenSobol(index, seeds: scrambles[Int(pair)]) }
+        return Self.owenSobol(index, seeds: Self.scrambles(pixelSeed: pixelSeed, pair: pair))
     }
 
-    /// Point `index` of a 2-D Owen-scrambled Sobol sequence for `seed`: the index shuffled by a
-    /// nested uniform scramble, both coordinates Owen-scrambled with their own seeds. An Owen
-    /// scramble of a fraction is Laine and Karras's permutation of its reversed bits, reversed
-    /// back; the reversals that cancel are left out.
-    @inline(__always) static func owenSobol(_ index: UInt32, seed: UInt32) -> SIMD2<Float> {
-        let shuffled = laineKarras(index.bitReversed, seed: seed).bitReversed
+    /// The scrambling seeds of choice `pair` in the pixel whose seed is `pixelSeed`: of the
+    /// index shuffle, then of x and of y.
+    @inline(__always) static func scrambles(pixelSeed: UInt32, pair: UInt32) -> SIMD3<UInt32> {
+        let seed = hash(pixelSeed ^ hash(pair &+ 0x68E3_1DA4))
+        return SIMD3(seed, hash(seed ^ 0xA511_E9B3), hash(seed ^ 0x63D8_3595))
+    }
+
+    /// Point `index` of a 2-D Owen-scrambled Sobol sequence scrambled by `seeds`
+    /// (`scrambles(pixelSeed:pair:)`): the index shuffled by a nested uniform scramble, both
+    /// coordinates Owen-scrambled with their own seeds. An Owen scramble of a fraction is Laine
+    /// and Karras's permutation of its reversed bits, reversed back; the reversals that cancel
+    /// are left out.
+    @inline(__always) static func owenSobol(_ index: UInt32, seeds: SIMD3<UInt32>) -> SIMD2<Float> {
+        let shuffled = laineKarras(index.bitReversed, seed: seeds.x).bitReversed
         // Sobol's first dimension is the index's bits reversed: scrambled, the reversals cancel.
-        let x = laineKarras(shuffled, seed: hash(seed ^ 0xA511_E9B3)).bitReversed
-        let y = laineKarras(sobolSecondReversed(shuffled), seed: hash(seed ^ 0x63D8_3595)).bitReversed
+        let x = laineKarras(shuffled, seed: seeds.y).bitReversed
+        let y = laineKarras(sobolSecondReversed(shuffled), seed: seeds.z).bitReversed
         // 24 bits each: exactly representable, and strictly below 1.
         return SIMD2(Float(x >> 8), Float(y >> 8)) * (1 / Float(1 << 24))
     }
