@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the sample workspace's 3D assets (our own work, CC0 like the rest of sample-data):
 a wooden crate as OBJ + MTL + PNG, and a traffic cone and a ball as glTF 2.0 (.gltf + .bin, and
-.glb with its texture embedded), with procedural textures. Run from the repository root:
+.glb with its texture embedded), with procedural textures; a clear green glass bottle and a
+frosted glass vase as .glb (KHR_materials_transmission: thin-walled glass, one surface). Run from the repository root:
     python3 scripts/make_assets.py sample-data/assets
 """
 import json, math, random, struct, sys, zlib, os
@@ -70,7 +71,7 @@ def lathe(profile, segments):
             idx += [a, c, b, b, c, d]
     return pos, nrm, uv, idx
 
-def gltf(folder, name, pos, nrm, uv, idx, material, texture_png, binary):
+def gltf(folder, name, pos, nrm, uv, idx, material, texture_png, binary, extensions=()):
     body = struct.pack("<%df" % len(pos), *pos) + struct.pack("<%df" % len(nrm), *nrm) + struct.pack("<%df" % len(uv), *uv) + struct.pack("<%dI" % len(idx), *idx)
     offsets = [0, len(pos) * 4, len(pos) * 8, len(pos) * 8 + len(uv) * 4]
     n = len(pos) // 3
@@ -94,6 +95,8 @@ def gltf(folder, name, pos, nrm, uv, idx, material, texture_png, binary):
             {"buffer": 0, "byteOffset": offsets[3], "byteLength": len(idx) * 4},
         ],
     }
+    if extensions:
+        doc["extensionsUsed"] = list(extensions)
     if binary:
         image_offset = len(body)
         body += texture_png
@@ -137,7 +140,30 @@ def ball(folder):
     material = {"name": "ball", "pbrMetallicRoughness": {"baseColorTexture": {"index": 0}, "metallicFactor": 0.0, "roughnessFactor": 0.3}}
     gltf(folder, "ball", pos, nrm, uv, idx, material, texture, binary=True)
 
+def glass(folder, name, profile, color, roughness):
+    # One surface of revolution (the renderer's glass is a thin sheet: no inner wall), a plain
+    # texture of white, tinted by the base colour factor.
+    pos, nrm, uv, idx = lathe(profile, 40)
+    texture = png(None, 4, 4, lambda x, y: (255, 255, 255))
+    material = {
+        "name": name,
+        "pbrMetallicRoughness": {"baseColorTexture": {"index": 0}, "baseColorFactor": color + [1.0], "metallicFactor": 0.0, "roughnessFactor": roughness},
+        "extensions": {"KHR_materials_transmission": {"transmissionFactor": 1.0}, "KHR_materials_ior": {"ior": 1.5}},
+    }
+    gltf(folder, name, pos, nrm, uv, idx, material, texture, binary=True, extensions=["KHR_materials_transmission", "KHR_materials_ior"])
+
+def bottle(folder):
+    # A 0.3 m wine bottle: body, shoulder, neck, lip; clear green glass.
+    profile = [(0.0, 0.0), (0.036, 0.002), (0.038, 0.01), (0.038, 0.19), (0.034, 0.215), (0.022, 0.235), (0.015, 0.25), (0.014, 0.29), (0.016, 0.292), (0.016, 0.3), (0.0, 0.3)]
+    glass(folder, "bottle", profile, [0.55, 0.8, 0.5], 0.0)
+
+def vase(folder):
+    # A 0.4 m vase of frosted white glass.
+    rings = 16
+    profile = [(0.0, 0.0), (0.06, 0.0)] + [(0.06 + 0.05 * math.sin(math.pi * i / rings) - 0.02 * i / rings, 0.01 + 0.39 * i / rings) for i in range(rings + 1)]
+    glass(folder, "vase", profile, [0.95, 0.95, 0.95], 0.45)
+
 if __name__ == "__main__":
     folder = sys.argv[1]
     os.makedirs(folder, exist_ok=True)
-    crate(folder); cone(folder); ball(folder)
+    crate(folder); cone(folder); ball(folder); bottle(folder); vase(folder)

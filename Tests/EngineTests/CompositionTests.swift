@@ -131,6 +131,35 @@ struct CompositionTests {
         #expect(error?.description.contains("no model files") == true, "\(String(describing: error))")
     }
 
+    @Test("No object stands over the camera: a camera among the objects is never inside one (it rendered a black frame labelled whole)")
+    func clearOfTheCamera() throws {
+        let dir = try Self.workspace(["crate.obj": "assets/crate.obj", "crate.mtl": "assets/crate.mtl", "crate.png": "assets/crate.png"])
+        // Twelve crates on 1.5 m around the middle, the camera 1 m from it: before, many
+        // images put a crate over the camera.
+        let recipe = dir.write(
+            "scenes/crowded.yaml",
+            "scene: assets\nenvironment: environments/city.exr\nground: {area: 1.5}\n"
+                + "assets:\n  - {file: crate.obj, class: crate, count: 12, scale: 0.6}\n"
+                + "parameters:\n  camera_distance: 1\n  camera_height: 0.3\n  camera_yaw: {uniform: [0, 360]}\n")
+        let job = try RenderJob(
+            RenderSpec(
+                id: "x", units: UnitPlan(dataset: "d", count: 20, seed: 3, shard: try Shard.parse("0/1")), recipe: recipe, pins: [:],
+                size: PixelSize(width: 32, height: 24), samplesPerPixel: 1))
+        var placed = 0
+        for i in 0..<20 {
+            let scene = try #require(try job.composed(i)).scene
+            let eye = SIMD2(scene.camera.position.x, scene.camera.position.z)
+            for placement in scene.placements where placement.label == "crate" {
+                placed += 1
+                // The crate is 1 m wide: at scale 0.6 its corners are 0.43 m from its centre.
+                let centre = SIMD2(placement.position.x, placement.position.z)
+                #expect(((centre - eye) * (centre - eye)).sum().squareRoot() > 0.43, "image \(i): a crate over the camera")
+            }
+        }
+        // Most are placed; the few whose every spot fell over the camera are left out.
+        #expect(placed > 200, "\(placed) crates placed")
+    }
+
     @Test("Placed along a path: every object within its spread of the line, facing along it; a bad path is an error at its line")
     func alongAPath() throws {
         let dir = try Self.workspace([

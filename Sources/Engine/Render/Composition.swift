@@ -212,6 +212,11 @@ public struct Composition: Sendable {
 }
 
 extension CompositionFiles {
+    /// Whether two circles on the ground (centre, radius) overlap.
+    static func overlap(_ a: (SIMD2<Float>, Float), _ b: (SIMD2<Float>, Float)) -> Bool {
+        ((a.0 - b.0) * (a.0 - b.0)).sum().squareRoot() < a.1 + b.1
+    }
+
     /// A point drawn along `path` (uniform in length), moved up to `spread` metres to either
     /// side, and the heading there (the yaw that turns +z along the path, either way).
     static func along(_ path: [SIMD2<Float>], spread: Float, _ random: inout RandomStream) -> (SIMD2<Float>, Float) {
@@ -297,7 +302,11 @@ struct CompositionFiles: Sendable {
         var assets = self.assets
         assets.append(Asset(file: "ground", meshes: [ground], materials: [groundMaterial]))
         var placements = [Placement(asset: assets.count - 1, position: .zero, label: nil)]
-        var taken: [(SIMD2<Float>, Float)] = []
+        // The camera's spot is taken too (a lens's breadth around it): an object drawn over it
+        // would put the camera inside the object, a black frame labelled whole.
+        let eye = SIMD3(sinf(yaw) * distance, height, -cosf(yaw) * distance)
+        let camera = (SIMD2(eye.x, eye.z), Float(0.25))
+        var taken: [(SIMD2<Float>, Float)] = [camera]
         let area = Float(composition.area)
         for (index, entry) in composition.assets.enumerated() {
             // A pinned count replaces the drawn one; the draw is still made, so what follows is
@@ -337,8 +346,10 @@ struct CompositionFiles: Sendable {
                     } else {
                         spot = (random.nextSquare() * 2 - 1) * area
                     }
-                    if !taken.contains(where: { (($0.0 - spot) * ($0.0 - spot)).sum().squareRoot() < $0.1 + radius }) { break }
+                    if !taken.contains(where: { Self.overlap($0, (spot, radius)) }) { break }
                 }
+                // Where every try overlaps, it stands among the others, but never over the camera.
+                if Self.overlap(camera, (spot, radius)) { continue }
                 taken.append((spot, radius))
                 // Standing on the ground: the asset's lowest point at y = 0; along a path facing
                 // one way or the other along it, a little askew; elsewhere any way.
@@ -352,7 +363,6 @@ struct CompositionFiles: Sendable {
             }
         }
         let target = SIMD3<Float>(0, 0.5, 0)
-        let eye = SIMD3(sinf(yaw) * distance, height, -cosf(yaw) * distance)
         var scene = ComposedScene(
             assets: assets, placements: placements,
             environment: EnvironmentMap(environment, rotationDegrees: rotation, strength: strength), camera: (eye, target, fov))

@@ -217,8 +217,9 @@ public struct AssetRenderer: Sendable {
         private let unretained: [Unmanaged<Geometry>]
         let firstGeometry: [Int]
         let placed: [Placed]
-        /// Whether any material has an alpha cut-out (shadow rays must then look at what they hit).
-        let hasCutouts: Bool
+        /// Whether any material has an alpha cut-out or lets light through (shadow rays must then
+        /// look at what they hit).
+        let seeThrough: Bool
         /// The ground's look and which placements are unlabelled, read per hit: kept apart from
         /// `scene` so a hit reads a few bytes, not through the scene's arrays.
         let ground: GroundLook?
@@ -244,7 +245,7 @@ public struct AssetRenderer: Sendable {
             }
             self.geometries = geometries
             unretained = geometries.map { Unmanaged.passUnretained($0) }
-            hasCutouts = geometries.contains { $0.material.alphaCutoff != nil }
+            seeThrough = geometries.contains { $0.material.alphaCutoff != nil || $0.material.transmission > 0 }
             firstGeometry = first
             placed = scene.placements.map { Placed(asset: $0.asset, scale: $0.scale, tint: $0.tint, roughness: $0.roughness) }
         }
@@ -361,8 +362,9 @@ public struct AssetRenderer: Sendable {
         var travelled: Float = 0
         /// The BRDF density of the last bounce (nil for camera rays: no light sample competed).
         var lastPDF: Float? = nil
-        /// Whether the last bounce was off a smooth surface (its reflection shows detail).
-        var sharp = false
+        /// Whether the ray shows detail: a camera ray, or one last turned by a smooth surface
+        /// (not by a rough one, nor through frosted glass).
+        var sharp = true
         var bounce = 0
         var holes = 0
         /// Sheets of glass met, mirrored or passed.
@@ -374,8 +376,9 @@ public struct AssetRenderer: Sendable {
                 // A camera ray that leaves the scene (through cut-out holes or past everything) shows sky.
                 if bounce == 0 && passes == 0 { first = First() }
                 // Seen directly or in a smooth reflection, the map at full resolution; lighting a
-                // rough surface, the filtered map its light samples drew from.
-                let (light, q) = ctx.environment.seen(d, filtered: bounce > 0 && !sharp)
+                // rough surface or through frosted glass, the filtered map its light samples drew
+                // from.
+                let (light, q) = ctx.environment.seen(d, filtered: !sharp)
                 if let p = lastPDF {
                     radiance += throughput * light * (p * p / (p * p + q * q))
                 } else {
@@ -394,9 +397,12 @@ public struct AssetRenderer: Sendable {
             }
             if bounce == 0 && holes > 0 && passes == 0 { first = First(placement: placement, distance: travelled) }
             radiance += throughput * surface.emission
-            // Glass (a thin sheet): mirrored by Fresnel's share, else let through straight and
-            // tinted as its transmission says, else shaded as an opaque surface. Light samples
-            // stop at glass, so what comes through it counts whole (no MIS weight).
+            // Glass (a thin sheet): mirrored by Fresnel's share, else let through and tinted as
+            // its transmission says, else shaded as an opaque surface. Smooth glass mirrors
+            // exactly and lets light through straight, so light samples pass it too (tinted,
+            // `visibility`) and what comes through it is weighed against them as usual. Rough
+            // (frosted) glass mirrors and lets through about a microfacet normal drawn from its
+            // roughness; light samples stop at it, so what comes through counts whole.
             if surface.transmission > 0, bounce == 0, passes == 0, labelling, ctx.unlabelled[placement] {
                 // Unlabelled glass (a window) labels what is seen through it, whichever way this
                 // sample's light goes.
@@ -404,25 +410,62 @@ public struct AssetRenderer: Sendable {
                 first = First(placement: seen.placement, distance: seen.distance)
             }
             if surface.transmission > 0, passes < 16 {
-                let cosine = min(1, abs((d * surface.shading).sum()))
-                let f0 = (surface.ior - 1) * (surface.ior - 1) / ((surface.ior + 1) * (surface.ior + 1))
-                let m = 1 - cosine
-                let fresnel = f0 + (1 - f0) * m * m * m * m * m
+                // The normal on the ray's side, and the microfacet the ray meets.
+                let n = (surface.shading * d).sum() < 0 ? surface.shading : -surface.shading
+                let rough = !Self.isSmooth(surface.brdf)
+                let sheet = Sheet(
+                    n: n, alpha: surface.brdf.alpha, ior: surface.ior, transmission: surface.transmission, tint: surface.tint)
+                if rough, bounce < bounces {
+                    // Light from the environment through or off frosted glass, drawn where it is
+                    // bright (smooth glass has no spread for a light sample to find).
+                    let u = sampler.square(Sampler.Dimension.glassLight(pass: passes))
+                    let light = ctx.environment.sample(Double(u.x), Double(u.y))
+                    rays += 1
+                    let (f, p) = light.pdf > 0 ? sheet.evaluate(v: -d, l: light.direction) : (.zero, 0)
+                    if f.max() > 0 {
+                        let side: Float = (surface.geometric * light.direction).sum() > 0 ? 1 : -1
+                        let through = visibility(surface.point + surface.geometric * (side * 1e-3), light.direction, ctx, &rays)
+                        let q = light.pdf
+                        if through.max() > 0 { radiance += throughput * through * f * light.radiance / q * (q * q / (q * q + p * p)) }
+                    }
+                }
+                let h =
+                    rough
+                    ? BRDF.microfacet(n: n, alpha: surface.brdf.alpha, sampler.square(Sampler.Dimension.glassLobe(pass: passes))) : n
+                let fresnel = Sheet.fresnel(cosine: min(1, abs((d * h).sum())), ior: surface.ior)
                 let pick = sampler.square(Sampler.Dimension.glass(pass: passes)).x
                 passes += 1
-                if pick < fresnel {
+                let transmits = pick >= fresnel
+                if !transmits || pick < fresnel + (1 - fresnel) * surface.transmission {
+                    // Mirrored about the microfacet; let through, that mirror image turned back
+                    // through the sheet's plane (a thin sheet's two faces undo each other's bending).
+                    let mirrored = d - h * (2 * (d * h).sum())
+                    let out = !transmits ? mirrored : rough ? mirrored - n * (2 * (mirrored * n).sum()) : d
+                    if rough {
+                        // GGX sampled by D(h)(n·h): the weight is G₂ (v·h) / ((n·v)(n·h)).
+                        let (nv, nl, nh, vh) = (-(d * n).sum(), abs((out * n).sum()), (n * h).sum(), -(d * h).sum())
+                        guard (out * n).sum() * (transmits ? -1 : 1) > 0, nv > 0, nh > 0, vh > 0 else { return radiance }
+                        let a2 = surface.brdf.alpha * surface.brdf.alpha
+                        throughput *= 4 * BRDF.visibility(nl: nl, nv: nv, a2: a2) * nl * vh / nh
+                        // Its density, to weigh what it finds against the light sample above
+                        // (none past the last bounce: then what it finds counts whole).
+                        lastPDF = bounce < bounces ? sheet.evaluate(v: -d, l: out).pdf : nil
+                    }
+                    if transmits {
+                        throughput *= surface.tint
+                        o = surface.point + out * 1e-3
+                        d = out
+                        // Straight through smooth glass the direction is the one last drawn, so
+                        // its density still weighs it against light samples.
+                        if rough { sharp = false }
+                        continue
+                    }
                     guard bounce < bounces else { return radiance }
-                    let n = (surface.shading * d).sum() < 0 ? surface.shading : -surface.shading
-                    d = d - n * (2 * (d * n).sum())
+                    d = out
                     o = surface.point + surface.geometric * 1e-3
-                    (lastPDF, sharp) = (nil, true)
+                    if !rough { lastPDF = nil }
+                    sharp = !rough
                     bounce += 1
-                    continue
-                }
-                if pick < fresnel + (1 - fresnel) * surface.transmission {
-                    throughput *= surface.tint
-                    o = surface.point + d * 1e-3
-                    lastPDF = nil
                     continue
                 }
             }
@@ -435,9 +478,10 @@ public struct AssetRenderer: Sendable {
             rays += 1
             if light.pdf > 0, (surface.geometric * light.direction).sum() > 0 {
                 let (f, p) = surface.brdf.evaluate(n: n, v: v, l: light.direction)
-                if f.max() > 0, !occluded(surface.point + surface.geometric * 1e-3, light.direction, ctx, &rays) {
+                if f.max() > 0 {
+                    let through = visibility(surface.point + surface.geometric * 1e-3, light.direction, ctx, &rays)
                     let q = light.pdf
-                    radiance += throughput * f * light.radiance / q * (q * q / (q * q + p * p))
+                    if through.max() > 0 { radiance += throughput * through * f * light.radiance / q * (q * q / (q * q + p * p)) }
                 }
             }
             // The next direction, drawn from the BRDF.
@@ -483,25 +527,40 @@ public struct AssetRenderer: Sendable {
         return (nil, 0)
     }
 
-    /// Whether anything opaque lies along the ray (cut-out holes let light through; glass does
-    /// not: light through a window reaches a surface only by its BRDF's samples).
-    private func occluded(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ rays: inout Int) -> Bool {
-        // Without cut-outs any hit blocks the light: Embree's occlusion query stops at the first
-        // triangle it finds, where an intersection must find the nearest.
-        guard ctx.hasCutouts else { return ctx.embree.occluded(origin, direction) }
+    /// The share of light that comes along the ray (per channel): 0 where anything opaque or
+    /// any rough glass lies on it, else the product of each smooth sheet's Fresnel transmission
+    /// and tint (cut-out holes let light through).
+    private func visibility(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ rays: inout Int) -> SIMD3<Float> {
+        // Without cut-outs or glass any hit blocks the light: Embree's occlusion query stops at
+        // the first triangle it finds, where an intersection must find the nearest.
+        guard ctx.seeThrough else { return ctx.embree.occluded(origin, direction) ? .zero : SIMD3(repeating: 1) }
         var o = origin
+        var share = SIMD3<Float>(repeating: 1)
         for _ in 0..<16 {
             let rayhit = ctx.embree.trace(o, direction)
-            guard rayhit.hit.geomID != cembree_invalid_geometry_id() else { return false }
+            guard rayhit.hit.geomID != cembree_invalid_geometry_id() else { return share }
             let placement = Int(rayhit.hit.instID)
-            guard let cutoff = ctx.geometry(placement, rayhit.hit.geomID, { $0.material.alphaCutoff }) else { return true }
+            let material = ctx.geometry(placement, rayhit.hit.geomID) { ($0.material.alphaCutoff, $0.material.transmission) }
+            guard material.0 != nil || material.1 > 0 else { return .zero }
             let surface = self.surface(rayhit, o, direction, placement, footprint: 0, ctx)
-            guard surface.isHole || cutoff <= 0 else { return true }
+            if surface.transmission > 0, !surface.isHole {
+                guard Self.isSmooth(surface.brdf) else { return .zero }
+                let fresnel = Sheet.fresnel(cosine: min(1, abs((direction * surface.shading).sum())), ior: surface.ior)
+                share *= surface.tint * ((1 - fresnel) * surface.transmission)
+            } else if !surface.isHole {
+                return .zero
+            }
             o = surface.point + direction * 1e-3
             rays += 1
         }
-        return true
+        return .zero
     }
+
+    /// Whether glass of this BRDF is smooth: a mirror and a clear pane, not frosted.
+    @inline(__always) static func isSmooth(_ brdf: BRDF) -> Bool { brdf.alpha <= smoothAlpha }
+
+    /// GGX α at or below which glass is smooth (roughness 0.05).
+    static let smoothAlpha: Float = 0.0025
 
     /// The surface a ray met: barycentric interpolation of the mesh's normals and UVs, the
     /// material's textures at the ray's footprint (`footprint` metres across).

@@ -27,6 +27,10 @@ struct Sampler {
         static func choice(bounce: Int) -> UInt32 { 4 + 3 * UInt32(bounce) }
         /// Mirrored or let through, at the path's `pass`-th sheet of glass.
         static func glass(pass: Int) -> UInt32 { 0x1000 + UInt32(pass) }
+        /// The microfacet normal a ray meets on rough glass, at the path's `pass`-th sheet.
+        static func glassLobe(pass: Int) -> UInt32 { 0x1100 + UInt32(pass) }
+        /// The light sample drawn at the path's `pass`-th sheet of frosted glass.
+        static func glassLight(pass: Int) -> UInt32 { 0x1200 + UInt32(pass) }
     }
 
     private var random: RandomStream
