@@ -17,7 +17,7 @@ import StudioCore
 struct AssetsBench {
     let synthstudio: String
     let folder: String
-    let recipe = "sample-data/scenes/yard.yaml"
+    var recipe = "sample-data/scenes/yard.yaml"
 
     func run() throws {
         try street()
@@ -43,6 +43,22 @@ struct AssetsBench {
         }
         rays()
         noise()
+    }
+
+    /// `assets-look RECIPE [COUNT]`: the recipe's first images (seed 1, 640×480, the recipe's
+    /// samples) rendered by `synthstudio render` and by Cycles from the same descriptions, to look
+    /// at side by side (a reference for materials such as glass); prints where each went and both
+    /// rates.
+    func look(images: Int) throws {
+        let (wall, _) = try timedRender(width: 640, height: 480, images: images, seed: 1)
+        print(String(format: "synthstudio: %.3f images/s → %@/ours-640x480/images", Double(images) / wall, folder))
+        guard let rate = try cyclesRate(width: 640, height: 480, images: images, seed: 1) else {
+            print("Blender Cycles: not installed or no result (apt-get install blender)")
+            return
+        }
+        print(
+            String(
+                format: "Cycles: %.3f images/s → %@/cycles-640x480/cycles-K.png; ratio %.1f×", rate, folder, Double(images) / wall / rate))
     }
 
     /// Noise at equal samples: the sample yard's first two images at 160×120, rendered at 4 and

@@ -16,6 +16,12 @@ if arguments.first == "assets" {
     try AssetsBench(synthstudio: arguments.dropFirst().first ?? ".build/release/synthstudio", folder: ".build/bench-data/assets").run()
     exit(0)
 }
+if arguments.first == "assets-look", let recipe = arguments.dropFirst().first {
+    var bench = AssetsBench(synthstudio: ".build/release/synthstudio", folder: ".build/bench-data/look")
+    bench.recipe = recipe
+    try bench.look(images: arguments.dropFirst(2).first.flatMap(Int.init) ?? 4)
+    exit(0)
+}
 if arguments.first == "noise" {
     AssetsBench(synthstudio: ".build/release/synthstudio", folder: ".build/bench-data/assets").noise()
     exit(0)

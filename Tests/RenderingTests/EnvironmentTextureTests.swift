@@ -79,6 +79,24 @@ struct EnvironmentTextureTests {
         #expect(turned.radiance(d).x == 0)
     }
 
+    @Test("A camera sees the map interpolated between pixels (wrapping around the vertical), not in blocks")
+    func displayedSmoothly() {
+        // Column 0 bright, the other seven dark: 45° a column, column 0 centred 22.5° past the back.
+        let image = HDRImage(width: 8, height: 4, rgb: (0..<32).flatMap { i in i % 8 == 0 ? [Float(1), 1, 1] : [0, 0, 0] })
+        let map = EnvironmentMap(image)
+        func direction(column: Float) -> SIMD3<Float> {
+            // u = column / 8 at the horizon (u = 0.5 looks down −z).
+            let phi = (column / 8 - 0.5) * 2 * .pi
+            return SIMD3(sinf(phi), 0, -cosf(phi))
+        }
+        #expect(abs(map.displayed(direction(column: 0.5)).x - 1) < 1e-4, "column 0's centre")
+        #expect(abs(map.displayed(direction(column: 1)).x - 0.5) < 1e-4, "between columns 0 and 1")
+        #expect(abs(map.displayed(direction(column: 7.75)).x - 0.25) < 1e-4, "a quarter of the way from column 7 round to 0")
+        #expect(map.displayed(direction(column: 3.5)).x == 0)
+        // The lighting is still the pixel's own.
+        #expect(map.radiance(direction(column: 1.01)).x == 0 && map.radiance(direction(column: 0.99)).x == 1)
+    }
+
     @Test("Mip levels average in linear light; a far footprint reads the average, a near one the texel")
     func mipmaps() {
         // A 64 × 64 checker of black and white texels.

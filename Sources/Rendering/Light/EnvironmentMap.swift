@@ -26,8 +26,10 @@ public struct EnvironmentMap: Sendable {
         /// its `alias` is taken — a cell drawn in proportion to its weight in constant time.
         var keep: Float
         var alias: UInt32
-        /// Its probability (not density): weight / total.
-        var probability: Float
+        /// Its density per steradian times sin θ: its probability (weight / total) over the
+        /// solid angle its spanX × spanY pixels cover at the equator, (2π spanX / W)(π spanY / H)
+        /// — worked out once, so a draw or a lookup divides only by sin θ.
+        var density: Float
         /// Its mean radiance: the light diffuse and rough surfaces are lit with (the map
         /// box-filtered to the cells, a table that stays in cache where the picture's own
         /// misses it).
@@ -68,8 +70,12 @@ public struct EnvironmentMap: Sendable {
         self.radiance = radiance
         let total = weights.reduce(0, +)
         let table = Self.aliasTable(weights.map { $0 / total })
+        let (width, height, columns) = (width, height, columns)
         cells = weights.indices.map { i in
-            Cell(keep: table[i].keep, alias: table[i].alias, probability: Float(weights[i] / total), light: coarse[i])
+            let (cx, cy) = (i % columns, i / columns)
+            let (spanX, spanY) = (min(cell, width - cx * cell), min(cell, height - cy * cell))
+            let density = weights[i] / total * Double(width * height) / (Double(spanX * spanY) * 2 * .pi * .pi)
+            return Cell(keep: table[i].keep, alias: table[i].alias, density: Float(density), light: coarse[i])
         }
     }
 
@@ -108,25 +114,48 @@ public struct EnvironmentMap: Sendable {
     @inline(__always) public func lighting(_ d: SIMD3<Float>) -> SIMD3<Float> { seen(d, filtered: true).radiance }
 
     /// What a path that leaves the scene along `d` finds: the light (`filtered`: as `lighting`
-    /// gives it, else as `radiance` does) and the density `sample` draws `d` with — one
+    /// gives it, else as `displayed` does) and the density `sample` draws `d` with — one
     /// direction-to-pixel mapping and one cell read for both.
     @inline(__always) func seen(_ d: SIMD3<Float>, filtered: Bool) -> (radiance: SIMD3<Float>, pdf: Float) {
-        let (x, y) = pixel(d)
+        let p = position(d)
+        let (x, y) = pixel(at: p)
         let (cx, cy) = (x >> cellShift, y >> cellShift)
         let i = cy * columns + cx
         let cell = cells[i]
-        let pdf = density(
-            probability: cell.probability, spanX: min(self.cell, width - cx * self.cell), spanY: min(self.cell, height - cy * self.cell),
-            sine: (1 - min(1, d.y * d.y)).squareRoot())
-        return (filtered ? cell.light : radiance[y * width + x], pdf)
+        let pdf = Self.density(cell.density, sine: (1 - min(1, d.y * d.y)).squareRoot())
+        return (filtered ? cell.light : interpolated(at: p), pdf)
     }
 
-    @inline(__always) private func pixel(_ d: SIMD3<Float>) -> (Int, Int) {
+    /// Where `d` falls on the picture, in pixels (x from 0 to `width`, y from 0 to `height`).
+    @inline(__always) private func position(_ d: SIMD3<Float>) -> SIMD2<Float> {
         var u = FastMath.atan2(d.x, -d.z) / (2 * .pi) + 0.5 - rotation / (2 * .pi)
         u -= u.rounded(.down)
         // θ from the vertical by its tangent: exact at the poles, where an arccosine's is not.
         let v = FastMath.atan2((d.x * d.x + d.z * d.z).squareRoot(), d.y) / .pi
-        return (min(width - 1, Int(u * Float(width))), min(height - 1, Int(v * Float(height))))
+        return SIMD2(u * Float(width), v * Float(height))
+    }
+
+    @inline(__always) private func pixel(_ d: SIMD3<Float>) -> (Int, Int) { pixel(at: position(d)) }
+
+    @inline(__always) private func pixel(at p: SIMD2<Float>) -> (Int, Int) { (min(width - 1, Int(p.x)), min(height - 1, Int(p.y))) }
+
+    /// The light from `d` as a camera or a mirror shows it: the picture interpolated between its
+    /// four nearest pixels (around the vertical it wraps, at the poles it stops), so a lens that
+    /// magnifies the map — a 1024-pixel map seen through a 40° lens spreads each of its pixels
+    /// over six of a 640-pixel image — shows it smooth, not in blocks.
+    @inline(__always) public func displayed(_ d: SIMD3<Float>) -> SIMD3<Float> { interpolated(at: position(d)) }
+
+    @inline(__always) private func interpolated(at position: SIMD2<Float>) -> SIMD3<Float> {
+        let p = position - 0.5
+        let corner = SIMD2(p.x.rounded(.down), p.y.rounded(.down))
+        let t = p - corner
+        var x0 = Int(corner.x)
+        if x0 < 0 { x0 += width }
+        let x1 = x0 + 1 >= width ? 0 : x0 + 1
+        let y0 = max(0, Int(corner.y)), y1 = min(height - 1, Int(corner.y) + 1)
+        let top = radiance[y0 * width + x0] * (1 - t.x) + radiance[y0 * width + x1] * t.x
+        let bottom = radiance[y1 * width + x0] * (1 - t.x) + radiance[y1 * width + x1] * t.x
+        return top * (1 - t.y) + bottom * t.y
     }
 
     /// A direction drawn in proportion to the light it brings, from two uniform numbers in
@@ -155,16 +184,14 @@ public struct EnvironmentMap: Sendable {
         let phi = (u - 0.5 + rotation / (2 * .pi)) * 2 * .pi, theta = v * .pi
         let (sine, cosine) = FastMath.sinCos(theta), turn = FastMath.sinCos(phi)
         let direction = SIMD3(sine * turn.sin, cosine, -sine * turn.cos)
-        return (direction, entry.light, density(probability: entry.probability, spanX: spanX, spanY: spanY, sine: sine))
+        return (direction, entry.light, Self.density(entry.density, sine: sine))
     }
 
     /// The density per steradian with which `sample` draws direction `d`.
     public func pdf(_ d: SIMD3<Float>) -> Float { seen(d, filtered: true).pdf }
 
-    @inline(__always) private func density(probability: Float, spanX: Int, spanY: Int, sine: Float) -> Float {
-        // A cell of spanX × spanY pixels covers (2π spanX / W)(π spanY / H) sin θ steradians
-        // (sin θ at the direction: the density is uniform in the picture's coordinates).
-        guard sine > 1e-6 else { return 0 }
-        return probability * Float(width * height) / (Float(spanX * spanY) * 2 * .pi * .pi * sine)
+    @inline(__always) private static func density(_ density: Float, sine: Float) -> Float {
+        // Uniform in the picture's coordinates, so per steradian it grows as 1 / sin θ.
+        sine > 1e-6 ? density / sine : 0
     }
 }
