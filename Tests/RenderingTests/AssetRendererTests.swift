@@ -226,7 +226,7 @@ struct AssetRendererTests {
         return Asset(file: "slab", meshes: [mesh], materials: [material])
     }
 
-    @Test("Frosted glass blurs what stands behind it; clear glass keeps its edge sharp; both let about as much light through")
+    @Test("Frosted glass blurs what stands behind it and hides its label; clear glass keeps its edge sharp; both let as much light through")
     func frostedGlass() {
         var glow = SurfaceMaterial()
         glow.baseColor = SIMD4(0, 0, 0, 1)
@@ -247,10 +247,16 @@ struct AssetRendererTests {
                 ],
                 environment: EnvironmentMap(constant: .zero), camera: (SIMD3(0, 0, 0), SIMD3(0, 0, 4), 40))
             let output = AssetRenderer(width: 60, height: 20, samplesPerPixel: 64).render(scene, stream: RandomStream(seed: 5))
+            labelled = output.instances.filter { $0 != 0 }.count
             // The middle row, as linear light.
             return (0..<60).map { x in Self.linear(output.rgb[(10 * 60 + x) * 3 + 1]) }
         }
-        let clear = render(roughness: 0), frosted = render(roughness: 0.5)
+        var labelled = 0
+        let clear = render(roughness: 0)
+        // Through clear glass the glow is labelled; frosted glass hides it.
+        #expect(labelled > 300, "\(labelled) pixels labelled through clear glass")
+        let frosted = render(roughness: 0.5)
+        #expect(labelled == 0, "\(labelled) pixels labelled through frosted glass")
         func edgeWidth(_ row: [Float]) -> Int {
             let bright = row.max() ?? 0
             return row.filter { $0 > 0.1 * bright && $0 < 0.9 * bright }.count

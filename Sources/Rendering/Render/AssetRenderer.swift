@@ -403,10 +403,10 @@ public struct AssetRenderer: Sendable {
             // `visibility`) and what comes through it is weighed against them as usual. Rough
             // (frosted) glass mirrors and lets through about a microfacet normal drawn from its
             // roughness; light samples stop at it, so what comes through counts whole.
-            if surface.transmission > 0, bounce == 0, passes == 0, labelling, ctx.unlabelled[placement] {
-                // Unlabelled glass (a window) labels what is seen through it, whichever way this
-                // sample's light goes.
-                let seen = Self.seenThroughGlass(surface.point, d, travelled, ctx, &rays)
+            if surface.transmission > 0, Self.isSmooth(surface.brdf), bounce == 0, passes == 0, labelling, ctx.unlabelled[placement] {
+                // Unlabelled clear glass (a window) labels what is seen through it, whichever way
+                // this sample's light goes; frosted glass hides it (the pane's depth, no label).
+                let seen = seenThroughGlass(surface.point, d, travelled, ctx, &rays)
                 first = First(placement: seen.placement, distance: seen.distance)
             }
             if surface.transmission > 0, passes < 16 {
@@ -507,9 +507,10 @@ public struct AssetRenderer: Sendable {
         }
     }
 
-    /// What a ray from `point` along `d` meets first beyond every sheet of unlabelled glass (nil
-    /// for the sky), and how far from the camera, `travelled` being the distance to `point`.
-    private static func seenThroughGlass(_ point: SIMD3<Float>, _ d: SIMD3<Float>, _ travelled: Float, _ ctx: Context, _ rays: inout Int)
+    /// What a ray from `point` along `d` meets first beyond every sheet of unlabelled clear glass
+    /// (nil for the sky; a frosted sheet stops it), and how far from the camera, `travelled` being
+    /// the distance to `point`.
+    private func seenThroughGlass(_ point: SIMD3<Float>, _ d: SIMD3<Float>, _ travelled: Float, _ ctx: Context, _ rays: inout Int)
         -> (placement: Int?, distance: Float)
     {
         var (o, distance) = (point + d * 1e-3, travelled + 1e-3)
@@ -519,7 +520,8 @@ public struct AssetRenderer: Sendable {
             guard rayhit.hit.geomID != cembree_invalid_geometry_id() else { return (nil, 0) }
             let placement = Int(rayhit.hit.instID)
             distance += rayhit.ray.tfar
-            guard ctx.geometry(placement, rayhit.hit.geomID, { $0.material.transmission }) > 0, ctx.unlabelled[placement]
+            guard ctx.geometry(placement, rayhit.hit.geomID, { $0.material.transmission }) > 0, ctx.unlabelled[placement],
+                Self.isSmooth(surface(rayhit, o, d, placement, footprint: 0, ctx).brdf)
             else { return (placement, distance) }
             o += d * (rayhit.ray.tfar + 1e-3)
             distance += 1e-3
