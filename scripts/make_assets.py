@@ -2,7 +2,8 @@
 """Writes the sample workspace's 3D assets (our own work, CC0 like the rest of sample-data):
 a wooden crate as OBJ + MTL + PNG, and a traffic cone and a ball as glTF 2.0 (.gltf + .bin, and
 .glb with its texture embedded), with procedural textures; a clear green glass bottle and a
-frosted glass vase as .glb (KHR_materials_transmission: thin-walled glass, one surface). Run from the repository root:
+frosted glass vase as .glb (KHR_materials_transmission: thin-walled glass, one surface); and
+four pictures in ../textures/ for a recipe's `textures:` (domain randomization). Run from the repository root:
     python3 scripts/make_assets.py sample-data/assets
 """
 import json, math, random, struct, sys, zlib, os
@@ -163,7 +164,25 @@ def vase(folder):
     profile = [(0.0, 0.0), (0.06, 0.0)] + [(0.06 + 0.05 * math.sin(math.pi * i / rings) - 0.02 * i / rings, 0.01 + 0.39 * i / rings) for i in range(rings + 1)]
     glass(folder, "vase", profile, [0.95, 0.95, 0.95], 0.45)
 
+def pictures(folder):
+    # Pictures a recipe's `textures:` puts on objects in place of their colour (domain
+    # randomization): stripes, checks, a marbled noise and dots, 128 px, in colours of their own.
+    os.makedirs(folder, exist_ok=True)
+    def stripes(x, y):
+        return (200, 40, 40) if (x + y) // 12 % 2 else (240, 220, 60)
+    def checks(x, y):
+        return (30, 30, 30) if (x // 16 + y // 16) % 2 else (230, 230, 230)
+    def marble(x, y):
+        t = 0.5 + 0.5 * math.sin(x * 0.05 + smooth(x, y, 24) * 8)
+        return (int(90 + 140 * t), int(110 + 120 * t), int(150 + 100 * t))
+    def dots(x, y):
+        dx, dy = x % 24 - 12, y % 24 - 12
+        return (20, 90, 200) if dx * dx + dy * dy < 40 else (250, 160, 40)
+    for name, pixel in [("stripes", stripes), ("checks", checks), ("marble", marble), ("dots", dots)]:
+        png(os.path.join(folder, name + ".png"), 128, 128, pixel)
+
 if __name__ == "__main__":
     folder = sys.argv[1]
     os.makedirs(folder, exist_ok=True)
     crate(folder); cone(folder); ball(folder); bottle(folder); vase(folder)
+    pictures(os.path.join(folder, "..", "textures"))

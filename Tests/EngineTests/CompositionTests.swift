@@ -160,6 +160,56 @@ struct CompositionTests {
         #expect(placed > 200, "\(placed) crates placed")
     }
 
+    @Test("textures: a share of objects wear one of a folder's pictures, named on the annotation; the placements stay as drawn")
+    func randomTextures() throws {
+        let dir = try Self.workspace([
+            "crate.obj": "assets/crate.obj", "crate.mtl": "assets/crate.mtl", "crate.png": "assets/crate.png",
+            "pictures/a.png": "textures/stripes.png", "pictures/b.png": "textures/checks.png",
+        ])
+        _ = dir.write("pictures/notes.txt", "not a picture\n")
+        func job(_ textures: String) throws -> RenderJob {
+            let recipe = dir.write(
+                "scenes/worn.yaml",
+                "scene: assets\nenvironment: environments/city.exr\n\(textures)assets:\n  - {file: crate.obj, class: crate, count: 8}\n")
+            return try Self.job(recipe)
+        }
+        let plain = try job(""), all = try job("textures: {folder: pictures, share: 1}\n")
+        let none = try job("textures: {folder: pictures, share: 0}\n")
+        #expect(try #require(all.recipe.composition?.textures).files.map { FileIO.lastComponent(of: $0) } == ["a.png", "b.png"])
+        var worn: Set<String> = []
+        for i in 0..<2 {
+            let (scene, _, _) = try #require(try all.composed(i))
+            let crates = scene.placements.filter { $0.label == "crate" }
+            #expect(crates.count == 8 && crates.allSatisfy { $0.texture != nil } && scene.textures.count == 2)
+            worn.formUnion(crates.compactMap { $0.attributes["texture"] })
+            // The ground wears nothing; the placements are those drawn without pictures.
+            #expect(scene.placements.filter { $0.label == nil }.allSatisfy { $0.texture == nil })
+            let before = try #require(try plain.composed(i)).scene.placements
+            #expect(before.map(\.position) == scene.placements.map(\.position) && before.map(\.yaw) == scene.placements.map(\.yaw))
+            #expect(try #require(try none.composed(i)).scene.placements.allSatisfy { $0.texture == nil })
+        }
+        #expect(worn == ["a", "b"])
+        let (_, annotations) = try all.labelled(0)
+        #expect(!annotations.isEmpty && annotations.allSatisfy { ["a", "b"].contains($0.annotation.attributes["texture"] ?? "") })
+        // A wearing scene is not described to the Cycles peer, which has no pictures to put on.
+        #expect(try all.composedDescription(0) == nil && plain.composedDescription(0) != nil)
+        // Errors name what is wrong.
+        for (textures, message) in [
+            ("textures: {folder: missing}\n", "no such folder"), ("textures: {folder: crate.obj}\n", "no such folder"),
+            ("textures: {share: 0.5}\n", "needs folder"), ("textures: {folder: pictures, share: 2}\n", "share must be 0…1"),
+            ("textures: {folder: pictures, size: 2}\n", "size"),
+        ] {
+            let error = #expect(throws: EngineError.self) { try job(textures) }
+            #expect(error?.description.contains(message) == true, "\(textures): \(String(describing: error))")
+        }
+        _ = dir.write("empty/notes.txt", "nothing\n")
+        let empty = #expect(throws: EngineError.self) { try job("textures: {folder: empty}\n") }
+        #expect(empty?.description.contains("no PNG or JPEG") == true)
+        // A street has no textures: key.
+        let street = dir.write("scenes/street.yaml", "textures: {folder: pictures}\n")
+        #expect(throws: EngineError.self) { try Self.job(street) }
+    }
+
     @Test("Placed along a path: every object within its spread of the line, facing along it; a bad path is an error at its line")
     func alongAPath() throws {
         let dir = try Self.workspace([

@@ -339,4 +339,36 @@ struct AssetRendererTests {
         let opaque = render(transmission: 0)
         #expect(mean(opaque.covered) < 0.05 * mean(opaque.open), "under an opaque pane: \(mean(opaque.covered))")
     }
+
+    @Test("A worn picture replaces an object's colour, over its UVs or, without UVs, projected; glass keeps its tint")
+    func wornPicture() {
+        let picture = Texture(Self.checker(size: 64), encoding: .sRGB)
+        func spread(_ asset: Asset, wearing: Bool) -> Float {
+            var placement = Placement(asset: 0, position: SIMD3(0, 0, 4), label: "thing")
+            placement.texture = wearing ? 0 : nil
+            var scene = ComposedScene(
+                assets: [asset], placements: [placement], environment: EnvironmentMap(constant: SIMD3(repeating: 1)),
+                camera: (SIMD3(0, 0, 0), SIMD3(0, 0, 4), 30))
+            scene.textures = [picture]
+            let output = AssetRenderer(width: 32, height: 32, samplesPerPixel: 4).render(scene, stream: RandomStream(seed: 1))
+            // The spread of the object's red levels.
+            let reds = output.instances.indices.filter { output.instances[$0] != 0 }.map { Float(output.rgb[$0 * 3]) }
+            let mean = reds.reduce(0, +) / Float(max(1, reds.count))
+            return (reds.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Float(max(1, reds.count))).squareRoot()
+        }
+        var plain = SurfaceMaterial()
+        plain.roughness = 1
+        let quad = Self.quad(plain)
+        // The same quad without UVs, seen face on: its picture is projected.
+        var bare = quad
+        bare.meshes[0].uvs = []
+        // Plain, the quad's levels spread by the samples' noise alone; wearing the checker's
+        // sixteen colours, far more.
+        let (noise, bareNoise) = (spread(quad, wearing: false), spread(bare, wearing: false))
+        #expect(spread(quad, wearing: true) > 3 * noise + 10, "over its UVs: \(spread(quad, wearing: true)) against \(noise)")
+        #expect(spread(bare, wearing: true) > 3 * bareNoise + 10, "projected: \(spread(bare, wearing: true)) against \(bareNoise)")
+        var glass = plain
+        glass.transmission = 1
+        #expect(spread(Self.quad(glass), wearing: true) == spread(Self.quad(glass), wearing: false), "glass keeps its tint")
+    }
 }

@@ -39,6 +39,19 @@ public struct Composition: Sendable {
     public var groundPattern: String?
     /// Named polylines on the ground (x, z in metres) assets can be placed along.
     public var paths: [String: [SIMD2<Float>]] = [:]
+    /// Pictures drawn onto objects in place of their own colour (domain randomization's texture
+    /// lever), nil for none.
+    public var textures: RandomTextures?
+
+    /// `textures: {folder: F, share: S}`: a folder's PNG and JPEG pictures, and the share of
+    /// objects (0…1) each image that wear one of them, drawn per object.
+    public struct RandomTextures: Sendable {
+        public var files: [String]
+        public var share: Double
+    }
+
+    /// Picture files a `textures:` folder takes in, by extension.
+    static let pictureExtensions: Set<String> = ["png", "jpg", "jpeg"]
 
     /// Parameters a composed scene takes, with what each must be.
     static let known: [String: String] = [
@@ -109,6 +122,7 @@ public struct Composition: Sendable {
         }
         var out = Composition(assets: entries, environment: distribution, environmentFiles: files)
         out.paths = paths
+        out.textures = try top["textures"].map { field throws(DatasetsError) in try Self.textures(field, root: root) }
         if let ground = top["ground"] {
             let fields = try ground.dictionary(allowed: ["area", "color", "pattern"])
             if let pattern = fields["pattern"] {
@@ -144,16 +158,43 @@ public struct Composition: Sendable {
         guard FileIO.isDirectory(path) else {
             throw field.error("no such file \(name.terminalSafe) (relative to \(root.terminalSafe))", code: .invalidValue)
         }
-        let listed: [FileIO.Entry]
-        do { listed = try FileIO.list(path) } catch { throw field.error("cannot list the folder \(path.terminalSafe)") }
-        let files = listed.filter { $0.kind == .file && Self.modelExtensions.contains(FileIO.pathExtension(of: $0.name).lowercased()) }
-            .map { "\(path)/\($0.name)" }
+        let files = try Self.files(in: path, extensions: Self.modelExtensions, field)
         guard !files.isEmpty else {
             throw field.error(
                 "the folder \(path.terminalSafe) holds no model files (\(Self.modelExtensions.sorted().joined(separator: ", ")))",
                 code: .invalidValue)
         }
         return (path, files)
+    }
+
+    /// The files of the folder `path` (named by `field`) whose extension is one of `extensions`,
+    /// by name.
+    static func files(in path: String, extensions: Set<String>, _ field: YAMLFields) throws(DatasetsError) -> [String] {
+        let listed: [FileIO.Entry]
+        do { listed = try FileIO.list(path) } catch { throw field.error("cannot list the folder \(path.terminalSafe)") }
+        return listed.filter { $0.kind == .file && extensions.contains(FileIO.pathExtension(of: $0.name).lowercased()) }
+            .map { "\(path)/\($0.name)" }
+    }
+
+    /// `textures:` — a folder of pictures (relative to the workspace `root`) and a share.
+    static func textures(_ field: YAMLFields, root: String) throws(DatasetsError) -> RandomTextures {
+        let fields = try field.dictionary(allowed: ["folder", "share"])
+        guard let folder = fields["folder"] else { throw field.error("textures needs folder (and share, 0…1)") }
+        let name = try folder.string()
+        let path = name.hasPrefix("/") ? name : "\(root)/\(name)"
+        guard FileIO.isDirectory(path) else {
+            throw folder.error("no such folder \(name.terminalSafe) (relative to \(root.terminalSafe))", code: .invalidValue)
+        }
+        let files = try Self.files(in: path, extensions: Self.pictureExtensions, folder)
+        guard !files.isEmpty else {
+            throw folder.error("the folder \(path.terminalSafe) holds no PNG or JPEG pictures", code: .invalidValue)
+        }
+        var share = 0.5
+        if let field = fields["share"] {
+            share = try field.double()
+            guard (0...1).contains(share) else { throw field.error("share must be 0…1", code: .invalidValue) }
+        }
+        return RandomTextures(files: files, share: share)
     }
 
     /// `paths:` — each name a list of at least two `[x, z]` points in metres.
@@ -243,6 +284,8 @@ struct CompositionFiles: Sendable {
     let assets: [Asset]
     let firstAsset: [Int]
     let environments: [String: HDRImage]
+    /// The `textures:` folder's pictures, decoded with our own PNG and JPEG decoders.
+    let textures: [Texture]
 
     init(_ composition: Composition) throws(EngineError) {
         var assets: [Asset] = [], first: [Int] = []
@@ -263,6 +306,16 @@ struct CompositionFiles: Sendable {
         }
         self.assets = assets
         self.environments = environments
+        var textures: [Texture] = []
+        for file in composition.textures?.files ?? [] {
+            do {
+                textures.append(
+                    Texture(try ImageFile.read(file, limits: DecodeLimits(maxSide: 16_384, maxPixels: 8192 * 8192)), encoding: .sRGB))
+            } catch {
+                throw EngineError(.invalidSpec, "texture \(error.description)")
+            }
+        }
+        self.textures = textures
     }
 
     /// The scene of one image: every distribution drawn from `random`, objects placed without
@@ -367,6 +420,18 @@ struct CompositionFiles: Sendable {
             assets: assets, placements: placements,
             environment: EnvironmentMap(environment, rotationDegrees: rotation, strength: strength), camera: (eye, target, fov))
         scene.exposure = 1
+        if let pictures = composition.textures, !textures.isEmpty {
+            // Which objects wear a picture, and which, from a stream of their own: the placements
+            // stay as drawn.
+            var draw = random.derived(0x7E_C5)
+            scene.textures = textures
+            for i in scene.placements.indices where scene.placements[i].label != nil {
+                guard draw.nextUnit() < pictures.share else { continue }
+                let k = min(textures.count - 1, Int(draw.nextUnit() * Double(textures.count)))
+                scene.placements[i].texture = k
+                scene.placements[i].attributes["texture"] = Recipe.stem(pictures.files[k])
+            }
+        }
         if composition.groundPattern != nil || wetness > 0 {
             // The pattern's variant from a stream of its own: the placements stay as drawn.
             var look = random.derived(0x6_0D)

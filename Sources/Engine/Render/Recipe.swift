@@ -158,13 +158,13 @@ public struct Recipe: Sendable {
             let yaml = try YAMLFields.parse(text, file: file)
             let top = try yaml.dictionary(allowed: [
                 "scene", "size", "samples_per_pixel", "min_area", "min_visibility", "parameters", "labels", "assets", "environment",
-                "ground", "paths", "people",
+                "ground", "paths", "people", "textures",
             ])
             var recipe = Recipe(width: 320, height: 240, samplesPerPixel: 4, minArea: 30, minVisibility: 0.15, parameters: [:])
             let kind = try top["scene"]?.string() ?? "street"
             switch kind {
             case "street":
-                for key in ["environment", "ground", "paths"] where top[key] != nil {
+                for key in ["environment", "ground", "paths", "textures"] where top[key] != nil {
                     throw top[key]!.error("\(key) belongs to a composed scene (scene: assets)")
                 }
                 recipe.streetAssets = try StreetAssets.parse(top, recipeFile: file)

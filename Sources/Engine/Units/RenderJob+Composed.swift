@@ -27,8 +27,8 @@ extension RenderJob {
     /// yaw, scale, tint, roughness factor), the ground, the camera, the environment map with its
     /// turn and strength, size, samples and bounces — drawn exactly as the render draws it, so
     /// another renderer (the Cycles peer in `make bench`) can build the same scene. Nil for the
-    /// street, whose scene is built in Rendering, for scenes with posed (animated) assets and for
-    /// a patterned or wet ground.
+    /// street, whose scene is built in Rendering, for scenes with posed (animated) assets, for
+    /// a patterned or wet ground and for objects wearing a `textures:` picture.
     package func composedDescription(_ index: Int) throws(EngineError) -> [String: Any]? {
         guard let composition = recipe.composition, let (scene, _, values) = try composed(index) else { return nil }
         func array(_ v: SIMD3<Float>) -> [Double] { [Double(v.x), Double(v.y), Double(v.z)] }
@@ -36,7 +36,7 @@ extension RenderJob {
         // animation time) follow it and are not described: the peer reads files, not poses.
         let ground = composition.assets.reduce(0) { $0 + $1.files.count }
         // Nor a patterned or wet ground, which the peer does not model.
-        guard scene.placements.allSatisfy({ $0.asset <= ground }), scene.ground == nil else { return nil }
+        guard scene.placements.allSatisfy({ $0.asset <= ground && $0.texture == nil }), scene.ground == nil else { return nil }
         let placements: [[String: Any]] = scene.placements.map { p in
             [
                 "asset": p.asset == ground ? -1 : p.asset, "position": array(p.position), "yaw": Double(p.yaw), "scale": Double(p.scale),

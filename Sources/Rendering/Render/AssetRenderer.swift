@@ -17,6 +17,8 @@ public struct Placement: Sendable {
     public var tint = SIMD3<Float>(repeating: 1)
     /// Multiplies the roughness (clamped to 0…1).
     public var roughness: Float = 1
+    /// One of the scene's `textures` worn in place of its own colour (nil: its own).
+    public var texture: Int?
     /// What its annotation says of it beyond the class (the animation time it is posed at…).
     public var attributes: [String: String] = [:]
 
@@ -80,6 +82,8 @@ public struct ComposedScene: Sendable {
     public var ground: GroundLook?
     public var assets: [Asset]
     public var placements: [Placement]
+    /// Pictures placements may wear (`Placement.texture`).
+    public var textures: [Texture] = []
     public var environment: EnvironmentMap
     public var camera: (position: SIMD3<Float>, target: SIMD3<Float>, fieldOfView: Float)
     public var exposure: Float = 1
@@ -217,6 +221,8 @@ public struct AssetRenderer: Sendable {
         private let unretained: [Unmanaged<Geometry>]
         let firstGeometry: [Int]
         let placed: [Placed]
+        /// The pictures placements wear in place of their own colour.
+        let textures: [Texture]
         /// Whether any material has an alpha cut-out or lets light through (shadow rays must then
         /// look at what they hit).
         let seeThrough: Bool
@@ -247,7 +253,10 @@ public struct AssetRenderer: Sendable {
             unretained = geometries.map { Unmanaged.passUnretained($0) }
             seeThrough = geometries.contains { $0.material.alphaCutoff != nil || $0.material.transmission > 0 }
             firstGeometry = first
-            placed = scene.placements.map { Placed(asset: $0.asset, scale: $0.scale, tint: $0.tint, roughness: $0.roughness) }
+            placed = scene.placements.map {
+                Placed(asset: $0.asset, scale: $0.scale, tint: $0.tint, roughness: $0.roughness, texture: $0.texture)
+            }
+            textures = scene.textures
         }
 
         /// The mesh a hit on `placement`'s instance met.
@@ -277,6 +286,7 @@ public struct AssetRenderer: Sendable {
         let scale: Float
         let tint: SIMD3<Float>
         let roughness: Float
+        let texture: Int?
     }
 
     /// What a ray found: the point, its normals, and the material there (textures applied).
@@ -592,6 +602,25 @@ public struct AssetRenderer: Sendable {
         var base = mesh.material.baseColor
         var (metallic, roughness) = (mesh.material.metallic, mesh.material.roughness)
         var emission = mesh.material.emissive
+        // A picture the object wears in place of its colour (glass keeps its tint).
+        let worn = mesh.material.transmission > 0 ? nil : place.texture
+        if let k = worn, mesh.uvs.isEmpty {
+            // No UVs: the picture projected onto the object's own space along its normal's main
+            // axis, a repeat per half metre.
+            let p = mesh.positions[a] * w + mesh.positions[b] * u + mesh.positions[c] * v
+            let normal: SIMD3<Float> = mesh.normals[a] * w + mesh.normals[b] * u + mesh.normals[c] * v
+            let n = SIMD3(abs(normal.x), abs(normal.y), abs(normal.z))
+            let plane: SIMD2<Float>
+            if n.x >= max(n.y, n.z) {
+                plane = SIMD2(p.z, p.y)
+            } else if n.y >= n.z {
+                plane = SIMD2(p.x, p.z)
+            } else {
+                plane = SIMD2(p.x, p.y)
+            }
+            let grazing = max(0.05, abs((geometric * d).sum()))
+            base = Self.wearing(ctx.textures[k].sample(plane * 2, footprint: footprint * 2 / (place.scale * grazing)), alpha: base.w)
+        }
         if !mesh.uvs.isEmpty {
             let uv = mesh.uvs[a] * w + mesh.uvs[b] * u + mesh.uvs[c] * v
             // Footprint in texture repeats: metres across × repeats per metre on this triangle,
@@ -602,6 +631,7 @@ public struct AssetRenderer: Sendable {
             let grazing = max(0.05, abs((geometric * d).sum()))
             let repeats = worldArea > 0 ? footprint * (uvArea / worldArea).squareRoot() / grazing : 0
             if let t = mesh.material.baseColorTexture { base *= t.sample(uv, footprint: repeats) }
+            if let k = worn { base = Self.wearing(ctx.textures[k].sample(uv, footprint: repeats), alpha: base.w) }
             if let t = mesh.material.metallicRoughnessTexture {
                 let mr = t.sample(uv, footprint: repeats)
                 roughness *= mr.y
@@ -638,6 +668,11 @@ public struct AssetRenderer: Sendable {
                 roughness: max(0, min(1, roughness * place.roughness))),
             emission: emission, isHole: isHole, transmission: mesh.material.transmission, tint: color,
             ior: mesh.material.ior)
+    }
+
+    /// A worn picture's colour, keeping the object's own alpha (its cut-outs).
+    @inline(__always) static func wearing(_ picture: SIMD4<Float>, alpha: Float) -> SIMD4<Float> {
+        SIMD4(picture.x, picture.y, picture.z, alpha)
     }
 
     static func area(_ a: SIMD3<Float>, _ b: SIMD3<Float>, _ c: SIMD3<Float>) -> Float {
