@@ -35,7 +35,7 @@ let package = Package(
 
         // Pure core and effects.
         .target(name: "StudioCore", dependencies: ["CLibC"]),
-        .target(name: "ImageIO", dependencies: ["StudioCore", "CLibPNG", "CTurboJPEG", "CPNGRows", "COpenEXR"]),
+        .target(name: "ImageIO", dependencies: ["StudioCore", "CLibC", "CLibPNG", "CTurboJPEG", "CPNGRows", "COpenEXR"]),
         .target(name: "TerminalGraphics", dependencies: ["StudioCore"], swiftSettings: optimizedEvenInDebug),
         .target(
             name: "Rendering", dependencies: ["StudioCore", "ImageIO", "CEmbree", "CAssimp"], swiftSettings: optimizedEvenInDebug),

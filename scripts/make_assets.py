@@ -2,7 +2,8 @@
 """Writes the sample workspace's 3D assets (our own work, CC0 like the rest of sample-data):
 a wooden crate as OBJ + MTL + PNG, and a traffic cone and a ball as glTF 2.0 (.gltf + .bin, and
 .glb with its texture embedded), with procedural textures; a clear green glass bottle and a
-frosted glass vase as .glb (KHR_materials_transmission: thin-walled glass, one surface); and
+frosted glass vase as .glb (KHR_materials_transmission: thin-walled glass, one surface), a solid
+glass paperweight (KHR_materials_volume: refracting, absorbing); and
 four pictures in ../textures/ for a recipe's `textures:` (domain randomization). Run from the repository root:
     python3 scripts/make_assets.py sample-data/assets
 """
@@ -141,7 +142,7 @@ def ball(folder):
     material = {"name": "ball", "pbrMetallicRoughness": {"baseColorTexture": {"index": 0}, "metallicFactor": 0.0, "roughnessFactor": 0.3}}
     gltf(folder, "ball", pos, nrm, uv, idx, material, texture, binary=True)
 
-def glass(folder, name, profile, color, roughness):
+def glass(folder, name, profile, color, roughness, volume=None):
     # One surface of revolution (the renderer's glass is a thin sheet: no inner wall), a plain
     # texture of white, tinted by the base colour factor.
     pos, nrm, uv, idx = lathe(profile, 40)
@@ -151,7 +152,11 @@ def glass(folder, name, profile, color, roughness):
         "pbrMetallicRoughness": {"baseColorTexture": {"index": 0}, "baseColorFactor": color + [1.0], "metallicFactor": 0.0, "roughnessFactor": roughness},
         "extensions": {"KHR_materials_transmission": {"transmissionFactor": 1.0}, "KHR_materials_ior": {"ior": 1.5}},
     }
-    gltf(folder, name, pos, nrm, uv, idx, material, texture, binary=True, extensions=["KHR_materials_transmission", "KHR_materials_ior"])
+    extensions = ["KHR_materials_transmission", "KHR_materials_ior"]
+    if volume:
+        material["extensions"]["KHR_materials_volume"] = volume
+        extensions.append("KHR_materials_volume")
+    gltf(folder, name, pos, nrm, uv, idx, material, texture, binary=True, extensions=extensions)
 
 def bottle(folder):
     # A 0.3 m wine bottle: body, shoulder, neck, lip; clear green glass.
@@ -163,6 +168,14 @@ def vase(folder):
     rings = 16
     profile = [(0.0, 0.0), (0.06, 0.0)] + [(0.06 + 0.05 * math.sin(math.pi * i / rings) - 0.02 * i / rings, 0.01 + 0.39 * i / rings) for i in range(rings + 1)]
     glass(folder, "vase", profile, [0.95, 0.95, 0.95], 0.45)
+
+def paperweight(folder):
+    # A solid glass dome 9 cm across (KHR_materials_volume: it bends what is seen through it),
+    # tinted blue by absorption inside.
+    rings = 16
+    profile = [(0.0, 0.0), (0.045, 0.0)] + [(0.045 * math.cos(math.pi / 2 * i / rings), 0.045 * math.sin(math.pi / 2 * i / rings)) for i in range(1, rings + 1)]
+    glass(folder, "paperweight", profile, [1.0, 1.0, 1.0], 0.0,
+          volume={"thicknessFactor": 0.09, "attenuationDistance": 0.1, "attenuationColor": [0.55, 0.75, 0.95]})
 
 def pictures(folder):
     # Pictures a recipe's `textures:` puts on objects in place of their colour (domain
@@ -184,5 +197,5 @@ def pictures(folder):
 if __name__ == "__main__":
     folder = sys.argv[1]
     os.makedirs(folder, exist_ok=True)
-    crate(folder); cone(folder); ball(folder); bottle(folder); vase(folder)
+    crate(folder); cone(folder); ball(folder); bottle(folder); vase(folder); paperweight(folder)
     pictures(os.path.join(folder, "..", "textures"))

@@ -232,6 +232,10 @@ float cassimp_opacity(const struct aiMaterial *m, float fallback) { return scala
 float cassimp_transmission(const struct aiMaterial *m, float fallback) { return scalar(m, AI_MATKEY_TRANSMISSION_FACTOR, fallback); }
 float cassimp_ior(const struct aiMaterial *m, float fallback) { return scalar(m, AI_MATKEY_REFRACTI, fallback); }
 float cassimp_alpha_cutoff(const struct aiMaterial *m, float fallback) { return scalar(m, AI_MATKEY_GLTF_ALPHACUTOFF, fallback); }
+float cassimp_volume_thickness(const struct aiMaterial *m, float fallback) { return scalar(m, AI_MATKEY_VOLUME_THICKNESS_FACTOR, fallback); }
+float cassimp_attenuation_distance(const struct aiMaterial *m, float fallback) {
+    return scalar(m, AI_MATKEY_VOLUME_ATTENUATION_DISTANCE, fallback);
+}
 float cassimp_emissive_intensity(const struct aiMaterial *m, float fallback) {
     return scalar(m, AI_MATKEY_EMISSIVE_INTENSITY, fallback);
 }
@@ -250,6 +254,10 @@ int cassimp_base_color(const struct aiMaterial *m, struct aiColor4D *out) {
 
 int cassimp_emissive_color(const struct aiMaterial *m, struct aiColor4D *out) {
     return api.color(m, AI_MATKEY_COLOR_EMISSIVE, out) == aiReturn_SUCCESS;
+}
+
+int cassimp_attenuation_color(const struct aiMaterial *m, struct aiColor4D *out) {
+    return api.color(m, AI_MATKEY_VOLUME_ATTENUATION_COLOR, out) == aiReturn_SUCCESS;
 }
 
 int cassimp_texture(const struct aiMaterial *m, enum aiTextureType type, struct aiString *path, unsigned int *uv,

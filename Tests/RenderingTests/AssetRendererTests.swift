@@ -152,8 +152,88 @@ struct AssetRendererTests {
         for name in ["cone.bin", "cone.png"] { try FileManager.default.copyItem(atPath: "\(sample)/\(name)", toPath: dir.file(name)) }
         let glass = try Asset.load(dir.file("glass.gltf")).materials[0]
         #expect(abs(glass.transmission - 0.9) < 1e-6 && abs(glass.ior - 1.33) < 1e-6, "\(glass.transmission), \(glass.ior)")
+        #expect(!glass.volume && glass.absorption == .zero, "without KHR_materials_volume, a thin sheet")
         let plain = try Asset.load("\(sample)/cone.gltf").materials[0]
-        #expect(plain.transmission == 0 && plain.ior == 1.5)
+        #expect(plain.transmission == 0 && plain.ior == 1.5 && !plain.volume)
+        // KHR_materials_volume: a solid, absorbing to its attenuation colour at its distance.
+        materials[0]["extensions"] = [
+            "KHR_materials_transmission": ["transmissionFactor": 1], "KHR_materials_ior": ["ior": 1.5],
+            "KHR_materials_volume": ["thicknessFactor": 0.2, "attenuationDistance": 0.5, "attenuationColor": [0.5, 1, 0.25]],
+        ]
+        gltf["materials"] = materials
+        gltf["extensionsUsed"] = ["KHR_materials_transmission", "KHR_materials_ior", "KHR_materials_volume"]
+        try JSONSerialization.data(withJSONObject: gltf).write(to: URL(fileURLWithPath: dir.file("solid.gltf")))
+        let solid = try Asset.load(dir.file("solid.gltf")).materials[0]
+        #expect(solid.volume)
+        let expected = SIMD3<Float>(logf(2), 0, logf(4)) / 0.5
+        let difference = solid.absorption - expected
+        #expect((difference * difference).max() < 1e-8, "\(solid.absorption) per metre, expected \(expected)")
+    }
+
+    /// A closed box of `size` metres centred on the origin, its normals facing out.
+    static func box(_ size: SIMD3<Float>, _ material: SurfaceMaterial) -> Asset {
+        var positions: [SIMD3<Float>] = [], normals: [SIMD3<Float>] = [], triangles: [SIMD3<UInt32>] = []
+        for axis in 0..<3 {
+            for sign: Float in [-1, 1] {
+                var n = SIMD3<Float>.zero
+                n[axis] = sign
+                // Two directions across the face, turned so their cross product is n.
+                var u = SIMD3<Float>.zero, v = SIMD3<Float>.zero
+                u[(axis + 1) % 3] = 1
+                v[(axis + 2) % 3] = sign
+                let base = UInt32(positions.count)
+                for (a, b): (Float, Float) in [(-1, -1), (1, -1), (1, 1), (-1, 1)] {
+                    positions.append((n + u * a + v * b) * size / 2)
+                    normals.append(n)
+                }
+                triangles += [SIMD3(base, base + 1, base + 2), SIMD3(base, base + 2, base + 3)]
+            }
+        }
+        let mesh = AssetMesh(positions: positions, normals: normals, uvs: [], tangents: [], triangles: triangles, material: 0)
+        return Asset(file: "box", meshes: [mesh], materials: [material])
+    }
+
+    @Test("A solid of glass bends what is seen through it and absorbs as Beer and Lambert say; a thin sheet does neither")
+    func solidGlass() {
+        let glow = Self.glow(0.5), glass = Self.glass(roughness: 0)
+        // A glow filling the right half of the view 5 m away; a block of glass 1.5 m deep between.
+        func render(_ block: SurfaceMaterial?, yaw: Float = 0) -> RenderOutput {
+            var glowQuad = Self.quad(glow)
+            glowQuad.meshes[0].positions = glowQuad.meshes[0].positions.map { $0 * 4 }
+            // (+x is on the image's left: the world is right-handed, y up, the camera looking along +z.)
+            var assets = [glowQuad], placements = [Placement(asset: 0, position: SIMD3(-4, 0, 5), label: "glow")]
+            if let block {
+                assets.append(Self.box(SIMD3(5, 2.5, 1.5), block))
+                placements.append(Placement(asset: 1, position: SIMD3(0, 0, 2.5), yaw: yaw, label: nil))
+            }
+            let scene = ComposedScene(
+                assets: assets, placements: placements, environment: EnvironmentMap(constant: .zero),
+                camera: (SIMD3(0, 0, 0), SIMD3(0, 0, 4), 10))
+            return AssetRenderer(width: 128, height: 16, samplesPerPixel: 64).render(scene, stream: RandomStream(seed: 4))
+        }
+        func level(_ output: RenderOutput, x: Int, _ channel: Int) -> Float { Self.linear(output.rgb[(8 * 128 + x) * 3 + channel]) }
+        // The mean over sixteen columns right of the edge (a 4 % mirror is a rare pick per pixel).
+        func mean(_ output: RenderOutput, _ channel: Int) -> Float { (76..<92).map { level(output, x: $0, channel) }.reduce(0, +) / 16 }
+        // Where along the middle row the glow's edge is: the first column at half its level.
+        func edge(_ output: RenderOutput) -> Int { (0..<128).first { level(output, x: $0, 1) > 0.5 * level(output, x: 80, 1) } ?? 128 }
+        let bare = render(nil)
+        var solid = glass
+        solid.volume = true
+        // Near head on, two boundaries each mirror 4 %: (1 − 0.04)² comes through.
+        let through = mean(render(solid), 1) / mean(bare, 1)
+        #expect(abs(through - 0.92) < 0.03, "through a clear block: \(through)")
+        // Absorbing two thirds of the red per metre: over 1.5 m, red falls to a fifth of green (e^−1.65).
+        var red = solid
+        red.absorption = SIMD3(1.1, 0, 0)
+        let tinted = render(red)
+        let ratio = mean(tinted, 0) / mean(tinted, 1)
+        #expect(abs(ratio - expf(-1.65)) < 0.03, "red over green through 1.5 m: \(ratio)")
+        // Turned 35°, the block shifts the view sideways; a thin sheet turned as much does not.
+        let (straight, bent, sheet) = (edge(bare), edge(render(solid, yaw: 0.6)), edge(render(glass, yaw: 0.6)))
+        #expect(abs(bent - straight) >= 4, "edge at \(straight) bare, \(bent) through the turned block")
+        #expect(abs(sheet - straight) <= 1, "edge at \(straight) bare, \(sheet) through a turned sheet")
+        // Its pixels are not labelled with what is behind it (a solid bends the view).
+        #expect(render(solid).instances[8 * 128 + 80] == 0 && render(glass).instances[8 * 128 + 80] != 0)
     }
 
     @Test("Through a pane of glass: what stands behind it shows, dimmed by Fresnel and tinted, and is labelled; glass reflects")
@@ -209,6 +289,23 @@ struct AssetRendererTests {
         #expect(render(pane: nil, glowBehindCamera: true).rgb[centre * 3] == 0, "without the pane, black")
     }
 
+    /// A black surface glowing grey at `level`.
+    static func glow(_ level: Float) -> SurfaceMaterial {
+        var glow = SurfaceMaterial()
+        glow.baseColor = SIMD4(0, 0, 0, 1)
+        glow.emissive = SIMD3(repeating: level)
+        return glow
+    }
+
+    /// White glass letting everything through, of `roughness`.
+    static func glass(roughness: Float) -> SurfaceMaterial {
+        var glass = SurfaceMaterial()
+        glass.baseColor = SIMD4(1, 1, 1, 1)
+        glass.transmission = 1
+        glass.roughness = roughness
+        return glass
+    }
+
     /// The linear value an 8-bit level of the renderer's tone curve stands for.
     static func linear(_ level: UInt8) -> Float {
         stride(from: Float(0), through: 2, by: 0.0005).first { SRGB.displayed($0, SRGB.curve) >= level } ?? 2
@@ -228,14 +325,9 @@ struct AssetRendererTests {
 
     @Test("Frosted glass blurs what stands behind it and hides its label; clear glass keeps its edge sharp; both let as much light through")
     func frostedGlass() {
-        var glow = SurfaceMaterial()
-        glow.baseColor = SIMD4(0, 0, 0, 1)
-        glow.emissive = SIMD3(repeating: 0.6)
+        let glow = Self.glow(0.6)
         func render(roughness: Float) -> [Float] {
-            var pane = SurfaceMaterial()
-            pane.baseColor = SIMD4(1, 1, 1, 1)
-            pane.transmission = 1
-            pane.roughness = roughness
+            let pane = Self.glass(roughness: roughness)
             var glowQuad = Self.quad(glow), paneQuad = Self.quad(pane)
             paneQuad.meshes[0].positions = paneQuad.meshes[0].positions.map { $0 * 3 }
             glowQuad.meshes[0].positions = glowQuad.meshes[0].positions.map { $0 * 3 }
@@ -274,11 +366,7 @@ struct AssetRendererTests {
         // numerically apart from the renderer: rough microfacets shadow some light away (the
         // renderer's opaque BRDF loses the same).
         for (roughness, albedo): (Float, Float) in [(0, 1), (0.3, 0.987), (0.7, 0.694)] {
-            var pane = SurfaceMaterial()
-            pane.baseColor = SIMD4(1, 1, 1, 1)
-            pane.transmission = 1
-            pane.roughness = roughness
-            var quad = Self.quad(pane)
+            var quad = Self.quad(Self.glass(roughness: roughness))
             quad.meshes[0].positions = quad.meshes[0].positions.map { $0 * 3 }
             // Seen at an angle, so the pane mirrors and lets through unequal shares.
             let scene = ComposedScene(
@@ -302,10 +390,8 @@ struct AssetRendererTests {
             var floor = SurfaceMaterial()
             floor.baseColor = SIMD4(0.5, 0.5, 0.5, 1)
             floor.roughness = 1
-            var pane = SurfaceMaterial()
-            pane.baseColor = SIMD4(1, 1, 1, 1)
+            var pane = Self.glass(roughness: 0)
             pane.transmission = transmission
-            pane.roughness = 0
             // Two floors, one under a pane 1 m up, seen from below the pane.
             let scene = ComposedScene(
                 assets: [

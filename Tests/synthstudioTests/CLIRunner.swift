@@ -1,4 +1,6 @@
 import Foundation
+import Glibc
+import ImageIO
 
 /// Runs the built `synthstudio` binary (it sits beside the test bundle in the build folder).
 struct CLIRunner {
@@ -19,6 +21,16 @@ struct CLIRunner {
     }()
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
+
+    /// Copies the built binary to `path` (its folder created), as a user installs it. Written
+    /// through a close-on-exec descriptor: `FileManager.copyItem`'s descriptor was inherited by
+    /// processes other tests spawned meanwhile (asset probes, CLI runs), and while they lived the
+    /// copy could not be started ("Text file busy").
+    static func copyBinary(to path: String) throws {
+        try FileManager.default.createDirectory(atPath: FileIO.parentDirectory(of: path), withIntermediateDirectories: true)
+        try FileIO.writeAtomically(try FileIO.read(binary), to: path, durable: false)
+        guard chmod(path, 0o755) == 0 else { throw CocoaError(.fileWriteNoPermission) }
+    }
 
     /// Runs `binary` (default: the built one) in `directory` (default: the repository).
     static func run(

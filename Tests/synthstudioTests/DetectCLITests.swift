@@ -10,7 +10,7 @@ struct DetectCLITests {
     @Test func trainsEachMixPrintsTheTableAndResumes() throws {
         let dir = TemporaryDirectory()
         let binary = dir.file("bin/synthstudio")
-        try FileManager.default.copyItem(atPath: CLIRunner.binary, toPath: binary)
+        try CLIRunner.copyBinary(to: binary)
         try ShapesDataset.write(in: dir, name: "real", count: 16, seed: 1)
         try ShapesDataset.write(in: dir, name: "synthetic", count: 16, seed: 2)
         try ShapesDataset.write(in: dir, name: "holdout", count: 9, seed: 3)

@@ -8,7 +8,7 @@ struct HealthCLITests {
     @Test func reportsEveryDatasetOfTheSampleWorkspace() throws {
         let dir = TemporaryDirectory()
         let binary = dir.file("bin/synthstudio")
-        try FileManager.default.copyItem(atPath: CLIRunner.binary, toPath: binary)
+        try CLIRunner.copyBinary(to: binary)
         try FileManager.default.copyItem(atPath: "\(CLIRunner.repository)/sample-data", toPath: dir.file("sample-data"))
         let text = try CLIRunner.run(["health", "sample-data"], binary: binary, directory: dir.path)
         #expect(text.status == 0, "\(text.stderr)")

@@ -114,7 +114,7 @@ struct StudioTmuxTests {
         let dir = try Self.workspace()
         let binary = dir.file("bin/synthstudio")
         try FileManager.default.createDirectory(atPath: dir.file("bin"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: CLIRunner.binary, toPath: binary)
+        try CLIRunner.copyBinary(to: binary)
         for (background, arguments, expected) in [
             ("#ffffff", "", "theme light (light background)"), ("#000000", "", "theme dark ·"),
             ("#ffffff", "--theme high-contrast", "theme high-contrast ·"),

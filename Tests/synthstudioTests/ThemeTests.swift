@@ -30,7 +30,7 @@ struct ThemeTests {
         let dir = TemporaryDirectory()
         let binary = "\(dir.path)/bin/synthstudio"
         try FileManager.default.createDirectory(atPath: "\(dir.path)/bin", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: CLIRunner.binary, toPath: binary)
+        try CLIRunner.copyBinary(to: binary)
         func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String, String) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)

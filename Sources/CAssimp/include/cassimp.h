@@ -31,6 +31,10 @@ int cassimp_alpha_mode(const struct aiMaterial *material);
 /// The base colour (glTF's factor, else the diffuse colour); 1 when found, 0 otherwise.
 int cassimp_base_color(const struct aiMaterial *material, struct aiColor4D *out);
 int cassimp_emissive_color(const struct aiMaterial *material, struct aiColor4D *out);
+/// KHR_materials_volume: the thickness factor (0: thin-walled), the attenuation distance and colour.
+float cassimp_volume_thickness(const struct aiMaterial *material, float fallback);
+float cassimp_attenuation_distance(const struct aiMaterial *material, float fallback);
+int cassimp_attenuation_color(const struct aiMaterial *material, struct aiColor4D *out);
 /// The path of the material's first texture of `type` (an embedded one reads "*N"), its UV
 /// channel and wrap modes; 1 when there is one.
 int cassimp_texture(const struct aiMaterial *material, enum aiTextureType type, struct aiString *path, unsigned int *uv,

@@ -1,3 +1,4 @@
+internal import CLibC
 internal import Glibc
 internal import StudioCore
 
@@ -59,7 +60,8 @@ public enum FileIO {
         let directory = parentDirectory(of: path)
         let base = lastComponent(of: path)
         var template = Array("\(directory)/.\(base).tmp-XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        // Close-on-exec: a process spawned meanwhile must not inherit the half-written file.
+        let fd = template.withUnsafeMutableBufferPointer { mkostemp($0.baseAddress!, O_CLOEXEC) }
         guard fd >= 0 else { throw systemError(.writeFailed, path, "cannot create a temporary file in \(directory)") }
         let tempPath = String(cString: template.map { UInt8(bitPattern: $0) })
         var ok = false

@@ -37,6 +37,12 @@ public struct SurfaceMaterial: Sendable {
     /// by the base colour, reflecting by Fresnel at `ior` (KHR_materials_ior, 1.5 by default).
     public var transmission: Float = 0
     public var ior: Float = 1.5
+    /// KHR_materials_volume with a thickness: the surface bounds a solid of glass that bends
+    /// light by `ior` where it enters and leaves (false: a thin sheet, glTF's default).
+    public var volume = false
+    /// Inside such a solid, the share of each channel lost per metre (Beer–Lambert: from
+    /// attenuationColor reached at attenuationDistance); zero for clear glass.
+    public var absorption = SIMD3<Float>(repeating: 0)
 
     public init() {}
 }
@@ -400,11 +406,21 @@ private struct Importer {
         if cassimp_alpha_mode(pointer) == 1 { out.alphaCutoff = cassimp_alpha_cutoff(pointer, 0.5) }
         out.transmission = cassimp_transmission(pointer, 0)
         out.ior = cassimp_ior(pointer, 1.5)
+        let thickness = cassimp_volume_thickness(pointer, 0), distance = cassimp_attenuation_distance(pointer, .infinity)
+        var attenuation = aiColor4D(r: 1, g: 1, b: 1, a: 1)
+        _ = cassimp_attenuation_color(pointer, &attenuation)
         let values =
             [out.baseColor.x, out.baseColor.y, out.baseColor.z, out.baseColor.w, out.metallic, out.roughness] + [
-                out.emissive.x, out.emissive.y, out.emissive.z, out.transmission, out.ior,
+                out.emissive.x, out.emissive.y, out.emissive.z, out.transmission, out.ior, thickness, attenuation.r, attenuation.g,
+                attenuation.b,
             ]
-        guard values.allSatisfy(\.isFinite) else { throw fail("material \(index) has a value that is not finite") }
+        guard values.allSatisfy(\.isFinite), !distance.isNaN else { throw fail("material \(index) has a value that is not finite") }
+        out.volume = out.transmission > 0 && thickness > 0
+        if out.volume, distance > 0, distance.isFinite {
+            let color = pointwiseMax(
+                SIMD3(repeating: 1e-4), pointwiseMin(SIMD3(repeating: 1), SIMD3(attenuation.r, attenuation.g, attenuation.b)))
+            out.absorption = SIMD3(-logf(color.x), -logf(color.y), -logf(color.z)) / distance
+        }
         out.baseColor = pointwiseMax(.zero, pointwiseMin(SIMD4(repeating: 1), out.baseColor))
         out.metallic = max(0, min(1, out.metallic))
         out.roughness = max(0, min(1, out.roughness))

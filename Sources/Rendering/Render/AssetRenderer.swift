@@ -302,6 +302,11 @@ public struct AssetRenderer: Sendable {
         var transmission: Float = 0
         var tint = SIMD3<Float>(repeating: 1)
         var ior: Float = 1.5
+        /// A solid of glass's boundary (KHR_materials_volume), whether the ray enters it here
+        /// (met from the side its normals face), and what it absorbs per metre.
+        var volume = false
+        var entering = true
+        var absorption = SIMD3<Float>(repeating: 0)
     }
 
     private struct Row {
@@ -379,6 +384,8 @@ public struct AssetRenderer: Sendable {
         var holes = 0
         /// Sheets of glass met, mirrored or passed.
         var passes = 0
+        /// What the medium the ray travels in absorbs per metre (inside a solid of glass).
+        var absorbing = SIMD3<Float>(repeating: 0)
         while true {
             let rayhit = ctx.embree.trace(o, d)
             rays += 1
@@ -398,6 +405,11 @@ public struct AssetRenderer: Sendable {
             }
             let placement = Int(rayhit.hit.instID)
             travelled += rayhit.ray.tfar
+            if absorbing != .zero {
+                // Beer–Lambert over the way through the glass.
+                let t = rayhit.ray.tfar
+                throughput *= SIMD3(expf(-absorbing.x * t), expf(-absorbing.y * t), expf(-absorbing.z * t))
+            }
             if bounce == 0 && holes == 0 && passes == 0 { first = First(placement: placement, distance: rayhit.ray.tfar) }
             let surface = self.surface(rayhit, o, d, placement, footprint: travelled * ctx.spread, ctx)
             if surface.isHole, holes < 16 {
@@ -413,13 +425,41 @@ public struct AssetRenderer: Sendable {
             // `visibility`) and what comes through it is weighed against them as usual. Rough
             // (frosted) glass mirrors and lets through about a microfacet normal drawn from its
             // roughness; light samples stop at it, so what comes through counts whole.
-            if surface.transmission > 0, Self.isSmooth(surface.brdf), bounce == 0, passes == 0, labelling, ctx.unlabelled[placement] {
+            if surface.transmission > 0, Self.passesLabels(surface), bounce == 0, passes == 0, labelling, ctx.unlabelled[placement] {
                 // Unlabelled clear glass (a window) labels what is seen through it, whichever way
-                // this sample's light goes; frosted glass hides it (the pane's depth, no label).
+                // this sample's light goes; frosted glass, or a solid that bends the view, hides
+                // it (the glass's depth, no label).
                 let seen = seenThroughGlass(surface.point, d, travelled, ctx, &rays)
                 first = First(placement: seen.placement, distance: seen.distance)
             }
-            if surface.transmission > 0, passes < 16 {
+            if surface.transmission > 0, surface.volume, passes < 16 {
+                // A solid of glass (KHR_materials_volume): its boundary mirrors by Fresnel's
+                // share (all of it past the critical angle) and bends the rest by Snell's law
+                // into or out of the glass, tinted by the base colour at each crossing; inside,
+                // the glass absorbs. Its boundaries are smooth: roughness does not frost them.
+                let n = (surface.shading * d).sum() < 0 ? surface.shading : -surface.shading
+                let eta = surface.entering ? 1 / surface.ior : surface.ior
+                let cosine = min(1, -(d * n).sum())
+                let (fresnel, bent) = Self.refraction(d, n, cosine: cosine, eta: eta)
+                let pick = sampler.square(Sampler.Dimension.glass(pass: passes)).x
+                passes += 1
+                if pick < fresnel {
+                    guard bounce < bounces else { return radiance }
+                    d = d + n * (2 * cosine)
+                    o = surface.point + surface.geometric * 1e-3
+                    (lastPDF, sharp) = (nil, true)
+                    bounce += 1
+                    continue
+                }
+                if pick < fresnel + (1 - fresnel) * surface.transmission {
+                    throughput *= surface.tint
+                    d = bent
+                    o = surface.point + d * 1e-3
+                    absorbing = surface.entering ? surface.absorption : .zero
+                    lastPDF = nil
+                    continue
+                }
+            } else if surface.transmission > 0, passes < 16 {
                 // The normal on the ray's side, and the microfacet the ray meets.
                 let n = (surface.shading * d).sum() < 0 ? surface.shading : -surface.shading
                 let rough = !Self.isSmooth(surface.brdf)
@@ -531,7 +571,7 @@ public struct AssetRenderer: Sendable {
             let placement = Int(rayhit.hit.instID)
             distance += rayhit.ray.tfar
             guard ctx.geometry(placement, rayhit.hit.geomID, { $0.material.transmission }) > 0, ctx.unlabelled[placement],
-                Self.isSmooth(surface(rayhit, o, d, placement, footprint: 0, ctx).brdf)
+                Self.passesLabels(surface(rayhit, o, d, placement, footprint: 0, ctx))
             else { return (placement, distance) }
             o += d * (rayhit.ray.tfar + 1e-3)
             distance += 1e-3
@@ -556,7 +596,9 @@ public struct AssetRenderer: Sendable {
             guard material.0 != nil || material.1 > 0 else { return .zero }
             let surface = self.surface(rayhit, o, direction, placement, footprint: 0, ctx)
             if surface.transmission > 0, !surface.isHole {
-                guard Self.isSmooth(surface.brdf) else { return .zero }
+                // Frosted glass spreads the light and a solid bends it: neither lets a straight
+                // light sample through.
+                guard Self.isSmooth(surface.brdf), !surface.volume else { return .zero }
                 let fresnel = Sheet.fresnel(cosine: min(1, abs((direction * surface.shading).sum())), ior: surface.ior)
                 share *= surface.tint * ((1 - fresnel) * surface.transmission)
             } else if !surface.isHole {
@@ -566,6 +608,24 @@ public struct AssetRenderer: Sendable {
             rays += 1
         }
         return .zero
+    }
+
+    /// Whether unlabelled glass leaves its pixel's label to what is behind it: a clear sheet, not
+    /// a frosted one nor a solid that bends the view.
+    @inline(__always) static func passesLabels(_ surface: Surface) -> Bool { !surface.volume && isSmooth(surface.brdf) }
+
+    /// Fresnel's reflectance (exact, for unpolarised light) where a ray along `d` meets a boundary
+    /// with normal `n` (facing the ray) at incidence `cosine`, the indices' ratio on either side
+    /// being `eta` (n₁/n₂), and the direction it bends into (any, where all of it is mirrored).
+    @inline(__always) static func refraction(_ d: SIMD3<Float>, _ n: SIMD3<Float>, cosine: Float, eta: Float) -> (
+        fresnel: Float, direction: SIMD3<Float>
+    ) {
+        let sine2 = eta * eta * max(0, 1 - cosine * cosine)
+        guard sine2 < 1 else { return (1, d) }
+        let cosT = (1 - sine2).squareRoot()
+        let s = (eta * cosine - cosT) / (eta * cosine + cosT), p = (cosine - eta * cosT) / (cosine + eta * cosT)
+        let bent = d * eta + n * (eta * cosine - cosT)
+        return ((s * s + p * p) / 2, bent / max(1e-12, (bent * bent).sum().squareRoot()))
     }
 
     /// Whether glass of this BRDF is smooth: a mirror and a clear pane, not frosted.
@@ -596,6 +656,8 @@ public struct AssetRenderer: Sendable {
         func unit(_ x: SIMD3<Float>) -> SIMD3<Float> { x / max(1e-12, (x * x).sum().squareRoot()) }
         var geometric = unit(normalMatrix.vector(SIMD3(rayhit.hit.Ng_x, rayhit.hit.Ng_y, rayhit.hit.Ng_z)))
         var shading = unit(normalMatrix.vector(mesh.normals[a] * w + mesh.normals[b] * u + mesh.normals[c] * v))
+        // The side its normals face is the outside.
+        let entering = (shading * d).sum() < 0
         // Both normals face the ray's side.
         if (geometric * d).sum() > 0 { geometric = -geometric }
         if (shading * geometric).sum() < 0 { shading = -shading }
@@ -667,7 +729,7 @@ public struct AssetRenderer: Sendable {
                 base: color, metallic: max(0, min(1, metallic)),
                 roughness: max(0, min(1, roughness * place.roughness))),
             emission: emission, isHole: isHole, transmission: mesh.material.transmission, tint: color,
-            ior: mesh.material.ior)
+            ior: mesh.material.ior, volume: mesh.material.volume, entering: entering, absorption: mesh.material.absorption)
     }
 
     /// A worn picture's colour, keeping the object's own alpha (its cut-outs).
