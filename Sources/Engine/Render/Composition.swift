@@ -44,7 +44,7 @@ public struct Composition: Sendable {
     public var textures: RandomTextures?
 
     /// `textures: {folder: F, share: S}`: a folder's PNG and JPEG pictures, and the share of
-    /// objects (0…1) each image that wear one of them, drawn per object.
+    /// objects (0…1) that wear one of them (drawn per object, in each image).
     public struct RandomTextures: Sendable {
         public var files: [String]
         public var share: Double
