@@ -191,6 +191,17 @@ struct CompositionTests {
         #expect(worn == ["a", "b"])
         let (_, annotations) = try all.labelled(0)
         #expect(!annotations.isEmpty && annotations.allSatisfy { ["a", "b"].contains($0.annotation.attributes["texture"] ?? "") })
+        // An object all of glass wears nothing, and its annotation names no picture.
+        _ = dir.write("bottle.glb", try FileIO.read("\(sample)/assets/bottle.glb"))
+        let glassy = try Self.job(
+            dir.write(
+                "scenes/glassy.yaml",
+                "scene: assets\nenvironment: environments/city.exr\ntextures: {folder: pictures, share: 1}\nassets:\n"
+                    + "  - {file: bottle.glb, class: bottle, count: 3}\n  - {file: crate.obj, class: crate, count: 3}\n"))
+        let scene = try #require(try glassy.composed(0)).scene
+        let bottles = scene.placements.filter { $0.label == "bottle" }, crates = scene.placements.filter { $0.label == "crate" }
+        #expect(bottles.count == 3 && bottles.allSatisfy { $0.texture == nil && $0.attributes["texture"] == nil })
+        #expect(crates.count == 3 && crates.allSatisfy { $0.texture != nil && $0.attributes["texture"] != nil })
         // A wearing scene is not described to the Cycles peer, which has no pictures to put on.
         #expect(try all.composedDescription(0) == nil && plain.composedDescription(0) != nil)
         // Errors name what is wrong.

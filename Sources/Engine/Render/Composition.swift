@@ -428,6 +428,9 @@ struct CompositionFiles: Sendable {
             for i in scene.placements.indices where scene.placements[i].label != nil {
                 guard draw.nextUnit() < pictures.share else { continue }
                 let k = min(textures.count - 1, Int(draw.nextUnit() * Double(textures.count)))
+                // Glass keeps its tint: an object all of glass wears nothing (and says so).
+                let asset = scene.assets[scene.placements[i].asset]
+                guard asset.meshes.contains(where: { asset.materials[$0.material].transmission == 0 }) else { continue }
                 scene.placements[i].texture = k
                 scene.placements[i].attributes["texture"] = Recipe.stem(pictures.files[k])
             }
