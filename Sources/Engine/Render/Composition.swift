@@ -310,7 +310,7 @@ struct CompositionFiles: Sendable {
         for file in composition.textures?.files ?? [] {
             do {
                 textures.append(
-                    Texture(try ImageFile.read(file, limits: DecodeLimits(maxSide: 16_384, maxPixels: 8192 * 8192)), encoding: .sRGB))
+                    Texture(try ImageFile.read(file, limits: Texture.decodeLimits), encoding: .sRGB))
             } catch {
                 throw EngineError(.invalidSpec, "texture \(error.description)")
             }

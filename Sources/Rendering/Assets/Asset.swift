@@ -467,7 +467,7 @@ private struct Importer {
                 image = try embedded(texture.pointee)
             } else {
                 let file = reference.hasPrefix("/") ? reference : "\(folder)/\(reference.replacingBackslashes)"
-                image = try ImageFile.read(file, limits: DecodeLimits(maxSide: 16_384, maxPixels: 8192 * 8192))
+                image = try ImageFile.read(file, limits: Texture.decodeLimits)
             }
         } catch {
             throw fail("\(part): \(error.description)")

@@ -1,4 +1,5 @@
 internal import Glibc
+public import ImageIO
 public import StudioCore
 
 /// An RGBA texture with its mip-map chain, sampled bilinearly at a level of detail chosen from
@@ -20,6 +21,9 @@ public struct Texture: Sendable {
     public var height: Int { levels[0].height }
 
     /// Any image: gray, gray + alpha, RGB or RGBA, 8 or 16 bits (16-bit kept to its high byte).
+    /// What a texture picture may be: up to 16,384 pixels a side, 64 megapixels.
+    public static let decodeLimits = DecodeLimits(maxSide: 16_384, maxPixels: 8192 * 8192)
+
     public init(_ image: Image, encoding: Encoding, wrap: Wrap = .repeating) {
         let channels = image.layout.channels
         let count = image.width * image.height

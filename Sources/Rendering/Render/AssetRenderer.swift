@@ -666,6 +666,8 @@ public struct AssetRenderer: Sendable {
         var emission = mesh.material.emissive
         // A picture the object wears in place of its colour (glass keeps its tint).
         let worn = mesh.material.transmission > 0 ? nil : place.texture
+        // How much a texture's footprint stretches where the surface is seen at a grazing angle.
+        let grazing = max(0.05, abs((geometric * d).sum()))
         if let k = worn, mesh.uvs.isEmpty {
             // No UVs: the picture projected onto the object's own space along its normal's main
             // axis, a repeat per half metre.
@@ -680,7 +682,6 @@ public struct AssetRenderer: Sendable {
             } else {
                 plane = SIMD2(p.x, p.y)
             }
-            let grazing = max(0.05, abs((geometric * d).sum()))
             base = Self.wearing(ctx.textures[k].sample(plane * 2, footprint: footprint * 2 / (place.scale * grazing)), alpha: base.w)
         }
         if !mesh.uvs.isEmpty {
@@ -690,7 +691,6 @@ public struct AssetRenderer: Sendable {
             let scale = place.scale
             let worldArea = Self.area(mesh.positions[a], mesh.positions[b], mesh.positions[c]) * scale * scale
             let uvArea = abs(Self.cross2(mesh.uvs[b] - mesh.uvs[a], mesh.uvs[c] - mesh.uvs[a])) / 2
-            let grazing = max(0.05, abs((geometric * d).sum()))
             let repeats = worldArea > 0 ? footprint * (uvArea / worldArea).squareRoot() / grazing : 0
             if let t = mesh.material.baseColorTexture { base *= t.sample(uv, footprint: repeats) }
             if let k = worn { base = Self.wearing(ctx.textures[k].sample(uv, footprint: repeats), alpha: base.w) }
