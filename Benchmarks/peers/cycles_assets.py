@@ -134,11 +134,17 @@ for k, description in enumerate(scenes):
     scene.render.resolution_y = description["height"]
     scene.cycles.samples = description["samples_per_pixel"]
     bounces = description["bounces"]
-    scene.cycles.max_bounces = bounces
-    scene.cycles.diffuse_bounces = scene.cycles.glossy_bounces = scene.cycles.transmission_bounces = bounces
+    # synthstudio counts diffuse and glossy bounces; passing through glass is not a bounce (up to
+    # 16 passes): Cycles' transmission bounces count within its total, so the total gets room.
+    scene.cycles.diffuse_bounces = scene.cycles.glossy_bounces = bounces
+    scene.cycles.transmission_bounces = 16
+    scene.cycles.max_bounces = bounces + 16
     for placement in description["placements"]:
         if placement["asset"] < 0:
             half = description["ground"]["half_side"]
+            # Placements rest 2 mm above it (Composition.contactGap): touching, a flat-bottomed
+            # solid of glass would share the ground's plane, and Cycles renders such a solid
+            # nearly black (seen with the sample paperweight).
             bpy.ops.mesh.primitive_plane_add(size=2 * half, location=(0, 0, 0))
             plane = bpy.context.object
             plane.data.materials.append(ground_material)

@@ -131,33 +131,60 @@ struct CompositionTests {
         #expect(error?.description.contains("no model files") == true, "\(String(describing: error))")
     }
 
-    @Test("No object stands over the camera: a camera among the objects is never inside one (it rendered a black frame labelled whole)")
-    func clearOfTheCamera() throws {
+    /// `check` given a render job of `count` tiny images of a recipe of the sample crate under the
+    /// city sky (`body` after the scene and environment lines), while its workspace exists.
+    static func crates(_ body: String, count: Int, seed: UInt64, _ check: (RenderJob) throws -> Void) throws {
         let dir = try Self.workspace(["crate.obj": "assets/crate.obj", "crate.mtl": "assets/crate.mtl", "crate.png": "assets/crate.png"])
-        // Twelve crates on 1.5 m around the middle, the camera 1 m from it: before, many
-        // images put a crate over the camera.
-        let recipe = dir.write(
-            "scenes/crowded.yaml",
-            "scene: assets\nenvironment: environments/city.exr\nground: {area: 1.5}\n"
-                + "assets:\n  - {file: crate.obj, class: crate, count: 12, scale: 0.6}\n"
-                + "parameters:\n  camera_distance: 1\n  camera_height: 0.3\n  camera_yaw: {uniform: [0, 360]}\n")
+        let recipe = dir.write("scenes/crates.yaml", "scene: assets\nenvironment: environments/city.exr\n" + body)
         let job = try RenderJob(
             RenderSpec(
-                id: "x", units: UnitPlan(dataset: "d", count: 20, seed: 3, shard: try Shard.parse("0/1")), recipe: recipe, pins: [:],
-                size: PixelSize(width: 32, height: 24), samplesPerPixel: 1))
+                id: "x", units: UnitPlan(dataset: "d", count: count, seed: seed, shard: try Shard.parse("0/1")), recipe: recipe,
+                pins: [:], size: PixelSize(width: 32, height: 24), samplesPerPixel: 1))
+        try withExtendedLifetime(dir) { try check(job) }
+    }
+
+    @Test("No object stands over the camera: a camera among the objects is never inside one (it rendered a black frame labelled whole)")
+    func clearOfTheCamera() throws {
+        // Twelve crates on 1.5 m around the middle, the camera 1 m from it: before, many
+        // images put a crate over the camera.
         var placed = 0
-        for i in 0..<20 {
-            let scene = try #require(try job.composed(i)).scene
-            let eye = SIMD2(scene.camera.position.x, scene.camera.position.z)
-            for placement in scene.placements where placement.label == "crate" {
-                placed += 1
-                // The crate is 1 m wide: at scale 0.6 its corners are 0.43 m from its centre.
-                let centre = SIMD2(placement.position.x, placement.position.z)
-                #expect(((centre - eye) * (centre - eye)).sum().squareRoot() > 0.43, "image \(i): a crate over the camera")
+        try Self.crates(
+            "ground: {area: 1.5}\nassets:\n  - {file: crate.obj, class: crate, count: 12, scale: 0.6}\n"
+                + "parameters:\n  camera_distance: 1\n  camera_height: 0.3\n  camera_yaw: {uniform: [0, 360]}\n", count: 20, seed: 3
+        ) { job in
+            for i in 0..<20 {
+                let scene = try #require(try job.composed(i)).scene
+                let eye = SIMD2(scene.camera.position.x, scene.camera.position.z)
+                for placement in scene.placements where placement.label == "crate" {
+                    placed += 1
+                    // The crate is 1 m wide: at scale 0.6 its corners are 0.43 m from its centre.
+                    let centre = SIMD2(placement.position.x, placement.position.z)
+                    #expect(((centre - eye) * (centre - eye)).sum().squareRoot() > 0.43, "image \(i): a crate over the camera")
+                }
             }
         }
         // Most are placed; the few whose every spot fell over the camera are left out.
         #expect(placed > 200, "\(placed) crates placed")
+    }
+
+    @Test("Objects rest a hair above the ground, not in its plane: a glass base then mirrors its surroundings (Cycles and we agree)")
+    func restingAboveTheGround() throws {
+        var placed = 0
+        try Self.crates(
+            "ground: {area: 3}\nassets:\n  - {file: crate.obj, class: crate, count: 3, scale: {uniform: [0.5, 1.5]}}\n", count: 4, seed: 5
+        ) { job in
+            for i in 0..<4 {
+                let scene = try #require(try job.composed(i)).scene
+                for placement in scene.placements where placement.label == "crate" {
+                    placed += 1
+                    let lowest = placement.position.y + scene.assets[placement.asset].bounds.min.y * placement.scale
+                    // Above the renderer's 1 mm ray offset (a ray leaving the base must start above
+                    // the ground), well under a pixel.
+                    #expect(abs(lowest - 0.002) < 1e-5, "image \(i): lowest point at \(lowest) m")
+                }
+            }
+        }
+        #expect(placed == 12)
     }
 
     @Test("textures: a share of objects wear one of a folder's pictures, named on the annotation; the placements stay as drawn")

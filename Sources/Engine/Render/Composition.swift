@@ -253,6 +253,14 @@ public struct Composition: Sendable {
 }
 
 extension CompositionFiles {
+    /// How far above the ground an asset's lowest point rests, in metres: a hair, as real objects
+    /// rest on a thin film of air. Touching, a flat-bottomed solid of glass shares the ground's
+    /// plane, and which of the two a ray meets there is the ray tracer's arbitrary choice: the
+    /// glass's base then shows the ground in speckle where a real one mirrors its surroundings
+    /// (total internal reflection), and a ray leaving through the base began past the ground.
+    /// More than the renderer's 1 mm ray offset, less than a pixel at the distances recipes use.
+    static let contactGap: Float = 0.002
+
     /// Whether two circles on the ground (centre, radius) overlap.
     static func overlap(_ a: (SIMD2<Float>, Float), _ b: (SIMD2<Float>, Float)) -> Bool {
         ((a.0 - b.0) * (a.0 - b.0)).sum().squareRoot() < a.1 + b.1
@@ -404,11 +412,12 @@ struct CompositionFiles: Sendable {
                 // Where every try overlaps, it stands among the others, but never over the camera.
                 if Self.overlap(camera, (spot, radius)) { continue }
                 taken.append((spot, radius))
-                // Standing on the ground: the asset's lowest point at y = 0; along a path facing
+                // Standing on the ground: the asset's lowest point just above y = 0; along a path facing
                 // one way or the other along it, a little askew; elsewhere any way.
                 let turn = heading.map { $0 + (Float(random.nextUnit()) - 0.5) * 0.35 } ?? Float(random.nextUnit()) * 2 * .pi
                 var placement = Placement(
-                    asset: asset, position: SIMD3(spot.x, -bounds.min.y * scale, spot.y), yaw: turn, scale: scale, label: entry.className)
+                    asset: asset, position: SIMD3(spot.x, -bounds.min.y * scale + Self.contactGap, spot.y), yaw: turn, scale: scale,
+                    label: entry.className)
                 placement.attributes = attributes
                 placement.tint = Placement.tint(variation: colorVariation, &random)
                 placement.roughness = 1 + (Float(random.nextUnit()) * 2 - 1) * roughnessVariation
