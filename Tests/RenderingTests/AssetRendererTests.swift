@@ -236,6 +236,116 @@ struct AssetRendererTests {
         #expect(render(solid).instances[8 * 128 + 80] == 0 && render(glass).instances[8 * 128 + 80] != 0)
     }
 
+    /// A sphere of `radius` about the origin, `rings` × 2·`rings` quads, normals facing out.
+    static func sphere(radius: Float, rings: Int, _ material: SurfaceMaterial) -> Asset {
+        var positions: [SIMD3<Float>] = [], normals: [SIMD3<Float>] = [], triangles: [SIMD3<UInt32>] = []
+        let segments = rings * 2
+        for i in 0...rings {
+            let theta = Float.pi * Float(i) / Float(rings)
+            for j in 0...segments {
+                let phi = 2 * Float.pi * Float(j) / Float(segments)
+                let n = SIMD3(sinf(theta) * cosf(phi), cosf(theta), sinf(theta) * sinf(phi))
+                positions.append(n * radius)
+                normals.append(n)
+            }
+        }
+        for i in 0..<rings {
+            for j in 0..<segments {
+                let a = UInt32(i * (segments + 1) + j), b = a + UInt32(segments + 1)
+                triangles += [SIMD3(a, a + 1, b), SIMD3(a + 1, b + 1, b)]
+            }
+        }
+        let mesh = AssetMesh(positions: positions, normals: normals, uvs: [], tangents: [], triangles: triangles, material: 0)
+        return Asset(file: "sphere", meshes: [mesh], materials: [material])
+    }
+
+    @Test("A rough solid of glass blurs what is seen through it and keeps its light; in a furnace a sphere of it all but vanishes")
+    func roughSolidGlass() {
+        // The block and glow of `solidGlass`: a glow filling the right half of the view 5 m away,
+        // a block of glass 1.5 m deep between.
+        func render(_ block: SurfaceMaterial) -> [Float] {
+            var glowQuad = Self.quad(Self.glow(0.5))
+            glowQuad.meshes[0].positions = glowQuad.meshes[0].positions.map { $0 * 4 }
+            let scene = ComposedScene(
+                assets: [glowQuad, Self.box(SIMD3(5, 2.5, 1.5), block)],
+                placements: [
+                    Placement(asset: 0, position: SIMD3(-4, 0, 5), label: "glow"),
+                    Placement(asset: 1, position: SIMD3(0, 0, 2.5), label: nil),
+                ], environment: EnvironmentMap(constant: .zero), camera: (SIMD3(0, 0, 0), SIMD3(0, 0, 4), 10))
+            let rgb = AssetRenderer(width: 128, height: 16, samplesPerPixel: 256).render(scene, stream: RandomStream(seed: 4)).rgb
+            return (0..<128).map { Self.linear(rgb[(8 * 128 + $0) * 3 + 1]) }
+        }
+        // How many columns the edge spreads over: from a fifth to four fifths of the glow's level.
+        func spread(_ row: [Float]) -> Int {
+            let top = row[100..<128].reduce(0, +) / 28
+            let low = row.firstIndex { $0 > 0.2 * top } ?? 128, high = row.firstIndex { $0 > 0.8 * top } ?? 128
+            return high - low
+        }
+        var smooth = Self.glass(roughness: 0), rough = Self.glass(roughness: 0.4)
+        smooth.volume = true
+        rough.volume = true
+        let (sharp, blurred) = (render(smooth), render(rough))
+        #expect(spread(sharp) <= 2, "edge over \(spread(sharp)) columns through smooth glass")
+        #expect(spread(blurred) >= 6, "edge over \(spread(blurred)) columns through rough glass")
+        // What comes through far from the edge: about as much as through smooth glass (the
+        // microfacets' shadowing loses a little).
+        let kept = blurred[108..<128].reduce(0, +) / sharp[108..<128].reduce(0, +)
+        #expect(kept > 0.85 && kept < 1.03, "rough over smooth, far from the edge: \(kept)")
+        // A sphere that absorbs nothing under a uniform sky shows the sky: what it mirrors and
+        // what it lets through add up to all of it, less what microfacets shadow.
+        for roughness: Float in [0, 0.4] {
+            var clear = Self.glass(roughness: roughness)
+            clear.volume = true
+            let scene = ComposedScene(
+                assets: [Self.sphere(radius: 1, rings: 48, clear)], placements: [Placement(asset: 0, position: SIMD3(0, 0, 4), label: nil)],
+                environment: EnvironmentMap(constant: SIMD3(repeating: 0.5)), camera: (SIMD3(0, 0, 0), SIMD3(0, 0, 4), 20))
+            let rgb = AssetRenderer(width: 48, height: 48, samplesPerPixel: 64).render(scene, stream: RandomStream(seed: 2)).rgb
+            // The middle 16 × 16 pixels, all on the sphere (it spans 32 of them).
+            let levels = (16..<32).flatMap { y in (16..<32).map { Self.linear(rgb[(y * 48 + $0) * 3 + 1]) } }
+            let mean = levels.reduce(0, +) / Float(levels.count)
+            let low: Float = roughness == 0 ? 0.48 : 0.45
+            #expect(mean > low && mean < 0.515, "roughness \(roughness): the sphere shows \(mean) of a sky of 0.5")
+        }
+    }
+
+    @Test("The mirror of a rough solid, seen head on, shows the sky times its albedo, integrated apart from the renderer")
+    func roughSolidMirror() {
+        // Glass that absorbs all it lets in: only its mirror is seen, lit by light samples and by
+        // the mirror's own draws, weighed against each other (counted twice, it shows double).
+        let (sky, roughness, ior): (Float, Float, Float) = (1.5, 0.4, 1.5)
+        var dark = Self.glass(roughness: roughness)
+        dark.volume = true
+        dark.absorption = SIMD3(repeating: 1000)
+        let scene = ComposedScene(
+            assets: [Self.sphere(radius: 1, rings: 48, dark)], placements: [Placement(asset: 0, position: SIMD3(0, 0, 4), label: nil)],
+            environment: EnvironmentMap(constant: SIMD3(repeating: sky)), camera: (SIMD3(0, 0, 0), SIMD3(0, 0, 4), 20))
+        let rgb = AssetRenderer(width: 48, height: 48, samplesPerPixel: 256).render(scene, stream: RandomStream(seed: 3)).rgb
+        let levels = (22..<26).flatMap { y in (22..<26).map { Self.linear(rgb[(y * 48 + $0) * 3 + 1]) } }
+        let seen = levels.reduce(0, +) / Float(levels.count)
+        // Head on (v = n): the albedo ∫ F(v·h) D(h) G₂ / (4 (n·v)(n·l)) (n·l) dω over the light's
+        // angle θ from the normal; h halves it. Exact Fresnel, GGX, height-correlated Smith.
+        let alpha = roughness * roughness, a2 = alpha * alpha
+        func lambda(_ mu: Double) -> Double { (-1 + (1 + Double(a2) * (1 - mu * mu) / (mu * mu)).squareRoot()) / 2 }
+        func fresnel(_ c: Double) -> Double {
+            let eta = 1 / Double(ior)
+            let t = (1 - eta * eta * (1 - c * c)).squareRoot()
+            let s = (eta * c - t) / (eta * c + t), p = (c - eta * t) / (c + eta * t)
+            return (s * s + p * p) / 2
+        }
+        var albedo = 0.0
+        let steps = 20000
+        for i in 0..<steps {
+            let theta = (Double(i) + 0.5) / Double(steps) * .pi / 2
+            let nl = cos(theta), nh = cos(theta / 2)
+            let k = nh * nh * (Double(a2) - 1) + 1
+            let d = Double(a2) / (.pi * k * k)
+            let g = 1 / (1 + lambda(1) + lambda(nl))
+            albedo += fresnel(nh) * d * g / 4 * 2 * .pi * sin(theta) * (.pi / 2 / Double(steps))
+        }
+        let expected = Double(sky) * albedo
+        #expect(abs(Double(seen) / expected - 1) < 0.12, "the mirror shows \(seen), expected \(expected) (albedo \(albedo))")
+    }
+
     @Test("Through a pane of glass: what stands behind it shows, dimmed by Fresnel and tinted, and is labelled; glass reflects")
     func glass() {
         var glow = SurfaceMaterial()

@@ -436,27 +436,62 @@ public struct AssetRenderer: Sendable {
                 // A solid of glass (KHR_materials_volume): its boundary mirrors by Fresnel's
                 // share (all of it past the critical angle) and bends the rest by Snell's law
                 // into or out of the glass, tinted by the base colour at each crossing; inside,
-                // the glass absorbs. Its boundaries are smooth: roughness does not frost them.
+                // the glass absorbs. A rough boundary does both about a microfacet normal drawn
+                // from GGX (Walter et al. 2007). Light samples cannot pass a solid, but on its
+                // outside one can find what its rough mirror shows, weighed against the mirror's
+                // own sampling; what the rest finds counts whole.
                 let n = (surface.shading * d).sum() < 0 ? surface.shading : -surface.shading
+                let rough = !Self.isSmooth(surface.brdf)
+                let outside = rough && surface.entering
+                if outside, bounce < bounces {
+                    let u = sampler.square(Sampler.Dimension.glassLight(pass: passes))
+                    let light = ctx.environment.sample(Double(u.x), Double(u.y))
+                    rays += 1
+                    if light.pdf > 0, (surface.geometric * light.direction).sum() > 0 {
+                        let (f, p) = Self.roughMirror(v: -d, l: light.direction, n: n, alpha: surface.brdf.alpha, ior: surface.ior)
+                        if f > 0 {
+                            let through = visibility(surface.point + surface.geometric * 1e-3, light.direction, ctx, &rays)
+                            let q = light.pdf
+                            if through.max() > 0 { radiance += throughput * through * light.radiance * (f / q * (q * q / (q * q + p * p))) }
+                        }
+                    }
+                }
+                let h =
+                    rough
+                    ? BRDF.microfacet(n: n, alpha: surface.brdf.alpha, sampler.square(Sampler.Dimension.glassLobe(pass: passes))) : n
                 let eta = surface.entering ? 1 / surface.ior : surface.ior
-                let cosine = min(1, -(d * n).sum())
-                let (fresnel, bent) = Self.refraction(d, n, cosine: cosine, eta: eta)
+                let cosine = min(1, -(d * h).sum())
+                let (fresnel, bent) = Self.refraction(d, h, cosine: cosine, eta: eta)
                 let pick = sampler.square(Sampler.Dimension.glass(pass: passes)).x
                 passes += 1
-                if pick < fresnel {
-                    guard bounce < bounces else { return radiance }
-                    d = d + n * (2 * cosine)
-                    o = surface.point + surface.geometric * 1e-3
-                    (lastPDF, sharp) = (nil, true)
-                    bounce += 1
-                    continue
-                }
-                if pick < fresnel + (1 - fresnel) * surface.transmission {
+                let reflects = pick < fresnel
+                if reflects || pick < fresnel + (1 - fresnel) * surface.transmission {
+                    let out = reflects ? d + h * (2 * cosine) : bent
+                    if rough {
+                        // h drawn by D(h)(n·h), then a side by Fresnel's share: the weight is
+                        // G₂ (v·h) / ((n·v)(n·h)) either way. A microfacet facing away from the
+                        // ray, or a direction on the wrong side of the surface, ends the path.
+                        let (nv, nl, nh) = (-(d * n).sum(), abs((out * n).sum()), (n * h).sum())
+                        guard cosine > 0, nv > 0, nh > 0, (out * n).sum() * (reflects ? 1 : -1) > 0 else { return radiance }
+                        let a2 = surface.brdf.alpha * surface.brdf.alpha
+                        throughput *= 4 * BRDF.visibility(nl: nl, nv: nv, a2: a2) * nl * cosine / nh
+                        // The mirror's density, to weigh what it finds against the light sample.
+                        lastPDF =
+                            reflects && outside && bounce < bounces ? fresnel * BRDF.distribution(nh: nh, a2: a2) * nh / (4 * cosine) : nil
+                    } else {
+                        lastPDF = nil
+                    }
+                    sharp = !rough
+                    d = out
+                    if reflects {
+                        guard bounce < bounces else { return radiance }
+                        o = surface.point + surface.geometric * ((surface.geometric * d).sum() > 0 ? 1e-3 : -1e-3)
+                        bounce += 1
+                        continue
+                    }
                     throughput *= surface.tint
-                    d = bent
                     o = surface.point + d * 1e-3
                     absorbing = surface.entering ? surface.absorption : .zero
-                    lastPDF = nil
                     continue
                 }
             } else if surface.transmission > 0, passes < 16 {
@@ -613,6 +648,22 @@ public struct AssetRenderer: Sendable {
     /// Whether unlabelled glass leaves its pixel's label to what is behind it: a clear sheet, not
     /// a frosted one nor a solid that bends the view.
     @inline(__always) static func passesLabels(_ surface: Surface) -> Bool { !surface.volume && isSmooth(surface.brdf) }
+
+    /// A rough solid's mirror seen from outside, for light from `l` seen along `v` about the
+    /// surface normal `n` (facing `v`): f · cos θ_l, and the density with which a microfacet drawn
+    /// by D(h)(n·h), then mirrored by Fresnel's choice, sends the ray along `l`.
+    @inline(__always) static func roughMirror(v: SIMD3<Float>, l: SIMD3<Float>, n: SIMD3<Float>, alpha: Float, ior: Float) -> (
+        value: Float, pdf: Float
+    ) {
+        var h = v + l
+        h /= max(1e-8, (h * h).sum().squareRoot())
+        let (nv, nl, nh, vh) = ((n * v).sum(), (n * l).sum(), (n * h).sum(), (v * h).sum())
+        guard nv > 0, nl > 0, nh > 0, vh > 0 else { return (0, 0) }
+        let a2 = alpha * alpha
+        let d = BRDF.distribution(nh: nh, a2: a2)
+        let fresnel = refraction(-v, h, cosine: min(1, vh), eta: 1 / ior).fresnel
+        return (fresnel * d * BRDF.visibility(nl: nl, nv: nv, a2: a2) * nl, fresnel * d * nh / (4 * vh))
+    }
 
     /// Fresnel's reflectance (exact, for unpolarised light) where a ray along `d` meets a boundary
     /// with normal `n` (facing the ray) at incidence `cosine`, the indices' ratio on either side
