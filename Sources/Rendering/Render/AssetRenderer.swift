@@ -481,7 +481,9 @@ public struct AssetRenderer: Sendable {
                     } else {
                         lastPDF = nil
                     }
-                    sharp = !rough
+                    // A smooth mirror shows detail; bending through smooth glass keeps what the
+                    // ray showed; a rough boundary blurs.
+                    if rough || reflects { sharp = !rough }
                     d = out
                     if reflects {
                         guard bounce < bounces else { return radiance }
