@@ -124,6 +124,52 @@ struct HDRTests {
         }
     }
 
+    @Test("OpenEXR as capture tools write it: float values beyond a half float's range come back exact; DWA's are refused, saying why")
+    func exrFloats() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures").path
+        func expected(_ x: Int, _ y: Int) -> SIMD3<Float> {
+            (x, y) == (5, 1) ? SIMD3(100_000, 90_000, 70_000) : SIMD3(Float(0.1 * Double(x)), Float(0.2 * Double(y)), 0.5)
+        }
+        for name in ["sun-float-zip", "sun-float-piz", "sun-float-none"] {
+            let image = try HDRFile.read("\(fixtures)/\(name).exr")
+            #expect(image.width == 8 && image.height == 4, "\(name)")
+            for y in 0..<4 {
+                for x in 0..<8 {
+                    #expect(image.pixel(x, y) == expected(x, y), "\(name) (\(x), \(y)): \(image.pixel(x, y))")
+                }
+            }
+        }
+        // Half floats (through OpenEXRCore too): as close as their 11 bits allow; Blender clamped
+        // the sun to half's largest value.
+        let half = try HDRFile.read("\(fixtures)/sun-half-zip.exr")
+        for y in 0..<4 {
+            for x in 0..<8 {
+                let want = (x, y) == (5, 1) ? SIMD3<Float>(repeating: 65504) : expected(x, y)
+                let off = half.pixel(x, y) - want
+                #expect(max(abs(off.x), abs(off.y), abs(off.z)) <= want.max() / 1024, "half (\(x), \(y)): \(half.pixel(x, y))")
+            }
+        }
+        // Broken copies of a float file: cut anywhere, an error; bytes changed in its pixels, an
+        // error or finite light of the right size, never a crash.
+        let bytes = try FileIO.read("\(fixtures)/sun-float-zip.exr")
+        let dir = TemporaryDirectory()
+        for length in stride(from: 8, to: bytes.count, by: 23) {
+            #expect(throws: ImageIOError.self, "cut to \(length) bytes") {
+                try HDRFile.read(dir.write("cut.exr", Array(bytes.prefix(length))))
+            }
+        }
+        // Its deflated pixels are its last 130-odd bytes (after the header and the chunk offset).
+        for at in stride(from: bytes.count - 110, to: bytes.count, by: 3) {
+            var changed = bytes
+            changed[at] ^= 0x5A
+            if let image = try? HDRFile.read(dir.write("changed.exr", changed)) {
+                #expect(image.width == 8 && image.height == 4 && image.rgb.allSatisfy(\.isFinite), "byte \(at) changed")
+            }
+        }
+        let dwa = #expect(throws: ImageIOError.self) { try HDRFile.read("\(fixtures)/sun-float-dwab.exr") }
+        #expect(dwa?.description.contains("ZIP or PIZ") == true, "\(String(describing: dwa))")
+    }
+
     static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
         return (0...(haystack.count - needle.count)).first { haystack[$0..<($0 + needle.count)].elementsEqual(needle) }
