@@ -160,7 +160,7 @@ static int readCore(struct file *file, float *rgb, char *message, size_t capacit
     int started = 0;
     status = coreRead;
     for (long long y = window.min.y; status == coreRead && y <= window.max.y; y += lines) {
-        exr_chunk_info_t chunk;
+        exr_chunk_info_t chunk = {0};
         exr_result_t result = core.chunkInfo(context, 0, (int)y, &chunk);
         if (result == EXR_ERR_SUCCESS) result = started ? core.update(context, 0, &chunk, &decoder) : core.initialize(context, 0, &chunk, &decoder);
         if (result == EXR_ERR_SUCCESS) started = 1;
