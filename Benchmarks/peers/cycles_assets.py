@@ -100,6 +100,9 @@ scene = bpy.context.scene
 scene.render.engine = "CYCLES"
 scene.cycles.device = "CPU"
 scene.cycles.use_denoising = False
+# Indirect light limited to 10 per sample, Cycles' factory default, as synthstudio's composed
+# renderer limits it (AssetRenderer.clampIndirect); said here so a change of default shows.
+scene.cycles.sample_clamp_indirect = 10.0
 scene.render.threads_mode = "AUTO"
 scene.render.image_settings.file_format = "PNG"
 scene.render.resolution_percentage = 100

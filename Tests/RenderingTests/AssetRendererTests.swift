@@ -346,6 +346,50 @@ struct AssetRendererTests {
         #expect(abs(Double(seen) / expected - 1) < 0.12, "the mirror shows \(seen), expected \(expected) (albedo \(albedo))")
     }
 
+    @Test("Indirect light is limited as Cycles limits it: a sun found off a mirror makes no white specks, and ordinary light is unchanged")
+    func clampedIndirectLight() {
+        // A grey floor before a mirror wall under a dim sky with a small sun behind the camera:
+        // a path from the floor that happens to meet the sun in the mirror brings a thousand times
+        // the sky (light samples cannot find the sun through a mirror).
+        var mirror = SurfaceMaterial()
+        mirror.baseColor = SIMD4(0.9, 0.9, 0.9, 1)
+        mirror.metallic = 1
+        mirror.roughness = 0
+        var wall = Self.quad(mirror)
+        wall.meshes[0].positions = wall.meshes[0].positions.map { $0 * 2 }
+        let (width, height) = (64, 32)
+        var sky = [Float](repeating: 0.1, count: width * height * 3)
+        for (x, y) in [(20, 8), (21, 8), (20, 9), (21, 9)] { for c in 0..<3 { sky[(y * width + x) * 3 + c] = 100 } }
+        let scene = ComposedScene(
+            assets: [Self.floor(half: 50, albedo: 0.5, roughness: 0.9), wall],
+            placements: [
+                Placement(asset: 0, position: .zero, label: nil), Placement(asset: 1, position: SIMD3(0, 1, 4), label: nil),
+            ],
+            environment: EnvironmentMap(HDRImage(width: width, height: height, rgb: sky)), camera: (SIMD3(0, 1.5, 0), SIMD3(0, 0, 3), 50))
+        func render(clamp: Float) -> [UInt8] {
+            var renderer = AssetRenderer(width: 64, height: 48, samplesPerPixel: 16)
+            renderer.clampIndirect = clamp
+            let rgb = renderer.render(scene, stream: RandomStream(seed: 6)).rgb
+            return stride(from: 1, to: rgb.count, by: 3).map { rgb[$0] }
+        }
+        let (free, clamped) = (render(clamp: 0), render(clamp: 10))
+        // Specks: pixels far above their neighbourhood's median.
+        func specks(_ levels: [UInt8]) -> Int {
+            (1..<47).flatMap { y in (1..<63).map { x in (x, y) } }.filter { x, y in
+                let around = [levels[(y - 1) * 64 + x], levels[(y + 1) * 64 + x], levels[y * 64 + x - 1], levels[y * 64 + x + 1]].sorted()
+                return Int(levels[y * 64 + x]) > Int(around[1]) + 40
+            }.count
+        }
+        // Limited, a sun found by chance adds at most 10 / 16 spp in the sum of the channels: a
+        // grey, where unlimited it is white.
+        let (brightestFree, brightest) = (free.max() ?? 0, clamped.max() ?? 0)
+        #expect(specks(free) > 20 && brightestFree == 255, "unlimited: \(specks(free)) specks, the brightest \(brightestFree)")
+        #expect(specks(clamped) * 4 < specks(free) && brightest < 230, "\(specks(clamped)) specks left, the brightest \(brightest)")
+        // Away from specks the two agree: the median level.
+        let (a, b) = (free.sorted()[free.count / 2], clamped.sorted()[clamped.count / 2])
+        #expect(abs(Int(a) - Int(b)) <= 2, "median \(a) unlimited, \(b) limited")
+    }
+
     @Test("Through a pane of glass: what stands behind it shows, dimmed by Fresnel and tinted, and is labelled; glass reflects")
     func glass() {
         var glow = SurfaceMaterial()

@@ -118,6 +118,12 @@ public struct AssetRenderer: Sendable {
     public var bounces = Self.defaultBounces
     /// Where samples fall: Owen-scrambled Sobol points unless a comparison asks otherwise.
     public var sampling = Sampling.sobol
+    /// The most one contribution of indirect light (found after the first bounce) may bring, in
+    /// the sum of its channels; 0 leaves it unlimited. A bright light found by chance — the sun
+    /// through a bottle, off a mirror — then makes a pixel a little brighter, not a white speck
+    /// (Cycles' default, 10, which the Cycles peer renders with too). Direct light is never
+    /// limited.
+    public var clampIndirect: Float = 10
     /// Bounces of indirect light a path takes (Russian roulette after the second).
     public static let defaultBounces = 3
 
@@ -397,9 +403,9 @@ public struct AssetRenderer: Sendable {
                 // from.
                 let (light, q) = ctx.environment.seen(d, filtered: !sharp)
                 if let p = lastPDF {
-                    radiance += throughput * light * (p * p / (p * p + q * q))
+                    radiance += clamped(throughput * light * (p * p / (p * p + q * q)), bounce: bounce)
                 } else {
-                    radiance += throughput * light
+                    radiance += clamped(throughput * light, bounce: bounce)
                 }
                 return radiance
             }
@@ -418,7 +424,7 @@ public struct AssetRenderer: Sendable {
                 continue
             }
             if bounce == 0 && holes > 0 && passes == 0 { first = First(placement: placement, distance: travelled) }
-            radiance += throughput * surface.emission
+            radiance += clamped(throughput * surface.emission, bounce: bounce)
             // Glass (a thin sheet): mirrored by Fresnel's share, else let through and tinted as
             // its transmission says, else shaded as an opaque surface. Smooth glass mirrors
             // exactly and lets light through straight, so light samples pass it too (tinted,
@@ -452,7 +458,10 @@ public struct AssetRenderer: Sendable {
                         if f > 0 {
                             let through = visibility(surface.point + surface.geometric * 1e-3, light.direction, ctx, &rays)
                             let q = light.pdf
-                            if through.max() > 0 { radiance += throughput * through * light.radiance * (f / q * (q * q / (q * q + p * p))) }
+                            if through.max() > 0 {
+                                radiance += clamped(
+                                    throughput * through * light.radiance * (f / q * (q * q / (q * q + p * p))), bounce: bounce)
+                            }
                         }
                     }
                 }
@@ -513,7 +522,9 @@ public struct AssetRenderer: Sendable {
                         let side: Float = (surface.geometric * light.direction).sum() > 0 ? 1 : -1
                         let through = visibility(surface.point + surface.geometric * (side * 1e-3), light.direction, ctx, &rays)
                         let q = light.pdf
-                        if through.max() > 0 { radiance += throughput * through * f * light.radiance / q * (q * q / (q * q + p * p)) }
+                        if through.max() > 0 {
+                            radiance += clamped(throughput * through * f * light.radiance / q * (q * q / (q * q + p * p)), bounce: bounce)
+                        }
                     }
                 }
                 let h =
@@ -568,7 +579,9 @@ public struct AssetRenderer: Sendable {
                 if f.max() > 0 {
                     let through = visibility(surface.point + surface.geometric * 1e-3, light.direction, ctx, &rays)
                     let q = light.pdf
-                    if through.max() > 0 { radiance += throughput * through * f * light.radiance / q * (q * q / (q * q + p * p)) }
+                    if through.max() > 0 {
+                        radiance += clamped(throughput * through * f * light.radiance / q * (q * q / (q * q + p * p)), bounce: bounce)
+                    }
                 }
             }
             // The next direction, drawn from the BRDF.
@@ -645,6 +658,13 @@ public struct AssetRenderer: Sendable {
             rays += 1
         }
         return .zero
+    }
+
+    /// What a contribution found at `bounce` adds: indirect light limited to `clampIndirect`.
+    @inline(__always) private func clamped(_ light: SIMD3<Float>, bounce: Int) -> SIMD3<Float> {
+        guard bounce > 0, clampIndirect > 0 else { return light }
+        let sum = light.x + light.y + light.z
+        return sum > clampIndirect ? light * (clampIndirect / sum) : light
     }
 
     /// Whether unlabelled glass leaves its pixel's label to what is behind it: a clear sheet, not
