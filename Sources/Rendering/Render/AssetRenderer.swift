@@ -451,19 +451,11 @@ public struct AssetRenderer: Sendable {
                 let outside = rough && surface.entering
                 if outside, bounce < bounces {
                     let u = sampler.square(Sampler.Dimension.glassLight(pass: passes))
-                    let light = ctx.environment.sample(Double(u.x), Double(u.y))
-                    rays += 1
-                    if light.pdf > 0, (surface.geometric * light.direction).sum() > 0 {
-                        let (f, p) = Self.roughMirror(v: -d, l: light.direction, n: n, alpha: surface.brdf.alpha, ior: surface.ior)
-                        if f > 0 {
-                            let through = visibility(surface.point + surface.geometric * 1e-3, light.direction, ctx, &rays)
-                            let q = light.pdf
-                            if through.max() > 0 {
-                                radiance += clamped(
-                                    throughput * through * light.radiance * (f / q * (q * q / (q * q + p * p))), bounce: bounce)
-                            }
-                        }
+                    let light = lightSample(u, throughput, surface, bothSides: false, ctx, &rays) { l in
+                        let (f, p) = Self.roughMirror(v: -d, l: l, n: n, alpha: surface.brdf.alpha, ior: surface.ior)
+                        return (SIMD3(repeating: f), p)
                     }
+                    radiance += clamped(light, bounce: bounce)
                 }
                 let h =
                     rough
@@ -512,20 +504,11 @@ public struct AssetRenderer: Sendable {
                 let sheet = Sheet(
                     n: n, alpha: surface.brdf.alpha, ior: surface.ior, transmission: surface.transmission, tint: surface.tint)
                 if rough, bounce < bounces {
-                    // Light from the environment through or off frosted glass, drawn where it is
-                    // bright (smooth glass has no spread for a light sample to find).
+                    // Light from the environment through or off frosted glass (smooth glass has
+                    // no spread for a light sample to find).
                     let u = sampler.square(Sampler.Dimension.glassLight(pass: passes))
-                    let light = ctx.environment.sample(Double(u.x), Double(u.y))
-                    rays += 1
-                    let (f, p) = light.pdf > 0 ? sheet.evaluate(v: -d, l: light.direction) : (.zero, 0)
-                    if f.max() > 0 {
-                        let side: Float = (surface.geometric * light.direction).sum() > 0 ? 1 : -1
-                        let through = visibility(surface.point + surface.geometric * (side * 1e-3), light.direction, ctx, &rays)
-                        let q = light.pdf
-                        if through.max() > 0 {
-                            radiance += clamped(throughput * through * f * light.radiance / q * (q * q / (q * q + p * p)), bounce: bounce)
-                        }
-                    }
+                    let light = lightSample(u, throughput, surface, bothSides: true, ctx, &rays) { sheet.evaluate(v: -d, l: $0) }
+                    radiance += clamped(light, bounce: bounce)
                 }
                 let h =
                     rough
@@ -572,18 +555,8 @@ public struct AssetRenderer: Sendable {
             let n = surface.shading
             // Light from the environment, drawn where it is bright, if nothing is in the way.
             let u = sampler.square(Sampler.Dimension.light(bounce: bounce))
-            let light = ctx.environment.sample(Double(u.x), Double(u.y))
-            rays += 1
-            if light.pdf > 0, (surface.geometric * light.direction).sum() > 0 {
-                let (f, p) = surface.brdf.evaluate(n: n, v: v, l: light.direction)
-                if f.max() > 0 {
-                    let through = visibility(surface.point + surface.geometric * 1e-3, light.direction, ctx, &rays)
-                    let q = light.pdf
-                    if through.max() > 0 {
-                        radiance += clamped(throughput * through * f * light.radiance / q * (q * q / (q * q + p * p)), bounce: bounce)
-                    }
-                }
-            }
+            let light = lightSample(u, throughput, surface, bothSides: false, ctx, &rays) { surface.brdf.evaluate(n: n, v: v, l: $0) }
+            radiance += clamped(light, bounce: bounce)
             // The next direction, drawn from the BRDF.
             let r = sampler.square(Sampler.Dimension.direction(bounce: bounce))
             let choice = sampler.square(Sampler.Dimension.choice(bounce: bounce))
@@ -658,6 +631,27 @@ public struct AssetRenderer: Sendable {
             rays += 1
         }
         return .zero
+    }
+
+    /// Light from the environment, drawn where it is bright, that reaches the eye by `surface`:
+    /// `throughput` × what comes along the light's way (`visibility`) × the surface's response
+    /// f · cos θ to light from `l` (`response`, with the density its own sampling draws `l` by),
+    /// weighed against that sampling (MIS). Light from below the surface counts only where it
+    /// passes (`bothSides`: a sheet of glass).
+    @inline(__always) private func lightSample(
+        _ u: SIMD2<Float>, _ throughput: SIMD3<Float>, _ surface: Surface, bothSides: Bool, _ ctx: Context, _ rays: inout Int,
+        response: (SIMD3<Float>) -> (value: SIMD3<Float>, pdf: Float)
+    ) -> SIMD3<Float> {
+        let light = ctx.environment.sample(Double(u.x), Double(u.y))
+        rays += 1
+        let above = (surface.geometric * light.direction).sum() > 0
+        guard light.pdf > 0, above || bothSides else { return .zero }
+        let (f, p) = response(light.direction)
+        guard f.max() > 0 else { return .zero }
+        let through = visibility(surface.point + surface.geometric * (above ? 1e-3 : -1e-3), light.direction, ctx, &rays)
+        guard through.max() > 0 else { return .zero }
+        let q = light.pdf
+        return throughput * through * f * light.radiance / q * (q * q / (q * q + p * p))
     }
 
     /// What a contribution found at `bounce` adds: indirect light limited to `clampIndirect`.
