@@ -321,7 +321,7 @@ def take_steps(run, start, batches, threads):
     ema_decay = float(t.get("ema", 0))
     ema = copy.deepcopy(g) if ema_decay > 0 else None
     opt_g = torch.optim.Adam(g.parameters(), lr=t["learning_rate"], betas=(t["beta1"], t["beta2"]))
-    opt_d = torch.optim.Adam(d.parameters(), lr=t["learning_rate"], betas=(t["beta1"], t["beta2"]))
+    opt_d = torch.optim.Adam(d.parameters(), lr=discriminator_rate(t), betas=(t["beta1"], t["beta2"]))
     hinge = t.get("loss", "bce") == "hinge"
     gradients = {}
     g.train()
@@ -356,6 +356,11 @@ def take_steps(run, start, batches, threads):
     with torch.no_grad():
         images = sampler(batches["noise_0"], batches["labels_0"].long())
     return {"state": state, "images": images}, gradients
+
+
+def discriminator_rate(t):
+    """The discriminator's learning rate: its own (two time-scale rule) or the generator's."""
+    return t.get("learning_rate_discriminator", t["learning_rate"])
 
 
 def average(ema, g, decay, step):
@@ -435,7 +440,7 @@ def train(args):
     ema = copy.deepcopy(g) if ema_decay > 0 else None
     lr, betas = t["learning_rate"], (t["beta1"], t["beta2"])
     opt_g = torch.optim.Adam(g.parameters(), lr=lr, betas=betas)
-    opt_d = torch.optim.Adam(d.parameters(), lr=lr, betas=betas)
+    opt_d = torch.optim.Adam(d.parameters(), lr=discriminator_rate(t), betas=betas)
     data = load_file(args.data)
     images, labels = data["images"].float(), data["labels"].long()
     if images.shape[1:] != (a["channels"], a["resolution"], a["resolution"]):

@@ -16,9 +16,14 @@ public struct GANSettings: Sendable, Equatable {
     public var steps = 2000
     public var seed: UInt64 = 1
     public var loss = LossKind.bce
+    /// The generator's learning rate, and the discriminator's unless `discriminatorLearningRate`
+    /// says otherwise.
     public var learningRate: Float = 2e-4
+    /// The discriminator's own learning rate (two time-scale update rule), nil for `learningRate`.
+    public var discriminatorLearningRate: Float?
     public var beta1: Float = 0.5
     public var beta2: Float = 0.999
+    public var discriminatorRate: Float { discriminatorLearningRate ?? learningRate }
     /// Off by default: on the sample digits (1,147 images, 15 of class 7) every fixed DiffAugment
     /// policy tried made the discriminator too weak and the generator collapse to one image per
     /// class; `ada` (adaptive) is there for classes of a few dozen images where the
@@ -42,7 +47,12 @@ public struct GANSettings: Sendable, Equatable {
         guard batch <= 4096 else { throw GANError(.settings, "--batch \(batch) is too large (at most 4096)") }
         guard steps >= 1 else { throw GANError(.settings, "--steps must be at least 1") }
         guard checkpointEvery >= 1 else { throw GANError(.settings, "the checkpoint interval must be at least 1") }
-        guard learningRate > 0, learningRate.isFinite else { throw GANError(.settings, "the learning rate must be positive") }
+        guard learningRate > 0, learningRate.isFinite, discriminatorRate > 0, discriminatorRate.isFinite else {
+            throw GANError(.settings, "learning rates must be positive")
+        }
+        guard (0..<1).contains(beta1), (0..<1).contains(beta2) else {
+            throw GANError(.settings, "Adam's betas must be at least 0 and below 1")
+        }
         guard ema == 0 || (ema > 0 && ema < 1) else { throw GANError(.settings, "--ema must be 0 (off) or between 0 and 1, e.g. 0.999") }
     }
 }
@@ -94,6 +104,21 @@ public struct GANRunInfo: Sendable, Equatable {
     public func json() -> JSONValue {
         let a = architecture
         let s = settings
+        var training: [(String, JSONValue)] = [
+            ("batch", .int(s.batch)), ("steps", .int(s.steps)), ("seed", .string(String(s.seed))), ("loss", .string(s.loss.rawValue)),
+            ("learning_rate", .double(Self.decimal(s.learningRate))),
+        ]
+        if let rate = s.discriminatorLearningRate { training.append(("learning_rate_discriminator", .double(Self.decimal(rate)))) }
+        training += [
+            ("beta1", .double(Self.decimal(s.beta1))), ("beta2", .double(Self.decimal(s.beta2))),
+            ("augment", .array(s.augment.operations.map { .string($0.rawValue) })),
+        ]
+        if s.augment.adaptive {
+            training += [("augment_adaptive", .bool(true)), ("augment_target", .double(Self.decimal(s.augment.target)))]
+        }
+        training.append(("checkpoint_every", .int(s.checkpointEvery)))
+        if s.ema > 0 { training.append(("ema", .double(Self.decimal(s.ema)))) }
+        training.append(("fit", .string(s.fit.rawValue)))
         return .object([
             ("format", .string(Self.format)),
             (
@@ -104,21 +129,7 @@ public struct GANRunInfo: Sendable, Equatable {
                     ("ndf", .int(a.ndf)), ("discriminator", .string("projection")),
                 ])
             ),
-            (
-                "training",
-                .object(
-                    [
-                        ("batch", .int(s.batch)), ("steps", .int(s.steps)), ("seed", .string(String(s.seed))),
-                        ("loss", .string(s.loss.rawValue)),
-                        ("learning_rate", .double(Self.decimal(s.learningRate))), ("beta1", .double(Self.decimal(s.beta1))),
-                        ("beta2", .double(Self.decimal(s.beta2))), ("augment", .array(s.augment.operations.map { .string($0.rawValue) })),
-                    ]
-                        + (s.augment.adaptive
-                            ? [("augment_adaptive", JSONValue.bool(true)), ("augment_target", .double(Self.decimal(s.augment.target)))]
-                            : []) + [
-                            ("checkpoint_every", .int(s.checkpointEvery))
-                        ] + (s.ema > 0 ? [("ema", JSONValue.double(Self.decimal(s.ema)))] : []) + [("fit", .string(s.fit.rawValue))])
-            ),
+            ("training", .object(training)),
             ("classes", .array(classes.map { .string($0) })),
             (
                 "dataset",
@@ -185,6 +196,7 @@ public struct GANRunInfo: Sendable, Equatable {
         guard let loss = t["loss"]?.string.flatMap(GANSettings.LossKind.init) else { throw fail("loss must be bce or hinge") }
         settings.loss = loss
         settings.learningRate = try float(t, "learning_rate")
+        if t["learning_rate_discriminator"] != nil { settings.discriminatorLearningRate = try float(t, "learning_rate_discriminator") }
         settings.beta1 = try float(t, "beta1")
         settings.beta2 = try float(t, "beta2")
         let operations = t["augment"]?.array?.map { $0.string.flatMap(DiffAugment.Operation.init) }
@@ -257,7 +269,7 @@ public final class GANModel {
         }
         let s = info.settings
         generatorOptimizer = Adam(generator.parameters, learningRate: s.learningRate, beta1: s.beta1, beta2: s.beta2)
-        discriminatorOptimizer = Adam(discriminator.parameters, learningRate: s.learningRate, beta1: s.beta1, beta2: s.beta2)
+        discriminatorOptimizer = Adam(discriminator.parameters, learningRate: s.discriminatorRate, beta1: s.beta1, beta2: s.beta2)
         random = RandomStream(seed: info.settings.seed).derived(2)
         augmentProbability = s.augment.adaptive ? 0 : 1
     }

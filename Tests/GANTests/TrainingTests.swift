@@ -144,6 +144,44 @@ func tinyInfo(_ data: TrainingSet, steps: Int = 4) -> GANRunInfo {
         #expect(error?.description.contains("adaptive augmentation") == true)
     }
 
+    /// Adam's first step moves every weight with a gradient by its learning rate: the
+    /// discriminator's by its own rate when the run has one (two time-scale rule), and run.json
+    /// keeps it; a run.json without it trains both at one rate.
+    @Test func theDiscriminatorLearnsAtItsOwnRate() throws {
+        let folder = TemporaryDirectory()
+        let data = try TrainingSet(dataset: DatasetIO.read(tinyDataset(in: folder)), resolution: 16)
+        func largestMove(_ before: [Tensor], _ after: [(name: String, parameter: Parameter)]) -> Float {
+            zip(before, after).map { old, new in zip(old.storage, new.parameter.value.storage).map { abs($1 - $0) }.max() ?? 0 }.max() ?? 0
+        }
+        for rate: Float? in [nil, 1e-3] {
+            var info = tinyInfo(data)
+            info.settings.learningRate = 1e-4
+            info.settings.discriminatorLearningRate = rate
+            info.settings.beta1 = 0
+            info.settings.beta2 = 0.9
+            let model = GANModel(info: info)
+            let (generator, discriminator) = (
+                model.generator.parameters.map(\.parameter.value), model.discriminator.parameters.map(\.parameter.value)
+            )
+            _ = model.trainStep(on: data)
+            let expected = rate ?? 1e-4
+            #expect(
+                abs(largestMove(discriminator, model.discriminator.parameters) - expected) < expected * 0.01, "\(String(describing: rate))")
+            #expect(abs(largestMove(generator, model.generator.parameters) - 1e-4) < 1e-6)
+            let run = "\(folder.path)/run-\(rate ?? 0)"
+            try info.write(run: run)
+            #expect(try GANRunInfo.read(run: run) == info, "run.json keeps the rates and betas")
+            let text = try String(contentsOfFile: GANRunInfo.path(run), encoding: .utf8)
+            #expect(text.contains("learning_rate_discriminator") == (rate != nil))
+        }
+        var info = tinyInfo(data)
+        info.settings.beta2 = 1
+        #expect(throws: GANError.self) { try info.settings.validate() }
+        info.settings.beta2 = 0.9
+        info.settings.discriminatorLearningRate = -1
+        #expect(throws: GANError.self) { try info.settings.validate() }
+    }
+
     @Test func damagedAndForeignCheckpointsAreRefused() throws {
         let folder = TemporaryDirectory()
         let data = try TrainingSet(dataset: DatasetIO.read(tinyDataset(in: folder)), resolution: 16)

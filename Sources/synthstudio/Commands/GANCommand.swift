@@ -63,6 +63,18 @@ struct GANTrain: ParsableCommand {
     @Option(help: "Loss: bce (non-saturating, DCGAN) or hinge.")
     var loss: String = "bce"
 
+    @Option(help: "Adam's learning rate: the generator's, and the discriminator's unless --discriminator-learning-rate.")
+    var learningRate: Float?
+
+    @Option(help: "The discriminator's own learning rate (two time-scale update rule).")
+    var discriminatorLearningRate: Float?
+
+    @Option(help: "Adam's beta1 (momentum).")
+    var beta1: Float?
+
+    @Option(help: "Adam's beta2.")
+    var beta2: Float?
+
     @Option(help: "Generator and discriminator widths.")
     var ngf: Int = 64
     @Option(help: "Discriminator width.")
@@ -106,6 +118,10 @@ struct GANTrain: ParsableCommand {
                 settings.loss = kind
                 settings.checkpointEvery = checkpointEvery
                 settings.ema = ema
+                if let learningRate { settings.learningRate = learningRate }
+                settings.discriminatorLearningRate = discriminatorLearningRate
+                if let beta1 { settings.beta1 = beta1 }
+                if let beta2 { settings.beta2 = beta2 }
                 settings.augment = try DiffAugment.parse(augment)
                 guard let fit = ImageFit(rawValue: fit) else { throw CLIError(message: "--fit must be stretch, pad or crop") }
                 settings.fit = fit
