@@ -69,6 +69,34 @@ struct EnvironmentTextureTests {
         #expect(abs(integral / Double(n) - 1) < 0.03)
     }
 
+    /// The alias table keeps 16 bits of each cell's share; the densities lookups report are the
+    /// shares the table draws with as stored, so a cell rounded to never being drawn reports 0
+    /// (a path that finds it counts whole) rather than a density no draw has.
+    @Test("Densities are the stored alias table's shares, down to cells it never draws")
+    func densitiesFollowTheStoredTable() {
+        // A sun of 10⁷ over a sky of 10⁻⁴: most sky cells' shares round to nothing.
+        let (w, h) = (64, 32)
+        let rgb = (0..<(w * h)).flatMap { i -> [Float] in i == 10 * w + 20 ? [1e7, 1e7, 1e7] : [1e-4, 1e-4, 1e-4] }
+        let sky = EnvironmentMap(HDRImage(width: w, height: h, rgb: rgb))
+        var drawn = [Double](repeating: 0, count: sky.slots.count)
+        for (i, slot) in sky.slots.enumerated() {
+            drawn[i] += Double(slot.keep) / 65535
+            drawn[Int(slot.alias)] += 1 - Double(slot.keep) / 65535
+        }
+        // Cells are single pixels here: each covers (2π / w)(π / h) at the equator.
+        let area = 2 * Double.pi / Double(w) * Double.pi / Double(h)
+        for (i, cell) in sky.cells.enumerated() {
+            let share = drawn[i] / Double(drawn.count)
+            #expect(abs(Double(cell.w) * area - share) <= 1e-6 * share + 1e-12, "cell \(i)")
+        }
+        #expect(drawn.filter { $0 == 0 }.count > 100, "sky cells the table never draws")
+        var random = RandomStream(seed: 2)
+        for _ in 0..<2000 {
+            let s = sky.sample(random.nextUnit(), random.nextUnit())
+            #expect(s.pdf > 0 && abs(s.pdf - sky.pdf(s.direction)) <= 1e-3 * s.pdf)
+        }
+    }
+
     @Test("Rotation turns the map about the vertical")
     func rotation() {
         let image = HDRImage(width: 8, height: 4, rgb: (0..<32).flatMap { i in i % 8 == 0 ? [Float(1), 1, 1] : [0, 0, 0] })

@@ -17,23 +17,23 @@ public struct EnvironmentMap: Sendable {
     /// log₂ of `cell`: a pixel's cell by shifts, not divisions.
     let cellShift: Int
     let columns: Int, rows: Int
-    /// Per cell, what drawing and lighting need of it, side by side: a draw or a lookup reads
-    /// one cache line per cell (three tables apart cost three misses).
-    private let cells: [Cell]
+    /// Walker's alias table over the cells, 4 bytes a cell: cell i is kept with probability
+    /// `keep` / 65535, else its `alias` is taken — a cell drawn in proportion to its weight in
+    /// constant time. Apart from `cells`, and small (128 KB for the largest grid), so a draw's
+    /// first read stays in cache and its one likely miss is the cell it lands on.
+    let slots: [Slot]
+    /// Per cell, what a draw returns and a lookup needs, in 16 bytes: xyz its mean radiance (the
+    /// light diffuse and rough surfaces are lit with: the map box-filtered to the cells, a table
+    /// that stays in cache where the picture's own misses it), w its density per steradian times
+    /// sin θ — the probability the alias table draws it with, over the solid angle its spanX ×
+    /// spanY pixels cover at the equator, (2π spanX / W)(π spanY / H), worked out once so that a
+    /// draw or a lookup divides only by sin θ.
+    let cells: [SIMD4<Float>]
 
-    struct Cell {
-        /// Walker's alias table over the cells: cell i is kept with probability `keep`, else
-        /// its `alias` is taken — a cell drawn in proportion to its weight in constant time.
-        var keep: Float
-        var alias: UInt32
-        /// Its density per steradian times sin θ: its probability (weight / total) over the
-        /// solid angle its spanX × spanY pixels cover at the equator, (2π spanX / W)(π spanY / H)
-        /// — worked out once, so a draw or a lookup divides only by sin θ.
-        var density: Float
-        /// Its mean radiance: the light diffuse and rough surfaces are lit with (the map
-        /// box-filtered to the cells, a table that stays in cache where the picture's own
-        /// misses it).
-        var light: SIMD3<Float>
+    /// A cell's slot; the grid has at most 257 × 129 cells, so an alias fits 16 bits.
+    struct Slot {
+        var keep: UInt16
+        var alias: UInt16
     }
 
     public init(_ image: HDRImage, rotationDegrees: Float = 0, strength: Float = 1) {
@@ -69,13 +69,23 @@ public struct EnvironmentMap: Sendable {
         }
         self.radiance = radiance
         let total = weights.reduce(0, +)
-        let table = Self.aliasTable(weights.map { $0 / total })
-        let (width, height, columns) = (width, height, columns)
-        cells = weights.indices.map { i in
+        slots = Self.aliasTable(weights.map { $0 / total }).map {
+            Slot(keep: UInt16((Double($0.keep) * 65535).rounded()), alias: UInt16($0.alias))
+        }
+        // The probability each cell is drawn with, from the table as stored (its keeps rounded to
+        // 16 bits), so the density a lookup reports is the one draws are made with.
+        var drawn = [Double](repeating: 0, count: slots.count)
+        for (i, slot) in slots.enumerated() {
+            let keep = Double(slot.keep) / 65535
+            drawn[i] += keep
+            drawn[Int(slot.alias)] += 1 - keep
+        }
+        let (width, height, columns, count) = (width, height, columns, Double(slots.count))
+        cells = drawn.indices.map { i in
             let (cx, cy) = (i % columns, i / columns)
             let (spanX, spanY) = (min(cell, width - cx * cell), min(cell, height - cy * cell))
-            let density = weights[i] / total * Double(width * height) / (Double(spanX * spanY) * 2 * .pi * .pi)
-            return Cell(keep: table[i].keep, alias: table[i].alias, density: Float(density), light: coarse[i])
+            let density = drawn[i] / count * Double(width * height) / (Double(spanX * spanY) * 2 * .pi * .pi)
+            return SIMD4(coarse[i], Float(density))
         }
     }
 
@@ -120,10 +130,9 @@ public struct EnvironmentMap: Sendable {
         let p = position(d)
         let (x, y) = pixel(at: p)
         let (cx, cy) = (x >> cellShift, y >> cellShift)
-        let i = cy * columns + cx
-        let cell = cells[i]
-        let pdf = Self.density(cell.density, sine: (1 - min(1, d.y * d.y)).squareRoot())
-        return (filtered ? cell.light : interpolated(at: p), pdf)
+        let cell = cells[cy * columns + cx]
+        let pdf = Self.density(cell.w, sine: (1 - min(1, d.y * d.y)).squareRoot())
+        return (filtered ? SIMD3(cell.x, cell.y, cell.z) : interpolated(at: p), pdf)
     }
 
     /// Where `d` falls on the picture, in pixels (x from 0 to `width`, y from 0 to `height`).
@@ -167,15 +176,15 @@ public struct EnvironmentMap: Sendable {
         let scaled = pick * Double(count)
         var i = min(count - 1, Int(scaled))
         var across = scaled - Double(i)
-        var entry = cells[i]
-        let share = Double(entry.keep)
+        let slot = slots[i]
+        let share = Double(slot.keep) / 65535
         if across < share {
             across /= share
         } else {
             across = (across - share) / max(1e-12, 1 - share)
-            i = Int(entry.alias)
-            entry = cells[i]
+            i = Int(slot.alias)
         }
+        let entry = cells[i]
         let (cx, cy) = (i % columns, i / columns)
         // The cell's span on the picture (the last row or column may be cut short).
         let spanX = min(cell, width - cx * cell), spanY = min(cell, height - cy * cell)
@@ -184,7 +193,7 @@ public struct EnvironmentMap: Sendable {
         let phi = (u - 0.5 + rotation / (2 * .pi)) * 2 * .pi, theta = v * .pi
         let (sine, cosine) = FastMath.sinCos(theta), turn = FastMath.sinCos(phi)
         let direction = SIMD3(sine * turn.sin, cosine, -sine * turn.cos)
-        return (direction, entry.light, Self.density(entry.density, sine: sine))
+        return (direction, SIMD3(entry.x, entry.y, entry.z), Self.density(entry.w, sine: sine))
     }
 
     /// The density per steradian with which `sample` draws direction `d`.
