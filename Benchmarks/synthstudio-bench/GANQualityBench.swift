@@ -89,7 +89,7 @@ struct GANQualityBench {
             print("  Fashion-MNIST: not exported (apt install dataset-fashion-mnist); see \(folder)/fashion-export.log")
             return nil
         }
-        FileManager.default.createFile(atPath: "\(out)/.complete", contents: Data())
+        _ = FileManager.default.createFile(atPath: "\(out)/.complete", contents: Data())
         return fashion
     }
 
@@ -303,7 +303,7 @@ struct GANQualityBench {
     /// Runs a command with its stdout and stderr in `log`; its exit status.
     @discardableResult
     func run(_ command: [String], log: String) -> Int32 {
-        FileManager.default.createFile(atPath: log, contents: Data())
+        _ = FileManager.default.createFile(atPath: log, contents: Data())
         guard let handle = FileHandle(forWritingAtPath: log) else { return -1 }
         defer { try? handle.close() }
         let process = Process()
@@ -320,8 +320,8 @@ struct GANQualityBench {
     /// failing `gan check` still reports), or nil.
     func json(_ command: [String], log: String) -> [String: Any]? {
         let out = log + ".json"
-        FileManager.default.createFile(atPath: out, contents: Data())
-        FileManager.default.createFile(atPath: log, contents: Data())
+        _ = FileManager.default.createFile(atPath: out, contents: Data())
+        _ = FileManager.default.createFile(atPath: log, contents: Data())
         guard let stdout = FileHandle(forWritingAtPath: out), let stderr = FileHandle(forWritingAtPath: log) else { return nil }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -1,5 +1,5 @@
 public import NeuralNet
-public import StudioCore
+internal import StudioCore
 
 /// What `GANModel` needs of a generator: noise and labels to images, and back.
 public protocol ConditionalGenerator: AnyObject {

@@ -1,6 +1,6 @@
 internal import Foundation
 internal import ImageIO
-public import NeuralNet
+internal import NeuralNet
 public import StudioCore
 
 /// How a run's samples of one class compare with the real images of that class, in the feature

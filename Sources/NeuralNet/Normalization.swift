@@ -1,4 +1,4 @@
-public import StudioCore
+internal import StudioCore
 
 /// `torch.nn.BatchNorm2d` (also for `(N, C)` inputs, like `BatchNorm1d`): batch statistics in
 /// training (biased variance to normalize, unbiased for the running estimate, momentum 0.1),

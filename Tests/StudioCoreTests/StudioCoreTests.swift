@@ -66,3 +66,13 @@ struct StudioCoreTests {
         #expect(deep.rgb8() == [255, 0, 128])
     }
 }
+
+@Suite("Text from C buffers")
+struct CTextTests {
+    @Test func stopsAtTheFirstNulAndReplacesBadBytes() {
+        #expect(String(cBuffer: [72, 105, 0, 88, 88]) == "Hi")
+        #expect(String(cBuffer: [72, 105]) == "Hi", "no NUL: the whole buffer")
+        #expect(String(cBuffer: [0, 72]) == "")
+        #expect(String(cBuffer: [72, CChar(bitPattern: 0xFF), 105, 0]) == "H\u{FFFD}i")
+    }
+}

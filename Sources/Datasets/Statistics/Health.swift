@@ -1,6 +1,6 @@
 internal import Foundation
 internal import ImageIO
-public import StudioCore
+internal import StudioCore
 
 /// One thing a curation tool would flag: an image that looks wrong, a copy, a suspicious label.
 public struct HealthIssue: Sendable, Hashable {

@@ -1,8 +1,8 @@
 internal import Datasets
 internal import Foundation
 internal import ImageIO
-public import Rendering
-public import StudioCore
+internal import Rendering
+internal import StudioCore
 
 /// A recipe that composes a scene from the user's assets (`scene: assets`): which files, the
 /// class each is labelled as, how many to place and how large, on a ground plane under an HDR

@@ -1,4 +1,4 @@
-public import Rendering
+internal import Rendering
 internal import StudioCore
 
 /// The camera parameters every scene takes, street or composed: the lens (distortion, depth of

@@ -1,5 +1,5 @@
 internal import Datasets
-public import Rendering
+internal import Rendering
 internal import StudioCore
 
 /// A street recipe's own models: `people:` — human models (rigged glTF, or any format the

@@ -44,6 +44,9 @@ extension RenderJob {
             ]
         }
         let groundMesh = scene.assets[ground].meshes[0]
+        // Typed here: inside the `Any` literal, `Double(…) ?? 0` became an optional wrapped in `Any`.
+        let rotation: Double = Double(values["environment_rotation"] ?? "0") ?? 0
+        let strength: Double = Double(values["environment_strength"] ?? "1") ?? 1
         return [
             "assets": composition.assets.flatMap(\.files),
             "ground": ["color": array(composition.ground), "half_side": Double(groundMesh.positions[1].x)],
@@ -55,8 +58,7 @@ extension RenderJob {
             ],
             "environment": [
                 "file": values["environment"] ?? composition.environmentFiles[0],
-                "rotation": Double(values["environment_rotation"] ?? "0") ?? 0,
-                "strength": Double(values["environment_strength"] ?? "1") ?? 1,
+                "rotation": rotation, "strength": strength,
             ],
             "width": recipe.width, "height": recipe.height, "samples_per_pixel": recipe.samplesPerPixel,
             "bounces": AssetRenderer.defaultBounces,

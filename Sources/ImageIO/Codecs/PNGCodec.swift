@@ -101,7 +101,7 @@ enum PNGCodec {
                 UInt32(clamping: limits.maxSide), UInt64(limits.maxPixels), &out, &message, message.count)
         }
         guard status == 0, let pixels = out.pixels else {
-            let text = String(decoding: message.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let text = String(cBuffer: message)
             let lower = text.lowercased()
             throw ImageIOError(lower.contains("ends before") || lower.contains("truncat") ? .truncated : .corrupt, path: nil, text)
         }

@@ -1,6 +1,6 @@
 internal import COpenEXR
 internal import Glibc
-public import StudioCore
+internal import StudioCore
 
 /// A high-dynamic-range picture: linear RGB floats, row-major, top row first (environment maps).
 public struct HDRImage: Sendable, Hashable {
@@ -43,7 +43,7 @@ public enum HDRFile {
         var message = [CChar](repeating: 0, count: 512)
         var width: Int32 = 0, height: Int32 = 0
         guard let file = copenexr_open(path, &width, &height, &message, message.count) else {
-            throw ImageIOError(.corrupt, path: path, "not a readable OpenEXR file: \(String(cString: message))")
+            throw ImageIOError(.corrupt, path: path, "not a readable OpenEXR file: \(String(cBuffer: message))")
         }
         defer { copenexr_close(file) }
         do { try limits.check(width: Int(width), height: Int(height)) } catch { throw error.at(path) }
@@ -55,7 +55,7 @@ public enum HDRFile {
         }
         var rgb = [Float](repeating: 0, count: Int(width) * Int(height) * 3)
         let status = rgb.withUnsafeMutableBufferPointer { copenexr_read(file, $0.baseAddress, &message, message.count) }
-        guard status == 0 else { throw ImageIOError(.corrupt, path: path, "OpenEXR: \(String(cString: message))") }
+        guard status == 0 else { throw ImageIOError(.corrupt, path: path, "OpenEXR: \(String(cBuffer: message))") }
         for v in rgb where !v.isFinite {
             throw ImageIOError(.corrupt, path: path, "holds a value that is not finite (\(v))")
         }

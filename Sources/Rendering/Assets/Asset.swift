@@ -1,8 +1,8 @@
 internal import CAssimp
 internal import Foundation
 internal import Glibc
-public import ImageIO
-public import StudioCore
+internal import ImageIO
+internal import StudioCore
 
 /// Why an asset could not be used, naming the file and the part.
 public struct AssetError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -153,13 +153,13 @@ public struct Asset: Sendable {
         try checkGLTF(path)
         var message = [CChar](repeating: 0, count: 1024)
         guard let scene = cassimp_import(path, &message, UInt(message.count)) else {
-            throw AssetError(file: path, "cannot import: \(String(cString: message))")
+            throw AssetError(file: path, "cannot import: \(String(cBuffer: message))")
         }
         defer { cassimp_release(scene) }
         // "Warn,  T0: text" → "text". Assimp repairs some broken files by dropping what does not
         // fit (faces with indices out of range, vertices a primitive mode cannot use): a scene
         // with parts missing is refused rather than rendered wrong.
-        let warnings = String(cString: message).split(separator: "\n").map { line in
+        let warnings = String(cBuffer: message).split(separator: "\n").map { line in
             String(line.split(separator: ":", maxSplits: 1).last ?? line).trimmingCharacters(in: .whitespaces)
         }
         if let loss = warnings.first(where: { $0.contains("dropped") }) { throw AssetError(file: path, "broken: \(loss)") }

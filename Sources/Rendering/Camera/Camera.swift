@@ -1,5 +1,5 @@
 internal import Glibc
-public import StudioCore
+internal import StudioCore
 
 /// A camera with a lens (`Lens`): pinhole rays by default; radial distortion, a thin lens's
 /// depth of field and motion over the shutter when the lens has them. Pixels are numbered from the

@@ -1,5 +1,5 @@
 internal import Glibc
-public import StudioCore
+internal import StudioCore
 
 /// What the camera does with the light that reaches it, drawn per image: exposure, white
 /// balance, the lens's fall-off toward the corners (vignetting), noise by sensor gain (ISO) less
