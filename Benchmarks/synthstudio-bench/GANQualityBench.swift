@@ -164,7 +164,7 @@ struct GANQualityBench {
 
     /// Trains one row's run for the budget; the step it reached, or nil.
     func train(_ row: Row, data: TrainingSet, dataset: DatasetCase, run runFolder: String, tensor: String) throws -> Int? {
-        var settings = GANSettings()
+        var settings = GANSettings(for: row.kind)
         settings.loss = row.loss
         // GAN_QUALITY_SEED trains every row from another seed (both trainers), to tell a
         // recipe's difference from one run's luck.

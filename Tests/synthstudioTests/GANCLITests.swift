@@ -43,6 +43,36 @@ struct GANCLITests {
 
     static let tiny = ["--resolution", "16", "--batch", "4", "--ngf", "8", "--ndf", "8", "--checkpoint-every", "2"]
 
+    /// Each architecture starts from its own optimizer and loss; options override them, and
+    /// run.json records what the run trains with.
+    @Test func architecturesStartFromTheirOwnSettings() throws {
+        let dir = try Self.workspace()
+        func training(_ name: String, _ options: [String]) throws -> JSONValue {
+            let run = "\(dir.path)/models/\(name)"
+            let result = try CLIRunner.run(
+                ["gan", "train", "--data", "\(dir.path)/real/shapes", "--out", run, "--steps", "1"] + Self.tiny + options)
+            #expect(result.status == 0, "\(result.stderr)")
+            let json = try JSONReader.parse(Array(try String(contentsOfFile: "\(run)/run.json", encoding: .utf8).utf8))
+            return try #require(json["training"])
+        }
+        let dcgan = try training("dcgan", [])
+        #expect(dcgan["loss"]?.string == "bce" && dcgan["learning_rate"]?.number == 2e-4 && dcgan["beta1"]?.number == 0.5)
+        let resnet = try training("resnet", ["--architecture", "resnet"])
+        #expect(resnet["loss"]?.string == "hinge" && resnet["learning_rate"]?.number == 4e-4)
+        #expect(resnet["beta1"]?.number == 0 && resnet["beta2"]?.number == 0.9 && resnet["learning_rate_discriminator"] == nil)
+        let chosen = try training(
+            "chosen",
+            [
+                "--architecture", "resnet", "--loss", "bce", "--learning-rate", "1e-4", "--discriminator-learning-rate", "4e-4", "--beta1",
+                "0.5",
+            ])
+        #expect(chosen["loss"]?.string == "bce" && chosen["learning_rate"]?.number == 1e-4 && chosen["beta1"]?.number == 0.5)
+        #expect(chosen["learning_rate_discriminator"]?.number == 4e-4 && chosen["beta2"]?.number == 0.9)
+        let refused = try CLIRunner.run(
+            ["gan", "train", "--data", "\(dir.path)/real/shapes", "--out", "\(dir.path)/models/bad", "--beta2", "1"] + Self.tiny)
+        #expect(refused.status != 0 && refused.stderr.contains("betas"), "\(refused.stderr)")
+    }
+
     @Test func trainResumeSampleAndEvaluate() throws {
         let dir = try Self.workspace()
         let run = "\(dir.path)/models/shapes"

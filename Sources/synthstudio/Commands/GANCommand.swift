@@ -41,7 +41,7 @@ struct GANTrain: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Networks: dcgan, or resnet (residual blocks, class-conditional batch norm, spectral normalization; use --loss hinge).",
+            "Networks: dcgan, or resnet (residual blocks, class-conditional batch norm, spectral normalization; hinge loss).",
             discussion: "See docs/GAN.md for what each is and what was measured."))
     var architecture: String = "dcgan"
 
@@ -60,19 +60,22 @@ struct GANTrain: ParsableCommand {
     @Option(help: "Seed.")
     var seed: UInt64 = 1
 
-    @Option(help: "Loss: bce (non-saturating, DCGAN) or hinge.")
-    var loss: String = "bce"
+    @Option(help: "Loss: bce (non-saturating; dcgan's default) or hinge (resnet's default).")
+    var loss: String?
 
-    @Option(help: "Adam's learning rate: the generator's, and the discriminator's unless --discriminator-learning-rate.")
+    @Option(
+        help: ArgumentHelp(
+            "Adam's learning rate: the generator's, and the discriminator's unless --discriminator-learning-rate.",
+            discussion: "Default 2e-4 for dcgan, 4e-4 for resnet (see docs/GAN.md)."))
     var learningRate: Float?
 
     @Option(help: "The discriminator's own learning rate (two time-scale update rule).")
     var discriminatorLearningRate: Float?
 
-    @Option(help: "Adam's beta1 (momentum).")
+    @Option(help: "Adam's beta1 (momentum); default 0.5 for dcgan, 0 for resnet.")
     var beta1: Float?
 
-    @Option(help: "Adam's beta2.")
+    @Option(help: "Adam's beta2; default 0.999 for dcgan, 0.9 for resnet.")
     var beta2: Float?
 
     @Option(help: "Generator and discriminator widths.")
@@ -110,12 +113,18 @@ struct GANTrain: ParsableCommand {
                 start = .resume(steps: steps, data: data)
             } else {
                 guard let data else { throw CLIError(message: "--data is required (or --resume an existing run)") }
-                var settings = GANSettings()
+                let kinds = ["dcgan": GANArchitecture.Kind.dcgan, "resnet": .resnet]
+                guard let kind = kinds[architecture] else { throw CLIError(message: "--architecture must be dcgan or resnet") }
+                var settings = GANSettings(for: kind)
                 settings.batch = batch
                 settings.steps = steps ?? (seconds == nil ? 2000 : GANTrainer.unboundedSteps)
                 settings.seed = seed
-                guard let kind = GANSettings.LossKind(rawValue: loss) else { throw CLIError(message: "--loss must be bce or hinge") }
-                settings.loss = kind
+                if let loss {
+                    guard let lossKind = GANSettings.LossKind(rawValue: loss) else {
+                        throw CLIError(message: "--loss must be bce or hinge")
+                    }
+                    settings.loss = lossKind
+                }
                 settings.checkpointEvery = checkpointEvery
                 settings.ema = ema
                 if let learningRate { settings.learningRate = learningRate }
@@ -125,8 +134,6 @@ struct GANTrain: ParsableCommand {
                 settings.augment = try DiffAugment.parse(augment)
                 guard let fit = ImageFit(rawValue: fit) else { throw CLIError(message: "--fit must be stretch, pad or crop") }
                 settings.fit = fit
-                let kinds = ["dcgan": GANArchitecture.Kind.dcgan, "resnet": .resnet]
-                guard let kind = kinds[architecture] else { throw CLIError(message: "--architecture must be dcgan or resnet") }
                 guard resolution == "auto" || Int(resolution) != nil else {
                     throw CLIError(message: "--resolution must be 16, 32, 64, 128 or auto")
                 }
