@@ -78,7 +78,7 @@ struct GANTrain: ParsableCommand {
     @Option(help: "Adam's beta2; default 0.999 for dcgan, 0.9 for resnet.")
     var beta2: Float?
 
-    @Option(help: "Generator and discriminator widths.")
+    @Option(help: "Generator width.")
     var ngf: Int = 64
     @Option(help: "Discriminator width.")
     var ndf: Int = 64
