@@ -21,10 +21,12 @@ public struct GANArchitecture: Sendable, Equatable {
     public var latent: Int = 100
     /// Size of the label embedding concatenated to the noise.
     public var embedding: Int = 50
-    public var ngf: Int = 64
-    public var ndf: Int = 64
+    public var ngf: Int = defaultWidth
+    public var ndf: Int = defaultWidth
 
     public static let resolutions = [16, 32, 64, 128]
+    /// The networks' width (`--ngf`, `--ndf`) unless chosen.
+    public static let defaultWidth = 64
 
     /// The resolution `--resolution auto` picks for images of `width` × `height` made square as
     /// `fit` says: the smallest supported side that holds them without shrinking (8-px digits at
@@ -35,8 +37,8 @@ public struct GANArchitecture: Sendable, Equatable {
     }
 
     public init(
-        kind: Kind = .dcgan, resolution: Int, channels: Int, classes: Int, latent: Int = 100, embedding: Int = 50, ngf: Int = 64,
-        ndf: Int = 64
+        kind: Kind = .dcgan, resolution: Int, channels: Int, classes: Int, latent: Int = 100, embedding: Int = 50,
+        ngf: Int = defaultWidth, ndf: Int = defaultWidth
     ) {
         self.kind = kind
         self.resolution = resolution

@@ -89,6 +89,12 @@ struct GANCLITests {
         // A second train into the same folder without --resume is refused; with it, continues.
         result = try CLIRunner.run(["gan", "train", "--data", "\(dir.path)/real/shapes", "--out", run] + Self.tiny)
         #expect(result.status == 1 && result.stderr.contains("already holds a run"))
+        // Settings are run.json's: a resume refuses options that would change them, naming each.
+        let before = try String(contentsOfFile: "\(run)/run.json", encoding: .utf8)
+        result = try CLIRunner.run(["gan", "train", "--out", run, "--resume", "--steps", "4", "--learning-rate", "1e-3", "--batch", "8"])
+        #expect(result.status != 0 && result.stderr.contains("--batch, --learning-rate: a resumed run keeps"), "\(result.stderr)")
+        #expect(try String(contentsOfFile: "\(run)/run.json", encoding: .utf8) == before)
+        #expect(!FileManager.default.fileExists(atPath: "\(run)/samples/step-000004.png"))
         result = try CLIRunner.run(["gan", "train", "--out", run, "--resume", "--steps", "4"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(FileManager.default.fileExists(atPath: "\(run)/samples/step-000004.png"))

@@ -18,12 +18,13 @@ struct GANCommand: ParsableCommand {
 struct GANTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train a conditional DCGAN on a labelled image dataset (one class per image).",
+        abstract: "Train a class-conditional GAN on a labelled image dataset (one class per image).",
         discussion: """
             RUN receives run.json (architecture and settings), checkpoint.safetensors (weights, \
             optimizer state, step and random state; PyTorch loads it with safetensors) and \
             samples/step-NNNNNN.png (one row per class). Ctrl-C writes a checkpoint and exits; \
-            --resume continues bit for bit as if never stopped.
+            --resume continues bit for bit as if never stopped, with the settings in run.json \
+            (only --steps, --seconds and --data may be given with it).
             """
     )
 
@@ -35,18 +36,18 @@ struct GANTrain: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Image side the networks work at: 16, 32, 64, 128, or auto.",
+            "Image side the networks work at: 16, 32, 64, 128, or auto (the default).",
             discussion: "auto: the smallest of them that holds the images without shrinking them (8-px digits at 16, 28-px images at 32)."))
-    var resolution: String = "auto"
+    var resolution: String?
 
     @Option(
         help: ArgumentHelp(
-            "Networks: dcgan, or resnet (residual blocks, class-conditional batch norm, spectral normalization; hinge loss).",
+            "Networks: dcgan (the default), or resnet (residual blocks, class-conditional batch norm, spectral normalization; hinge loss).",
             discussion: "See docs/GAN.md for what each is and what was measured."))
-    var architecture: String = "dcgan"
+    var architecture: String?
 
-    @Option(help: "Images per batch.")
-    var batch: Int = 64
+    @Option(help: "Images per batch (default 64).")
+    var batch: Int?
 
     @Option(help: "Training steps in all (with --resume: the new total).")
     var steps: Int?
@@ -57,8 +58,8 @@ struct GANTrain: ParsableCommand {
             discussion: "The run is then finished at the step it reached (--resume with --seconds or --steps goes on)."))
     var seconds: Double?
 
-    @Option(help: "Seed.")
-    var seed: UInt64 = 1
+    @Option(help: "Seed (default 1).")
+    var seed: UInt64?
 
     @Option(help: "Loss: bce (non-saturating; dcgan's default) or hinge (resnet's default).")
     var loss: String?
@@ -78,66 +79,90 @@ struct GANTrain: ParsableCommand {
     @Option(help: "Adam's beta2; default 0.999 for dcgan, 0.9 for resnet.")
     var beta2: Float?
 
-    @Option(help: "Generator width.")
-    var ngf: Int = 64
-    @Option(help: "Discriminator width.")
-    var ndf: Int = 64
+    @Option(help: "Generator width (default 64).")
+    var ngf: Int?
+    @Option(help: "Discriminator width (default 64).")
+    var ndf: Int?
 
     @Option(
         help: ArgumentHelp(
-            "ada (adaptive: color, translation and cutout, as often as the discriminator overfits), DiffAugment operations always applied (color,translation,cutout, any of them), or none.",
+            "ada (adaptive: color, translation and cutout, as often as the discriminator overfits), DiffAugment operations always applied (color,translation,cutout, any of them), or none (the default).",
             discussion:
                 "For classes of a few dozen images where the discriminator memorizes; fixed DiffAugment collapsed the digits (see docs/GAN.md)."
         ))
-    var augment: String = "none"
+    var augment: String?
 
-    @Option(help: "Steps between checkpoints and sample grids.")
-    var checkpointEvery: Int = 250
+    @Option(help: "Steps between checkpoints and sample grids (default 250).")
+    var checkpointEvery: Int?
 
-    @Option(help: "Decay of the moving average of the generator's weights that samples use (0: off).")
-    var ema: Float = 0.999
+    @Option(help: "Decay of the moving average of the generator's weights that samples use (0: off; default 0.999).")
+    var ema: Float?
 
     @Option(
         help: ArgumentHelp(
-            "How images that are not square become the networks' square: stretch, pad (letterbox; samples keep the images' aspect) or crop (the centre square).",
+            "How images that are not square become the networks' square: stretch (the default), pad (letterbox; samples keep the images' aspect) or crop (the centre square).",
             discussion: "Recorded in run.json; square images are the same under all three."))
-    var fit: String = "stretch"
+    var fit: String?
 
     @Flag(help: "Continue the run in --out from its checkpoint.")
     var resume = false
+
+    /// The options that choose a run's settings, as given on the command line: a resume refuses
+    /// them rather than leave them silently unused.
+    var settingsGiven: [String] {
+        let options: [(String, Bool)] = [
+            ("--resolution", resolution != nil), ("--architecture", architecture != nil), ("--batch", batch != nil),
+            ("--seed", seed != nil), ("--loss", loss != nil), ("--learning-rate", learningRate != nil),
+            ("--discriminator-learning-rate", discriminatorLearningRate != nil), ("--beta1", beta1 != nil), ("--beta2", beta2 != nil),
+            ("--ngf", ngf != nil), ("--ndf", ndf != nil), ("--augment", augment != nil), ("--checkpoint-every", checkpointEvery != nil),
+            ("--ema", ema != nil), ("--fit", fit != nil),
+        ]
+        return options.filter(\.1).map(\.0)
+    }
 
     func run() throws {
         try reportingErrors {
             let start: GANTrainer.Start
             if resume {
+                let fixed = settingsGiven
+                guard fixed.isEmpty else {
+                    throw CLIError(
+                        message: "\(fixed.joined(separator: ", ")): a resumed run keeps the settings in its run.json, "
+                            + "so it continues bit for bit; start a new --out to train with other settings")
+                }
                 start = .resume(steps: steps, data: data)
             } else {
                 guard let data else { throw CLIError(message: "--data is required (or --resume an existing run)") }
                 let kinds = ["dcgan": GANArchitecture.Kind.dcgan, "resnet": .resnet]
-                guard let kind = kinds[architecture] else { throw CLIError(message: "--architecture must be dcgan or resnet") }
+                guard let kind = kinds[architecture ?? "dcgan"] else { throw CLIError(message: "--architecture must be dcgan or resnet") }
                 var settings = GANSettings(for: kind)
-                settings.batch = batch
+                if let batch { settings.batch = batch }
                 settings.steps = steps ?? (seconds == nil ? 2000 : GANTrainer.unboundedSteps)
-                settings.seed = seed
+                if let seed { settings.seed = seed }
                 if let loss {
                     guard let lossKind = GANSettings.LossKind(rawValue: loss) else {
                         throw CLIError(message: "--loss must be bce or hinge")
                     }
                     settings.loss = lossKind
                 }
-                settings.checkpointEvery = checkpointEvery
-                settings.ema = ema
+                if let checkpointEvery { settings.checkpointEvery = checkpointEvery }
+                if let ema { settings.ema = ema }
                 if let learningRate { settings.learningRate = learningRate }
                 settings.discriminatorLearningRate = discriminatorLearningRate
                 if let beta1 { settings.beta1 = beta1 }
                 if let beta2 { settings.beta2 = beta2 }
-                settings.augment = try DiffAugment.parse(augment)
-                guard let fit = ImageFit(rawValue: fit) else { throw CLIError(message: "--fit must be stretch, pad or crop") }
-                settings.fit = fit
+                if let augment { settings.augment = try DiffAugment.parse(augment) }
+                if let fit {
+                    guard let fit = ImageFit(rawValue: fit) else { throw CLIError(message: "--fit must be stretch, pad or crop") }
+                    settings.fit = fit
+                }
+                let resolution = resolution ?? "auto"
                 guard resolution == "auto" || Int(resolution) != nil else {
                     throw CLIError(message: "--resolution must be 16, 32, 64, 128 or auto")
                 }
-                start = .new(data: data, resolution: Int(resolution), settings: settings, ngf: ngf, ndf: ndf, kind: kind)
+                start = .new(
+                    data: data, resolution: Int(resolution), settings: settings, ngf: ngf ?? GANArchitecture.defaultWidth,
+                    ndf: ndf ?? GANArchitecture.defaultWidth, kind: kind)
             }
             installStopHandlers()
             var progress: ProgressReporter?
