@@ -45,6 +45,7 @@ bench: deps bench-deps
 	.build/release/synthstudio-bench gan
 	.build/release/synthstudio-bench gan-step-check resnet
 	.build/release/synthstudio-bench gan-step-check dcgan
+	.build/release/synthstudio-bench gan-step-check resnet 5 1
 	.build/release/synthstudio-bench gan-quality $(GAN_QUALITY_SECONDS)
 
 # Realism judged by a model trained on real photos: OpenCV's HOG people detector scores crops of

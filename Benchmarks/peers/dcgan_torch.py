@@ -5,7 +5,8 @@ and PyTorch's into synthstudio (`--train RUN`).
 
 Same layers, same parameter names (`generator.embed.weight`, `generator.net.1.weight`, …), same
 training step (one discriminator update on real and generated images, one generator update,
-non-saturating BCE or hinge, Adam 2e-4 / (0.5, 0.999)).
+non-saturating BCE or hinge, Adam at the run's rates and betas, the mode-seeking term when the run
+has one).
 
     python3 dcgan_torch.py --threads 2 --steps 30 --json            # step time on random data
     python3 dcgan_torch.py --load runs/digits/checkpoint.safetensors --run-json runs/digits/run.json \
@@ -308,6 +309,26 @@ def step_check(args):
                       "synthstudio_vs_pytorch": compare(ours, two), "pytorch_1_vs_2_threads": compare(one, two)}))
 
 
+def generator_loss(logits, hinge, fake, z, mode_seeking):
+    """The generator's loss: non-saturating BCE or hinge, plus synthstudio's mode-seeking term
+    (MSGAN) when the run has one: weight / (r + 1e-5), r = mean|G(z1) - G(z2)| / mean|z1 - z2| over
+    the pairs (i, i + N/2) of a batch whose second half repeats the first half's classes."""
+    loss = -logits.mean() if hinge else F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))
+    if mode_seeking > 0:
+        h = fake.shape[0] // 2
+        ratio = (fake[:h] - fake[h:2 * h]).abs().mean() / (z[:h] - z[h:2 * h]).abs().mean()
+        loss = loss + mode_seeking / (ratio + 1e-5)
+    return loss
+
+
+def batch_labels(batch, classes, mode_seeking):
+    """A batch's classes; with the mode-seeking term the second half repeats the first."""
+    if mode_seeking > 0:
+        half = torch.randint(0, classes, (batch // 2,))
+        return torch.cat([half, half])
+    return torch.randint(0, classes, (batch,))
+
+
 def take_steps(run, start, batches, threads):
     """The steps of step_check in PyTorch on `threads` threads: the state after them (under
     synthstudio's checkpoint names) with the stepped sampler's images of the first batch's noise,
@@ -341,8 +362,7 @@ def take_steps(run, start, batches, threads):
             gradients.update({"discriminator." + n: p.grad.abs().max().item() for n, p in d.named_parameters()})
         opt_d.step()
         opt_g.zero_grad()
-        logits = d(fake, y)
-        (-logits.mean() if hinge else F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))).backward()
+        generator_loss(d(fake, y), hinge, fake, z, float(t.get("mode_seeking", 0))).backward()
         if k == 0:
             gradients.update({"generator." + n: p.grad.abs().max().item() for n, p in g.named_parameters()})
         opt_g.step()
@@ -451,6 +471,7 @@ def train(args):
     target = float(t.get("augment_target", 0.6))
     p = 0.0 if adaptive else 1.0
     hinge = t.get("loss", "bce") == "hinge"
+    mode_seeking = float(t.get("mode_seeking", 0))
 
     def d_loss(logits, real):
         if hinge:
@@ -461,10 +482,11 @@ def train(args):
     while started is None or time.perf_counter() - started < args.seconds:
         if started is None:
             started = time.perf_counter()
-        y = torch.randint(0, classes, (batch,))
+        y = batch_labels(batch, classes, mode_seeking)
         picks = torch.stack([by_class[c][torch.randint(0, len(by_class[c]), (1,))][0] for c in y.tolist()])
         real = images[picks]
-        fake = g(torch.randn(batch, latent), y)
+        z = torch.randn(batch, latent)
+        fake = g(z, y)
         opt_d.zero_grad()
         real_logits = d(augment(real, ops, p), y)
         positive = (real_logits > 0).float().mean().item()
@@ -472,8 +494,7 @@ def train(args):
         d_loss(d(augment(fake.detach(), ops, p), y), False).backward()
         opt_d.step()
         opt_g.zero_grad()
-        logits = d(augment(fake, ops, p), y)
-        (-logits.mean() if hinge else F.binary_cross_entropy_with_logits(logits, torch.ones_like(logits))).backward()
+        generator_loss(d(augment(fake, ops, p), y), hinge, fake, z, mode_seeking).backward()
         opt_g.step()
         step += 1
         if ema is not None:

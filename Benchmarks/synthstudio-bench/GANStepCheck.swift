@@ -5,9 +5,10 @@ import ImageIO
 import NeuralNet
 import StudioCore
 
-/// `gan-step-check [resnet|dcgan] [STEPS]`: does our training step do what PyTorch's does? A run
-/// of the GAN quality bench's settings (hinge for the ResNet, BCE for DCGAN, batch 64, Adam
-/// 2·10⁻⁴ (0.5, 0.999), EMA 0.999; augmentation off, which draws nothing) starts from our
+/// `gan-step-check [resnet|dcgan] [STEPS] [MODE_SEEKING]`: does our training step do what
+/// PyTorch's does? A run (hinge for the ResNet, BCE for DCGAN, batch 64, Adam 2·10⁻⁴ (0.5, 0.999),
+/// EMA 0.999, the mode-seeking term at the weight given (default 0: off); augmentation off, which
+/// draws nothing) starts from our
 /// initial weights on the sample digits at 16 px and takes STEPS steps (default 5) on batches
 /// drawn here; PyTorch (`dcgan_torch.py --step-check`) loads the same weights, takes the same
 /// steps on the same batches, and every tensor after them is compared — weights, batch-norm
@@ -16,6 +17,7 @@ import StudioCore
 struct GANStepCheck {
     let architecture: GANArchitecture.Kind
     let steps: Int
+    var modeSeeking: Float = 0
     let folder: String
 
     func run() throws {
@@ -25,6 +27,7 @@ struct GANStepCheck {
         settings.loss = architecture == .resnet ? .hinge : .bce
         settings.augment = try DiffAugment.parse("none")
         settings.ema = 0.999
+        settings.modeSeeking = modeSeeking
         let width = architecture == .resnet ? 32 : 64
         let info = GANRunInfo(
             architecture: GANArchitecture(
@@ -40,7 +43,7 @@ struct GANStepCheck {
         var entries: [SafeTensors.Entry] = [SafeTensors.Entry(name: "count", tensor: Tensor(shape: [1], storage: [Float(steps)]))]
         let (batch, latent) = (settings.batch, info.architecture.latent)
         for k in 0..<steps {
-            let labels = (0..<batch).map { _ in Int(random.next() % UInt64(data.classes.count)) }
+            let labels = GANModel.labels(batch: batch, classes: data.classes.count, paired: modeSeeking > 0, random: &random)
             let real = data.images.gathering(labels.map { data.byClass[$0][Int(random.next() % UInt64(data.byClass[$0].count))] })
             let noise = Tensor(shape: [batch, latent], storage: (0..<(batch * latent)).map { _ in Float(random.nextNormal()) })
             _ = model.trainStep(real: real, labels: labels, noise: noise)
@@ -56,7 +59,9 @@ struct GANStepCheck {
         let images = model.generate(noise: entries[2].tensor, labels: entries[3].tensor.storage.map { Int($0) })
         try Data(SafeTensors.encode([SafeTensors.Entry(name: "images", tensor: images)], metadata: [])).write(
             to: URL(fileURLWithPath: "\(run)/images.safetensors"))
-        print("\nOne training recipe, two frameworks: \(architecture.rawValue), \(steps) steps from the same weights on the same batches")
+        print(
+            "\nOne training recipe, two frameworks: \(architecture.rawValue), \(steps) steps from the same weights on the same batches"
+                + (modeSeeking > 0 ? ", mode-seeking term \(modeSeeking)" : ""))
         let quality = GANQualityBench(synthstudio: "", seconds: 0, folder: folder)
         guard
             let result = quality.json(

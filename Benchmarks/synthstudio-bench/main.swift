@@ -45,7 +45,8 @@ if arguments.first == "gan" {
 if arguments.first == "gan-step-check" {
     let kind: GANArchitecture.Kind = arguments.dropFirst().first == "dcgan" ? .dcgan : .resnet
     try GANStepCheck(
-        architecture: kind, steps: arguments.dropFirst(2).first.flatMap(Int.init) ?? 5, folder: ".build/bench-data/gan-step-check"
+        architecture: kind, steps: arguments.dropFirst(2).first.flatMap(Int.init) ?? 5,
+        modeSeeking: arguments.dropFirst(3).first.flatMap(Float.init) ?? 0, folder: ".build/bench-data/gan-step-check"
     )
     .run()
     exit(0)

@@ -39,6 +39,10 @@ public struct GANSettings: Sendable, Equatable {
     /// How images that are not square become the networks' square (`--fit`). A run.json without
     /// `fit` (written before it existed) stretched them.
     public var fit = ImageFit.stretch
+    /// Weight of the mode-seeking term (`Loss.modeSeeking`, `--mode-seeking`) in the generator's
+    /// loss; 0 (the default) leaves it out. With it, every batch is pairs: its second half asks
+    /// for the first half's classes from other noise. A run.json without `mode_seeking` has none.
+    public var modeSeeking: Float = 0
 
     public init() {}
 
@@ -70,6 +74,10 @@ public struct GANSettings: Sendable, Equatable {
             throw GANError(.settings, "Adam's betas must be at least 0 and below 1")
         }
         guard ema == 0 || (ema > 0 && ema < 1) else { throw GANError(.settings, "--ema must be 0 (off) or between 0 and 1, e.g. 0.999") }
+        guard modeSeeking >= 0, modeSeeking.isFinite else { throw GANError(.settings, "--mode-seeking must be 0 (off) or positive") }
+        guard modeSeeking == 0 || batch % 2 == 0 else {
+            throw GANError(.settings, "--mode-seeking pairs the images of a batch: --batch \(batch) must be even")
+        }
     }
 }
 
@@ -134,6 +142,7 @@ public struct GANRunInfo: Sendable, Equatable {
         }
         training.append(("checkpoint_every", .int(s.checkpointEvery)))
         if s.ema > 0 { training.append(("ema", .double(Self.decimal(s.ema)))) }
+        if s.modeSeeking > 0 { training.append(("mode_seeking", .double(Self.decimal(s.modeSeeking)))) }
         training.append(("fit", .string(s.fit.rawValue)))
         return .object([
             ("format", .string(Self.format)),
@@ -226,6 +235,7 @@ public struct GANRunInfo: Sendable, Equatable {
         }
         settings.checkpointEvery = try int(t, "checkpoint_every")
         settings.ema = t["ema"] == nil ? 0 : try float(t, "ema")
+        settings.modeSeeking = t["mode_seeking"] == nil ? 0 : try float(t, "mode_seeking")
         if let fit = t["fit"] {
             guard let value = fit.string.flatMap(ImageFit.init) else { throw fail("fit must be stretch, pad or crop") }
             settings.fit = value
@@ -303,11 +313,18 @@ public final class GANModel {
     public func trainStep(on data: TrainingSet) -> StepLosses {
         let s = info.settings
         let a = info.architecture
-        let labels = (0..<s.batch).map { _ in Int(random.next() % UInt64(a.classes)) }
+        let labels = Self.labels(batch: s.batch, classes: a.classes, paired: s.modeSeeking > 0, random: &random)
         let indices = labels.map { data.byClass[$0][Int(random.next() % UInt64(data.byClass[$0].count))] }
         let real = data.images.gathering(indices)
         let noise = Tensor(shape: [s.batch, a.latent], storage: (0..<(s.batch * a.latent)).map { _ in Float(random.nextNormal()) })
         return trainStep(real: real, labels: labels, noise: noise)
+    }
+
+    /// A batch's classes, drawn uniformly; `paired` (the mode-seeking term) repeats the first
+    /// half's in the second.
+    package static func labels(batch: Int, classes: Int, paired: Bool, random: inout RandomStream) -> [Int] {
+        let drawn = (0..<(paired ? batch / 2 : batch)).map { _ in Int(random.next() % UInt64(classes)) }
+        return paired ? drawn + drawn : drawn
     }
 
     /// One step on a given batch: real images, their labels (the fakes' too) and the fakes'
@@ -337,7 +354,9 @@ public final class GANModel {
         let plan = s.augment.plan(batch: s.batch, resolution: a.resolution, probability: augmentProbability, random: &random)
         let logits = discriminator.forward(s.augment.apply(fake, plan), labels: labels, training: true)
         let loss = s.loss == .bce ? Loss.binaryCrossEntropyWithLogits(logits, target: 1) : Loss.hingeGenerator(logits)
-        generator.backward(s.augment.backward(discriminator.backward(loss.gradient, imageGradient: true), plan))
+        var imageGradient = s.augment.backward(discriminator.backward(loss.gradient, imageGradient: true), plan)
+        if s.modeSeeking > 0 { imageGradient += Loss.modeSeeking(images: fake, noise: noise, weight: s.modeSeeking).gradient }
+        generator.backward(imageGradient)
         generatorOptimizer.update()
         step += 1
         if let average = averageGenerator {

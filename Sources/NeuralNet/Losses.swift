@@ -51,6 +51,41 @@ public enum Loss {
             value: Float(-total / Double(n)), gradient: Tensor(shape: logits.shape, repeating: -1 / n))
     }
 
+    /// The mode-seeking term (Mao et al. 2019, MSGAN) on a batch whose second half pairs with its
+    /// first (image `i` and image `i + N/2` of the same class from different noise):
+    /// `weight / (r + 1e-5)` with `r = mean|G(z₁) − G(z₂)| / mean|z₁ − z₂|`. It grows as a pair's
+    /// images come closer than their noise, so its gradient (with respect to the images; the noise
+    /// is an input) pushes a generator that ignores its noise to use it.
+    public static func modeSeeking(images: Tensor, noise: Tensor, weight: Float) -> LossResult {
+        let half = images.batch / 2
+        precondition(half >= 1 && images.batch == 2 * half && noise.batch == images.batch, "pairs: an even batch, one noise row each")
+        func meanDistance(_ t: Tensor) -> (Float, Int) {
+            let width = t.itemCount
+            var total: Double = 0
+            t.storage.withUnsafeBufferPointer { v in
+                for k in 0..<(half * width) { total += Double(abs(v[k] - v[k + half * width])) }
+            }
+            return (Float(total / Double(half * width)), half * width)
+        }
+        let (imageDistance, elements) = meanDistance(images)
+        let (noiseDistance, _) = meanDistance(noise)
+        let epsilon: Float = 1e-5
+        let ratio = imageDistance / max(noiseDistance, .leastNormalMagnitude)
+        let value = weight / (ratio + epsilon)
+        // d value / d ratio · d ratio / d image: each element's share of the mean, signed.
+        let scale = -weight / ((ratio + epsilon) * (ratio + epsilon)) / (Float(elements) * max(noiseDistance, .leastNormalMagnitude))
+        var gradient = [Float](repeating: 0, count: images.count)
+        images.storage.withUnsafeBufferPointer { v in
+            for k in 0..<elements {
+                let difference = v[k] - v[k + elements]
+                let g = difference > 0 ? scale : difference < 0 ? -scale : 0
+                gradient[k] = g
+                gradient[k + elements] = -g
+            }
+        }
+        return LossResult(value: value, gradient: Tensor(shape: images.shape, storage: gradient))
+    }
+
     /// `torch.nn.CrossEntropyLoss` (mean) of `(N, K)` logits against class labels.
     public static func softmaxCrossEntropy(_ logits: Tensor, labels: [Int]) -> LossResult {
         let (n, k) = (logits.batch, logits.itemCount)

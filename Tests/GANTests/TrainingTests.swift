@@ -182,6 +182,40 @@ func tinyInfo(_ data: TrainingSet, steps: Int = 4) -> GANRunInfo {
         #expect(throws: GANError.self) { try info.settings.validate() }
     }
 
+    /// With the mode-seeking term a batch is pairs (the second half asks for the first half's
+    /// classes), run.json keeps its weight, and an odd batch is refused; without it nothing changes.
+    @Test func theModeSeekingTermPairsTheBatch() throws {
+        let folder = TemporaryDirectory()
+        let data = try TrainingSet(dataset: DatasetIO.read(tinyDataset(in: folder)), resolution: 16)
+        var random = RandomStream(seed: 3)
+        let paired = GANModel.labels(batch: 8, classes: 5, paired: true, random: &random)
+        #expect(Array(paired[0..<4]) == Array(paired[4..<8]))
+        // One step on the same paired batch with and without the term: the discriminators take
+        // the same step, the generators not.
+        var info = tinyInfo(data)
+        let plain = GANModel(info: info)
+        info.settings.modeSeeking = 1
+        let seeking = GANModel(info: info)
+        let labels = GANModel.labels(batch: 4, classes: data.classes.count, paired: true, random: &random)
+        let real = data.images.gathering(labels.map { data.byClass[$0][0] })
+        let noise = Tensor(shape: [4, 8], storage: (0..<32).map { _ in Float(random.nextNormal()) })
+        _ = plain.trainStep(real: real, labels: labels, noise: noise)
+        _ = seeking.trainStep(real: real, labels: labels, noise: noise)
+        #expect(plain.discriminator.parameters.map(\.parameter.value) == seeking.discriminator.parameters.map(\.parameter.value))
+        #expect(plain.generator.parameters.map(\.parameter.value) != seeking.generator.parameters.map(\.parameter.value))
+        let run = "\(folder.path)/seeking"
+        try info.write(run: run)
+        #expect(try GANRunInfo.read(run: run) == info)
+        #expect(try String(contentsOfFile: GANRunInfo.path(run), encoding: .utf8).contains("\"mode_seeking\": 1"))
+        try tinyInfo(data).write(run: "\(folder.path)/plain")
+        #expect(!(try String(contentsOfFile: GANRunInfo.path("\(folder.path)/plain"), encoding: .utf8).contains("mode_seeking")))
+        info.settings.batch = 7
+        #expect(throws: GANError.self) { try info.settings.validate() }
+        info.settings.batch = 8
+        info.settings.modeSeeking = -1
+        #expect(throws: GANError.self) { try info.settings.validate() }
+    }
+
     @Test func damagedAndForeignCheckpointsAreRefused() throws {
         let folder = TemporaryDirectory()
         let data = try TrainingSet(dataset: DatasetIO.read(tinyDataset(in: folder)), resolution: 16)

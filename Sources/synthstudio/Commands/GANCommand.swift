@@ -104,6 +104,12 @@ struct GANTrain: ParsableCommand {
             discussion: "Recorded in run.json; square images are the same under all three."))
     var fit: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Weight of the mode-seeking term, which pushes a class's images from different noise apart (0: off, the default).",
+            discussion: "Mao et al. 2019 (MSGAN) use 1; batches become pairs of the same classes. See docs/GAN.md."))
+    var modeSeeking: Float?
+
     @Flag(help: "Continue the run in --out from its checkpoint.")
     var resume = false
 
@@ -115,7 +121,7 @@ struct GANTrain: ParsableCommand {
             ("--seed", seed != nil), ("--loss", loss != nil), ("--learning-rate", learningRate != nil),
             ("--discriminator-learning-rate", discriminatorLearningRate != nil), ("--beta1", beta1 != nil), ("--beta2", beta2 != nil),
             ("--ngf", ngf != nil), ("--ndf", ndf != nil), ("--augment", augment != nil), ("--checkpoint-every", checkpointEvery != nil),
-            ("--ema", ema != nil), ("--fit", fit != nil),
+            ("--ema", ema != nil), ("--fit", fit != nil), ("--mode-seeking", modeSeeking != nil),
         ]
         return options.filter(\.1).map(\.0)
     }
@@ -147,6 +153,7 @@ struct GANTrain: ParsableCommand {
                 }
                 if let checkpointEvery { settings.checkpointEvery = checkpointEvery }
                 if let ema { settings.ema = ema }
+                if let modeSeeking { settings.modeSeeking = modeSeeking }
                 if let learningRate { settings.learningRate = learningRate }
                 settings.discriminatorLearningRate = discriminatorLearningRate
                 if let beta1 { settings.beta1 = beta1 }
