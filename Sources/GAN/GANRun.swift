@@ -203,7 +203,7 @@ public struct GANRunInfo: Sendable, Equatable {
             return Float(n)
         }
         // Written by every version; a hand-made run.json without it means the DCGAN.
-        guard let kind = a["kind"] == nil ? .dcgan : a["kind"]?.string.flatMap(GANArchitecture.Kind.init) else {
+        guard let kind = a["kind"] == nil ? .dcgan : a["kind"]?.string.flatMap(GANArchitecture.Kind.init(rawValue:)) else {
             throw fail("architecture.kind must be conditional-dcgan or conditional-resnet")
         }
         let architecture = GANArchitecture(

@@ -51,14 +51,15 @@ public struct GANTrainer: Sendable {
     /// A new run when the folder holds none, else a resume to `steps` — what a `gan-train` job does
     /// (queued once, resumed after a cancel, raised by "train more").
     public static func newOrResume(
-        run: String, data: String, steps: Int, resolution: Int, settings: GANSettings, ngf: Int, ndf: Int
+        run: String, data: String, steps: Int, resolution: Int, settings: GANSettings, ngf: Int, ndf: Int,
+        kind: GANArchitecture.Kind = .dcgan
     ) -> GANTrainer {
         if FileManager.default.fileExists(atPath: GANRunInfo.path(run)) {
             return GANTrainer(run: run, start: .resume(steps: steps, data: nil))
         }
         var s = settings
         s.steps = steps
-        return GANTrainer(run: run, start: .new(data: data, resolution: resolution, settings: s, ngf: ngf, ndf: ndf))
+        return GANTrainer(run: run, start: .new(data: data, resolution: resolution, settings: s, ngf: ngf, ndf: ndf, kind: kind))
     }
 
     /// How a session ended.

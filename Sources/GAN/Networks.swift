@@ -10,6 +10,15 @@ public struct GANArchitecture: Sendable, Equatable {
     public enum Kind: String, Sendable, CaseIterable {
         case dcgan = "conditional-dcgan"
         case resnet = "conditional-resnet"
+
+        /// The name a person types (`--architecture`, a job's `architecture`): dcgan or resnet.
+        public init?(name: String) {
+            switch name {
+            case "dcgan": self = .dcgan
+            case "resnet": self = .resnet
+            default: return nil
+            }
+        }
     }
 
     public var kind = Kind.dcgan

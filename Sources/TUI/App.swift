@@ -632,27 +632,39 @@ public final class App {
     /// that exists).
     private func trainMore() {
         guard let run = data.runs[safe: state.runIndex] else {
-            state.status = "no run selected; :train DATASET starts one"
+            state.status = "no run selected; :train DATASET [resnet] starts one"
             return
         }
         let from = max(run.step, run.steps)
         state.overlay = .confirmTraining(run: "models/\(run.name)", from: from, to: from + 1000)
     }
 
-    /// Starts a GAN run on a real dataset of the workspace, into `models/<dataset>`, at the
-    /// smallest resolution (16/32/64) that holds its images.
-    private func startTraining(dataset name: String) {
+    /// Starts a GAN run on a real dataset of the workspace at the smallest resolution (16/32/64)
+    /// that holds its images: the DCGAN into `models/<dataset>`, or with `resnet` the residual
+    /// networks with the recipe `make bench` measures (width 32, adaptive augmentation) into
+    /// `models/<dataset>-resnet` (a job continues a run that exists with that run's settings, so
+    /// the two must not share a folder).
+    private func startTraining(dataset name: String, architecture: String?) {
         guard let entry = data.workspace.datasets.first(where: { $0.name == name }), entry.origin == .real else {
             state.status = "no real dataset \(name.terminalSafe) in this workspace"
             return
         }
+        var recipe: [String: String] = [:]
+        switch architecture {
+        case nil, "dcgan": break
+        case "resnet": recipe = ["architecture": "resnet", "augment": "ada", "ngf": "32", "ndf": "32"]
+        case let other?:
+            state.status = "train: architecture \(other.terminalSafe)? dcgan or resnet"
+            return
+        }
         let side = data.samples(dataset: name, category: nil, offset: 0, limit: 1).first.map { max($0.width, $0.height) } ?? 32
         let resolution = side <= 16 ? 16 : (side <= 32 ? 32 : 64)
-        queueTraining(data: name, run: "models/\(name)", steps: 3000, resolution: resolution)
+        let run = recipe.isEmpty ? "models/\(name)" : "models/\(name)-resnet"
+        queueTraining(data: name, run: run, steps: 3000, resolution: resolution, recipe: recipe)
     }
 
-    private func queueTraining(data dataset: String, run: String, steps: Int, resolution: Int?) {
-        var settings = ["data": dataset, "run": run]
+    private func queueTraining(data dataset: String, run: String, steps: Int, resolution: Int?, recipe: [String: String] = [:]) {
+        var settings = recipe.merging(["data": dataset, "run": run]) { $1 }
         if let resolution { settings["resolution"] = String(resolution) }
         do {
             let spec = try JobSpec.make(
@@ -712,7 +724,7 @@ public final class App {
         case "coverage": state.screen = .coverage
         case "jobs": state.screen = .jobs
         case "axes" where words.count > 1: addView(rows: words[1], columns: words.dropFirst(2).first)
-        case "train" where words.count > 1: startTraining(dataset: words[1])
+        case "train" where words.count > 1: startTraining(dataset: words[1], architecture: words.dropFirst(2).first)
         case "train": state.screen = .train
         case "help": state.overlay = .help
         case "index": startIndexing()

@@ -19,6 +19,10 @@ struct ProtocolTests {
             GANSampleSpec(id: "j-2", units: UnitPlan(dataset: "digits-gan", count: 85, seed: 3), run: "/w/models/digits", className: "7")),
         .ganTrain(
             GANTrainSpec(id: "j-3", data: "/w/real/digits", run: "/w/models/d", steps: 3000, seed: 1, resolution: 16, ngf: 32, ndf: 32)),
+        .ganTrain(
+            GANTrainSpec(
+                id: "j-7", data: "/w/real/digits", run: "/w/models/r", steps: 10, seed: 2, architecture: "resnet", loss: "bce",
+                augment: "ada")),
         .evaluate(EvaluateSpec(id: "j-4", real: "/a", synthetic: "/b", holdout: "/c", seed: 9)),
         .evaluate(EvaluateSpec(id: "j-6", real: "/a", synthetic: "/b", holdout: "/c", seed: 2, task: .detect, steps: 40, size: "128x96")),
         .external(
@@ -59,6 +63,10 @@ struct ProtocolTests {
                 "unknown field \"recipe\""
             ),
             (#"{"id": "a", "kind": "gan-train", "data": "d", "run": "r", "steps": true, "seed": "1"}"#, "steps must be an integer"),
+            (
+                #"{"id": "a", "kind": "gan-train", "data": "d", "run": "r", "steps": 5, "seed": "1", "architecture": "biggan"}"#,
+                "expected dcgan or resnet"
+            ),
             (
                 #"{"id": "a", "kind": "evaluate", "real": "r", "synthetic": "s", "holdout": "h", "seed": "1", "task": "segment"}"#,
                 "task must be classify or detect"

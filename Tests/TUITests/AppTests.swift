@@ -286,6 +286,35 @@ func settledText(_ app: App, width: Int = 120, height: Int = 30) -> String {
         app.handle(.character("q"))
         #expect(app.state.quitting, "no jobs run: q quits at once")
     }
+
+    /// `:train DATASET` queues the DCGAN into models/DATASET; `:train DATASET resnet` the residual
+    /// networks with the bench's recipe into a folder of their own; anything else is refused.
+    @Test func trainCommandQueuesTheChosenArchitecture() throws {
+        let dir = try tinyWorkspace()
+        let app = try openApp(dir)
+        func command(_ text: String) {
+            app.handle(.character(":"))
+            for c in text { app.handle(.character(c)) }
+            app.handle(.enter)
+        }
+        command("train shapes resnet")
+        #expect(app.state.status.contains("gan-train models/shapes-resnet"), "\(app.state.status)")
+        command("train shapes")
+        #expect(app.state.status.contains("gan-train models/shapes to step"), "\(app.state.status)")
+        command("train shapes biggan")
+        #expect(app.state.status.contains("dcgan or resnet"), "\(app.state.status)")
+        let jobs = try FileManager.default.contentsOfDirectory(atPath: "\(dir.path)/.studio/jobs")
+        let specs = try jobs.compactMap { id -> [String: Any]? in
+            let path = "\(dir.path)/.studio/jobs/\(id)/spec.json"
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any]
+        }
+        #expect(specs.count == 2, "\(jobs)")
+        let resnet = try #require(specs.first { ($0["run"] as? String)?.hasSuffix("models/shapes-resnet") == true })
+        #expect(resnet["architecture"] as? String == "resnet" && resnet["augment"] as? String == "ada" && resnet["ngf"] as? Int == 32)
+        let dcgan = try #require(specs.first { ($0["run"] as? String)?.hasSuffix("models/shapes") == true })
+        #expect(dcgan["architecture"] as? String == "dcgan" && dcgan["loss"] == nil, "the architecture's own loss")
+    }
 }
 
 /// ncurses has one screen per process: these run one at a time.

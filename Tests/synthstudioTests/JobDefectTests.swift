@@ -103,6 +103,16 @@ struct JobDefectTests {
         #expect(job["done"] as? Int == 600 && job["total"] as? Int == 600, "\(job)")
         #expect(seenMidway, "progress between 0 and 600 was shown while it ran")
         #expect(try CLIRunner.run(["jobs", "list", "--workspace", dir.path]).stdout.contains("600/600"))
+        // The residual networks, with their own defaults (hinge loss, Adam 4e-4).
+        let resnet = try CLIRunner.run([
+            "jobs", "start", "gan-train", "--workspace", dir.path, "--count", "2", "--set", "data=digits", "--set", "run=models/r",
+            "--set", "resolution=16", "--set", "batch=8", "--set", "ngf=8", "--set", "ndf=8", "--set", "architecture=resnet",
+        ])
+        #expect(resnet.status == 0, "\(resnet.stderr)")
+        let resnetID = resnet.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try CLIRunner.run(["jobs", "wait", resnetID, "--workspace", dir.path]).status == 0)
+        let info = try String(contentsOfFile: "\(dir.path)/models/r/run.json", encoding: .utf8)
+        #expect(info.contains("conditional-resnet") && info.contains(#""loss": "hinge""#) && info.contains("0.0004"), "\(info)")
     }
 
     @Test("cancel stops committing at once: what is in the dataset when cancel returns is what stays")

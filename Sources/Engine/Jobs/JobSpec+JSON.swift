@@ -1,5 +1,6 @@
 internal import Datasets
 internal import Foundation
+internal import GAN
 internal import StudioCore
 
 /// `spec.json`: one flat JSON object, keys in a fixed order — `id`, `kind`, then the kind's own.
@@ -35,9 +36,10 @@ extension JobSpec {
         case .ganTrain(let s):
             members += [
                 ("data", .string(s.data)), ("run", .string(s.run)), ("steps", .int(s.steps)), ("seed", .string(String(s.seed))),
-                ("resolution", .int(s.resolution)), ("batch", .int(s.batch)), ("loss", .string(s.loss)), ("augment", .string(s.augment)),
-                ("ngf", .int(s.ngf)), ("ndf", .int(s.ndf)),
+                ("resolution", .int(s.resolution)), ("batch", .int(s.batch)), ("architecture", .string(s.architecture)),
+                ("augment", .string(s.augment)), ("ngf", .int(s.ngf)), ("ndf", .int(s.ndf)),
             ]
+            if let loss = s.loss { members.append(("loss", .string(loss))) }
         case .evaluate(let s):
             members += [
                 ("real", .string(s.real)), ("synthetic", .string(s.synthetic)), ("holdout", .string(s.holdout)),
@@ -59,7 +61,7 @@ extension JobSpec {
         switch kind {
         case .render: unitFields.union(["recipe", "pins", "size", "samples_per_pixel", "labels", "classes"])
         case .ganSample: unitFields.union(["run", "class"])
-        case .ganTrain: ["data", "run", "steps", "seed", "resolution", "batch", "loss", "augment", "ngf", "ndf"]
+        case .ganTrain: ["data", "run", "steps", "seed", "resolution", "batch", "architecture", "loss", "augment", "ngf", "ndf"]
         case .evaluate: ["real", "synthetic", "holdout", "seed", "task", "steps", "size"]
         case .external: unitFields.union(["command", "parameters", "classes"])
         }
@@ -104,7 +106,8 @@ extension JobSpec {
                 GANTrainSpec(
                     id: id, data: try f.required("data"), run: try f.required("run"), steps: try f.requiredInt("steps"),
                     seed: try f.seed(), resolution: try f.int("resolution") ?? 32, batch: try f.int("batch") ?? 64,
-                    loss: try f.string("loss") ?? "bce", augment: try f.string("augment") ?? "none", ngf: try f.int("ngf") ?? 64,
+                    architecture: try f.string("architecture") ?? "dcgan", loss: try f.string("loss"),
+                    augment: try f.string("augment") ?? "none", ngf: try f.int("ngf") ?? 64,
                     ndf: try f.int("ndf") ?? 64))
         case .evaluate:
             guard let task = EvaluateSpec.Task(rawValue: try f.string("task") ?? "classify") else {
@@ -149,6 +152,9 @@ extension JobSpec {
             if s.command.isEmpty { throw EngineError(.invalidSpec, "an external job needs a command") }
         case .ganTrain(let s):
             if s.steps < 1 { throw EngineError(.invalidSpec, "a gan-train job needs at least 1 step") }
+            if GANArchitecture.Kind(name: s.architecture) == nil {
+                throw EngineError(.invalidSpec, "architecture \(s.architecture.terminalSafe): expected dcgan or resnet")
+            }
         case .ganSample, .evaluate: break
         }
         if let classes = units.flatMap({ _ in declaredClasses }), Set(classes).count != classes.count {

@@ -84,7 +84,8 @@ extension JobSpec {
             let data = try path("data"), run = try path("run")
             let s = GANTrainSpec(
                 id: id, data: data, run: run, steps: count, seed: seed, resolution: try integer("resolution", 32),
-                batch: try integer("batch", 64), loss: take("loss") ?? "bce", augment: take("augment") ?? "none",
+                batch: try integer("batch", 64), architecture: take("architecture") ?? "dcgan", loss: take("loss"),
+                augment: take("augment") ?? "none",
                 ngf: try integer("ngf", 64), ndf: try integer("ndf", 64))
             try noneLeft()
             spec = .ganTrain(s)

@@ -199,14 +199,17 @@ public struct GANTrainSpec: Sendable, Hashable {
     /// Settings of a new run (ignored when the run exists).
     public var resolution: Int
     public var batch: Int
-    public var loss: String
+    /// `dcgan` or `resnet`; a job written before it existed trained the DCGAN.
+    public var architecture: String
+    /// `bce` or `hinge`; nil: the architecture's own (bce for dcgan, hinge for resnet).
+    public var loss: String?
     public var augment: String
     public var ngf: Int
     public var ndf: Int
 
     public init(
-        id: String, data: String, run: String, steps: Int, seed: UInt64, resolution: Int = 32, batch: Int = 64, loss: String = "bce",
-        augment: String = "none", ngf: Int = 64, ndf: Int = 64
+        id: String, data: String, run: String, steps: Int, seed: UInt64, resolution: Int = 32, batch: Int = 64,
+        architecture: String = "dcgan", loss: String? = nil, augment: String = "none", ngf: Int = 64, ndf: Int = 64
     ) {
         self.id = id
         self.data = data
@@ -215,6 +218,7 @@ public struct GANTrainSpec: Sendable, Hashable {
         self.seed = seed
         self.resolution = resolution
         self.batch = batch
+        self.architecture = architecture
         self.loss = loss
         self.augment = augment
         self.ngf = ngf

@@ -130,18 +130,23 @@ public enum JobWork {
     }
 
     private static func train(_ s: GANTrainSpec, emit: (JobEvent) -> Void, shouldStop: () -> Bool) throws(EngineError) -> Outcome {
-        var settings = GANSettings()
+        guard let kind = GANArchitecture.Kind(name: s.architecture) else {
+            throw EngineError(.invalidSpec, "architecture must be dcgan or resnet")
+        }
+        var settings = GANSettings(for: kind)
         settings.batch = s.batch
         settings.seed = s.seed
-        guard let loss = GANSettings.LossKind(rawValue: s.loss) else { throw EngineError(.invalidSpec, "loss must be bce or hinge") }
-        settings.loss = loss
+        if let name = s.loss {
+            guard let loss = GANSettings.LossKind(rawValue: name) else { throw EngineError(.invalidSpec, "loss must be bce or hinge") }
+            settings.loss = loss
+        }
         do {
             settings.augment = try DiffAugment.parse(s.augment)
         } catch {
             throw EngineError(.invalidSpec, error.description)
         }
         let trainer = GANTrainer.newOrResume(
-            run: s.run, data: s.data, steps: s.steps, resolution: s.resolution, settings: settings, ngf: s.ngf, ndf: s.ndf)
+            run: s.run, data: s.data, steps: s.steps, resolution: s.resolution, settings: settings, ngf: s.ngf, ndf: s.ndf, kind: kind)
         emit(.started(total: s.steps))
         let outcome: GANTrainer.Outcome
         do {

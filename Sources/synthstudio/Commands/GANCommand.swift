@@ -139,8 +139,9 @@ struct GANTrain: ParsableCommand {
                 start = .resume(steps: steps, data: data)
             } else {
                 guard let data else { throw CLIError(message: "--data is required (or --resume an existing run)") }
-                let kinds = ["dcgan": GANArchitecture.Kind.dcgan, "resnet": .resnet]
-                guard let kind = kinds[architecture ?? "dcgan"] else { throw CLIError(message: "--architecture must be dcgan or resnet") }
+                guard let kind = GANArchitecture.Kind(name: architecture ?? "dcgan") else {
+                    throw CLIError(message: "--architecture must be dcgan or resnet")
+                }
                 var settings = GANSettings(for: kind)
                 if let batch { settings.batch = batch }
                 settings.steps = steps ?? (seconds == nil ? 2000 : GANTrainer.unboundedSteps)
