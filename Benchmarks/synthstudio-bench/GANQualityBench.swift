@@ -9,8 +9,10 @@ import StudioCore
 /// images for the same wall-clock budget, judged by one evaluator (ours): on the sample digits and
 /// on Fashion-MNIST (Debian's `dataset-fashion-mnist`, exported by `scripts/export_fashion.py`),
 /// with one recipe for both — the resolution `gan train` picks by itself (the smallest that holds
-/// the images: 16 px for the 8-px digits, 32 for Fashion-MNIST's 28), batch 64, Adam 2·10⁻⁴
-/// (0.5, 0.999), adaptive augmentation, the moving average of G — and no per-dataset tuning.
+/// the images: 16 px for the 8-px digits, 32 for Fashion-MNIST's 28), batch 64, each
+/// architecture's own defaults (`GANSettings(for:)`: DCGAN's BCE and Adam 2·10⁻⁴ (0.5, 0.999); the
+/// ResNet's hinge, Adam 4·10⁻⁴ (0, 0.9) and mode-seeking term 0.3), adaptive augmentation, the
+/// moving average of G — and no per-dataset tuning.
 ///
 /// Each row trains a run (ours through `synthstudio gan train --seconds`, PyTorch through
 /// `Benchmarks/peers/dcgan_torch.py --train`, which writes a synthstudio checkpoint), then the same

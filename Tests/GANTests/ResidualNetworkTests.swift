@@ -61,6 +61,8 @@ import Testing
         info.architecture.kind = kind
         info.architecture.resolution = resolution
         info.settings.loss = .hinge
+        // The ResNet with its default mode-seeking term: paired batches resume bit for bit too.
+        info.settings.modeSeeking = GANSettings(for: kind).modeSeeking
         info.architecture.ngf = 4
         info.architecture.ndf = 4
         let straight = GANModel(info: info)

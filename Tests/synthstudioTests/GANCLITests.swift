@@ -57,17 +57,19 @@ struct GANCLITests {
         }
         let dcgan = try training("dcgan", [])
         #expect(dcgan["loss"]?.string == "bce" && dcgan["learning_rate"]?.number == 2e-4 && dcgan["beta1"]?.number == 0.5)
+        #expect(dcgan["mode_seeking"] == nil)
         let resnet = try training("resnet", ["--architecture", "resnet"])
         #expect(resnet["loss"]?.string == "hinge" && resnet["learning_rate"]?.number == 4e-4)
         #expect(resnet["beta1"]?.number == 0 && resnet["beta2"]?.number == 0.9 && resnet["learning_rate_discriminator"] == nil)
+        #expect(resnet["mode_seeking"]?.number == 0.3)
         let chosen = try training(
             "chosen",
             [
                 "--architecture", "resnet", "--loss", "bce", "--learning-rate", "1e-4", "--discriminator-learning-rate", "4e-4", "--beta1",
-                "0.5",
+                "0.5", "--mode-seeking", "0",
             ])
         #expect(chosen["loss"]?.string == "bce" && chosen["learning_rate"]?.number == 1e-4 && chosen["beta1"]?.number == 0.5)
-        #expect(chosen["learning_rate_discriminator"]?.number == 4e-4 && chosen["beta2"]?.number == 0.9)
+        #expect(chosen["learning_rate_discriminator"]?.number == 4e-4 && chosen["beta2"]?.number == 0.9 && chosen["mode_seeking"] == nil)
         let refused = try CLIRunner.run(
             ["gan", "train", "--data", "\(dir.path)/real/shapes", "--out", "\(dir.path)/models/bad", "--beta2", "1"] + Self.tiny)
         #expect(refused.status != 0 && refused.stderr.contains("betas"), "\(refused.stderr)")

@@ -106,8 +106,8 @@ struct GANTrain: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Weight of the mode-seeking term, which pushes a class's images from different noise apart (0: off, the default).",
-            discussion: "Mao et al. 2019 (MSGAN) use 1; batches become pairs of the same classes. See docs/GAN.md."))
+            "Weight of the mode-seeking term, which pushes a class's images from different noise apart (0: off).",
+            discussion: "Default 0.3 for resnet, 0 for dcgan; batches become pairs of the same classes. See docs/GAN.md."))
     var modeSeeking: Float?
 
     @Flag(help: "Continue the run in --out from its checkpoint.")
