@@ -171,6 +171,27 @@ public struct GANRunInfo: Sendable, Equatable {
         ])
     }
 
+    /// How the run is made, in short phrases for a person (the Train screen lists them):
+    /// `ResNet 16 px`, `width 32/32`, `hinge loss`, `Adam 0.0004 (0, 0.9)`, `ADA`, `EMA 0.999`,
+    /// `mode-seeking 0.3`, `batch 64`.
+    public var recipe: [String] {
+        let a = architecture, s = settings
+        var parts = [
+            "\(a.kind == .resnet ? "ResNet" : "DCGAN") \(a.resolution) px", "width \(a.ngf)/\(a.ndf)",
+            "\(s.loss.rawValue) loss", String(format: "Adam %g (%g, %g)", s.learningRate, s.beta1, s.beta2),
+        ]
+        if let rate = s.discriminatorLearningRate { parts.append(String(format: "D at %g", rate)) }
+        if s.augment.adaptive {
+            parts.append("ADA")
+        } else if !s.augment.operations.isEmpty {
+            parts.append("DiffAugment " + s.augment.operations.map(\.rawValue).joined(separator: ","))
+        }
+        if s.ema > 0 { parts.append(String(format: "EMA %g", s.ema)) }
+        if s.modeSeeking > 0 { parts.append(String(format: "mode-seeking %g", s.modeSeeking)) }
+        parts.append("batch \(s.batch)")
+        return parts
+    }
+
     /// Set while writing: the dataset's path relative to the run folder, so a workspace that is
     /// moved or cloned elsewhere keeps its runs pointing at their data.
     private var relativeRoot: String?

@@ -182,6 +182,11 @@ func shapesWorkspace() throws -> TemporaryDirectory {
         let text = app.compose(width: 120, height: 30).frame.text
         #expect(text.contains("step 3000") && text.contains("┤"), "losses with axes: \(text)")
         #expect(text.contains("every class varies (diversity ≥ 0.95×) and looks like itself (≥ 88%)"), "the shipped check.json: \(text)")
+        #expect(text.contains("DCGAN 16 px") && text.contains("Adam 0.0002 (0.5, 0.999)"), "how it is made: \(text)")
+        #expect(
+            TrainView.wrap(["ResNet 32 px", "width 16/16", "ADA", "EMA 0.999"], width: 24) == [
+                "ResNet 32 px", "width 16/16 · ADA", "EMA 0.999",
+            ])
         app.handle(.character("s"))
         guard case .confirmTraining(let run, let from, let to)? = app.state.overlay else {
             Issue.record("s queued without asking")

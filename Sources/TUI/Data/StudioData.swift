@@ -42,6 +42,8 @@ public final class StudioData {
         /// `(step, discriminator, generator)` per checkpoint, from `log.jsonl`.
         public let losses: [(step: Int, discriminator: Double, generator: Double)]
         public let latestGrid: String?
+        /// How the run is made (`GANRunInfo.recipe`).
+        public var recipe: [String] = []
         /// The judge's diversity and fidelity per class at the last checkpoint that has them.
         var quality: (step: Int, classes: [ClassQuality])? = nil
     }
@@ -255,7 +257,7 @@ public final class StudioData {
             let step = grids.last.flatMap { Int($0.dropFirst(5).prefix(6)) } ?? 0
             return RunSummary(
                 name: name, folder: folder, datasetRoot: info.datasetRoot, classes: info.classes, step: step, steps: info.settings.steps,
-                losses: losses, latestGrid: grids.last.map { "\(folder)/samples/\($0)" }, quality: quality)
+                losses: losses, latestGrid: grids.last.map { "\(folder)/samples/\($0)" }, recipe: info.recipe, quality: quality)
         }
     }
 }

@@ -47,6 +47,19 @@ struct TrainView {
     }
 
     /// An axis value in at most 6 columns.
+    /// Phrases in lines of at most `width` characters, joined by " · " and never broken inside.
+    static func wrap(_ phrases: [String], width: Int) -> [String] {
+        var lines: [String] = []
+        for phrase in phrases {
+            if let last = lines.last, last.count + 3 + phrase.count <= width {
+                lines[lines.count - 1] = last + " · " + phrase
+            } else {
+                lines.append(phrase)
+            }
+        }
+        return lines
+    }
+
     static func label(_ v: Double) -> String {
         let text = abs(v) >= 100 ? String(format: "%.0f", v) : (abs(v) >= 10 ? String(format: "%.1f", v) : String(format: "%.2f", v))
         return text.leftPadded(6)
@@ -93,6 +106,13 @@ struct TrainView {
             frame.put("\(run.name.terminalSafe)  \(run.step)/\(run.steps)", x: 2, y: top + 1 + i, style: style, limit: listWidth - 4)
         }
         guard let run = runs[safe: state.runIndex] else { return ([], []) }
+        // How the selected run is made, at the foot of the list, where the list leaves room.
+        let recipe = Self.wrap(run.recipe, width: listWidth - 4)
+        if bottom - 1 - recipe.count > top + 1 + runs.count {
+            for (i, line) in recipe.enumerated() {
+                frame.put(line, x: 2, y: bottom - 1 - recipe.count + i, style: Frame.Style(.muted), limit: listWidth - 4)
+            }
+        }
         let x0 = listWidth, width = frame.width - listWidth
         let curveHeight = max(3, (bottom - top) / 3)
         frame.box(
