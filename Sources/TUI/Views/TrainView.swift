@@ -46,7 +46,6 @@ struct TrainView {
         return (rows, low, high)
     }
 
-    /// An axis value in at most 6 columns.
     /// Phrases in lines of at most `width` characters, joined by " · " and never broken inside.
     static func wrap(_ phrases: [String], width: Int) -> [String] {
         var lines: [String] = []
@@ -60,6 +59,7 @@ struct TrainView {
         return lines
     }
 
+    /// An axis value in at most 6 columns.
     static func label(_ v: Double) -> String {
         let text = abs(v) >= 100 ? String(format: "%.0f", v) : (abs(v) >= 10 ? String(format: "%.1f", v) : String(format: "%.2f", v))
         return text.leftPadded(6)
