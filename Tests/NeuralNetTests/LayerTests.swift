@@ -153,7 +153,7 @@ import Testing
     }
 
     /// The mode-seeking term: its value by the formula on a hand-made pair, its gradient against
-    /// central differences in double precision, and it falls as the pairs move apart.
+    /// central differences, and it falls as the pairs move apart.
     @Test func modeSeekingTerm() {
         // Two pairs of 2-value images; noise rows 2 apart in each of 3 dimensions.
         let images = Tensor(shape: [4, 2], storage: [0.5, -0.5, 1, 0, 0.25, 0.5, 0, 0])
