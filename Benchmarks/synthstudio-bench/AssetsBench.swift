@@ -207,7 +207,10 @@ struct AssetsBench {
     }
 
     /// Rays per second of the general renderer (camera, shadow and bounce rays) beside Embree
-    /// alone tracing the same scenes' camera rays, one `rtcIntersect1` each.
+    /// alone tracing the same scenes' camera rays, one `rtcIntersect1` each; then Embree alone
+    /// on the very rays the renders traced (recorded, replayed one call each and as streams):
+    /// the share of a render that is tracing, so the most any speed-up of everything else could
+    /// give.
     func rays() {
         guard
             let job = try? RenderJob(
@@ -216,22 +219,35 @@ struct AssetsBench {
                     pins: [:], size: PixelSize(width: 320, height: 240), samplesPerPixel: nil))
         else { return }
         var traced = 0, seconds = 0.0, alone = 0, aloneSeconds = 0.0
+        var replayed = 0, single = 0.0, streamed = 0.0, samples = 0
         for i in 0..<4 {
             guard let (scene, renderer) = try? job.composedScene(i) else { continue }
             let start = DispatchTime.now().uptimeNanoseconds
             traced += renderer.render(scene, stream: RandomStream(seed: 1).derived(UInt64(i))).rays
             seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            samples += renderer.width * renderer.height * renderer.samplesPerPixel
             let (r, s) = renderer.embreeAlone(scene)
             alone += r
             aloneSeconds += s
+            let recorded = renderer.renderRecordingRays(scene, stream: RandomStream(seed: 1).derived(UInt64(i))).recorded
+            let replay = renderer.embreeReplay(scene, recorded)
+            replayed += replay.rays
+            single += replay.single
+            streamed += replay.streamed
         }
-        guard seconds > 0, aloneSeconds > 0 else { return }
+        guard seconds > 0, aloneSeconds > 0, single > 0, streamed > 0 else { return }
         let ours = Double(traced) / seconds, embree = Double(alone) / aloneSeconds
         print(
             String(
                 format:
-                    "  rays: renderer %.2f M rays/s (all rays, shading included); Embree alone %.2f M rays/s (camera rays, rtcIntersect1) → %.0f %%",
-                ours / 1e6, embree / 1e6, ours / embree * 100))
+                    "  rays: renderer %.2f M rays/s (all rays, shading included; %.2f rays per sample); Embree alone %.2f M rays/s (camera rays, rtcIntersect1) → %.0f %%",
+                ours / 1e6, Double(traced) / Double(max(1, samples)), embree / 1e6, ours / embree * 100))
+        let floor = min(single, streamed)
+        print(
+            String(
+                format:
+                    "  Embree alone on the renders' own rays: %.2f M rays/s one call each, %.2f M rays/s as streams → tracing is %.0f %% of the render: with everything else free, at most %.1f× faster",
+                Double(replayed) / single / 1e6, Double(replayed) / streamed / 1e6, floor / seconds * 100, seconds / floor))
     }
 }
 

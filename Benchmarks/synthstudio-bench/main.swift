@@ -22,6 +22,10 @@ if arguments.first == "assets-look", let recipe = arguments.dropFirst().first {
     try bench.look(images: arguments.dropFirst(2).first.flatMap(Int.init) ?? 4)
     exit(0)
 }
+if arguments.first == "assets-rays" {
+    AssetsBench(synthstudio: ".build/release/synthstudio", folder: ".build/bench-data/assets").rays()
+    exit(0)
+}
 if arguments.first == "noise" {
     AssetsBench(synthstudio: ".build/release/synthstudio", folder: ".build/bench-data/assets").noise()
     exit(0)

@@ -611,4 +611,30 @@ struct AssetRendererTests {
         glass.transmission = 1
         #expect(spread(Self.quad(glass), wearing: true) == spread(Self.quad(glass), wearing: false), "glass keeps its tint")
     }
+
+    @Test("Recording a render's rays changes nothing; the record holds every ray it traced, shadow rays through glass or not")
+    func recordedRays() {
+        var floor = SurfaceMaterial()
+        floor.baseColor = SIMD4(0.6, 0.5, 0.4, 1)
+        floor.roughness = 0.4
+        for paneMaterial in [Self.glass(roughness: 0), Self.glow(0.3)] {
+            // A floor under a pane standing over it: with glass, shadow rays look at what they
+            // meet (intersections); without, Embree's occlusion query answers them.
+            let pane = Self.quad(paneMaterial)
+            let scene = ComposedScene(
+                assets: [Self.slab(y: -1, xs: -4...4, zs: 0...8, floor), pane],
+                placements: [
+                    Placement(asset: 0, position: .zero, label: nil), Placement(asset: 1, position: SIMD3(0, 0, 4), label: "pane"),
+                ],
+                environment: EnvironmentMap(constant: SIMD3(repeating: 0.5)), camera: (SIMD3(0, 0.5, -2), SIMD3(0, -0.5, 4), 50))
+            let renderer = AssetRenderer(width: 24, height: 18, samplesPerPixel: 4)
+            let plain = renderer.render(scene, stream: RandomStream(seed: 5))
+            let (output, recorded) = renderer.renderRecordingRays(scene, stream: RandomStream(seed: 5))
+            #expect(output.rgb == plain.rgb && output.instances == plain.instances && output.depth == plain.depth)
+            #expect(recorded.count == 18, "a record per row")
+            #expect(output.rays > 24 * 18 * 4 && recorded.reduce(0) { $0 + $1.count } == output.rays)
+            let replay = renderer.embreeReplay(scene, recorded)
+            #expect(replay.rays == output.rays && replay.single > 0 && replay.streamed > 0)
+        }
+    }
 }

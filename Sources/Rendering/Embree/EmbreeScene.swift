@@ -30,7 +30,7 @@ struct Hit {
 /// Owns one committed Embree scene of triangle meshes; released in `deinit`. Safe to query from
 /// many threads once committed.
 final class EmbreeScene: @unchecked Sendable {
-    private let scene: RTCScene
+    fileprivate let scene: RTCScene
 
     /// Builds and commits a scene from meshes (vertices in world space, triangles as indices).
     /// A mesh with a nonzero `travel` (metres over the shutter) moves: its vertices are at
@@ -261,24 +261,27 @@ extension RayBatch.Entry where Ray == RTCRay {
 }
 
 extension EmbreeScene {
-    /// Every ray's first hit; results are read with `RayBatch.hit(_:)`.
-    func intersect<Payload>(_ batch: inout HitBatch<Payload>) {
+    /// Every ray's first hit; results are read with `RayBatch.hit(_:)`. `coherent`: the rays
+    /// run mostly alike (camera rays, shadow rays to the sun) and Embree may trace them in
+    /// packets; scattered rays go faster without (on a composed render's environment shadow
+    /// rays the coherent path took minutes where single calls took a second).
+    func intersect<Payload>(_ batch: inout HitBatch<Payload>, coherent: Bool = true) {
         guard batch.count > 0 else { return }
-        var context = Self.coherentContext()
+        var context = Self.context(coherent: coherent)
         batch.withRays(as: RTCRayHit.self) { rays, count, stride in cembree_rtcIntersect1M(scene, &context, rays, count, stride) }
     }
 
     /// Whether anything blocks each ray; read with `RayBatch.Entry.isOccluded`.
-    func occluded<Payload>(_ batch: inout OcclusionBatch<Payload>) {
+    func occluded<Payload>(_ batch: inout OcclusionBatch<Payload>, coherent: Bool = true) {
         guard batch.count > 0 else { return }
-        var context = Self.coherentContext()
+        var context = Self.context(coherent: coherent)
         batch.withRays(as: RTCRay.self) { rays, count, stride in cembree_rtcOccluded1M(scene, &context, rays, count, stride) }
     }
 
-    private static func coherentContext() -> RTCIntersectContext {
+    private static func context(coherent: Bool) -> RTCIntersectContext {
         var context = RTCIntersectContext()
         rtcInitIntersectContext(&context)
-        context.flags = RTC_INTERSECT_CONTEXT_FLAG_COHERENT
+        context.flags = coherent ? RTC_INTERSECT_CONTEXT_FLAG_COHERENT : RTC_INTERSECT_CONTEXT_FLAG_INCOHERENT
         return context
     }
 
@@ -310,7 +313,29 @@ package struct RecordedRays: Sendable {
         occlusion = batch.entries.map(\.ray)
     }
 
+    init(hits: [RTCRayHit], occlusion: [RTCRay]) {
+        self.hits = hits
+        self.occlusion = occlusion
+    }
+
     var count: Int { hits.count + occlusion.count }
+
+    /// Every ray sent again with one `rtcIntersect1` or `rtcOccluded1` call each; how many met
+    /// something.
+    @discardableResult func traceEach(_ embree: EmbreeScene) -> Int {
+        var context = RTCIntersectContext()
+        rtcInitIntersectContext(&context)
+        var met = 0
+        for var rayhit in hits {
+            cembree_rtcIntersect1(embree.scene, &context, &rayhit)
+            if rayhit.hit.geomID != cembree_invalid_geometry_id() { met += 1 }
+        }
+        for var ray in occlusion {
+            cembree_rtcOccluded1(embree.scene, &context, &ray)
+            if ray.tfar < 0 { met += 1 }
+        }
+        return met
+    }
 
     /// The same rays as a fresh stream, ready to send again.
     func replay() -> (hits: HitBatch<Void>, occlusion: OcclusionBatch<Void>) {

@@ -134,6 +134,16 @@ public struct AssetRenderer: Sendable {
     }
 
     public func render(_ scene: ComposedScene, stream: RandomStream) -> RenderOutput {
+        render(scene, stream: stream, recording: false).output
+    }
+
+    /// The image, and a copy of every ray it sent to Embree, a row's to a record (for the bench's
+    /// replay: how long Embree alone takes on them).
+    package func renderRecordingRays(_ scene: ComposedScene, stream: RandomStream) -> (output: RenderOutput, recorded: [RecordedRays]) {
+        render(scene, stream: stream, recording: true)
+    }
+
+    private func render(_ scene: ComposedScene, stream: RandomStream, recording: Bool) -> (output: RenderOutput, recorded: [RecordedRays]) {
         let transforms = scene.placements.map(\.transform)
         let embree = EmbreeScene(assets: scene.assets, placements: zip(scene.placements, transforms).map { ($0.asset, $1) })
         let look = scene.camera.target - scene.camera.position
@@ -157,7 +167,7 @@ public struct AssetRenderer: Sendable {
             scene: scene, embree: embree, camera: camera, transforms: transforms, normalMatrices: transforms.map(\.normalMatrix),
             spread: 2 * camera.tanHalf / Float(height))
         let pixels = stream.derived(2), noise = stream.derived(4)
-        let rows = Parallel.map(height) { y in trace(row: y, context, pixels, noise, instanceOf) }
+        let rows = Parallel.map(height) { y in trace(row: y, context, pixels, noise, instanceOf, recording: recording) }
         let instances = rows.flatMap(\.instances)
         var shown = [Int](repeating: 0, count: next)
         for id in instances where Int(id) < next { shown[Int(id)] += 1 }
@@ -168,9 +178,30 @@ public struct AssetRenderer: Sendable {
         }
         var output = RenderOutput(
             width: width, height: height, rgb: rows.flatMap(\.rgb), instances: instances, depth: rows.flatMap(\.depth), objects: objects,
-            rays: rows.reduce(0) { $0 + $1.rays })
+            rays: rows.reduce(0) { $0 + $1.rays.count })
         output.jpegQuality = scene.sensor.jpegQuality
-        return output
+        return (output, recording ? rows.map { RecordedRays(hits: $0.rays.hits, occlusion: $0.rays.occlusions) } : [])
+    }
+
+    /// Embree alone on the rays a render traced (`renderRecordingRays`): the scene's BVHs built
+    /// again, and every row's rays sent once more — one `rtcIntersect1`/`rtcOccluded1` call each,
+    /// then the same as incoherent streams (`rtcIntersect1M`/`rtcOccluded1M`) — rows on all cores, nothing
+    /// else. The ray count and each way's seconds, for the bench: what tracing alone costs of a
+    /// render, the floor under any speed-up of the rest.
+    package func embreeReplay(_ scene: ComposedScene, _ recorded: [RecordedRays]) -> (rays: Int, single: Double, streamed: Double) {
+        let embree = EmbreeScene(assets: scene.assets, placements: scene.placements.map { ($0.asset, $0.transform) })
+        let (_, single) = Rendering.seconds { Parallel.forEach(recorded.count) { recorded[$0].traceEach(embree) } }
+        var batches = recorded.map { $0.replay() }
+        let (_, streamed) = Rendering.seconds {
+            batches.withUnsafeMutableBufferPointer { batches in
+                nonisolated(unsafe) let batches = batches
+                Parallel.forEach(batches.count) { i in
+                    embree.intersect(&batches[i].hits, coherent: false)
+                    embree.occluded(&batches[i].occlusion, coherent: false)
+                }
+            }
+        }
+        return (recorded.reduce(0) { $0 + $1.count }, single, streamed)
     }
 
     /// Embree alone on `scene`: every pixel's camera rays (`samplesPerPixel` each, jittered as
@@ -319,13 +350,42 @@ public struct AssetRenderer: Sendable {
         var rgb: [UInt8]
         var instances: [UInt16]
         var depth: [UInt16]
-        var rays = 0
+        var rays: Tally
     }
 
-    private func trace(row y: Int, _ ctx: Context, _ stream: RandomStream, _ noise: RandomStream, _ instanceOf: [Int]) -> Row {
+    /// The rays a row sends to Embree, each through here: counted, and copied as sent when the
+    /// render records them (`renderRecordingRays`).
+    struct Tally {
+        var count = 0
+        let recording: Bool
+        /// The rays as sent, when recording (arrays, not optionals: appending through an
+        /// optional's unwrap copied the whole array each time).
+        var hits: [RTCRayHit] = []
+        var occlusions: [RTCRay] = []
+
+        init(recording: Bool) { self.recording = recording }
+
+        /// `EmbreeScene.trace`, counted.
+        @inline(__always) mutating func trace(_ embree: EmbreeScene, _ origin: SIMD3<Float>, _ direction: SIMD3<Float>) -> RTCRayHit {
+            count += 1
+            if recording { hits.append(RTCRayHit(origin: origin, direction: direction, near: 1e-3, far: .infinity)) }
+            return embree.trace(origin, direction)
+        }
+
+        /// `EmbreeScene.occluded`, counted.
+        @inline(__always) mutating func occluded(_ embree: EmbreeScene, _ origin: SIMD3<Float>, _ direction: SIMD3<Float>) -> Bool {
+            count += 1
+            if recording { occlusions.append(RTCRay(origin: origin, direction: direction, near: 1e-3, far: .infinity)) }
+            return embree.occluded(origin, direction)
+        }
+    }
+
+    private func trace(
+        row y: Int, _ ctx: Context, _ stream: RandomStream, _ noise: RandomStream, _ instanceOf: [Int], recording: Bool
+    ) -> Row {
         var row = Row(
             rgb: [UInt8](repeating: 0, count: width * 3), instances: [UInt16](repeating: 0, count: width),
-            depth: [UInt16](repeating: 0, count: width))
+            depth: [UInt16](repeating: 0, count: width), rays: Tally(recording: recording))
         let curve = SRGB.curve
         let lens = ctx.camera.lens
         let scrambles = UnsafeMutablePointer<SIMD3<UInt32>>.allocate(capacity: Sampler.scrambleCount)
@@ -374,7 +434,7 @@ public struct AssetRenderer: Sendable {
     /// and tables on every sample, and two cores contending for their reference counts cost a
     /// tenth of the render.)
     private func path(
-        _ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ sampler: inout Sampler, _ rays: inout Int,
+        _ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ sampler: inout Sampler, _ rays: inout Tally,
         labelling: Bool = false, first: inout First
     ) -> SIMD3<Float> {
         var (o, d) = (origin, direction)
@@ -393,8 +453,7 @@ public struct AssetRenderer: Sendable {
         /// What the medium the ray travels in absorbs per metre (inside a solid of glass).
         var absorbing = SIMD3<Float>(repeating: 0)
         while true {
-            let rayhit = ctx.embree.trace(o, d)
-            rays += 1
+            let rayhit = rays.trace(ctx.embree, o, d)
             guard rayhit.hit.geomID != cembree_invalid_geometry_id() else {
                 // A camera ray that leaves the scene (through cut-out holes or past everything) shows sky.
                 if bounce == 0 && passes == 0 { first = First() }
@@ -583,13 +642,12 @@ public struct AssetRenderer: Sendable {
     /// What a ray from `point` along `d` meets first beyond every sheet of unlabelled clear glass
     /// (nil for the sky; a frosted sheet stops it), and how far from the camera, `travelled` being
     /// the distance to `point`.
-    private func seenThroughGlass(_ point: SIMD3<Float>, _ d: SIMD3<Float>, _ travelled: Float, _ ctx: Context, _ rays: inout Int)
+    private func seenThroughGlass(_ point: SIMD3<Float>, _ d: SIMD3<Float>, _ travelled: Float, _ ctx: Context, _ rays: inout Tally)
         -> (placement: Int?, distance: Float)
     {
         var (o, distance) = (point + d * 1e-3, travelled + 1e-3)
         for _ in 0..<16 {
-            let rayhit = ctx.embree.trace(o, d)
-            rays += 1
+            let rayhit = rays.trace(ctx.embree, o, d)
             guard rayhit.hit.geomID != cembree_invalid_geometry_id() else { return (nil, 0) }
             let placement = Int(rayhit.hit.instID)
             distance += rayhit.ray.tfar
@@ -605,14 +663,14 @@ public struct AssetRenderer: Sendable {
     /// The share of light that comes along the ray (per channel): 0 where anything opaque or
     /// any rough glass lies on it, else the product of each smooth sheet's Fresnel transmission
     /// and tint (cut-out holes let light through).
-    private func visibility(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ rays: inout Int) -> SIMD3<Float> {
+    private func visibility(_ origin: SIMD3<Float>, _ direction: SIMD3<Float>, _ ctx: Context, _ rays: inout Tally) -> SIMD3<Float> {
         // Without cut-outs or glass any hit blocks the light: Embree's occlusion query stops at
         // the first triangle it finds, where an intersection must find the nearest.
-        guard ctx.seeThrough else { return ctx.embree.occluded(origin, direction) ? .zero : SIMD3(repeating: 1) }
+        guard ctx.seeThrough else { return rays.occluded(ctx.embree, origin, direction) ? .zero : SIMD3(repeating: 1) }
         var o = origin
         var share = SIMD3<Float>(repeating: 1)
         for _ in 0..<16 {
-            let rayhit = ctx.embree.trace(o, direction)
+            let rayhit = rays.trace(ctx.embree, o, direction)
             guard rayhit.hit.geomID != cembree_invalid_geometry_id() else { return share }
             let placement = Int(rayhit.hit.instID)
             let material = ctx.geometry(placement, rayhit.hit.geomID) { ($0.material.alphaCutoff, $0.material.transmission) }
@@ -628,7 +686,6 @@ public struct AssetRenderer: Sendable {
                 return .zero
             }
             o = surface.point + direction * 1e-3
-            rays += 1
         }
         return .zero
     }
@@ -639,11 +696,10 @@ public struct AssetRenderer: Sendable {
     /// weighed against that sampling (MIS). Light from below the surface counts only where it
     /// passes (`bothSides`: a sheet of glass).
     @inline(__always) private func lightSample(
-        _ u: SIMD2<Float>, _ throughput: SIMD3<Float>, _ surface: Surface, bothSides: Bool, _ ctx: Context, _ rays: inout Int,
+        _ u: SIMD2<Float>, _ throughput: SIMD3<Float>, _ surface: Surface, bothSides: Bool, _ ctx: Context, _ rays: inout Tally,
         response: (SIMD3<Float>) -> (value: SIMD3<Float>, pdf: Float)
     ) -> SIMD3<Float> {
         let light = ctx.environment.sample(Double(u.x), Double(u.y))
-        rays += 1
         let above = (surface.geometric * light.direction).sum() > 0
         guard light.pdf > 0, above || bothSides else { return .zero }
         let (f, p) = response(light.direction)
