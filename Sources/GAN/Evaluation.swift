@@ -69,6 +69,11 @@ public struct EvaluationReport: Sendable {
     public var recallRealOnly: [Measured]
     public var recallCombined: [Measured]
     public var recallSyntheticOnly: [Measured]
+    /// Held-out precision per class for the same three classifiers: of the images each called
+    /// the class, the share that are.
+    public var precisionRealOnly: [Measured]
+    public var precisionCombined: [Measured]
+    public var precisionSyntheticOnly: [Measured]
     /// Synthetic vs held-out real over all synthetic classes, and the real-vs-real floor.
     public var overall: ClassComparison
     /// The same per synthetic class.
@@ -100,7 +105,7 @@ public enum Evaluation {
         let total = 3 * seeds * steps
         var done = 0
         var accuracies: [[Double]] = [[], [], []]
-        var recalls: [[[Double]]] = [[], [], []]
+        var recalls: [[[Double]]] = [[], [], []], precisions: [[[Double]]] = [[], [], []]
         var overall: [Comparison] = []
         var perClass: [[Comparison]] = []
         let combinedImages = Tensor.concatenating([real.images, synthetic.images])
@@ -124,9 +129,10 @@ public enum Evaluation {
                 classifiers.append(classifier)
             }
             for (i, classifier) in classifiers.enumerated() {
-                let (accuracy, recall) = score(classifier, holdout, classes: classCount)
-                accuracies[i].append(accuracy)
-                recalls[i].append(recall)
+                let score = score(classifier, holdout, classes: classCount)
+                accuracies[i].append(score.accuracy)
+                recalls[i].append(score.recall)
+                precisions[i].append(score.precision)
             }
             progress("comparing features\(tag)")
             let realClassifier = classifiers[0]
@@ -148,7 +154,8 @@ public enum Evaluation {
             classes: real.classes, syntheticClasses: present.map { real.classes[$0] }, seeds: seeds,
             trtrAccuracy: Measured(accuracies[0]), tstrAccuracy: Measured(accuracies[1]), combinedAccuracy: Measured(accuracies[2]),
             recallRealOnly: Measured.transposed(recalls[0]), recallCombined: Measured.transposed(recalls[2]),
-            recallSyntheticOnly: Measured.transposed(recalls[1]),
+            recallSyntheticOnly: Measured.transposed(recalls[1]), precisionRealOnly: Measured.transposed(precisions[0]),
+            precisionCombined: Measured.transposed(precisions[2]), precisionSyntheticOnly: Measured.transposed(precisions[1]),
             overall: Comparison.measured(overall, name: "all", synthetic: synthetic.labels.count, heldOut: holdout.labels.count),
             perClass: present.indices.map { i in
                 Comparison.measured(
@@ -159,17 +166,34 @@ public enum Evaluation {
             counts: (real.labels.count, synthetic.labels.count, holdout.labels.count))
     }
 
-    /// Accuracy and per-class recall on the held-out images.
-    static func score(_ classifier: Classifier, _ holdout: LabelledImages, classes: Int) -> (accuracy: Double, recall: [Double]) {
-        let predicted = classifier.predict(holdout.images)
+    /// Accuracy, per-class recall and per-class precision on the held-out images.
+    static func score(_ classifier: Classifier, _ holdout: LabelledImages, classes: Int) -> Score {
+        score(predicted: classifier.predict(holdout.images), truth: holdout.labels, classes: classes)
+    }
+
+    struct Score {
+        var accuracy: Double
+        /// Per class: the share of its images called it (NaN for a class with none).
+        var recall: [Double]
+        /// Per class: the share of the images called it that are it (NaN where none was) — what a
+        /// class's recall can cost the others: samples that teach the classifier to call anything
+        /// odd the rare class raise its recall and lower its precision.
+        var precision: [Double]
+    }
+
+    static func score(predicted: [Int], truth: [Int], classes: Int) -> Score {
         var hits = [Int](repeating: 0, count: classes)
         var totals = [Int](repeating: 0, count: classes)
-        for (p, truth) in zip(predicted, holdout.labels) {
-            totals[truth] += 1
-            if p == truth { hits[truth] += 1 }
+        var called = [Int](repeating: 0, count: classes)
+        for (p, t) in zip(predicted, truth) {
+            totals[t] += 1
+            called[p] += 1
+            if p == t { hits[t] += 1 }
         }
-        let accuracy = Double(hits.reduce(0, +)) / Double(max(1, holdout.labels.count))
-        return (accuracy, zip(hits, totals).map { $1 == 0 ? .nan : Double($0) / Double($1) })
+        func share(_ part: Int, _ whole: Int) -> Double { whole == 0 ? .nan : Double(part) / Double(whole) }
+        return Score(
+            accuracy: Double(hits.reduce(0, +)) / Double(max(1, truth.count)), recall: zip(hits, totals).map(share),
+            precision: zip(hits, called).map(share))
     }
 
     /// One seed's figures for one set of classes.

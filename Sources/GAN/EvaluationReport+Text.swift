@@ -18,6 +18,12 @@ extension EvaluationReport {
                 ("synthetic_only", perClass(r.recallSyntheticOnly, pick)),
             ])
         }
+        func precisions(_ pick: @escaping (Measured) -> Double) -> JSONValue {
+            .object([
+                ("real_only", perClass(r.precisionRealOnly, pick)), ("combined", perClass(r.precisionCombined, pick)),
+                ("synthetic_only", perClass(r.precisionSyntheticOnly, pick)),
+            ])
+        }
         func comparison(_ c: ClassComparison) -> [(String, JSONValue)] {
             [
                 ("frechet_distance", number(c.frechetDistance.mean)), ("frechet_distance_spread", number(c.frechetDistance.spread)),
@@ -33,6 +39,7 @@ extension EvaluationReport {
             ("tstr_accuracy", number(r.tstrAccuracy.mean)), ("tstr_accuracy_spread", number(r.tstrAccuracy.spread)),
             ("combined_accuracy", number(r.combinedAccuracy.mean)), ("combined_accuracy_spread", number(r.combinedAccuracy.spread)),
             ("per_class_recall", recalls(\.mean)), ("per_class_recall_spread", recalls(\.spread)),
+            ("per_class_precision", precisions(\.mean)), ("per_class_precision_spread", precisions(\.spread)),
         ]
         members += comparison(r.overall)
         members += [
@@ -70,18 +77,27 @@ extension EvaluationReport {
         func padded(_ text: String) -> String { text.padding(toLength: width, withPad: " ", startingAt: 0) }
         func right(_ text: String, _ n: Int) -> String { String(repeating: " ", count: max(0, n - text.count)) + text }
         let column = several ? 13 : 7
-        lines.append("held-out recall per class, by what the classifier was trained on")
-        lines.append("  " + padded("class") + "  " + ["real", "real+syn", "syn"].map { right($0, column) }.joined(separator: "  "))
-        for (i, name) in r.classes.enumerated() {
-            let delta = r.recallCombined[i].mean - r.recallRealOnly[i].mean
-            // A change smaller than the seeds' spread is not marked as one.
-            let noise = max(r.recallCombined[i].spread, r.recallRealOnly[i].spread, 0.005)
-            let mark = !delta.isFinite || abs(delta) < noise ? "" : delta > 0 ? "  ▲" : "  ▼"
-            lines.append(
-                "  \(padded(name.terminalSafe))  "
-                    + [r.recallRealOnly[i], r.recallCombined[i], r.recallSyntheticOnly[i]].map { right(percent($0), column) }
-                    .joined(separator: "  ") + mark)
+        // Per class, by what the classifier was trained on; ▲ or ▼ where real + synthetic moves
+        // the figure by more than the seeds' spread.
+        func perClass(_ title: String, _ real: [Measured], _ combined: [Measured], _ synthetic: [Measured]) {
+            lines.append(title)
+            lines.append("  " + padded("class") + "  " + ["real", "real+syn", "syn"].map { right($0, column) }.joined(separator: "  "))
+            for (i, name) in r.classes.enumerated() {
+                let delta = combined[i].mean - real[i].mean
+                let noise = max(combined[i].spread, real[i].spread, 0.005)
+                let mark = !delta.isFinite || abs(delta) < noise ? "" : delta > 0 ? "  ▲" : "  ▼"
+                lines.append(
+                    "  \(padded(name.terminalSafe))  "
+                        + [real[i], combined[i], synthetic[i]].map { right(percent($0), column) }
+                        .joined(separator: "  ") + mark)
+            }
         }
+        perClass(
+            "held-out recall per class, by what the classifier was trained on", r.recallRealOnly, r.recallCombined, r.recallSyntheticOnly)
+        lines.append("")
+        perClass(
+            "held-out precision per class (of the images called the class, the share that are)", r.precisionRealOnly, r.precisionCombined,
+            r.precisionSyntheticOnly)
         lines += [
             "",
             "synthetic vs held-out real, in the real classifier's features ([real vs real]: one held-out half against the other)",

@@ -56,6 +56,22 @@ import Testing
         #expect(json["trtr_accuracy_spread"]?.number != nil)
         #expect(report.text.contains("means over 2 seeds ± their spread"))
         #expect(throws: GANError.self) { try Evaluation.run(real: data, synthetic: data, holdout: data, steps: 1, seeds: 0) }
+        #expect(report.precisionCombined.count == 2 && json["per_class_precision"]?["combined"]?["bars"]?.number != nil)
+        #expect(json["per_class_precision_spread"]?["real_only"]?["columns"] != nil)
+        #expect(report.text.contains("held-out precision per class"))
+    }
+
+    @Test("A classifier that calls everything odd the rare class: its recall rises, its precision shows the cost")
+    func precisionBesideRecall() {
+        // Class 2 is rare (2 held-out images); the classifier calls both 2, and 4 images of the
+        // other classes 2 as well.
+        let truth = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2]
+        let predicted = [0, 0, 2, 2, 1, 1, 2, 2, 2, 2]
+        let score = Evaluation.score(predicted: predicted, truth: truth, classes: 4)
+        #expect(score.accuracy == 0.6)
+        #expect(score.recall[0] == 0.5 && score.recall[1] == 0.5 && score.recall[2] == 1 && score.recall[3].isNaN)
+        #expect(score.precision[0] == 1 && score.precision[1] == 1 && abs(score.precision[2] - 2.0 / 6) < 1e-12)
+        #expect(score.precision[3].isNaN, "a class nothing was called has no precision")
     }
 }
 
