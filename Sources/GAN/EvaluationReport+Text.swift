@@ -12,17 +12,17 @@ extension EvaluationReport {
         func perClass(_ values: [Measured], _ pick: (Measured) -> Double) -> JSONValue {
             .object(zip(r.classes, values).map { ($0, number(pick($1))) })
         }
-        func recalls(_ pick: @escaping (Measured) -> Double) -> JSONValue {
+        /// One per-class figure of the three classifiers (trained on real, real + synthetic, synthetic).
+        func byClassifier(_ real: [Measured], _ combined: [Measured], _ synthetic: [Measured], _ pick: (Measured) -> Double) -> JSONValue {
             .object([
-                ("real_only", perClass(r.recallRealOnly, pick)), ("combined", perClass(r.recallCombined, pick)),
-                ("synthetic_only", perClass(r.recallSyntheticOnly, pick)),
+                ("real_only", perClass(real, pick)), ("combined", perClass(combined, pick)), ("synthetic_only", perClass(synthetic, pick)),
             ])
         }
-        func precisions(_ pick: @escaping (Measured) -> Double) -> JSONValue {
-            .object([
-                ("real_only", perClass(r.precisionRealOnly, pick)), ("combined", perClass(r.precisionCombined, pick)),
-                ("synthetic_only", perClass(r.precisionSyntheticOnly, pick)),
-            ])
+        func recalls(_ pick: (Measured) -> Double) -> JSONValue {
+            byClassifier(r.recallRealOnly, r.recallCombined, r.recallSyntheticOnly, pick)
+        }
+        func precisions(_ pick: (Measured) -> Double) -> JSONValue {
+            byClassifier(r.precisionRealOnly, r.precisionCombined, r.precisionSyntheticOnly, pick)
         }
         func comparison(_ c: ClassComparison) -> [(String, JSONValue)] {
             [
